@@ -1,0 +1,138 @@
+"""Request parsing and response rendering shared by every package's routes.
+
+Bodies and query strings are validated by the same pydantic models that the OpenAPI document is generated
+from (`operation` records them). Anything the models reject becomes a 4xx problem, never a 500.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from core.auth import Principal, Role, require_roles
+from core.errors import InvalidInput, MalformedRequest, PayloadTooLarge, UnsupportedMediaType
+
+M = TypeVar("M", bound=BaseModel)
+
+MAX_BODY_BYTES = 256 * 1024
+"""Largest JSON body accepted; a ticket body may be 100 KB of log output, which fits with room to spare."""
+
+
+def validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
+    """pydantic's errors in a stable, client-friendly shape (no input echo: it may be huge or secret)."""
+    return [
+        {"loc": ".".join(str(p) for p in err["loc"]) or "body", "msg": err["msg"], "type": err["type"]}
+        for err in exc.errors(include_url=False, include_input=False)
+    ]
+
+
+async def read_body(request: Request, model: type[M]) -> M:
+    """Parse and validate a JSON body. Malformed JSON is a 400, a schema violation a 422."""
+    content_type = request.headers.get("content-type", "application/json")
+    if "json" not in content_type:
+        raise UnsupportedMediaType(f"content-type '{content_type}' is not JSON")
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"body is {len(raw)} bytes; the limit is {MAX_BODY_BYTES}")
+    if not raw.strip():
+        raw = b"{}"
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        if any(e["type"] == "json_invalid" for e in exc.errors()):
+            raise MalformedRequest("the body is not valid JSON") from None
+        if any(e["type"] == "model_type" and not e["loc"] for e in exc.errors()):
+            raise InvalidInput("the body must be a JSON object", errors=validation_errors(exc)) from None
+        raise InvalidInput("the body does not match the schema", errors=validation_errors(exc)) from None
+
+
+def read_query(request: Request, model: type[M]) -> M:
+    """Validate query parameters; repeated keys become lists only where the model asks for a list."""
+    data: dict[str, Any] = {}
+    for key in request.query_params.keys():
+        values = request.query_params.getlist(key)
+        annotation = model.model_fields.get(key)
+        wants_list = annotation is not None and "list" in str(annotation.annotation)
+        data[key] = values if wants_list else values[-1]
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput("invalid query parameters", errors=validation_errors(exc)) from None
+
+
+def path_int(request: Request, name: str = "id") -> int:
+    value = request.path_params[name]
+    return int(value)
+
+
+class JSON(JSONResponse):
+    """JSON response that renders pydantic models, Decimals as strings, and dates in ISO 8601."""
+
+    def render(self, content: Any) -> bytes:
+        if isinstance(content, BaseModel):
+            return content.model_dump_json().encode()
+        if isinstance(content, list) and content and isinstance(content[0], BaseModel):
+            return ("[" + ",".join(m.model_dump_json() for m in content) + "]").encode()
+        return json.dumps(content, ensure_ascii=False, default=str, separators=(",", ":")).encode()
+
+
+@dataclass(frozen=True)
+class OperationSpec:
+    """What OpenAPI says about one endpoint; the same models validate requests at run time."""
+
+    summary: str
+    roles: tuple[Role, ...]
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    tags: tuple[str, ...] = ()
+    content_types: tuple[str, ...] = ("application/json",)
+    idempotent_create: bool = False
+    errors: tuple[int, ...] = field(default=(400, 401, 403, 404, 422))
+
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def operation(
+    summary: str,
+    *,
+    roles: tuple[Role, ...] | None = None,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    tags: tuple[str, ...] = (),
+    content_types: tuple[str, ...] = ("application/json",),
+    idempotent_create: bool = False,
+    public: bool = False,
+) -> Callable[[Callable[[Request, Principal], Awaitable[Response]]], Endpoint]:
+    """Declare an API endpoint: its role check, its schemas for OpenAPI, and its handler.
+
+    The handler receives the request and the authenticated principal; a public endpoint (health checks,
+    the OpenAPI document) receives a None principal.
+    """
+    allowed: tuple[Role, ...] = tuple(Role) if roles is None else roles
+    spec = OperationSpec(summary=summary, roles=() if public else allowed, body=body, query=query,
+                         response=response, status=status, tags=tags, content_types=content_types,
+                         idempotent_create=idempotent_create)
+
+    def decorate(handler: Callable[[Request, Any], Awaitable[Response]]) -> Endpoint:
+        @functools.wraps(handler)
+        async def endpoint(request: Request) -> Response:
+            principal = None if public else require_roles(request, allowed)
+            return await handler(request, principal)
+
+        endpoint.__operation__ = spec  # type: ignore[attr-defined]
+        endpoint.__doc__ = handler.__doc__
+        return endpoint
+
+    return decorate

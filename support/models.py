@@ -1,0 +1,244 @@
+"""The front desk's tables: organisations and their people and applications, staff, tokens, tickets.
+
+Ticket status is a state machine (see support/workflow.py); every change of status, category or assignee is
+written to `TicketEvent` in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from core.auth import Role
+from support.policy import Category, DefectOutcome, ExtensionDecision
+
+
+class OrganisationKind(StrEnum):
+    municipality = "municipality"
+    federation = "federation"        # kommunalförbund
+    company = "company"
+    partner = "partner"
+
+
+class PartnerLevel(StrEnum):
+    registered = "registered"        # TRIP: access to the interface documentation
+    authorized = "authorized"        # may resell licences
+
+
+class Language(StrEnum):
+    sv = "sv"
+    en = "en"
+
+
+class LicenceKind(StrEnum):
+    per_application = "per_application"
+    xl = "xl"                        # unlimited applications
+
+
+class TicketStatus(StrEnum):
+    new = "new"
+    triaged = "triaged"
+    in_progress = "in_progress"
+    waiting_on_customer = "waiting_on_customer"
+    resolved = "resolved"
+    closed = "closed"
+    rejected = "rejected"
+
+
+class ClassificationState(StrEnum):
+    unclassified = "unclassified"
+    suggested = "suggested"          # automatic, confident enough to tell the integrator
+    needs_triage = "needs_triage"    # automatic, below threshold: staff must confirm first
+    confirmed = "confirmed"          # set or confirmed by staff
+
+
+class Organisation(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    kind = fields.CharEnumField(OrganisationKind, max_length=20)
+    partner_level = fields.CharEnumField(PartnerLevel, max_length=20, null=True)
+    population = fields.IntField(null=True)
+    organisation_number = fields.CharField(max_length=32, null=True)
+    vat_number = fields.CharField(max_length=32, null=True)
+    street = fields.CharField(max_length=200, default="")
+    postal_code = fields.CharField(max_length=20, default="")
+    city = fields.CharField(max_length=100, default="")
+    country_code = fields.CharField(max_length=2, default="SE")
+    invoice_email = fields.CharField(max_length=254, null=True)
+    buyer_reference = fields.CharField(max_length=100, null=True)
+    language = fields.CharEnumField(Language, max_length=2, default=Language.sv)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "support_organisation"
+
+
+class Contact(Model):
+    id = fields.IntField(primary_key=True)
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "support.Organisation", related_name="contacts", on_delete=fields.RESTRICT)
+    name = fields.CharField(max_length=200)
+    email = fields.CharField(max_length=254)
+    language = fields.CharEnumField(Language, max_length=2, default=Language.sv)
+    phone = fields.CharField(max_length=40, null=True)
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "support_contact"
+        unique_together = (("organisation", "email"),)
+
+
+class Application(Model):
+    id = fields.IntField(primary_key=True)
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "support.Organisation", related_name="applications", on_delete=fields.RESTRICT)
+    name = fields.CharField(max_length=200)
+    purpose = fields.TextField(default="")
+    in_production = fields.BooleanField(default=False)
+    forwards_data = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "support_application"
+
+
+class Licence(Model):
+    id = fields.IntField(primary_key=True)
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "support.Organisation", related_name="licences", on_delete=fields.RESTRICT)
+    kind = fields.CharEnumField(LicenceKind, max_length=20)
+    application: fields.ForeignKeyNullableRelation[Application] = fields.ForeignKeyField(
+        "support.Application", related_name="licences", null=True, on_delete=fields.RESTRICT)
+    covers_forwarding = fields.BooleanField(default=False)
+    valid_from_date = fields.DateField()
+    valid_until_date = fields.DateField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "support_licence"
+
+
+class Staff(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    email = fields.CharField(max_length=254, unique=True)
+    is_lead = fields.BooleanField(default=False)
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "support_staff"
+
+
+class ApiToken(Model):
+    """A bearer token. Only its SHA-256 is stored; the token itself is shown once, at creation."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    role = fields.CharEnumField(Role, max_length=20)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    prefix = fields.CharField(max_length=12)
+    organisation: fields.ForeignKeyNullableRelation[Organisation] = fields.ForeignKeyField(
+        "support.Organisation", related_name="tokens", null=True, on_delete=fields.RESTRICT)
+    staff: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
+        "support.Staff", related_name="tokens", null=True, on_delete=fields.RESTRICT)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "support_api_token"
+
+
+class Counter(Model):
+    """Named sequence (ticket numbers per year). Incremented with one UPDATE … RETURNING under a row lock."""
+
+    key = fields.CharField(max_length=64, primary_key=True)
+    value = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "support_counter"
+
+
+class Ticket(Model):
+    id = fields.IntField(primary_key=True)
+    number = fields.CharField(max_length=32, unique=True)
+    subject = fields.CharField(max_length=200)
+    body = fields.TextField()
+    requester: fields.ForeignKeyRelation[Contact] = fields.ForeignKeyField(
+        "support.Contact", related_name="tickets", on_delete=fields.RESTRICT)
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "support.Organisation", related_name="tickets", on_delete=fields.RESTRICT)
+    bill_to: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "support.Organisation", related_name="billed_tickets", on_delete=fields.RESTRICT)
+    application: fields.ForeignKeyNullableRelation[Application] = fields.ForeignKeyField(
+        "support.Application", related_name="tickets", null=True, on_delete=fields.RESTRICT)
+    category = fields.CharEnumField(Category, max_length=20, null=True)
+    classification_state = fields.CharEnumField(ClassificationState, max_length=20,
+                                                default=ClassificationState.unclassified)
+    classification_confidence = fields.FloatField(null=True)
+    status = fields.CharEnumField(TicketStatus, max_length=24, default=TicketStatus.new)
+    assignee: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
+        "support.Staff", related_name="assigned_tickets", null=True, on_delete=fields.RESTRICT)
+    licence_warning = fields.CharField(max_length=300, null=True)
+    defect_outcome = fields.CharEnumField(DefectOutcome, max_length=20, null=True)
+    extension_decision = fields.CharEnumField(ExtensionDecision, max_length=20, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "support_ticket"
+        indexes = (("status", "id"), ("organisation_id", "id"), ("bill_to_id", "id"),
+                   ("category", "id"), ("assignee_id", "id"), ("created_at",))
+
+
+class Comment(Model):
+    id = fields.IntField(primary_key=True)
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
+        "support.Ticket", related_name="comments", on_delete=fields.CASCADE)
+    author_name = fields.CharField(max_length=200)
+    author_token_id = fields.IntField(null=True)
+    body = fields.TextField()
+    public = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "support_comment"
+
+
+class TicketEvent(Model):
+    """Append-only history of a ticket: who changed what, when, and why."""
+
+    id = fields.IntField(primary_key=True)
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
+        "support.Ticket", related_name="events", on_delete=fields.CASCADE)
+    kind = fields.CharField(max_length=40)
+    actor = fields.CharField(max_length=200)
+    actor_token_id = fields.IntField(null=True)
+    from_value = fields.CharField(max_length=100, null=True)
+    to_value = fields.CharField(max_length=100, null=True)
+    reason = fields.TextField(null=True)
+    data = fields.JSONField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "support_ticket_event"
+
+
+class IdempotencyRecord(Model):
+    """The first response to a POST with an Idempotency-Key, replayed on retries by the same token."""
+
+    id = fields.IntField(primary_key=True)
+    token_id = fields.IntField()
+    key = fields.CharField(max_length=200)
+    endpoint = fields.CharField(max_length=100)
+    status = fields.IntField()
+    response = fields.JSONField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "support_idempotency"
+        unique_together = (("token_id", "endpoint", "key"),)

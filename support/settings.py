@@ -1,0 +1,29 @@
+"""Settings for the service as a whole (environment variables; defaults run with nothing installed)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SupportSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    database_url: str = Field("sqlite://var/tripdesk.sqlite3", alias="DATABASE_URL")
+    data_dir: Path = Field(Path("var"), alias="TRIPDESK_DATA_DIR")
+    host: str = Field("127.0.0.1", alias="TRIPDESK_HOST")
+    port: int = Field(8000, alias="TRIPDESK_PORT")
+    token_cache_seconds: float = Field(
+        5.0, alias="TRIPDESK_TOKEN_CACHE_SECONDS",
+        description="How long a verified token is trusted without a database look-up; a revoked token "
+                    "stops working within this time on every instance.")
+    log_json: bool = Field(True, alias="TRIPDESK_LOG_JSON")
+    run_outbox_worker: bool = Field(True, alias="TRIPDESK_OUTBOX_WORKER")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> SupportSettings:
+    return SupportSettings()
