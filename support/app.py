@@ -1,0 +1,182 @@
+"""The ASGI application: the composition root that wires every package's routes, the database, the
+background workers and the cross-cutting middleware."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
+from tortoise import Tortoise
+from tortoise.exceptions import DoesNotExist, IntegrityError, OperationalError
+
+import billing.routes
+import invoices.routes
+import notifications.routes
+from core.errors import PROBLEM_CONTENT_TYPE, Conflict, DomainError, InternalError, MethodNotAllowed, NotFound, ServiceUnavailable
+from core.http import operation
+from core.openapi import build_openapi
+from support import routes as directory_routes
+from support import ticket_routes
+from support.auth import BearerAuthMiddleware, TokenCache
+from support.db import tortoise_config
+from support.settings import SupportSettings, get_settings
+
+log = logging.getLogger("tripdesk")
+API_PREFIX = "/api/v1"
+VERSION = "0.1.0"
+
+api_routes = [
+    *directory_routes.routes,
+    *ticket_routes.routes,
+    *billing.routes.routes,
+    *invoices.routes.routes,
+    *notifications.routes.routes,
+]
+
+
+def problem_response(error: DomainError, request: Request) -> Response:
+    return JSONResponse(error.to_problem(instance=request.url.path), status_code=error.status,
+                        media_type=PROBLEM_CONTENT_TYPE)
+
+
+async def on_domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    return problem_response(exc, request)
+
+
+async def on_http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    error: DomainError
+    if exc.status_code == 404:
+        error = NotFound("no such resource")
+    elif exc.status_code == 405:
+        error = MethodNotAllowed(f"{request.method} is not allowed here")
+    else:
+        error = DomainError(str(exc.detail))
+        error.status = exc.status_code
+    return problem_response(error, request)
+
+
+async def on_does_not_exist(request: Request, exc: Exception) -> Response:
+    return problem_response(NotFound("not found"), request)
+
+
+async def on_integrity_error(request: Request, exc: Exception) -> Response:
+    log.warning("integrity error on %s %s: %s", request.method, request.url.path, exc)
+    return problem_response(Conflict("the change conflicts with existing data"), request)
+
+
+async def on_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    if isinstance(exc, OperationalError):
+        return problem_response(ServiceUnavailable("the database is unavailable; try again"), request)
+    return problem_response(InternalError("something went wrong on our side; it has been logged"), request)
+
+
+@operation("Liveness", public=True, tags=("operations",))
+async def healthz(request: Request, principal: None) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+@operation("Readiness: the database answers", public=True, tags=("operations",))
+async def readyz(request: Request, principal: None) -> Response:
+    try:
+        conn = Tortoise.get_connection("default")
+        await asyncio.wait_for(conn.execute_query("SELECT 1"), timeout=2)
+    except Exception:  # any failure means not ready; the reason is logged, not shown
+        log.warning("readiness check failed", exc_info=True)
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+def openapi_document() -> dict[str, Any]:
+    return build_openapi(
+        [Mount(API_PREFIX, routes=api_routes)], title="tripdesk", version=VERSION,
+        description="Support desk and consultancy billing under the vendor's integration policy. "
+                    "Errors are application/problem+json (RFC 9457).")
+
+
+_SWAGGER_HTML = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>tripdesk API</title>
+<link rel="stylesheet" href="/docs/static/swagger-ui.css"></head><body><div id="ui"></div>
+<script src="/docs/static/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({url: "/openapi.json", dom_id: "#ui", deepLinking: true});</script></body></html>"""
+
+
+async def openapi_json(request: Request) -> Response:
+    if not hasattr(request.app.state, "openapi"):
+        request.app.state.openapi = json.dumps(openapi_document()).encode()
+    return Response(request.app.state.openapi, media_type="application/json")
+
+
+async def docs(request: Request) -> Response:
+    return HTMLResponse(_SWAGGER_HTML)
+
+
+def create_app(*, settings: SupportSettings | None = None, init_db: bool = True,
+               background: bool | None = None) -> Starlette:
+    """Build the app. Tests pass `init_db=False` and initialise Tortoise themselves."""
+    settings = settings or get_settings()
+    run_background = settings.run_outbox_worker if background is None else background
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if init_db:
+            await Tortoise.init(config=tortoise_config(settings.database_url), _enable_global_fallback=True)
+        from support.classification.classifier import load_classifier_async
+        await load_classifier_async()
+        tasks = await start_background(app, enabled=run_background)
+        try:
+            yield
+        finally:
+            await stop_background(tasks)
+            if init_db:
+                await Tortoise.close_connections()
+
+    token_cache = TokenCache(settings.token_cache_seconds)
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            Route("/openapi.json", openapi_json, methods=["GET"]),
+            Route("/docs", docs, methods=["GET"]),
+            Mount("/docs/static", app=StaticFiles(directory=str(swagger_ui_path)), name="swagger"),
+            Mount(API_PREFIX, routes=api_routes),
+        ],
+        middleware=[Middleware(BearerAuthMiddleware, cache=token_cache)],
+        exception_handlers={
+            DomainError: on_domain_error,
+            HTTPException: on_http_exception,
+            DoesNotExist: on_does_not_exist,
+            IntegrityError: on_integrity_error,
+            Exception: on_unexpected,
+        },
+        lifespan=lifespan,
+    )
+    app.state.token_cache = token_cache
+    app.state.settings = settings
+    return app
+
+
+async def start_background(app: Starlette, *, enabled: bool) -> list[asyncio.Task[None]]:
+    """Background work inside `tripdesk serve` (the outbox delivery worker, added by notifications)."""
+    return []
+
+
+async def stop_background(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -1,0 +1,34 @@
+"""Named counters for human-readable numbers (SUP-2026-00042).
+
+One `UPDATE … RETURNING` increments and reads under the row's lock, so concurrent transactions on
+PostgreSQL serialise on the counter row and never hand out the same number; it rolls back with its
+transaction. Never max()+1.
+"""
+
+from __future__ import annotations
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+
+def _placeholders(conn: BaseDBAsyncClient, count: int) -> list[str]:
+    if conn.capabilities.dialect == "postgres":
+        return [f"${i}" for i in range(1, count + 1)]
+    return ["?"] * count
+
+
+async def next_value(key: str, *, conn: BaseDBAsyncClient | None = None) -> int:
+    """Next value of counter `key`, inside the caller's transaction when one is given."""
+    if conn is None:
+        async with in_transaction() as tx:
+            return await next_value(key, conn=tx)
+    p1, = _placeholders(conn, 1)
+    await conn.execute_query(
+        f"INSERT INTO support_counter (key, value) VALUES ({p1}, 0) ON CONFLICT (key) DO NOTHING", [key])
+    _, rows = await conn.execute_query(
+        f"UPDATE support_counter SET value = value + 1 WHERE key = {p1} RETURNING value", [key])
+    return int(rows[0]["value"])
+
+
+def ticket_number(year: int, value: int) -> str:
+    return f"SUP-{year}-{value:05d}"

@@ -1,0 +1,403 @@
+"""Request and response models of the support API. They validate input and generate the OpenAPI document."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Self
+
+from babel import Locale
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from stdnum.eu import vat as eu_vat
+from stdnum.se import orgnr
+
+from core.auth import Role
+from core.pagination import PageQuery
+from support.models import (
+    ClassificationState,
+    Language,
+    LicenceKind,
+    OrganisationKind,
+    PartnerLevel,
+    TicketStatus,
+)
+from support.policy import Billing, Category, DefectOutcome, ExtensionDecision
+
+_COUNTRIES = frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
+
+
+def _organisation_number(value: str) -> str:
+    """Swedish organisation number (10 digits, Luhn check digit), stored as NNNNNN-NNNN."""
+    if not orgnr.is_valid(value):
+        raise ValueError("not a valid Swedish organisation number (NNNNNN-NNNN with a Luhn check digit)")
+    return orgnr.format(value)
+
+
+def _vat_number(value: str) -> str:
+    if not eu_vat.is_valid(value):
+        raise ValueError("not a valid EU VAT number")
+    return eu_vat.compact(value)
+
+
+def _country(value: str) -> str:
+    value = value.upper()
+    if value not in _COUNTRIES:
+        raise ValueError("not an ISO 3166-1 alpha-2 country code")
+    return value
+
+
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+OptText200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+LongText = Annotated[str, StringConstraints(max_length=100_000)]
+OrgNumber = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20),
+                      AfterValidator(_organisation_number)]
+VatNumber = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20), AfterValidator(_vat_number)]
+Country = Annotated[str, StringConstraints(min_length=2, max_length=2), AfterValidator(_country)]
+
+
+class Strict(BaseModel):
+    """Unknown fields are an error: a typo in a field name must not be silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Read(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+# Organisations ---------------------------------------------------------------------------------------
+
+class OrganisationCreate(Strict):
+    name: Text200
+    kind: OrganisationKind
+    partner_level: PartnerLevel | None = None
+    population: int | None = Field(None, ge=1, le=20_000_000)
+    organisation_number: OrgNumber | None = None
+    vat_number: VatNumber | None = None
+    street: OptText200 = ""
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
+    city: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    country_code: Country = "SE"
+    invoice_email: EmailStr | None = None
+    buyer_reference: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    language: Language = Language.sv
+
+    @model_validator(mode="after")
+    def _policy_shape(self) -> Self:
+        if self.kind is OrganisationKind.partner and self.partner_level is None:
+            raise ValueError("a partner needs partner_level: registered or authorized")
+        if self.kind is not OrganisationKind.partner and self.partner_level is not None:
+            raise ValueError("only partners have a partner_level")
+        if self.kind is not OrganisationKind.municipality and self.population is not None:
+            raise ValueError("only municipalities have a population")
+        if self.country_code == "SE" and self.organisation_number is None:
+            raise ValueError("a Swedish organisation needs its organisation_number")
+        return self
+
+
+class OrganisationUpdate(Strict):
+    name: Text200 | None = None
+    partner_level: PartnerLevel | None = None
+    population: int | None = Field(None, ge=1, le=20_000_000)
+    vat_number: VatNumber | None = None
+    street: OptText200 | None = None
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = None
+    city: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    invoice_email: EmailStr | None = None
+    buyer_reference: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    language: Language | None = None
+
+
+class OrganisationRead(Read):
+    id: int
+    name: str
+    kind: OrganisationKind
+    partner_level: PartnerLevel | None
+    population: int | None
+    organisation_number: str | None
+    vat_number: str | None
+    street: str
+    postal_code: str
+    city: str
+    country_code: str
+    invoice_email: str | None
+    buyer_reference: str | None
+    language: Language
+    created_at: dt.datetime
+
+
+class OrganisationQuery(PageQuery):
+    kind: OrganisationKind | None = None
+    q: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+
+class OrganisationPage(BaseModel):
+    items: list[OrganisationRead]
+    next_cursor: str | None = None
+
+
+# Contacts, applications, licences, staff ------------------------------------------------------------
+
+class ContactCreate(Strict):
+    name: Text200
+    email: EmailStr
+    language: Language = Language.sv
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
+
+
+class ContactUpdate(Strict):
+    name: Text200 | None = None
+    email: EmailStr | None = None
+    language: Language | None = None
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
+    active: bool | None = None
+
+
+class ContactRead(Read):
+    id: int
+    organisation_id: int
+    name: str
+    email: str
+    language: Language
+    phone: str | None
+    active: bool
+    created_at: dt.datetime
+
+
+class ContactList(BaseModel):
+    items: list[ContactRead]
+
+
+class ApplicationCreate(Strict):
+    name: Text200
+    purpose: Annotated[str, StringConstraints(max_length=2000)] = ""
+    in_production: bool = False
+    forwards_data: bool = False
+
+
+class ApplicationUpdate(Strict):
+    name: Text200 | None = None
+    purpose: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    in_production: bool | None = None
+    forwards_data: bool | None = None
+
+
+class ApplicationRead(Read):
+    id: int
+    organisation_id: int
+    name: str
+    purpose: str
+    in_production: bool
+    forwards_data: bool
+    licensed: bool = False
+    licence_warning: str | None = None
+    created_at: dt.datetime
+
+
+class ApplicationList(BaseModel):
+    items: list[ApplicationRead]
+
+
+class LicenceCreate(Strict):
+    kind: LicenceKind
+    application_id: int | None = Field(None, ge=1)
+    covers_forwarding: bool = False
+    valid_from_date: dt.date
+    valid_until_date: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Self:
+        if self.kind is LicenceKind.per_application and self.application_id is None:
+            raise ValueError("a per_application licence names its application_id")
+        if self.kind is LicenceKind.xl and self.application_id is not None:
+            raise ValueError("an xl licence covers every application; leave application_id out")
+        if self.valid_until_date is not None and self.valid_until_date < self.valid_from_date:
+            raise ValueError("valid_until_date is before valid_from_date")
+        return self
+
+
+class LicenceRead(Read):
+    id: int
+    organisation_id: int
+    kind: LicenceKind
+    application_id: int | None
+    covers_forwarding: bool
+    valid_from_date: dt.date
+    valid_until_date: dt.date | None
+    created_at: dt.datetime
+
+
+class LicenceList(BaseModel):
+    items: list[LicenceRead]
+
+
+class StaffCreate(Strict):
+    name: Text200
+    email: EmailStr
+    is_lead: bool = False
+
+
+class StaffRead(Read):
+    id: int
+    name: str
+    email: str
+    is_lead: bool
+    active: bool
+
+
+class StaffList(BaseModel):
+    items: list[StaffRead]
+
+
+# Tokens ----------------------------------------------------------------------------------------------
+
+class TokenCreate(Strict):
+    name: Text200
+    role: Role
+    organisation_id: int | None = Field(None, ge=1)
+    staff_id: int | None = Field(None, ge=1)
+    expires_at: dt.datetime | None = None
+
+    @model_validator(mode="after")
+    def _scope(self) -> Self:
+        if self.role is Role.integrator and self.organisation_id is None:
+            raise ValueError("an integrator token is scoped to one organisation: give organisation_id")
+        if self.role is not Role.integrator and self.organisation_id is not None:
+            raise ValueError("only integrator tokens are scoped to an organisation")
+        return self
+
+
+class TokenRead(Read):
+    id: int
+    name: str
+    role: Role
+    prefix: str
+    organisation_id: int | None
+    staff_id: int | None
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class TokenCreated(TokenRead):
+    token: str = Field(description="The bearer token. Shown once; only its hash is stored.")
+
+
+class TokenList(BaseModel):
+    items: list[TokenRead]
+
+
+# Tickets ---------------------------------------------------------------------------------------------
+
+class TicketCreate(Strict):
+    subject: Text200
+    body: LongText = ""
+    requester_id: int = Field(ge=1, description="The contact who asked")
+    bill_to_id: int | None = Field(None, ge=1, description="Organisation billed; default the requester's")
+    application_id: int | None = Field(None, ge=1)
+
+
+class TicketUpdate(Strict):
+    status: TicketStatus | None = None
+    assignee_id: int | None = Field(None, ge=1)
+    unassign: bool = False
+    reason: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+class TicketRead(Read):
+    id: int
+    number: str
+    subject: str
+    body: str
+    requester_id: int
+    organisation_id: int
+    bill_to_id: int
+    application_id: int | None
+    category: Category | None
+    billing: Billing | None = None
+    classification_state: ClassificationState
+    classification_confidence: float | None
+    status: TicketStatus
+    assignee_id: int | None
+    licence_warning: str | None
+    defect_outcome: DefectOutcome | None
+    extension_decision: ExtensionDecision | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class TicketSummary(Read):
+    id: int
+    number: str
+    subject: str
+    organisation_id: int
+    bill_to_id: int
+    category: Category | None
+    classification_state: ClassificationState
+    status: TicketStatus
+    assignee_id: int | None
+    licence_warning: str | None
+    created_at: dt.datetime
+
+
+class TicketPage(BaseModel):
+    items: list[TicketSummary]
+    next_cursor: str | None = None
+
+
+class TicketQuery(PageQuery):
+    status: TicketStatus | None = None
+    category: Category | None = None
+    organisation_id: int | None = Field(None, ge=1)
+    assignee_id: int | None = Field(None, ge=1)
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+    q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
+
+
+class CommentCreate(Strict):
+    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50_000)]
+    public: bool = False
+
+
+class CommentRead(Read):
+    id: int
+    ticket_id: int
+    author_name: str
+    body: str
+    public: bool
+    created_at: dt.datetime
+
+
+class CommentList(BaseModel):
+    items: list[CommentRead]
+
+
+class EventRead(Read):
+    id: int
+    ticket_id: int
+    kind: str
+    actor: str
+    from_value: str | None
+    to_value: str | None
+    reason: str | None
+    data: dict | None
+    created_at: dt.datetime
+
+
+class EventList(BaseModel):
+    items: list[EventRead]
+
+
+class ClassificationSet(Strict):
+    category: Category
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class DefectOutcomeSet(Strict):
+    outcome: DefectOutcome
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class ExtensionDecisionSet(Strict):
+    decision: ExtensionDecision
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]

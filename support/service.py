@@ -1,0 +1,247 @@
+"""Use cases for the customer directory: organisations, contacts, applications, licences, staff, tokens.
+
+Licensing rule (SPEC §1): an application that uses the interfaces in production needs a valid licence
+(`per_application` for it, or `xl` for the organisation); none is needed in development. An application
+that forwards data to other applications needs a licence that covers forwarding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from core.auth import Principal, Role
+from core.pagination import decode_cursor, encode_cursor
+from support import schemas
+from support.auth import hash_token, new_token
+from support.errors import (
+    ApplicationNotFound,
+    ContactNotFound,
+    DuplicateContact,
+    DuplicateStaff,
+    InvalidReference,
+    OrganisationNotFound,
+    StaffNotFound,
+    TokenNotFound,
+)
+from support.models import ApiToken, Application, Contact, Licence, LicenceKind, Organisation, Staff
+
+
+async def get_organisation(*, principal: Principal, organisation_id: int) -> Organisation:
+    principal.ensure_may_see(organisation_id, "organisation")
+    organisation = await Organisation.get_or_none(id=organisation_id)
+    if organisation is None:
+        raise OrganisationNotFound(f"organisation {organisation_id} not found")
+    return organisation
+
+
+async def create_organisation(*, data: schemas.OrganisationCreate) -> Organisation:
+    return await Organisation.create(**data.model_dump())
+
+
+async def update_organisation(*, principal: Principal, organisation_id: int,
+                              data: schemas.OrganisationUpdate) -> Organisation:
+    async with in_transaction():
+        organisation = await get_organisation(principal=principal, organisation_id=organisation_id)
+        changes = data.model_dump(exclude_unset=True)
+        if "population" in changes and organisation.kind != "municipality" and changes["population"] is not None:
+            raise InvalidReference("only municipalities have a population")
+        if "partner_level" in changes and organisation.kind != "partner":
+            raise InvalidReference("only partners have a partner_level")
+        for key, value in changes.items():
+            setattr(organisation, key, value)
+        await organisation.save()
+    return organisation
+
+
+async def list_organisations(*, principal: Principal, query: schemas.OrganisationQuery) -> tuple[list[Organisation], str | None]:
+    rows = Organisation.all()
+    if (scope := principal.organisation_scope()) is not None:
+        rows = rows.filter(id=scope)
+    if query.kind is not None:
+        rows = rows.filter(kind=query.kind)
+    if query.q:
+        rows = rows.filter(Q(name__icontains=query.q) | Q(organisation_number__icontains=query.q))
+    if query.cursor:
+        rows = rows.filter(id__lt=decode_cursor(query.cursor))
+    found = await rows.order_by("-id").limit(query.limit + 1)
+    return page_of(found, query.limit)
+
+
+def page_of(rows: list[Any], limit: int) -> tuple[list[Any], str | None]:
+    if len(rows) > limit:
+        return rows[:limit], encode_cursor(rows[limit - 1].id)
+    return rows, None
+
+
+# Contacts --------------------------------------------------------------------------------------------
+
+async def create_contact(*, principal: Principal, organisation_id: int, data: schemas.ContactCreate) -> Contact:
+    await get_organisation(principal=principal, organisation_id=organisation_id)
+    try:
+        async with in_transaction():
+            return await Contact.create(organisation_id=organisation_id, **data.model_dump())
+    except IntegrityError:
+        raise DuplicateContact(f"{data.email} is already a contact of this organisation") from None
+
+
+async def list_contacts(*, principal: Principal, organisation_id: int) -> list[Contact]:
+    await get_organisation(principal=principal, organisation_id=organisation_id)
+    return await Contact.filter(organisation_id=organisation_id).order_by("id")
+
+
+async def get_contact(*, principal: Principal, organisation_id: int, contact_id: int) -> Contact:
+    await get_organisation(principal=principal, organisation_id=organisation_id)
+    contact = await Contact.get_or_none(id=contact_id, organisation_id=organisation_id)
+    if contact is None:
+        raise ContactNotFound(f"contact {contact_id} not found")
+    return contact
+
+
+async def update_contact(*, principal: Principal, organisation_id: int, contact_id: int,
+                         data: schemas.ContactUpdate) -> Contact:
+    contact = await get_contact(principal=principal, organisation_id=organisation_id, contact_id=contact_id)
+    for key, value in data.model_dump(exclude_unset=True).items():
+        setattr(contact, key, value)
+    try:
+        async with in_transaction():
+            await contact.save()
+    except IntegrityError:
+        raise DuplicateContact("that email is already a contact of this organisation") from None
+    return contact
+
+
+# Applications and licences ---------------------------------------------------------------------------
+
+async def licence_warning_for(application: Application, *, on: dt.date | None = None) -> str | None:
+    """The licensing rule: production use needs a valid licence; forwarding data needs one covering it."""
+    if not application.in_production:
+        return None
+    on = on or dt.date.today()
+    licences = await Licence.filter(
+        Q(organisation_id=application.organisation_id),  # type: ignore[attr-defined]
+        Q(valid_from_date__lte=on),
+        Q(valid_until_date__isnull=True) | Q(valid_until_date__gte=on),
+        Q(kind=LicenceKind.xl) | Q(application_id=application.id),
+    )
+    if not licences:
+        return (f"Application '{application.name}' is in production without a valid licence "
+                "(per_application or xl).")
+    if application.forwards_data and not any(lic.covers_forwarding for lic in licences):
+        return (f"Application '{application.name}' forwards data to other applications; its licence does "
+                "not cover forwarding (special licensing needed).")
+    return None
+
+
+async def _application_read(application: Application) -> schemas.ApplicationRead:
+    warning = await licence_warning_for(application)
+    read = schemas.ApplicationRead.model_validate(application)
+    licensed = warning is None and application.in_production
+    return read.model_copy(update={"licence_warning": warning, "licensed": licensed})
+
+
+async def create_application(*, principal: Principal, organisation_id: int,
+                             data: schemas.ApplicationCreate) -> schemas.ApplicationRead:
+    await get_organisation(principal=principal, organisation_id=organisation_id)
+    application = await Application.create(organisation_id=organisation_id, **data.model_dump())
+    return await _application_read(application)
+
+
+async def get_application(*, principal: Principal, organisation_id: int, application_id: int) -> Application:
+    await get_organisation(principal=principal, organisation_id=organisation_id)
+    application = await Application.get_or_none(id=application_id, organisation_id=organisation_id)
+    if application is None:
+        raise ApplicationNotFound(f"application {application_id} not found")
+    return application
+
+
+async def read_application(*, principal: Principal, organisation_id: int,
+                           application_id: int) -> schemas.ApplicationRead:
+    application = await get_application(principal=principal, organisation_id=organisation_id,
+                                        application_id=application_id)
+    return await _application_read(application)
+
+
+async def update_application(*, principal: Principal, organisation_id: int, application_id: int,
+                             data: schemas.ApplicationUpdate) -> schemas.ApplicationRead:
+    async with in_transaction():
+        application = await get_application(principal=principal, organisation_id=organisation_id,
+                                            application_id=application_id)
+        for key, value in data.model_dump(exclude_unset=True).items():
+            setattr(application, key, value)
+        await application.save()
+    return await _application_read(application)
+
+
+async def list_applications(*, principal: Principal, organisation_id: int) -> list[schemas.ApplicationRead]:
+    await get_organisation(principal=principal, organisation_id=organisation_id)
+    return [await _application_read(a)
+            for a in await Application.filter(organisation_id=organisation_id).order_by("id")]
+
+
+async def create_licence(*, principal: Principal, organisation_id: int, data: schemas.LicenceCreate) -> Licence:
+    await get_organisation(principal=principal, organisation_id=organisation_id)
+    if data.application_id is not None:
+        await get_application(principal=principal, organisation_id=organisation_id,
+                              application_id=data.application_id)
+    return await Licence.create(organisation_id=organisation_id, **data.model_dump())
+
+
+async def list_licences(*, principal: Principal, organisation_id: int) -> list[Licence]:
+    await get_organisation(principal=principal, organisation_id=organisation_id)
+    return await Licence.filter(organisation_id=organisation_id).order_by("id")
+
+
+# Staff and tokens ------------------------------------------------------------------------------------
+
+async def create_staff(*, data: schemas.StaffCreate) -> Staff:
+    try:
+        async with in_transaction():
+            return await Staff.create(**data.model_dump())
+    except IntegrityError:
+        raise DuplicateStaff(f"{data.email} is already a staff member") from None
+
+
+async def list_staff() -> list[Staff]:
+    return await Staff.all().order_by("id")
+
+
+async def get_staff(*, staff_id: int) -> Staff:
+    staff = await Staff.get_or_none(id=staff_id)
+    if staff is None:
+        raise StaffNotFound(f"staff {staff_id} not found")
+    return staff
+
+
+async def create_token(*, name: str, role: Role, organisation_id: int | None = None,
+                       staff_id: int | None = None, expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
+    """Create a token; the clear token is returned once and never stored."""
+    if organisation_id is not None and not await Organisation.exists(id=organisation_id):
+        raise InvalidReference(f"organisation {organisation_id} does not exist")
+    if staff_id is not None and not await Staff.exists(id=staff_id):
+        raise InvalidReference(f"staff {staff_id} does not exist")
+    if expires_at is not None and expires_at.tzinfo is None:
+        raise InvalidReference("expires_at needs a time zone (e.g. 2027-01-01T00:00:00Z)")
+    token = new_token()
+    row = await ApiToken.create(name=name, role=role, token_hash=hash_token(token), prefix=token[:10],
+                                organisation_id=organisation_id, staff_id=staff_id, expires_at=expires_at)
+    return row, token
+
+
+async def list_tokens() -> list[ApiToken]:
+    return await ApiToken.all().order_by("id")
+
+
+async def revoke_token(*, token_id: int) -> ApiToken:
+    async with in_transaction():
+        row = await ApiToken.get_or_none(id=token_id)
+        if row is None:
+            raise TokenNotFound(f"token {token_id} not found")
+        if row.revoked_at is None:
+            row.revoked_at = dt.datetime.now(dt.UTC)
+            await row.save(update_fields=["revoked_at"])
+    return row

@@ -1,0 +1,287 @@
+"""Ticket use cases: intake with automatic classification, listing, status and assignment, comments,
+staff classification, defect outcomes and extension decisions.
+
+Business rules enforced here:
+- Classification is a suggestion with a confidence; below the threshold the ticket `needs_triage` and
+  the integrator is told nothing about billing until staff confirm (SPEC §1).
+- Every change of status, category or assignee is a `TicketEvent` written in the same transaction.
+- `unofficial` → the ticket is rejected with a public comment that cites the policy.
+- Defect outcome `not_a_defect` reclassifies to `assistance`: time logged from then on is billable;
+  earlier time keeps the category it was logged under (time entries store it).
+- An integrator sees only tickets its organisation opened or is billed for; anything else is a 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from core.auth import Principal, Role
+from core.errors import Conflict, Forbidden, InvalidInput
+from core.pagination import decode_cursor
+from support import notify, schemas
+from support.classification.classifier import CONFIDENCE_THRESHOLD, ClassificationResult, get_classifier
+from support.classification.service import record_labelled_example
+from support.errors import InvalidReference, TicketNotFound
+from support.models import (
+    Application,
+    ClassificationState,
+    Comment,
+    Contact,
+    Organisation,
+    OrganisationKind,
+    Staff,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
+from support.numbering import next_value, ticket_number
+from support.policy import POLICY, Category, DefectOutcome, ExtensionDecision, billing_for
+from support.service import licence_warning_for, page_of
+from support.workflow import check_transition
+
+
+def ticket_read(ticket: Ticket) -> schemas.TicketRead:
+    read = schemas.TicketRead.model_validate(ticket)
+    if ticket.category is not None:
+        read.billing = billing_for(Category(ticket.category))
+    return read
+
+
+def _visible(principal: Principal) -> Q:
+    org = principal.organisation_scope()
+    return Q() if org is None else (Q(organisation_id=org) | Q(bill_to_id=org))
+
+
+async def get_ticket(*, principal: Principal, ticket_id: int, for_update: bool = False) -> Ticket:
+    query = Ticket.filter(_visible(principal), id=ticket_id)
+    if for_update:
+        query = query.select_for_update()
+    ticket = await query.first()
+    if ticket is None:
+        raise TicketNotFound(f"ticket {ticket_id} not found")
+    return ticket
+
+
+async def _event(ticket: Ticket, principal: Principal | None, kind: str, *, from_value: Any = None,
+                 to_value: Any = None, reason: str | None = None, data: dict[str, Any] | None = None) -> None:
+    await TicketEvent.create(
+        ticket_id=ticket.id, kind=kind, actor=principal.name if principal else "tripdesk",
+        actor_token_id=principal.token_id if principal else None,
+        from_value=None if from_value is None else str(from_value),
+        to_value=None if to_value is None else str(to_value), reason=reason, data=data)
+
+
+async def _resolve_parties(principal: Principal, data: schemas.TicketCreate) -> tuple[Contact, int, Application | None]:
+    """The requester's organisation opens the ticket; `bill_to` defaults to it. A partner may open a ticket
+    on behalf of a customer and name that customer as `bill_to`; a customer can only bill itself."""
+    requester = await Contact.get_or_none(id=data.requester_id).prefetch_related("organisation")
+    if requester is None or (principal.is_integrator and requester.organisation_id != principal.organisation_id):  # type: ignore[attr-defined]
+        raise InvalidReference(f"requester {data.requester_id} is not a known contact")
+    if not requester.active:
+        raise InvalidReference(f"contact {requester.id} is inactive")
+    requester_org: Organisation = requester.organisation
+    bill_to_id = data.bill_to_id or requester_org.id
+    if bill_to_id != requester_org.id:
+        if requester_org.kind != OrganisationKind.partner:
+            raise InvalidInput("only a partner may open a ticket billed to another organisation")
+        bill_to = await Organisation.get_or_none(id=bill_to_id)
+        if bill_to is None:
+            raise InvalidReference(f"bill_to organisation {bill_to_id} does not exist")
+    application = None
+    if data.application_id is not None:
+        application = await Application.get_or_none(id=data.application_id)
+        if application is None or application.organisation_id not in (bill_to_id, requester_org.id):  # type: ignore[attr-defined]
+            raise InvalidReference(f"application {data.application_id} does not belong to this ticket's organisations")
+    return requester, bill_to_id, application
+
+
+def _classification_state(result: ClassificationResult) -> ClassificationState:
+    return (ClassificationState.suggested if result.confidence >= CONFIDENCE_THRESHOLD
+            else ClassificationState.needs_triage)
+
+
+async def create_ticket(*, principal: Principal, data: schemas.TicketCreate) -> schemas.TicketRead:
+    """Intake: validate the parties, classify, number, store, record events and queue the receipt email."""
+    requester, bill_to_id, application = await _resolve_parties(principal, data)
+    warning = await licence_warning_for(application) if application is not None else None
+    result = get_classifier().classify(data.subject, data.body)
+    state = _classification_state(result)
+    year = dt.datetime.now(dt.UTC).year
+    async with in_transaction() as conn:
+        number = ticket_number(year, await next_value(f"ticket:{year}", conn=conn))
+        ticket = await Ticket.create(
+            number=number, subject=data.subject, body=data.body, requester_id=requester.id,
+            organisation_id=requester.organisation_id, bill_to_id=bill_to_id,  # type: ignore[attr-defined]
+            application_id=application.id if application else None, category=result.category,
+            classification_state=state, classification_confidence=round(result.confidence, 4),
+            licence_warning=warning)
+        await TicketEvent.bulk_create([
+            TicketEvent(ticket_id=ticket.id, kind="created", actor=principal.name,
+                        actor_token_id=principal.token_id, to_value=TicketStatus.new),
+            TicketEvent(ticket_id=ticket.id, kind="classified", actor="classifier",
+                        to_value=result.category, reason="; ".join(result.reasons)[:2000],
+                        data={"model_version": result.model_version, "confidence": round(result.confidence, 4),
+                              "state": state, "language": result.language}),
+        ])
+        await notify.ticket_received(ticket=ticket, requester=requester,
+                                     tell_billing=state is ClassificationState.suggested)
+    return ticket_read(ticket)
+
+
+async def list_tickets(*, principal: Principal, query: schemas.TicketQuery) -> tuple[list[Ticket], str | None]:
+    rows = Ticket.filter(_visible(principal))
+    if query.status is not None:
+        rows = rows.filter(status=query.status)
+    if query.category is not None:
+        rows = rows.filter(category=query.category)
+    if query.organisation_id is not None:
+        rows = rows.filter(Q(organisation_id=query.organisation_id) | Q(bill_to_id=query.organisation_id))
+    if query.assignee_id is not None:
+        rows = rows.filter(assignee_id=query.assignee_id)
+    if query.created_from is not None:
+        rows = rows.filter(created_at__gte=dt.datetime.combine(query.created_from, dt.time(), dt.UTC))
+    if query.created_to is not None:
+        rows = rows.filter(created_at__lt=dt.datetime.combine(query.created_to + dt.timedelta(days=1),
+                                                               dt.time(), dt.UTC))
+    if query.q:
+        rows = rows.filter(Q(subject__icontains=query.q) | Q(number__icontains=query.q)
+                           | Q(body__icontains=query.q))
+    if query.cursor:
+        rows = rows.filter(id__lt=decode_cursor(query.cursor))
+    found = await rows.order_by("-id").limit(query.limit + 1).only(
+        "id", "number", "subject", "organisation_id", "bill_to_id", "category", "classification_state",
+        "status", "assignee_id", "licence_warning", "created_at")
+    return page_of(found, query.limit)
+
+
+async def update_ticket(*, principal: Principal, ticket_id: int, data: schemas.TicketUpdate) -> schemas.TicketRead:
+    if principal.is_integrator:
+        raise Forbidden("integrators cannot change a ticket's status or assignee")
+    async with in_transaction():
+        ticket = await get_ticket(principal=principal, ticket_id=ticket_id, for_update=True)
+        if data.assignee_id is not None or data.unassign:
+            if data.assignee_id is not None and not await Staff.exists(id=data.assignee_id, active=True):
+                raise InvalidReference(f"staff {data.assignee_id} does not exist or is inactive")
+            new_assignee = None if data.unassign else data.assignee_id
+            if new_assignee != ticket.assignee_id:  # type: ignore[attr-defined]
+                await _event(ticket, principal, "assignee_changed", from_value=ticket.assignee_id,  # type: ignore[attr-defined]
+                             to_value=new_assignee, reason=data.reason)
+                ticket.assignee_id = new_assignee  # type: ignore[attr-defined]
+        if data.status is not None and data.status != ticket.status:
+            await _change_status(ticket, principal, data.status, reason=data.reason)
+        await ticket.save()
+    return ticket_read(ticket)
+
+
+async def _change_status(ticket: Ticket, principal: Principal | None, target: TicketStatus, *,
+                         reason: str | None) -> None:
+    check_transition(TicketStatus(ticket.status), target)
+    if target is not TicketStatus.rejected and ticket.category == Category.unofficial:
+        raise Conflict("an unofficial integration gets no assistance; the ticket can only be rejected",
+                       code="unofficial_ticket")
+    old = ticket.status
+    ticket.status = target
+    await _event(ticket, principal, "status_changed", from_value=old, to_value=target, reason=reason)
+    await notify.status_changed(ticket=ticket, old_status=str(old), reason=reason)
+
+
+async def add_comment(*, principal: Principal, ticket_id: int, data: schemas.CommentCreate) -> Comment:
+    """Integrators may only add public comments; a public comment is emailed to the requester."""
+    if principal.is_integrator and not data.public:
+        raise Forbidden("integrators' comments are always public; send public: true")
+    async with in_transaction():
+        ticket = await get_ticket(principal=principal, ticket_id=ticket_id)
+        comment = await Comment.create(ticket_id=ticket.id, author_name=principal.name,
+                                       author_token_id=principal.token_id, body=data.body, public=data.public)
+        if data.public and principal.role is not Role.integrator:
+            await notify.public_comment(ticket=ticket, comment=comment)
+    return comment
+
+
+async def list_comments(*, principal: Principal, ticket_id: int) -> list[Comment]:
+    ticket = await get_ticket(principal=principal, ticket_id=ticket_id)
+    comments = Comment.filter(ticket_id=ticket.id)
+    if principal.is_integrator:
+        comments = comments.filter(public=True)
+    return await comments.order_by("id")
+
+
+async def list_events(*, principal: Principal, ticket_id: int) -> list[TicketEvent]:
+    ticket = await get_ticket(principal=principal, ticket_id=ticket_id)
+    return await TicketEvent.filter(ticket_id=ticket.id).order_by("id")
+
+
+async def set_classification(*, principal: Principal, ticket_id: int,
+                             data: schemas.ClassificationSet) -> schemas.TicketRead:
+    """Staff confirm or override the category. The decision is stored as a labelled example for retraining.
+    `unofficial` rejects the ticket with the policy text; the integrator is told the billing consequence."""
+    async with in_transaction():
+        ticket = await get_ticket(principal=principal, ticket_id=ticket_id, for_update=True)
+        if ticket.status in (TicketStatus.closed, TicketStatus.rejected):
+            raise Conflict(f"a {ticket.status} ticket cannot be reclassified", code="ticket_final")
+        old = ticket.category
+        changed = old != data.category
+        ticket.category = data.category
+        ticket.classification_state = ClassificationState.confirmed
+        await _event(ticket, principal, "category_changed" if changed else "category_confirmed",
+                     from_value=old, to_value=data.category, reason=data.reason)
+        await record_labelled_example(subject=ticket.subject, body=ticket.body, category=data.category,
+                                      source="staff_override" if changed else "staff_confirmation",
+                                      ticket_id=ticket.id)
+        if data.category is Category.unofficial and ticket.status != TicketStatus.rejected:
+            await _reject_unofficial(ticket, principal)
+        await ticket.save()
+        await notify.category_set(ticket=ticket, old_category=old, reason=data.reason)
+    return ticket_read(ticket)
+
+
+async def _reject_unofficial(ticket: Ticket, principal: Principal) -> None:
+    rule = POLICY[Category.unofficial]
+    ticket.status = TicketStatus.rejected
+    await _event(ticket, principal, "status_changed", to_value=TicketStatus.rejected,
+                 reason="unofficial integration: no assistance under the integration policy")
+    await Comment.create(ticket_id=ticket.id, author_name=principal.name, author_token_id=principal.token_id,
+                         body=f"{rule.rule_sv}\n\n{rule.rule_en}", public=True)
+
+
+async def set_defect_outcome(*, principal: Principal, ticket_id: int, outcome: DefectOutcome,
+                             reason: str) -> schemas.TicketRead:
+    """`confirmed`: fixed under maintenance, stays free. `not_a_defect`: reclassified to assistance; only
+    time logged from now on is billable (earlier entries keep the defect category)."""
+    async with in_transaction():
+        ticket = await get_ticket(principal=principal, ticket_id=ticket_id, for_update=True)
+        if ticket.category != Category.defect:
+            raise Conflict("only a defect ticket has a defect outcome", code="not_a_defect_ticket")
+        if ticket.defect_outcome is not None:
+            raise Conflict(f"the outcome is already {ticket.defect_outcome}", code="outcome_already_set")
+        ticket.defect_outcome = outcome
+        await _event(ticket, principal, "defect_outcome", to_value=outcome, reason=reason)
+        if outcome is DefectOutcome.not_a_defect:
+            ticket.category = Category.assistance
+            ticket.classification_state = ClassificationState.confirmed
+            await _event(ticket, principal, "category_changed", from_value=Category.defect,
+                         to_value=Category.assistance, reason=f"not a defect: {reason}")
+        await ticket.save()
+        await notify.defect_outcome(ticket=ticket, outcome=outcome, reason=reason)
+    return ticket_read(ticket)
+
+
+async def set_extension_decision(*, principal: Principal, ticket_id: int, decision: ExtensionDecision,
+                                 reason: str) -> schemas.TicketRead:
+    """The product owner's decision: `roadmap` (free, built into a coming version), `customer_funded`
+    (time becomes billable once the customer accepts the offer), `declined`."""
+    async with in_transaction():
+        ticket = await get_ticket(principal=principal, ticket_id=ticket_id, for_update=True)
+        if ticket.category != Category.extension:
+            raise Conflict("only an extension ticket has a product-owner decision", code="not_an_extension")
+        if ticket.extension_decision is not None:
+            raise Conflict(f"the decision is already {ticket.extension_decision}", code="decision_already_set")
+        ticket.extension_decision = decision
+        await _event(ticket, principal, "extension_decision", to_value=decision, reason=reason)
+        await ticket.save()
+        await notify.extension_decision(ticket=ticket, decision=decision, reason=reason)
+    return ticket_read(ticket)

@@ -1,0 +1,112 @@
+"""Test database and HTTP client.
+
+The suite runs twice (see the Makefile): TRIPDESK_TEST_DB=sqlite (a fresh in-memory database per test) and
+TRIPDESK_TEST_DB=postgres (one database per test session, created from the models, emptied with TRUNCATE
+before each test, dropped at the end). Tests marked `postgres_only` need real parallel connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+from tortoise import Tortoise
+
+from support.db import tortoise_config
+
+BACKEND = os.environ.get("TRIPDESK_TEST_DB", "sqlite")
+PG_ADMIN_URL = os.environ.get("TRIPDESK_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if BACKEND != "postgres":
+        skip = pytest.mark.skip(reason="needs PostgreSQL (runs in the TRIPDESK_TEST_DB=postgres pass)")
+        for item in items:
+            if "postgres_only" in item.keywords:
+                item.add_marker(skip)
+
+
+def pg_url(database: str) -> str:
+    base, _, _ = PG_ADMIN_URL.rpartition("/")
+    return f"{base}/{database}"
+
+
+async def create_pg_database(name: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+async def drop_pg_database(name: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """One PostgreSQL database per session with the schema created once; SQLite: in-memory per test."""
+    if BACKEND != "postgres":
+        yield "sqlite://:memory:"
+        return
+    name = f"tripdesk_test_{uuid.uuid4().hex[:10]}"
+
+    async def setup() -> None:
+        await create_pg_database(name)
+        await Tortoise.init(config=tortoise_config(pg_url(name)))
+        await Tortoise.generate_schemas()
+        await Tortoise.close_connections()
+
+    asyncio.run(setup())
+    try:
+        yield pg_url(name)
+    finally:
+        asyncio.run(drop_pg_database(name))
+
+
+async def truncate_all() -> None:
+    conn = Tortoise.get_connection("default")
+    tables = [model._meta.db_table for app in Tortoise.apps.values() for model in app.values()]
+    await conn.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[str]:
+    """An initialised, empty database; yields its URL."""
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+    if BACKEND == "postgres":
+        await truncate_all()
+    else:
+        await Tortoise.generate_schemas()
+    try:
+        yield database_url
+    finally:
+        await Tortoise.close_connections()
+
+
+@pytest.fixture
+def app(db: str):  # type: ignore[no-untyped-def]
+    from support.app import create_app
+    from support.settings import SupportSettings
+
+    settings = SupportSettings(DATABASE_URL=db, TRIPDESK_TOKEN_CACHE_SECONDS=0)  # type: ignore[call-arg]
+    return create_app(settings=settings, init_db=False, background=False)
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://tripdesk.test") as http:
+        yield http
