@@ -1,1 +1,68 @@
-"""Tables of this package (filled in by its issue)."""
+"""Time worked on tickets, running timers and locked periods.
+
+Business rules carried by these rows:
+- A time entry keeps the ticket's category in force when the work was done, and whether that category
+  made it billable (SPEC §1). Reclassifying a ticket never changes past entries.
+- `invoice_id` is set by billing when the entry is put on an invoice (draft or issued) and cleared when a
+  draft is discarded or a credit note releases it; while it is set, the entry is not invoiced again.
+  It is a plain integer (not a foreign key) because support sits below billing.
+- An approved or invoiced entry cannot be edited or deleted.
+"""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from support.policy import Category
+
+
+class TimeEntry(Model):
+    id = fields.IntField(primary_key=True)
+    ticket: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "support.Ticket", related_name="time_entries", on_delete=fields.RESTRICT)
+    staff: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "support.Staff", related_name="time_entries", on_delete=fields.RESTRICT)
+    work_date = fields.DateField()
+    minutes = fields.IntField()
+    description = fields.TextField()
+    category = fields.CharEnumField(Category, max_length=20)
+    billable = fields.BooleanField()
+    approved_at = fields.DatetimeField(null=True)
+    approved_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "support.Staff", related_name="approved_time_entries", null=True, on_delete=fields.RESTRICT)
+    invoice_id = fields.IntField(null=True)
+    created_by_token_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "support_time_entry"
+        indexes = (("work_date", "billable"), ("ticket_id", "work_date"), ("invoice_id",), ("staff_id", "work_date"))
+
+
+class Timer(Model):
+    """A running timer; one per staff member. Stopping it creates a time entry."""
+
+    id = fields.IntField(primary_key=True)
+    staff: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "support.Staff", related_name="timers", on_delete=fields.CASCADE, unique=True)
+    ticket: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "support.Ticket", related_name="timers", on_delete=fields.CASCADE)
+    description = fields.TextField(default="")
+    started_at = fields.DatetimeField()
+
+    class Meta:
+        table = "support_timer"
+
+
+class PeriodLock(Model):
+    """A locked month: no one may log, edit or delete time dated inside it."""
+
+    id = fields.IntField(primary_key=True)
+    month_start_date = fields.DateField(unique=True)
+    locked_by = fields.CharField(max_length=200)
+    locked_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "support_period_lock"
