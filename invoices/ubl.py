@@ -47,7 +47,9 @@ VAT_EAS: dict[str, str] = {
 }
 # Organisation-number schemes (ICD) usable as EndpointID and PartyLegalEntity/CompanyID.
 LEGAL_ICD: dict[str, str] = {"SE": "0007", "NO": "0192", "DK": "0184"}
-EXEMPTION_CODES: dict[str, str] = {"AE": "VATEX-EU-AE", "K": "VATEX-EU-IC", "G": "VATEX-EU-G", "O": "VATEX-EU-O"}
+EXEMPTION_CODES: dict[str, str] = {
+    "AE": "VATEX-EU-AE", "K": "VATEX-EU-IC", "G": "VATEX-EU-G", "O": "VATEX-EU-O",
+}
 _EXEMPTION_TEXT = {
     "sv": {"AE": "Omvänd betalningsskyldighet"},
     "en": {"AE": "Reverse charge"},
@@ -278,8 +280,10 @@ def _digits(value: str) -> str:
 def _line_description(line: InvoiceLine, lang: str) -> str:
     n = len(line.entries)
     if lang == "sv":
-        return f"Ärende {line.ticket_number}, kategori {line.category}, {n} {'tidpost' if n == 1 else 'tidposter'}"
-    return f"Ticket {line.ticket_number}, category {line.category}, {n} time {'entry' if n == 1 else 'entries'}"
+        entries = "tidpost" if n == 1 else "tidposter"
+        return f"Ärende {line.ticket_number}, kategori {line.category}, {n} {entries}"
+    entries = "time entry" if n == 1 else "time entries"
+    return f"Ticket {line.ticket_number}, category {line.category}, {n} {entries}"
 
 
 def _line_note(line: InvoiceLine, lang: str) -> str | None:
