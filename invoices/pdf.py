@@ -19,7 +19,9 @@ Same snapshot, same bytes: no clock, no random ids (see invoices/pdf_layout.py).
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib.units import mm
@@ -42,6 +44,7 @@ from invoices.pdf_layout import (
     ACCENT_LIGHT,
     BAND_HEIGHT,
     CONTENT_WIDTH,
+    FONT,
     FOOTER_HEIGHT,
     MARGIN,
     PAGE_HEIGHT,
@@ -57,6 +60,11 @@ from invoices.pdf_texts import Texts
 
 def _p(text: str, style: str) -> Paragraph:
     return Paragraph(text, styles()[style])
+
+
+def _style(commands: Sequence[tuple[Any, ...]]) -> TableStyle:
+    """Table style with the embedded font as cell font (ReportLab's default would pull in Helvetica)."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), *commands])
 
 
 def _e(text: str | None) -> str:
@@ -101,7 +109,7 @@ class _Document:
         if ids:
             rows.append(_p("<br/>".join(ids), "muted"))
         box = Table([[r] for r in rows], colWidths=[88 * mm])
-        box.setStyle(TableStyle([
+        box.setStyle(_style([
             ("BOX", (0, 0), (-1, -1), 0.6, RULE),
             ("LEFTPADDING", (0, 0), (-1, -1), 9), ("RIGHTPADDING", (0, 0), (-1, -1), 9),
             ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
@@ -111,7 +119,7 @@ class _Document:
 
     def header(self) -> list[Flowable]:
         top = Table([[self.seller_block(), self.buyer_block()]], colWidths=[CONTENT_WIDTH - 88 * mm, 88 * mm])
-        top.setStyle(TableStyle([
+        top.setStyle(_style([
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
         ]))
@@ -156,7 +164,7 @@ class _Document:
         for row in range(0, len(data), 2):
             style += [("TOPPADDING", (0, row), (-1, row), 6),
                       ("BOTTOMPADDING", (0, row + 1), (-1, row + 1), 6)]
-        table.setStyle(TableStyle(style))
+        table.setStyle(_style(style))
         return table
 
     def correction_notice(self) -> list[Flowable]:
@@ -194,7 +202,7 @@ class _Document:
             ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
         ]
         style += [("BACKGROUND", (0, r), (-1, r), ZEBRA) for r in range(2, len(data), 2)]
-        table.setStyle(TableStyle(style))
+        table.setStyle(_style(style))
         return table
 
     def totals(self) -> Flowable:
@@ -211,7 +219,7 @@ class _Document:
         final = t["to_credit"] if self.credit else t["to_pay"]
         rows.append([_p(final, "total"), _p(self.money(s.totals.payable), "total_right")])
         table = Table(rows, colWidths=[70 * mm, 34 * mm], hAlign="RIGHT")
-        table.setStyle(TableStyle([
+        table.setStyle(_style([
             ("LINEABOVE", (0, -1), (-1, -1), 1.2, ACCENT),
             ("BACKGROUND", (0, -1), (-1, -1), ACCENT_LIGHT),
             ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
@@ -230,7 +238,7 @@ class _Document:
         data = [[_p(_e(label).upper(), "label") for label, _ in facts],
                 [_p(f"<b>{_e(value)}</b>", "party") for _, value in facts]]
         box = Table(data, colWidths=[CONTENT_WIDTH / 4] * 4)
-        box.setStyle(TableStyle([
+        box.setStyle(_style([
             ("BOX", (0, 0), (-1, -1), 1, ACCENT),
             ("LEFTPADDING", (0, 0), (-1, -1), 8),
             ("TOPPADDING", (0, 0), (-1, 0), 6), ("BOTTOMPADDING", (0, -1), (-1, -1), 7),
@@ -280,7 +288,7 @@ class _Document:
             data.append(["", _p(f"<b>{t['sum_hours']}</b>", "small"),
                          _p(f"<b>{_e(t.hours(total))}</b>", "small_right"), ""])
         table = Table(data, colWidths=widths, repeatRows=1)
-        table.setStyle(TableStyle(style))
+        table.setStyle(_style(style))
         heading = _p(t["time_spec"], "h2")
         heading.keepWithNext = True
         intro = _p(t["time_spec_intro"], "muted")

@@ -134,6 +134,8 @@ def numbered_canvas(page_label: Callable[[int, int], str], date_stamp: str) -> t
     class NumberedCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             kwargs["invariant"] = 1
+            kwargs["initialFontName"] = FONT  # else ReportLab references (unembedded) Helvetica
+            kwargs["initialFontSize"] = 8.5
             super().__init__(*args, **kwargs)
             self.setDateFormatter(lambda *_: date_stamp)
             self._saved_pages: list[dict[str, Any]] = []
