@@ -612,6 +612,174 @@ pool("unofficial", "en", "close", [
     "Which tables should we use?", "Could you send column descriptions?", "It's read-only, so it should be fine?",
     "How do we keep it working after upgrades?"])
 
+# ------------------------------------------------------------------ more phrasings (variety, both languages)
+P[("defect", "sv", "core")] += [
+    "Antalet poster i {api} stämmer inte: vi får {n} men rapporten i systemet visar fler. Det började efter er patch.",
+    "Nu returnerar {api} poster som tillhör en annan organisation – det är en allvarlig dataläcka.",
+    "Webhook-signaturen stämmer inte längre, vi räknar på samma sätt som förut men er HMAC har ändrats utan förvarning.",
+    "Vi får 500 bara för vissa personnummer, de som har samordningsnummer. Verkar vara ett fel i er validering.",
+    "Gränssnittet svarar 200 men body är en HTML-sida med felmeddelande istället för JSON.",
+    "Sedan i onsdags saknas bilagorna i svaret från {endpoint}, de fanns där tidigare.",
+    "Det blev fel efter helgens driftsättning: {field} har fått fel värde på alla poster som ändrats efter måndag.",
+    "POST mot {endpoint} med ett ärende utan handläggare ger 500 och ärendet skapas ändå dubbelt.",
+    "Telefonnumren kommer utan landsnummer sedan {version}, det är inte vad specifikationen säger.",
+    "Efter versionsbytet kommer alla belopp som strängar med komma som decimaltecken, det bryter mot ert eget schema.",
+]
+P[("defect", "en", "core")] += [
+    "**Describe the bug**\n{endpoint} responds 500 when {field} contains an emoji.\n**Steps**\n1. Save a record with an emoji\n2. Fetch it\n**Expected**\n200 and the text unchanged",
+    "Sorting by {field} is broken: descending order returns ascending results. Started with {version}.",
+    "Phone numbers come back without country code since {version}, which contradicts the spec.",
+    "The API returns amounts as strings with a comma decimal separator after the upgrade; the schema says number.",
+    "The list endpoint includes records from another organisation. This is a serious data exposure issue.",
+    "Webhook signatures no longer validate; our HMAC code is unchanged, so the signing on your side must have changed.",
+    "Regression: since {version} the API responds 200 with an HTML error page instead of JSON.",
+    "Updating {field} through PUT silently resets other fields to their defaults. Worked fine on the previous version.",
+    "Expected `{field}` to be an ISO date per the OpenAPI spec, got an epoch integer instead. Changed in {version}.",
+    "GET {endpoint} crashes with 500 when the name contains an apostrophe (O'Brien).",
+    "Intermittent 502s on every second request since your deploy on Monday; the same call succeeds on retry.",
+    "### Bug report\nVersion: {version}\nThe `next` link in paginated responses points to http:// instead of https:// and fails.",
+]
+P[("assistance", "sv", "core")] += [
+    "Vår Excel-makro som anropar {api} slutade fungera när vi bytte dator. Vad behöver vi installera?",
+    "Är det vi som gör fel? Vårt anrop ger 400 och meddelandet säger att {field} saknas, men vi tror att vi skickar det.",
+    "Vi är osäkra på hur vi ska läsa specifikationen för {endpoint}, vilka parametrar är obligatoriska?",
+    "Vår utvecklare får ett JSON-fel i sin egen kod när svaret innehåller en tom lista. Hur bör vi hantera det?",
+    "Hur testar vi mot testmiljön utan att påverka riktiga data? Finns det testpersoner?",
+    "Vilken är rätt bas-URL för produktion? Vi får 404 men tror att det är vår konfiguration.",
+    "Kan ni förklara hur vi ska tolka felkoderna i svaret? Vår felhantering fångar inte 409.",
+    "Vi behöver hjälp att förstå hur man kopplar en handling till ett ärende i två steg via API:t.",
+    "Vår Java-tjänst kastar ClassCastException när vi läser {field}. Vi har nog typat fältet fel hos oss?",
+    "Vi har precis börjat och undrar i vilken ordning man ska göra anropen för att registrera en ny brukare.",
+]
+P[("assistance", "en", "core")] += [
+    "Question: how can I create a case and attach a document in one go? Which calls are needed?",
+    "Is there a sandbox with test data we can use while developing?",
+    "What's the correct base URL for production? We get 404, probably a config mistake on our end.",
+    "How should our client handle 409 Conflict responses when updating a record?",
+    "We're getting CORS errors calling the API from our browser app. How is this supposed to be set up?",
+    "Can you explain the difference between the two date fields in the response? We don't know which to map.",
+    "Our HttpClient throws 'The SSL connection could not be established' only on our server. Any idea what we're missing?",
+    "Is there an official SDK or OpenAPI file we can generate a client from?",
+    "Our Java service throws ClassCastException reading {field}; I suspect we typed the field wrong on our side?",
+    "Newbie question: in which order do the calls have to be made to register a new person?",
+]
+P[("performance", "sv", "core")] += [
+    "Vi vill ha råd kring backoff och parallellitet, vi får många 429 när vi synkar {n} poster.",
+    "Svaren är korrekta men svarstiden har blivit ett problem när fler kommuner använder vår tjänst. Hur skalar vi vår integration?",
+    "Vi undrar om vi kan komprimera svaren (gzip) för att snabba upp hämtningen av stora listor.",
+    "Hur kan vi minska latensen i {app}? Varje sidladdning gör fem anrop mot {api}.",
+    "Importen går segt, ca {secs} sekunder per post. Är det bättre att köra flera trådar eller större sidor?",
+    "Månadsskiftets körning av fakturaunderlag drar över tidsfönstret. Hur lägger vi upp anropen effektivare?",
+]
+P[("performance", "en", "core")] += [
+    "p95 latency for {endpoint} is around {secs} s from our side. Are there tuning options, like smaller pages or field selection?",
+    "Can we enable gzip compression to speed up downloading large lists?",
+    "We need to process {n} updates per night within a two-hour window. How should we design the job for throughput?",
+    "Our worker spends most of its time waiting on sequential calls. What level of parallelism do you recommend?",
+    "High latency from our Azure region; would caching tokens and reusing connections help?",
+    "The month-end billing export overruns its window. How can we structure the calls more efficiently?",
+]
+P[("activation", "sv", "core")] += [
+    "Vi vill börja använda {api} men vet inte om det ingår i vår installation. Kan ni kontrollera och i så fall slå på det?",
+    "Efter uppgraderingen till {version} är gränssnittet för fakturaexport avslaget hos oss, kan ni aktivera det igen?",
+    "Vilka API:er har vi tillgång till idag? Vi vill jämföra med vad vårt avtal omfattar.",
+    "Vänligen aktivera händelsewebhooken för vår testinstans, vi behöver den för att kunna testa flödet.",
+    "Inför upphandlingen behöver vi en förteckning över vilka gränssnitt som är igång i vår installation.",
+    "Modulen är köpt men API-delen verkar inte vara igång – alla anrop ger 403. Kan ni starta upp den?",
+]
+P[("activation", "en", "core")] += [
+    "Please activate {api} in both test and production for our organisation.",
+    "After the upgrade the invoice export interface seems to be disabled for us. Can you re-enable it?",
+    "We're planning next year's integrations and need an overview of which interfaces our installation has active.",
+    "Is {api} part of our installation? If not, what does it take to get it enabled?",
+    "We bought the module but its API part doesn't seem to be running; everything is 403. Can you bring it up?",
+    "Our tenant lacks the documents interface, the menu says 'not included'. How do we get it turned on?",
+]
+P[("extension", "sv", "core")] += [
+    "Vi saknar ett anrop för att hämta statistik per enhet – kan ni bygga ett sådant?",
+    "Skulle ni kunna lägga till sortering på {field} i {endpoint}?",
+    "Önskemål från vår förvaltningsgrupp: webhooks när ett beslut fattas, så att vi slipper polla.",
+    "Det vore värdefullt om {api} kunde returnera ändringar som en ström (delta) istället för hela listan – en ny funktion alltså.",
+    "Vi behöver kunna skapa användare via API:t vid nyanställning. Är det något som kan komma?",
+    "Går det att få med bilder på anläggningarna i svaret? Det finns i systemet men inte i gränssnittet.",
+]
+P[("extension", "en", "core")] += [
+    "Feature request: support ETag/If-None-Match on {endpoint} so clients can do conditional requests.",
+    "Could you expose {field} in the API? It's visible in the UI but not available to integrations.",
+    "We'd love a sandbox endpoint to reset test data. Would you consider adding it?",
+    "Proposal: add a `fields` parameter so clients can request only the attributes they need.",
+    "Importing {n} rows one request at a time is painful; an endpoint that takes a batch would help a lot.",
+    "Any chance of server-sent events or a streaming endpoint for changes? Polling is wasteful for us.",
+]
+P[("unofficial", "sv", "core")] += [
+    "Kan vi koppla Qlik direkt mot er databasserver? Vilket schema ska vi använda?",
+    "Vi har reverse-engineerat klientens anrop och använder nu samma bakomliggande tjänst från vår integration.",
+    "Vi har lagt en trigger i er databas som skickar ändringar vidare till vårt system. Efter patchen får vi fel i triggern.",
+    "Vi exporterar data genom att spara ner webbsidorna i klienten och tolka HTML:en. Nu har sidlayouten ändrats.",
+    "Vi har en mjukvarurobot (RPA) som loggar in i klienten som en vanlig användare och för över uppgifter till ekonomisystemet.",
+    "Driften har gett oss inloggning till databasservern. Vilka av era tabeller innehåller fakturorna?",
+    "Vi läser loggfilerna och databasens temporära tabeller för att se när ett ärende ändras – finns det en bättre tabell?",
+]
+P[("unofficial", "en", "core")] += [
+    "Can we point Metabase straight at your database server? Which schema holds the cases?",
+    "We reverse-engineered the desktop client's calls and now call the same backend service from our integration.",
+    "We added a trigger in your database that pushes changes to our system. After the patch the trigger fails.",
+    "We save the client's web pages and parse the HTML to export data. The layout changed and our parser broke.",
+    "We run a software robot (RPA) that logs into the client as a normal user and copies data into our finance system.",
+    "IT operations gave us access to the database server. Which of your tables contain the invoices?",
+]
+
+P[("performance", "en", "core")] += [
+    "Requests with expand=details take {secs} seconds, without it they take well under a second. What's the efficient way to get the related data?",
+    "Our dashboard feels sluggish: loading one screen fires dozens of API calls. How would you restructure it?",
+    "The sync is correct but slow, roughly {secs} ms per record. Would bigger pages or parallel workers help more?",
+    "We keep getting 503 Service Unavailable at peak hours from our batch job. Should we spread the load or reduce concurrency?",
+    "Memory on our integration server spikes when we page through {n} records. Is there a leaner way to stream the data?",
+    "What is a sensible polling interval? We poll every 10 seconds and wonder if that's hurting response times.",
+]
+P[("performance", "sv", "core")] += [
+    "När vi tar med relaterade objekt (expand) tar varje anrop {secs} sekunder, utan dem går det snabbt. Hur hämtar vi det effektivt?",
+    "Vi får 503 under dagtid när vår batch kör. Ska vi sprida ut körningen eller minska antalet samtidiga anrop?",
+    "Hur ofta är det rimligt att polla {api}? Vi gör det var tionde sekund och undrar om det påverkar svarstiderna.",
+    "Minnet på integrationsservern tar slut när vi bläddrar igenom {n} poster. Finns det ett snålare sätt att hämta dem?",
+]
+P[("extension", "sv", "core")] += [
+    "Att uppdatera {n} poster en i taget tar lång tid. Kan ni ta fram ett anrop för massuppdatering?",
+    "Vår import är seg eftersom API:t bara tar emot en post per anrop – önskemålet är en ny endpoint som tar emot flera åt gången.",
+    "Kan gränsen på antal anrop per sekund höjas, eller kan ni bygga ett importanrop för stora mängder? Dagens gräns gör att synken tar en hel natt.",
+    "Det skulle hjälpa oss om det fanns ett anrop som returnerar alla ändringar sedan en viss tidpunkt – något sådant finns inte idag.",
+]
+P[("extension", "en", "core")] += [
+    "Updating {n} records one by one is slow. Could you provide a bulk update endpoint?",
+    "The per-second rate limit makes our import take all night; could you add an import endpoint for large volumes?",
+    "Would you consider adding OAuth device flow support? Our kiosk clients can't use the current flow.",
+    "It'd be nice if the API offered a changes feed since a given timestamp; nothing like that exists today.",
+]
+P[("unofficial", "en", "core")] += [
+    "The admin web UI fetches its data from a JSON API that isn't documented anywhere. It has more fields than the public API, so we'd like to sync from it.",
+    "We run a SQL query every five minutes against your audit table to detect changes. After the upgrade rows are missing.",
+    "Our reporting views sit on top of your MSSQL schema. After the patch several columns disappeared; what are the new names?",
+    "We were given a copy of the production database for our data warehouse. What do the status codes in the case table mean?",
+]
+P[("unofficial", "sv", "core")] += [
+    "Webbklienten hämtar sina data från ett JSON-API som inte finns med i dokumentationen. Det har fler fält än det publika API:t, så vi vill synka därifrån.",
+    "Vi kör en SQL-fråga mot er loggtabell var femte minut för att hitta ändringar. Efter uppgraderingen saknas rader.",
+    "Vi har byggt egna vyer ovanpå ert databasschema för rapportering. Efter patchen är flera kolumner borta.",
+    "Vi har fått en kopia av produktionsdatabasen till vårt datalager. Vad betyder statuskoderna i ärendetabellen?",
+]
+
+P[("assistance", "sv", "core")] += [
+    "Vår egen kod kraschar när den läser svaret från {api}: 'Index was outside the bounds of the array'. Vi tror felet ligger hos oss men förstår inte svarsformatet.",
+    "Integrationsflödet vi byggt i {app} stannar med ett konverteringsfel på {field}. Hur ska värdet tolkas?",
+    "Skriptet som vår praktikant skrev får ett undantag varje gång listan är tom. Hur ser svaret ut när inget finns?",
+    "Vi har gjort en uppslagning i vår kod som inte fungerar – vilket id ska användas, det interna eller det externa?",
+]
+P[("assistance", "en", "core")] += [
+    "Our own code crashes parsing the {api} response with 'Index was outside the bounds of the array'. We think it's on our side but don't understand the format.",
+    "The flow we built in {app} stops with a conversion error on {field}. How should that value be interpreted?",
+    "Our script throws whenever the list is empty. What does the response look like when there are no results?",
+]
+
 CATEGORIES = ["defect", "assistance", "performance", "activation", "extension", "unofficial"]
 KINDS = ["subject", "core", "detail", "close"]
 

@@ -1,0 +1,364 @@
+"""The policy-aware ticket classifier: a statistical text model plus a few decisive policy rules.
+
+A classification is a *suggestion* (SPEC §1): it carries a confidence and reasons a person can check,
+and staff confirm or override it. Below `CONFIDENCE_THRESHOLD` a ticket goes to `needs_triage`.
+
+How a ticket is scored:
+1. The text (subject twice, then the body; long bodies keep their head and tail) is normalised
+   (NFKC, control/zero-width/bidi characters removed) and fed to TF-IDF word 1–2-grams and char_wb
+   2–5-grams, then a multinomial logistic regression gives one logit per category.
+2. Policy rules add to a category's logit when they fire. They encode signals that decide the policy
+   whatever the wording: SQL against tables, "reading the database directly", scraping or undocumented
+   internal endpoints make a ticket `unofficial` (no assistance); "interface not enabled/activated"
+   makes it `activation`. Rules shift the evidence rather than overriding it, so a strong model
+   signal can still win against a weak rule hit.
+3. The softmax of the combined logits is the confidence; reasons list the rule hits, the phrases that
+   pushed hardest towards the chosen category, and the policy text (Swedish or English).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import sklearn
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from support.policy import POLICY, Billing, Category
+
+CODE_VERSION = "1"  # bump when features, rules or text handling change: it invalidates cached models
+CONFIDENCE_THRESHOLD = 0.5
+CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
+TRAIN_FILE = CORPUS_DIR / "train.jsonl"
+STAFF_EXAMPLE_WEIGHT = 3.0  # a confirmed real ticket counts more than one synthetic corpus ticket
+
+# The model reads at most HEAD + TAIL characters of the body: the question sits at the top, the log tail
+# or signature at the bottom; a 100 KB paste adds nothing but latency. Rules scan a wider window.
+HEAD_CHARS, TAIL_CHARS = 2500, 500
+RULE_SCAN_CHARS = 20_000
+MAX_PHRASES = 5
+
+_INVISIBLE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+                        r"\u2066-\u2069\ufeff\ud800-\udfff]")
+
+
+def normalise(text: str) -> str:
+    """Fold compatibility forms and drop control, zero-width, bidi and lone-surrogate characters."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", _INVISIBLE.sub("", text)))
+
+
+def clip(body: str, head: int = HEAD_CHARS, tail: int = TAIL_CHARS) -> str:
+    return body if len(body) <= head + tail else body[:head] + "\n…\n" + body[-tail:]
+
+
+def model_text(subject: str, body: str) -> str:
+    """The subject is repeated: it is the integrator's own one-line summary, denser than the body."""
+    subject = normalise(subject[:300])
+    return f"{subject}\n{subject}\n{normalise(clip(body))}"
+
+
+# ------------------------------------------------------------------------------------ language
+_SV_WORDS = frozenset("och att det är som en på för med har inte vi av till den om ett kan jag så men från "
+                      "när vad ska var eller också hur får efter sedan vår våra ni er ert hej tack mvh "
+                      "fungerar fel någon finns inga bara".split())
+_EN_WORDS = frozenset("the and to is of it that in for we with on this not are be have our you your from "
+                      "can but when what should there how after since any please thanks hi does do".split())
+_WORD = re.compile(r"[a-zåäöéü]+")
+_STOPWORDS = _SV_WORDS | _EN_WORDS | frozenset("i a an as at by is be or if so my me us de du på".split())
+
+
+def detect_language(text: str) -> str:
+    """'sv' or 'en' by stopword counts, with å/ä/ö as tie-breaker; Swedish is the default market."""
+    sample = text[:4000].lower()
+    words = _WORD.findall(sample)
+    sv = sum(w in _SV_WORDS for w in words) + 0.5 * sum(ch in "åäö" for ch in sample[:1000]) ** 0.5
+    en = sum(w in _EN_WORDS for w in words)
+    return "en" if en > sv else "sv"
+
+
+# --------------------------------------------------------------------------------------- rules
+@dataclass(frozen=True)
+class Rule:
+    """A policy signal: when `pattern` matches, `weight` is added to `category`'s logit."""
+
+    name: str
+    category: Category
+    weight: float
+    pattern: re.Pattern[str]
+    explanation: str
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("sql_statement", Category.unofficial, 4.0, _rx(
+        r"\b(select\s+[\w.*,\s]{1,200}?\bfrom\s+[\w.\[\]]+|insert\s+into\s+[\w.\[\]]+|update\s+[\w.\[\]]+\s+set\s"
+        r"|delete\s+from\s+[\w.\[\]]+)"), "SQL statement against database tables"),
+    Rule("direct_database", Category.unofficial, 4.0, _rx(
+        r"(direkt\s+(i|från|mot|till|ur)\s+(er\s+|ert\s+|systemets\s+)?(databas|tabell)"
+        r"|directly\s+(in|from|into|against|to|on)\s+(your\s+|the\s+)?(database|db\b|tables?)"
+        r"|(läsanvändare|läsbehörighet|databasanvändare|databasdump|databasdiagram|databasschema|er-diagram"
+        r"|er\s+diagram|database\s+(dump|schema|diagram|account|user|login)|read-only\s+(login|user|account)"
+        r"|(replikerar|replicate)\s+(er|your)\s+(databas|database)"
+        r"|\b(er|ert|era|your)\s+(oracle|postgres\w*|mysql|sql[-\s]?server|databasserver|database\s+server"
+        r"|databas\w*|database|db|tabeller|tables)\b"
+        r"|\b(the\s+application's|systemets|verksamhetssystemets)\s+(database|db|postgres|databas\w*|tabeller)\b))"),
+        "the integration reads or writes the vendor's database"),
+    Rule("database_access", Category.unofficial, 3.0, _rx(
+        r"\b(odbc|jdbc|linked\s+server|länkad\s+server|ssis|stored\s+procedures?|lagrade\s+procedurer"
+        r"|ora-\d{5}|invalid\s+object\s+name|msg\s+208|table\s+or\s+view\s+does\s+not\s+exist"
+        r"|initial\s+catalog=|kolumnnamn|column\s+names?|sql-?fråg\w*|sql[-\s]quer(y|ies)|sql-sats\w*)\b"),
+        "direct database access (driver, objects, errors)"),
+    Rule("data_model", Category.unofficial, 2.0, _rx(
+        r"\b(datamodell(en)?\s+(för|över|i)\s+(er|ert|databasen|modulen)|data\s+model\s+(of|for)\s+(your|the)"
+        r"\s+(database|db|system)|tabellstruktur|table\s+structure|\b(er|ert|era|your)\s+[\w-]*(tabell\w*|tables?)\b"
+        r"|\b(vilken|vilka|which)\s+(av\s+era\s+|of\s+your\s+)?(tabell\w*|tables?|vy|vyer|views?)\b)"),
+        "asks about the internal data model or tables"),
+    Rule("scraping", Category.unofficial, 4.0, _rx(
+        r"(skrap(a|ar|ade|at|ning\w*)\b|\bscreen[-\s]?scrap\w*|\bscrap(e|es|ed|ing|er)\b|\b(selenium|playwright"
+        r"|puppeteer|fiddler|nätverksfliken|network\s+tab|reverse[-\s]?engineer\w*)\b)"),
+        "scraping or replaying the web client"),
+    Rule("gui_robot", Category.unofficial, 2.5, _rx(
+        r"\b(rpa|uipath|blue\s*prism|automation\s+anywhere|mjukvarurobot\w*|software\s+robot)\b"),
+        "a robot drives the user interface instead of the interfaces"),
+    Rule("internal_endpoint", Category.unofficial, 4.0, _rx(
+        r"(/_?(internal|private)/|\b(privat|private)\s+(endpoint|api)\b|\b(odokumenterad\w*|undocumented)\s+(endpoint|tjänst|anrop|api|service|call)"
+        r"|\bintern(a)?\s+(endpoint|tjänst(en)?|anrop|api)\b|\binternal\s+(endpoint|api|service)\b"
+        r"|\b(isn't|is\s+not|not)\s+(in\s+the\s+docs|documented)\b|\b(inte|ej)\s+(är\s+)?dokumenterad\w*)"),
+        "undocumented or internal endpoint"),
+    Rule("not_enabled", Category.activation, 3.0, _rx(
+        r"(\b(inte|ej)\s+(är\s+)?(aktiverat|aktiverad|aktiverade|påslaget|påslagen|aktivt)\b|interface_not_enabled"
+        r"|apinotactivated|\bnot\s+(enabled|activated)\b|module\s+not\s+(licensed|activated)"
+        r"|\b(är|is)\s+(avstängt|disabled)\b)"), "the interface is not active in the installation"),
+    Rule("which_active", Category.activation, 3.0, _rx(
+        r"(vilka\s+(gränssnitt|api:?er|tjänster|endpoints)\s+(som\s+)?(är|ingår\s+och\s+är)\s+"
+        r"(aktiva|aktiverade|påslagna)|which\s+(interfaces|apis|endpoints|services)\s+(are\s+)?(currently\s+)?"
+        r"(active|enabled))"), "asks which interfaces are active"),
+    Rule("activate_request", Category.activation, 1.5, _rx(
+        r"\b(aktivera(s|t|d)?|slå\s+på|activate[ds]?|enable[ds]?|switch(ed)?\s+on|turn(ed)?\s+on)\b"),
+        "asks for activation"),
+)
+
+
+def rule_hits(text: str) -> list[tuple[Rule, str]]:
+    hits: list[tuple[Rule, str]] = []
+    for rule in RULES:
+        m = rule.pattern.search(text)
+        if m:
+            hits.append((rule, " ".join(m.group(0).split())[:60]))
+    return hits
+
+
+# ------------------------------------------------------------------------------------ the model
+@dataclass(frozen=True)
+class ClassificationResult:
+    category: Category
+    confidence: float
+    billing: Billing
+    language: str
+    reasons: list[str] = field(default_factory=list)
+    model_version: str = ""
+
+    @property
+    def needs_triage(self) -> bool:
+        return self.confidence < CONFIDENCE_THRESHOLD
+
+    def to_json(self) -> dict[str, Any]:
+        return {"category": self.category.value, "confidence": round(self.confidence, 4),
+                "billing": self.billing.value, "reasons": list(self.reasons), "language": self.language}
+
+
+def _field(example: Mapping[str, Any] | Any, name: str, default: Any = None) -> Any:
+    if isinstance(example, Mapping):
+        return example.get(name, default)
+    return getattr(example, name, default)
+
+
+def canonical_examples(examples: Iterable[Mapping[str, Any] | Any]) -> list[dict[str, Any]]:
+    """Examples as plain dicts (from corpus rows, LabelledExample rows or dicts); category validated."""
+    out = []
+    for ex in examples:
+        out.append({"subject": str(_field(ex, "subject", "") or ""), "body": str(_field(ex, "body", "") or ""),
+                    "category": Category(str(_field(ex, "category"))).value,
+                    "weight": float(_field(ex, "weight", 1.0) or 1.0)})
+    return out
+
+
+def version_of(examples: list[dict[str, Any]]) -> str:
+    """Same data and same code give the same version; the cache is keyed by it."""
+    h = hashlib.sha256(f"{CODE_VERSION}|{sklearn.__version__}|".encode())
+    for ex in examples:
+        h.update(json.dumps(ex, ensure_ascii=False, sort_keys=True).encode("utf-8", "surrogatepass"))
+        h.update(b"\n")
+    return h.hexdigest()[:16]
+
+
+def build_pipeline() -> Pipeline:
+    features = FeatureUnion([
+        ("word", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, min_df=2,
+                                 token_pattern=r"(?u)\b\w[\w:-]*\w\b|\b\w\b", max_features=60_000)),
+        ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2,
+                                 max_features=150_000)),
+    ])
+    return Pipeline([("features", features), ("clf", LogisticRegression(C=8.0, max_iter=3000))])
+
+
+class Classifier:
+    """A trained model; `classify` is pure and thread-safe (it only reads the fitted arrays)."""
+
+    def __init__(self, pipeline: Pipeline, model_version: str) -> None:
+        self.pipeline = pipeline
+        self.model_version = model_version
+        features: FeatureUnion = pipeline.named_steps["features"]
+        clf: LogisticRegression = pipeline.named_steps["clf"]
+        self._features = features
+        self._classes = [Category(c) for c in clf.classes_]
+        self._coef = np.asarray(clf.coef_)
+        self._intercept = np.asarray(clf.intercept_)
+        word: TfidfVectorizer = features.transformer_list[0][1]
+        self._word_names = word.get_feature_names_out().tolist()
+        self._rule_index = {c: i for i, c in enumerate(self._classes)}
+
+    @classmethod
+    def train(cls, examples: Iterable[Mapping[str, Any] | Any]) -> Classifier:
+        rows = canonical_examples(examples)
+        if len({r["category"] for r in rows}) < 2:
+            raise ValueError("training needs examples of at least two categories")
+        pipeline = build_pipeline()
+        texts = [model_text(r["subject"], r["body"]) for r in rows]
+        pipeline.fit(texts, [r["category"] for r in rows],
+                     clf__sample_weight=np.array([r["weight"] for r in rows]))
+        return cls(pipeline, version_of(rows))
+
+    def logits(self, text: str) -> tuple[np.ndarray, sparse.csr_matrix]:
+        x = self._features.transform([text]).tocsr()
+        return np.asarray(x @ self._coef.T).ravel() + self._intercept, x
+
+    def classify(self, subject: str, body: str) -> ClassificationResult:
+        subject, body = subject or "", body or ""
+        text = model_text(subject, body)
+        z, x = self.logits(text)
+        hits = rule_hits(normalise(subject[:300]) + "\n" + normalise(body[:RULE_SCAN_CHARS]))
+        for rule, _ in hits:
+            z[self._rule_index[rule.category]] += rule.weight
+        p = np.exp(z - z.max())
+        p /= p.sum()
+        best = int(p.argmax())
+        category = self._classes[best]
+        language = detect_language(f"{subject}\n{body[:4000]}")
+        reasons = [f"rule {rule.name}: {rule.explanation} ('{snippet}')"
+                   for rule, snippet in hits if rule.category is category]
+        phrases = self._phrases(x, best)
+        if phrases:
+            reasons.append("phrases: " + ", ".join(f"'{p}'" for p in phrases))
+        if not subject.strip() and not body.strip():
+            reasons.append("empty ticket: nothing to classify")
+        rule = POLICY[category]
+        reasons.append("policy: " + (rule.rule_sv if language == "sv" else rule.rule_en))
+        return ClassificationResult(category=category, confidence=float(p[best]), billing=rule.billing,
+                                    language=language, reasons=reasons, model_version=self.model_version)
+
+    def _phrases(self, x: sparse.csr_matrix, cls_index: int) -> list[str]:
+        """The word n-grams present in the text that pushed hardest towards the chosen category."""
+        n_words = len(self._word_names)
+        idx = x.indices[x.indices < n_words]
+        if idx.size == 0:
+            return []
+        vals = x[0, idx].toarray().ravel()
+        contrib = vals * (self._coef[cls_index, idx] - self._coef[:, idx].mean(axis=0))
+        out: list[str] = []
+        for i in np.argsort(-contrib):
+            if contrib[i] <= 0 or len(out) == MAX_PHRASES:
+                break
+            name = self._word_names[idx[i]]
+            if _telling(name):
+                out.append(name)
+        return out
+
+
+def _telling(ngram: str) -> bool:
+    """A phrase worth showing a person: not only stopwords, single letters or short numbers."""
+    return any(len(t) > 1 and t not in _STOPWORDS and not (t.isdigit() and len(t) < 3) for t in ngram.split())
+
+
+# --------------------------------------------------------------------------- process-wide instance
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def corpus_examples() -> list[dict[str, Any]]:
+    return read_jsonl(TRAIN_FILE)
+
+
+def model_dir(data_dir: Path | None = None) -> Path:
+    if data_dir is None:
+        from support.settings import get_settings
+        data_dir = get_settings().data_dir
+    return Path(data_dir) / "model"
+
+
+def load_or_train(examples: Iterable[Mapping[str, Any] | Any], *, data_dir: Path | None = None) -> Classifier:
+    """Load the model for exactly these examples from the disk cache, or train and cache it.
+
+    The cache file is written atomically (temp file + rename), so concurrent processes never read half a
+    model. It is a pickle: the data directory must be writable only by the service itself.
+    """
+    rows = canonical_examples(examples)
+    version = version_of(rows)
+    directory = model_dir(data_dir)
+    path = directory / f"classifier-{version}.joblib"
+    if path.exists():
+        try:
+            loaded = joblib.load(path)
+            if isinstance(loaded, Classifier) and loaded.model_version == version:
+                return loaded
+        except Exception:  # a corrupt or incompatible cache file is rebuilt, never fatal
+            pass
+    classifier = Classifier.train(rows)
+    directory.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp-{threading.get_ident()}")
+    joblib.dump(classifier, tmp)
+    tmp.replace(path)
+    return classifier
+
+
+_lock = threading.Lock()
+_instance: Classifier | None = None
+
+
+def get_classifier() -> Classifier:
+    """The process-wide classifier: trained from the shipped corpus on first use (or loaded from cache)."""
+    global _instance
+    if _instance is None:
+        with _lock:
+            if _instance is None:
+                _instance = load_or_train(corpus_examples())
+    return _instance
+
+
+def set_classifier(classifier: Classifier) -> None:
+    """Swap the process-wide instance (after a retrain); readers keep the old one until they ask again."""
+    global _instance
+    with _lock:
+        _instance = classifier
+
+
+async def load_classifier_async() -> Classifier:
+    """Train or load in a worker thread: training takes seconds and must never block the event loop."""
+    import asyncio
+    return await asyncio.to_thread(get_classifier)
