@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -23,6 +24,16 @@ M = TypeVar("M", bound=BaseModel)
 
 MAX_BODY_BYTES = 256 * 1024
 """Largest JSON body accepted; a ticket body may be 100 KB of log output, which fits with room to spare."""
+
+
+_JSON_NUL = re.compile(rb"(?<!\\)((?:\\\\)*)\\u0000")
+REPLACEMENT = "\ufffd"
+
+
+def without_nul(raw: bytes) -> bytes:
+    """PostgreSQL text cannot hold U+0000. A NUL in pasted log output becomes U+FFFD (visible, not lost)
+    instead of failing the request."""
+    return _JSON_NUL.sub(rb"\1\\ufffd", raw) if b"\\u0000" in raw else raw
 
 
 def validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
@@ -44,7 +55,7 @@ async def read_body(request: Request, model: type[M]) -> M:
     if not raw.strip():
         raw = b"{}"
     try:
-        return model.model_validate_json(raw)
+        return model.model_validate_json(without_nul(raw))
     except ValidationError as exc:
         if any(e["type"] == "json_invalid" for e in exc.errors()):
             raise MalformedRequest("the body is not valid JSON") from None
@@ -60,6 +71,7 @@ def read_query(request: Request, model: type[M]) -> M:
         values = request.query_params.getlist(key)
         annotation = model.model_fields.get(key)
         wants_list = annotation is not None and "list" in str(annotation.annotation)
+        values = [v.replace("\x00", REPLACEMENT) for v in values]
         data[key] = values if wants_list else values[-1]
     try:
         return model.model_validate(data)

@@ -25,13 +25,15 @@ import billing.routes
 import invoices.routes
 import notifications.routes
 from core.errors import PROBLEM_CONTENT_TYPE, Conflict, DomainError, InternalError, MethodNotAllowed, NotFound, ServiceUnavailable
-from core.http import operation
+from core.http import MAX_BODY_BYTES, operation
 from core.openapi import build_openapi
 from support import routes as directory_routes
 from support import ticket_routes
 from support.auth import BearerAuthMiddleware, TokenCache
 from support.db import tortoise_config
+from support.observability import Metrics, ObservabilityMiddleware, metrics_endpoint
 from support.settings import SupportSettings, get_settings
+from support.timetracking import routes as timetracking_routes
 
 log = logging.getLogger("tripdesk")
 API_PREFIX = "/api/v1"
@@ -40,6 +42,7 @@ VERSION = "0.1.0"
 api_routes = [
     *directory_routes.routes,
     *ticket_routes.routes,
+    *timetracking_routes.routes,
     *billing.routes.routes,
     *invoices.routes.routes,
     *notifications.routes.routes,
@@ -145,8 +148,10 @@ def create_app(*, settings: SupportSettings | None = None, init_db: bool = True,
                 await Tortoise.close_connections()
 
     token_cache = TokenCache(settings.token_cache_seconds)
+    metrics = Metrics()
     app = Starlette(
         routes=[
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/openapi.json", openapi_json, methods=["GET"]),
@@ -154,7 +159,10 @@ def create_app(*, settings: SupportSettings | None = None, init_db: bool = True,
             Mount("/docs/static", app=StaticFiles(directory=str(swagger_ui_path)), name="swagger"),
             Mount(API_PREFIX, routes=api_routes),
         ],
-        middleware=[Middleware(BearerAuthMiddleware, cache=token_cache)],
+        middleware=[
+            Middleware(ObservabilityMiddleware, metrics=metrics, router=None, max_body_bytes=MAX_BODY_BYTES),
+            Middleware(BearerAuthMiddleware, cache=token_cache),
+        ],
         exception_handlers={
             DomainError: on_domain_error,
             HTTPException: on_http_exception,
@@ -165,8 +173,17 @@ def create_app(*, settings: SupportSettings | None = None, init_db: bool = True,
         lifespan=lifespan,
     )
     app.state.token_cache = token_cache
+    app.state.metrics = metrics
+    _bind_router(app)
     app.state.settings = settings
     return app
+
+
+def _bind_router(app: Starlette) -> None:
+    """The observability middleware labels metrics by route template, so it needs the router."""
+    for middleware in app.user_middleware:
+        if middleware.cls is ObservabilityMiddleware:
+            middleware.kwargs["router"] = app.router
 
 
 async def start_background(app: Starlette, *, enabled: bool) -> list[asyncio.Task[None]]:

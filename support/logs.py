@@ -9,9 +9,12 @@ from pythonjsonlogger.json import JsonFormatter
 
 
 def configure_logging(*, json_logs: bool, level: int = logging.INFO) -> None:
+    from support.observability import RequestIdFilter
+
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RequestIdFilter())
     if json_logs:
-        handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s",
+        handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
                                            rename_fields={"asctime": "time", "levelname": "level"}))
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -1,6 +1,6 @@
 """Named counters for human-readable numbers (SUP-2026-00042).
 
-One `UPDATE … RETURNING` increments and reads under the row's lock, so concurrent transactions on
+One upsert `INSERT … ON CONFLICT DO UPDATE … RETURNING` increments and reads under the row's lock, so concurrent transactions on
 PostgreSQL serialise on the counter row and never hand out the same number; it rolls back with its
 transaction. Never max()+1.
 """
@@ -23,10 +23,9 @@ async def next_value(key: str, *, conn: BaseDBAsyncClient | None = None) -> int:
         async with in_transaction() as tx:
             return await next_value(key, conn=tx)
     p1, = _placeholders(conn, 1)
-    await conn.execute_query(
-        f"INSERT INTO support_counter (key, value) VALUES ({p1}, 0) ON CONFLICT (key) DO NOTHING", [key])
-    _, rows = await conn.execute_query(
-        f"UPDATE support_counter SET value = value + 1 WHERE key = {p1} RETURNING value", [key])
+    rows = await conn.execute_query_dict(
+        f"INSERT INTO support_counter (key, value) VALUES ({p1}, 1) "
+        "ON CONFLICT (key) DO UPDATE SET value = support_counter.value + 1 RETURNING value", [key])
     return int(rows[0]["value"])
 
 

@@ -1,0 +1,211 @@
+"""Ticket intake throughput: POST /api/v1/tickets on tripdesk (one uvicorn worker, PostgreSQL) against a bare
+Starlette + asyncpg endpoint inserting the same row, measured in the same run; then GET /tickets with
+filters on 100,000 tickets.
+
+    .venv/bin/python bench/ticket_intake.py [--duration 10] [--concurrency 32] [--tickets 100000]
+
+Needs PostgreSQL (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/postgres). Creates and drops its
+own database. The outbox worker is off in the measured process (production runs it as its own process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench.loadgen import build_request, run_load  # noqa: E402
+
+ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def dsn(database: str) -> str:
+    return ADMIN_URL.rsplit("/", 1)[0].replace("postgres://", "postgresql://", 1) + "/" + database
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"server on port {port} did not start")
+
+
+async def setup(database: str) -> tuple[int, int, str]:
+    """Migrate with the real migrations, then create an organisation, a contact and a token."""
+    env = {**os.environ, "DATABASE_URL": dsn(database).replace("postgresql://", "postgres://")}
+    subprocess.run([sys.executable, "-m", "support.cli", "migrate"], cwd=REPO, env=env, check=True,
+                   capture_output=True)
+    from tortoise import Tortoise
+
+    from core.auth import Role
+    from support import service
+    from support.db import tortoise_config
+    from support.models import Contact, Organisation, OrganisationKind
+
+    await Tortoise.init(config=tortoise_config(env["DATABASE_URL"]), _enable_global_fallback=True)
+    org = await Organisation.create(name="Benchkommun", kind=OrganisationKind.municipality, population=1000,
+                                    organisation_number="212000-2627")
+    contact = await Contact.create(organisation=org, name="Bench", email="bench@example.se")
+    _, token = await service.create_token(name="bench", role=Role.support)
+    await Tortoise.close_connections()
+    return org.id, contact.id, token
+
+
+TICKET_TEXTS = [
+    ("Fel i API efter uppdatering", "Efter patchen returnerar GET /api/arenden 500 för alla ärenden."),
+    ("Hur autentiserar vi?", "Vi får 401 när vi hämtar token med klientcertifikat, finns exempel?"),
+    ("Importen är långsam", "Batchimporten av 200 000 poster tar över en timme och får timeouts."),
+    ("Aktivera dokument-API", "Vi får 403 på /api/dokument, kan ni aktivera gränssnittet hos oss?"),
+    ("Request: bulk endpoint", "Could you add an endpoint that returns all cases changed since a date?"),
+    ("Läser databasen direkt", "Vår rapport läser direkt ur tabellerna, kolumnerna har bytt namn."),
+]
+
+
+def intake_request(host: str, token: str, contact_id: int):  # type: ignore[no-untyped-def]
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def make(i: int) -> bytes:
+        subject, body = TICKET_TEXTS[i % len(TICKET_TEXTS)]
+        return build_request("POST", "/api/v1/tickets", host=host, headers=headers,
+                             body={"subject": f"{subject} #{i}", "body": body, "requester_id": contact_id})
+    return make
+
+
+def serve(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wait_for_port(port)
+    return proc
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+async def bulk_tickets(database: str, org_id: int, contact_id: int, count: int) -> None:
+    conn = await asyncpg.connect(dsn(database))
+    try:
+        rng = random.Random(7)
+        statuses = ["new", "triaged", "in_progress", "waiting_on_customer", "resolved", "closed"]
+        categories = ["defect", "assistance", "performance", "activation", "extension", "unofficial"]
+        now = time.time()
+        import datetime as dt
+        rows = []
+        for i in range(count):
+            subject, body = TICKET_TEXTS[i % len(TICKET_TEXTS)]
+            created = dt.datetime.fromtimestamp(now - rng.randint(0, 365 * 86400), dt.UTC)
+            rows.append((f"BULK-{i:07d}", f"{subject} {i}", body * 3, contact_id, org_id, org_id,
+                         rng.choice(categories), "suggested", 0.9, rng.choice(statuses), created, created))
+        await conn.copy_records_to_table(
+            "support_ticket", records=rows,
+            columns=["number", "subject", "body", "requester_id", "organisation_id", "bill_to_id", "category",
+                     "classification_state", "classification_confidence", "status", "created_at", "updated_at"])
+        await conn.execute("ANALYZE support_ticket")
+    finally:
+        await conn.close()
+
+
+def list_request(host: str, token: str, org_id: int):  # type: ignore[no-untyped-def]
+    headers = {"Authorization": f"Bearer {token}"}
+    queries = ["/api/v1/tickets?limit=50", "/api/v1/tickets?status=in_progress",
+               "/api/v1/tickets?category=performance&status=new",
+               f"/api/v1/tickets?organisation_id={org_id}&limit=100",
+               "/api/v1/tickets?created_from=2026-03-01&created_to=2026-03-31",
+               "/api/v1/tickets?q=SUP-2026", "/api/v1/tickets?q=timeouts&status=closed",
+               "/api/v1/tickets?category=defect&created_from=2026-06-01"]
+
+    def make(i: int) -> bytes:
+        return build_request("GET", queries[i % len(queries)], host=host, headers=headers)
+    return make
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--tickets", type=int, default=100_000)
+    args = parser.parse_args()
+
+    database = f"tripdesk_bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(ADMIN_URL.replace("postgres://", "postgresql://", 1))
+    await admin.execute(f'CREATE DATABASE "{database}"')
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        org_id, contact_id, token = await setup(database)
+        base_env = {**os.environ, "DATABASE_URL": dsn(database).replace("postgresql://", "postgres://"),
+                    "TRIPDESK_OUTBOX_WORKER": "false", "TRIPDESK_LOG_JSON": "true",
+                    "TRIPDESK_DATA_DIR": f"/tmp/{database}"}
+
+        port = free_port()
+        proc = serve([sys.executable, "-m", "support.cli", "serve", "--port", str(port)], base_env, port)
+        procs.append(proc)
+        await run_load("127.0.0.1", port, intake_request("bench", token, contact_id),
+                       concurrency=args.concurrency, duration=2, warmup=0.5)          # warm caches, JIT of plans
+        tripdesk = await run_load("127.0.0.1", port, intake_request("bench", token, contact_id),
+                                  concurrency=args.concurrency, duration=args.duration)
+        stop(proc)
+
+        bare_port = free_port()
+        bare_env = {**base_env, "BARE_DSN": dsn(database), "BARE_ORG_ID": str(org_id),
+                    "BARE_CONTACT_ID": str(contact_id), "PYTHONPATH": str(REPO)}
+        bare = serve([sys.executable, "-m", "uvicorn", "bench.bare_intake:app", "--port", str(bare_port),
+                      "--log-level", "warning", "--no-access-log"], bare_env, bare_port)
+        procs.append(bare)
+        await run_load("127.0.0.1", bare_port, intake_request("bench", token, contact_id),
+                       concurrency=args.concurrency, duration=2, warmup=0.5)
+        baseline = await run_load("127.0.0.1", bare_port, intake_request("bench", token, contact_id),
+                                  concurrency=args.concurrency, duration=args.duration)
+        stop(bare)
+
+        print(f"POST /api/v1/tickets, {args.concurrency} concurrent clients, {args.duration:.0f} s, "
+              "one uvicorn worker, PostgreSQL")
+        print(tripdesk.summary("tripdesk (auth+validate+classify+…)"))
+        print(baseline.summary("bare Starlette + asyncpg INSERT"))
+        print(f"ratio tripdesk / bare: {tripdesk.rps / baseline.rps:.2f}  (target ≥ 0.40)")
+
+        await bulk_tickets(database, org_id, contact_id, args.tickets)
+        port = free_port()
+        proc = serve([sys.executable, "-m", "support.cli", "serve", "--port", str(port)], base_env, port)
+        procs.append(proc)
+        await run_load("127.0.0.1", port, list_request("bench", token, org_id), concurrency=8, duration=2,
+                       warmup=0.5)
+        listing = await run_load("127.0.0.1", port, list_request("bench", token, org_id), concurrency=8,
+                                 duration=args.duration)
+        stop(proc)
+        print(f"\nGET /api/v1/tickets with filters over {args.tickets:,} tickets, 8 concurrent clients")
+        print(listing.summary("tripdesk list (8 filter mixes)"))
+        print(f"p99 {listing.percentile(99):.1f} ms (target < 50 ms)")
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                stop(proc)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        await admin.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,144 @@
+"""Request ids, access logs, Prometheus metrics and security headers, as one pure ASGI middleware.
+
+- `X-Request-ID`: accepted from the caller (or a proxy) when it looks sane, generated otherwise, returned on
+  every response and attached to every log line of the request.
+- Metrics: requests by route template and status, a latency histogram, and gauges filled at scrape time
+  (outbox depth, invoices issued) by callbacks the composition root registers.
+- Security headers on every response; the body size limit is enforced before the app reads the body.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Match, Mount, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+access_log = logging.getLogger("tripdesk.access")
+_SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cache-control", b"no-store"),
+    (b"content-security-policy", b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'"),
+]
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id_var.get()
+        return True
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter("tripdesk_http_requests_total", "HTTP requests", ["method", "route", "status"],
+                                registry=self.registry)
+        self.latency = Histogram("tripdesk_http_request_duration_seconds", "Request latency", ["route"],
+                                 registry=self.registry,
+                                 buckets=(.002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5))
+        self.outbox = Gauge("tripdesk_outbox_messages", "Outbox messages by status", ["status"],
+                            registry=self.registry)
+        self.invoices = Gauge("tripdesk_invoices_issued", "Issued invoices and credit notes", ["kind"],
+                              registry=self.registry)
+        self.collectors: list[Callable[[Metrics], Awaitable[None]]] = []
+
+    async def render(self) -> bytes:
+        for collect in self.collectors:
+            try:
+                await collect(self)
+            except Exception:  # a failing gauge must not take the whole scrape down
+                logging.getLogger("tripdesk").warning("metrics collector failed", exc_info=True)
+        return generate_latest(self.registry)
+
+
+def route_template(app: ASGIApp, scope: Scope) -> str:
+    """The matched route's path template (bounded label cardinality), or 'unmatched'."""
+    routes = getattr(app, "routes", [])
+    prefix = ""
+    while routes:
+        for route in routes:
+            match, child = route.matches(scope) if isinstance(route, Route | Mount) else (Match.NONE, {})
+            if match is Match.FULL:
+                if isinstance(route, Mount) and getattr(route, "routes", None):
+                    prefix += route.path
+                    scope = {**scope, **child}
+                    routes = route.routes
+                    break
+                return prefix + route.path
+        else:
+            return "unmatched"
+    return "unmatched"
+
+
+class ObservabilityMiddleware:
+    def __init__(self, app: ASGIApp, *, metrics: Metrics, router: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.router = router
+        self.max_body = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        incoming = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), "")
+        request_id = incoming if _SANE_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        status_box = [500]
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_box[0] = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                headers.extend(SECURITY_HEADERS)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            length = next((v for k, v in scope["headers"] if k == b"content-length"), None)
+            if length is not None and length.isdigit() and int(length) > self.max_body:
+                await _too_large(scope, send_wrapper, self.max_body)
+            else:
+                await self.app(scope, receive, send_wrapper)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = route_template(self.router, scope)
+            self.metrics.requests.labels(scope["method"], route, str(status_box[0])).inc()
+            self.metrics.latency.labels(route).observe(elapsed)
+            access_log.info("%s %s %s", scope["method"], scope["path"], status_box[0],
+                            extra={"method": scope["method"], "path": scope["path"], "route": route,
+                                   "status": status_box[0], "duration_ms": round(elapsed * 1000, 2)})
+            request_id_var.reset(token)
+
+
+async def _too_large(scope: Scope, send: Send, limit: int) -> None:
+    import json
+
+    from core.errors import PROBLEM_CONTENT_TYPE, PayloadTooLarge
+
+    body = json.dumps(PayloadTooLarge(f"the body limit is {limit} bytes").to_problem(scope["path"])).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", PROBLEM_CONTENT_TYPE.encode()),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    metrics: Metrics = request.app.state.metrics
+    return Response(await metrics.render(), media_type=CONTENT_TYPE_LATEST)

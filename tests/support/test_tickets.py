@@ -1,0 +1,274 @@
+"""Tickets over the HTTP API: intake, listing, state machine, comments, events, classification, scoping."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from core.auth import Role
+from support.models import OrganisationKind, Ticket
+from tests import factories as f
+from tests.support.test_organisations import assert_problem
+
+DEFECT = ("Fel i API efter uppdatering", "Efter uppgraderingen i helgen returnerar GET /api/arenden 500 "
+          "Internal Server Error för alla ärenden. Det fungerade innan patchen. Stacktrace: "
+          "NullReferenceException at CaseController.Get")
+
+
+async def world():  # type: ignore[no-untyped-def]
+    org = await f.organisation()
+    requester = await f.contact(org)
+    admin = f.bearer(await f.token(Role.admin))
+    return org, requester, admin
+
+
+async def open_ticket(client, headers, requester_id, subject=DEFECT[0], body=DEFECT[1], **extra):  # type: ignore[no-untyped-def]
+    response = await client.post("/api/v1/tickets", json={"subject": subject, "body": body,
+                                                            "requester_id": requester_id, **extra},
+                                 headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def test_intake_numbers_classifies_and_records_events(client) -> None:  # type: ignore[no-untyped-def]
+    org, requester, admin = await world()
+    first = await open_ticket(client, admin, requester.id)
+    second = await open_ticket(client, admin, requester.id)
+    year = first["created_at"][:4]
+    assert first["number"] == f"SUP-{year}-00001" and second["number"] == f"SUP-{year}-00002"
+    assert first["organisation_id"] == org.id and first["bill_to_id"] == org.id
+    assert first["category"] is not None and 0 <= first["classification_confidence"] <= 1
+    assert first["classification_state"] in ("suggested", "needs_triage")
+    events = (await client.get(f"/api/v1/tickets/{first['id']}/events", headers=admin)).json()["items"]
+    assert [e["kind"] for e in events] == ["created", "classified"]
+    assert events[1]["data"]["model_version"] and events[1]["to_value"] == first["category"]
+
+
+async def test_ticket_bad_input(client) -> None:  # type: ignore[no-untyped-def]
+    org, requester, admin = await world()
+    cases = [
+        ({"subject": "", "requester_id": requester.id}, 422),
+        ({"subject": "x" * 201, "requester_id": requester.id}, 422),
+        ({"subject": "ok", "body": "x" * 100_001, "requester_id": requester.id}, 422),
+        ({"subject": "ok"}, 422),
+        ({"subject": "ok", "requester_id": "one"}, 422),
+        ({"subject": "ok", "requester_id": requester.id, "priority": "high"}, 422),
+        ({"subject": "ok", "requester_id": 99999}, 422),
+        ({"subject": 5, "requester_id": requester.id}, 422),
+    ]
+    for body, status in cases:
+        assert_problem(await client.post("/api/v1/tickets", json=body, headers=admin), status)
+    assert_problem(await client.post("/api/v1/tickets", content=b"{", headers=admin), 400)
+    too_big = b'{"subject": "x", "requester_id": 1, "body": "' + b"a" * 300_000 + b'"}'
+    assert_problem(await client.post("/api/v1/tickets", content=too_big, headers=admin), 413)
+    assert await Ticket.all().count() == 0
+
+
+async def test_huge_body_and_odd_unicode_are_accepted(client) -> None:  # type: ignore[no-untyped-def]
+    org, requester, admin = await world()
+    body = ("Stacktrace 🚨 \u200b\u202e ÅÄÖ 中文 \u0000 " * 2000)[:100_000]
+    ticket = await open_ticket(client, admin, requester.id, subject="Fråga 🙂 om \u202eAPI", body=body)
+    got = (await client.get(f"/api/v1/tickets/{ticket['id']}", headers=admin)).json()
+    assert got["body"] == body.replace("\u0000", "\ufffd") and got["subject"] == "Fråga 🙂 om \u202eAPI"
+
+
+async def test_partner_may_bill_a_customer_but_a_customer_may_not(client) -> None:  # type: ignore[no-untyped-def]
+    customer = await f.organisation()
+    partner = await f.organisation(kind=OrganisationKind.partner, name="Partner AB")
+    consultant = await f.contact(partner)
+    admin = f.bearer(await f.token(Role.admin))
+    ticket = await open_ticket(client, admin, consultant.id, bill_to_id=customer.id)
+    assert ticket["organisation_id"] == partner.id and ticket["bill_to_id"] == customer.id
+    customer_contact = await f.contact(customer)
+    assert_problem(await client.post("/api/v1/tickets", json={"subject": "x", "requester_id": customer_contact.id,
+                                                              "bill_to_id": partner.id}, headers=admin), 422)
+    # the billed customer's integrator sees the ticket; a third organisation does not
+    billed = f.bearer(await f.token(Role.integrator, organisation=customer))
+    assert (await client.get(f"/api/v1/tickets/{ticket['id']}", headers=billed)).status_code == 200
+    third = f.bearer(await f.token(Role.integrator, organisation=await f.organisation()))
+    assert_problem(await client.get(f"/api/v1/tickets/{ticket['id']}", headers=third), 404)
+
+
+async def test_licence_warning_on_ticket(client) -> None:  # type: ignore[no-untyped-def]
+    org, requester, admin = await world()
+    app = await f.application(org, in_production=True)
+    ticket = await open_ticket(client, admin, requester.id, application_id=app.id)
+    assert "without a valid licence" in ticket["licence_warning"]
+    other_app = await f.application(await f.organisation())
+    assert_problem(await client.post("/api/v1/tickets", json={"subject": "x", "requester_id": requester.id,
+                                                              "application_id": other_app.id}, headers=admin), 422)
+
+
+async def test_state_machine_and_events(client) -> None:  # type: ignore[no-untyped-def]
+    org, requester, admin = await world()
+    agent = await f.staff()
+    ticket = await open_ticket(client, admin, requester.id)
+    url = f"/api/v1/tickets/{ticket['id']}"
+    assert_problem(await client.patch(url, json={"status": "resolved"}, headers=admin), 409, "illegal_transition")
+    for status in ("triaged", "in_progress", "waiting_on_customer", "in_progress", "resolved", "closed"):
+        response = await client.patch(url, json={"status": status, "reason": f"to {status}"}, headers=admin)
+        assert response.status_code == 200, response.text
+    assert_problem(await client.patch(url, json={"status": "in_progress"}, headers=admin), 409)
+    assert_problem(await client.patch(url, json={"status": "open"}, headers=admin), 422)
+    assigned = await client.patch(url, json={"assignee_id": agent.id}, headers=admin)
+    assert assigned.json()["assignee_id"] == agent.id
+    assert_problem(await client.patch(url, json={"assignee_id": 424242}, headers=admin), 422)
+    kinds = [e["kind"] for e in (await client.get(f"{url}/events", headers=admin)).json()["items"]]
+    assert kinds.count("status_changed") == 6 and kinds[-1] == "assignee_changed"
+
+
+async def test_list_filters_and_stable_pagination(client) -> None:  # type: ignore[no-untyped-def]
+    org, requester, admin = await world()
+    other_org = await f.organisation()
+    other_requester = await f.contact(other_org)
+    ids = [(await open_ticket(client, admin, requester.id, subject=f"Ärende {i} token"))["id"] for i in range(7)]
+    await open_ticket(client, admin, other_requester.id, subject="Annat")
+    await client.patch(f"/api/v1/tickets/{ids[0]}", json={"status": "triaged"}, headers=admin)
+
+    seen, cursor = [], None
+    while True:
+        params = {"limit": 3, "organisation_id": org.id, **({"cursor": cursor} if cursor else {})}
+        page = (await client.get("/api/v1/tickets", params=params, headers=admin)).json()
+        seen += [t["id"] for t in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == sorted(ids, reverse=True)
+    triaged = (await client.get("/api/v1/tickets", params={"status": "triaged"}, headers=admin)).json()["items"]
+    assert [t["id"] for t in triaged] == [ids[0]]
+    found = (await client.get("/api/v1/tickets", params={"q": "Ärende 3"}, headers=admin)).json()["items"]
+    assert [t["id"] for t in found] == [ids[3]]
+    today = ticket_date = (await client.get(f"/api/v1/tickets/{ids[0]}", headers=admin)).json()["created_at"][:10]
+    dated = (await client.get("/api/v1/tickets", params={"created_from": today, "created_to": ticket_date,
+                                                         "limit": 200}, headers=admin)).json()["items"]
+    assert len(dated) == 8
+    none = (await client.get("/api/v1/tickets", params={"created_from": "2001-01-01", "created_to": "2001-01-02"},
+                             headers=admin)).json()["items"]
+    assert none == []
+    for bad in ({"limit": 0}, {"limit": 1000}, {"status": "nope"}, {"cursor": "garbage!"},
+                {"created_from": "yesterday"}, {"organisation_id": "x"}):
+        assert_problem(await client.get("/api/v1/tickets", params=bad, headers=admin), 422)
+
+
+async def test_integrator_scope_on_lists_and_writes(client) -> None:  # type: ignore[no-untyped-def]
+    org, requester, admin = await world()
+    other = await f.contact(await f.organisation())
+    mine = await open_ticket(client, admin, requester.id)
+    theirs = await open_ticket(client, admin, other.id)
+    integrator = f.bearer(await f.token(Role.integrator, organisation=org))
+    listed = (await client.get("/api/v1/tickets", headers=integrator)).json()["items"]
+    assert [t["id"] for t in listed] == [mine["id"]]
+    assert_problem(await client.get(f"/api/v1/tickets/{theirs['id']}", headers=integrator), 404)
+    assert_problem(await client.get(f"/api/v1/tickets/{theirs['id']}/comments", headers=integrator), 404)
+    assert_problem(await client.patch(f"/api/v1/tickets/{mine['id']}", json={"status": "triaged"},
+                                      headers=integrator), 403)
+    assert_problem(await client.post("/api/v1/tickets", json={"subject": "x", "requester_id": other.id},
+                                     headers=integrator), 422)
+    own = await client.post("/api/v1/tickets", json={"subject": "Hjälp", "requester_id": requester.id},
+                            headers=integrator)
+    assert own.status_code == 201
+
+
+async def test_comments_public_and_internal(client) -> None:  # type: ignore[no-untyped-def]
+    org, requester, admin = await world()
+    ticket = await open_ticket(client, admin, requester.id)
+    url = f"/api/v1/tickets/{ticket['id']}/comments"
+    await client.post(url, json={"body": "Intern anteckning"}, headers=admin)
+    await client.post(url, json={"body": "Vi tittar på det", "public": True}, headers=admin)
+    integrator = f.bearer(await f.token(Role.integrator, organisation=org))
+    visible = (await client.get(url, headers=integrator)).json()["items"]
+    assert [c["body"] for c in visible] == ["Vi tittar på det"]
+    assert len((await client.get(url, headers=admin)).json()["items"]) == 2
+    assert_problem(await client.post(url, json={"body": "x"}, headers=integrator), 403)
+    assert (await client.post(url, json={"body": "Tack!", "public": True}, headers=integrator)).status_code == 201
+    assert_problem(await client.post(url, json={"body": "   "}, headers=admin), 422)
+    finance = f.bearer(await f.token(Role.finance))
+    assert_problem(await client.post(url, json={"body": "x"}, headers=finance), 403)
+
+
+async def test_staff_classification_override_and_unofficial_rejection(client) -> None:  # type: ignore[no-untyped-def]
+    from support.classification.models import LabelledExample
+
+    org, requester, admin = await world()
+    ticket = await open_ticket(client, admin, requester.id)
+    url = f"/api/v1/tickets/{ticket['id']}"
+    assert_problem(await client.post(f"{url}/classification", json={"category": "defect"}, headers=admin), 422)
+    assert_problem(await client.post(f"{url}/classification", json={"category": "bug", "reason": "x"},
+                                     headers=admin), 422)
+    changed = await client.post(f"{url}/classification",
+                                json={"category": "unofficial", "reason": "läser databasen direkt"}, headers=admin)
+    assert changed.status_code == 200, changed.text
+    body = changed.json()
+    assert body["category"] == "unofficial" and body["status"] == "rejected" and body["billing"] == "refused"
+    assert body["classification_state"] == "confirmed"
+    comments = (await client.get(f"{url}/comments", headers=admin)).json()["items"]
+    assert comments[-1]["public"] and "integrationspolicyn" in comments[-1]["body"]
+    events = (await client.get(f"{url}/events", headers=admin)).json()["items"]
+    change = next(e for e in events if e["kind"] in ("category_changed", "category_confirmed"))
+    assert change["reason"] == "läser databasen direkt" and change["to_value"] == "unofficial"
+    assert await LabelledExample.filter(ticket_id=ticket["id"], category="unofficial").exists()
+    assert_problem(await client.post(f"{url}/classification", json={"category": "assistance", "reason": "x"},
+                                     headers=admin), 409)
+
+
+async def test_defect_outcome_and_extension_decision(client) -> None:  # type: ignore[no-untyped-def]
+    org, requester, admin = await world()
+    ticket = await open_ticket(client, admin, requester.id)
+    url = f"/api/v1/tickets/{ticket['id']}"
+    await client.post(f"{url}/classification", json={"category": "defect", "reason": "fel efter patch"}, headers=admin)
+    assert_problem(await client.post(f"{url}/extension-decision", json={"decision": "roadmap", "reason": "x"},
+                                     headers=admin), 409)
+    outcome = await client.post(f"{url}/defect-outcome", json={"outcome": "not_a_defect", "reason": "fel i er kod"},
+                                headers=admin)
+    assert outcome.json()["category"] == "assistance" and outcome.json()["defect_outcome"] == "not_a_defect"
+    assert_problem(await client.post(f"{url}/defect-outcome", json={"outcome": "confirmed", "reason": "x"},
+                                     headers=admin), 409)
+
+    wish = await open_ticket(client, admin, requester.id, subject="Önskemål om nytt fält",
+                             body="Kan ni lägga till fältet telefonnummer i API:et?")
+    wurl = f"/api/v1/tickets/{wish['id']}"
+    await client.post(f"{wurl}/classification", json={"category": "extension", "reason": "önskemål"}, headers=admin)
+    decided = await client.post(f"{wurl}/extension-decision", json={"decision": "customer_funded", "reason": "offert"},
+                                headers=admin)
+    assert decided.json()["extension_decision"] == "customer_funded"
+    kinds = [e["kind"] for e in (await client.get(f"{wurl}/events", headers=admin)).json()["items"]]
+    assert "extension_decision" in kinds
+
+
+async def test_idempotency_key_returns_first_result(client) -> None:  # type: ignore[no-untyped-def]
+    org, requester, admin = await world()
+    payload = {"subject": "Samma ärende", "requester_id": requester.id}
+    headers = {**admin, "Idempotency-Key": "retry-123"}
+    first = await client.post("/api/v1/tickets", json=payload, headers=headers)
+    again = await client.post("/api/v1/tickets", json=payload, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    assert await Ticket.all().count() == 1
+    assert_problem(await client.post("/api/v1/tickets", json={**payload, "subject": "Annat"}, headers=headers), 409,
+                   "idempotency_key_reused")
+    assert_problem(await client.post("/api/v1/tickets", json=payload,
+                                     headers={**admin, "Idempotency-Key": "k" * 201}), 422)
+
+
+@pytest.mark.postgres_only
+async def test_concurrent_idempotent_retries_create_one_ticket(client) -> None:  # type: ignore[no-untyped-def]
+    org, requester, admin = await world()
+    headers = {**admin, "Idempotency-Key": "storm"}
+    payload = {"subject": "Parallellt", "requester_id": requester.id}
+    responses = await asyncio.gather(*[client.post("/api/v1/tickets", json=payload, headers=headers)
+                                       for _ in range(10)])
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.json()["id"] for r in responses}) == 1
+    assert await Ticket.all().count() == 1
+
+
+@pytest.mark.postgres_only
+async def test_concurrent_intake_numbers_without_duplicates(client) -> None:  # type: ignore[no-untyped-def]
+    org, requester, admin = await world()
+    responses = await asyncio.gather(*[client.post("/api/v1/tickets", json={"subject": f"T{i}",
+                                                                            "requester_id": requester.id},
+                                                   headers=admin) for i in range(30)])
+    assert all(r.status_code == 201 for r in responses)
+    numbers = sorted(int(r.json()["number"].rsplit("-", 1)[1]) for r in responses)
+    assert numbers == list(range(1, 31))
