@@ -1,0 +1,400 @@
+"""Time tracking use cases: time entries on tickets, personal timers, approval and period locks.
+
+Business rules enforced here (SPEC §1–2):
+- An entry keeps the ticket's category at the moment it is logged and whether that category made the time
+  billable (`support.policy.is_billable`, with the extension decision). Reclassifying a ticket, or the defect
+  outcome `not_a_defect`, never touches past entries; new entries simply take the ticket's current category.
+  The ticket row is locked while the entry is written, so a concurrent reclassification is either wholly
+  before or wholly after it. The category of an entry cannot be edited.
+- No time on a rejected ticket, nor on an `unofficial` one (no assistance is given). No time on a ticket
+  whose category is not settled: unclassified, or an automatic suggestion below the confidence threshold
+  (`needs_triage`) — classify first. Logging it as "not billable" instead would silently give work away
+  or, once staff confirm a billable category, leave earlier time under a category no one agreed to.
+- An approved (`approved_at`) or invoiced (`invoice_id`) entry is never edited or deleted; an invoiced
+  entry cannot be unapproved. Approval is by a lead (`Staff.is_lead`) or an admin; approving many entries
+  is all-or-nothing and idempotent.
+- A locked month (`PeriodLock`) accepts no new, edited or deleted time dated inside it.
+- One running timer per staff member (the unique constraint on `Timer.staff` makes this race-safe).
+  Stopping writes the entry and deletes the timer in one transaction; the work date is the day the timer
+  started (business time zone); more than 24 h is refused — discard it and log the time by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from core.auth import Principal, Role
+from core.errors import Forbidden, InvalidInput
+from core.pagination import decode_cursor
+from support.errors import InvalidReference, TicketNotFound
+from support.models import ClassificationState, Staff, Ticket, TicketStatus
+from support.policy import Category, ExtensionDecision, is_billable
+from support.service import page_of
+from support.tickets import get_ticket
+from support.timetracking import schemas
+from support.timetracking.errors import (
+    EntryFrozen,
+    NotApprover,
+    PeriodAlreadyLocked,
+    PeriodLocked,
+    PeriodLockNotFound,
+    StaffRequired,
+    TicketNotLoggable,
+    TimeEntryNotFound,
+    TimerAlreadyRunning,
+    TimerNotFound,
+    TimerTooLong,
+)
+from support.timetracking.models import PeriodLock, TimeEntry, Timer
+from support.timetracking.settings import business_date, business_today
+
+LOGGERS = (Role.admin, Role.support)
+UNSETTLED = (ClassificationState.unclassified, ClassificationState.needs_triage)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# Rules -----------------------------------------------------------------------------------------------
+
+def ensure_loggable(ticket: Ticket) -> None:
+    """The ticket must accept time: not rejected, not unofficial, and its category settled."""
+    if ticket.status == TicketStatus.rejected:
+        raise TicketNotLoggable(f"ticket {ticket.number} is rejected: no time can be logged on it",
+                                code="ticket_rejected")
+    if ticket.category == Category.unofficial:
+        raise TicketNotLoggable(f"ticket {ticket.number} is an unofficial integration: no assistance is "
+                                "given and no time can be logged on it", code="ticket_unofficial")
+    if ticket.category is None or ticket.classification_state in UNSETTLED:
+        raise TicketNotLoggable(f"ticket {ticket.number} has no confirmed category: classify it first "
+                                "(POST /tickets/{id}/classification)", code="ticket_unclassified")
+
+
+async def ensure_open_period(*dates: dt.date) -> None:
+    months = sorted({d.replace(day=1) for d in dates})
+    locked = await PeriodLock.filter(month_start_date__in=months).order_by("month_start_date").first()
+    if locked is not None:
+        raise PeriodLocked(f"{locked.month_start_date:%Y-%m} is locked: no time can be logged, edited or "
+                           "deleted in it", month=f"{locked.month_start_date:%Y-%m}")
+
+
+def _ensure_mutable(entry: TimeEntry) -> None:
+    if entry.invoice_id is not None:
+        raise EntryFrozen(f"time entry {entry.id} is on invoice {entry.invoice_id}",
+                          code="time_entry_invoiced")
+    if entry.approved_at is not None:
+        raise EntryFrozen(f"time entry {entry.id} is approved; ask a lead to unapprove it first",
+                          code="time_entry_approved")
+
+
+def _ensure_may_change(principal: Principal, entry: TimeEntry) -> None:
+    """A support token bound to a staff member changes only that member's time; admins and shared
+    support tokens (no staff member) may change anyone's."""
+    if principal.role is Role.support and principal.staff_id is not None \
+            and entry.staff_id != principal.staff_id:  # type: ignore[attr-defined]
+        raise Forbidden("a support token may change only its own staff member's time")
+
+
+async def _active_staff(staff_id: int) -> None:
+    if not await Staff.exists(id=staff_id, active=True):
+        raise InvalidReference(f"staff {staff_id} does not exist or is inactive")
+
+
+async def _staff_for(principal: Principal, requested: int | None) -> int:
+    """Who worked: the token's staff member; an admin may name anyone; a support token without a staff
+    member must name one; a support token with one cannot log for someone else."""
+    if principal.role not in LOGGERS:
+        raise Forbidden("only admin and support log time")
+    if principal.role is Role.admin:
+        staff_id = requested if requested is not None else principal.staff_id
+    elif principal.staff_id is not None:
+        if requested not in (None, principal.staff_id):
+            raise Forbidden("a support token logs time for its own staff member only")
+        staff_id = principal.staff_id
+    else:
+        staff_id = requested
+    if staff_id is None:
+        raise StaffRequired("this token has no staff member: name the staff_id who did the work",
+                            errors=[{"loc": "staff_id", "msg": "required for this token", "type": "missing"}])
+    await _active_staff(staff_id)
+    return staff_id
+
+
+async def _approver(principal: Principal) -> int | None:
+    """The approving staff member (None for an admin token without one). Leads and admins approve."""
+    if principal.role is Role.admin:
+        return principal.staff_id
+    if principal.staff_id is None or not await Staff.exists(id=principal.staff_id, is_lead=True, active=True):
+        raise NotApprover("only a lead or an admin approves time entries")
+    return principal.staff_id
+
+
+def _billable(ticket: Ticket) -> tuple[Category, bool]:
+    category = Category(ticket.category)
+    decision = ExtensionDecision(ticket.extension_decision) if ticket.extension_decision else None
+    return category, is_billable(category, extension_decision=decision)
+
+
+async def _create_entry(*, ticket: Ticket, staff_id: int, work_date: dt.date, minutes: int, description: str,
+                        token_id: int | None) -> TimeEntry:
+    """Call inside a transaction holding the ticket row lock."""
+    ensure_loggable(ticket)
+    await ensure_open_period(work_date)
+    category, billable = _billable(ticket)
+    return await TimeEntry.create(ticket_id=ticket.id, staff_id=staff_id, work_date=work_date,
+                                  minutes=minutes, description=description, category=category,
+                                  billable=billable, created_by_token_id=token_id)
+
+
+# Time entries ----------------------------------------------------------------------------------------
+
+async def log_time(*, principal: Principal, ticket_id: int, data: schemas.TimeEntryCreate) -> TimeEntry:
+    """Log time on a ticket under its current category (snapshotted on the entry)."""
+    staff_id = await _staff_for(principal, data.staff_id)
+    async with in_transaction():
+        ticket = await get_ticket(principal=principal, ticket_id=ticket_id, for_update=True)
+        return await _create_entry(ticket=ticket, staff_id=staff_id, work_date=data.work_date,
+                                   minutes=data.minutes, description=data.description,
+                                   token_id=principal.token_id)
+
+
+async def log_time_for_staff(*, staff_id: int, ticket_id: int, work_date: dt.date, minutes: int,
+                             description: str, approve_by: int | None = None) -> TimeEntry:
+    """For trusted callers without a principal (the demo seed). Skips only the future/age checks on the work
+    date; the ticket rules (rejected, unofficial, unclassified), locked periods, minutes and description
+    still apply. `approve_by` approves the entry at once by that lead."""
+    description = description.strip()
+    if not 1 <= minutes <= schemas.MAX_MINUTES:
+        raise InvalidInput(f"minutes must be 1..{schemas.MAX_MINUTES}, not {minutes}")
+    if not 1 <= len(description) <= 2000:
+        raise InvalidInput("description must be 1..2000 characters")
+    await _active_staff(staff_id)
+    if approve_by is not None and not await Staff.exists(id=approve_by, is_lead=True, active=True):
+        raise InvalidReference(f"staff {approve_by} is not an active lead and cannot approve time")
+    async with in_transaction():
+        ticket = await Ticket.filter(id=ticket_id).select_for_update().first()
+        if ticket is None:
+            raise TicketNotFound(f"ticket {ticket_id} not found")
+        entry = await _create_entry(ticket=ticket, staff_id=staff_id, work_date=work_date, minutes=minutes,
+                                    description=description, token_id=None)
+        if approve_by is not None:
+            entry.approved_at = _now()
+            entry.approved_by_id = approve_by  # type: ignore[attr-defined]
+            await entry.save(update_fields=["approved_at", "approved_by_id", "updated_at"])
+    return entry
+
+
+async def list_ticket_entries(*, principal: Principal, ticket_id: int) -> list[TimeEntry]:
+    """A ticket's time, oldest work first. Integrators may read their own tickets' time: it is what they
+    are (or are not) billed for, and the same facts appear on the invoice's time specification."""
+    ticket = await get_ticket(principal=principal, ticket_id=ticket_id)
+    return await TimeEntry.filter(ticket_id=ticket.id).order_by("work_date", "id")
+
+
+async def get_entry(*, principal: Principal, entry_id: int) -> TimeEntry:
+    entry = await TimeEntry.get_or_none(id=entry_id)
+    if entry is None:
+        raise TimeEntryNotFound(f"time entry {entry_id} not found")
+    if principal.is_integrator:
+        try:
+            await get_ticket(principal=principal, ticket_id=entry.ticket_id)  # type: ignore[attr-defined]
+        except TicketNotFound:
+            raise TimeEntryNotFound(f"time entry {entry_id} not found") from None
+    return entry
+
+
+async def list_entries(*, principal: Principal,
+                       query: schemas.TimeEntryQuery) -> tuple[list[TimeEntry], str | None]:
+    """Staff's cross-ticket view, newest first (keyset on id)."""
+    rows = TimeEntry.all()
+    filters: dict[str, Any] = {}
+    if query.staff_id is not None:
+        filters["staff_id"] = query.staff_id
+    if query.ticket_id is not None:
+        filters["ticket_id"] = query.ticket_id
+    if query.organisation_id is not None:
+        filters["ticket__bill_to_id"] = query.organisation_id
+    if query.work_date_from is not None:
+        filters["work_date__gte"] = query.work_date_from
+    if query.work_date_to is not None:
+        filters["work_date__lte"] = query.work_date_to
+    if query.approved is not None:
+        filters["approved_at__isnull"] = not query.approved
+    if query.invoiced is not None:
+        filters["invoice_id__isnull"] = not query.invoiced
+    if query.billable is not None:
+        filters["billable"] = query.billable
+    if query.category is not None:
+        filters["category"] = query.category
+    if query.cursor:
+        filters["id__lt"] = decode_cursor(query.cursor)
+    found = await rows.filter(**filters).order_by("-id").limit(query.limit + 1)
+    return page_of(found, query.limit)
+
+
+async def update_entry(*, principal: Principal, entry_id: int, data: schemas.TimeEntryUpdate) -> TimeEntry:
+    changes = data.model_dump(exclude_unset=True)
+    async with in_transaction():
+        entry = await TimeEntry.filter(id=entry_id).select_for_update().first()
+        if entry is None:
+            raise TimeEntryNotFound(f"time entry {entry_id} not found")
+        _ensure_may_change(principal, entry)
+        _ensure_mutable(entry)
+        await ensure_open_period(entry.work_date, changes.get("work_date", entry.work_date))
+        for key, value in changes.items():
+            setattr(entry, key, value)
+        if changes:
+            await entry.save(update_fields=[*changes, "updated_at"])
+    return entry
+
+
+async def delete_entry(*, principal: Principal, entry_id: int) -> None:
+    async with in_transaction():
+        entry = await TimeEntry.filter(id=entry_id).select_for_update().first()
+        if entry is None:
+            raise TimeEntryNotFound(f"time entry {entry_id} not found")
+        _ensure_may_change(principal, entry)
+        _ensure_mutable(entry)
+        await ensure_open_period(entry.work_date)
+        await TimeEntry.filter(id=entry.id, approved_at__isnull=True, invoice_id__isnull=True).delete()
+
+
+async def approve_entries(*, principal: Principal, ids: list[int]) -> tuple[list[TimeEntry], int]:
+    """All or nothing: an unknown id fails the whole request. Entries already approved stay as they were
+    (first approver and time kept). Returns the entries and how many were newly approved."""
+    approver = await _approver(principal)
+    wanted = sorted(set(ids))
+    async with in_transaction():
+        rows = await TimeEntry.filter(id__in=wanted).select_for_update().order_by("id")
+        missing = sorted(set(wanted) - {row.id for row in rows})
+        if missing:
+            raise TimeEntryNotFound(f"time entries not found: {', '.join(map(str, missing))}; "
+                                    "nothing approved", missing=missing)
+        pending = [row.id for row in rows if row.approved_at is None]
+        if pending:
+            await TimeEntry.filter(id__in=pending, approved_at__isnull=True).update(
+                approved_at=_now(), approved_by_id=approver, updated_at=_now())
+        rows = await TimeEntry.filter(id__in=wanted).order_by("id")
+    return rows, len(pending)
+
+
+async def unapprove_entry(*, principal: Principal, entry_id: int) -> TimeEntry:
+    """Takes back an approval so the entry can be corrected; not once it is on an invoice."""
+    await _approver(principal)
+    async with in_transaction():
+        entry = await TimeEntry.filter(id=entry_id).select_for_update().first()
+        if entry is None:
+            raise TimeEntryNotFound(f"time entry {entry_id} not found")
+        if entry.invoice_id is not None:
+            raise EntryFrozen(f"time entry {entry.id} is on invoice {entry.invoice_id}; it stays approved",
+                              code="time_entry_invoiced")
+        if entry.approved_at is not None:
+            entry.approved_at = None
+            entry.approved_by_id = None  # type: ignore[attr-defined]
+            await entry.save(update_fields=["approved_at", "approved_by_id", "updated_at"])
+    return entry
+
+
+# Timers ----------------------------------------------------------------------------------------------
+
+def _timer_owner(principal: Principal) -> int:
+    if principal.staff_id is None:
+        raise StaffRequired("timers belong to a staff member and this token has none")
+    return principal.staff_id
+
+
+async def start_timer(*, principal: Principal, data: schemas.TimerStart) -> Timer:
+    staff_id = _timer_owner(principal)
+    await _active_staff(staff_id)
+    if await Timer.exists(staff_id=staff_id):
+        raise TimerAlreadyRunning("you already have a running timer: stop or discard it first")
+    try:
+        async with in_transaction():
+            ticket = await get_ticket(principal=principal, ticket_id=data.ticket_id)
+            ensure_loggable(ticket)
+            await ensure_open_period(business_today())
+            timer = await Timer.create(staff_id=staff_id, ticket_id=ticket.id, description=data.description,
+                                       started_at=_now())
+    except IntegrityError:
+        # A concurrent start for the same staff member won; the unique constraint decided.
+        raise TimerAlreadyRunning("you already have a running timer: stop or discard it first") from None
+    return timer
+
+
+async def current_timer(*, principal: Principal) -> Timer:
+    timer = await Timer.get_or_none(staff_id=_timer_owner(principal))
+    if timer is None:
+        raise TimerNotFound("no timer is running")
+    return timer
+
+
+def elapsed_seconds(timer: Timer, now: dt.datetime | None = None) -> int:
+    return max(0, int(((now or _now()) - timer.started_at).total_seconds()))
+
+
+def timer_minutes(started_at: dt.datetime, stopped_at: dt.datetime) -> int:
+    """Whole minutes, rounded up, at least one."""
+    return max(1, math.ceil((stopped_at - started_at).total_seconds() / 60))
+
+
+async def stop_timer(*, principal: Principal, data: schemas.TimerStop) -> TimeEntry:
+    """Turns the running timer into a time entry and deletes it, in one transaction."""
+    staff_id = _timer_owner(principal)
+    async with in_transaction():
+        timer = await Timer.filter(staff_id=staff_id).select_for_update().first()
+        if timer is None:
+            raise TimerNotFound("no timer is running")
+        minutes = timer_minutes(timer.started_at, _now())
+        if minutes > schemas.MAX_MINUTES:
+            raise TimerTooLong(f"the timer ran for {minutes} minutes (more than 24 h): discard it "
+                               "(DELETE /timers/current) and log the time manually", minutes=minutes)
+        description = data.description or timer.description.strip()
+        if not description:
+            raise InvalidInput("the timer has no description: send one when stopping",
+                               errors=[{"loc": "description", "msg": "required", "type": "missing"}])
+        ticket = await get_ticket(principal=principal, ticket_id=timer.ticket_id,  # type: ignore[attr-defined]
+                                  for_update=True)
+        entry = await _create_entry(ticket=ticket, staff_id=staff_id,
+                                    work_date=business_date(timer.started_at), minutes=minutes,
+                                    description=description[:2000], token_id=principal.token_id)
+        if await Timer.filter(id=timer.id).delete() != 1:
+            raise TimerNotFound("the timer was stopped by another request")
+    return entry
+
+
+async def discard_timer(*, principal: Principal) -> None:
+    if await Timer.filter(staff_id=_timer_owner(principal)).delete() == 0:
+        raise TimerNotFound("no timer is running")
+
+
+# Period locks ----------------------------------------------------------------------------------------
+
+def month_start(month: str) -> dt.date:
+    year, _, number = month.partition("-")
+    return dt.date(int(year), int(number), 1)
+
+
+async def lock_period(*, principal: Principal, month: str) -> PeriodLock:
+    start = month_start(month)
+    if await PeriodLock.exists(month_start_date=start):
+        raise PeriodAlreadyLocked(f"{month} is already locked")
+    try:
+        async with in_transaction():
+            return await PeriodLock.create(month_start_date=start, locked_by=principal.name)
+    except IntegrityError:
+        raise PeriodAlreadyLocked(f"{month} is already locked") from None
+
+
+async def list_period_locks() -> list[PeriodLock]:
+    return await PeriodLock.all().order_by("-month_start_date")
+
+
+async def unlock_period(*, month: str) -> None:
+    if await PeriodLock.filter(month_start_date=month_start(month)).delete() == 0:
+        raise PeriodLockNotFound(f"{month} is not locked")

@@ -1,0 +1,46 @@
+"""Settings of time tracking (environment variables; the defaults run with nothing configured).
+
+`TRIPDESK_REQUIRE_APPROVAL` is read by billing: when true (the default, SPEC §2) only entries a lead or an
+admin has approved reach an invoice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class TimeTrackingSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    require_approval: bool = Field(
+        True, alias="TRIPDESK_REQUIRE_APPROVAL",
+        description="Only approved time entries are invoiced (billing reads this).")
+    timezone: str = Field(
+        "Europe/Stockholm", alias="TRIPDESK_TIMEZONE",
+        description="The business day: 'today' for work dates, and the date a timer started on.")
+    max_entry_age_days: int = Field(
+        365, ge=1, alias="TRIPDESK_TIME_ENTRY_MAX_AGE_DAYS",
+        description="How far back a work date may lie; older time is almost certainly a typo.")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@lru_cache(maxsize=1)
+def get_timetracking_settings() -> TimeTrackingSettings:
+    return TimeTrackingSettings()  # type: ignore[call-arg]
+
+
+def business_today() -> dt.date:
+    """Today in the business time zone (a Swede logging at 00:30 logs for the new day, not UTC's)."""
+    return dt.datetime.now(get_timetracking_settings().zone).date()
+
+
+def business_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(get_timetracking_settings().zone).date()
