@@ -25,6 +25,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
@@ -45,7 +46,9 @@ from invoices.pdf_layout import (
     BAND_HEIGHT,
     CONTENT_WIDTH,
     FONT,
+    FONT_BOLD,
     FOOTER_HEIGHT,
+    INK,
     MARGIN,
     PAGE_HEIGHT,
     PAGE_WIDTH,
@@ -65,6 +68,14 @@ def _p(text: str, style: str) -> Paragraph:
 def _style(commands: Sequence[tuple[Any, ...]]) -> TableStyle:
     """Table style with the embedded font as cell font (ReportLab's default would pull in Helvetica)."""
     return TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), *commands])
+
+
+def _fit(text: str, width: float, style: str = "small") -> str | Paragraph:
+    """A plain string when it fits on one line of the cell (cheap), else a wrapping Paragraph."""
+    st = styles()[style]
+    if stringWidth(text, st.fontName, st.fontSize) <= width - 12:  # 2 x 6 pt default cell padding
+        return text
+    return Paragraph(escape(text), st)
 
 
 def _e(text: str | None) -> str:
@@ -178,7 +189,7 @@ class _Document:
     def lines_table(self) -> Flowable:
         t = self.t
         widths = [CONTENT_WIDTH - 84 * mm, 18 * mm, 13 * mm, 25 * mm, 28 * mm]
-        data: list[list[Flowable]] = [[
+        data: list[list[Any]] = [[
             _p(t["description"], "th"), _p(t["quantity"], "th_right"), _p(t["unit"], "th"),
             _p(t["unit_price"], "th_right"), _p(t["amount"], "th_right"),
         ]]
@@ -186,15 +197,18 @@ class _Document:
             detail = f"{t['category']}: {_e(t.category(line.category))}"
             if line.prepaid_hours_drawn:
                 detail += " · " + t["prepaid"].format(hours=_e(t.hours(line.prepaid_hours_drawn)))
+            # Single-line cells are plain strings: a Paragraph costs ~10x more to lay out and draw.
             data.append([
                 [_p(_e(line.description), "base"), _p(detail, "muted")],
-                _p(_e(t.hours(line.quantity)), "right"),
-                _p(t["hour_unit"] if line.unit == "HUR" else _e(line.unit), "base"),
-                _p(_e(t.decimal(line.unit_price)), "right"),
-                _p(self.money(line.amount), "right"),
+                t.hours(line.quantity),
+                t["hour_unit"] if line.unit == "HUR" else line.unit,
+                t.decimal(line.unit_price),
+                t.money(line.amount, credit=self.credit),
             ])
         table = Table(data, colWidths=widths, repeatRows=1)
         style = [
+            ("FONTSIZE", (0, 1), (-1, -1), 8.5), ("TEXTCOLOR", (0, 1), (-1, -1), INK),
+            ("ALIGN", (1, 1), (1, -1), "RIGHT"), ("ALIGN", (3, 1), (4, -1), "RIGHT"),
             ("BACKGROUND", (0, 0), (-1, 0), ACCENT_LIGHT),
             ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
             ("LINEBELOW", (0, -1), (-1, -1), 0.6, RULE),
@@ -277,16 +291,18 @@ class _Document:
             style += [("SPAN", (0, row), (-1, row)), ("LINEABOVE", (0, row), (-1, row), 0.6, RULE),
                       ("TOPPADDING", (0, row), (-1, row), 6)]
             for entry in line.entries:
-                work = _e(entry.description)
+                work = entry.description
                 if entry.category != line.category:
-                    work += f" ({_e(t.category(entry.category))})"
+                    work += f" ({t.category(entry.category)})"
                 data.append([
-                    _p(_e(t.date(entry.work_date)), "small"), _p(_e(entry.staff_name), "small"),
-                    _p(_e(t.hours(entry.hours)), "small_right"), _p(work, "small"),
+                    t.date(entry.work_date), _fit(entry.staff_name, widths[1]),
+                    t.hours(entry.hours), _fit(work, widths[3]),
                 ])
             total = sum((e.hours for e in line.entries), Decimal(0))
-            data.append(["", _p(f"<b>{t['sum_hours']}</b>", "small"),
-                         _p(f"<b>{_e(t.hours(total))}</b>", "small_right"), ""])
+            style.append(("FONTNAME", (1, len(data)), (2, len(data)), FONT_BOLD))
+            data.append(["", t["sum_hours"], t.hours(total), ""])
+        style += [("FONTSIZE", (0, 1), (-1, -1), 7.5), ("TEXTCOLOR", (0, 1), (-1, -1), INK),
+                  ("ALIGN", (2, 1), (2, -1), "RIGHT")]
         table = Table(data, colWidths=widths, repeatRows=1)
         table.setStyle(_style(style))
         heading = _p(t["time_spec"], "h2")
