@@ -50,6 +50,7 @@ from invoices.pdf_layout import (
     FOOTER_HEIGHT,
     INK,
     MARGIN,
+    MUTED,
     PAGE_HEIGHT,
     PAGE_WIDTH,
     RULE,
@@ -285,8 +286,8 @@ class _Document:
         ]
         for line in self.s.lines:
             row = len(data)
-            heading = (f"<b>{_e(line.description)}</b> · {t['billable_as']} "
-                       f"{_e(t.category(line.category))}")
+            heading = (f"<b>{_e(line.description)}</b> <font color='#{MUTED.hexval()[2:]}'>·"
+                       f" {t['billable_as']} {_e(t.category(line.category))}</font>")
             data.append([_p(heading, "base"), "", "", ""])
             style += [("SPAN", (0, row), (-1, row)), ("LINEABOVE", (0, row), (-1, row), 0.6, RULE),
                       ("TOPPADDING", (0, row), (-1, row), 6)]
