@@ -187,8 +187,15 @@ def _bind_router(app: Starlette) -> None:
 
 
 async def start_background(app: Starlette, *, enabled: bool) -> list[asyncio.Task[None]]:
-    """Background work inside `tripdesk serve` (the outbox delivery worker, added by notifications)."""
-    return []
+    """Background work inside `tripdesk serve` (the outbox delivery worker, added by notifications).
+
+    Cancelling the worker task (stop_background) is a graceful stop: the message in flight finishes and the
+    rest of its claimed batch is released to pending at once, instead of waiting for the lease to expire."""
+    if not enabled:
+        return []
+    from notifications.worker import run_in_background
+
+    return [asyncio.create_task(run_in_background(), name="outbox-worker")]
 
 
 async def stop_background(tasks: list[asyncio.Task[None]]) -> None:

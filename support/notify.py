@@ -1,35 +1,165 @@
-"""What the integrator is told by email about a ticket, queued in the caller's transaction.
+"""What the integrator is told by email about a ticket, queued in the caller's transaction (the outbox).
 
-PLACEHOLDER until issue 6 lands: the notifications engineer replaces these bodies with outbox writes.
-The signatures are the contract the ticket service calls.
+Business rules:
+- Mail goes to the ticket's requester, in the requester's language, with the ticket's own reply address.
+- The integrator learns what the category means for them (free / billed at X SEK per hour / goes to the product
+  owner / refused) when it is set or changed — but never while an automatic classification still awaits staff
+  triage: then the category is not shown and billing is null.
+- One event, one email: every dedupe key is derived from the event (the TicketEvent row written in the same
+  transaction, the comment id, or an event that can happen only once).
+
+The rate quoted comes from a hook the composition root sets (`set_rate_quoter`); support does not know rate
+cards. Without a quoter the text refers to the rate in the customer's agreement.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from support.models import Comment, Contact, Ticket
+from notifications.service import enqueue_email, ticket_reply_address
+from support.models import ClassificationState, Comment, Contact, Organisation, Ticket, TicketEvent
+from support.policy import POLICY, Category, DefectOutcome
+
+RateQuote = Callable[[int, Category], Awaitable[tuple[Decimal, str] | None]]
+"""(organisation id billed, category) → (hourly rate ex VAT, name of the rate agreement) or None."""
+
+_rate_quoter: RateQuote | None = None
+
+
+def set_rate_quoter(fn: RateQuote | None) -> None:
+    """Called by the composition root once billing is wired; None removes it (tests)."""
+    global _rate_quoter
+    _rate_quoter = fn
+
+
+def format_amount(value: Decimal, language: str) -> str:
+    """Two decimals, half-up; Swedish `1 250,00`, English `1,250.00`."""
+    text = f"{Decimal(value).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
+    if language == "sv":
+        return text.replace(",", " ").replace(".", ",")
+    return text
+
+
+def _enum_value(value: Any) -> Any:
+    return getattr(value, "value", value)
+
+
+async def _requester(ticket: Ticket) -> Contact:
+    return await Contact.get(id=ticket.requester_id)  # type: ignore[attr-defined]
+
+
+async def _billing(ticket: Ticket, category: Category | None, language: str) -> dict[str, Any] | None:
+    if category is None:
+        return None
+    rule = POLICY[Category(category)]
+    rate: str | None = None
+    agreement: str | None = None
+    if rule.billable and _rate_quoter is not None:
+        quote = await _rate_quoter(ticket.bill_to_id, Category(category))  # type: ignore[attr-defined]
+        if quote is not None:
+            rate, agreement = format_amount(quote[0], language), quote[1]
+    return {"category": rule.category.value, "billing": rule.billing.value, "rate": rate,
+            "rate_agreement": agreement, "policy_text": rule.rule_sv if language == "sv" else rule.rule_en}
+
+
+def _told_category(ticket: Ticket) -> Category | None:
+    """The category the integrator may see: none while an automatic suggestion awaits triage."""
+    if ticket.category is None or ticket.classification_state in (ClassificationState.needs_triage,
+                                                                   ClassificationState.unclassified):
+        return None
+    return Category(ticket.category)
+
+
+async def _context(ticket: Ticket, contact: Contact) -> dict[str, Any]:
+    organisation = await Organisation.get(id=ticket.organisation_id)  # type: ignore[attr-defined]
+    category = _told_category(ticket)
+    return {
+        "ticket": {"number": ticket.number, "subject": ticket.subject, "status": _enum_value(ticket.status),
+                   "category": _enum_value(category), "organisation_name": organisation.name},
+        "contact_name": contact.name,
+    }
+
+
+async def _send(ticket: Ticket, contact: Contact, template: str, context: dict[str, Any], dedupe_key: str) -> bool:
+    return await enqueue_email(template=template, to_email=contact.email, to_name=contact.name,
+                               language=_enum_value(contact.language), context=context, dedupe_key=dedupe_key,
+                               reply_to=ticket_reply_address(ticket.number))
+
+
+async def _latest_event(ticket: Ticket, *kinds: str) -> TicketEvent | None:
+    return await TicketEvent.filter(ticket_id=ticket.id, kind__in=list(kinds)).order_by("-id").first()
 
 
 async def ticket_received(*, ticket: Ticket, requester: Contact, tell_billing: bool) -> None:
-    return None
+    language = _enum_value(requester.language)
+    context = await _context(ticket, requester)
+    category = Category(ticket.category) if tell_billing and ticket.category is not None else None
+    context["ticket"]["category"] = _enum_value(category)
+    context["billing"] = await _billing(ticket, category, language)
+    await _send(ticket, requester, "ticket_received", context, f"ticket:{ticket.id}:received")
 
 
 async def status_changed(*, ticket: Ticket, old_status: str, reason: str | None) -> None:
-    return None
+    contact = await _requester(ticket)
+    context = await _context(ticket, contact)
+    new_status = _enum_value(ticket.status)
+    context.update(old_status=str(_enum_value(old_status)), new_status=new_status, reason=reason)
+    event = await _latest_event(ticket, "status_changed")
+    key = (f"ticket:{ticket.id}:event:{event.id}" if event is not None
+           else f"ticket:{ticket.id}:status:{old_status}->{new_status}")
+    await _send(ticket, contact, "status_changed", context, key)
 
 
 async def public_comment(*, ticket: Ticket, comment: Comment) -> None:
-    return None
+    contact = await _requester(ticket)
+    context = await _context(ticket, contact)
+    context["comment"] = {"author": comment.author_name, "body": comment.body}
+    await _send(ticket, contact, "public_comment", context, f"comment:{comment.id}")
 
 
 async def category_set(*, ticket: Ticket, old_category: Any, reason: str) -> None:
-    return None
+    """Staff set or confirmed the category. A confirmation of what the integrator was already told (a confident
+    suggestion, or an earlier staff decision) sends nothing; anything else explains the billing consequence."""
+    if ticket.category is None:
+        return
+    new = Category(ticket.category)
+    old = Category(old_category) if old_category is not None else None
+    event = await _latest_event(ticket, "category_changed", "category_confirmed")
+    if old == new:
+        previous = await TicketEvent.filter(
+            ticket_id=ticket.id, kind__in=["classified", "category_changed", "category_confirmed"],
+            id__lt=event.id if event is not None else 2**31 - 1).order_by("-id").first()
+        already_told = previous is not None and (
+            previous.kind != "classified"
+            or (previous.data or {}).get("state") == ClassificationState.suggested.value)
+        if already_told:
+            return
+    contact = await _requester(ticket)
+    language = _enum_value(contact.language)
+    context = await _context(ticket, contact)
+    context["ticket"]["category"] = new.value
+    context.update(old_category=_enum_value(old) if old != new else None, reason=reason,
+                   billing=await _billing(ticket, new, language))
+    key = (f"ticket:{ticket.id}:event:{event.id}" if event is not None
+           else f"ticket:{ticket.id}:category:{_enum_value(old)}->{new.value}")
+    await _send(ticket, contact, "category_changed", context, key)
 
 
 async def defect_outcome(*, ticket: Ticket, outcome: Any, reason: str) -> None:
-    return None
+    """`not_a_defect`: the ticket is assistance from now on; the billing block quotes its rate."""
+    contact = await _requester(ticket)
+    language = _enum_value(contact.language)
+    context = await _context(ticket, contact)
+    outcome = DefectOutcome(outcome)
+    billed_as = Category.assistance if outcome is DefectOutcome.not_a_defect else Category.defect
+    context.update(outcome=outcome.value, reason=reason, billing=await _billing(ticket, billed_as, language))
+    await _send(ticket, contact, "defect_outcome", context, f"ticket:{ticket.id}:defect_outcome")
 
 
 async def extension_decision(*, ticket: Ticket, decision: Any, reason: str) -> None:
-    return None
+    contact = await _requester(ticket)
+    context = await _context(ticket, contact)
+    context.update(decision=_enum_value(decision), reason=reason)
+    await _send(ticket, contact, "extension_decision", context, f"ticket:{ticket.id}:extension_decision")

@@ -1,0 +1,51 @@
+"""`tripdesk send-outbox [--loop]`: deliver pending email (SPEC §3)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+Database = Callable[[], AbstractAsyncContextManager[Any]]
+
+
+def register(subparsers: Any, database: Database) -> None:
+    parser = subparsers.add_parser(
+        "send-outbox", help="deliver pending email (once until nothing is due, or --loop until stopped)")
+    parser.add_argument("--loop", action="store_true",
+                        help="keep delivering until SIGINT/SIGTERM; the claimed batch is released on stop")
+
+    def handler(args: argparse.Namespace) -> int:
+        return asyncio.run(_send_outbox(database, loop=args.loop))
+
+    parser.set_defaults(handler=handler)
+
+
+async def _send_outbox(database: Database, *, loop: bool) -> int:
+    from notifications.service import outbox_depth
+    from notifications.worker import OutboxWorker
+
+    async with database():
+        worker = OutboxWorker()
+        if loop:
+            stop = asyncio.Event()
+            running = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                with contextlib.suppress(NotImplementedError):
+                    running.add_signal_handler(sig, stop.set)
+            print(f"delivering email with {worker.mailer!r}; stop with Ctrl-C", file=sys.stderr, flush=True)
+            await worker.run_forever(stop)
+        else:
+            try:
+                await worker.drain()
+            finally:
+                await worker.mailer.close()
+        depth = await outbox_depth()
+    print(f"sent {worker.sent}, retry later {worker.retried}, parked {worker.parked}; "
+          f"outbox now: " + ", ".join(f"{k} {v}" for k, v in depth.items()))
+    return 0

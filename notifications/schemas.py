@@ -1,0 +1,57 @@
+"""Request and response models of the outbox admin API."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from core.pagination import Page, PageQuery
+from notifications.models import OutboxStatus
+
+
+class OutboxQuery(PageQuery):
+    status: OutboxStatus | None = None
+    template: str | None = Field(None, max_length=64)
+    to_email: str | None = Field(None, max_length=254)
+
+
+class AttachmentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    filename: str
+    content_type: str
+    size: int
+
+
+class OutboxRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    dedupe_key: str
+    message_id: str
+    template: str
+    language: str
+    to_email: str
+    to_name: str
+    reply_to: str | None
+    subject: str
+    status: OutboxStatus
+    attempts: int
+    next_attempt_at: dt.datetime
+    lease_until: dt.datetime | None
+    claimed_by: str | None
+    last_error: str | None
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+
+
+class OutboxDetail(OutboxRead):
+    text_body: str
+    html_body: str
+    attachments: list[AttachmentRead] = []
+
+
+class OutboxPage(Page[OutboxRead]):
+    pass

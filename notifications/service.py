@@ -1,0 +1,181 @@
+"""Outbox use cases: queue an email in the caller's transaction, build the MIME message for delivery, and
+the admin views (list, show, retry a parked message).
+
+Invariants:
+- `enqueue_email` never opens its own transaction: the row commits or rolls back with the change that caused
+  it, so a rolled-back change sends nothing (transactional outbox).
+- One `dedupe_key`, one email, ever. A duplicate is detected without raising an IntegrityError, so the
+  caller's PostgreSQL transaction is never aborted by it.
+- Header values (names, subjects) never contain CR/LF; addresses are validated before they are stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from tortoise.expressions import Q
+from tortoise.functions import Count
+
+from core.pagination import decode_cursor, encode_cursor
+from notifications import schemas
+from notifications.errors import InvalidRecipient, NotParked, OutboxMessageNotFound
+from notifications.models import OutboxAttachment, OutboxMessage, OutboxStatus
+from notifications.settings import MailSettings, get_mail_settings
+from notifications.templating import one_line, render
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def normalise_address(address: str, *, what: str = "recipient") -> str:
+    """A deliverable-looking address in normal form, or `InvalidRecipient` (422)."""
+    if not isinstance(address, str) or any(c in address for c in "\r\n") or len(address) > 254:
+        raise InvalidRecipient(f"{what} address is not valid")
+    try:
+        valid = validate_email(address.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise InvalidRecipient(f"{what} address {address.strip()!r} is not valid: {exc}") from None
+    return valid.normalized
+
+
+def ticket_reply_address(ticket_number: str, *, settings: MailSettings | None = None) -> str:
+    """`support+SUP-2026-00042@<domain of MAIL_FROM>`: replies land on the ticket's own address."""
+    settings = settings or get_mail_settings()
+    _, sender = parseaddr(settings.mail_from)
+    local = (sender.partition("@")[0] or "support").partition("+")[0]
+    safe_number = "".join(c for c in ticket_number if c.isalnum() or c in "-_.")
+    return f"{local}+{safe_number}@{settings.mail_domain}"
+
+
+async def enqueue_email(*, template: str, to_email: str, to_name: str, language: str, context: dict[str, Any],
+                        dedupe_key: str, reply_to: str | None = None,
+                        attachments: Sequence[Attachment] = ()) -> bool:
+    """Render and queue one email in the caller's current transaction.
+
+    Returns False, writing nothing, when `dedupe_key` was already queued (by an earlier event or a concurrent
+    transaction that committed first). Raises `InvalidRecipient` for an invalid to/reply-to address.
+    """
+    settings = get_mail_settings()
+    to_email = normalise_address(to_email)
+    reply_to = normalise_address(reply_to, what="reply-to") if reply_to else None
+    dedupe_key = dedupe_key[:200]
+    if await OutboxMessage.exists(dedupe_key=dedupe_key):
+        return False
+    language = language if language in ("sv", "en") else "sv"
+    rendered = render(template, language, context)
+    message_id = f"<outbox-{uuid.uuid4().hex}@{settings.mail_domain}>"
+    row = OutboxMessage(
+        dedupe_key=dedupe_key, message_id=message_id, template=template, language=language, to_email=to_email,
+        to_name=one_line(to_name or "")[:200], reply_to=reply_to, subject=rendered.subject[:300],
+        text_body=rendered.text, html_body=rendered.html, status=OutboxStatus.pending, attempts=0,
+        next_attempt_at=utcnow())
+    # INSERT … ON CONFLICT DO NOTHING: a concurrent duplicate is skipped instead of raising, which would
+    # abort the caller's transaction on PostgreSQL.
+    await OutboxMessage.bulk_create([row], ignore_conflicts=True)
+    found = await OutboxMessage.filter(dedupe_key=dedupe_key).limit(1).values("id", "message_id")
+    if not found or found[0]["message_id"] != message_id:
+        return False
+    stored = found[0]
+    if attachments:
+        await OutboxAttachment.bulk_create([
+            OutboxAttachment(message_id=stored["id"], filename=one_line(a.filename)[:200] or "attachment",
+                             content_type=a.content_type, data=bytes(a.data))
+            for a in attachments])
+    return True
+
+
+def build_email(row: OutboxMessage, attachments: Sequence[OutboxAttachment | Attachment] = (),
+                *, settings: MailSettings | None = None) -> EmailMessage:
+    """The MIME message for a queued row: text + HTML alternatives, attachments, and the row's stable
+    Message-ID (identical on every retry, so a receiver can drop a duplicate)."""
+    settings = settings or get_mail_settings()
+    msg = EmailMessage()
+    from_name, from_addr = parseaddr(settings.mail_from)
+    msg["From"] = Address(display_name=one_line(from_name), addr_spec=from_addr) if from_name else from_addr
+    msg["To"] = Address(display_name=one_line(row.to_name), addr_spec=row.to_email) if row.to_name \
+        else row.to_email
+    if row.reply_to:
+        msg["Reply-To"] = row.reply_to
+    msg["Subject"] = one_line(row.subject)
+    msg["Message-ID"] = row.message_id
+    msg["Date"] = format_datetime(row.created_at or utcnow())
+    msg["Auto-Submitted"] = "auto-generated"
+    msg["X-Tripdesk-Template"] = row.template
+    msg.set_content(row.text_body)
+    msg.add_alternative(row.html_body, subtype="html")
+    for attachment in attachments:
+        maintype, _, subtype = (attachment.content_type or "application/octet-stream").partition("/")
+        msg.add_attachment(bytes(attachment.data), maintype=maintype, subtype=subtype or "octet-stream",
+                           filename=attachment.filename)
+    # Last: set_content/add_attachment move or drop Content-* headers of the top-level part.
+    msg["Content-Language"] = row.language
+    return msg
+
+
+# Admin views ------------------------------------------------------------------------------------------
+
+async def list_outbox(*, query: schemas.OutboxQuery) -> tuple[list[OutboxMessage], str | None]:
+    rows = OutboxMessage.all()
+    if query.status is not None:
+        rows = rows.filter(status=query.status)
+    if query.template is not None:
+        rows = rows.filter(template=query.template)
+    if query.to_email is not None:
+        rows = rows.filter(to_email__iexact=query.to_email.strip())
+    if query.cursor:
+        rows = rows.filter(id__lt=decode_cursor(query.cursor))
+    found = await rows.order_by("-id").limit(query.limit + 1)
+    if len(found) > query.limit:
+        return found[: query.limit], encode_cursor(found[query.limit - 1].id)
+    return found, None
+
+
+async def get_outbox_message(*, message_id: int) -> OutboxMessage:
+    row = await OutboxMessage.get_or_none(id=message_id).prefetch_related("attachments")
+    if row is None:
+        raise OutboxMessageNotFound(f"outbox message {message_id} not found")
+    return row
+
+
+async def retry_message(*, message_id: int) -> OutboxMessage:
+    """A parked message goes back to pending with a fresh set of attempts; anything else is a 409."""
+    updated = await OutboxMessage.filter(id=message_id, status=OutboxStatus.parked).update(
+        status=OutboxStatus.pending, attempts=0, next_attempt_at=utcnow(), lease_until=None, claimed_by=None)
+    row = await get_outbox_message(message_id=message_id)
+    if not updated:
+        raise NotParked(f"outbox message {message_id} is {row.status}; only a parked message can be retried",
+                        current=str(row.status))
+    return row
+
+
+async def outbox_depth() -> dict[str, int]:
+    """Messages per status (every status present, zero when empty): for /metrics and alerting."""
+    counts = {status.value: 0 for status in OutboxStatus}
+    rows = await OutboxMessage.all().group_by("status").annotate(n=Count("id")).values("status", "n")
+    for row in rows:
+        counts[str(row["status"])] = int(row["n"])
+    return counts
+
+
+async def due_count() -> int:
+    """Pending messages whose time has come, plus claimed ones whose lease has expired."""
+    now = utcnow()
+    return await OutboxMessage.filter(
+        Q(status=OutboxStatus.pending, next_attempt_at__lte=now)
+        | Q(status=OutboxStatus.sending, lease_until__lt=now)).count()
