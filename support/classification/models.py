@@ -1,1 +1,33 @@
-"""Tables of this package (filled in by its issue)."""
+"""Staff-labelled tickets that teach the classifier (SPEC §1: classification is a suggestion staff confirm).
+
+Every confirmation or override of a ticket's category by staff is stored as one row; a retrain uses the
+shipped corpus plus all rows here. Rows are never edited: a later correction is a new row.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from support.policy import Category
+
+
+class LabelSource(StrEnum):
+    staff_confirmation = "staff_confirmation"  # staff agreed with the suggested category
+    staff_override = "staff_override"          # staff chose another category than suggested
+
+
+class LabelledExample(Model):
+    id = fields.IntField(primary_key=True)
+    subject = fields.CharField(max_length=200)
+    body = fields.TextField()
+    category = fields.CharEnumField(Category, max_length=20)
+    source = fields.CharEnumField(LabelSource, max_length=20)
+    ticket_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "support_labelled_example"
+        ordering = ["id"]

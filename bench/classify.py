@@ -1,0 +1,84 @@
+"""Classifier throughput and start-up cost, against the bare scikit-learn pipeline measured in the same run.
+
+Run: .venv/bin/python bench/classify.py [--rounds N]
+The baseline is `pipeline.predict([text])` on the same texts: the ratio shows what normalisation, policy
+rules, reasons and language detection add on top of the model itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from support.classification.classifier import (  # noqa: E402
+    CORPUS_DIR,
+    corpus_examples,
+    load_or_train,
+    model_text,
+    read_jsonl,
+)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    examples = corpus_examples()
+    tickets = read_jsonl(CORPUS_DIR / "heldout.jsonl")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        classifier = load_or_train(examples, data_dir=Path(tmp))
+        train_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        load_or_train(examples, data_dir=Path(tmp))
+        load_s = time.perf_counter() - t0
+
+    pipeline = classifier.pipeline
+    texts = [model_text(t["subject"], t["body"]) for t in tickets]
+    for t in tickets[:20]:  # warm-up
+        classifier.classify(t["subject"], t["body"])
+        pipeline.predict([model_text(t["subject"], t["body"])])
+
+    ours: list[float] = []
+    base: list[float] = []
+    for _ in range(args.rounds):
+        for t, text in zip(tickets, texts, strict=True):
+            s = time.perf_counter()
+            classifier.classify(t["subject"], t["body"])
+            ours.append(time.perf_counter() - s)
+            s = time.perf_counter()
+            pipeline.predict([text])
+            base.append(time.perf_counter() - s)
+
+    big = "x" * 50 + ("Stacktrace line at Vendor.Api.Mapper.Map(Case c) 500 error\n" * 1700)[:100_000]
+    big_times = []
+    for _ in range(20):
+        s = time.perf_counter()
+        classifier.classify("500 after upgrade", big)
+        big_times.append(time.perf_counter() - s)
+
+    ms = 1000.0
+    print(f"corpus: {len(examples)} training tickets; measured on {len(tickets)} held-out tickets x {args.rounds}")
+    print(f"start-up: train from corpus {train_s:.2f} s, load from disk cache {load_s * ms:.0f} ms")
+    print(f"classify():        p50 {statistics.median(ours) * ms:.2f} ms  p99 {percentile(ours, 0.99) * ms:.2f} ms  "
+          f"{len(ours) / sum(ours):,.0f} tickets/s")
+    print(f"baseline predict(): p50 {statistics.median(base) * ms:.2f} ms  p99 {percentile(base, 0.99) * ms:.2f} ms  "
+          f"{len(base) / sum(base):,.0f} tickets/s")
+    print(f"ratio classify/baseline (mean time): {sum(ours) / sum(base):.2f}x")
+    print(f"100 KB body: p50 {statistics.median(big_times) * ms:.2f} ms  max {max(big_times) * ms:.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
