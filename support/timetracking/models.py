@@ -38,15 +38,19 @@ class TimeEntry(Model):
 
     class Meta:
         table = "support_time_entry"
-        indexes = (("work_date", "billable"), ("ticket_id", "work_date"), ("invoice_id",), ("staff_id", "work_date"))
+        indexes = (("work_date", "billable"), ("ticket_id", "work_date"), ("invoice_id",),
+                   ("staff_id", "work_date"))
 
 
 class Timer(Model):
-    """A running timer; one per staff member. Stopping it creates a time entry."""
+    """A running timer; one per staff member. Stopping it creates a time entry.
+
+    One per staff member is enforced by the database (`unique_together` below: Tortoise ignores
+    `unique=True` on a ForeignKeyField), so concurrent starts cannot both succeed."""
 
     id = fields.IntField(primary_key=True)
     staff: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Staff", related_name="timers", on_delete=fields.CASCADE, unique=True)
+        "support.Staff", related_name="timers", on_delete=fields.CASCADE)
     ticket: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "support.Ticket", related_name="timers", on_delete=fields.CASCADE)
     description = fields.TextField(default="")
@@ -54,6 +58,7 @@ class Timer(Model):
 
     class Meta:
         table = "support_timer"
+        unique_together = (("staff",),)
 
 
 class PeriodLock(Model):
