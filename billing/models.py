@@ -1,1 +1,236 @@
-"""Tables of this package (filled in by its issue)."""
+"""Billing tables: rate cards, prepaid hour packages and their drawdowns, cost ceilings, invoice runs, and
+the invoice ledger (invoices and credit notes, their lines and the time entries behind each line).
+
+Invariants carried by these rows (SPEC §2):
+- Money columns have the digits billing/money.py defines (amount 2 dp, rate and hours 4 dp); values are
+  validated in pydantic before they reach a DecimalField, which would silently round them.
+- An invoice is a state machine: draft → issued, or draft → discarded. Issued rows are immutable (the
+  service refuses updates); `number` is unique per series and handed out in the issuing transaction.
+- `open_key` is set on a draft only ("org:period_start:period_end"); its unique index allows one open
+  draft per organisation and period, whatever runs race.
+- A credit-note line names the line it credits (`credited_line`, unique): a line is credited at most once.
+- A drawdown ties prepaid hours to the time entry and invoice line that consumed them; a credit note
+  releases it (`released_at`), a discarded draft deletes it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from support.policy import Category
+
+
+class InvoiceKind(StrEnum):
+    invoice = "invoice"
+    credit_note = "credit_note"
+
+
+class InvoiceStatus(StrEnum):
+    draft = "draft"
+    issued = "issued"
+    discarded = "discarded"
+
+
+class CeilingKind(StrEnum):
+    hours = "hours"
+    amount = "amount"
+
+
+class RateCard(Model):
+    """Hourly rates ex VAT per category, valid from–until (inclusive; open-ended when until is null).
+    `organisation` null is the default card; an organisation's agreement overrides it while valid."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    organisation: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "support.Organisation", related_name="rate_cards", null=True, on_delete=fields.RESTRICT)
+    valid_from_date = fields.DateField()
+    valid_until_date = fields.DateField(null=True)
+    created_by = fields.CharField(max_length=200, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    rates: fields.ReverseRelation[RateCardRate]
+
+    class Meta:
+        table = "billing_rate_card"
+        indexes = (("organisation_id", "valid_from_date"),)
+
+
+class RateCardRate(Model):
+    id = fields.IntField(primary_key=True)
+    card: fields.ForeignKeyRelation[RateCard] = fields.ForeignKeyField(
+        "billing.RateCard", related_name="rates", on_delete=fields.CASCADE)
+    category = fields.CharEnumField(Category, max_length=20)
+    hourly_rate = fields.DecimalField(max_digits=12, decimal_places=4)
+
+    class Meta:
+        table = "billing_rate_card_rate"
+        unique_together = (("card", "category"),)
+
+
+class PrepaidPackage(Model):
+    """A block of consulting hours an organisation bought (klippkort), usable for work dated in its validity."""
+
+    id = fields.IntField(primary_key=True)
+    organisation: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "support.Organisation", related_name="prepaid_packages", on_delete=fields.RESTRICT)
+    name = fields.CharField(max_length=200)
+    hours = fields.DecimalField(max_digits=10, decimal_places=4)
+    valid_from_date = fields.DateField()
+    valid_until_date = fields.DateField()
+    created_by = fields.CharField(max_length=200, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "billing_prepaid_package"
+        indexes = (("organisation_id", "valid_until_date"),)
+
+
+class CostCeiling(Model):
+    """The integrator's limit on a billable ticket. Time beyond it is held from invoicing until approved."""
+
+    id = fields.IntField(primary_key=True)
+    ticket: fields.OneToOneRelation = fields.OneToOneField(
+        "support.Ticket", related_name="cost_ceiling", on_delete=fields.CASCADE)
+    kind = fields.CharEnumField(CeilingKind, max_length=10)
+    limit_value = fields.DecimalField(max_digits=14, decimal_places=4)
+    revision = fields.IntField(default=1)
+    set_by = fields.CharField(max_length=200)
+    set_by_token_id = fields.IntField(null=True)
+    set_at = fields.DatetimeField()
+    approved_at = fields.DatetimeField(null=True)
+    approved_by = fields.CharField(max_length=200, null=True)
+    approved_by_token_id = fields.IntField(null=True)
+    notified_revision = fields.IntField(null=True)
+
+    class Meta:
+        table = "billing_cost_ceiling"
+
+
+class InvoiceRun(Model):
+    id = fields.IntField(primary_key=True)
+    period_start_date = fields.DateField()
+    period_end_date = fields.DateField()
+    started_by = fields.CharField(max_length=200)
+    started_at = fields.DatetimeField(auto_now_add=True)
+    finished_at = fields.DatetimeField(null=True)
+    organisations_considered = fields.IntField(default=0)
+    invoices_created = fields.IntField(default=0)
+    skipped = fields.JSONField(default=list)
+
+    class Meta:
+        table = "billing_invoice_run"
+
+
+class Invoice(Model):
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharEnumField(InvoiceKind, max_length=12, default=InvoiceKind.invoice)
+    status = fields.CharEnumField(InvoiceStatus, max_length=10, default=InvoiceStatus.draft)
+    organisation: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "support.Organisation", related_name="invoices", on_delete=fields.RESTRICT)
+    run: fields.ForeignKeyNullableRelation[InvoiceRun] = fields.ForeignKeyField(
+        "billing.InvoiceRun", related_name="invoices", null=True, on_delete=fields.SET_NULL)
+    corrects: fields.ForeignKeyNullableRelation[Invoice] = fields.ForeignKeyField(
+        "billing.Invoice", related_name="credit_notes", null=True, on_delete=fields.RESTRICT)
+    period_start_date = fields.DateField()
+    period_end_date = fields.DateField()
+    open_key = fields.CharField(max_length=64, null=True, unique=True)
+    number = fields.CharField(max_length=32, null=True, unique=True)
+    ocr = fields.CharField(max_length=25, null=True)
+    issue_date = fields.DateField(null=True)
+    due_date = fields.DateField(null=True)
+    currency = fields.CharField(max_length=3, default="SEK")
+    reverse_charge = fields.BooleanField(default=False)
+    net_amount = fields.DecimalField(max_digits=14, decimal_places=2, default=0)
+    vat_amount = fields.DecimalField(max_digits=14, decimal_places=2, default=0)
+    gross_amount = fields.DecimalField(max_digits=14, decimal_places=2, default=0)
+    note = fields.TextField(null=True)
+    your_reference = fields.CharField(max_length=200, null=True)
+    reason = fields.TextField(null=True)
+    snapshot = fields.JSONField(null=True)
+    created_by = fields.CharField(max_length=200, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    issued_at = fields.DatetimeField(null=True)
+    issued_by = fields.CharField(max_length=200, null=True)
+    discarded_at = fields.DatetimeField(null=True)
+    paid_at = fields.DatetimeField(null=True)
+    paid_by = fields.CharField(max_length=200, null=True)
+
+    lines: fields.ReverseRelation[InvoiceLine]
+
+    class Meta:
+        table = "billing_invoice"
+        indexes = (("organisation_id", "id"), ("status", "id"), ("period_start_date", "period_end_date"))
+
+
+class InvoiceLine(Model):
+    """One line per (ticket, category, rate). `quantity` is the hours invoiced at `unit_price` (after prepaid
+    hours were drawn); `total_hours` = quantity + prepaid_hours is all billable time behind the line."""
+
+    id = fields.IntField(primary_key=True)
+    invoice: fields.ForeignKeyRelation[Invoice] = fields.ForeignKeyField(
+        "billing.Invoice", related_name="lines", on_delete=fields.CASCADE)
+    line_no = fields.IntField()
+    ticket: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "support.Ticket", related_name="invoice_lines", on_delete=fields.RESTRICT)
+    ticket_number = fields.CharField(max_length=32)
+    description = fields.CharField(max_length=300)
+    category = fields.CharEnumField(Category, max_length=20)
+    rate_card_id = fields.IntField(null=True)
+    rate_card_name = fields.CharField(max_length=200, default="")
+    quantity = fields.DecimalField(max_digits=10, decimal_places=4)
+    total_hours = fields.DecimalField(max_digits=10, decimal_places=4)
+    prepaid_hours = fields.DecimalField(max_digits=10, decimal_places=4, default=0)
+    unit_price = fields.DecimalField(max_digits=12, decimal_places=4)
+    amount = fields.DecimalField(max_digits=14, decimal_places=2)
+    vat_category = fields.CharField(max_length=2, default="S")
+    vat_rate = fields.DecimalField(max_digits=5, decimal_places=2)
+    credited_line: fields.ForeignKeyNullableRelation[InvoiceLine] = fields.ForeignKeyField(
+        "billing.InvoiceLine", related_name="credits", null=True, unique=True, on_delete=fields.RESTRICT)
+
+    class Meta:
+        table = "billing_invoice_line"
+        unique_together = (("invoice", "line_no"),)
+
+
+class InvoiceLineEntry(Model):
+    """A time entry behind an invoice line, as billed (denormalised so the draft preview and the frozen
+    time specification need no joins, and stay true after a credit note releases the entry)."""
+
+    id = fields.IntField(primary_key=True)
+    line: fields.ForeignKeyRelation[InvoiceLine] = fields.ForeignKeyField(
+        "billing.InvoiceLine", related_name="entries", on_delete=fields.CASCADE)
+    invoice_id = fields.IntField()
+    time_entry_id = fields.IntField()
+    work_date = fields.DateField()
+    staff_name = fields.CharField(max_length=200)
+    minutes = fields.IntField()
+    hours = fields.DecimalField(max_digits=10, decimal_places=4)
+    prepaid_hours = fields.DecimalField(max_digits=10, decimal_places=4, default=0)
+    description = fields.TextField()
+    category = fields.CharEnumField(Category, max_length=20)
+
+    class Meta:
+        table = "billing_invoice_line_entry"
+        indexes = (("invoice_id",), ("time_entry_id",))
+
+
+class PrepaidDrawdown(Model):
+    id = fields.IntField(primary_key=True)
+    package: fields.ForeignKeyRelation[PrepaidPackage] = fields.ForeignKeyField(
+        "billing.PrepaidPackage", related_name="drawdowns", on_delete=fields.RESTRICT)
+    invoice: fields.ForeignKeyRelation[Invoice] = fields.ForeignKeyField(
+        "billing.Invoice", related_name="drawdowns", on_delete=fields.CASCADE)
+    line_no = fields.IntField()
+    time_entry_id = fields.IntField()
+    hours = fields.DecimalField(max_digits=10, decimal_places=4)
+    released_at = fields.DatetimeField(null=True)
+    released_by_invoice_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "billing_prepaid_drawdown"
+        indexes = (("package_id", "released_at"), ("time_entry_id",))

@@ -6,10 +6,11 @@ rounded lines, never a rounding of an unrounded sum.
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 AMOUNT_QUANTUM = Decimal("0.01")
 RATE_QUANTUM = Decimal("0.0001")
@@ -52,3 +53,46 @@ def vat_amount(taxable: Decimal, rate_percent: Decimal) -> Decimal:
 
 def ceil_amount(value: Decimal) -> Decimal:
     return value.quantize(AMOUNT_QUANTUM, rounding=ROUND_CEILING)
+
+
+_PLAIN_DECIMAL = re.compile(r"[+-]?\d{1,20}(\.\d{1,20})?")
+
+
+def _no_floats(value: object) -> object:
+    """Money arrives as a JSON string ("1250.00") or an integer. A float has already lost precision, and a
+    string like "1e3", "NaN" or "Infinity" is not money: both are refused before Decimal sees them."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise ValueError("send money as a decimal string such as \"1250.00\" (or an integer), never a float")
+    if isinstance(value, str) and not _PLAIN_DECIMAL.fullmatch(value.strip()):
+        raise ValueError("not a plain decimal number (digits, optionally a point and decimals)")
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise ValueError("not a finite number")
+    return value.strip() if isinstance(value, str) else value
+
+
+# Input types for the API: strict, never floats, at most öre precision, never negative.
+MoneyIn = Annotated[Decimal, BeforeValidator(_no_floats), Field(max_digits=14, decimal_places=2, ge=0)]
+RateIn = Annotated[Decimal, BeforeValidator(_no_floats), Field(max_digits=12, decimal_places=2, ge=0,
+                                                               le=Decimal("1000000"))]
+HoursIn = Annotated[Decimal, BeforeValidator(_no_floats), Field(max_digits=10, decimal_places=2, gt=0,
+                                                                le=Decimal("100000"))]
+
+
+def minutes_billed_hours(minutes: int, increment: int) -> Decimal:
+    """Hours billed for one time entry: worked minutes rounded up to the increment, in hours (4 dp)."""
+    return minutes_to_hours(billable_minutes(minutes, increment))
+
+
+def money_str(value: Decimal) -> str:
+    return str(round_amount(value))
+
+
+def vat_breakdown(lines: list[tuple[str, Decimal, Decimal]]) -> list[tuple[str, Decimal, Decimal, Decimal]]:
+    """VAT per (category, rate) from already rounded line amounts: (category, rate, taxable, tax).
+    The taxable amount is the sum of the rounded lines; the tax is rounded half-up once per rate."""
+    taxable: dict[tuple[str, Decimal], Decimal] = {}
+    for category, rate, amount in lines:
+        key = (category, rate)
+        taxable[key] = taxable.get(key, ZERO) + amount
+    return [(category, rate, round_amount(net), vat_amount(net, rate))
+            for (category, rate), net in sorted(taxable.items(), key=lambda kv: (kv[0][0], kv[0][1]))]

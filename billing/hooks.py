@@ -1,0 +1,56 @@
+"""What billing plugs into, and what plugs into billing, wired by the composition root.
+
+- Issue hooks: `fn(invoice, snapshot)` is awaited inside the issuing transaction of every invoice and
+  credit note, in registration order (document rendering, the invoice email). A hook that raises rolls
+  the whole issue back: no number is used, nothing is stored, the draft stays a draft.
+- `install()` registers billing's services with lower packages (support's email rate quoter).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from billing.models import Invoice
+    from billing.snapshot import InvoiceSnapshot
+
+log = logging.getLogger("tripdesk.billing")
+
+IssueHook = Callable[["Invoice", "InvoiceSnapshot"], Awaitable[None]]
+_issue_hooks: list[IssueHook] = []
+
+
+def register_issue_hook(fn: IssueHook) -> None:
+    if fn not in _issue_hooks:
+        _issue_hooks.append(fn)
+
+
+def unregister_issue_hook(fn: IssueHook) -> None:
+    if fn in _issue_hooks:
+        _issue_hooks.remove(fn)
+
+
+def issue_hooks() -> tuple[IssueHook, ...]:
+    return tuple(_issue_hooks)
+
+
+async def run_issue_hooks(invoice: Invoice, snapshot: InvoiceSnapshot) -> None:
+    for hook in tuple(_issue_hooks):
+        await hook(invoice, snapshot)
+
+
+def install() -> None:
+    """Register billing with the packages below it. Safe to call more than once."""
+    from billing.rates import rate_for
+
+    try:
+        from support import notify
+    except ImportError:  # pragma: no cover - support is always there
+        return
+    set_rate_quoter = getattr(notify, "set_rate_quoter", None)
+    if set_rate_quoter is None:
+        log.info("support.notify.set_rate_quoter does not exist yet; classification emails quote no rate")
+        return
+    set_rate_quoter(rate_for)

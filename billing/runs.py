@@ -1,0 +1,281 @@
+"""Invoice runs (SPEC §2): per billed organisation, one draft invoice for a period.
+
+What reaches a draft: time entries that are billable, approved (when approval is required), not yet on an
+invoice, dated in the period, priced by a rate card, and not held by the ticket's cost ceiling. Prepaid
+hours are drawn first. Lines are per (ticket, category, rate); each line is rounded half-up to öre, then the
+lines are summed; VAT is 25 % per rate, or reverse charge (AE, 0 %) for a buyer outside Sweden.
+
+Concurrency design (several runs, processes or instances at once; PostgreSQL with real parallel
+connections):
+- Each organisation is drafted in its own short transaction, so a process killed mid-run leaves whole
+  invoices or none: never a half invoice.
+- That transaction first locks the organisation's row (SELECT … FOR UPDATE). Every drafter of the same
+  organisation queues on it, so the second one sees the first one's committed draft and claimed entries.
+- Entries are claimed with `UPDATE … SET invoice_id = :draft WHERE id IN (…) AND invoice_id IS NULL`, and
+  the row count must equal the number of entries read: if anyone else took one, the transaction rolls back
+  (no time entry is ever on two invoices, even for a writer that does not take the organisation lock).
+- `Invoice.open_key` (unique) backs "one open draft per organisation and period" in the database itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from billing import schemas
+from billing.ceilings import ceiling_states, notify_if_reached
+from billing.errors import InvoiceRunNotFound
+from billing.models import Invoice, InvoiceLine, InvoiceLineEntry, InvoiceRun, InvoiceStatus, PrepaidDrawdown
+from billing.money import ZERO, line_amount, minutes_billed_hours, round_amount, vat_breakdown
+from billing.prepaid import PrepaidPool
+from billing.rates import RateBook
+from billing.settings import BillingSettings, get_billing_settings
+from support.models import Organisation
+from support.timetracking.models import TimeEntry
+
+log = logging.getLogger("tripdesk.billing")
+
+VAT_STANDARD = ("S", Decimal("25"))
+VAT_REVERSE_CHARGE = ("AE", Decimal("0"))
+CLAIM_CHUNK = 5000
+
+
+class RaceLost(Exception):
+    """Another writer claimed one of the entries between our read and our claim; this draft rolled back."""
+
+
+def open_key(organisation_id: int, start: dt.date, end: dt.date) -> str:
+    return f"{organisation_id}:{start.isoformat()}:{end.isoformat()}"
+
+
+def vat_for(country_code: str | None) -> tuple[str, Decimal]:
+    """Reverse charge for a buyer outside Sweden (consulting services, B2B): the buyer accounts for VAT."""
+    return VAT_STANDARD if (country_code or "SE").upper() == "SE" else VAT_REVERSE_CHARGE
+
+
+def entry_filter(*, start: dt.date, end: dt.date, settings: BillingSettings) -> dict[str, Any]:
+    filters: dict[str, Any] = dict(invoice_id__isnull=True, billable=True, work_date__gte=start,
+                                   work_date__lte=end)
+    if settings.require_approval:
+        filters["approved_at__isnull"] = False
+    return filters
+
+
+@dataclass
+class _Line:
+    ticket_id: int
+    ticket_number: str
+    subject: str
+    category: str
+    rate: Decimal
+    card_name: str
+    card_id: int
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    quantity: Decimal = Decimal("0")
+    prepaid: Decimal = Decimal("0")
+
+
+@dataclass
+class DraftOutcome:
+    organisation_id: int
+    invoice_id: int | None = None
+    skipped: str | None = None
+    unpriced_entry_ids: list[int] = field(default_factory=list)
+    held_entry_ids: list[int] = field(default_factory=list)
+
+
+async def candidate_organisations(*, start: dt.date, end: dt.date, settings: BillingSettings) -> list[int]:
+    """Organisations billed for at least one entry that might be invoiced (one query)."""
+    ids = await TimeEntry.filter(**entry_filter(start=start, end=end, settings=settings)).distinct().values_list(
+        "ticket__bill_to_id", flat=True)
+    return sorted({int(i) for i in ids})
+
+
+async def draft_for_organisation(*, organisation_id: int, start: dt.date, end: dt.date, book: RateBook,
+                                 settings: BillingSettings, run_id: int | None,
+                                 created_by: str) -> DraftOutcome:
+    """Build and store one organisation's draft in one transaction (see the module docstring)."""
+    outcome = DraftOutcome(organisation_id)
+    increment = settings.billing_increment_minutes
+    async with in_transaction():
+        organisation = await Organisation.filter(id=organisation_id).select_for_update().first()
+        if organisation is None:
+            outcome.skipped = "organisation_missing"
+            return outcome
+        key = open_key(organisation_id, start, end)
+        existing = await Invoice.filter(open_key=key).values_list("id", flat=True)
+        if existing:
+            outcome.skipped, outcome.invoice_id = "open_draft_exists", int(existing[0])
+            return outcome
+        rows = await TimeEntry.filter(ticket__bill_to_id=organisation_id,
+                                      **entry_filter(start=start, end=end, settings=settings)).order_by(
+            "work_date", "id").values("id", "ticket_id", "work_date", "minutes", "description", "category",
+                                      staff_name="staff__name", ticket_number="ticket__number",
+                                      subject="ticket__subject")
+        if not rows:
+            outcome.skipped = "nothing_billable"
+            return outcome
+        ticket_ids = sorted({r["ticket_id"] for r in rows})
+        states = await ceiling_states(ticket_ids=ticket_ids, organisation_id=organisation_id, book=book,
+                                      increment=increment)
+        held: set[int] = set()
+        for ceiling, state in states.values():
+            held |= state.held
+            await notify_if_reached(ceiling, state)
+        pool = await PrepaidPool.load(organisation_id=organisation_id, start=start, end=end)
+        lines: dict[tuple[int, str, Decimal, int], _Line] = {}
+        draws: list[tuple[tuple[int, str, Decimal, int], int, int, Decimal]] = []
+        for row in rows:
+            if row["id"] in held:
+                outcome.held_entry_ids.append(row["id"])
+                continue
+            category = str(row["category"])
+            priced = book.lookup(organisation_id, category, row["work_date"])
+            if priced is None:
+                outcome.unpriced_entry_ids.append(row["id"])
+                continue
+            rate, card_name, card_id = priced
+            hours = minutes_billed_hours(row["minutes"], increment)
+            drawn = pool.draw(row["work_date"], hours)
+            prepaid = sum((h for _, h in drawn), Decimal("0"))
+            group = (row["ticket_id"], category, rate, card_id)
+            line = lines.get(group)
+            if line is None:
+                line = lines[group] = _Line(row["ticket_id"], row["ticket_number"], row["subject"], category,
+                                            rate, card_name, card_id)
+            line.entries.append({**row, "hours": hours, "prepaid": prepaid})
+            line.quantity += hours - prepaid
+            line.prepaid += prepaid
+            draws.extend((group, row["id"], package_id, h) for package_id, h in drawn)
+        if not lines:
+            outcome.skipped = "nothing_invoiceable"
+            return outcome
+
+        vat_category, vat_rate = vat_for(organisation.country_code)
+        ordered = sorted(lines.items(), key=lambda kv: (kv[1].ticket_number, kv[1].category, kv[1].rate))
+        line_no_of = {group: n for n, (group, _) in enumerate(ordered, start=1)}
+        amounts = [(vat_category, vat_rate, line_amount(line.quantity, line.rate)) for _, line in ordered]
+        breakdown = vat_breakdown(amounts)
+        net = round_amount(sum((a for _, _, a in amounts), ZERO))
+        tax = round_amount(sum((b[3] for b in breakdown), ZERO))
+        invoice = await Invoice.create(
+            organisation_id=organisation_id, run_id=run_id, period_start_date=start, period_end_date=end,
+            open_key=key, reverse_charge=vat_category == "AE", net_amount=net, vat_amount=tax,
+            gross_amount=net + tax, created_by=created_by, your_reference=organisation.buyer_reference)
+        await InvoiceLine.bulk_create([
+            InvoiceLine(invoice_id=invoice.id, line_no=line_no_of[group], ticket_id=line.ticket_id,
+                        ticket_number=line.ticket_number,
+                        description=f"{line.ticket_number} {line.subject}"[:300], category=line.category,
+                        rate_card_id=line.card_id, rate_card_name=line.card_name, quantity=line.quantity,
+                        total_hours=line.quantity + line.prepaid, prepaid_hours=line.prepaid,
+                        unit_price=line.rate, amount=amount, vat_category=vat_category, vat_rate=vat_rate)
+            for (group, line), (_, _, amount) in zip(ordered, amounts, strict=True)])
+        line_ids = dict(await InvoiceLine.filter(invoice_id=invoice.id).values_list("line_no", "id"))
+        entry_rows: list[InvoiceLineEntry] = []
+        entry_ids: list[int] = []
+        for group, line in ordered:
+            for e in line.entries:
+                entry_ids.append(e["id"])
+                entry_rows.append(InvoiceLineEntry(
+                    line_id=line_ids[line_no_of[group]], invoice_id=invoice.id, time_entry_id=e["id"],
+                    work_date=e["work_date"], staff_name=e["staff_name"], minutes=e["minutes"],
+                    hours=e["hours"], prepaid_hours=e["prepaid"], description=e["description"],
+                    category=e["category"]))
+        await InvoiceLineEntry.bulk_create(entry_rows, batch_size=1000)
+        if draws:
+            await PrepaidDrawdown.bulk_create([
+                PrepaidDrawdown(package_id=package_id, invoice_id=invoice.id, line_no=line_no_of[group],
+                                time_entry_id=entry_id, hours=hours)
+                for group, entry_id, package_id, hours in draws], batch_size=1000)
+        claimed = 0
+        for i in range(0, len(entry_ids), CLAIM_CHUNK):
+            chunk = entry_ids[i:i + CLAIM_CHUNK]
+            claimed += await TimeEntry.filter(id__in=chunk, invoice_id__isnull=True).update(invoice_id=invoice.id)
+        if claimed != len(entry_ids):
+            raise RaceLost(f"organisation {organisation_id}: {len(entry_ids) - claimed} entries were claimed "
+                           "by another writer")
+        outcome.invoice_id = invoice.id
+    return outcome
+
+
+ProgressFn = Callable[[DraftOutcome], None]
+
+
+async def run_invoices(*, started_by: str, period_start: dt.date, period_end: dt.date,
+                       on_start: Callable[[int], None] | None = None,
+                       progress: ProgressFn | None = None) -> InvoiceRun:
+    """Draft the period's invoices, one organisation at a time. Safe to run concurrently with itself."""
+    settings = get_billing_settings()
+    run = await InvoiceRun.create(period_start_date=period_start, period_end_date=period_end,
+                                  started_by=started_by)
+    organisations = await candidate_organisations(start=period_start, end=period_end, settings=settings)
+    if on_start is not None:
+        on_start(len(organisations))
+    book = await RateBook.load(start=period_start, end=period_end)
+    created = 0
+    skipped: list[dict[str, Any]] = []
+    for organisation_id in organisations:
+        outcome = None
+        for attempt in (1, 2):
+            try:
+                outcome = await draft_for_organisation(
+                    organisation_id=organisation_id, start=period_start, end=period_end, book=book,
+                    settings=settings, run_id=run.id, created_by=started_by)
+                break
+            except (RaceLost, IntegrityError) as exc:
+                # Another drafter got there first; the retry sees its committed result.
+                log.info("invoice run %s: retrying organisation %s (%s)", run.id, organisation_id, exc)
+                if attempt == 2:
+                    outcome = DraftOutcome(organisation_id, skipped="lost_race")
+        assert outcome is not None
+        if outcome.invoice_id is not None and outcome.skipped is None:
+            created += 1
+        if outcome.skipped or outcome.unpriced_entry_ids or outcome.held_entry_ids:
+            note: dict[str, Any] = {"organisation_id": organisation_id}
+            if outcome.skipped:
+                note["reason"] = outcome.skipped
+            if outcome.invoice_id and outcome.skipped:
+                note["invoice_id"] = outcome.invoice_id
+            if outcome.unpriced_entry_ids:
+                note["unpriced_entry_ids"] = outcome.unpriced_entry_ids[:100]
+            if outcome.held_entry_ids:
+                note["held_by_ceiling_entry_ids"] = outcome.held_entry_ids[:100]
+            skipped.append(note)
+        if progress is not None:
+            progress(outcome)
+    run.organisations_considered = len(organisations)
+    run.invoices_created = created
+    run.skipped = skipped
+    run.finished_at = dt.datetime.now(dt.UTC)
+    await run.save(update_fields=["organisations_considered", "invoices_created", "skipped", "finished_at"])
+    return run
+
+
+async def run_read(run: InvoiceRun) -> schemas.InvoiceRunRead:
+    from billing.ledger import summaries
+
+    invoices = await Invoice.filter(run_id=run.id).order_by("id")
+    return schemas.InvoiceRunRead(
+        id=run.id, period_start=run.period_start_date, period_end=run.period_end_date,
+        started_by=run.started_by, started_at=run.started_at, finished_at=run.finished_at,
+        organisations_considered=run.organisations_considered, invoices_created=run.invoices_created,
+        skipped=run.skipped or [], invoices=await summaries(invoices))
+
+
+async def get_run(*, run_id: int) -> schemas.InvoiceRunRead:
+    run = await InvoiceRun.get_or_none(id=run_id)
+    if run is None:
+        raise InvoiceRunNotFound(f"invoice run {run_id} not found")
+    return await run_read(run)
+
+
+async def open_drafts(*, start: dt.date, end: dt.date) -> list[int]:
+    return list(await Invoice.filter(status=InvoiceStatus.draft, period_start_date=start,
+                                     period_end_date=end).order_by("id").values_list("id", flat=True))
