@@ -485,3 +485,44 @@ async def test_openapi_documents_time_tracking(client: httpx.AsyncClient) -> Non
                          ("/api/v1/timers", "post"), ("/api/v1/timers/current/stop", "post"),
                          ("/api/v1/period-locks", "post"), ("/api/v1/period-locks/{month}", "delete")):
         assert method in paths[path], (path, method)
+
+
+async def test_log_time_for_staff_for_the_demo_seed(db: str) -> None:
+    """No principal; dates relative to today may lie outside the API's window, the other rules hold."""
+    from core.errors import DomainError
+    from support.timetracking.service import log_time_for_staff
+
+    org = await f.organisation()
+    requester = await f.contact(org)
+    agent, lead = await f.staff(), await f.staff(is_lead=True)
+    ticket = await make_ticket(org, requester, Category.assistance)
+    old = today() - dt.timedelta(days=400)
+    entry = await log_time_for_staff(staff_id=agent.id, ticket_id=ticket.id, work_date=old, minutes=90,
+                                     description="Demo", approve_by=lead.id)
+    assert (entry.work_date, entry.billable, entry.approved_by_id) == (old, True, lead.id)  # type: ignore[attr-defined]
+    assert entry.approved_at is not None and entry.category == Category.assistance
+    unapproved = await log_time_for_staff(staff_id=agent.id, ticket_id=ticket.id, work_date=today(),
+                                          minutes=5, description="Demo")
+    assert unapproved.approved_at is None
+
+    rejected = await make_ticket(org, requester, status=TicketStatus.rejected)
+    await PeriodLock.create(month_start_date=old.replace(day=1), locked_by="test")
+    refusals = [
+        (dict(ticket_id=rejected.id), 409, "ticket_rejected"),
+        (dict(work_date=old), 409, "period_locked"),
+        (dict(approve_by=agent.id), 422, None),
+        (dict(minutes=0), 422, None),
+        (dict(description=" "), 422, None),
+        (dict(ticket_id=999999), 404, None),
+    ]
+    for overrides, status, code in refusals:
+        kwargs: dict[str, Any] = dict(staff_id=agent.id, ticket_id=ticket.id, work_date=today(), minutes=30,
+                                      description="Demo")
+        kwargs.update(overrides)
+        try:
+            await log_time_for_staff(**kwargs)
+        except DomainError as exc:
+            assert exc.status == status and (code is None or exc.code == code), (overrides, exc)
+        else:
+            raise AssertionError(f"accepted {overrides}")
+    assert await TimeEntry.all().count() == 2
