@@ -1,0 +1,17 @@
+"""Request models of the document endpoints (the documents themselves are binary responses)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from invoices.service import PeriodBasis
+
+
+class DocumentPeriodQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    period: str = Field(pattern=r"^\d{4}-\d{2}$", description="Calendar month, YYYY-MM", examples=["2026-02"])
+    by: PeriodBasis = Field(PeriodBasis.issue_date,
+                            description="issue_date: documents issued in the month (the accounting "
+                                        "period, default); service_period: invoices whose delivery period "
+                                        "starts in it")

@@ -1,0 +1,353 @@
+"""Documents of issued invoices and credit notes: rendered once at issue, stored, served, exported, emailed.
+
+Invariants:
+- Rendering happens exactly once per document, inside the issuing transaction and off the event loop
+  (ReportLab and lxml block); a rendering failure raises, so the issue rolls back and no number is used.
+- Stored bytes are the only source afterwards: downloads, the period zip, the archive export and the email
+  attachment are the same bytes, checked against their sha256 whenever they leave the database.
+- Integrators see only their own organisation's documents; another organisation's invoice is a 404, exactly
+  like one that does not exist.
+- "The period" of an export is the calendar month of the issue date by default (the accounting period the
+  document is booked in); `by="service_period"` selects by the invoiced delivery period instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import io
+import logging
+import os
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date
+
+from billing.errors import InvoiceNotFound
+from billing.models import Invoice, InvoiceKind, InvoiceStatus
+from billing.snapshot import InvoiceSnapshot
+from core.auth import Principal
+from core.errors import InvalidInput
+from invoices.errors import DocumentCorrupt, DocumentMissing, DocumentNotIssued
+from invoices.models import CONTENT_TYPES, DocumentFormat, InvoiceDocument
+from invoices.pdf import render_pdf
+from invoices.pdf_texts import Texts
+from invoices.ubl import render_ubl
+from notifications.errors import InvalidRecipient
+from notifications.service import Attachment, enqueue_email
+from support.models import Contact, Organisation
+
+log = logging.getLogger("tripdesk.invoices")
+
+ISSUED_TEMPLATE = "invoice_issued"
+_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+
+
+class PeriodBasis(StrEnum):
+    issue_date = "issue_date"
+    service_period = "service_period"
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str            # "2026-02"
+    start: dt.date
+    end: dt.date          # inclusive
+
+
+def parse_period(value: str) -> Period:
+    """`YYYY-MM` → the calendar month, or InvalidInput (422)."""
+    match = _PERIOD.match(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise InvalidInput(f"period must be YYYY-MM, e.g. 2026-02; got {value!r}")
+    year, month = int(match.group(1)), int(match.group(2))
+    if not (1 <= month <= 12 and 1900 <= year <= 9999):
+        raise InvalidInput(f"period {value!r} is not a month")
+    start = dt.date(year, month, 1)
+    end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return Period(label=f"{year:04d}-{month:02d}", start=start, end=end)
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def document_filename(number: str, fmt: DocumentFormat) -> str:
+    """`F2026-00001.pdf`. Numbers are ASCII by construction; anything else is replaced, so the name is safe
+    in a Content-Disposition header, a zip entry and a file system."""
+    return f"{_SAFE_NAME.sub('_', number) or 'invoice'}.{fmt.value}"
+
+
+def verified_content(document: InvoiceDocument) -> bytes:
+    """The stored bytes, after checking them against the sha256 recorded at issue."""
+    data = bytes(document.content)
+    if sha256_hex(data) != document.sha256 or len(data) != document.size:
+        log.error("stored document %s (%s) does not match its sha256", document.id, document.filename)
+        raise DocumentCorrupt(f"stored document {document.filename} is damaged; it has been logged")
+    return data
+
+
+# At issue ----------------------------------------------------------------------------------------------
+
+def _render_all(snapshot: InvoiceSnapshot) -> dict[DocumentFormat, bytes]:
+    return {DocumentFormat.pdf: render_pdf(snapshot), DocumentFormat.xml: render_ubl(snapshot)}
+
+
+async def store_documents(*, invoice: Invoice, snapshot: InvoiceSnapshot) -> list[InvoiceDocument]:
+    """Render the PDF and the UBL XML from the frozen snapshot and store both, in the caller's transaction.
+
+    Called once per invoice by the issue hook. Any rendering error propagates, so the issue rolls back."""
+    if snapshot.invoice_id != invoice.id:
+        raise ValueError(f"snapshot of invoice {snapshot.invoice_id} given for invoice {invoice.id}")
+    existing = await InvoiceDocument.filter(invoice_id=invoice.id).order_by("format")
+    if existing:
+        # Documents are rendered once; a repeated call (it should not happen) keeps the first rendering.
+        log.warning("invoice %s already has stored documents; keeping them", invoice.id)
+        return list(existing)
+    rendered = await asyncio.to_thread(_render_all, snapshot)
+    documents = [
+        InvoiceDocument(invoice_id=invoice.id, format=fmt, content=data, sha256=sha256_hex(data),
+                        size=len(data), filename=document_filename(snapshot.number, fmt),
+                        content_type=CONTENT_TYPES[fmt])
+        for fmt, data in rendered.items()
+    ]
+    for document in documents:
+        await document.save()
+    return documents
+
+
+def _money(value: Decimal, language: str) -> str:
+    """"12 500,00" in Swedish, "12,500.00" in English (the currency is shown next to it by the template)."""
+    return Texts(language).decimal(value)
+
+
+def _period_text(start: dt.date, end: dt.date, language: str) -> str:
+    """A whole calendar month reads "januari 2026" / "January 2026"; anything else is a date range."""
+    texts = Texts(language)
+    next_day = end + dt.timedelta(days=1)
+    if start.day == 1 and next_day.day == 1 and (start.year, start.month) == (end.year, end.month):
+        return format_date(start, "LLLL y", locale=texts.locale)
+    return texts.period(start, end)
+
+
+def email_context(snapshot: InvoiceSnapshot, *, organisation_name: str, contact_name: str) -> dict[str, Any]:
+    """The `invoice_issued` template's context, from the snapshot only (never from live rows)."""
+    language = snapshot.language
+    texts = Texts(language)
+    return {
+        "invoice": {
+            "number": snapshot.number,
+            "kind": snapshot.kind.value,
+            "issue_date": texts.date(snapshot.issue_date),
+            "due_date": texts.date(snapshot.due_date),
+            "total": _money(snapshot.totals.payable, language),
+            "currency": snapshot.currency,
+            "ocr": snapshot.ocr,
+            "bankgiro": snapshot.seller.bankgiro,
+            "corrects": snapshot.corrects.number if snapshot.corrects else None,
+            "period": _period_text(snapshot.period_start, snapshot.period_end, language),
+        },
+        "organisation_name": organisation_name,
+        "contact_name": contact_name,
+    }
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str
+
+
+async def invoice_recipients(*, organisation: Organisation, snapshot: InvoiceSnapshot) -> list[Recipient]:
+    """Where the invoice goes, best first: the organisation's invoice address, the buyer address frozen in
+    the snapshot, then its active contacts (oldest first). The caller takes the first valid one."""
+    fallback_name = snapshot.buyer.contact_name or organisation.name
+    candidates: list[Recipient] = []
+    if organisation.invoice_email:
+        candidates.append(Recipient(organisation.invoice_email, fallback_name))
+    if snapshot.buyer.email:
+        candidates.append(Recipient(snapshot.buyer.email, fallback_name))
+    contacts = await Contact.filter(organisation_id=organisation.id, active=True).order_by("id")
+    candidates.extend(Recipient(c.email, c.name) for c in contacts if c.email)
+    seen: set[str] = set()
+    unique = []
+    for candidate in candidates:
+        key = candidate.email.strip().lower()
+        if key and key not in seen:
+            seen.add(key)
+            unique.append(candidate)
+    return unique
+
+
+async def queue_issued_email(*, invoice: Invoice, snapshot: InvoiceSnapshot,
+                             documents: Sequence[InvoiceDocument]) -> bool:
+    """Queue the `invoice_issued` email with both documents attached, in the caller's transaction (outbox).
+
+    One email per invoice ever (dedupe key `invoice:{id}:issued`). An organisation with no usable address
+    does not block the issue: it is logged, and finance can download and send the documents by hand."""
+    organisation = await Organisation.get(id=invoice.organisation_id)  # type: ignore[attr-defined]
+    attachments = [Attachment(d.filename, d.content_type, bytes(d.content))
+                   for d in sorted(documents, key=lambda d: d.format.value)]
+    for recipient in await invoice_recipients(organisation=organisation, snapshot=snapshot):
+        context = email_context(snapshot, organisation_name=snapshot.buyer.name, contact_name=recipient.name)
+        try:
+            return await enqueue_email(template=ISSUED_TEMPLATE, to_email=recipient.email,
+                                       to_name=recipient.name, language=snapshot.language, context=context,
+                                       dedupe_key=f"invoice:{invoice.id}:issued", attachments=attachments)
+        except InvalidRecipient:
+            log.warning("invoice %s: skipping invalid address %r of organisation %s",
+                        snapshot.number, recipient.email, organisation.id)
+    log.warning("invoice %s: organisation %s has no invoice email or contact; not emailed",
+                snapshot.number, organisation.id)
+    return False
+
+
+# Reading -----------------------------------------------------------------------------------------------
+
+async def get_document(*, principal: Principal, invoice_id: int, fmt: DocumentFormat) -> InvoiceDocument:
+    """A stored document of an issued invoice or credit note the principal may see."""
+    invoice = await Invoice.get_or_none(id=invoice_id)
+    scope = principal.organisation_scope()
+    if invoice is None or (principal.is_integrator and invoice.organisation_id != scope):  # type: ignore[attr-defined]
+        raise InvoiceNotFound(f"invoice {invoice_id} not found")
+    if invoice.status != InvoiceStatus.issued:
+        raise DocumentNotIssued(
+            f"invoice {invoice_id} is {invoice.status.value}: documents are rendered when it is issued")
+    document = await InvoiceDocument.get_or_none(invoice_id=invoice_id, format=fmt)
+    if document is None:
+        log.error("issued invoice %s has no stored %s document", invoice_id, fmt.value)
+        raise DocumentMissing(f"invoice {invoice.number} has no stored {fmt.value.upper()} document")
+    verified_content(document)
+    return document
+
+
+@dataclass
+class PeriodDocuments:
+    period: Period
+    invoices: list[Invoice] = field(default_factory=list)
+    documents: list[InvoiceDocument] = field(default_factory=list)   # ordered by number, then format
+    missing: list[str] = field(default_factory=list)                 # "F2026-00003.xml"
+
+    @property
+    def credit_notes(self) -> int:
+        return sum(1 for i in self.invoices if i.kind == InvoiceKind.credit_note)
+
+
+async def period_documents(*, period: Period, by: PeriodBasis = PeriodBasis.issue_date) -> PeriodDocuments:
+    """Every issued invoice and credit note of the period with its stored documents."""
+    invoices = Invoice.filter(status=InvoiceStatus.issued)
+    if by is PeriodBasis.issue_date:
+        invoices = invoices.filter(issue_date__gte=period.start, issue_date__lte=period.end)
+    else:
+        invoices = invoices.filter(period_start_date__gte=period.start, period_start_date__lte=period.end)
+    found = await invoices.order_by("number", "id")
+    result = PeriodDocuments(period=period, invoices=list(found))
+    if not found:
+        return result
+    by_invoice: dict[tuple[int, str], InvoiceDocument] = {
+        (d.invoice_id, d.format.value): d  # type: ignore[attr-defined]
+        for d in await InvoiceDocument.filter(invoice_id__in=[i.id for i in found])
+    }
+    for invoice in found:
+        for fmt in DocumentFormat:
+            document = by_invoice.get((invoice.id, fmt.value))
+            if document is None:
+                result.missing.append(document_filename(invoice.number or str(invoice.id), fmt))
+            else:
+                result.documents.append(document)
+    return result
+
+
+def _zip(entries: list[tuple[str, bytes, dt.date]]) -> bytes:
+    """Deterministic zip (entry times are the issue dates); PDFs stored, XML deflated; a SHA256SUMS file in
+    `sha256sum -c` format lets the archive be verified later."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        sums = []
+        for name, data, day in entries:
+            info = zipfile.ZipInfo(name, date_time=(max(day.year, 1980), day.month, day.day, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_STORED if name.endswith(".pdf") else zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+            sums.append(f"{sha256_hex(data)}  {name}\n")
+        info = zipfile.ZipInfo("SHA256SUMS", date_time=(1980, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        archive.writestr(info, "".join(sums))
+    return buffer.getvalue()
+
+
+async def period_zip(*, period: Period, by: PeriodBasis = PeriodBasis.issue_date) -> tuple[str, bytes]:
+    """A zip of the period's stored documents (and SHA256SUMS); returns (filename, bytes)."""
+    found = await period_documents(period=period, by=by)
+    if found.missing:
+        log.error("period %s: issued documents missing from storage: %s", period.label,
+                  ", ".join(found.missing))
+    issue_dates = {i.id: i.issue_date or period.start for i in found.invoices}
+    entries = [(d.filename, verified_content(d), issue_dates[d.invoice_id])  # type: ignore[attr-defined]
+               for d in found.documents]
+    data = await asyncio.to_thread(_zip, entries)
+    return f"invoice-documents-{period.label}.zip", data
+
+
+# Archive export ----------------------------------------------------------------------------------------
+
+@dataclass
+class ExportResult:
+    period: Period
+    invoices: int = 0
+    credit_notes: int = 0
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)   # a different file of that name already in the folder
+    bytes_written: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.conflicts
+
+
+def _write_verified(path: Path, data: bytes, sha256: str) -> str:
+    """Write atomically (temp file, fsync, rename) and read back to check the sha256.
+
+    Returns "written" or "unchanged"; refuses ("conflict") to overwrite a different file of the same name:
+    an issued document never changes, so a different file there is not ours to replace."""
+    if path.exists():
+        return "unchanged" if sha256_hex(path.read_bytes()) == sha256 else "conflict"
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    if sha256_hex(tmp.read_bytes()) != sha256:
+        tmp.unlink(missing_ok=True)
+        raise DocumentCorrupt(f"{path.name} did not read back with its sha256 after writing")
+    os.replace(tmp, path)
+    return "written"
+
+
+async def export_documents(*, period: Period, out_dir: Path,
+                           by: PeriodBasis = PeriodBasis.issue_date) -> ExportResult:
+    """Write every issued invoice and credit note of the period as `<number>.pdf` and `<number>.xml`."""
+    found = await period_documents(period=period, by=by)
+    result = ExportResult(period=period, invoices=len(found.invoices) - found.credit_notes,
+                          credit_notes=found.credit_notes, missing=list(found.missing))
+    await asyncio.to_thread(out_dir.mkdir, parents=True, exist_ok=True)
+    for document in found.documents:
+        data = verified_content(document)
+        outcome = await asyncio.to_thread(_write_verified, out_dir / document.filename, data, document.sha256)
+        if outcome == "written":
+            result.written.append(document.filename)
+            result.bytes_written += len(data)
+        elif outcome == "unchanged":
+            result.unchanged.append(document.filename)
+        else:
+            result.conflicts.append(document.filename)
+    return result
