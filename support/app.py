@@ -21,7 +21,9 @@ from swagger_ui_bundle import swagger_ui_path
 from tortoise import Tortoise
 from tortoise.exceptions import DoesNotExist, IntegrityError, OperationalError
 
+import billing.hooks
 import billing.routes
+import invoices.hooks
 import invoices.routes
 import notifications.routes
 from core.errors import PROBLEM_CONTENT_TYPE, Conflict, DomainError, InternalError, MethodNotAllowed, NotFound, ServiceUnavailable
@@ -127,10 +129,17 @@ async def docs(request: Request) -> Response:
     return HTMLResponse(_SWAGGER_HTML)
 
 
+def install_hooks() -> None:
+    """Wire the packages' hooks (billing's issue → invoices' documents and email). Idempotent."""
+    billing.hooks.install()
+    invoices.hooks.install()
+
+
 def create_app(*, settings: SupportSettings | None = None, init_db: bool = True,
                background: bool | None = None) -> Starlette:
     """Build the app. Tests pass `init_db=False` and initialise Tortoise themselves."""
     settings = settings or get_settings()
+    install_hooks()
     run_background = settings.run_outbox_worker if background is None else background
 
     @contextlib.asynccontextmanager

@@ -189,8 +189,18 @@ def _optional(module_name: str) -> Any:
         return None
 
 
+def install_hooks() -> None:
+    """Wire the packages' hooks (billing's issue → invoices' documents and email), as the app does."""
+    import billing.hooks
+    import invoices.hooks
+
+    billing.hooks.install()
+    invoices.hooks.install()
+
+
 def main(argv: list[str] | None = None) -> None:
     os.chdir(Path.cwd())
+    install_hooks()
     args = build_parser().parse_args(argv)
     sys.exit(args.handler(args))
 
