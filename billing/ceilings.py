@@ -11,7 +11,6 @@ a new approval. When a ticket reaches its ceiling, the integrator is emailed onc
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -25,12 +24,12 @@ from billing.money import line_amount, minutes_billed_hours
 from billing.rates import RateBook
 from billing.settings import get_billing_settings
 from core.auth import Principal
+from notifications.service import enqueue_email
 from support.errors import TicketNotFound
 from support.models import Contact, Organisation, Ticket
+from support.notify import format_amount
 from support.policy import Category, ExtensionDecision, is_billable
 from support.timetracking.models import TimeEntry
-
-log = logging.getLogger("tripdesk.billing")
 
 
 @dataclass
@@ -92,29 +91,22 @@ async def notify_if_reached(ceiling: CostCeiling, state: CeilingState) -> bool:
     organisation = await Organisation.get(id=ticket.bill_to_id)  # type: ignore[attr-defined]
     language = str(requester.language)
     path = f"/api/v1/tickets/{ticket.id}/cost-ceiling/approve"
-    instructions = (f"Godkänn fortsatt arbete utöver taket genom att svara på detta mejl eller med POST {path}."
-                    if language == "sv" else
-                    f"Approve further work beyond the ceiling by replying to this email or with POST {path}.")
+    instructions = (f"be er kontaktperson hos oss registrera ert godkännande, eller godkänn själva med er "
+                    f"integratörstoken: POST {path}" if language == "sv" else
+                    f"ask your contact with us to record your approval, or approve it yourself with your "
+                    f"integrator token: POST {path}")
     context = {
         "ticket": {"number": ticket.number, "subject": ticket.subject, "status": str(ticket.status),
                    "category": str(ticket.category) if ticket.category else None,
                    "organisation_name": organisation.name},
         "contact_name": requester.name,
-        "ceiling": {"kind": str(state.kind), "limit": str(state.limit), "used": str(state.used)},
+        "ceiling": {"kind": str(state.kind), "limit": format_amount(state.limit, language),
+                    "used": format_amount(state.used, language)},
         "approve_instructions": instructions,
     }
-    try:
-        from notifications.service import enqueue_email  # noqa: PLC0415 (lands with the notifications issue)
-    except ImportError:
-        log.warning("notifications.service.enqueue_email is not available; cost_ceiling_reached for ticket %s "
-                    "not queued", ticket.id)
-        enqueue = None
-    else:
-        enqueue = enqueue_email
-    if enqueue is not None:
-        await enqueue(template="cost_ceiling_reached", to_email=requester.email, to_name=requester.name,
-                      language=language, context=context,
-                      dedupe_key=f"cost_ceiling_reached:{ticket.id}:{ceiling.revision}")
+    await enqueue_email(template="cost_ceiling_reached", to_email=requester.email, to_name=requester.name,
+                        language=language, context=context,
+                        dedupe_key=f"cost_ceiling_reached:{ticket.id}:{ceiling.revision}")
     ceiling.notified_revision = ceiling.revision
     await ceiling.save(update_fields=["notified_revision"])
     return True
