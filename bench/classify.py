@@ -70,12 +70,12 @@ def main() -> None:
         big_times.append(time.perf_counter() - s)
 
     ms = 1000.0
-    print(f"corpus: {len(examples)} training tickets; measured on {len(tickets)} held-out tickets x {args.rounds}")
+    print(f"corpus: {len(examples)} training tickets; "
+          f"measured on {len(tickets)} held-out tickets x {args.rounds}")
     print(f"start-up: train from corpus {train_s:.2f} s, load from disk cache {load_s * ms:.0f} ms")
-    print(f"classify():        p50 {statistics.median(ours) * ms:.2f} ms  p99 {percentile(ours, 0.99) * ms:.2f} ms  "
-          f"{len(ours) / sum(ours):,.0f} tickets/s")
-    print(f"baseline predict(): p50 {statistics.median(base) * ms:.2f} ms  p99 {percentile(base, 0.99) * ms:.2f} ms  "
-          f"{len(base) / sum(base):,.0f} tickets/s")
+    for name, times in (("classify()        ", ours), ("baseline predict()", base)):
+        p50, p99 = statistics.median(times) * ms, percentile(times, 0.99) * ms
+        print(f"{name}: p50 {p50:.2f} ms  p99 {p99:.2f} ms  {len(times) / sum(times):,.0f} tickets/s")
     print(f"ratio classify/baseline (mean time): {sum(ours) / sum(base):.2f}x")
     print(f"100 KB body: p50 {statistics.median(big_times) * ms:.2f} ms  max {max(big_times) * ms:.2f} ms")
 

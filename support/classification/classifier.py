@@ -142,6 +142,13 @@ RULES: tuple[Rule, ...] = (
         r"|\bintern(a)?\s+(endpoint|tjänst(en)?|anrop|api)\b|\binternal\s+(endpoint|api|service)\b"
         r"|\b(isn't|is\s+not|not)\s+(in\s+the\s+docs|documented)\b|\b(inte|ej)\s+(är\s+)?dokumenterad\w*)"),
         "undocumented or internal endpoint"),
+    Rule("new_capability", Category.extension, 2.0, _rx(
+        r"((ta\s+fram|bygga|lägga\s+till|införa|tillföra|utveckla|skapa)\s+(\w+\s+){0,2}(ett\s+|en\s+)?"
+        r"(nytt|ny|nya)\s+([\w-]+\s+)?(anrop|endpoint|gränssnitt|api|fält|funktion|webhook)"
+        r"|\b(add|build|provide|introduce|offer|create)\s+(a\s+|an\s+)?(new|dedicated)\s+([\w-]+\s+)?"
+        r"(endpoint|api|field|webhook|capability|feature)"
+        r"|\b(massuppdatering\w*|massexport\w*|bulkanrop\w*|bulk-endpoint\w*|bulk\s+(endpoint|api)))"),
+        "asks for a new interface, endpoint, field or capability"),
     Rule("not_enabled", Category.activation, 3.0, _rx(
         r"(\b(inte|ej)\s+(är\s+)?(aktiverat|aktiverad|aktiverade|påslaget|påslagen|aktivt)\b|interface_not_enabled"
         r"|apinotactivated|\bnot\s+(enabled|activated)\b|module\s+not\s+(licensed|activated)"
@@ -157,12 +164,15 @@ RULES: tuple[Rule, ...] = (
 
 
 def rule_hits(text: str) -> list[tuple[Rule, str]]:
+    """The rules that fire, each with the passage that fired it (in the writer's own casing)."""
     hits: list[tuple[Rule, str]] = []
-    text = text.lower()
+    lowered = text.lower()
+    same_positions = len(lowered) == len(text)  # lower() can change lengths for a few letters (İ)
     for rule in RULES:
-        m = rule.pattern.search(text)
+        m = rule.pattern.search(lowered)
         if m:
-            hits.append((rule, " ".join(m.group(0).split())[:60]))
+            snippet = text[m.start():m.end()] if same_positions else m.group(0)
+            hits.append((rule, " ".join(snippet.split())[:60]))
     return hits
 
 
@@ -195,7 +205,8 @@ def canonical_examples(examples: Iterable[Mapping[str, Any] | Any]) -> list[dict
     """Examples as plain dicts (from corpus rows, LabelledExample rows or dicts); category validated."""
     out = []
     for ex in examples:
-        out.append({"subject": str(_field(ex, "subject", "") or ""), "body": str(_field(ex, "body", "") or ""),
+        out.append({"subject": str(_field(ex, "subject", "") or ""),
+                    "body": str(_field(ex, "body", "") or ""),
                     "category": Category(str(_field(ex, "category"))).value,
                     "weight": float(_field(ex, "weight", 1.0) or 1.0)})
     return out
@@ -286,7 +297,8 @@ class Classifier:
         subject, body = subject or "", body or ""
         text = model_text(subject, body)
         z, idx, val = self.logits(text)
-        hits = rule_hits(normalise(subject[:300]) + "\n" + normalise(clip(body, RULE_HEAD_CHARS, RULE_TAIL_CHARS)))
+        scanned = normalise(clip(body, RULE_HEAD_CHARS, RULE_TAIL_CHARS))
+        hits = rule_hits(normalise(subject[:300]) + "\n" + scanned)
         for rule, _ in hits:
             z[self._rule_index[rule.category]] += rule.weight
         p = np.exp(z - z.max())
@@ -301,9 +313,9 @@ class Classifier:
             reasons.append("phrases: " + ", ".join(f"'{p}'" for p in phrases))
         if not subject.strip() and not body.strip():
             reasons.append("empty ticket: nothing to classify")
-        rule = POLICY[category]
-        reasons.append("policy: " + (rule.rule_sv if language == "sv" else rule.rule_en))
-        return ClassificationResult(category=category, confidence=float(p[best]), billing=rule.billing,
+        policy = POLICY[category]
+        reasons.append("policy: " + (policy.rule_sv if language == "sv" else policy.rule_en))
+        return ClassificationResult(category=category, confidence=float(p[best]), billing=policy.billing,
                                     language=language, reasons=reasons, model_version=self.model_version)
 
     def _phrases(self, idx: np.ndarray, val: np.ndarray, cls_index: int) -> list[str]:
@@ -385,8 +397,9 @@ def get_classifier() -> Classifier:
     return _instance
 
 
-def set_classifier(classifier: Classifier) -> None:
-    """Swap the process-wide instance (after a retrain); readers keep the old one until they ask again."""
+def set_classifier(classifier: Classifier | None) -> None:
+    """Swap the process-wide instance (after a retrain; None drops it so the next use loads the corpus
+    model); callers holding the old instance keep using it until they ask again."""
     global _instance
     with _lock:
         _instance = classifier

@@ -38,6 +38,7 @@ def run_classify(stdin: IO[str], stdout: IO[str], classifier: Classifier | None 
     classifier = classifier or get_classifier()
     for line in stdin:
         if not line.strip():
+            stdout.write(json.dumps({"error": "empty line"}) + "\n")
             continue
         stdout.write(json.dumps(classify_line(classifier, line), ensure_ascii=False) + "\n")
         stdout.flush()
@@ -58,28 +59,37 @@ def run_eval(path: str | Path, stdout: IO[str] | None = None, classifier: Classi
     return 0
 
 
-async def _retrain_with_database(database_url: str) -> str:
-    from tortoise import Tortoise
-
+async def run_retrain_async(stdout: IO[str] | None = None) -> int:
+    """Retrain on corpus + staff labels; the caller has initialised the database (Tortoise)."""
     from support.classification.service import retrain
-    from support.db import tortoise_config
-
-    await Tortoise.init(config=tortoise_config(database_url))
-    try:
-        return (await retrain()).model_version
-    finally:
-        await Tortoise.close_connections()
-
-
-def run_retrain(stdout: IO[str] | None = None, database_url: str | None = None) -> int:
-    """Retrain on corpus + staff labels from the database and cache the model for the service to load."""
-    from support.settings import get_settings
 
     out = stdout or sys.stdout
     try:
-        version = asyncio.run(_retrain_with_database(database_url or get_settings().database_url))
+        version = (await retrain()).model_version
     except Exception as exc:  # an operator command: say what failed, exit non-zero
         out.write(f"retrain failed: {type(exc).__name__}: {exc}\n")
         return 1
     out.write(f"retrained: model {version}\n")
     return 0
+
+
+async def _with_database(database_url: str, stdout: IO[str] | None) -> int:
+    from tortoise import Tortoise
+
+    from support.db import tortoise_config
+
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+    try:
+        return await run_retrain_async(stdout)
+    finally:
+        await Tortoise.close_connections()
+
+
+def run_retrain(stdout: IO[str] | None = None, database_url: str | None = None) -> int:
+    """`run_retrain_async` for callers without a running loop or database: connects, retrains, closes.
+
+    The model is cached on disk keyed by its training data, so the service loads it instead of training.
+    """
+    from support.settings import get_settings
+
+    return asyncio.run(_with_database(database_url or get_settings().database_url, stdout))

@@ -104,21 +104,25 @@ def format_report(report: EvalReport, *, show_errors: int = 10) -> str:
 # A family of tickets the shipped corpus never describes: feeding files into the application's own import
 # folder bypasses the official interfaces, so it is `unofficial`. The corrections staff would record use
 # some phrasings; the tickets they are measured on use other phrasings of the same practice.
-_PATHS = ["D:\\Import\\In", "/opt/app/import/incoming", "\\\\appserver01\\inlas$", "C:\\Program\\Vendor\\Inlasning",
-          "/srv/verksamhet/import"]
+_PATHS = ["D:\\Import\\In", "/opt/app/import/incoming", "\\\\appserver01\\inlas$",
+          "C:\\Program\\Vendor\\Inlasning", "/srv/verksamhet/import"]
 CORRECTION_TEMPLATES = [
-    "Vi lägger exportfilerna direkt i importmappen {p} på applikationsservern så läser systemet in dem på natten. "
-    "Nu plockas filerna inte upp.",
-    "Our job copies CSV files into the application server's import folder {p} so the system loads them overnight.",
+    "Vi lägger exportfilerna direkt i importmappen {p} på applikationsservern så läser systemet in dem "
+    "på natten. Nu plockas filerna inte upp.",
+    "Our job copies CSV files into the application server's import folder {p} so the system loads them "
+    "overnight.",
     "Kan vi fortsätta släppa XML-filer i systemets inläsningskatalog {p} istället för att använda API:t?",
-    "We drop XML files into the pickup directory {p} on the app server; which file layout does the loader expect?",
+    "We drop XML files into the pickup directory {p} on the app server; which file layout does the loader "
+    "expect?",
 ]
 FAMILY_TEST_TEMPLATES = [
     "Filerna vi placerar i {p} på er server läses inte längre in av nattjobbet efter uppgraderingen.",
-    "Hur ser filformatet ut som inläsningsjobbet förväntar sig i katalogen {p}? Vi skriver filerna dit från vårt system.",
+    "Hur ser filformatet ut som inläsningsjobbet förväntar sig i katalogen {p}? Vi skriver filerna dit från "
+    "vårt system.",
     "Files we place in {p} on your server are no longer picked up by the nightly loader since the upgrade.",
     "Is it fine to keep feeding the import folder {p} from our HR system rather than calling the interfaces?",
-    "Vår integration skriver textfiler till {p} på servern och systemet läser dem – vilka kolumner krävs i filen?",
+    "Vår integration skriver textfiler till {p} på servern och systemet läser dem – vilka kolumner krävs i "
+    "filen?",
 ]
 
 
@@ -126,8 +130,8 @@ def _family(templates: list[str], rng: random.Random, per_template: int) -> list
     rows = []
     for template in templates:
         for _ in range(per_template):
-            rows.append({"subject": rng.choice(["Filimport", "Import folder", "Inläsning av filer", "Nattlig import"]),
-                         "body": template.format(p=rng.choice(_PATHS)),
+            subject = rng.choice(["Filimport", "Import folder", "Inläsning av filer", "Nattlig import"])
+            rows.append({"subject": subject, "body": template.format(p=rng.choice(_PATHS)),
                          "category": Category.unofficial.value})
     return rows
 

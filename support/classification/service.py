@@ -8,6 +8,7 @@ next retrain (the disk cache is keyed by the training data, so they load rather 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 from support.classification.classifier import (
@@ -38,9 +39,9 @@ async def training_examples() -> list[dict[str, Any]]:
     return corpus_examples() + staff
 
 
-async def retrain() -> Classifier:
+async def retrain(*, data_dir: Path | None = None) -> Classifier:
     """Train on corpus + labels in a thread, then make it the process-wide classifier."""
     examples = await training_examples()
-    classifier = await asyncio.to_thread(load_or_train, examples)
+    classifier = await asyncio.to_thread(load_or_train, examples, data_dir=data_dir)
     set_classifier(classifier)
     return classifier

@@ -16,6 +16,7 @@ Labelling rules (SPEC §1) applied to the hard cases:
 - a 403 that comes from an interface not being active in the installation is `activation`.
 """
 
+# ruff: noqa: E501  (the templates are prose: one sentence per line reads better than wrapped strings)
 from __future__ import annotations
 
 import json

@@ -1,0 +1,354 @@
+"""The policy classifier: honest held-out quality, both languages, the policy's hard cases, robustness, the
+CLI dry run, the disk cache, and that staff corrections make it better."""
+# ruff: noqa: E501  (ticket texts are prose fixtures)
+
+from __future__ import annotations
+
+import io
+import json
+import statistics
+import time
+from pathlib import Path
+
+import pytest
+
+from support.classification import classifier as clf_module
+from support.classification.classifier import (
+    CONFIDENCE_THRESHOLD,
+    CORPUS_DIR,
+    Classifier,
+    canonical_examples,
+    corpus_examples,
+    detect_language,
+    load_or_train,
+    read_jsonl,
+    version_of,
+)
+from support.classification.cli import run_classify, run_eval
+from support.classification.evaluate import correction_demo, evaluate, format_report
+from support.policy import POLICY, Billing, Category
+
+HELDOUT = CORPUS_DIR / "heldout.jsonl"
+
+
+@pytest.fixture(scope="module")
+def model() -> Classifier:
+    return Classifier.train(corpus_examples())
+
+
+# ------------------------------------------------------------------------------------ the corpus
+def test_corpus_size_balance_and_languages() -> None:
+    train, heldout = corpus_examples(), read_jsonl(HELDOUT)
+    rows = train + heldout
+    assert len(rows) >= 600
+    assert 0.18 <= len(heldout) / len(rows) <= 0.28
+    for part in (train, heldout):
+        counts = {c.value: sum(r["category"] == c.value for r in part) for c in Category}
+        assert min(counts.values()) >= 0.8 * max(counts.values()), counts
+    swedish = sum(r["language"] == "sv" for r in rows) / len(rows)
+    assert 0.65 <= swedish <= 0.85
+    assert all(set(r) == {"subject", "body", "category", "language"} for r in rows)
+    assert not {(r["subject"], r["body"]) for r in train} & {(r["subject"], r["body"]) for r in heldout}
+
+
+def test_corpus_is_reproducible_and_split_by_template(tmp_path: Path) -> None:
+    from support.classification.corpus import build_corpus
+
+    build_corpus.main(out_dir=tmp_path)
+    for name in ("train.jsonl", "heldout.jsonl"):
+        assert (tmp_path / name).read_bytes() == (CORPUS_DIR / name).read_bytes(), f"{name} is stale: rebuild it"
+    train_pools, heldout_pools = build_corpus.split_pools(build_corpus.P, build_corpus.HELDOUT_SHARE)
+    for key, held in heldout_pools.items():
+        assert held and not set(held) & set(train_pools[key]), key
+    heldout_cores = sum(len(v) for k, v in heldout_pools.items() if k[2] == "core")
+    assert heldout_cores >= 60  # many unseen phrasings, not a handful
+
+
+# ------------------------------------------------------------------------------------- quality
+def test_heldout_macro_f1_and_unofficial_precision(model: Classifier) -> None:
+    report = evaluate(model, read_jsonl(HELDOUT))
+    assert report.macro_f1 >= 0.90, format_report(report)
+    assert report.per_category["unofficial"].precision >= 0.95, format_report(report)
+    assert report.coverage >= 0.75 and report.accuracy_at_threshold >= 0.95, format_report(report)
+
+
+# Hand-written here, phrased unlike the corpus templates.
+EXAMPLES = [
+    ("defect", "sv", "Fel handläggare i svaret",
+     "Sedan versionsbytet i onsdags visar API:et fel handläggare på ungefär var tionde ärende. Vi har inte ändrat "
+     "något i vår integration. Exempel: ärende 2024-1187."),
+    ("defect", "en", "Attachments endpoint returns 500 since v6.1",
+     "**Describe the bug** Downloading an attachment now fails with HTTP 500 and a stack trace in the body. "
+     "It worked on 6.0. Same request, same token."),
+    ("assistance", "sv", "Hur hämtar vi beslut för en person?",
+     "Hej, vi förstår inte vilket anrop vi ska använda för att få fram beslut kopplade till en viss person. "
+     "Finns det något exempel i dokumentationen?"),
+    ("assistance", "en", "Which grant type should a background service use?",
+     "Hi, our nightly job runs without a user. Which OAuth grant type should it use, and where do we register "
+     "the redirect URI if one is needed?"),
+    ("performance", "sv", "Överföringen till ekonomisystemet tar för lång tid",
+     "Hej, vår överföring av leverantörsfakturor tar över fyra timmar. Vi hämtar fakturorna en och en. Hur "
+     "bör vi lägga upp anropen för att få ner tiden?"),
+    ("performance", "en", "Nightly job misses its window",
+     "Our export of 90k people takes 5 hours and often runs into the morning. We call the list endpoint with "
+     "page size 50. What page size and concurrency would you suggest?"),
+    ("activation", "sv", "Aktivering av schemagränssnittet",
+     "Hej, vi har köpt till schemamodulen och behöver att gränssnittet slås på i vår produktionsmiljö."),
+    ("activation", "en", "Is the payroll interface enabled for us?",
+     "Could you check whether the payroll interface is active in our installation? If not, we'd like it enabled."),
+    ("extension", "sv", "Önskemål: avsluta ärenden via API",
+     "Hej, det vore bra om man kunde avsluta ärenden via API:t. Idag måste handläggaren göra det manuellt. "
+     "Kan det komma i en kommande version?"),
+    ("extension", "en", "Feature request: webhook for closed cases",
+     "It would help us a lot if you added a webhook event when a case is closed. Right now we poll every hour."),
+    ("unofficial", "sv", "Koppla rapportverktyget mot databasen",
+     "Hej, vi vill koppla vårt rapportverktyg direkt mot er databas med en läsanvändare. Vilka tabeller ska vi "
+     "läsa från för ärenden?"),
+    ("unofficial", "en", "Scraping the case list",
+     "We scrape the case list page of the web client every morning because it is quicker than the API. After "
+     "the update the HTML changed and our scraper broke."),
+]
+
+
+@pytest.mark.parametrize(("category", "language", "subject", "body"), EXAMPLES,
+                         ids=[f"{c}-{lang}" for c, lang, _, _ in EXAMPLES])
+def test_each_category_in_both_languages(model: Classifier, category: str, language: str, subject: str,
+                                         body: str) -> None:
+    result = model.classify(subject, body)
+    assert result.category.value == category, result.reasons
+    assert result.language == language
+    assert result.billing is POLICY[result.category].billing
+    policy_text = POLICY[result.category].rule_sv if language == "sv" else POLICY[result.category].rule_en
+    assert result.reasons[-1] == f"policy: {policy_text}"
+
+
+HARD_CASES = [
+    # a fault report that also mentions slowness: the fault decides
+    ("defect", "Långsamt och felaktiga belopp",
+     "Hej, fakturaexporten har blivit långsammare, men värre är att beloppen sedan patchen avrundas fel på "
+     "varannan rad. Inget är ändrat hos oss."),
+    ("defect", "Slow and wrong since the upgrade",
+     "Since the upgrade the endpoint is slower and, worse, it returns decisions belonging to other people."),
+    # "is this a bug?" about the integrator's own call
+    ("assistance", "Är det en bugg?",
+     "Vi får 400 när vi skickar datumet som 2024/05/01. Är det en bugg i API:t eller skickar vi fel format?"),
+    ("assistance", "Bug or my mistake?",
+     "Is this a bug? I get 401 when I put the token in a 'Token' header instead of Authorization. Am I "
+     "calling it wrong?"),
+    # a performance complaint that asks for a new bulk endpoint: a new capability is requested
+    ("extension", "Bulkanrop för att snabba upp synken",
+     "Vår synk av 60 000 personer tar hela natten eftersom vi måste hämta en i taget. Kan ni ta fram ett nytt "
+     "anrop som hämtar många personer i ett svep?"),
+    ("extension", "Slow sync - please add a bulk endpoint",
+     "Syncing 60k people one request at a time takes all night. Please add a new bulk endpoint that returns "
+     "many people per call."),
+    # a direct database read described innocently
+    ("unofficial", "Liten fråga om personnummer",
+     "Hej! Bara en snabb fråga: vi läser redan ut en del uppgifter direkt ur databasen till vårt "
+     "elevsystem och undrar vilken kolumn personnumret ligger i. Tack!"),
+    ("unofficial", "Quick question",
+     "We just read a few values straight from your database for a small report, nothing fancy. Which table "
+     "has the case officer?"),
+    # an activation request that quotes a 403
+    ("activation", "403 Forbidden på dokumentanrop",
+     "Hej, alla anrop mot dokumentgränssnittet ger 403 Forbidden med 'interface not enabled'. Vi har licens. "
+     "Kan ni aktivera det hos oss?"),
+    ("activation", "403 on the decisions API",
+     "Every call returns 403 {\"error\":\"interface_not_enabled\"}. Our token works elsewhere. Please activate "
+     "the decisions interface for our installation."),
+]
+
+
+@pytest.mark.parametrize(("category", "subject", "body"), HARD_CASES,
+                         ids=[f"{c}-{i}" for i, (c, _, _) in enumerate(HARD_CASES)])
+def test_policy_hard_cases(model: Classifier, category: str, subject: str, body: str) -> None:
+    result = model.classify(subject, body)
+    assert result.category.value == category, (result.category, result.confidence, result.reasons)
+
+
+def test_rules_are_precise_and_explained(model: Classifier) -> None:
+    own_db = model.classify("Spara svaret", "Vi sparar svaret från API:t i vår egen databas. Hur ska vi "
+                                            "mappa fältet status till vår kolumn?")
+    assert own_db.category is not Category.unofficial
+    sql = model.classify("Rapport", "SELECT PNR, NAMN FROM PERSON WHERE AKTIV = 1 -- slutade fungera")
+    assert sql.category is Category.unofficial and sql.billing is Billing.refused
+    assert sql.confidence >= CONFIDENCE_THRESHOLD
+    assert any(r.startswith("rule sql_statement") and "SELECT" in r for r in sql.reasons)
+    assert any(r.startswith("phrases: ") for r in sql.reasons)
+    server_error = model.classify("Internal Server Error", "The Case API returns 500 Internal Server Error.")
+    assert server_error.category is not Category.unofficial  # "internal" in an error message is no endpoint
+
+
+def test_result_json_shape(model: Classifier) -> None:
+    result = model.classify("Timeouts", "Our nightly sync times out after 60 seconds, how do we tune it?")
+    data = result.to_json()
+    assert set(data) == {"category", "confidence", "billing", "reasons", "language"}
+    assert data["category"] == "performance" and data["billing"] == "consulting_rate"
+    assert 0.0 <= data["confidence"] <= 1.0 and json.dumps(data)
+    assert result.model_version == model.model_version
+
+
+# ---------------------------------------------------------------------------------- robustness
+@pytest.mark.parametrize(("subject", "body"), [("", ""), ("   ", "\n\t"), ("", "Hej")])
+def test_empty_text_goes_to_triage(model: Classifier, subject: str, body: str) -> None:
+    result = model.classify(subject, body)
+    assert result.category in Category and result.confidence < CONFIDENCE_THRESHOLD and result.needs_triage
+
+
+def test_none_is_treated_as_empty(model: Classifier) -> None:
+    assert model.classify(None, None).needs_triage  # type: ignore[arg-type]
+
+
+def test_100kb_body_is_fast_and_keeps_the_question(model: Classifier) -> None:
+    head = "Vi läser direkt från er databas med en ODBC-koppling. Vilken tabell har ärendena?\n"
+    body = head + ("2024-11-28 07:14:03 INFO sync batch ok rows=500 elapsed=812ms\n" * 2000)[:100_000]
+    model.classify("Loggutdrag", body)  # warm
+    started = time.perf_counter()
+    result = model.classify("Loggutdrag", body)
+    assert time.perf_counter() - started < 0.1  # bench/classify.py measures ≈ 5 ms
+    assert result.category is Category.unofficial
+
+
+@pytest.mark.parametrize("body", [
+    "🔥🔥 API:et ger 500 sedan uppdateringen 😭 fältet beslutsdatum saknas 🙏",
+    "Vi läser direkt i data\u200bbasen\u200d med SQL",  # zero-width characters inside the key words
+    "\u202eFel efter patch\u202c: \u05e9\u05dc\u05d5\u05dd مرحبا API returns 500",  # RTL override, Hebrew, Arabic
+    "NUL\x00inside\x00 the body \x07\x1b[31m escape codes",
+    "lone surrogate \ud800 and noncharacter \uffff and combining e\u0301\u0301\u0301",
+    "ｆｕｌｌｗｉｄｔｈ ＡＰＩ ５００ ｅｒｒｏｒ",
+])
+def test_odd_unicode(model: Classifier, body: str) -> None:
+    result = model.classify("⚠️ \u200bärende", body)
+    assert result.category in Category and 0.0 <= result.confidence <= 1.0
+    json.dumps(result.to_json())
+    assert all("\x00" not in r and "\u200b" not in r for r in result.reasons)
+
+
+def test_zero_width_does_not_hide_a_policy_signal(model: Classifier) -> None:
+    result = model.classify("Fråga", "Vi läser direkt i data\u200bbasen och behöver tabellnamnen.")
+    assert result.category is Category.unofficial
+    assert any(r.startswith("rule direct_database") for r in result.reasons)
+
+
+def test_latency_per_ticket(model: Classifier) -> None:
+    tickets = read_jsonl(HELDOUT)[:200]
+    times = []
+    for t in tickets:
+        started = time.perf_counter()
+        model.classify(t["subject"], t["body"])
+        times.append(time.perf_counter() - started)
+    # generous bound for shared CI machines; bench/classify.py reports the real p50/p99 (≈ 0.7 / 1.3 ms)
+    assert statistics.median(times) < 0.01
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Hej, vi får fel när vi anropar API:t", "sv"), ("Hi, we get an error when we call the API", "en"),
+    ("Fel i API", "sv"), ("500 error after upgrade, please check", "en"),
+    ("Läsa direkt i databasen SELECT * FROM PERSON", "sv"), ("We get 403 from Östersund", "en"), ("", "sv"),
+])
+def test_language_detection(text: str, language: str) -> None:
+    assert detect_language(text) == language
+
+
+# --------------------------------------------------------------------------- training and cache
+def test_model_version_is_a_hash_of_the_training_data() -> None:
+    rows = canonical_examples(corpus_examples()[:50])
+    assert version_of(rows) == version_of([dict(r) for r in rows])
+    changed = [dict(r) for r in rows]
+    changed[0]["category"] = "extension" if changed[0]["category"] != "extension" else "defect"
+    assert version_of(changed) != version_of(rows)
+
+
+def test_train_rejects_bad_input() -> None:
+    with pytest.raises(ValueError):
+        Classifier.train([{"subject": "a", "body": "b", "category": "defect"}])
+    with pytest.raises(ValueError):
+        Classifier.train([{"subject": "a", "body": "b", "category": "bug"},
+                          {"subject": "c", "body": "d", "category": "defect"}])
+
+
+def test_disk_cache_loads_and_survives_corruption(tmp_path: Path) -> None:
+    examples = corpus_examples()[:300]
+    first = load_or_train(examples, data_dir=tmp_path)
+    files = list((tmp_path / "model").glob("classifier-*.joblib"))
+    assert [f.name for f in files] == [f"classifier-{first.model_version}.joblib"]
+    started = time.perf_counter()
+    again = load_or_train(examples, data_dir=tmp_path)
+    assert again.model_version == first.model_version and time.perf_counter() - started < 2
+    ticket = ("Fråga", "Hur autentiserar vi oss mot API:t?")
+    assert again.classify(*ticket) == first.classify(*ticket)
+    files[0].write_bytes(b"not a pickle")
+    rebuilt = load_or_train(examples, data_dir=tmp_path)
+    assert rebuilt.model_version == first.model_version
+
+
+async def test_load_classifier_async_uses_the_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from support.settings import get_settings
+
+    monkeypatch.setenv("TRIPDESK_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    clf_module.set_classifier(None)
+    try:
+        loaded = await clf_module.load_classifier_async()
+        assert loaded is clf_module.get_classifier()
+        assert (tmp_path / "model" / f"classifier-{loaded.model_version}.joblib").exists()
+    finally:
+        clf_module.set_classifier(None)
+        get_settings.cache_clear()
+
+
+def test_corrections_improve_a_family_the_model_gets_wrong() -> None:
+    demo = correction_demo()
+    assert demo.corrections <= 10
+    assert demo.accuracy_before <= 0.6, demo  # the family really is new to the model
+    assert demo.accuracy_after >= 0.8 and demo.accuracy_after > demo.accuracy_before, demo
+
+
+# ---------------------------------------------------------------------------------------- CLI
+def test_cli_classify_round_trip(model: Classifier) -> None:
+    lines = [
+        json.dumps({"subject": "Aktivera Bygglov-API:et", "body": "Vi får 403 'not enabled'. Kan ni aktivera det?"}),
+        "this is not json",
+        json.dumps({"subject": "Crawler", "body": "Our crawler scrapes the web client nightly."}),
+        json.dumps(["a", "list"]),
+        json.dumps({"subject": 5, "body": "x"}),
+        "",
+        json.dumps({"body": "Only a body: please add a webhook for new documents, it's a feature request"}),
+    ]
+    out = io.StringIO()
+    assert run_classify(io.StringIO("\n".join(lines) + "\n"), out, classifier=model) == 0
+    results = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(results) == len(lines)
+    assert results[0]["category"] == "activation" and results[0]["billing"] == "consulting_rate"
+    assert set(results[0]) == {"category", "confidence", "billing", "reasons", "language"}
+    assert "error" in results[1] and "error" in results[3] and "error" in results[4] and "error" in results[5]
+    assert results[2]["category"] == "unofficial" and results[2]["billing"] == "refused"
+    assert results[6]["category"] == "extension" and results[6]["language"] == "en"
+
+
+def test_cli_eval_prints_the_report(model: Classifier, tmp_path: Path) -> None:
+    out = io.StringIO()
+    assert run_eval(HELDOUT, out, classifier=model) == 0
+    text = out.getvalue()
+    assert "macro-F1" in text and "confusion" in text and "coverage" in text
+    assert all(c.value in text for c in Category)
+    assert run_eval(tmp_path / "missing.jsonl", io.StringIO(), classifier=model) == 1
+
+
+# ---------------------------------------------------------------------- staff labels (database)
+async def test_staff_labels_are_stored_and_retrain_swaps_the_model(db: str, tmp_path: Path) -> None:
+    from support.classification.models import LabelledExample, LabelSource
+    from support.classification.service import record_labelled_example, retrain
+
+    row = await record_labelled_example(subject="Filimport", body="Vi lägger filer i importmappen på servern.",
+                                        category=Category.unofficial, source="staff_override", ticket_id=None)
+    assert row.source is LabelSource.staff_override
+    assert await LabelledExample.filter(category=Category.unofficial).count() == 1
+    clf_module.set_classifier(None)
+    try:
+        retrained = await retrain(data_dir=tmp_path)
+        assert clf_module.get_classifier() is retrained
+        corpus_version = version_of(canonical_examples(corpus_examples()))
+        assert retrained.model_version != corpus_version
+    finally:
+        clf_module.set_classifier(None)
