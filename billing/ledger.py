@@ -350,8 +350,7 @@ async def credit_invoice(*, principal: Principal, invoice_id: int, data: schemas
             your_reference=original.your_reference, reason=data.reason, created_by=principal.name)
         await InvoiceLine.bulk_create([InvoiceLine(
             invoice_id=note.id, line_no=n, ticket_id=line.ticket_id, ticket_number=line.ticket_number,  # type: ignore[attr-defined]
-            description=line.description, category=line.category, rate_card_id=line.rate_card_id,
-            rate_card_name=line.rate_card_name, quantity=line.quantity, total_hours=line.total_hours,
+            description=line.description, category=line.category, rate_card_name=line.rate_card_name, quantity=line.quantity, total_hours=line.total_hours,
             prepaid_hours=line.prepaid_hours, unit_price=line.unit_price, amount=line.amount,
             vat_category=line.vat_category, vat_rate=line.vat_rate, credited_line_id=line.id)
             for n, line in enumerate(chosen, start=1)])
@@ -360,8 +359,8 @@ async def credit_invoice(*, principal: Principal, invoice_id: int, data: schemas
         await InvoiceLineEntry.bulk_create([InvoiceLineEntry(
             line_id=new_ids[e.line_id], invoice_id=note.id, time_entry_id=e.time_entry_id,  # type: ignore[attr-defined]
             work_date=e.work_date, staff_name=e.staff_name, minutes=e.minutes, hours=e.hours,
-            prepaid_hours=e.prepaid_hours, description=e.description, category=e.category)
-            for e in old_entries])
+            prepaid_hours=e.prepaid_hours, description=e.description, category=e.category,
+            rate_card_id=e.rate_card_id) for e in old_entries])
         entry_ids = [e.time_entry_id for e in old_entries]
         await TimeEntry.filter(id__in=entry_ids, invoice_id=original.id).update(invoice_id=None)
         await PrepaidDrawdown.filter(invoice_id=original.id, time_entry_id__in=entry_ids,

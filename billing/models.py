@@ -179,8 +179,7 @@ class InvoiceLine(Model):
     ticket_number = fields.CharField(max_length=32)
     description = fields.CharField(max_length=300)
     category = fields.CharEnumField(Category, max_length=20)
-    rate_card_id = fields.IntField(null=True)
-    rate_card_name = fields.CharField(max_length=200, default="")
+    rate_card_name = fields.CharField(max_length=300, default="")
     quantity = fields.DecimalField(max_digits=10, decimal_places=4)
     total_hours = fields.DecimalField(max_digits=10, decimal_places=4)
     prepaid_hours = fields.DecimalField(max_digits=10, decimal_places=4, default=0)
@@ -212,10 +211,11 @@ class InvoiceLineEntry(Model):
     prepaid_hours = fields.DecimalField(max_digits=10, decimal_places=4, default=0)
     description = fields.TextField()
     category = fields.CharEnumField(Category, max_length=20)
+    rate_card_id = fields.IntField(null=True)
 
     class Meta:
         table = "billing_invoice_line_entry"
-        indexes = (("invoice_id",), ("time_entry_id",))
+        indexes = (("invoice_id",), ("time_entry_id",), ("rate_card_id",))
 
 
 class PrepaidDrawdown(Model):

@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 
 from billing import schemas
 from billing.errors import RateCardInUse, RateCardNotFound, RateCardOverlap
-from billing.models import InvoiceLine, InvoiceLineEntry, RateCard, RateCardRate
+from billing.models import InvoiceLineEntry, RateCard, RateCardRate
 from core.auth import Principal
 from core.pagination import decode_cursor
 from support.errors import InvalidReference
@@ -122,7 +122,7 @@ async def card_read(card: RateCard) -> schemas.RateCardRead:
         id=card.id, name=card.name, organisation_id=card.organisation_id,  # type: ignore[attr-defined]
         valid_from=card.valid_from_date, valid_until=card.valid_until_date,
         rates={str(r["category"]): Decimal(r["hourly_rate"]).quantize(Decimal("0.01")) for r in rates},
-        in_use=await InvoiceLine.exists(rate_card_id=card.id))
+        in_use=await InvoiceLineEntry.exists(rate_card_id=card.id))
 
 
 async def create_rate_card(*, principal: Principal, data: schemas.RateCardCreate) -> schemas.RateCardRead:
@@ -175,9 +175,7 @@ async def update_rate_card(*, card_id: int, data: schemas.RateCardUpdate) -> sch
         await _check_overlap(organisation_id=card.organisation_id,  # type: ignore[attr-defined]
                              valid_from=card.valid_from_date, valid_until=data.valid_until, exclude_id=card.id)
         if data.valid_until is not None:
-            priced = await InvoiceLine.filter(rate_card_id=card.id).values_list("id", flat=True)
-            if priced and await InvoiceLineEntry.filter(line_id__in=list(priced),
-                                                        work_date__gt=data.valid_until).exists():
+            if await InvoiceLineEntry.exists(rate_card_id=card.id, work_date__gt=data.valid_until):
                 raise RateCardInUse("invoiced time after the new end date was priced with this card")
         card.valid_until_date = data.valid_until
         await card.save(update_fields=["valid_until_date"])
@@ -189,6 +187,6 @@ async def delete_rate_card(*, card_id: int) -> None:
         card = await RateCard.filter(id=card_id).select_for_update().first()
         if card is None:
             raise RateCardNotFound(f"rate card {card_id} not found")
-        if await InvoiceLine.exists(rate_card_id=card.id):
+        if await InvoiceLineEntry.exists(rate_card_id=card.id):
             raise RateCardInUse("this card priced invoice lines; end its validity instead of deleting it")
         await card.delete()

@@ -75,8 +75,7 @@ class _Line:
     subject: str
     category: str
     rate: Decimal
-    card_name: str
-    card_id: int
+    card_names: list[str]
     entries: list[dict[str, Any]] = field(default_factory=list)
     quantity: Decimal = Decimal("0")
     prepaid: Decimal = Decimal("0")
@@ -130,8 +129,8 @@ async def draft_for_organisation(*, organisation_id: int, start: dt.date, end: d
             held |= state.held
             await notify_if_reached(ceiling, state)
         pool = await PrepaidPool.load(organisation_id=organisation_id, start=start, end=end)
-        lines: dict[tuple[int, str, Decimal, int], _Line] = {}
-        draws: list[tuple[tuple[int, str, Decimal, int], int, int, Decimal]] = []
+        lines: dict[tuple[int, str, Decimal], _Line] = {}
+        draws: list[tuple[tuple[int, str, Decimal], int, int, Decimal]] = []
         for row in rows:
             if row["id"] in held:
                 outcome.held_entry_ids.append(row["id"])
@@ -145,12 +144,14 @@ async def draft_for_organisation(*, organisation_id: int, start: dt.date, end: d
             hours = minutes_billed_hours(row["minutes"], increment)
             drawn = pool.draw(row["work_date"], hours)
             prepaid = sum((h for _, h in drawn), Decimal("0"))
-            group = (row["ticket_id"], category, rate, card_id)
+            group = (row["ticket_id"], category, rate)
             line = lines.get(group)
             if line is None:
                 line = lines[group] = _Line(row["ticket_id"], row["ticket_number"], row["subject"], category,
-                                            rate, card_name, card_id)
-            line.entries.append({**row, "hours": hours, "prepaid": prepaid})
+                                            rate, [])
+            if card_name not in line.card_names:
+                line.card_names.append(card_name)
+            line.entries.append({**row, "hours": hours, "prepaid": prepaid, "card_id": card_id})
             line.quantity += hours - prepaid
             line.prepaid += prepaid
             draws.extend((group, row["id"], package_id, h) for package_id, h in drawn)
@@ -173,7 +174,7 @@ async def draft_for_organisation(*, organisation_id: int, start: dt.date, end: d
             InvoiceLine(invoice_id=invoice.id, line_no=line_no_of[group], ticket_id=line.ticket_id,
                         ticket_number=line.ticket_number,
                         description=f"{line.ticket_number} {line.subject}"[:300], category=line.category,
-                        rate_card_id=line.card_id, rate_card_name=line.card_name, quantity=line.quantity,
+                        rate_card_name=", ".join(line.card_names)[:300], quantity=line.quantity,
                         total_hours=line.quantity + line.prepaid, prepaid_hours=line.prepaid,
                         unit_price=line.rate, amount=amount, vat_category=vat_category, vat_rate=vat_rate)
             for (group, line), (_, _, amount) in zip(ordered, amounts, strict=True)])
@@ -187,7 +188,7 @@ async def draft_for_organisation(*, organisation_id: int, start: dt.date, end: d
                     line_id=line_ids[line_no_of[group]], invoice_id=invoice.id, time_entry_id=e["id"],
                     work_date=e["work_date"], staff_name=e["staff_name"], minutes=e["minutes"],
                     hours=e["hours"], prepaid_hours=e["prepaid"], description=e["description"],
-                    category=e["category"]))
+                    category=e["category"], rate_card_id=e["card_id"]))
         await InvoiceLineEntry.bulk_create(entry_rows, batch_size=1000)
         if draws:
             await PrepaidDrawdown.bulk_create([
