@@ -74,11 +74,14 @@ def cmd_create_token(args: argparse.Namespace) -> int:
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from billing.demo import seed_billing_demo
     from support.demo import seed_demo
 
     async def run() -> dict[str, Any]:
         async with database():
-            return await seed_demo()
+            summary = await seed_demo()
+            summary.update(await seed_billing_demo())
+            return summary
 
     summary = asyncio.run(run())
     for key, value in summary.items():
@@ -92,6 +95,7 @@ DEMO_TOKEN_FILE = "demo-admin-token"
 async def first_start() -> str | None:
     """On an empty database: migrate, seed the demo data, create a demo admin token (kept in the data dir
     so later starts can remind the user of it)."""
+    from billing.demo import seed_billing_demo
     from support import service
     from support.demo import seed_demo
     from support.models import Organisation
@@ -101,6 +105,7 @@ async def first_start() -> str | None:
     async with database():
         if not await Organisation.exists():
             await seed_demo()
+            await seed_billing_demo()
             _, token = await service.create_token(name="demo admin", role=Role.admin)
             token_file.parent.mkdir(parents=True, exist_ok=True)
             token_file.write_text(token + "\n")
