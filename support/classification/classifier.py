@@ -312,12 +312,14 @@ class Classifier:
         p /= p.sum()
         best = int(p.argmax())
         category = self._classes[best]
-        language = detect_language(f"{subject}\n{body[:4000]}")
+        language = detect_language(text)
         reasons = [f"rule {rule.name}: {rule.explanation} ('{snippet}')"
                    for rule, snippet in hits if rule.category is category]
         phrases = self._phrases(idx, val, best)
         if phrases:
-            reasons.append("phrases: " + ", ".join(f"'{p}'" for p in phrases))
+            reasons.append("phrases: " + ", ".join(f"'{phrase}'" for phrase in phrases))
+        reasons += [f"outweighed: rule {rule.name} pointed to {rule.category.value} ('{snippet}')"
+                    for rule, snippet in hits if rule.category is not category]
         if not subject.strip() and not body.strip():
             reasons.append("empty ticket: nothing to classify")
         policy = POLICY[category]
