@@ -169,13 +169,19 @@ class Recipient:
 async def invoice_recipients(*, organisation: Organisation, snapshot: InvoiceSnapshot) -> list[Recipient]:
     """Where the invoice goes, best first: the organisation's invoice address, the buyer address frozen in
     the snapshot, then its active contacts (oldest first). The caller takes the first valid one."""
-    fallback_name = snapshot.buyer.contact_name or organisation.name
+    contacts = await Contact.filter(organisation_id=organisation.id, active=True).order_by("id")
+    names = {c.email.strip().lower(): c.name for c in contacts if c.email}
+
+    def named(address: str) -> Recipient:
+        # A shared mailbox (faktura@…) is greeted by the organisation's name, a person by theirs.
+        return Recipient(address, names.get(address.strip().lower())
+                         or snapshot.buyer.contact_name or organisation.name)
+
     candidates: list[Recipient] = []
     if organisation.invoice_email:
-        candidates.append(Recipient(organisation.invoice_email, fallback_name))
+        candidates.append(named(organisation.invoice_email))
     if snapshot.buyer.email:
-        candidates.append(Recipient(snapshot.buyer.email, fallback_name))
-    contacts = await Contact.filter(organisation_id=organisation.id, active=True).order_by("id")
+        candidates.append(named(snapshot.buyer.email))
     candidates.extend(Recipient(c.email, c.name) for c in contacts if c.email)
     seen: set[str] = set()
     unique = []

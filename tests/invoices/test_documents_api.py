@@ -103,6 +103,7 @@ async def test_issue_via_api_stores_both_documents_and_queues_the_email(client: 
     message = await OutboxMessage.get(dedupe_key=f"invoice:{invoice.id}:issued")
     assert message.template == "invoice_issued"
     assert message.to_email == "faktura@kommun.example"
+    assert message.to_name == org.name             # a shared mailbox is greeted by the organisation's name
     assert message.language == "sv"
     assert number in message.subject
     stored = await Invoice.get(id=invoice.id)
@@ -126,6 +127,15 @@ async def test_credit_note_gets_its_own_documents_and_email(setup: dict[str, Any
     assert message.language == "en"
     assert f"credits invoice {invoice.number}" in message.text_body
     assert "January 2026" in message.text_body
+
+
+async def test_an_invoice_address_that_is_a_contact_is_greeted_by_name(setup: dict[str, Any]) -> None:
+    org = await billed_org(invoice_email="Ekonomi@Kommun.example")
+    await factories.contact(org, email="ekonomi@kommun.example", name="Eva Ekonom")
+    invoice = await issued(org, setup["staff"])
+    message = await OutboxMessage.get(dedupe_key=f"invoice:{invoice.id}:issued")
+    assert message.to_email.lower() == "ekonomi@kommun.example" and message.to_name == "Eva Ekonom"
+    assert "Eva Ekonom" in message.text_body
 
 
 async def test_without_invoice_email_the_first_active_contact_gets_it(setup: dict[str, Any]) -> None:
