@@ -46,9 +46,22 @@ if not FULL_APP:
 
 
 @pytest.fixture(autouse=True)
-def _no_issue_hooks():  # type: ignore[no-untyped-def]
-    """Each test starts without issue hooks (the composition root registers rendering and email)."""
+def _no_issue_hooks(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """Billing's own tests issue without the composition root's hooks (PDF/UBL rendering and the invoice
+    email belong to the invoices package and its tests) unless the module sets KEEP_ISSUE_HOOKS = True.
+    The app fixture installs the hooks when it is built, so build it first, then clear."""
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app")
     saved = list(hooks._issue_hooks)
-    hooks._issue_hooks.clear()
+    if getattr(request.module, "KEEP_ISSUE_HOOKS", False):
+        hooks.install()
+        try:
+            import invoices.hooks
+
+            invoices.hooks.install()
+        except ImportError:  # pragma: no cover
+            pass
+    else:
+        hooks._issue_hooks.clear()
     yield
     hooks._issue_hooks[:] = saved

@@ -1,0 +1,34 @@
+"""The billing demo data gives an invoice run work to do, including reverse charge, and is idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from billing import runs
+from billing.demo import seed_billing_demo
+from billing.models import Invoice, RateCard
+from support.demo import seed_demo
+from support.models import Organisation
+from support.timetracking.models import TimeEntry
+
+
+async def test_demo_seed_makes_invoiceable_time(db: str) -> None:
+    await seed_demo()
+    first = await seed_billing_demo()
+    assert first["time_entries"] >= 10
+    again = await seed_billing_demo()
+    assert again == {"billing": "demo data already present"}
+    assert await RateCard.all().count() == 2
+    assert await TimeEntry.filter(billable=False).count() >= 2          # free defect and evaluation time
+    today = dt.date.today()
+    this_month = today.replace(day=1)
+    previous = (this_month - dt.timedelta(days=1)).replace(day=1)
+    run = await runs.run_invoices(started_by="demo", period_start=previous, period_end=today)
+    invoices = await Invoice.filter(run_id=run.id).prefetch_related("organisation")
+    names = {i.organisation.name for i in invoices}
+    assert {"Norrvikens kommun", "Fjällbo Energi AB", "Nordic Data Solutions Oy"} <= names
+    foreign = next(i for i in invoices if i.organisation.name == "Nordic Data Solutions Oy")
+    assert foreign.reverse_charge and foreign.vat_amount == 0 and foreign.net_amount > 0
+    assert run.skipped == []
+    nordic = await Organisation.get(name="Nordic Data Solutions Oy")
+    assert nordic.country_code == "FI"
