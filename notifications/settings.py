@@ -24,6 +24,10 @@ class MailSettings(BaseSettings):
         120.0, gt=0, alias="OUTBOX_LEASE_SECONDS",
         description="How long a claimed batch belongs to one worker; a crashed worker's rows are reclaimed "
                     "after this. Must exceed the time to send one batch.")
+    mark_sent_every: int = Field(
+        10, ge=1, alias="OUTBOX_MARK_SENT_EVERY",
+        description="Delivered rows are marked sent in groups of this many (one commit per group); after a "
+                    "crash at most this many are delivered again.")
     max_attempts: int = Field(10, ge=1, alias="OUTBOX_MAX_ATTEMPTS")
     backoff_base_seconds: float = Field(30.0, ge=0, alias="OUTBOX_BACKOFF_BASE_SECONDS")
     backoff_max_seconds: float = Field(3600.0, ge=0, alias="OUTBOX_BACKOFF_MAX_SECONDS")

@@ -25,7 +25,6 @@ import socket
 import uuid
 from collections import defaultdict
 
-from tortoise import Tortoise
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
@@ -38,9 +37,9 @@ from notifications.settings import MailSettings, get_mail_settings
 log = logging.getLogger("tripdesk.notifications.worker")
 
 
-def _is_postgres(connection: str = "default") -> bool:
-    conn = Tortoise.get_connection(connection)
-    return conn.capabilities.dialect == "postgres"
+def _is_postgres() -> bool:
+    """The outbox table's connection (whatever its label) speaks PostgreSQL."""
+    return OutboxMessage._meta.db.capabilities.dialect == "postgres"
 
 
 def backoff_delay(attempts: int, settings: MailSettings) -> float:
@@ -58,6 +57,8 @@ class OutboxWorker:
         self.mailer = mailer or mailer_from_settings(self.settings)
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._claimed: set[int] = set()
+        self._delivered: list[int] = []
+        self._flushing: asyncio.Task[None] | None = None
         self.sent = 0
         self.retried = 0
         self.parked = 0
@@ -74,11 +75,14 @@ class OutboxWorker:
         limit = self.settings.batch_size
         async with in_transaction():
             if _is_postgres():
-                ids = await (OutboxMessage.filter(self._due(now)).order_by("next_attempt_at", "id").limit(limit)
-                             .select_for_update(skip_locked=True).values_list("id", flat=True))
+                # `.only()`, not `.values_list()`: Tortoise drops FOR UPDATE from values queries, and without
+                # the lock two workers claim (and send) the same batch.
+                locked = await (OutboxMessage.filter(self._due(now)).order_by("next_attempt_at", "id")
+                                .limit(limit).select_for_update(skip_locked=True, no_key=True).only("id"))
+                ids = [row.id for row in locked]
                 if not ids:
                     return []
-                await OutboxMessage.filter(id__in=ids).update(
+                await OutboxMessage.filter(self._due(now), id__in=ids).update(
                     status=OutboxStatus.sending, lease_until=lease_until, claimed_by=self.worker_id)
             else:
                 candidates = await (OutboxMessage.filter(self._due(now)).order_by("next_attempt_at", "id")
@@ -96,15 +100,49 @@ class OutboxWorker:
 
     # 2./3. send and record -----------------------------------------------------------------------------
 
-    async def _record_sent(self, row: OutboxMessage) -> None:
-        done = await OutboxMessage.filter(id=row.id, status=OutboxStatus.sending, claimed_by=self.worker_id).update(
-            status=OutboxStatus.sent, sent_at=utcnow(), attempts=F("attempts") + 1, lease_until=None,
-            last_error=None)
-        if not done:
-            # The lease expired mid-send and another worker took the row: it may be delivered twice. The
-            # stable Message-ID lets the receiving side drop the duplicate. Raise OUTBOX_LEASE_SECONDS.
-            log.warning("outbox message %s was sent after its lease expired", row.id)
-        self.sent += 1
+    async def _mark_sent(self, ids: list[int]) -> None:
+        """One UPDATE for a group of delivered rows, only where this worker still holds the claim."""
+        try:
+            done = await OutboxMessage.filter(id__in=ids, status=OutboxStatus.sending,
+                                              claimed_by=self.worker_id).update(
+                status=OutboxStatus.sent, sent_at=utcnow(), attempts=F("attempts") + 1, lease_until=None,
+                last_error=None)
+        except BaseException:
+            self._delivered[:0] = ids  # not lost: the next flush (or release) marks them
+            raise
+        self.sent += len(ids)
+        if done != len(ids):
+            # A lease expired mid-batch and another worker took rows over: they may arrive twice (same
+            # Message-ID, so the receiver can drop them). Raise OUTBOX_LEASE_SECONDS.
+            log.warning("%s of %s outbox messages were sent after their lease expired", len(ids) - done, len(ids))
+
+    async def _wait_flush(self) -> None:
+        task = self._flushing
+        if task is None:
+            return
+        try:
+            await asyncio.shield(task)  # a cancelled caller must not cancel the UPDATE half-way
+        finally:
+            if task.done() and self._flushing is task:
+                self._flushing = None
+
+    async def _flush_in_background(self) -> None:
+        """Mark the group just delivered while the next messages go out: the commit (an fsync on both
+        databases) overlaps the SMTP round trips instead of adding to them."""
+        await self._wait_flush()
+        ids, self._delivered = self._delivered, []
+        self._flushing = asyncio.create_task(self._mark_sent(ids), name="outbox-mark-sent")
+
+    async def flush_sent(self) -> None:
+        """Everything delivered so far is marked sent when this returns.
+
+        Delivered rows are marked in groups (OUTBOX_MARK_SENT_EVERY) rather than with a commit per message; if
+        the process dies before a group is marked, those rows are delivered again after their lease expires,
+        with the same Message-ID."""
+        await self._wait_flush()
+        if self._delivered:
+            ids, self._delivered = self._delivered, []
+            await self._mark_sent(ids)
 
     async def _record_failure(self, row: OutboxMessage, failure: DeliveryFailed) -> None:
         attempts = row.attempts + 1
@@ -145,13 +183,17 @@ class OutboxWorker:
             except (ValueError, TypeError, LookupError) as exc:  # a message that can never be built
                 await self._record_failure(row, DeliveryFailed(f"cannot build the message: {exc}", temporary=False))
             else:
-                await self._record_sent(row)
+                self._delivered.append(row.id)
+                if len(self._delivered) >= self.settings.mark_sent_every:
+                    await self._flush_in_background()
             self._claimed.discard(row.id)
             handled += 1
+        await self.flush_sent()
         return handled
 
     async def release(self, ids: list[int] | None = None) -> int:
         """Give claimed-but-unsent rows back (pending, lease cleared) so another worker can take them now."""
+        await self.flush_sent()  # delivered rows must be marked first, or they would be sent again
         targets = list(self._claimed if ids is None else ids)
         if not targets:
             return 0
