@@ -32,9 +32,17 @@ from notifications.settings import MailSettings  # noqa: E402
 from notifications.worker import OutboxWorker  # noqa: E402
 from support.db import tortoise_config  # noqa: E402
 
-CONTEXT = {"ticket": {"number": "SUP-2026-00042", "subject": "GET /api/arenden svarar 500", "status": "in_progress",
-                      "category": "assistance", "organisation_name": "Småstads kommun"},
-           "contact_name": "Åsa Öberg", "comment": {"author": "Handläggare Lind", "body": "Prova att förnya token.\n" * 5}}
+CONTEXT = {
+    "ticket": {
+        "number": "SUP-2026-00042",
+        "subject": "GET /api/arenden svarar 500",
+        "status": "in_progress",
+        "category": "assistance",
+        "organisation_name": "Småstads kommun",
+    },
+    "contact_name": "Åsa Öberg",
+    "comment": {"author": "Handläggare Lind", "body": "Prova att förnya token.\n" * 5},
+}
 
 
 class CountingHandler:
@@ -59,8 +67,14 @@ async def enqueue(n: int) -> float:
     for chunk in range(0, n, 500):
         async with in_transaction():
             for i in range(chunk, min(n, chunk + 500)):
-                await enqueue_email(template="public_comment", to_email=f"user{i}@kommun.example.se",
-                                    to_name="Åsa Öberg", language="sv", context=CONTEXT, dedupe_key=f"bench:{i}")
+                await enqueue_email(
+                    template="public_comment",
+                    to_email=f"user{i}@kommun.example.se",
+                    to_name="Åsa Öberg",
+                    language="sv",
+                    context=CONTEXT,
+                    dedupe_key=f"bench:{i}",
+                )
     return n / (time.perf_counter() - started)
 
 
@@ -79,8 +93,10 @@ async def run_bare(url: str, n: int) -> float:
     # The same bytes the worker sends, built and serialised up front: the baseline is the wire alone.
     built = time.perf_counter()
     messages = [(envelope(m), message_bytes(m)) for m in (build_email(row) for row in rows)]
-    print(f"{'':10s} (MIME build + serialise alone: {len(messages) / (time.perf_counter() - built):.0f} msg/s; "
-          "the bare loop sends pre-serialised bytes)")
+    print(
+        f"{'':10s} (MIME build + serialise alone: {len(messages) / (time.perf_counter() - built):.0f} msg/s; "
+        "the bare loop sends pre-serialised bytes)"
+    )
     port = int(url.rsplit(":", 1)[1])
     smtp = aiosmtplib.SMTP(hostname="127.0.0.1", port=port)
     await smtp.connect()
@@ -93,8 +109,9 @@ async def run_bare(url: str, n: int) -> float:
 
 
 async def bench(label: str, database_url: str, n: int, smtp_url: str, handler: CountingHandler) -> None:
-    await Tortoise.init(config=tortoise_config(database_url, connection=f"bench_{label}"),
-                        _enable_global_fallback=True)
+    await Tortoise.init(
+        config=tortoise_config(database_url, connection=f"bench_{label}"), _enable_global_fallback=True
+    )
     try:
         await Tortoise.generate_schemas()
         enqueue_rate = await enqueue(n)
@@ -103,8 +120,10 @@ async def bench(label: str, database_url: str, n: int, smtp_url: str, handler: C
         worker_rate = await run_worker(settings)
         assert handler.count - before == n, (handler.count - before, n)
         bare_rate = await run_bare(smtp_url, n)
-        print(f"{label:10s} enqueue {enqueue_rate:7.0f} msg/s | worker {worker_rate:6.0f} msg/s | "
-              f"bare aiosmtplib {bare_rate:6.0f} msg/s | worker/bare {worker_rate / bare_rate:.2f}")
+        print(
+            f"{label:10s} enqueue {enqueue_rate:7.0f} msg/s | worker {worker_rate:6.0f} msg/s | "
+            f"bare aiosmtplib {bare_rate:6.0f} msg/s | worker/bare {worker_rate / bare_rate:.2f}"
+        )
     finally:
         await Tortoise.close_connections()
 
@@ -114,17 +133,20 @@ async def pg_reachable(admin_url: str) -> bool:
 
     try:
         conn = await asyncpg.connect(admin_url.replace("postgres://", "postgresql://", 1), timeout=2)
-    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError):
+    except (TimeoutError, OSError, asyncpg.PostgresError):
         return False
     await conn.close()
     return True
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--messages", type=int, default=2000)
-    parser.add_argument("--pg", default=os.environ.get("TRIPDESK_TEST_PG_URL",
-                                                       "postgres://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--pg", default=os.environ.get("TRIPDESK_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    )
     args = parser.parse_args()
 
     handler = CountingHandler()
@@ -144,7 +166,9 @@ async def main() -> None:
             conn = await asyncpg.connect(admin)
             await conn.execute(f'CREATE DATABASE "{name}"')
             try:
-                await bench("postgres", args.pg.rpartition("/")[0] + f"/{name}", args.messages, smtp_url, handler)
+                await bench(
+                    "postgres", args.pg.rpartition("/")[0] + f"/{name}", args.messages, smtp_url, handler
+                )
             finally:
                 await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                 await conn.close()

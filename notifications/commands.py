@@ -16,9 +16,13 @@ Database = Callable[[], AbstractAsyncContextManager[Any]]
 
 def register(subparsers: Any, database: Database) -> None:
     parser = subparsers.add_parser(
-        "send-outbox", help="deliver pending email (once until nothing is due, or --loop until stopped)")
-    parser.add_argument("--loop", action="store_true",
-                        help="keep delivering until SIGINT/SIGTERM; the claimed batch is released on stop")
+        "send-outbox", help="deliver pending email (once until nothing is due, or --loop until stopped)"
+    )
+    parser.add_argument(
+        "--loop",
+        action="store_true",
+        help="keep delivering until SIGINT/SIGTERM; the claimed batch is released on stop",
+    )
 
     def handler(args: argparse.Namespace) -> int:
         return asyncio.run(_send_outbox(database, loop=args.loop))
@@ -46,6 +50,8 @@ async def _send_outbox(database: Database, *, loop: bool) -> int:
             finally:
                 await worker.mailer.close()
         depth = await outbox_depth()
-    print(f"sent {worker.sent}, retry later {worker.retried}, parked {worker.parked}; "
-          f"outbox now: " + ", ".join(f"{k} {v}" for k, v in depth.items()))
+    print(
+        f"sent {worker.sent}, retry later {worker.retried}, parked {worker.parked}; "
+        f"outbox now: " + ", ".join(f"{k} {v}" for k, v in depth.items())
+    )
     return 0

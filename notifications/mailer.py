@@ -109,9 +109,16 @@ class SmtpMailer:
 
     async def _connect(self) -> aiosmtplib.SMTP:
         smtp = aiosmtplib.SMTP(
-            hostname=self.hostname, port=self.port, username=self.username, password=self.password,
-            use_tls=self.implicit_tls, start_tls=self.starttls, validate_certs=self.validate_certs,
-            timeout=self.timeout, local_hostname=self.local_hostname)
+            hostname=self.hostname,
+            port=self.port,
+            username=self.username,
+            password=self.password,
+            use_tls=self.implicit_tls,
+            start_tls=self.starttls,
+            validate_certs=self.validate_certs,
+            timeout=self.timeout,
+            local_hostname=self.local_hostname,
+        )
         await smtp.connect()  # also STARTTLS and AUTH when configured
         return smtp
 
@@ -150,7 +157,7 @@ class SmtpMailer:
                 raise classify_smtp_error(exc) from exc
             except aiosmtplib.SMTPRecipientsRefused as exc:
                 raise classify_smtp_error(exc) from exc
-            except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
                 self._drop()
                 raise classify_smtp_error(exc) from exc
             try:

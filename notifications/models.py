@@ -52,7 +52,8 @@ class OutboxMessage(Model):
 class OutboxAttachment(Model):
     id = fields.IntField(primary_key=True)
     message: fields.ForeignKeyRelation[OutboxMessage] = fields.ForeignKeyField(
-        "notifications.OutboxMessage", related_name="attachments", on_delete=fields.CASCADE)
+        "notifications.OutboxMessage", related_name="attachments", on_delete=fields.CASCADE
+    )
     filename = fields.CharField(max_length=200)
     content_type = fields.CharField(max_length=100)
     data = fields.BinaryField()

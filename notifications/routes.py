@@ -17,24 +17,36 @@ ADMIN = (Role.admin,)
 
 def _detail(row: OutboxMessage) -> schemas.OutboxDetail:
     read = schemas.OutboxRead.model_validate(row)
-    attachments = [schemas.AttachmentRead(id=a.id, filename=a.filename, content_type=a.content_type,
-                                          size=len(a.data or b"")) for a in row.attachments]
-    return schemas.OutboxDetail(**read.model_dump(), text_body=row.text_body, html_body=row.html_body,
-                                attachments=attachments)
+    attachments = [
+        schemas.AttachmentRead(
+            id=a.id, filename=a.filename, content_type=a.content_type, size=len(a.data or b"")
+        )
+        for a in row.attachments
+    ]
+    return schemas.OutboxDetail(
+        **read.model_dump(), text_body=row.text_body, html_body=row.html_body, attachments=attachments
+    )
 
 
-@operation("List outbox messages", roles=ADMIN, query=schemas.OutboxQuery, response=schemas.OutboxPage,
-           tags=("outbox",))
+@operation(
+    "List outbox messages",
+    roles=ADMIN,
+    query=schemas.OutboxQuery,
+    response=schemas.OutboxPage,
+    tags=("outbox",),
+)
 async def list_outbox(request: Request, principal: Principal) -> Response:
     """Newest first; filter by status, template or recipient."""
     query = read_query(request, schemas.OutboxQuery)
     rows, cursor = await service.list_outbox(query=query)
-    return JSON(schemas.OutboxPage(items=[schemas.OutboxRead.model_validate(r) for r in rows],
-                                   next_cursor=cursor))
+    return JSON(
+        schemas.OutboxPage(items=[schemas.OutboxRead.model_validate(r) for r in rows], next_cursor=cursor)
+    )
 
 
-@operation("Get an outbox message with its bodies", roles=ADMIN, response=schemas.OutboxDetail,
-           tags=("outbox",))
+@operation(
+    "Get an outbox message with its bodies", roles=ADMIN, response=schemas.OutboxDetail, tags=("outbox",)
+)
 async def get_outbox_message(request: Request, principal: Principal) -> Response:
     row = await service.get_outbox_message(message_id=path_int(request))
     return JSON(_detail(row))

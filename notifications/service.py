@@ -67,9 +67,17 @@ def ticket_reply_address(ticket_number: str, *, settings: MailSettings | None = 
     return f"{local}+{safe_number}@{settings.mail_domain}"
 
 
-async def enqueue_email(*, template: str, to_email: str, to_name: str, language: str, context: dict[str, Any],
-                        dedupe_key: str, reply_to: str | None = None,
-                        attachments: Sequence[Attachment] = ()) -> bool:
+async def enqueue_email(
+    *,
+    template: str,
+    to_email: str,
+    to_name: str,
+    language: str,
+    context: dict[str, Any],
+    dedupe_key: str,
+    reply_to: str | None = None,
+    attachments: Sequence[Attachment] = (),
+) -> bool:
     """Render and queue one email in the caller's current transaction.
 
     Returns False, writing nothing, when `dedupe_key` was already queued (by an earlier event or a concurrent
@@ -85,10 +93,20 @@ async def enqueue_email(*, template: str, to_email: str, to_name: str, language:
     rendered = render(template, language, context)
     message_id = f"<outbox-{uuid.uuid4().hex}@{settings.mail_domain}>"
     row = OutboxMessage(
-        dedupe_key=dedupe_key, message_id=message_id, template=template, language=language, to_email=to_email,
-        to_name=one_line(to_name or "")[:200], reply_to=reply_to, subject=rendered.subject[:300],
-        text_body=rendered.text, html_body=rendered.html, status=OutboxStatus.pending, attempts=0,
-        next_attempt_at=utcnow())
+        dedupe_key=dedupe_key,
+        message_id=message_id,
+        template=template,
+        language=language,
+        to_email=to_email,
+        to_name=one_line(to_name or "")[:200],
+        reply_to=reply_to,
+        subject=rendered.subject[:300],
+        text_body=rendered.text,
+        html_body=rendered.html,
+        status=OutboxStatus.pending,
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
     # INSERT … ON CONFLICT DO NOTHING: a concurrent duplicate is skipped instead of raising, which would
     # abort the caller's transaction on PostgreSQL.
     await OutboxMessage.bulk_create([row], ignore_conflicts=True)
@@ -97,15 +115,26 @@ async def enqueue_email(*, template: str, to_email: str, to_name: str, language:
         return False
     stored = found[0]
     if attachments:
-        await OutboxAttachment.bulk_create([
-            OutboxAttachment(message_id=stored["id"], filename=one_line(a.filename)[:200] or "attachment",
-                             content_type=a.content_type, data=bytes(a.data))
-            for a in attachments])
+        await OutboxAttachment.bulk_create(
+            [
+                OutboxAttachment(
+                    message_id=stored["id"],
+                    filename=one_line(a.filename)[:200] or "attachment",
+                    content_type=a.content_type,
+                    data=bytes(a.data),
+                )
+                for a in attachments
+            ]
+        )
     return True
 
 
-def build_email(row: OutboxMessage, attachments: Sequence[OutboxAttachment | Attachment] = (),
-                *, settings: MailSettings | None = None) -> EmailMessage:
+def build_email(
+    row: OutboxMessage,
+    attachments: Sequence[OutboxAttachment | Attachment] = (),
+    *,
+    settings: MailSettings | None = None,
+) -> EmailMessage:
     """The MIME message for a queued row: text + HTML alternatives, attachments, and the row's stable
     Message-ID (identical on every retry, so a receiver can drop a duplicate).
 
@@ -135,24 +164,32 @@ def build_email(row: OutboxMessage, attachments: Sequence[OutboxAttachment | Att
             del part["MIME-Version"]
             alternative.attach(part)
         msg["Content-Type"] = "multipart/mixed"
-        msg.attach(alternative)
+        _attach(msg, alternative)
         for attachment in attachments:
             maintype, _, subtype = (attachment.content_type or "application/octet-stream").partition("/")
-            part = MIMEBase(maintype or "application", subtype or "octet-stream")
-            part.set_payload(bytes(attachment.data))
-            encode_base64(part)
-            del part["MIME-Version"]
-            part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", attachment.filename))
-            msg.attach(part)
+            file_part = MIMEBase(maintype or "application", subtype or "octet-stream")
+            file_part.set_payload(bytes(attachment.data))
+            encode_base64(file_part)
+            del file_part["MIME-Version"]
+            file_part.add_header(
+                "Content-Disposition", "attachment", filename=("utf-8", "", attachment.filename)
+            )
+            _attach(msg, file_part)
     else:
         msg["Content-Type"] = "multipart/alternative"
         for part in bodies:
             del part["MIME-Version"]
-            msg.attach(part)
+            _attach(msg, part)
     return msg
 
 
+def _attach(parent: Message, part: Message) -> None:
+    # compat32 multipart assembly; typeshed types EmailMessage.attach for the modern API only.
+    Message.attach(parent, part)
+
+
 # Admin views ------------------------------------------------------------------------------------------
+
 
 async def list_outbox(*, query: schemas.OutboxQuery) -> tuple[list[OutboxMessage], str | None]:
     rows = OutboxMessage.all()
@@ -180,11 +217,14 @@ async def get_outbox_message(*, message_id: int) -> OutboxMessage:
 async def retry_message(*, message_id: int) -> OutboxMessage:
     """A parked message goes back to pending with a fresh set of attempts; anything else is a 409."""
     updated = await OutboxMessage.filter(id=message_id, status=OutboxStatus.parked).update(
-        status=OutboxStatus.pending, attempts=0, next_attempt_at=utcnow(), lease_until=None, claimed_by=None)
+        status=OutboxStatus.pending, attempts=0, next_attempt_at=utcnow(), lease_until=None, claimed_by=None
+    )
     row = await get_outbox_message(message_id=message_id)
     if not updated:
-        raise NotParked(f"outbox message {message_id} is {row.status}; only a parked message can be retried",
-                        current=str(row.status))
+        raise NotParked(
+            f"outbox message {message_id} is {row.status}; only a parked message can be retried",
+            current=str(row.status),
+        )
     return row
 
 
@@ -202,4 +242,5 @@ async def due_count() -> int:
     now = utcnow()
     return await OutboxMessage.filter(
         Q(status=OutboxStatus.pending, next_attempt_at__lte=now)
-        | Q(status=OutboxStatus.sending, lease_until__lt=now)).count()
+        | Q(status=OutboxStatus.sending, lease_until__lt=now)
+    ).count()

@@ -15,27 +15,39 @@ class MailSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
 
     smtp_url: str | None = Field(
-        None, alias="SMTP_URL",
-        description="smtp://user:pass@host:587?starttls=true or smtps://user:pass@host:465; unset = .eml files")
+        None,
+        alias="SMTP_URL",
+        description="smtp://user:pass@host:587?starttls=true or smtps://user:pass@host:465; "
+        "unset = .eml files",
+    )
     mail_from: str = Field("tripdesk <support@tripdesk.example.se>", alias="MAIL_FROM")
     data_dir: Path = Field(Path("var"), alias="TRIPDESK_DATA_DIR")
     batch_size: int = Field(50, ge=1, le=1000, alias="OUTBOX_BATCH_SIZE")
     lease_seconds: float = Field(
-        120.0, gt=0, alias="OUTBOX_LEASE_SECONDS",
+        120.0,
+        gt=0,
+        alias="OUTBOX_LEASE_SECONDS",
         description="How long a claimed batch belongs to one worker; a crashed worker's rows are reclaimed "
-                    "after this. Must exceed the time to send one batch.")
+        "after this. Must exceed the time to send one batch.",
+    )
     mark_sent_every: int = Field(
-        10, ge=1, alias="OUTBOX_MARK_SENT_EVERY",
+        10,
+        ge=1,
+        alias="OUTBOX_MARK_SENT_EVERY",
         description="Delivered rows are marked sent in groups of this many (one commit per group); after a "
-                    "crash at most this many are delivered again.")
+        "crash at most this many are delivered again.",
+    )
     max_attempts: int = Field(10, ge=1, alias="OUTBOX_MAX_ATTEMPTS")
     backoff_base_seconds: float = Field(30.0, ge=0, alias="OUTBOX_BACKOFF_BASE_SECONDS")
     backoff_max_seconds: float = Field(3600.0, ge=0, alias="OUTBOX_BACKOFF_MAX_SECONDS")
     poll_seconds: float = Field(2.0, gt=0, alias="OUTBOX_POLL_SECONDS")
     smtp_timeout_seconds: float = Field(30.0, gt=0, alias="SMTP_TIMEOUT_SECONDS")
     shutdown_grace_seconds: float = Field(
-        10.0, ge=0, alias="OUTBOX_SHUTDOWN_GRACE_SECONDS",
-        description="On shutdown the message in flight may finish within this time; the rest is released.")
+        10.0,
+        ge=0,
+        alias="OUTBOX_SHUTDOWN_GRACE_SECONDS",
+        description="On shutdown the message in flight may finish within this time; the rest is released.",
+    )
 
     @property
     def mail_domain(self) -> str:
@@ -50,4 +62,4 @@ class MailSettings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_mail_settings() -> MailSettings:
-    return MailSettings()
+    return MailSettings()  # type: ignore[call-arg]  # values come from the environment

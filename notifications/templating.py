@@ -1,5 +1,5 @@
-"""Email templates: one per kind and language (templates/<lang>/<kind>.txt and .html), rendered at enqueue time
-so the content reflects the moment of the event.
+"""Email templates: one per kind and language (templates/<lang>/<kind>.txt and .html), rendered at enqueue
+time so the content reflects the moment of the event.
 
 The subject is the `subject` block of the .txt template. HTML templates are autoescaped; text templates are
 not (they are plain text). Status, category and decision names are shown in the reader's language.
@@ -19,8 +19,16 @@ from notifications.errors import UnknownTemplate
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 LANGUAGES = ("sv", "en")
-TEMPLATES = ("ticket_received", "category_changed", "public_comment", "status_changed", "defect_outcome",
-             "extension_decision", "cost_ceiling_reached", "invoice_issued")
+TEMPLATES = (
+    "ticket_received",
+    "category_changed",
+    "public_comment",
+    "status_changed",
+    "defect_outcome",
+    "extension_decision",
+    "cost_ceiling_reached",
+    "invoice_issued",
+)
 
 LABELS: dict[str, dict[str, dict[str, str]]] = {
     "sv": {

@@ -51,8 +51,13 @@ def backoff_delay(attempts: int, settings: MailSettings) -> float:
 
 
 class OutboxWorker:
-    def __init__(self, *, mailer: Mailer | None = None, settings: MailSettings | None = None,
-                 worker_id: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        mailer: Mailer | None = None,
+        settings: MailSettings | None = None,
+        worker_id: str | None = None,
+    ) -> None:
         self.settings = settings or get_mail_settings()
         self.mailer = mailer or mailer_from_settings(self.settings)
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -66,8 +71,9 @@ class OutboxWorker:
     # 1. claim ------------------------------------------------------------------------------------------
 
     def _due(self, now: dt.datetime) -> Q:
-        return (Q(status=OutboxStatus.pending, next_attempt_at__lte=now)
-                | Q(status=OutboxStatus.sending, lease_until__lt=now))
+        return Q(status=OutboxStatus.pending, next_attempt_at__lte=now) | Q(
+            status=OutboxStatus.sending, lease_until__lt=now
+        )
 
     async def claim(self) -> list[OutboxMessage]:
         now = utcnow()
@@ -77,24 +83,36 @@ class OutboxWorker:
             if _is_postgres():
                 # `.only()`, not `.values_list()`: Tortoise drops FOR UPDATE from values queries, and without
                 # the lock two workers claim (and send) the same batch.
-                locked = await (OutboxMessage.filter(self._due(now)).order_by("next_attempt_at", "id")
-                                .limit(limit).select_for_update(skip_locked=True, no_key=True).only("id"))
-                ids = [row.id for row in locked]
+                locked = await (
+                    OutboxMessage.filter(self._due(now))
+                    .order_by("next_attempt_at", "id")
+                    .limit(limit)
+                    .select_for_update(skip_locked=True, no_key=True)
+                    .only("id")
+                )
+                ids: list[int] = [row.id for row in locked]
                 if not ids:
                     return []
                 await OutboxMessage.filter(self._due(now), id__in=ids).update(
-                    status=OutboxStatus.sending, lease_until=lease_until, claimed_by=self.worker_id)
+                    status=OutboxStatus.sending, lease_until=lease_until, claimed_by=self.worker_id
+                )
             else:
-                candidates = await (OutboxMessage.filter(self._due(now)).order_by("next_attempt_at", "id")
-                                    .limit(limit).values_list("id", flat=True))
+                candidates = await (
+                    OutboxMessage.filter(self._due(now))
+                    .order_by("next_attempt_at", "id")
+                    .limit(limit)
+                    .values_list("id", flat=True)
+                )
                 if not candidates:
                     return []
                 # Conditional: a row someone else claimed meanwhile no longer matches `_due`.
                 await OutboxMessage.filter(self._due(now), id__in=candidates).update(
-                    status=OutboxStatus.sending, lease_until=lease_until, claimed_by=self.worker_id)
-                ids = candidates
-            rows = await OutboxMessage.filter(id__in=ids, claimed_by=self.worker_id,
-                                              status=OutboxStatus.sending).order_by("next_attempt_at", "id")
+                    status=OutboxStatus.sending, lease_until=lease_until, claimed_by=self.worker_id
+                )
+                ids = [int(i) for i in candidates]  # type: ignore[call-overload]  # flat=True gives ints
+            rows = await OutboxMessage.filter(
+                id__in=ids, claimed_by=self.worker_id, status=OutboxStatus.sending
+            ).order_by("next_attempt_at", "id")
         self._claimed.update(row.id for row in rows)
         return rows
 
@@ -103,10 +121,15 @@ class OutboxWorker:
     async def _mark_sent(self, ids: list[int]) -> None:
         """One UPDATE for a group of delivered rows, only where this worker still holds the claim."""
         try:
-            done = await OutboxMessage.filter(id__in=ids, status=OutboxStatus.sending,
-                                              claimed_by=self.worker_id).update(
-                status=OutboxStatus.sent, sent_at=utcnow(), attempts=F("attempts") + 1, lease_until=None,
-                last_error=None)
+            done = await OutboxMessage.filter(
+                id__in=ids, status=OutboxStatus.sending, claimed_by=self.worker_id
+            ).update(
+                status=OutboxStatus.sent,
+                sent_at=utcnow(),
+                attempts=F("attempts") + 1,
+                lease_until=None,
+                last_error=None,
+            )
         except BaseException:
             self._delivered[:0] = ids  # not lost: the next flush (or release) marks them
             raise
@@ -114,7 +137,9 @@ class OutboxWorker:
         if done != len(ids):
             # A lease expired mid-batch and another worker took rows over: they may arrive twice (same
             # Message-ID, so the receiver can drop them). Raise OUTBOX_LEASE_SECONDS.
-            log.warning("%s of %s outbox messages were sent after their lease expired", len(ids) - done, len(ids))
+            log.warning(
+                "%s of %s outbox messages were sent after their lease expired", len(ids) - done, len(ids)
+            )
 
     async def _wait_flush(self) -> None:
         task = self._flushing
@@ -150,14 +175,25 @@ class OutboxWorker:
         mine = OutboxMessage.filter(id=row.id, status=OutboxStatus.sending, claimed_by=self.worker_id)
         if failure.temporary and attempts < self.settings.max_attempts:
             delay = backoff_delay(attempts, self.settings)
-            await mine.update(status=OutboxStatus.pending, attempts=attempts, lease_until=None, claimed_by=None,
-                              next_attempt_at=utcnow() + dt.timedelta(seconds=delay), last_error=reason)
+            await mine.update(
+                status=OutboxStatus.pending,
+                attempts=attempts,
+                lease_until=None,
+                claimed_by=None,
+                next_attempt_at=utcnow() + dt.timedelta(seconds=delay),
+                last_error=reason,
+            )
             self.retried += 1
             log.info("outbox message %s: temporary failure (%s); retry in %.0f s", row.id, reason, delay)
         else:
             why = reason if not failure.temporary else f"gave up after {attempts} attempts: {reason}"
-            await mine.update(status=OutboxStatus.parked, attempts=attempts, lease_until=None, claimed_by=None,
-                              last_error=why)
+            await mine.update(
+                status=OutboxStatus.parked,
+                attempts=attempts,
+                lease_until=None,
+                claimed_by=None,
+                last_error=why,
+            )
             self.parked += 1
             log.warning("outbox message %s parked: %s", row.id, why)
 
@@ -181,7 +217,9 @@ class OutboxWorker:
             except DeliveryFailed as failure:
                 await self._record_failure(row, failure)
             except (ValueError, TypeError, LookupError) as exc:  # a message that can never be built
-                await self._record_failure(row, DeliveryFailed(f"cannot build the message: {exc}", temporary=False))
+                await self._record_failure(
+                    row, DeliveryFailed(f"cannot build the message: {exc}", temporary=False)
+                )
             else:
                 self._delivered.append(row.id)
                 if len(self._delivered) >= self.settings.mark_sent_every:
@@ -197,9 +235,9 @@ class OutboxWorker:
         targets = list(self._claimed if ids is None else ids)
         if not targets:
             return 0
-        released = await OutboxMessage.filter(id__in=targets, status=OutboxStatus.sending,
-                                              claimed_by=self.worker_id).update(
-            status=OutboxStatus.pending, lease_until=None, claimed_by=None)
+        released = await OutboxMessage.filter(
+            id__in=targets, status=OutboxStatus.sending, claimed_by=self.worker_id
+        ).update(status=OutboxStatus.pending, lease_until=None, claimed_by=None)
         self._claimed.difference_update(targets)
         if released:
             log.info("released %s claimed outbox messages", released)
@@ -261,6 +299,6 @@ async def run_in_background(worker: OutboxWorker | None = None) -> None:
         stop.set()
         try:
             await asyncio.wait_for(inner, timeout=worker.settings.shutdown_grace_seconds)
-        except (asyncio.TimeoutError, asyncio.CancelledError):
+        except (TimeoutError, asyncio.CancelledError):
             pass
         raise

@@ -2,9 +2,9 @@
 
 Business rules:
 - Mail goes to the ticket's requester, in the requester's language, with the ticket's own reply address.
-- The integrator learns what the category means for them (free / billed at X SEK per hour / goes to the product
-  owner / refused) when it is set or changed — but never while an automatic classification still awaits staff
-  triage: then the category is not shown and billing is null.
+- The integrator learns what the category means for them (free / billed at X SEK per hour / goes to the
+  product owner / refused) when it is set or changed — but never while an automatic classification still
+  awaits staff triage: then the category is not shown and billing is null.
 - One event, one email: every dedupe key is derived from the event (the TicketEvent row written in the same
   transaction, the comment id, or an event that can happen only once).
 
@@ -60,14 +60,21 @@ async def _billing(ticket: Ticket, category: Category | None, language: str) -> 
         quote = await _rate_quoter(ticket.bill_to_id, Category(category))  # type: ignore[attr-defined]
         if quote is not None:
             rate, agreement = format_amount(quote[0], language), quote[1]
-    return {"category": rule.category.value, "billing": rule.billing.value, "rate": rate,
-            "rate_agreement": agreement, "policy_text": rule.rule_sv if language == "sv" else rule.rule_en}
+    return {
+        "category": rule.category.value,
+        "billing": rule.billing.value,
+        "rate": rate,
+        "rate_agreement": agreement,
+        "policy_text": rule.rule_sv if language == "sv" else rule.rule_en,
+    }
 
 
 def _told_category(ticket: Ticket) -> Category | None:
     """The category the integrator may see: none while an automatic suggestion awaits triage."""
-    if ticket.category is None or ticket.classification_state in (ClassificationState.needs_triage,
-                                                                   ClassificationState.unclassified):
+    if ticket.category is None or ticket.classification_state in (
+        ClassificationState.needs_triage,
+        ClassificationState.unclassified,
+    ):
         return None
     return Category(ticket.category)
 
@@ -76,16 +83,29 @@ async def _context(ticket: Ticket, contact: Contact) -> dict[str, Any]:
     organisation = await Organisation.get(id=ticket.organisation_id)  # type: ignore[attr-defined]
     category = _told_category(ticket)
     return {
-        "ticket": {"number": ticket.number, "subject": ticket.subject, "status": _enum_value(ticket.status),
-                   "category": _enum_value(category), "organisation_name": organisation.name},
+        "ticket": {
+            "number": ticket.number,
+            "subject": ticket.subject,
+            "status": _enum_value(ticket.status),
+            "category": _enum_value(category),
+            "organisation_name": organisation.name,
+        },
         "contact_name": contact.name,
     }
 
 
-async def _send(ticket: Ticket, contact: Contact, template: str, context: dict[str, Any], dedupe_key: str) -> bool:
-    return await enqueue_email(template=template, to_email=contact.email, to_name=contact.name,
-                               language=_enum_value(contact.language), context=context, dedupe_key=dedupe_key,
-                               reply_to=ticket_reply_address(ticket.number))
+async def _send(
+    ticket: Ticket, contact: Contact, template: str, context: dict[str, Any], dedupe_key: str
+) -> bool:
+    return await enqueue_email(
+        template=template,
+        to_email=contact.email,
+        to_name=contact.name,
+        language=_enum_value(contact.language),
+        context=context,
+        dedupe_key=dedupe_key,
+        reply_to=ticket_reply_address(ticket.number),
+    )
 
 
 async def _latest_event(ticket: Ticket, *kinds: str) -> TicketEvent | None:
@@ -107,8 +127,11 @@ async def status_changed(*, ticket: Ticket, old_status: str, reason: str | None)
     new_status = _enum_value(ticket.status)
     context.update(old_status=str(_enum_value(old_status)), new_status=new_status, reason=reason)
     event = await _latest_event(ticket, "status_changed")
-    key = (f"ticket:{ticket.id}:event:{event.id}" if event is not None
-           else f"ticket:{ticket.id}:status:{old_status}->{new_status}")
+    key = (
+        f"ticket:{ticket.id}:event:{event.id}"
+        if event is not None
+        else f"ticket:{ticket.id}:status:{old_status}->{new_status}"
+    )
     await _send(ticket, contact, "status_changed", context, key)
 
 
@@ -120,30 +143,44 @@ async def public_comment(*, ticket: Ticket, comment: Comment) -> None:
 
 
 async def category_set(*, ticket: Ticket, old_category: Any, reason: str) -> None:
-    """Staff set or confirmed the category. A confirmation of what the integrator was already told (a confident
-    suggestion, or an earlier staff decision) sends nothing; anything else explains the billing consequence."""
+    """Staff set or confirmed the category. A confirmation of what the integrator was already told (a
+    confident suggestion, or an earlier staff decision) sends nothing, except for `unofficial`, whose
+    confirmation rejects the ticket; anything else explains the billing consequence."""
     if ticket.category is None:
         return
     new = Category(ticket.category)
     old = Category(old_category) if old_category is not None else None
     event = await _latest_event(ticket, "category_changed", "category_confirmed")
-    if old == new:
-        previous = await TicketEvent.filter(
-            ticket_id=ticket.id, kind__in=["classified", "category_changed", "category_confirmed"],
-            id__lt=event.id if event is not None else 2**31 - 1).order_by("-id").first()
+    if old == new and new is not Category.unofficial:  # confirming `unofficial` rejects: always say so
+        previous = (
+            await TicketEvent.filter(
+                ticket_id=ticket.id,
+                kind__in=["classified", "category_changed", "category_confirmed"],
+                id__lt=event.id if event is not None else 2**31 - 1,
+            )
+            .order_by("-id")
+            .first()
+        )
         already_told = previous is not None and (
             previous.kind != "classified"
-            or (previous.data or {}).get("state") == ClassificationState.suggested.value)
+            or (previous.data or {}).get("state") == ClassificationState.suggested.value
+        )
         if already_told:
             return
     contact = await _requester(ticket)
     language = _enum_value(contact.language)
     context = await _context(ticket, contact)
     context["ticket"]["category"] = new.value
-    context.update(old_category=_enum_value(old) if old != new else None, reason=reason,
-                   billing=await _billing(ticket, new, language))
-    key = (f"ticket:{ticket.id}:event:{event.id}" if event is not None
-           else f"ticket:{ticket.id}:category:{_enum_value(old)}->{new.value}")
+    context.update(
+        old_category=_enum_value(old) if old != new else None,
+        reason=reason,
+        billing=await _billing(ticket, new, language),
+    )
+    key = (
+        f"ticket:{ticket.id}:event:{event.id}"
+        if event is not None
+        else f"ticket:{ticket.id}:category:{_enum_value(old)}->{new.value}"
+    )
     await _send(ticket, contact, "category_changed", context, key)
 
 

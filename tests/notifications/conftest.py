@@ -25,9 +25,16 @@ def smtp() -> Iterator[SmtpServer]:
 @pytest.fixture
 def mail_settings(tmp_path, smtp: SmtpServer) -> MailSettings:  # type: ignore[no-untyped-def]
     """Fast retries so a test can watch a message go round: base backoff 10 ms, five attempts."""
-    return MailSettings(SMTP_URL=smtp.url, TRIPDESK_DATA_DIR=tmp_path, OUTBOX_BATCH_SIZE=25,  # type: ignore[call-arg]
-                        OUTBOX_BACKOFF_BASE_SECONDS=0.01, OUTBOX_BACKOFF_MAX_SECONDS=0.05,
-                        OUTBOX_MAX_ATTEMPTS=5, OUTBOX_POLL_SECONDS=0.05, SMTP_TIMEOUT_SECONDS=5)
+    return MailSettings(
+        SMTP_URL=smtp.url,
+        TRIPDESK_DATA_DIR=tmp_path,
+        OUTBOX_BATCH_SIZE=25,  # type: ignore[call-arg]
+        OUTBOX_BACKOFF_BASE_SECONDS=0.01,
+        OUTBOX_BACKOFF_MAX_SECONDS=0.05,
+        OUTBOX_MAX_ATTEMPTS=5,
+        OUTBOX_POLL_SECONDS=0.05,
+        SMTP_TIMEOUT_SECONDS=5,
+    )
 
 
 @pytest.fixture

@@ -47,8 +47,11 @@ class RecordingHandler:
             self._fail_next.extend([reply] * count)
 
     async def handle_DATA(self, server: SMTPProtocol, session: Session, envelope: Envelope) -> str:
-        got = Received(mail_from=str(envelope.mail_from), rcpt_tos=list(envelope.rcpt_tos),
-                       data=bytes(envelope.original_content or envelope.content or b""))
+        got = Received(
+            mail_from=str(envelope.mail_from),
+            rcpt_tos=list(envelope.rcpt_tos),
+            data=bytes(envelope.original_content or envelope.content or b""),
+        )
         with self._lock:
             if self._fail_next:
                 reply = self._fail_next.pop(0)
@@ -83,8 +86,14 @@ class SmtpServer:
         return self.handler.received
 
     def start(self) -> None:
-        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
-                                      decode_data=False, ready_timeout=5, server_kwargs={"data_size_limit": 0})
+        self._controller = Controller(
+            self.handler,
+            hostname="127.0.0.1",
+            port=self.port,
+            decode_data=False,
+            ready_timeout=5,
+            server_kwargs={"data_size_limit": 0},
+        )
         self._controller.start()
 
     def stop(self) -> None:

@@ -22,24 +22,41 @@ from tests.notifications.samples import SUBJECT_WORDS, context_for
 from tests.notifications.smtp import SmtpServer
 
 
-async def queue(template: str = "public_comment", *, key: str, to: str = "asa@kommun.example.se",
-                language: str = "sv", **extra) -> bool:  # type: ignore[no-untyped-def]
-    return await enqueue_email(template=template, to_email=to, to_name="Åsa Öberg", language=language,
-                               context=extra.pop("context", None) or context_for(template), dedupe_key=key,
-                               **extra)
+async def queue(
+    template: str = "public_comment",
+    *,
+    key: str,
+    to: str = "asa@kommun.example.se",
+    language: str = "sv",
+    **extra,
+) -> bool:  # type: ignore[no-untyped-def]
+    return await enqueue_email(
+        template=template,
+        to_email=to,
+        to_name="Åsa Öberg",
+        language=language,
+        context=extra.pop("context", None) or context_for(template),
+        dedupe_key=key,
+        **extra,
+    )
 
 
-async def deliver_all(worker: OutboxWorker, *, until: int | None = None, smtp: SmtpServer | None = None,
-                      timeout: float = 10.0) -> None:
+async def deliver_all(
+    worker: OutboxWorker, *, until: int | None = None, smtp: SmtpServer | None = None, limit_s: float = 10.0
+) -> None:
     """Run the worker until nothing is pending (or the server has `until` messages), waiting out backoffs."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + limit_s
     while loop.time() < deadline:
         await worker.run_once()
         if until is not None and smtp is not None and len(smtp.received) >= until:
             return
-        if until is None and not await OutboxMessage.filter(
-                status__in=[OutboxStatus.pending, OutboxStatus.sending]).exists():
+        if (
+            until is None
+            and not await OutboxMessage.filter(
+                status__in=[OutboxStatus.pending, OutboxStatus.sending]
+            ).exists()
+        ):
             return
         await asyncio.sleep(0.02)
     raise AssertionError("the outbox did not drain in time")
@@ -73,9 +90,15 @@ async def test_each_kind_arrives_in_the_contacts_language(db, smtp, make_worker,
 
 async def test_billing_is_explained_in_the_readers_language(db) -> None:  # type: ignore[no-untyped-def]
     assert await queue("ticket_received", key="sv")
-    assert await queue("ticket_received", key="en", language="en",
-                       context={**context_for("ticket_received"),
-                                "billing": {**context_for("ticket_received")["billing"], "rate": "1,250.00"}})
+    assert await queue(
+        "ticket_received",
+        key="en",
+        language="en",
+        context={
+            **context_for("ticket_received"),
+            "billing": {**context_for("ticket_received")["billing"], "rate": "1,250.00"},
+        },
+    )
     sv = await OutboxMessage.get(dedupe_key="sv")
     en = await OutboxMessage.get(dedupe_key="en")
     assert "Assistans (konsulttaxa)" in sv.text_body and "1 250,00 kr per timme" in sv.text_body
@@ -101,9 +124,14 @@ async def test_html_is_escaped_and_text_is_not(db) -> None:  # type: ignore[no-u
 async def test_attachments_round_trip(db, smtp, make_worker) -> None:  # type: ignore[no-untyped-def]
     pdf = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
     xml = '<?xml version="1.0" encoding="UTF-8"?><Invoice>Småstad ÅÄÖ</Invoice>'.encode()
-    assert await queue("invoice_issued", key="invoice:7", attachments=[
-        Attachment("F2026-0007.pdf", "application/pdf", pdf),
-        Attachment("F2026-0007.xml", "application/xml", xml)])
+    assert await queue(
+        "invoice_issued",
+        key="invoice:7",
+        attachments=[
+            Attachment("F2026-0007.pdf", "application/pdf", pdf),
+            Attachment("F2026-0007.xml", "application/xml", xml),
+        ],
+    )
     assert await OutboxAttachment.filter(message__dedupe_key="invoice:7").count() == 2
     worker = make_worker()
     await deliver_all(worker)
@@ -176,18 +204,20 @@ async def test_smtp_down_for_a_while_loses_nothing_and_sends_nothing_twice(db, s
     for n in range(10):
         assert await queue(key=f"before:{n}")
     worker = make_worker(max_attempts=50)
-    await deliver_all(worker, until=10, smtp=smtp)   # connection established and in use
+    await deliver_all(worker, until=10, smtp=smtp)  # connection established and in use
     smtp.stop()
     for n in range(20):
         assert await queue(key=f"during:{n}")
-    for _ in range(3):                                 # attempts while down: connection refused → retry
+    for _ in range(3):  # attempts while down: connection refused → retry
         await worker.run_once()
         await asyncio.sleep(0.06)
     down = await OutboxMessage.filter(dedupe_key__startswith="during:").values_list("status", "attempts")
     assert all(status == OutboxStatus.pending for status, _ in down)
     assert any(attempts >= 1 for _, attempts in down)
-    assert any("connection" in (row.last_error or "").lower()
-               for row in await OutboxMessage.filter(dedupe_key__startswith="during:"))
+    assert any(
+        "connection" in (row.last_error or "").lower()
+        for row in await OutboxMessage.filter(dedupe_key__startswith="during:")
+    )
     smtp.start()
     await deliver_all(worker)
     await worker.mailer.close()
@@ -199,7 +229,9 @@ async def test_smtp_down_for_a_while_loses_nothing_and_sends_nothing_twice(db, s
 async def test_rolled_back_transaction_sends_nothing(db, smtp, make_worker) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(RuntimeError):
         async with in_transaction():
-            assert await queue(key="rolled-back", attachments=[Attachment("a.pdf", "application/pdf", b"%PDF")])
+            assert await queue(
+                key="rolled-back", attachments=[Attachment("a.pdf", "application/pdf", b"%PDF")]
+            )
             raise RuntimeError("the domain change failed")
     assert not await OutboxMessage.exists(dedupe_key="rolled-back")
     assert await OutboxAttachment.all().count() == 0
@@ -225,9 +257,14 @@ async def test_dedupe_key_yields_one_email_and_keeps_the_transaction_usable(db, 
 async def test_header_injection_is_neutralised(db, smtp, make_worker) -> None:  # type: ignore[no-untyped-def]
     ctx = context_for("public_comment")
     ctx["ticket"]["subject"] = "Hej\r\nBcc: victim@evil.example\r\n\r\nX"
-    assert await enqueue_email(template="public_comment", to_email="asa@kommun.example.se",
-                               to_name="Åsa\r\nBcc: victim@evil.example", language="sv", context=ctx,
-                               dedupe_key="inject")
+    assert await enqueue_email(
+        template="public_comment",
+        to_email="asa@kommun.example.se",
+        to_name="Åsa\r\nBcc: victim@evil.example",
+        language="sv",
+        context=ctx,
+        dedupe_key="inject",
+    )
     row = await OutboxMessage.get(dedupe_key="inject")
     assert "\r" not in row.subject and "\n" not in row.subject and "\n" not in row.to_name
     worker = make_worker()
@@ -237,12 +274,13 @@ async def test_header_injection_is_neutralised(db, smtp, make_worker) -> None:  
     assert got.rcpt_tos == ["asa@kommun.example.se"]
     msg = got.message
     assert msg["Bcc"] is None and len(msg["To"].addresses) == 1
-    assert "Bcc: victim@evil.example" in msg["Subject"]   # harmless text inside the one Subject header
+    assert "Bcc: victim@evil.example" in msg["Subject"]  # harmless text inside the one Subject header
     assert b"\nBcc:" not in got.data.split(b"\r\n\r\n", 1)[0]
 
 
-@pytest.mark.parametrize("address", ["not-an-address", "asa@", "a b@kommun.se", "asa@kommun.se\r\nBcc: x@y.se",
-                                     ""])
+@pytest.mark.parametrize(
+    "address", ["not-an-address", "asa@", "a b@kommun.se", "asa@kommun.se\r\nBcc: x@y.se", ""]
+)
 async def test_invalid_recipient_is_refused(db, address) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InvalidRecipient) as caught:
         await queue(key="bad", to=address)
@@ -253,7 +291,9 @@ async def test_invalid_recipient_is_refused(db, address) -> None:  # type: ignor
 
 
 async def test_file_mailer_writes_readable_eml(db, tmp_path, mail_settings) -> None:  # type: ignore[no-untyped-def]
-    assert await queue("invoice_issued", key="file", attachments=[Attachment("f.pdf", "application/pdf", b"%PDF-x")])
+    assert await queue(
+        "invoice_issued", key="file", attachments=[Attachment("f.pdf", "application/pdf", b"%PDF-x")]
+    )
     mail_dir = tmp_path / "mail"
     worker = OutboxWorker(mailer=FileMailer(mail_dir), settings=mail_settings)
     assert await worker.drain() == 1
@@ -278,10 +318,12 @@ async def test_default_mailer_without_smtp_url_is_the_eml_folder(tmp_path) -> No
 async def test_expired_lease_is_reclaimed_and_a_live_one_is_not(db, smtp, make_worker) -> None:  # type: ignore[no-untyped-def]
     assert await queue(key="crashed")
     crashed = make_worker()
-    [row] = await crashed.claim()           # claims, then "crashes" without sending
+    [row] = await crashed.claim()  # claims, then "crashes" without sending
     other = make_worker()
-    assert await other.claim() == []         # lease still valid: not taken
-    await OutboxMessage.filter(id=row.id).update(lease_until=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
+    assert await other.claim() == []  # lease still valid: not taken
+    await OutboxMessage.filter(id=row.id).update(
+        lease_until=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    )
     await deliver_all(other)
     await other.mailer.close()
     assert len(smtp.received) == 1
@@ -296,7 +338,7 @@ async def test_graceful_stop_releases_the_claimed_batch(db, smtp, make_worker) -
     rows = await worker.claim()
     assert len(rows) == 5
     stop = asyncio.Event()
-    stop.set()                                # stop requested before anything was sent
+    stop.set()  # stop requested before anything was sent
     assert await worker.process(rows, stop) == 0
     left = await OutboxMessage.all().values_list("status", "lease_until", "claimed_by")
     assert left == [(OutboxStatus.pending, None, None)] * 5
@@ -309,13 +351,14 @@ async def test_cancelling_the_background_worker_releases_what_it_claimed(db, smt
     task = asyncio.create_task(run_in_background(worker))
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 5
-    while len(smtp.received) < 5 and loop.time() < deadline:
+    # The server lives in another thread: poll it.
+    while len(smtp.received) < 5 and loop.time() < deadline:  # noqa: ASYNC110
         await asyncio.sleep(0.002)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     statuses = await OutboxMessage.all().values_list("status", flat=True)
-    assert OutboxStatus.sending not in statuses          # nothing left claimed
+    assert OutboxStatus.sending not in statuses  # nothing left claimed
     sent = sum(1 for s in statuses if s == OutboxStatus.sent)
     assert sent == len(smtp.received) and sent >= 5
     # a fresh worker delivers the rest, and nothing twice

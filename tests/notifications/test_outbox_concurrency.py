@@ -20,8 +20,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _env(database_url: str, smtp_url: str, **extra: str) -> dict[str, str]:
-    env = {**os.environ, "DATABASE_URL": database_url, "SMTP_URL": smtp_url, "PYTHONPATH": str(ROOT),
-           "OUTBOX_BACKOFF_BASE_SECONDS": "0.01", "OUTBOX_BACKOFF_MAX_SECONDS": "0.05", **extra}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SMTP_URL": smtp_url,
+        "PYTHONPATH": str(ROOT),
+        "OUTBOX_BACKOFF_BASE_SECONDS": "0.01",
+        "OUTBOX_BACKOFF_MAX_SECONDS": "0.05",
+        **extra,
+    }
     return env
 
 
@@ -35,11 +42,18 @@ async def enqueue_many(n: int) -> None:
 async def test_two_worker_processes_deliver_each_message_exactly_once(db, smtp) -> None:  # type: ignore[no-untyped-def]
     total = 1000
     await enqueue_many(total)
-    smtp.handler.fail_next(15, "421 4.7.0 Too many connections, slow down")   # some go round again
-    procs = [await asyncio.create_subprocess_exec(
-        sys.executable, str(ROOT / "tests/notifications/worker_process.py"), cwd=str(ROOT),
-        env=_env(db, smtp.url, OUTBOX_BATCH_SIZE="20"), stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE) for _ in range(2)]
+    smtp.handler.fail_next(15, "421 4.7.0 Too many connections, slow down")  # some go round again
+    procs = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(ROOT / "tests/notifications/worker_process.py"),
+            cwd=str(ROOT),
+            env=_env(db, smtp.url, OUTBOX_BATCH_SIZE="20"),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
     for proc in procs:
         assert proc.stdout is not None
         line = await asyncio.wait_for(proc.stdout.readline(), timeout=30)
@@ -53,9 +67,9 @@ async def test_two_worker_processes_deliver_each_message_exactly_once(db, smtp) 
     summaries = [json.loads(out.decode().strip().splitlines()[-1]) for out, _ in outputs]
 
     ids = smtp.handler.message_ids()
-    assert len(ids) == total and len(set(ids)) == total                 # each exactly once at the server
+    assert len(ids) == total and len(set(ids)) == total  # each exactly once at the server
     assert sum(s["sent"] for s in summaries) == total
-    assert all(s["sent"] > 0 for s in summaries), summaries             # both really worked concurrently
+    assert all(s["sent"] > 0 for s in summaries), summaries  # both really worked concurrently
     assert await OutboxMessage.filter(status=OutboxStatus.sent).count() == total
     expected = set(await OutboxMessage.all().values_list("message_id", flat=True))
     assert set(ids) == expected
@@ -75,8 +89,15 @@ async def test_send_outbox_command_drains_the_queue(db, smtp, tmp_path) -> None:
     for n in range(3):
         assert await queue(key=f"cli:{n}")
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "support.cli", "send-outbox", cwd=str(ROOT), env=_env(url, smtp.url),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "support.cli",
+        "send-outbox",
+        cwd=str(ROOT),
+        env=_env(url, smtp.url),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
     assert proc.returncode == 0, err.decode()
     assert "sent 3" in out.decode() and "pending 0" in out.decode()

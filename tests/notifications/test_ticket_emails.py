@@ -15,8 +15,11 @@ from support.policy import Category
 from tests import factories as f
 from tests.notifications.test_outbox import deliver_all
 
-ASSISTANCE = ("Hur autentiserar vi mot API:et?", "Vi bygger en integration mot ärende-API:et och förstår inte "
-              "hur vi ska hämta en OAuth-token. Vilka scopes behövs och hur anropar vi token-endpointen?")
+ASSISTANCE = (
+    "Hur autentiserar vi mot API:et?",
+    "Vi bygger en integration mot ärende-API:et och förstår inte "
+    "hur vi ska hämta en OAuth-token. Vilka scopes behövs och hur anropar vi token-endpointen?",
+)
 
 
 @pytest.fixture
@@ -40,15 +43,25 @@ async def mails(template: str | None = None) -> list[OutboxMessage]:
     return await rows
 
 
-async def open_ticket(client, headers, requester_id: int, subject: str = ASSISTANCE[0],  # type: ignore[no-untyped-def]
-                      body: str = ASSISTANCE[1]) -> dict:
-    response = await client.post("/api/v1/tickets", json={"subject": subject, "body": body,
-                                                            "requester_id": requester_id}, headers=headers)
+async def open_ticket(
+    client,
+    headers,
+    requester_id: int,
+    subject: str = ASSISTANCE[0],  # type: ignore[no-untyped-def]
+    body: str = ASSISTANCE[1],
+) -> dict:
+    response = await client.post(
+        "/api/v1/tickets",
+        json={"subject": subject, "body": body, "requester_id": requester_id},
+        headers=headers,
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
 
-async def test_new_ticket_queues_a_receipt_to_the_requester(client, db, smtp, make_worker, rate_quoter) -> None:  # type: ignore[no-untyped-def]
+async def test_new_ticket_queues_a_receipt_to_the_requester(
+    client, db, smtp, make_worker, rate_quoter
+) -> None:  # type: ignore[no-untyped-def]
     org = await f.organisation(name="Åsele kommun")
     requester = await f.contact(org, name="Åsa Öberg", email="asa.oberg@asele.example.se")
     admin = f.bearer(await f.token(Role.admin))
@@ -74,14 +87,23 @@ async def test_new_ticket_queues_a_receipt_to_the_requester(client, db, smtp, ma
     assert got.rcpt_tos == ["asa.oberg@asele.example.se"] and got.message["Reply-To"] == mail.reply_to
 
 
-async def test_receipt_for_a_ticket_awaiting_triage_says_nothing_about_billing(client, db, rate_quoter) -> None:  # type: ignore[no-untyped-def]
+async def test_receipt_for_a_ticket_awaiting_triage_says_nothing_about_billing(
+    client, db, rate_quoter
+) -> None:  # type: ignore[no-untyped-def]
     from support.models import ClassificationState, Ticket
 
     org = await f.organisation()
     requester = await f.contact(org, language=Language.en)
-    ticket = await Ticket.create(number="SUP-2026-09999", subject="Something odd", body="?", requester=requester,
-                                 organisation=org, bill_to=org, category=Category.assistance,
-                                 classification_state=ClassificationState.needs_triage)
+    ticket = await Ticket.create(
+        number="SUP-2026-09999",
+        subject="Something odd",
+        body="?",
+        requester=requester,
+        organisation=org,
+        bill_to=org,
+        category=Category.assistance,
+        classification_state=ClassificationState.needs_triage,
+    )
     await notify.ticket_received(ticket=ticket, requester=requester, tell_billing=False)
     [mail] = await mails()
     assert mail.language == "en" and "We have received your ticket" in mail.subject
@@ -97,7 +119,9 @@ async def test_ticket_lifecycle_emails_once_per_event(client, db, smtp, make_wor
     tid = ticket["id"]
 
     async def patch(status: str) -> None:
-        r = await client.patch(f"/api/v1/tickets/{tid}", json={"status": status, "reason": "step"}, headers=admin)
+        r = await client.patch(
+            f"/api/v1/tickets/{tid}", json={"status": status, "reason": "step"}, headers=admin
+        )
         assert r.status_code == 200, r.text
 
     for status in ("triaged", "in_progress", "waiting_on_customer", "in_progress", "waiting_on_customer"):
@@ -107,26 +131,40 @@ async def test_ticket_lifecycle_emails_once_per_event(client, db, smtp, make_wor
     assert "Waiting for your reply" in status_mails[-1].subject
     assert "We need more information from you" in status_mails[-1].text_body
 
-    r = await client.post(f"/api/v1/tickets/{tid}/comments", json={"body": "Use scope cases.read", "public": True},
-                          headers=admin)
+    r = await client.post(
+        f"/api/v1/tickets/{tid}/comments",
+        json={"body": "Use scope cases.read", "public": True},
+        headers=admin,
+    )
     assert r.status_code == 201, r.text
-    r2 = await client.post(f"/api/v1/tickets/{tid}/comments", json={"body": "internal note", "public": False},
-                           headers=admin)
+    r2 = await client.post(
+        f"/api/v1/tickets/{tid}/comments", json={"body": "internal note", "public": False}, headers=admin
+    )
     assert r2.status_code == 201
     [comment_mail] = await mails("public_comment")
-    assert comment_mail.dedupe_key == f"comment:{r.json()['id']}" and "Use scope cases.read" in comment_mail.text_body
+    assert (
+        comment_mail.dedupe_key == f"comment:{r.json()['id']}"
+        and "Use scope cases.read" in comment_mail.text_body
+    )
     assert "internal note" not in "".join(m.text_body for m in await mails())
 
-    r = await client.post(f"/api/v1/tickets/{tid}/classification",
-                          json={"category": "defect", "reason": "Looks like a regression"}, headers=admin)
+    r = await client.post(
+        f"/api/v1/tickets/{tid}/classification",
+        json={"category": "defect", "reason": "Looks like a regression"},
+        headers=admin,
+    )
     assert r.status_code == 200, r.text
     [category_mail] = await mails("category_changed")
     assert "Interface defect (free of charge)" in category_mail.subject
-    assert "free of charge" in category_mail.text_body and "Looks like a regression" in category_mail.text_body
+    assert (
+        "free of charge" in category_mail.text_body and "Looks like a regression" in category_mail.text_body
+    )
 
-    r = await client.post(f"/api/v1/tickets/{tid}/defect-outcome",
-                          json={"outcome": "not_a_defect", "reason": "Wrong date format in the client"},
-                          headers=admin)
+    r = await client.post(
+        f"/api/v1/tickets/{tid}/defect-outcome",
+        json={"outcome": "not_a_defect", "reason": "Wrong date format in the client"},
+        headers=admin,
+    )
     assert r.status_code == 200, r.text
     [outcome_mail] = await mails("defect_outcome")
     assert "not a defect" in outcome_mail.subject
@@ -144,26 +182,50 @@ async def test_extension_decision_and_unofficial_rejection(client, db, rate_quot
     org = await f.organisation()
     requester = await f.contact(org)
     admin = f.bearer(await f.token(Role.admin))
-    ext = await open_ticket(client, admin, requester.id, "Nytt fält i API:et",
-                            "Vi önskar ett nytt fält handläggare i svaret från GET /api/arenden.")
-    r = await client.post(f"/api/v1/tickets/{ext['id']}/classification",
-                          json={"category": "extension", "reason": "Önskemål"}, headers=admin)
+    ext = await open_ticket(
+        client,
+        admin,
+        requester.id,
+        "Nytt fält i API:et",
+        "Vi önskar ett nytt fält handläggare i svaret från GET /api/arenden.",
+    )
+    r = await client.post(
+        f"/api/v1/tickets/{ext['id']}/classification",
+        json={"category": "extension", "reason": "Önskemål"},
+        headers=admin,
+    )
     assert r.status_code == 200, r.text
-    r = await client.post(f"/api/v1/tickets/{ext['id']}/extension-decision",
-                          json={"decision": "roadmap", "reason": "Passar in i version 9"}, headers=admin)
+    r = await client.post(
+        f"/api/v1/tickets/{ext['id']}/extension-decision",
+        json={"decision": "roadmap", "reason": "Passar in i version 9"},
+        headers=admin,
+    )
     assert r.status_code == 200, r.text
     [decision] = await mails("extension_decision")
-    assert "byggs in i en kommande version" in decision.subject and "Passar in i version 9" in decision.text_body
+    assert (
+        "byggs in i en kommande version" in decision.subject and "Passar in i version 9" in decision.text_body
+    )
 
-    bad = await open_ticket(client, admin, requester.id, "Läsa databasen direkt",
-                            "Vi vill läsa tabellerna direkt i er SQL Server-databas. Vilket schema gäller?")
-    r = await client.post(f"/api/v1/tickets/{bad['id']}/classification",
-                          json={"category": "unofficial", "reason": "Direkt databasåtkomst"}, headers=admin)
+    bad = await open_ticket(
+        client,
+        admin,
+        requester.id,
+        "Läsa databasen direkt",
+        "Vi vill läsa tabellerna direkt i er SQL Server-databas. Vilket schema gäller?",
+    )
+    r = await client.post(
+        f"/api/v1/tickets/{bad['id']}/classification",
+        json={"category": "unofficial", "reason": "Direkt databasåtkomst"},
+        headers=admin,
+    )
     assert r.status_code == 200, r.text
     refused = [m for m in await mails("category_changed") if bad["number"] in m.subject]
     [refused_mail] = refused
     assert "ingen assistans" in refused_mail.subject
-    assert "Vi kan tyvärr inte hjälpa till" in refused_mail.text_body and "Status:        Avvisad" in refused_mail.text_body
+    assert (
+        "Vi kan tyvärr inte hjälpa till" in refused_mail.text_body
+        and "Status:        Avvisad" in refused_mail.text_body
+    )
     assert "integrationspolicyn" in refused_mail.text_body
 
 
@@ -177,8 +239,11 @@ async def test_confirming_a_category_already_told_sends_nothing(client, db, rate
         event = await TicketEvent.get(ticket_id=ticket["id"], kind="classified")
         event.data = {**(event.data or {}), "state": state}
         await event.save()
-        r = await client.post(f"/api/v1/tickets/{ticket['id']}/classification",
-                              json={"category": ticket["category"], "reason": "Stämmer"}, headers=admin)
+        r = await client.post(
+            f"/api/v1/tickets/{ticket['id']}/classification",
+            json={"category": ticket["category"], "reason": "Stämmer"},
+            headers=admin,
+        )
         assert r.status_code == 200, r.text
     sent = await mails("category_changed")
     assert [m.dedupe_key.split(":")[1] for m in sent] == [str(untold["id"])]

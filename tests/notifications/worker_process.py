@@ -26,8 +26,17 @@ async def main() -> None:
         await asyncio.to_thread(sys.stdin.readline)
         await worker.drain()
         await worker.mailer.close()
-        print(json.dumps({"worker": worker.worker_id, "sent": worker.sent, "retried": worker.retried,
-                          "parked": worker.parked}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "worker": worker.worker_id,
+                    "sent": worker.sent,
+                    "retried": worker.retried,
+                    "parked": worker.parked,
+                }
+            ),
+            flush=True,
+        )
     finally:
         await Tortoise.close_connections()
 
