@@ -64,6 +64,7 @@ async def setup(database: str) -> tuple[int, int, str]:
     from support.models import Contact, Organisation, OrganisationKind
 
     await Tortoise.init(config=tortoise_config(env["DATABASE_URL"]), _enable_global_fallback=True)
+    await Tortoise.generate_schemas(safe=True)     # no-op when the migrations built everything
     org = await Organisation.create(name="Benchkommun", kind=OrganisationKind.municipality, population=1000,
                                     organisation_number="212000-2627")
     contact = await Contact.create(organisation=org, name="Bench", email="bench@example.se")
@@ -93,7 +94,8 @@ def intake_request(host: str, token: str, contact_id: int):  # type: ignore[no-u
 
 
 def serve(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = open(f"/tmp/tripdesk-bench-{port}.log", "wb")  # a pipe nobody reads would block the server
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     wait_for_port(port)
     return proc
 

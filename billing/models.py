@@ -40,7 +40,7 @@ class CeilingKind(StrEnum):
 
 
 class RateCard(Model):
-    """Hourly rates ex VAT per category, valid from–until (inclusive; open-ended when until is null).
+    """Hourly rates ex VAT per category, valid from–until (inclusive, open-ended when until is null).
     `organisation` null is the default card; an organisation's agreement overrides it while valid."""
 
     id = fields.IntField(primary_key=True)

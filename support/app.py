@@ -146,8 +146,9 @@ def create_app(*, settings: SupportSettings | None = None, init_db: bool = True,
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if init_db:
             await Tortoise.init(config=tortoise_config(settings.database_url), _enable_global_fallback=True)
-        from support.classification.classifier import load_classifier_async
-        await load_classifier_async()
+        # Corpus plus staff corrections; trained in a thread, or loaded from the disk cache when unchanged.
+        from support.classification.service import retrain
+        await retrain()
         tasks = await start_background(app, enabled=run_background)
         try:
             yield

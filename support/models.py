@@ -134,7 +134,7 @@ class Staff(Model):
 
 
 class ApiToken(Model):
-    """A bearer token. Only its SHA-256 is stored; the token itself is shown once, at creation."""
+    """A bearer token. Only its SHA-256 is stored, the token itself is shown once, at creation."""
 
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=200)

@@ -43,7 +43,7 @@ class TimeEntry(Model):
 
 
 class Timer(Model):
-    """A running timer; one per staff member. Stopping it creates a time entry.
+    """A running timer, one per staff member. Stopping it creates a time entry.
 
     One per staff member is enforced by the database (`unique_together` below: Tortoise ignores
     `unique=True` on a ForeignKeyField), so concurrent starts cannot both succeed."""
