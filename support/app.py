@@ -31,6 +31,7 @@ from core.http import MAX_BODY_BYTES, operation
 from core.openapi import build_openapi
 from support import routes as directory_routes
 from support import ticket_routes
+from support.classification import routes as classification_routes
 from support.auth import BearerAuthMiddleware, TokenCache
 from support.db import tortoise_config
 from support.observability import Metrics, ObservabilityMiddleware, metrics_endpoint
@@ -44,6 +45,7 @@ VERSION = "0.1.0"
 api_routes = [
     *directory_routes.routes,
     *ticket_routes.routes,
+    *classification_routes.routes,
     *timetracking_routes.routes,
     *billing.routes.routes,
     *invoices.routes.routes,

@@ -1,0 +1,39 @@
+"""Dry-run classification and on-demand retraining."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from core.auth import Principal, Role
+from core.http import JSON, operation, read_body
+from support.classification import service
+from support.classification.classifier import get_classifier
+from support.classification.schemas import ClassifyRequest, ClassifyResponse, RetrainResponse
+
+
+@operation("Classify a text under the policy without creating a ticket",
+           roles=(Role.admin, Role.support, Role.finance), body=ClassifyRequest, response=ClassifyResponse,
+           tags=("classification",))
+async def classify(request: Request, principal: Principal) -> Response:
+    data = await read_body(request, ClassifyRequest)
+    result = get_classifier().classify(data.subject, data.body)
+    return JSON(ClassifyResponse(**result.to_json(), needs_triage=result.needs_triage,
+                                 model_version=result.model_version))
+
+
+@operation("Retrain the classifier with staff confirmations and overrides", roles=(Role.admin,),
+           response=RetrainResponse, tags=("classification",))
+async def retrain(request: Request, principal: Principal) -> Response:
+    """Training runs in a thread; this process switches to the new model when it is ready. Other instances
+    pick it up at their next start (or their own retrain call)."""
+    classifier = await service.retrain()
+    return JSON(RetrainResponse(model_version=classifier.model_version,
+                                examples=len(await service.training_examples())))
+
+
+routes = [
+    Route("/classify", classify, methods=["POST"]),
+    Route("/classifier/retrain", retrain, methods=["POST"]),
+]

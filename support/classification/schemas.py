@@ -1,0 +1,32 @@
+"""Request and response models of the classification endpoints."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from support.policy import Billing, Category
+
+
+class ClassifyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    subject: Annotated[str, StringConstraints(max_length=200)] = ""
+    body: Annotated[str, StringConstraints(max_length=100_000)] = ""
+
+
+class ClassifyResponse(BaseModel):
+    category: Category
+    confidence: float = Field(ge=0, le=1)
+    billing: Billing
+    language: str
+    reasons: list[str]
+    needs_triage: bool = Field(description="Below the confidence threshold: staff must confirm before the "
+                                           "integrator is told a billing consequence")
+    model_version: str
+
+
+class RetrainResponse(BaseModel):
+    model_version: str
+    examples: int
