@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from billing.models import CeilingKind, InvoiceKind, InvoiceStatus
 from billing.money import HoursIn, MoneyIn, RateIn
+from core.http import MAX_ID, Id
 from core.pagination import PageQuery
 from support.policy import Category
 
@@ -35,7 +36,7 @@ def _check_range(start: dt.date | None, end: dt.date | None, what: str) -> None:
 
 class RateCardCreate(Strict):
     name: Text200
-    organisation_id: int | None = Field(None, ge=1, description="null: the default card")
+    organisation_id: int | None = Field(None, ge=1, le=MAX_ID, description="null: the default card")
     valid_from: dt.date
     valid_until: dt.date | None = Field(None, description="inclusive; null: open-ended")
     rates: dict[Category, RateIn] = Field(description="SEK per hour ex VAT, per category; a category "
@@ -66,7 +67,7 @@ class RateCardRead(BaseModel):
 
 
 class RateCardQuery(PageQuery):
-    organisation_id: int | None = Field(None, ge=1)
+    organisation_id: int | None = Field(None, ge=1, le=MAX_ID)
     default: bool | None = None
     valid_on: dt.date | None = None
 
@@ -85,7 +86,7 @@ class RateQuote(BaseModel):
 
 
 class RateQuoteQuery(Strict):
-    organisation_id: int | None = Field(None, ge=1)
+    organisation_id: int | None = Field(None, ge=1, le=MAX_ID)
     category: Category
     work_date: dt.date | None = None
 
@@ -157,7 +158,7 @@ class CeilingRead(BaseModel):
 class TimeReportQuery(Strict):
     period_start: dt.date
     period_end: dt.date
-    organisation_id: int | None = Field(None, ge=1)
+    organisation_id: int | None = Field(None, ge=1, le=MAX_ID)
     format: Literal["json", "csv"] = "json"
 
     @model_validator(mode="after")
@@ -286,7 +287,7 @@ class InvoiceRead(InvoiceSummary):
 class InvoiceQuery(PageQuery):
     period_start: dt.date | None = Field(None, description="invoices whose period ends on or after this date")
     period_end: dt.date | None = Field(None, description="invoices whose period starts on or before this date")
-    organisation_id: int | None = Field(None, ge=1)
+    organisation_id: int | None = Field(None, ge=1, le=MAX_ID)
     status: InvoiceStatus | None = None
     kind: InvoiceKind | None = None
     unpaid: bool | None = Field(None, description="true: issued invoices not yet marked paid")
@@ -303,7 +304,7 @@ class InvoiceUpdate(Strict):
 
 
 class CreditCreate(Strict):
-    line_ids: list[Annotated[int, Field(ge=1)]] | None = Field(
+    line_ids: list[Id] | None = Field(
         None, min_length=1, max_length=1000, description="lines to credit; omitted: every line not yet credited")
     reason: Reason
 

@@ -11,16 +11,38 @@ import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from core.auth import Principal, Role, require_roles
-from core.errors import InvalidInput, MalformedRequest, PayloadTooLarge, UnsupportedMediaType
+from core.errors import InvalidInput, MalformedRequest, NotFound, PayloadTooLarge, UnsupportedMediaType
 
 M = TypeVar("M", bound=BaseModel)
+
+MAX_ID = 2**31 - 1
+"""Primary keys are PostgreSQL `integer` (serial) columns. A larger id cannot exist, and sending one to the
+database is an error there (and above 2**63 on SQLite), not a miss: ids are bounded before the ORM."""
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""A reference to a row in a request body or query string; out of range is a 422, never a database error."""
+
+
+
+def _drop_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def unchanged() -> Any:
+    """Default of a PATCH field that may be left out (unchanged) but not sent as null: the column is NOT NULL.
+
+    Declare it as `name: Text200 = unchanged()`; a field that may be cleared stays `X | None = None`.
+    Services apply `model_dump(exclude_unset=True)`, so the None placeholder never reaches the database, and
+    an explicit null is a 422 from pydantic, matching the OpenAPI schema (where the field is not nullable)."""
+    return Field(None, json_schema_extra=_drop_default)
+
 
 MAX_BODY_BYTES = 256 * 1024
 """Largest JSON body accepted; a ticket body may be 100 KB of log output, which fits with room to spare."""
@@ -80,8 +102,11 @@ def read_query(request: Request, model: type[M]) -> M:
 
 
 def path_int(request: Request, name: str = "id") -> int:
-    value = request.path_params[name]
-    return int(value)
+    """An id from the path (`{id:int}` matches digits); one that cannot exist is a 404 like a missing row."""
+    value = int(request.path_params[name])
+    if not 1 <= value <= MAX_ID:
+        raise NotFound(f"not found ({name} out of range)")
+    return value
 
 
 class JSON(JSONResponse):

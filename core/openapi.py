@@ -10,11 +10,11 @@ import re
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from starlette.routing import BaseRoute, Mount, Route
 
 from core.errors import PROBLEM_CONTENT_TYPE
-from core.http import OperationSpec
+from core.http import MAX_ID, OperationSpec
 
 _PARAM = re.compile(r"{([^}:]+)(?::([^}]+))?}")
 
@@ -46,18 +46,45 @@ def _walk(routes: list[BaseRoute], prefix: str = "") -> list[tuple[str, Route]]:
     return found
 
 
+def _document_schema(media_type: str) -> dict[str, Any]:
+    """OpenAPI 3.1 describes a non-JSON body by its media type; text is a string, anything else raw bytes."""
+    if media_type.startswith("text/"):
+        return {"type": "string"}
+    return {"type": "string", "contentMediaType": media_type}
+
+
+def _query_param_schema(prop: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter is absent or a string: `X | None = None` means "may be left out", not "may be null"
+    (there is no null in a query string), so the null branch and the null default are dropped."""
+    prop = {k: v for k, v in prop.items() if k != "title" and not (k == "default" and v is None)}
+    options = prop.get("anyOf")
+    if options is not None and {"type": "null"} in options:
+        rest = [o for o in options if o != {"type": "null"}]
+        del prop["anyOf"]
+        prop = {**rest[0], **prop} if len(rest) == 1 else {**prop, "anyOf": rest}
+    return prop
+
+
 def build_openapi(routes: list[BaseRoute], *, title: str, version: str, description: str) -> dict[str, Any]:
     operations = _walk(routes)
-    models: set[type[BaseModel]] = set()
+    # Bodies and query strings as pydantic validates them; responses as it serializes them (a Decimal is
+    # a string on the way out, though a number is accepted on the way in).
+    wanted: set[tuple[type[BaseModel], JsonSchemaMode]] = set()
     for _, route in operations:
         spec: OperationSpec = route.endpoint.__operation__  # type: ignore[attr-defined]
-        for model in (spec.body, spec.response):
-            if model is not None:
-                models.add(model)
-    ordered = sorted(models, key=lambda m: m.__name__)
-    refs, defs = models_json_schema([(m, "validation") for m in ordered],
-                                    ref_template="#/components/schemas/{model}")
+        uses: tuple[tuple[type[BaseModel] | None, JsonSchemaMode], ...] = (
+            (spec.body, "validation"), (spec.query, "validation"), (spec.response, "serialization"))
+        wanted.update((model, mode) for model, mode in uses if model is not None)
+    ordered = sorted(wanted, key=lambda pair: (pair[0].__module__, pair[0].__qualname__, pair[1]))
+    refs, defs = models_json_schema(ordered, ref_template="#/components/schemas/{model}")
     schemas: dict[str, Any] = dict(defs.get("$defs", {}))
+    specs = [route.endpoint.__operation__ for _, route in operations]  # type: ignore[attr-defined]
+    bodies = {spec.body for spec in specs}
+    query_schemas: dict[type[BaseModel], dict[str, Any]] = {}
+    for model in {spec.query for spec in specs if spec.query is not None}:
+        # A query model becomes parameters, not a component; the enums it refers to stay components.
+        name = refs[(model, "validation")]["$ref"].rpartition("/")[2]
+        query_schemas[model] = schemas[name] if model in bodies else schemas.pop(name)
     schemas["Problem"] = PROBLEM_SCHEMA
 
     paths: dict[str, dict[str, Any]] = {}
@@ -65,18 +92,20 @@ def build_openapi(routes: list[BaseRoute], *, title: str, version: str, descript
         spec = route.endpoint.__operation__  # type: ignore[attr-defined]
         params: list[dict[str, Any]] = []
         for name, convertor in _PARAM.findall(path):
-            schema = {"type": "integer"} if convertor == "int" else {"type": "string"}
+            schema: dict[str, Any] = {"type": "string"}
+            if convertor == "int":  # digits only (no sign), and no row has an id beyond MAX_ID
+                schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
             params.append({"name": name, "in": "path", "required": True, "schema": schema})
         openapi_path = _PARAM.sub(lambda m: "{" + m.group(1) + "}", path)
         if spec.query is not None:
-            qschema = spec.query.model_json_schema()
+            qschema = query_schemas[spec.query]
             required = set(qschema.get("required", []))
             for name, prop in qschema.get("properties", {}).items():
-                prop = {k: v for k, v in prop.items() if k != "title"}
-                params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
+                params.append({"name": name, "in": "query", "required": name in required,
+                               "schema": _query_param_schema(prop)})
         if spec.idempotent_create:
             params.append({"name": "Idempotency-Key", "in": "header", "required": False,
-                           "schema": {"type": "string", "maxLength": 200}})
+                           "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"}})
         op: dict[str, Any] = {
             "summary": spec.summary,
             "operationId": route.name,
@@ -93,11 +122,14 @@ def build_openapi(routes: list[BaseRoute], *, title: str, version: str, descript
             op["requestBody"] = {"required": True, "content": {"application/json": {
                 "schema": refs[(spec.body, "validation")]}}}
         ok: dict[str, Any] = {"description": "OK"}
+        content: dict[str, Any] = {}
         if spec.response is not None:
-            ok["content"] = {"application/json": {"schema": refs[(spec.response, "validation")]}}
-        elif spec.content_types != ("application/json",):
-            ok["content"] = {ct: {"schema": {"type": "string", "format": "binary"}}
-                             for ct in spec.content_types}
+            content["application/json"] = {"schema": refs[(spec.response, "serialization")]}
+        for media_type in spec.content_types:  # alternatives to the JSON model (CSV) or documents (PDF, ZIP)
+            if media_type not in content and media_type != "application/json":
+                content[media_type] = {"schema": _document_schema(media_type)}
+        if content:
+            ok["content"] = content
         if spec.status == 204:
             ok = {"description": "No content"}
         op["responses"][str(spec.status)] = ok

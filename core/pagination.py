@@ -12,14 +12,22 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, Field, field_validator
 
 from core.errors import InvalidInput
+from core.http import MAX_ID
 
 T = TypeVar("T")
+
+
+CURSOR_PATTERN = (r"^aWQ6(?:[MNO][DTjz][AEIMQUYcgk][w-z0-5]){0,3}"
+                  r"(?:[MNO][DTjz][AEIMQUYcgk][w-z0-5]|[MNO][AQgw]|[MNO][DTjz][AEIMQUYcgk])$")
+"""The shape of every cursor `encode_cursor` issues (unpadded URL-safe base64 of `id:` and 1–12 digits), so
+the OpenAPI document tells clients and fuzzers what a cursor looks like instead of "any string"."""
 
 
 class PageQuery(BaseModel):
     model_config = {"extra": "forbid"}
     limit: int = Field(50, ge=1, le=200)
-    cursor: str | None = Field(None, max_length=64)
+    cursor: str | None = Field(None, max_length=64, pattern=CURSOR_PATTERN,
+                               description="`next_cursor` from the previous page")
 
     @field_validator("cursor")
     @classmethod
@@ -42,7 +50,7 @@ def decode_cursor(cursor: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, _, value = raw.partition(":")
-        if prefix != "id":
+        if prefix != "id" or not value.isdigit() or not 1 <= int(value) <= MAX_ID:
             raise ValueError(raw)
         return int(value)
     except (ValueError, UnicodeDecodeError):

@@ -22,6 +22,7 @@ official Schematron in the tests (invoices/validation.py):
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from lxml import etree
@@ -35,6 +36,9 @@ NS_CREDIT_NOTE = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 F_SKATT = "Godkänd för F-skatt"  # SE-R-005: the exact wording
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot carry. Free text (a description, a reason) may hold them; they become U+FFFD
+instead of failing the whole document (lxml raises ValueError)."""
 
 # EAS code of each country's VAT-number scheme (Peppol EAS code list, all in the PEPPOL-EN16931 `eaid` set).
 VAT_EAS: dict[str, str] = {
@@ -83,7 +87,7 @@ class _Builder:
         if text is None or not str(text).strip():
             return
         el = etree.SubElement(parent, f"{{{CBC}}}{tag}", attrs)
-        el.text = str(text)
+        el.text = _NOT_XML.sub("\ufffd", str(text))
 
     def cac(self, parent: etree._Element, tag: str) -> etree._Element:
         return etree.SubElement(parent, f"{{{CAC}}}{tag}")

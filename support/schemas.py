@@ -11,6 +11,7 @@ from stdnum.eu import vat as eu_vat
 from stdnum.se import orgnr
 
 from core.auth import Role
+from core.http import MAX_ID, unchanged
 from core.pagination import PageQuery
 from support.models import (
     ClassificationState,
@@ -45,8 +46,15 @@ def _country(value: str) -> str:
     return value
 
 
-Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-OptText200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+SINGLE_LINE = r"^[^\x00-\x1f\x7f]*$"
+"""Names, addresses and references hold no control characters: they are printed on PDF invoices and sent in
+Peppol XML, which cannot carry them. (Long free text — ticket bodies with log output — may.)"""
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
+                                           pattern=SINGLE_LINE)]
+OptText200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200, pattern=SINGLE_LINE)]
+Line20 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20, pattern=SINGLE_LINE)]
+Line40 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40, pattern=SINGLE_LINE)]
+Line100 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100, pattern=SINGLE_LINE)]
 LongText = Annotated[str, StringConstraints(max_length=100_000)]
 OrgNumber = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20),
                       AfterValidator(_organisation_number)]
@@ -74,11 +82,11 @@ class OrganisationCreate(Strict):
     organisation_number: OrgNumber | None = None
     vat_number: VatNumber | None = None
     street: OptText200 = ""
-    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
-    city: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    postal_code: Line20 = ""
+    city: Line100 = ""
     country_code: Country = "SE"
     invoice_email: EmailStr | None = None
-    buyer_reference: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    buyer_reference: Line100 | None = None
     language: Language = Language.sv
 
     @model_validator(mode="after")
@@ -95,16 +103,18 @@ class OrganisationCreate(Strict):
 
 
 class OrganisationUpdate(Strict):
-    name: Text200 | None = None
-    partner_level: PartnerLevel | None = None
+    """Left out: unchanged. Null clears the nullable fields only (`X | None`); the rest are NOT NULL."""
+
+    name: Text200 = unchanged()
+    partner_level: PartnerLevel = unchanged()
     population: int | None = Field(None, ge=1, le=20_000_000)
     vat_number: VatNumber | None = None
-    street: OptText200 | None = None
-    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = None
-    city: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    street: OptText200 = unchanged()
+    postal_code: Line20 = unchanged()
+    city: Line100 = unchanged()
     invoice_email: EmailStr | None = None
-    buyer_reference: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
-    language: Language | None = None
+    buyer_reference: Line100 | None = None
+    language: Language = unchanged()
 
 
 class OrganisationRead(Read):
@@ -141,15 +151,15 @@ class ContactCreate(Strict):
     name: Text200
     email: EmailStr
     language: Language = Language.sv
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
+    phone: Line40 | None = None
 
 
 class ContactUpdate(Strict):
-    name: Text200 | None = None
-    email: EmailStr | None = None
-    language: Language | None = None
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
-    active: bool | None = None
+    name: Text200 = unchanged()
+    email: EmailStr = unchanged()
+    language: Language = unchanged()
+    phone: Line40 | None = None
+    active: bool = unchanged()
 
 
 class ContactRead(Read):
@@ -175,10 +185,10 @@ class ApplicationCreate(Strict):
 
 
 class ApplicationUpdate(Strict):
-    name: Text200 | None = None
-    purpose: Annotated[str, StringConstraints(max_length=2000)] | None = None
-    in_production: bool | None = None
-    forwards_data: bool | None = None
+    name: Text200 = unchanged()
+    purpose: Annotated[str, StringConstraints(max_length=2000)] = unchanged()
+    in_production: bool = unchanged()
+    forwards_data: bool = unchanged()
 
 
 class ApplicationRead(Read):
@@ -199,7 +209,7 @@ class ApplicationList(BaseModel):
 
 class LicenceCreate(Strict):
     kind: LicenceKind
-    application_id: int | None = Field(None, ge=1)
+    application_id: int | None = Field(None, ge=1, le=MAX_ID)
     covers_forwarding: bool = False
     valid_from_date: dt.date
     valid_until_date: dt.date | None = None
@@ -253,8 +263,8 @@ class StaffList(BaseModel):
 class TokenCreate(Strict):
     name: Text200
     role: Role
-    organisation_id: int | None = Field(None, ge=1)
-    staff_id: int | None = Field(None, ge=1)
+    organisation_id: int | None = Field(None, ge=1, le=MAX_ID)
+    staff_id: int | None = Field(None, ge=1, le=MAX_ID)
     expires_at: dt.datetime | None = None
 
     @model_validator(mode="after")
@@ -291,14 +301,15 @@ class TokenList(BaseModel):
 class TicketCreate(Strict):
     subject: Text200
     body: LongText = ""
-    requester_id: int = Field(ge=1, description="The contact who asked")
-    bill_to_id: int | None = Field(None, ge=1, description="Organisation billed; default the requester's")
-    application_id: int | None = Field(None, ge=1)
+    requester_id: int = Field(ge=1, le=MAX_ID, description="The contact who asked")
+    bill_to_id: int | None = Field(None, ge=1, le=MAX_ID,
+                                   description="Organisation billed; default the requester's")
+    application_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 class TicketUpdate(Strict):
     status: TicketStatus | None = None
-    assignee_id: int | None = Field(None, ge=1)
+    assignee_id: int | None = Field(None, ge=1, le=MAX_ID)
     unassign: bool = False
     reason: Annotated[str, StringConstraints(max_length=2000)] | None = None
 
@@ -347,8 +358,8 @@ class TicketPage(BaseModel):
 class TicketQuery(PageQuery):
     status: TicketStatus | None = None
     category: Category | None = None
-    organisation_id: int | None = Field(None, ge=1)
-    assignee_id: int | None = Field(None, ge=1)
+    organisation_id: int | None = Field(None, ge=1, le=MAX_ID)
+    assignee_id: int | None = Field(None, ge=1, le=MAX_ID)
     created_from: dt.date | None = None
     created_to: dt.date | None = None
     q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None

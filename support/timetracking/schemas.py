@@ -12,6 +12,7 @@ from typing import Annotated, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from core.http import MAX_ID, Id
 from core.pagination import PageQuery
 from support.policy import Category
 from support.timetracking.settings import business_today, get_timetracking_settings
@@ -62,8 +63,9 @@ class TimeEntryCreate(Strict):
     minutes: Minutes
     description: Description
     staff_id: int | None = Field(
-        None, ge=1, description="Who worked. Default: the token's staff member. Admins may name anyone; a "
-                                "support token without a staff member must name one.")
+        None, ge=1, le=MAX_ID,
+        description="Who worked. Default: the token's staff member. Admins may name anyone; a "
+                    "support token without a staff member must name one.")
 
 
 class TimeEntryUpdate(Strict):
@@ -109,9 +111,9 @@ class TimeEntryPage(BaseModel):
 
 
 class TimeEntryQuery(PageQuery):
-    staff_id: int | None = Field(None, ge=1)
-    ticket_id: int | None = Field(None, ge=1)
-    organisation_id: int | None = Field(None, ge=1,
+    staff_id: int | None = Field(None, ge=1, le=MAX_ID)
+    ticket_id: int | None = Field(None, ge=1, le=MAX_ID)
+    organisation_id: int | None = Field(None, ge=1, le=MAX_ID,
                                         description="The organisation billed (the ticket's bill_to)")
     work_date_from: dt.date | None = None
     work_date_to: dt.date | None = None
@@ -128,7 +130,7 @@ class TimeEntryQuery(PageQuery):
 
 
 class ApproveRequest(Strict):
-    ids: list[Annotated[int, Field(ge=1)]] = Field(min_length=1, max_length=500)
+    ids: list[Id] = Field(min_length=1, max_length=500)
 
 
 class ApproveResult(BaseModel):
@@ -139,7 +141,7 @@ class ApproveResult(BaseModel):
 # Timers ----------------------------------------------------------------------------------------------
 
 class TimerStart(Strict):
-    ticket_id: int = Field(ge=1)
+    ticket_id: int = Field(ge=1, le=MAX_ID)
     description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
 
 
