@@ -46,11 +46,16 @@ class CeilingState:
         return self.used >= self.limit
 
 
-def evaluate(ceiling: CostCeiling, entries: list[dict[str, Any]], book: RateBook, organisation_id: int,
-             increment: int) -> CeilingState:
+def evaluate(
+    ceiling: CostCeiling, entries: list[dict[str, Any]], book: RateBook, organisation_id: int, increment: int
+) -> CeilingState:
     """Walk the ticket's billable entries (sorted by work_date, id) and find the ones beyond the limit."""
-    state = CeilingState(ceiling.ticket_id, CeilingKind(ceiling.kind), Decimal(ceiling.limit_value),  # type: ignore[attr-defined]
-                         ceiling.approved_at is not None)
+    state = CeilingState(
+        ceiling.ticket_id,
+        CeilingKind(ceiling.kind),
+        Decimal(ceiling.limit_value),  # type: ignore[attr-defined]
+        ceiling.approved_at is not None,
+    )
     beyond = False
     for entry in entries:
         hours = minutes_billed_hours(entry["minutes"], increment)
@@ -67,23 +72,29 @@ def evaluate(ceiling: CostCeiling, entries: list[dict[str, Any]], book: RateBook
     return state
 
 
-async def ceiling_states(*, ticket_ids: list[int], organisation_id: int, book: RateBook,
-                         increment: int) -> dict[int, tuple[CostCeiling, CeilingState]]:
+async def ceiling_states(
+    *, ticket_ids: list[int], organisation_id: int, book: RateBook, increment: int
+) -> dict[int, tuple[CostCeiling, CeilingState]]:
     """Ceiling state of each ticket that has one: two queries whatever the number of tickets."""
     ceilings = await CostCeiling.filter(ticket_id__in=ticket_ids) if ticket_ids else []
     if not ceilings:
         return {}
     by_ticket: dict[int, list[dict[str, Any]]] = {c.ticket_id: [] for c in ceilings}  # type: ignore[attr-defined]
-    rows = await TimeEntry.filter(ticket_id__in=list(by_ticket), billable=True).order_by(
-        "work_date", "id").values("id", "ticket_id", "work_date", "minutes", "category")
+    rows = (
+        await TimeEntry.filter(ticket_id__in=list(by_ticket), billable=True)
+        .order_by("work_date", "id")
+        .values("id", "ticket_id", "work_date", "minutes", "category")
+    )
     for row in rows:
         by_ticket[row["ticket_id"]].append(row)
-    return {c.ticket_id: (c, evaluate(c, by_ticket[c.ticket_id], book, organisation_id, increment))  # type: ignore[attr-defined]
-            for c in ceilings}
+    return {
+        c.ticket_id: (c, evaluate(c, by_ticket[c.ticket_id], book, organisation_id, increment))  # type: ignore[attr-defined]
+        for c in ceilings
+    }
 
 
 async def notify_if_reached(ceiling: CostCeiling, state: CeilingState) -> bool:
-    """Queue the `cost_ceiling_reached` email once per ceiling revision; call inside the caller's transaction."""
+    """Queue the `cost_ceiling_reached` email once per ceiling revision, in the caller's transaction."""
     if not state.reached or ceiling.notified_revision == ceiling.revision or state.approved:
         return False
     ticket = await Ticket.get(id=ceiling.ticket_id)  # type: ignore[attr-defined]
@@ -91,29 +102,44 @@ async def notify_if_reached(ceiling: CostCeiling, state: CeilingState) -> bool:
     organisation = await Organisation.get(id=ticket.bill_to_id)  # type: ignore[attr-defined]
     language = str(requester.language)
     path = f"/api/v1/tickets/{ticket.id}/cost-ceiling/approve"
-    instructions = (f"be er kontaktperson hos oss registrera ert godkännande, eller godkänn själva med er "
-                    f"integratörstoken: POST {path}" if language == "sv" else
-                    f"ask your contact with us to record your approval, or approve it yourself with your "
-                    f"integrator token: POST {path}")
+    instructions = (
+        f"be er kontaktperson hos oss registrera ert godkännande, eller godkänn själva med er "
+        f"integratörstoken: POST {path}"
+        if language == "sv"
+        else f"ask your contact with us to record your approval, or approve it yourself with your "
+        f"integrator token: POST {path}"
+    )
     context = {
-        "ticket": {"number": ticket.number, "subject": ticket.subject, "status": str(ticket.status),
-                   "category": str(ticket.category) if ticket.category else None,
-                   "organisation_name": organisation.name},
+        "ticket": {
+            "number": ticket.number,
+            "subject": ticket.subject,
+            "status": str(ticket.status),
+            "category": str(ticket.category) if ticket.category else None,
+            "organisation_name": organisation.name,
+        },
         "contact_name": requester.name,
-        "ceiling": {"kind": str(state.kind), "limit": format_amount(state.limit, language),
-                    "used": format_amount(state.used, language)},
+        "ceiling": {
+            "kind": str(state.kind),
+            "limit": format_amount(state.limit, language),
+            "used": format_amount(state.used, language),
+        },
         "approve_instructions": instructions,
     }
-    await enqueue_email(template="cost_ceiling_reached", to_email=requester.email, to_name=requester.name,
-                        language=language, context=context,
-                        dedupe_key=f"cost_ceiling_reached:{ticket.id}:{ceiling.revision}")
+    await enqueue_email(
+        template="cost_ceiling_reached",
+        to_email=requester.email,
+        to_name=requester.name,
+        language=language,
+        context=context,
+        dedupe_key=f"cost_ceiling_reached:{ticket.id}:{ceiling.revision}",
+    )
     ceiling.notified_revision = ceiling.revision
     await ceiling.save(update_fields=["notified_revision"])
     return True
 
 
 async def _ticket_for(principal: Principal, ticket_id: int, *, for_update: bool = False) -> Ticket:
-    """The ticket's billed organisation decides: its integrators may see and set the ceiling; others get 404."""
+    """The ticket's billed organisation decides: its integrators may set the ceiling; others get 404."""
     query = Ticket.filter(id=ticket_id)
     if for_update:
         query = query.select_for_update()
@@ -125,35 +151,64 @@ async def _ticket_for(principal: Principal, ticket_id: int, *, for_update: bool 
 
 async def _state(ceiling: CostCeiling, ticket: Ticket) -> CeilingState:
     today = dt.date.today()
-    book = await RateBook.load(start=dt.date(1970, 1, 1), end=today + dt.timedelta(days=3660),
-                               organisation_ids=[ticket.bill_to_id])  # type: ignore[attr-defined]
-    states = await ceiling_states(ticket_ids=[ticket.id], organisation_id=ticket.bill_to_id,  # type: ignore[attr-defined]
-                                  book=book, increment=get_billing_settings().billing_increment_minutes)
-    return states[ticket.id][1] if ticket.id in states else CeilingState(
-        ticket.id, CeilingKind(ceiling.kind), Decimal(ceiling.limit_value), ceiling.approved_at is not None)
+    book = await RateBook.load(
+        start=dt.date(1970, 1, 1), end=today + dt.timedelta(days=3660), organisation_ids=[ticket.bill_to_id]
+    )  # type: ignore[attr-defined]
+    states = await ceiling_states(
+        ticket_ids=[ticket.id],
+        organisation_id=ticket.bill_to_id,  # type: ignore[attr-defined]
+        book=book,
+        increment=get_billing_settings().billing_increment_minutes,
+    )
+    return (
+        states[ticket.id][1]
+        if ticket.id in states
+        else CeilingState(
+            ticket.id,
+            CeilingKind(ceiling.kind),
+            Decimal(ceiling.limit_value),
+            ceiling.approved_at is not None,
+        )
+    )
 
 
 def _read(ceiling: CostCeiling, state: CeilingState) -> schemas.CeilingRead:
     quantum = Decimal("0.01")
     return schemas.CeilingRead(
-        ticket_id=ceiling.ticket_id, kind=ceiling.kind, limit=Decimal(ceiling.limit_value).quantize(quantum),  # type: ignore[attr-defined]
-        used=state.used.quantize(quantum), reached=state.reached, held_entry_ids=sorted(state.held),
-        set_by=ceiling.set_by, set_at=ceiling.set_at, approved_at=ceiling.approved_at,
-        approved_by=ceiling.approved_by)
+        ticket_id=ceiling.ticket_id,
+        kind=ceiling.kind,
+        limit=Decimal(ceiling.limit_value).quantize(quantum),  # type: ignore[attr-defined]
+        used=state.used.quantize(quantum),
+        reached=state.reached,
+        held_entry_ids=sorted(state.held),
+        set_by=ceiling.set_by,
+        set_at=ceiling.set_at,
+        approved_at=ceiling.approved_at,
+        approved_by=ceiling.approved_by,
+    )
 
 
-async def set_ceiling(*, principal: Principal, ticket_id: int, data: schemas.CeilingSet) -> schemas.CeilingRead:
+async def set_ceiling(
+    *, principal: Principal, ticket_id: int, data: schemas.CeilingSet
+) -> schemas.CeilingRead:
     async with in_transaction():
         ticket = await _ticket_for(principal, ticket_id, for_update=True)
         decision = ExtensionDecision(ticket.extension_decision) if ticket.extension_decision else None
         if ticket.category is None or not is_billable(Category(ticket.category), extension_decision=decision):
-            raise TicketNotBillable(f"ticket {ticket.number} is not billable ({ticket.category or 'unclassified'})")
+            raise TicketNotBillable(
+                f"ticket {ticket.number} is not billable ({ticket.category or 'unclassified'})"
+            )
         now = dt.datetime.now(dt.UTC)
         ceiling = await CostCeiling.filter(ticket_id=ticket.id).select_for_update().first()
         if ceiling is None:
-            ceiling = await CostCeiling.create(ticket_id=ticket.id, kind=data.kind, limit_value=data.limit,
-                                               set_by=principal.name, set_by_token_id=principal.token_id,
-                                               set_at=now)
+            ceiling = await CostCeiling.create(
+                ticket_id=ticket.id,
+                kind=data.kind,
+                limit_value=data.limit,
+                set_by=principal.name,
+                set_by_token_id=principal.token_id,
+                set_at=now,
+            )
         else:
             ceiling.kind = data.kind
             ceiling.limit_value = data.limit
@@ -174,8 +229,9 @@ async def get_ceiling(*, principal: Principal, ticket_id: int) -> schemas.Ceilin
     return _read(ceiling, await _state(ceiling, ticket))
 
 
-async def approve_ceiling(*, principal: Principal, ticket_id: int,
-                          data: schemas.CeilingApprove) -> schemas.CeilingRead:
+async def approve_ceiling(
+    *, principal: Principal, ticket_id: int, data: schemas.CeilingApprove
+) -> schemas.CeilingRead:
     """Record who approved work beyond the ceiling, and when: the held time becomes invoiceable."""
     async with in_transaction():
         ticket = await _ticket_for(principal, ticket_id)
@@ -184,7 +240,11 @@ async def approve_ceiling(*, principal: Principal, ticket_id: int,
             raise CeilingNotFound(f"ticket {ticket.number} has no cost ceiling")
         if ceiling.approved_at is None:
             ceiling.approved_at = dt.datetime.now(dt.UTC)
-            who = principal.name if principal.is_integrator else f"{principal.name} ({principal.role}, on behalf)"
+            who = (
+                principal.name
+                if principal.is_integrator
+                else f"{principal.name} ({principal.role}, on behalf)"
+            )
             ceiling.approved_by = (who + (f": {data.note}" if data.note else ""))[:200]
             ceiling.approved_by_token_id = principal.token_id
             await ceiling.save(update_fields=["approved_at", "approved_by", "approved_by_token_id"])

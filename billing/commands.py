@@ -1,4 +1,4 @@
-"""`tripdesk invoice-run --period YYYY-MM [--issue]`: draft (and issue) a month's invoices from the command line.
+"""`tripdesk invoice-run --period YYYY-MM [--issue]`: draft (and issue) a month's invoices.
 
 Several of these may be started at once (cron on two hosts, an impatient operator): they cooperate through
 the database (see billing/runs.py) and end with the same invoices as one run would. A process that finds
@@ -48,20 +48,29 @@ async def invoice_run(*, start: dt.date, end: dt.date, issue: bool, progress: bo
     def on_start(total: int) -> None:
         nonlocal bar
         if progress:
-            bar = tqdm(total=total, unit="org", desc=f"invoice run {start:%Y-%m}", file=sys.stderr, leave=False)
+            bar = tqdm(
+                total=total, unit="org", desc=f"invoice run {start:%Y-%m}", file=sys.stderr, leave=False
+            )
 
     def on_progress(outcome: runs.DraftOutcome) -> None:
         if bar is not None:
             bar.update(1)
 
     try:
-        run = await runs.run_invoices(started_by="tripdesk invoice-run", period_start=start, period_end=end,
-                                      on_start=on_start, progress=on_progress)
+        run = await runs.run_invoices(
+            started_by="tripdesk invoice-run",
+            period_start=start,
+            period_end=end,
+            on_start=on_start,
+            progress=on_progress,
+        )
     finally:
         if bar is not None:
             bar.close()
-    message = (f"invoice run {run.id} for {start:%Y-%m}: {run.invoices_created} draft(s) created, "
-               f"{run.organisations_considered} organisation(s) with unbilled time")
+    message = (
+        f"invoice run {run.id} for {start:%Y-%m}: {run.invoices_created} draft(s) created, "
+        f"{run.organisations_considered} organisation(s) with unbilled time"
+    )
     if run.organisations_considered and not run.invoices_created:
         message += " (already drafted by another run or nothing invoiceable)"
     if issue:
@@ -69,10 +78,10 @@ async def invoice_run(*, start: dt.date, end: dt.date, issue: bool, progress: bo
         issued = raced = 0
         for invoice_id in await runs.open_drafts(start=start, end=end):
             try:
-                await ledger.issue_invoice(principal=issuer, invoice_id=invoice_id)
+                await ledger.issue_draft(principal=issuer, invoice_id=invoice_id)
                 issued += 1
             except InvoiceNotDraft:
-                raced += 1     # another process issued (or discarded) it first
+                raced += 1  # another process issued (or discarded) it first
         message += f"; {issued} issued"
         if raced:
             message += f", {raced} already issued by another process"
@@ -88,8 +97,9 @@ def cmd_invoice_run(args: argparse.Namespace, database: DatabaseFactory) -> int:
 
     async def main() -> tuple[int, str]:
         async with database():
-            return await invoice_run(start=start, end=end, issue=args.issue,
-                                     progress=not args.quiet and sys.stderr.isatty())
+            return await invoice_run(
+                start=start, end=end, issue=args.issue, progress=not args.quiet and sys.stderr.isatty()
+            )
 
     try:
         code, message = asyncio.run(main())
@@ -97,12 +107,17 @@ def cmd_invoice_run(args: argparse.Namespace, database: DatabaseFactory) -> int:
         print(f"invoice-run: {exc.detail}", file=sys.stderr)
         return 1
     except OperationalError as exc:
-        reason = "the database is busy with another writer" if "locked" in str(exc).lower() else \
-            "the database refused the run"
+        reason = (
+            "the database is busy with another writer"
+            if "locked" in str(exc).lower()
+            else "the database refused the run"
+        )
         print(f"invoice-run: {reason}; nothing half-done was kept, run it again", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("invoice-run: interrupted; finished invoices are kept, run it again for the rest", file=sys.stderr)
+        print(
+            "invoice-run: interrupted; finished invoices are kept, run it again for the rest", file=sys.stderr
+        )
         return 130
     print(message)
     return code

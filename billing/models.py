@@ -46,7 +46,8 @@ class RateCard(Model):
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=200)
     organisation: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
-        "support.Organisation", related_name="rate_cards", null=True, on_delete=fields.RESTRICT)
+        "support.Organisation", related_name="rate_cards", null=True, on_delete=fields.RESTRICT
+    )
     valid_from_date = fields.DateField()
     valid_until_date = fields.DateField(null=True)
     created_by = fields.CharField(max_length=200, default="")
@@ -62,7 +63,8 @@ class RateCard(Model):
 class RateCardRate(Model):
     id = fields.IntField(primary_key=True)
     card: fields.ForeignKeyRelation[RateCard] = fields.ForeignKeyField(
-        "billing.RateCard", related_name="rates", on_delete=fields.CASCADE)
+        "billing.RateCard", related_name="rates", on_delete=fields.CASCADE
+    )
     category = fields.CharEnumField(Category, max_length=20)
     hourly_rate = fields.DecimalField(max_digits=12, decimal_places=4)
 
@@ -72,11 +74,12 @@ class RateCardRate(Model):
 
 
 class PrepaidPackage(Model):
-    """A block of consulting hours an organisation bought (klippkort), usable for work dated in its validity."""
+    """Consulting hours an organisation bought (klippkort), usable for work dated in its validity."""
 
     id = fields.IntField(primary_key=True)
     organisation: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Organisation", related_name="prepaid_packages", on_delete=fields.RESTRICT)
+        "support.Organisation", related_name="prepaid_packages", on_delete=fields.RESTRICT
+    )
     name = fields.CharField(max_length=200)
     hours = fields.DecimalField(max_digits=10, decimal_places=4)
     valid_from_date = fields.DateField()
@@ -94,7 +97,8 @@ class CostCeiling(Model):
 
     id = fields.IntField(primary_key=True)
     ticket: fields.OneToOneRelation = fields.OneToOneField(
-        "support.Ticket", related_name="cost_ceiling", on_delete=fields.CASCADE)
+        "support.Ticket", related_name="cost_ceiling", on_delete=fields.CASCADE
+    )
     kind = fields.CharEnumField(CeilingKind, max_length=10)
     limit_value = fields.DecimalField(max_digits=14, decimal_places=4)
     revision = fields.IntField(default=1)
@@ -130,11 +134,14 @@ class Invoice(Model):
     kind = fields.CharEnumField(InvoiceKind, max_length=12, default=InvoiceKind.invoice)
     status = fields.CharEnumField(InvoiceStatus, max_length=10, default=InvoiceStatus.draft)
     organisation: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Organisation", related_name="invoices", on_delete=fields.RESTRICT)
+        "support.Organisation", related_name="invoices", on_delete=fields.RESTRICT
+    )
     run: fields.ForeignKeyNullableRelation[InvoiceRun] = fields.ForeignKeyField(
-        "billing.InvoiceRun", related_name="invoices", null=True, on_delete=fields.SET_NULL)
+        "billing.InvoiceRun", related_name="invoices", null=True, on_delete=fields.SET_NULL
+    )
     corrects: fields.ForeignKeyNullableRelation[Invoice] = fields.ForeignKeyField(
-        "billing.Invoice", related_name="credit_notes", null=True, on_delete=fields.RESTRICT)
+        "billing.Invoice", related_name="credit_notes", null=True, on_delete=fields.RESTRICT
+    )
     period_start_date = fields.DateField()
     period_end_date = fields.DateField()
     open_key = fields.CharField(max_length=64, null=True, unique=True)
@@ -172,10 +179,12 @@ class InvoiceLine(Model):
 
     id = fields.IntField(primary_key=True)
     invoice: fields.ForeignKeyRelation[Invoice] = fields.ForeignKeyField(
-        "billing.Invoice", related_name="lines", on_delete=fields.CASCADE)
+        "billing.Invoice", related_name="lines", on_delete=fields.CASCADE
+    )
     line_no = fields.IntField()
     ticket: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Ticket", related_name="invoice_lines", on_delete=fields.RESTRICT)
+        "support.Ticket", related_name="invoice_lines", on_delete=fields.RESTRICT
+    )
     ticket_number = fields.CharField(max_length=32)
     description = fields.CharField(max_length=300)
     category = fields.CharEnumField(Category, max_length=20)
@@ -188,7 +197,8 @@ class InvoiceLine(Model):
     vat_category = fields.CharField(max_length=2, default="S")
     vat_rate = fields.DecimalField(max_digits=5, decimal_places=2)
     credited_line: fields.ForeignKeyNullableRelation[InvoiceLine] = fields.ForeignKeyField(
-        "billing.InvoiceLine", related_name="credits", null=True, unique=True, on_delete=fields.RESTRICT)
+        "billing.InvoiceLine", related_name="credits", null=True, unique=True, on_delete=fields.RESTRICT
+    )
 
     class Meta:
         table = "billing_invoice_line"
@@ -201,7 +211,8 @@ class InvoiceLineEntry(Model):
 
     id = fields.IntField(primary_key=True)
     line: fields.ForeignKeyRelation[InvoiceLine] = fields.ForeignKeyField(
-        "billing.InvoiceLine", related_name="entries", on_delete=fields.CASCADE)
+        "billing.InvoiceLine", related_name="entries", on_delete=fields.CASCADE
+    )
     invoice_id = fields.IntField()
     time_entry_id = fields.IntField()
     work_date = fields.DateField()
@@ -221,9 +232,11 @@ class InvoiceLineEntry(Model):
 class PrepaidDrawdown(Model):
     id = fields.IntField(primary_key=True)
     package: fields.ForeignKeyRelation[PrepaidPackage] = fields.ForeignKeyField(
-        "billing.PrepaidPackage", related_name="drawdowns", on_delete=fields.RESTRICT)
+        "billing.PrepaidPackage", related_name="drawdowns", on_delete=fields.RESTRICT
+    )
     invoice: fields.ForeignKeyRelation[Invoice] = fields.ForeignKeyField(
-        "billing.Invoice", related_name="drawdowns", on_delete=fields.CASCADE)
+        "billing.Invoice", related_name="drawdowns", on_delete=fields.CASCADE
+    )
     line_no = fields.IntField()
     time_entry_id = fields.IntField()
     hours = fields.DecimalField(max_digits=10, decimal_places=4)

@@ -62,7 +62,7 @@ def _no_floats(value: object) -> object:
     """Money arrives as a JSON string ("1250.00") or an integer. A float has already lost precision, and a
     string like "1e3", "NaN" or "Infinity" is not money: both are refused before Decimal sees them."""
     if isinstance(value, bool) or isinstance(value, float):
-        raise ValueError("send money as a decimal string such as \"1250.00\" (or an integer), never a float")
+        raise ValueError('send money as a decimal string such as "1250.00" (or an integer), never a float')
     if isinstance(value, str) and not _PLAIN_DECIMAL.fullmatch(value.strip()):
         raise ValueError("not a plain decimal number (digits, optionally a point and decimals)")
     if isinstance(value, Decimal) and not value.is_finite():
@@ -72,10 +72,12 @@ def _no_floats(value: object) -> object:
 
 # Input types for the API: strict, never floats, at most öre precision, never negative.
 MoneyIn = Annotated[Decimal, BeforeValidator(_no_floats), Field(max_digits=14, decimal_places=2, ge=0)]
-RateIn = Annotated[Decimal, BeforeValidator(_no_floats), Field(max_digits=12, decimal_places=2, ge=0,
-                                                               le=Decimal("1000000"))]
-HoursIn = Annotated[Decimal, BeforeValidator(_no_floats), Field(max_digits=10, decimal_places=2, gt=0,
-                                                                le=Decimal("100000"))]
+RateIn = Annotated[
+    Decimal, BeforeValidator(_no_floats), Field(max_digits=12, decimal_places=2, ge=0, le=Decimal("1000000"))
+]
+HoursIn = Annotated[
+    Decimal, BeforeValidator(_no_floats), Field(max_digits=10, decimal_places=2, gt=0, le=Decimal("100000"))
+]
 
 
 def minutes_billed_hours(minutes: int, increment: int) -> Decimal:
@@ -94,5 +96,7 @@ def vat_breakdown(lines: list[tuple[str, Decimal, Decimal]]) -> list[tuple[str, 
     for category, rate, amount in lines:
         key = (category, rate)
         taxable[key] = taxable.get(key, ZERO) + amount
-    return [(category, rate, round_amount(net), vat_amount(net, rate))
-            for (category, rate), net in sorted(taxable.items(), key=lambda kv: (kv[0][0], kv[0][1]))]
+    return [
+        (category, rate, round_amount(net), vat_amount(net, rate))
+        for (category, rate), net in sorted(taxable.items(), key=lambda kv: (kv[0][0], kv[0][1]))
+    ]

@@ -40,14 +40,23 @@ class PrepaidPool:
 
     @classmethod
     async def load(cls, *, organisation_id: int, start: dt.date, end: dt.date) -> PrepaidPool:
-        rows = await PrepaidPackage.filter(organisation_id=organisation_id, valid_from_date__lte=end,
-                                           valid_until_date__gte=start).values(
-            "id", "hours", "valid_from_date", "valid_until_date")
+        rows = await PrepaidPackage.filter(
+            organisation_id=organisation_id, valid_from_date__lte=end, valid_until_date__gte=start
+        ).values("id", "hours", "valid_from_date", "valid_until_date")
         if not rows:
             return cls([])
         used = await _used_hours([r["id"] for r in rows])
-        return cls([_Package(r["id"], r["valid_from_date"], r["valid_until_date"],
-                             Decimal(r["hours"]) - used.get(r["id"], ZERO_HOURS)) for r in rows])
+        return cls(
+            [
+                _Package(
+                    r["id"],
+                    r["valid_from_date"],
+                    r["valid_until_date"],
+                    Decimal(r["hours"]) - used.get(r["id"], ZERO_HOURS),
+                )
+                for r in rows
+            ]
+        )
 
     def draw(self, work_date: dt.date, hours: Decimal) -> list[tuple[int, Decimal]]:
         """Take up to `hours` for work on `work_date`; returns (package id, hours) drawn."""
@@ -66,29 +75,44 @@ class PrepaidPool:
 
 
 async def _used_hours(package_ids: list[int]) -> dict[int, Decimal]:
-    rows = await PrepaidDrawdown.filter(package_id__in=package_ids, released_at__isnull=True).group_by(
-        "package_id").annotate(used=Sum("hours")).values("package_id", "used")
+    rows = (
+        await PrepaidDrawdown.filter(package_id__in=package_ids, released_at__isnull=True)
+        .group_by("package_id")
+        .annotate(used=Sum("hours"))
+        .values("package_id", "used")
+    )
     return {r["package_id"]: Decimal(r["used"] or 0) for r in rows}
 
 
-async def create_package(*, principal: Principal, organisation_id: int,
-                         data: schemas.PrepaidCreate) -> schemas.PrepaidRead:
+async def create_package(
+    *, principal: Principal, organisation_id: int, data: schemas.PrepaidCreate
+) -> schemas.PrepaidRead:
     if not await Organisation.exists(id=organisation_id):
         raise OrganisationNotFound(f"organisation {organisation_id} not found")
-    package = await PrepaidPackage.create(organisation_id=organisation_id, name=data.name, hours=data.hours,
-                                          valid_from_date=data.valid_from, valid_until_date=data.valid_until,
-                                          created_by=principal.name)
+    package = await PrepaidPackage.create(
+        organisation_id=organisation_id,
+        name=data.name,
+        hours=data.hours,
+        valid_from_date=data.valid_from,
+        valid_until_date=data.valid_until,
+        created_by=principal.name,
+    )
     return _read(package, ZERO_HOURS, dt.date.today())
 
 
 def _read(package: PrepaidPackage, used: Decimal, today: dt.date) -> schemas.PrepaidRead:
     hours = Decimal(package.hours)
     return schemas.PrepaidRead(
-        id=package.id, organisation_id=package.organisation_id, name=package.name,  # type: ignore[attr-defined]
-        hours=hours.quantize(Decimal("0.01")), used_hours=used.quantize(Decimal("0.01")),
-        remaining_hours=(hours - used).quantize(Decimal("0.01")), valid_from=package.valid_from_date,
+        id=package.id,
+        organisation_id=package.organisation_id,
+        name=package.name,  # type: ignore[attr-defined]
+        hours=hours.quantize(Decimal("0.01")),
+        used_hours=used.quantize(Decimal("0.01")),
+        remaining_hours=(hours - used).quantize(Decimal("0.01")),
+        valid_from=package.valid_from_date,
         valid_until=package.valid_until_date,
-        active_today=package.valid_from_date <= today <= package.valid_until_date)
+        active_today=package.valid_from_date <= today <= package.valid_until_date,
+    )
 
 
 async def prepaid_summary(*, principal: Principal, organisation_id: int) -> schemas.PrepaidSummary:
@@ -101,5 +125,6 @@ async def prepaid_summary(*, principal: Principal, organisation_id: int) -> sche
     today = dt.date.today()
     reads = [_read(p, used.get(p.id, ZERO_HOURS), today) for p in packages]
     remaining = sum((r.remaining_hours for r in reads if r.active_today), Decimal("0.00"))
-    return schemas.PrepaidSummary(organisation_id=organisation_id, remaining_hours_today=remaining,
-                                  packages=reads)
+    return schemas.PrepaidSummary(
+        organisation_id=organisation_id, remaining_hours_today=remaining, packages=reads
+    )

@@ -46,7 +46,7 @@ class _Card:
 
 
 class RateBook:
-    """The rate cards valid in a period, in memory: an invoice run prices 100,000 entries without a query each."""
+    """The rate cards valid in a period, in memory: a run prices 100,000 entries without a query each."""
 
     def __init__(self, cards: list[_Card]) -> None:
         self._by_org: dict[int | None, list[_Card]] = defaultdict(list)
@@ -54,17 +54,25 @@ class RateBook:
             self._by_org[card.organisation_id].append(card)
 
     @classmethod
-    async def load(cls, *, start: dt.date, end: dt.date, organisation_ids: list[int] | None = None) -> RateBook:
-        query = RateCard.filter(Q(valid_until_date__isnull=True) | Q(valid_until_date__gte=start),
-                                valid_from_date__lte=end)
+    async def load(
+        cls, *, start: dt.date, end: dt.date, organisation_ids: list[int] | None = None
+    ) -> RateBook:
+        query = RateCard.filter(
+            Q(valid_until_date__isnull=True) | Q(valid_until_date__gte=start), valid_from_date__lte=end
+        )
         if organisation_ids is not None:
             query = query.filter(Q(organisation_id__isnull=True) | Q(organisation_id__in=organisation_ids))
         rows = await query.values("id", "name", "organisation_id", "valid_from_date", "valid_until_date")
-        cards = {r["id"]: _Card(r["id"], r["name"], r["organisation_id"], r["valid_from_date"],
-                                r["valid_until_date"]) for r in rows}
+        cards = {
+            r["id"]: _Card(
+                r["id"], r["name"], r["organisation_id"], r["valid_from_date"], r["valid_until_date"]
+            )
+            for r in rows
+        }
         if cards:
-            for rate in await RateCardRate.filter(card_id__in=list(cards)).values("card_id", "category",
-                                                                                     "hourly_rate"):
+            for rate in await RateCardRate.filter(card_id__in=list(cards)).values(
+                "card_id", "category", "hourly_rate"
+            ):
                 cards[rate["card_id"]].rates[str(rate["category"])] = Decimal(rate["hourly_rate"])
         return cls(list(cards.values()))
 
@@ -75,7 +83,9 @@ class RateBook:
                     return card
         return None
 
-    def lookup(self, organisation_id: int | None, category: str, day: dt.date) -> tuple[Decimal, str, int] | None:
+    def lookup(
+        self, organisation_id: int | None, category: str, day: dt.date
+    ) -> tuple[Decimal, str, int] | None:
         """(rate, card name, card id) for work of `category` on `day`, or None when no valid card prices it.
         The organisation's agreement wins when it is valid on the day, even if it lacks the category: an
         agreement replaces the default card for its validity rather than patching it."""
@@ -86,26 +96,37 @@ class RateBook:
         return None if rate is None else (rate, card.name, card.id)
 
 
-async def rate_for(organisation_id: int | None, category: str | Category,
-                   work_date: dt.date | None = None) -> tuple[Decimal, str] | None:
+async def rate_for(
+    organisation_id: int | None, category: str | Category, work_date: dt.date | None = None
+) -> tuple[Decimal, str] | None:
     """The hourly rate ex VAT and the card's name for `category` work on `work_date` (default today)."""
     day = work_date or dt.date.today()
-    book = await RateBook.load(start=day, end=day,
-                               organisation_ids=[organisation_id] if organisation_id is not None else [])
+    book = await RateBook.load(
+        start=day, end=day, organisation_ids=[organisation_id] if organisation_id is not None else []
+    )
     found = book.lookup(organisation_id, str(category), day)
     return None if found is None else (found[0], found[1])
 
 
 # Admin use cases ------------------------------------------------------------------------------------------
 
+
 def _overlaps(a_from: dt.date, a_until: dt.date | None, b_from: dt.date, b_until: dt.date | None) -> bool:
     return (b_until is None or a_from <= b_until) and (a_until is None or b_from <= a_until)
 
 
-async def _check_overlap(*, organisation_id: int | None, valid_from: dt.date, valid_until: dt.date | None,
-                         exclude_id: int | None = None) -> None:
-    siblings = RateCard.filter(organisation_id=organisation_id) if organisation_id is not None else \
-        RateCard.filter(organisation_id__isnull=True)
+async def _check_overlap(
+    *,
+    organisation_id: int | None,
+    valid_from: dt.date,
+    valid_until: dt.date | None,
+    exclude_id: int | None = None,
+) -> None:
+    siblings = (
+        RateCard.filter(organisation_id=organisation_id)
+        if organisation_id is not None
+        else RateCard.filter(organisation_id__isnull=True)
+    )
     if exclude_id is not None:
         siblings = siblings.exclude(id=exclude_id)
     for other in await siblings.select_for_update():
@@ -113,16 +134,22 @@ async def _check_overlap(*, organisation_id: int | None, valid_from: dt.date, va
             whose = "the default card" if organisation_id is None else f"organisation {organisation_id}"
             raise RateCardOverlap(
                 f"validity overlaps rate card {other.id} '{other.name}' of {whose} "
-                f"({other.valid_from_date} – {other.valid_until_date or 'open'})", conflicting_id=other.id)
+                f"({other.valid_from_date} – {other.valid_until_date or 'open'})",
+                conflicting_id=other.id,
+            )
 
 
 async def card_read(card: RateCard) -> schemas.RateCardRead:
     rates = await RateCardRate.filter(card_id=card.id).order_by("category").values("category", "hourly_rate")
     return schemas.RateCardRead(
-        id=card.id, name=card.name, organisation_id=card.organisation_id,  # type: ignore[attr-defined]
-        valid_from=card.valid_from_date, valid_until=card.valid_until_date,
+        id=card.id,
+        name=card.name,
+        organisation_id=card.organisation_id,  # type: ignore[attr-defined]
+        valid_from=card.valid_from_date,
+        valid_until=card.valid_until_date,
         rates={str(r["category"]): Decimal(r["hourly_rate"]).quantize(Decimal("0.01")) for r in rates},
-        in_use=await InvoiceLineEntry.exists(rate_card_id=card.id))
+        in_use=await InvoiceLineEntry.exists(rate_card_id=card.id),
+    )
 
 
 async def create_rate_card(*, principal: Principal, data: schemas.RateCardCreate) -> schemas.RateCardRead:
@@ -130,13 +157,22 @@ async def create_rate_card(*, principal: Principal, data: schemas.RateCardCreate
         raise InvalidReference(f"organisation {data.organisation_id} does not exist")
     async with in_transaction() as conn:
         await next_value(_WRITE_LOCK_KEY, conn=conn)
-        await _check_overlap(organisation_id=data.organisation_id, valid_from=data.valid_from,
-                             valid_until=data.valid_until)
-        card = await RateCard.create(name=data.name, organisation_id=data.organisation_id,
-                                     valid_from_date=data.valid_from, valid_until_date=data.valid_until,
-                                     created_by=principal.name)
-        await RateCardRate.bulk_create([RateCardRate(card_id=card.id, category=category, hourly_rate=rate)
-                                        for category, rate in data.rates.items()])
+        await _check_overlap(
+            organisation_id=data.organisation_id, valid_from=data.valid_from, valid_until=data.valid_until
+        )
+        card = await RateCard.create(
+            name=data.name,
+            organisation_id=data.organisation_id,
+            valid_from_date=data.valid_from,
+            valid_until_date=data.valid_until,
+            created_by=principal.name,
+        )
+        await RateCardRate.bulk_create(
+            [
+                RateCardRate(card_id=card.id, category=category, hourly_rate=rate)
+                for category, rate in data.rates.items()
+            ]
+        )
     return await card_read(card)
 
 
@@ -154,8 +190,10 @@ async def list_rate_cards(*, query: schemas.RateCardQuery) -> tuple[list[schemas
     if query.default is not None:
         rows = rows.filter(organisation_id__isnull=query.default)
     if query.valid_on is not None:
-        rows = rows.filter(Q(valid_until_date__isnull=True) | Q(valid_until_date__gte=query.valid_on),
-                           valid_from_date__lte=query.valid_on)
+        rows = rows.filter(
+            Q(valid_until_date__isnull=True) | Q(valid_until_date__gte=query.valid_on),
+            valid_from_date__lte=query.valid_on,
+        )
     if query.cursor:
         rows = rows.filter(id__lt=decode_cursor(query.cursor))
     found, cursor = page_of(await rows.order_by("-id").limit(query.limit + 1), query.limit)
@@ -172,8 +210,12 @@ async def update_rate_card(*, card_id: int, data: schemas.RateCardUpdate) -> sch
             raise RateCardNotFound(f"rate card {card_id} not found")
         if data.valid_until is not None and data.valid_until < card.valid_from_date:
             raise InvalidReference("valid_until is before the card's valid_from")
-        await _check_overlap(organisation_id=card.organisation_id,  # type: ignore[attr-defined]
-                             valid_from=card.valid_from_date, valid_until=data.valid_until, exclude_id=card.id)
+        await _check_overlap(
+            organisation_id=card.organisation_id,  # type: ignore[attr-defined]
+            valid_from=card.valid_from_date,
+            valid_until=data.valid_until,
+            exclude_id=card.id,
+        )
         if data.valid_until is not None:
             if await InvoiceLineEntry.exists(rate_card_id=card.id, work_date__gt=data.valid_until):
                 raise RateCardInUse("invoiced time after the new end date was priced with this card")

@@ -37,6 +37,7 @@ from billing.money import ZERO, line_amount, minutes_billed_hours, round_amount,
 from billing.prepaid import PrepaidPool
 from billing.rates import RateBook
 from billing.settings import BillingSettings, get_billing_settings
+from billing.sql import insert_rows, prefer_custom_plans
 from support.models import Organisation
 from support.timetracking.models import TimeEntry
 
@@ -45,6 +46,36 @@ log = logging.getLogger("tripdesk.billing")
 VAT_STANDARD = ("S", Decimal("25"))
 VAT_REVERSE_CHARGE = ("AE", Decimal("0"))
 CLAIM_CHUNK = 5000
+LINE_COLUMNS = (
+    "invoice_id",
+    "line_no",
+    "ticket_id",
+    "ticket_number",
+    "description",
+    "category",
+    "rate_card_name",
+    "quantity",
+    "total_hours",
+    "prepaid_hours",
+    "unit_price",
+    "amount",
+    "vat_category",
+    "vat_rate",
+)
+ENTRY_COLUMNS = (
+    "line_id",
+    "invoice_id",
+    "time_entry_id",
+    "work_date",
+    "staff_name",
+    "minutes",
+    "hours",
+    "prepaid_hours",
+    "description",
+    "category",
+    "rate_card_id",
+)
+DRAW_COLUMNS = ("package_id", "invoice_id", "line_no", "time_entry_id", "hours", "created_at")
 
 
 class RaceLost(Exception):
@@ -61,8 +92,9 @@ def vat_for(country_code: str | None) -> tuple[str, Decimal]:
 
 
 def entry_filter(*, start: dt.date, end: dt.date, settings: BillingSettings) -> dict[str, Any]:
-    filters: dict[str, Any] = dict(invoice_id__isnull=True, billable=True, work_date__gte=start,
-                                   work_date__lte=end)
+    filters: dict[str, Any] = dict(
+        invoice_id__isnull=True, billable=True, work_date__gte=start, work_date__lte=end
+    )
     if settings.require_approval:
         filters["approved_at__isnull"] = False
     return filters
@@ -92,18 +124,29 @@ class DraftOutcome:
 
 async def candidate_organisations(*, start: dt.date, end: dt.date, settings: BillingSettings) -> list[int]:
     """Organisations billed for at least one entry that might be invoiced (one query)."""
-    ids = await TimeEntry.filter(**entry_filter(start=start, end=end, settings=settings)).distinct().values_list(
-        "ticket__bill_to_id", flat=True)
+    ids = (
+        await TimeEntry.filter(**entry_filter(start=start, end=end, settings=settings))
+        .distinct()
+        .values_list("ticket__bill_to_id", flat=True)
+    )
     return sorted({int(i) for i in ids})
 
 
-async def draft_for_organisation(*, organisation_id: int, start: dt.date, end: dt.date, book: RateBook,
-                                 settings: BillingSettings, run_id: int | None,
-                                 created_by: str) -> DraftOutcome:
+async def draft_for_organisation(
+    *,
+    organisation_id: int,
+    start: dt.date,
+    end: dt.date,
+    book: RateBook,
+    settings: BillingSettings,
+    run_id: int | None,
+    created_by: str,
+) -> DraftOutcome:
     """Build and store one organisation's draft in one transaction (see the module docstring)."""
     outcome = DraftOutcome(organisation_id)
     increment = settings.billing_increment_minutes
-    async with in_transaction():
+    async with in_transaction() as conn:
+        await prefer_custom_plans(conn)
         organisation = await Organisation.filter(id=organisation_id).select_for_update().first()
         if organisation is None:
             outcome.skipped = "organisation_missing"
@@ -113,17 +156,30 @@ async def draft_for_organisation(*, organisation_id: int, start: dt.date, end: d
         if existing:
             outcome.skipped, outcome.invoice_id = "open_draft_exists", int(existing[0])
             return outcome
-        rows = await TimeEntry.filter(ticket__bill_to_id=organisation_id,
-                                      **entry_filter(start=start, end=end, settings=settings)).order_by(
-            "work_date", "id").values("id", "ticket_id", "work_date", "minutes", "description", "category",
-                                      staff_name="staff__name", ticket_number="ticket__number",
-                                      subject="ticket__subject")
+        rows = (
+            await TimeEntry.filter(
+                ticket__bill_to_id=organisation_id, **entry_filter(start=start, end=end, settings=settings)
+            )
+            .order_by("work_date", "id")
+            .values(
+                "id",
+                "ticket_id",
+                "work_date",
+                "minutes",
+                "description",
+                "category",
+                staff_name="staff__name",
+                ticket_number="ticket__number",
+                subject="ticket__subject",
+            )
+        )
         if not rows:
             outcome.skipped = "nothing_billable"
             return outcome
         ticket_ids = sorted({r["ticket_id"] for r in rows})
-        states = await ceiling_states(ticket_ids=ticket_ids, organisation_id=organisation_id, book=book,
-                                      increment=increment)
+        states = await ceiling_states(
+            ticket_ids=ticket_ids, organisation_id=organisation_id, book=book, increment=increment
+        )
         held: set[int] = set()
         for ceiling, state in states.values():
             held |= state.held
@@ -147,8 +203,9 @@ async def draft_for_organisation(*, organisation_id: int, start: dt.date, end: d
             group = (row["ticket_id"], category, rate)
             line = lines.get(group)
             if line is None:
-                line = lines[group] = _Line(row["ticket_id"], row["ticket_number"], row["subject"], category,
-                                            rate, [])
+                line = lines[group] = _Line(
+                    row["ticket_id"], row["ticket_number"], row["subject"], category, rate, []
+                )
             if card_name not in line.card_names:
                 line.card_names.append(card_name)
             line.entries.append({**row, "hours": hours, "prepaid": prepaid, "card_id": card_id})
@@ -167,41 +224,85 @@ async def draft_for_organisation(*, organisation_id: int, start: dt.date, end: d
         net = round_amount(sum((a for _, _, a in amounts), ZERO))
         tax = round_amount(sum((b[3] for b in breakdown), ZERO))
         invoice = await Invoice.create(
-            organisation_id=organisation_id, run_id=run_id, period_start_date=start, period_end_date=end,
-            open_key=key, reverse_charge=vat_category == "AE", net_amount=net, vat_amount=tax,
-            gross_amount=net + tax, created_by=created_by, your_reference=organisation.buyer_reference)
-        await InvoiceLine.bulk_create([
-            InvoiceLine(invoice_id=invoice.id, line_no=line_no_of[group], ticket_id=line.ticket_id,
-                        ticket_number=line.ticket_number,
-                        description=f"{line.ticket_number} {line.subject}"[:300], category=line.category,
-                        rate_card_name=", ".join(line.card_names)[:300], quantity=line.quantity,
-                        total_hours=line.quantity + line.prepaid, prepaid_hours=line.prepaid,
-                        unit_price=line.rate, amount=amount, vat_category=vat_category, vat_rate=vat_rate)
-            for (group, line), (_, _, amount) in zip(ordered, amounts, strict=True)])
+            organisation_id=organisation_id,
+            run_id=run_id,
+            period_start_date=start,
+            period_end_date=end,
+            open_key=key,
+            reverse_charge=vat_category == "AE",
+            net_amount=net,
+            vat_amount=tax,
+            gross_amount=net + tax,
+            created_by=created_by,
+            your_reference=organisation.buyer_reference,
+        )
+        await insert_rows(
+            conn,
+            InvoiceLine,
+            LINE_COLUMNS,
+            [
+                (
+                    invoice.id,
+                    line_no_of[group],
+                    line.ticket_id,
+                    line.ticket_number,
+                    f"{line.ticket_number} {line.subject}"[:300],
+                    line.category,
+                    ", ".join(line.card_names)[:300],
+                    line.quantity,
+                    line.quantity + line.prepaid,
+                    line.prepaid,
+                    line.rate,
+                    amount,
+                    vat_category,
+                    vat_rate,
+                )
+                for (group, line), (_, _, amount) in zip(ordered, amounts, strict=True)
+            ],
+        )
         line_ids = dict(await InvoiceLine.filter(invoice_id=invoice.id).values_list("line_no", "id"))
-        entry_rows: list[InvoiceLineEntry] = []
+        entry_rows: list[tuple[Any, ...]] = []
         entry_ids: list[int] = []
         for group, line in ordered:
             for e in line.entries:
                 entry_ids.append(e["id"])
-                entry_rows.append(InvoiceLineEntry(
-                    line_id=line_ids[line_no_of[group]], invoice_id=invoice.id, time_entry_id=e["id"],
-                    work_date=e["work_date"], staff_name=e["staff_name"], minutes=e["minutes"],
-                    hours=e["hours"], prepaid_hours=e["prepaid"], description=e["description"],
-                    category=e["category"], rate_card_id=e["card_id"]))
-        await InvoiceLineEntry.bulk_create(entry_rows, batch_size=1000)
-        if draws:
-            await PrepaidDrawdown.bulk_create([
-                PrepaidDrawdown(package_id=package_id, invoice_id=invoice.id, line_no=line_no_of[group],
-                                time_entry_id=entry_id, hours=hours)
-                for group, entry_id, package_id, hours in draws], batch_size=1000)
+                entry_rows.append(
+                    (
+                        line_ids[line_no_of[group]],
+                        invoice.id,
+                        e["id"],
+                        e["work_date"],
+                        e["staff_name"],
+                        e["minutes"],
+                        e["hours"],
+                        e["prepaid"],
+                        e["description"],
+                        e["category"],
+                        e["card_id"],
+                    )
+                )
+        await insert_rows(conn, InvoiceLineEntry, ENTRY_COLUMNS, entry_rows)
+        now = dt.datetime.now(dt.UTC)
+        await insert_rows(
+            conn,
+            PrepaidDrawdown,
+            DRAW_COLUMNS,
+            [
+                (package_id, invoice.id, line_no_of[group], entry_id, hours, now)
+                for group, entry_id, package_id, hours in draws
+            ],
+        )
         claimed = 0
         for i in range(0, len(entry_ids), CLAIM_CHUNK):
-            chunk = entry_ids[i:i + CLAIM_CHUNK]
-            claimed += await TimeEntry.filter(id__in=chunk, invoice_id__isnull=True).update(invoice_id=invoice.id)
+            chunk = entry_ids[i : i + CLAIM_CHUNK]
+            claimed += await TimeEntry.filter(id__in=chunk, invoice_id__isnull=True).update(
+                invoice_id=invoice.id
+            )
         if claimed != len(entry_ids):
-            raise RaceLost(f"organisation {organisation_id}: {len(entry_ids) - claimed} entries were claimed "
-                           "by another writer")
+            raise RaceLost(
+                f"organisation {organisation_id}: {len(entry_ids) - claimed} entries were claimed "
+                "by another writer"
+            )
         outcome.invoice_id = invoice.id
     return outcome
 
@@ -209,13 +310,19 @@ async def draft_for_organisation(*, organisation_id: int, start: dt.date, end: d
 ProgressFn = Callable[[DraftOutcome], None]
 
 
-async def run_invoices(*, started_by: str, period_start: dt.date, period_end: dt.date,
-                       on_start: Callable[[int], None] | None = None,
-                       progress: ProgressFn | None = None) -> InvoiceRun:
+async def run_invoices(
+    *,
+    started_by: str,
+    period_start: dt.date,
+    period_end: dt.date,
+    on_start: Callable[[int], None] | None = None,
+    progress: ProgressFn | None = None,
+) -> InvoiceRun:
     """Draft the period's invoices, one organisation at a time. Safe to run concurrently with itself."""
     settings = get_billing_settings()
-    run = await InvoiceRun.create(period_start_date=period_start, period_end_date=period_end,
-                                  started_by=started_by)
+    run = await InvoiceRun.create(
+        period_start_date=period_start, period_end_date=period_end, started_by=started_by
+    )
     organisations = await candidate_organisations(start=period_start, end=period_end, settings=settings)
     if on_start is not None:
         on_start(len(organisations))
@@ -227,8 +334,14 @@ async def run_invoices(*, started_by: str, period_start: dt.date, period_end: dt
         for attempt in (1, 2):
             try:
                 outcome = await draft_for_organisation(
-                    organisation_id=organisation_id, start=period_start, end=period_end, book=book,
-                    settings=settings, run_id=run.id, created_by=started_by)
+                    organisation_id=organisation_id,
+                    start=period_start,
+                    end=period_end,
+                    book=book,
+                    settings=settings,
+                    run_id=run.id,
+                    created_by=started_by,
+                )
                 break
             except (RaceLost, IntegrityError) as exc:
                 # Another drafter got there first; the retry sees its committed result.
@@ -264,10 +377,17 @@ async def run_read(run: InvoiceRun) -> schemas.InvoiceRunRead:
 
     invoices = await Invoice.filter(run_id=run.id).order_by("id")
     return schemas.InvoiceRunRead(
-        id=run.id, period_start=run.period_start_date, period_end=run.period_end_date,
-        started_by=run.started_by, started_at=run.started_at, finished_at=run.finished_at,
-        organisations_considered=run.organisations_considered, invoices_created=run.invoices_created,
-        skipped=run.skipped or [], invoices=await summaries(invoices))
+        id=run.id,
+        period_start=run.period_start_date,
+        period_end=run.period_end_date,
+        started_by=run.started_by,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        organisations_considered=run.organisations_considered,
+        invoices_created=run.invoices_created,
+        skipped=run.skipped or [],
+        invoices=await summaries(invoices),
+    )
 
 
 async def get_run(*, run_id: int) -> schemas.InvoiceRunRead:
@@ -278,5 +398,8 @@ async def get_run(*, run_id: int) -> schemas.InvoiceRunRead:
 
 
 async def open_drafts(*, start: dt.date, end: dt.date) -> list[int]:
-    return list(await Invoice.filter(status=InvoiceStatus.draft, period_start_date=start,
-                                     period_end_date=end).order_by("id").values_list("id", flat=True))
+    return list(
+        await Invoice.filter(status=InvoiceStatus.draft, period_start_date=start, period_end_date=end)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )

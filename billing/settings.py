@@ -56,13 +56,17 @@ class BillingSettings(BaseSettings):
     seller_contact_name: str | None = Field("Fakturaavdelningen", alias="TRIPDESK_SELLER_CONTACT")
     late_payment_interest: str = Field(
         "Dröjsmålsränta enligt räntelagen (referensränta + 8 procentenheter).",
-        alias="TRIPDESK_SELLER_LATE_PAYMENT_SV")
+        alias="TRIPDESK_SELLER_LATE_PAYMENT_SV",
+    )
     late_payment_interest_en: str = Field(
         "Late payment interest per the Swedish Interest Act (reference rate + 8 pp).",
-        alias="TRIPDESK_SELLER_LATE_PAYMENT_EN")
+        alias="TRIPDESK_SELLER_LATE_PAYMENT_EN",
+    )
     payment_terms_days: int = Field(30, ge=0, le=365, alias="TRIPDESK_PAYMENT_TERMS_DAYS")
     billing_increment_minutes: int = Field(15, ge=1, le=240, alias="TRIPDESK_BILLING_INCREMENT_MINUTES")
-    require_approval: bool = Field(default_factory=require_approval_default, alias="TRIPDESK_REQUIRE_APPROVAL")
+    require_approval: bool = Field(
+        default_factory=require_approval_default, alias="TRIPDESK_REQUIRE_APPROVAL"
+    )
 
     @field_validator("seller_organisation_number")
     @classmethod
@@ -81,13 +85,22 @@ class BillingSettings(BaseSettings):
 
     def seller(self) -> Seller:
         return Seller(
-            name=self.seller_name, street=self.seller_street, postal_code=self.seller_postal_code,
-            city=self.seller_city, country_code=self.seller_country_code,
-            organisation_number=self.seller_organisation_number, vat_number=self.seller_vat_number,
-            email=self.seller_email, contact_name=self.seller_contact_name, f_skatt=self.seller_f_skatt,
-            bankgiro=self.seller_bankgiro, phone=self.seller_phone, website=self.seller_website,
+            name=self.seller_name,
+            street=self.seller_street,
+            postal_code=self.seller_postal_code,
+            city=self.seller_city,
+            country_code=self.seller_country_code,
+            organisation_number=self.seller_organisation_number,
+            vat_number=self.seller_vat_number,
+            email=self.seller_email,
+            contact_name=self.seller_contact_name,
+            f_skatt=self.seller_f_skatt,
+            bankgiro=self.seller_bankgiro,
+            phone=self.seller_phone,
+            website=self.seller_website,
             late_payment_interest=self.late_payment_interest,
-            late_payment_interest_en=self.late_payment_interest_en)
+            late_payment_interest_en=self.late_payment_interest_en,
+        )
 
 
 @lru_cache(maxsize=1)

@@ -10,12 +10,14 @@ from billing import hooks
 
 try:
     import support.app  # noqa: F401
+
     FULL_APP = True
 except ImportError:  # pragma: no cover - depends on the state of the tree
     FULL_APP = False
 
 
 if not FULL_APP:
+
     @pytest.fixture
     def app(db: str):  # type: ignore[no-untyped-def]
         from starlette.applications import Starlette
@@ -30,8 +32,11 @@ if not FULL_APP:
         from support.auth import BearerAuthMiddleware, TokenCache
 
         def problem(error: DomainError, request: Request) -> Response:
-            return JSONResponse(error.to_problem(instance=request.url.path), status_code=error.status,
-                                media_type=PROBLEM_CONTENT_TYPE)
+            return JSONResponse(
+                error.to_problem(instance=request.url.path),
+                status_code=error.status,
+                media_type=PROBLEM_CONTENT_TYPE,
+            )
 
         async def on_domain(request: Request, exc: Exception) -> Response:
             assert isinstance(exc, DomainError)
@@ -40,9 +45,11 @@ if not FULL_APP:
         async def on_integrity(request: Request, exc: Exception) -> Response:
             return problem(Conflict("the change conflicts with existing data"), request)
 
-        return Starlette(routes=[Mount("/api/v1", routes=billing.routes.routes)],
-                         middleware=[Middleware(BearerAuthMiddleware, cache=TokenCache(0))],
-                         exception_handlers={DomainError: on_domain, IntegrityError: on_integrity})
+        return Starlette(
+            routes=[Mount("/api/v1", routes=billing.routes.routes)],
+            middleware=[Middleware(BearerAuthMiddleware, cache=TokenCache(0))],
+            exception_handlers={DomainError: on_domain, IntegrityError: on_integrity},
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,7 @@ async def test_demo_seed_makes_invoiceable_time(db: str) -> None:
     again = await seed_billing_demo()
     assert again == {"billing": "demo data already present"}
     assert await RateCard.all().count() == 2
-    assert await TimeEntry.filter(billable=False).count() >= 2          # free defect and evaluation time
+    assert await TimeEntry.filter(billable=False).count() >= 2  # free defect and evaluation time
     today = dt.date.today()
     this_month = today.replace(day=1)
     previous = (this_month - dt.timedelta(days=1)).replace(day=1)

@@ -8,9 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from billing import ledger, runs, schemas
+from billing import ledger, runs
 from billing.models import Invoice, InvoiceStatus
-from core.auth import Role
 from support.timetracking.models import TimeEntry
 from tests import factories
 from tests.billing import builders as b
@@ -25,18 +24,22 @@ async def run_jan() -> list[Invoice]:
 
 async def test_one_draft_per_billed_organisation_with_a_line_per_ticket(db: str) -> None:
     await b.card()
-    org, other, idle = await factories.organisation(), await factories.organisation(), await factories.organisation()
+    org, other, idle = (
+        await factories.organisation(),
+        await factories.organisation(),
+        await factories.organisation(),
+    )
     staff = await factories.staff()
     t1, t2 = await b.ticket(org), await b.ticket(org, category="performance")
     t3 = await b.ticket(other)
-    await b.entry(t1, staff, dt.date(2026, 1, 5), 50)           # → 60 min
-    await b.entry(t1, staff, dt.date(2026, 1, 6), 7)            # → 15 min
+    await b.entry(t1, staff, dt.date(2026, 1, 5), 50)  # → 60 min
+    await b.entry(t1, staff, dt.date(2026, 1, 6), 7)  # → 15 min
     await b.entry(t2, staff, dt.date(2026, 1, 7), 90)
     await b.entry(t3, staff, dt.date(2026, 1, 8), 30)
-    await b.entry(t3, staff, dt.date(2026, 2, 1), 30)           # outside the period
-    await b.entry(t3, staff, dt.date(2026, 1, 9), 30, approved=False)   # not approved
+    await b.entry(t3, staff, dt.date(2026, 2, 1), 30)  # outside the period
+    await b.entry(t3, staff, dt.date(2026, 1, 9), 30, approved=False)  # not approved
     defect = await b.ticket(idle, category="defect")
-    await b.entry(defect, staff, dt.date(2026, 1, 9), 120)      # free: no invoice for `idle`
+    await b.entry(defect, staff, dt.date(2026, 1, 9), 120)  # free: no invoice for `idle`
 
     invoices = await run_jan()
     assert [i.organisation_id for i in invoices] == [org.id, other.id]
@@ -49,7 +52,8 @@ async def test_one_draft_per_billed_organisation_with_a_line_per_ticket(db: str)
     assert read.gross_amount == Decimal("4671.88")
     assert read.status == InvoiceStatus.draft and read.number is None
     assert sorted(read.lines[0].entry_ids) == sorted(
-        await TimeEntry.filter(ticket_id=t1.id).values_list("id", flat=True))
+        await TimeEntry.filter(ticket_id=t1.id).values_list("id", flat=True)
+    )
     assert await TimeEntry.filter(invoice_id=invoices[0].id).count() == 3
     assert await TimeEntry.filter(invoice_id__isnull=True).count() == 3
 
@@ -59,14 +63,17 @@ async def test_one_draft_per_billed_organisation_with_a_line_per_ticket(db: str)
 
 async def test_category_change_and_rate_change_split_lines(db: str) -> None:
     await b.card(valid_from=dt.date(2025, 1, 1), valid_until=dt.date(2026, 1, 15))
-    await b.card(name="Prislista 2026b", valid_from=dt.date(2026, 1, 16),
-                 rates_={"assistance": "1300.00", "performance": "1450.00"})
+    await b.card(
+        name="Prislista 2026b",
+        valid_from=dt.date(2026, 1, 16),
+        rates_={"assistance": "1300.00", "performance": "1450.00"},
+    )
     org, staff = await factories.organisation(), await factories.staff()
     t = await b.ticket(org)
-    await b.entry(t, staff, dt.date(2026, 1, 5), 60)                             # assistance 1250
-    await b.entry(t, staff, dt.date(2026, 1, 6), 60, category="performance")     # reclassified: 1450
-    await b.entry(t, staff, dt.date(2026, 1, 20), 30)                            # new card: 1300
-    await b.entry(t, staff, dt.date(2026, 1, 21), 30, category="performance")    # new card, same rate 1450
+    await b.entry(t, staff, dt.date(2026, 1, 5), 60)  # assistance 1250
+    await b.entry(t, staff, dt.date(2026, 1, 6), 60, category="performance")  # reclassified: 1450
+    await b.entry(t, staff, dt.date(2026, 1, 20), 30)  # new card: 1300
+    await b.entry(t, staff, dt.date(2026, 1, 21), 30, category="performance")  # new card, same rate 1450
     [invoice] = await run_jan()
     read = await ledger.invoice_read(invoice)
     assert [(ln.category, ln.unit_price, ln.quantity, ln.amount, len(ln.entry_ids)) for ln in read.lines] == [
@@ -84,7 +91,9 @@ async def test_unpriced_time_waits_and_is_reported(db: str) -> None:
     e = await b.entry(t, staff, dt.date(2026, 1, 5), 60)
     run = await runs.run_invoices(started_by="t", period_start=JAN[0], period_end=JAN[1])
     assert run.invoices_created == 0
-    assert run.skipped == [{"organisation_id": org.id, "reason": "nothing_invoiceable", "unpriced_entry_ids": [e.id]}]
+    assert run.skipped == [
+        {"organisation_id": org.id, "reason": "nothing_invoiceable", "unpriced_entry_ids": [e.id]}
+    ]
     assert (await TimeEntry.get(id=e.id)).invoice_id is None
 
 
@@ -117,9 +126,9 @@ async def test_rounding_half_up_per_line_then_sum(db: str) -> None:
     await b.card(rates_={"assistance": "1234.57", "performance": "999.99"})
     org, staff = await factories.organisation(), await factories.staff()
     t1, t2 = await b.ticket(org), await b.ticket(org, category="performance")
-    await b.entry(t1, staff, dt.date(2026, 1, 5), 15)      # 0.25 × 1234.57 = 308.6425 → 308.64
-    await b.entry(t2, staff, dt.date(2026, 1, 5), 45)      # 0.75 × 999.99 = 749.9925 → 749.99
+    await b.entry(t1, staff, dt.date(2026, 1, 5), 15)  # 0.25 × 1234.57 = 308.6425 → 308.64
+    await b.entry(t2, staff, dt.date(2026, 1, 5), 45)  # 0.75 × 999.99 = 749.9925 → 749.99
     [invoice] = await run_jan()
     assert invoice.net_amount == Decimal("1058.63")
-    assert invoice.vat_amount == Decimal("264.66")         # 264.6575 → 264.66
+    assert invoice.vat_amount == Decimal("264.66")  # 264.6575 → 264.66
     assert invoice.gross_amount == Decimal("1323.29")

@@ -8,13 +8,16 @@ from stdnum import luhn
 from billing.ocr import invoice_ocr, is_valid_luhn, is_valid_ocr, luhn_check_digit, make_ocr
 
 
-@pytest.mark.parametrize("number", [
-    "79927398713",          # the textbook Luhn example
-    "1234567897",           # Bankgirot's example OCR without a length digit
-    "4992739871" + "6",     # card-number style example
-    "5567037485",           # a Swedish organisation number (same algorithm)
-    "2120002627",           # Norrvikens kommun in the demo data (212000-2627)
-])
+@pytest.mark.parametrize(
+    "number",
+    [
+        "79927398713",  # the textbook Luhn example
+        "1234567897",  # Bankgirot's example OCR without a length digit
+        "4992739871" + "6",  # card-number style example
+        "5567037485",  # a Swedish organisation number (same algorithm)
+        "2120002627",  # Norrvikens kommun in the demo data (212000-2627)
+    ],
+)
 def test_known_good_numbers_pass(number: str) -> None:
     assert is_valid_luhn(number)
     assert luhn.is_valid(number)
@@ -31,10 +34,10 @@ def test_check_digit_matches_an_independent_implementation() -> None:
 
 
 def test_length_digit_is_total_length_mod_10() -> None:
-    ocr = make_ocr("12345")          # 5 digits + length + check = 7
+    ocr = make_ocr("12345")  # 5 digits + length + check = 7
     assert ocr[:5] == "12345" and ocr[5] == "7" and is_valid_ocr(ocr)
     assert ocr == "123457" + luhn.calc_check_digit("123457")
-    long = make_ocr("12345678")      # 10 digits in all → length digit 0
+    long = make_ocr("12345678")  # 10 digits in all → length digit 0
     assert long[-2] == "0" and is_valid_ocr(long)
     tampered = long[:-2] + "9" + long[-1]
     assert not is_valid_ocr(tampered)

@@ -32,16 +32,20 @@ START, END = dt.date(2026, 3, 1), dt.date(2026, 3, 31)
 
 money = st.integers(min_value=0, max_value=300_000).map(lambda c: Decimal(c) / 100)
 rates = st.fixed_dictionaries({c: money for c in CATEGORIES})
-entry = st.tuples(st.integers(0, 2), st.integers(0, 2), st.sampled_from(CATEGORIES), st.integers(1, 31),
-                  st.integers(1, 600))
-scenario = st.fixed_dictionaries({
-    "increment": st.sampled_from([3, 6, 12, 15, 30, 60]),
-    "default": rates,
-    "agreement": st.none() | st.tuples(rates, st.integers(1, 31)),     # org 0, valid from that day
-    "foreign": st.lists(st.booleans(), min_size=3, max_size=3),
-    "prepaid": st.none() | st.tuples(st.integers(0, 40).map(lambda q: Decimal(q) / 4), st.integers(1, 31)),
-    "entries": st.lists(entry, min_size=1, max_size=25),
-})
+entry = st.tuples(
+    st.integers(0, 2), st.integers(0, 2), st.sampled_from(CATEGORIES), st.integers(1, 31), st.integers(1, 600)
+)
+scenario = st.fixed_dictionaries(
+    {
+        "increment": st.sampled_from([3, 6, 12, 15, 30, 60]),
+        "default": rates,
+        "agreement": st.none() | st.tuples(rates, st.integers(1, 31)),  # org 0, valid from that day
+        "foreign": st.lists(st.booleans(), min_size=3, max_size=3),
+        "prepaid": st.none()
+        | st.tuples(st.integers(0, 40).map(lambda q: Decimal(q) / 4), st.integers(1, 31)),
+        "entries": st.lists(entry, min_size=1, max_size=25),
+    }
+)
 
 
 def half_up(x: Decimal) -> Decimal:
@@ -55,7 +59,7 @@ def expected_totals(s: dict, entries: list[tuple[int, int, int, str, dt.date, in
     out: dict[int, tuple] = {}
     for org in range(3):
         lines: dict[tuple, Decimal] = {}
-        for eid, o, t, cat, day, minutes in sorted(entries, key=lambda e: (e[4], e[0])):
+        for _eid, o, t, cat, day, minutes in sorted(entries, key=lambda e: (e[4], e[0])):
             if o != org:
                 continue
             hours = Decimal(((minutes + inc - 1) // inc) * inc) / 60
@@ -76,16 +80,29 @@ def expected_totals(s: dict, entries: list[tuple[int, int, int, str, dt.date, in
 
 
 async def clean() -> None:
-    for model in (InvoiceLineEntry, PrepaidDrawdown, InvoiceLine, Invoice, InvoiceRun, RateCardRate, RateCard,
-                  PrepaidPackage, TimeEntry):
+    for model in (
+        InvoiceLineEntry,
+        PrepaidDrawdown,
+        InvoiceLine,
+        Invoice,
+        InvoiceRun,
+        RateCardRate,
+        RateCard,
+        PrepaidPackage,
+        TimeEntry,
+    ):
         await model.all().delete()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(s=scenario)
-async def test_totals_recompute_from_entries_and_rate_cards(db: str, monkeypatch: pytest.MonkeyPatch,
-                                                             s: dict) -> None:
+async def test_totals_recompute_from_entries_and_rate_cards(
+    db: str, monkeypatch: pytest.MonkeyPatch, s: dict
+) -> None:
     await clean()
     cfg = billing_settings.BillingSettings(TRIPDESK_BILLING_INCREMENT_MINUTES=s["increment"])  # type: ignore[call-arg]
     monkeypatch.setattr(runs, "get_billing_settings", lambda: cfg)
@@ -94,11 +111,18 @@ async def test_totals_recompute_from_entries_and_rate_cards(db: str, monkeypatch
     orgs = [await factories.organisation(country_code="FI" if foreign else "SE") for foreign in s["foreign"]]
     if s["agreement"]:
         agreed, day = s["agreement"]
-        await b.card(organisation=orgs[0], valid_from=dt.date(2026, 3, day),
-                     rates_={c: str(r) for c, r in agreed.items()})
+        await b.card(
+            organisation=orgs[0],
+            valid_from=dt.date(2026, 3, day),
+            rates_={c: str(r) for c, r in agreed.items()},
+        )
     if s["prepaid"]:
-        await b.package(orgs[0], str(s["prepaid"][0]), valid_from=dt.date(2026, 1, 1),
-                        valid_until=dt.date(2026, 3, s["prepaid"][1]))
+        await b.package(
+            orgs[0],
+            str(s["prepaid"][0]),
+            valid_from=dt.date(2026, 1, 1),
+            valid_until=dt.date(2026, 3, s["prepaid"][1]),
+        )
     tickets = [[await b.ticket(org) for _ in range(3)] for org in orgs]
     made = []
     for o, t, cat, day, minutes in s["entries"]:
@@ -115,6 +139,9 @@ async def test_totals_recompute_from_entries_and_rate_cards(db: str, monkeypatch
         read = await ledger.issue_invoice(principal=b.FINANCE, invoice_id=invoice.id)
         snap = read.snapshot
         assert snap is not None
-        assert (Decimal(snap["totals"]["net"]), Decimal(snap["totals"]["vat"]),
-                Decimal(snap["totals"]["payable"])) == (net, vat, gross)
+        assert (
+            Decimal(snap["totals"]["net"]),
+            Decimal(snap["totals"]["vat"]),
+            Decimal(snap["totals"]["payable"]),
+        ) == (net, vat, gross)
         assert sum(len(line["entries"]) for line in snap["lines"]) == sum(1 for m in made if m[1] == o)

@@ -7,7 +7,6 @@ import asyncio
 import datetime as dt
 import os
 import signal
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -17,10 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 from stdnum import luhn
-from tortoise import Tortoise
 
 from billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceLineEntry, InvoiceStatus
-from support.models import ClassificationState, Contact, Organisation, Staff, Ticket, TicketStatus
+from support.models import ClassificationState, Contact, Organisation, Ticket, TicketStatus
 from support.policy import Category
 from support.timetracking.models import TimeEntry
 from tests import factories
@@ -28,7 +26,7 @@ from tests.billing import builders as b
 from tests.factories import bearer
 
 pytestmark = pytest.mark.postgres_only
-KEEP_ISSUE_HOOKS = True       # issue with the real document rendering and email, as production does
+KEEP_ISSUE_HOOKS = True  # issue with the real document rendering and email, as production does
 ROOT = Path(__file__).resolve().parents[2]
 JAN = {"period_start": "2026-01-01", "period_end": "2026-01-31"}
 YEAR = dt.date.today().year
@@ -38,29 +36,66 @@ async def bulk_world(organisations: int, tickets: int = 3, entries: int = 3) -> 
     """Many organisations with approved billable time in January, inserted in bulk."""
     await b.card()
     staff = await factories.staff()
-    await Organisation.bulk_create([
-        Organisation(name=f"Org {i}", kind="company", country_code="SE" if i % 4 else "NO",
-                     organisation_number=with_luhn(f"55{i:07d}"), vat_number=f"SE{with_luhn(f'55{i:07d}')}01"
-                     if i % 4 else f"NO{with_luhn(f'9{i:07d}')}MVA", street="Storgatan 1", postal_code="111 22",
-                     city="Stockholm", invoice_email=f"faktura{i}@example.se", buyer_reference=f"REF-{i}")
-        for i in range(organisations)])
+    await Organisation.bulk_create(
+        [
+            Organisation(
+                name=f"Org {i}",
+                kind="company",
+                country_code="SE" if i % 4 else "NO",
+                organisation_number=with_luhn(f"55{i:07d}"),
+                vat_number=f"SE{with_luhn(f'55{i:07d}')}01" if i % 4 else f"NO{with_luhn(f'9{i:07d}')}MVA",
+                street="Storgatan 1",
+                postal_code="111 22",
+                city="Stockholm",
+                invoice_email=f"faktura{i}@example.se",
+                buyer_reference=f"REF-{i}",
+            )
+            for i in range(organisations)
+        ]
+    )
     orgs = await Organisation.all().order_by("id").values_list("id", flat=True)
     await Contact.bulk_create([Contact(organisation_id=o, name="C", email=f"c{o}@x.example") for o in orgs])
     contacts = dict(await Contact.all().values_list("organisation_id", "id"))
-    await Ticket.bulk_create([
-        Ticket(number=f"SUP-R-{o}-{t}", subject=f"Ticket {t}", body="", requester_id=contacts[o], organisation_id=o,
-               bill_to_id=o, category=Category.assistance, classification_state=ClassificationState.confirmed,
-               status=TicketStatus.in_progress) for o in orgs for t in range(tickets)])
+    await Ticket.bulk_create(
+        [
+            Ticket(
+                number=f"SUP-R-{o}-{t}",
+                subject=f"Ticket {t}",
+                body="",
+                requester_id=contacts[o],
+                organisation_id=o,
+                bill_to_id=o,
+                category=Category.assistance,
+                classification_state=ClassificationState.confirmed,
+                status=TicketStatus.in_progress,
+            )
+            for o in orgs
+            for t in range(tickets)
+        ]
+    )
     now = dt.datetime.now(dt.UTC)
     ticket_ids = await Ticket.all().values_list("id", flat=True)
-    await TimeEntry.bulk_create([
-        TimeEntry(ticket_id=t, staff_id=staff.id, work_date=dt.date(2026, 1, 1 + e), minutes=20 + 7 * e,
-                  description="Arbete", category=Category.assistance, billable=True, approved_at=now)
-        for t in ticket_ids for e in range(entries)], batch_size=2000)
+    await TimeEntry.bulk_create(
+        [
+            TimeEntry(
+                ticket_id=t,
+                staff_id=staff.id,
+                work_date=dt.date(2026, 1, 1 + e),
+                minutes=20 + 7 * e,
+                description="Arbete",
+                category=Category.assistance,
+                billable=True,
+                approved_at=now,
+            )
+            for t in ticket_ids
+            for e in range(entries)
+        ],
+        batch_size=2000,
+    )
 
 
 async def check_consistency(*, all_claimed: bool) -> list[Invoice]:
-    """No half invoice: lines sum to totals, every line's entries point back to its invoice, no entry twice."""
+    """No half invoice: lines sum to totals, each line's entries point back to its invoice, none twice."""
     invoices = await Invoice.filter(kind=InvoiceKind.invoice).exclude(status=InvoiceStatus.discarded)
     per_org = Counter(i.organisation_id for i in invoices)
     assert max(per_org.values(), default=1) == 1, "two invoices for one organisation and period"
@@ -73,7 +108,8 @@ async def check_consistency(*, all_claimed: bool) -> list[Invoice]:
         assert await TimeEntry.filter(id__in=linked, invoice_id=invoice.id).count() == len(linked)
         assert await TimeEntry.filter(invoice_id=invoice.id).count() == len(linked)
     all_linked = await InvoiceLineEntry.filter(invoice_id__in=[i.id for i in invoices]).values_list(
-        "time_entry_id", flat=True)
+        "time_entry_id", flat=True
+    )
     assert len(all_linked) == len(set(all_linked)), "a time entry is on two invoices"
     invoice_ids = {i.id for i in invoices}
     dangling = await TimeEntry.filter(invoice_id__isnull=False).exclude(invoice_id__in=invoice_ids).count()
@@ -105,7 +141,9 @@ async def test_twenty_concurrent_runs_and_issuers(client: httpx.AsyncClient, db:
         numbers: list[str] = []
         while True:
             finished = runs_done.is_set()
-            listed = await client.get("/api/v1/invoices", params={"status": "draft", "limit": 200}, headers=finance)
+            listed = await client.get(
+                "/api/v1/invoices", params={"status": "draft", "limit": 200}, headers=finance
+            )
             for item in listed.json()["items"]:
                 response = await client.post(f"/api/v1/invoices/{item['id']}/issue", headers=finance)
                 if response.status_code == 200:
@@ -133,12 +171,18 @@ async def test_concurrent_issue_of_the_same_draft_and_credits(client: httpx.Asyn
     finance = bearer(await factories.token("finance"))
     run = (await client.post("/api/v1/invoice-runs", json=JAN, headers=finance)).json()
     ids = [i["id"] for i in run["invoices"]]
-    responses = await asyncio.gather(*(client.post(f"/api/v1/invoices/{i}/issue", headers=finance)
-                                       for i in ids for _ in range(4)))
+    responses = await asyncio.gather(
+        *(client.post(f"/api/v1/invoices/{i}/issue", headers=finance) for i in ids for _ in range(4))
+    )
     assert Counter(r.status_code for r in responses) == {200: 6, 409: 18}
     assert_gapless([r.json()["number"] for r in responses if r.status_code == 200], "F")
-    credits = await asyncio.gather(*(client.post(f"/api/v1/invoices/{i}/credit", json={"reason": "race"},
-                                                 headers=finance) for i in ids for _ in range(3)))
+    credits = await asyncio.gather(
+        *(
+            client.post(f"/api/v1/invoices/{i}/credit", json={"reason": "race"}, headers=finance)
+            for i in ids
+            for _ in range(3)
+        )
+    )
     assert Counter(r.status_code for r in credits) == {201: 6, 409: 12}
     assert_gapless([r.json()["number"] for r in credits if r.status_code == 201], "K")
     assert await TimeEntry.filter(invoice_id__isnull=False).count() == 0
@@ -154,16 +198,29 @@ def _tripdesk() -> list[str]:
     return [sys.executable, "-c", "from support.cli import main; main()"]
 
 
+async def _start(db: str, *args: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        *_tripdesk(),
+        "invoice-run",
+        "--period",
+        "2026-01",
+        "--quiet",
+        *args,
+        cwd=ROOT,
+        env=_cli_env(db),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
 async def test_parallel_cli_processes_end_like_one(db: str) -> None:
     await bulk_world(20)
-    procs = [subprocess.Popen([*_tripdesk(), "invoice-run", "--period", "2026-01", "--issue", "--quiet"],
-                              cwd=ROOT, env=_cli_env(db), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(3)]
-    results = [p.communicate(timeout=120) + (p.returncode,) for p in procs]
-    for out, err, code in results:
-        assert code in (0, 1), err
-        assert "Traceback" not in err
-        assert len(out.strip().splitlines()) <= 1
+    procs = [await _start(db, "--issue") for _ in range(3)]
+    for proc in procs:
+        out, err = await asyncio.wait_for(proc.communicate(), 120)
+        assert proc.returncode in (0, 1), err
+        assert b"Traceback" not in err
+        assert len(out.decode().strip().splitlines()) <= 1
     invoices = await check_consistency(all_claimed=True)
     assert len(invoices) == 20 and all(i.status == InvoiceStatus.issued for i in invoices)
     assert_gapless([i.number for i in invoices if i.number], "F")
@@ -171,26 +228,24 @@ async def test_parallel_cli_processes_end_like_one(db: str) -> None:
 
 async def test_killed_run_leaves_no_half_invoice(db: str) -> None:
     await bulk_world(200, tickets=4, entries=4)
-    await Tortoise.close_connections()          # let the child have the database to itself
-    await Tortoise.init(config=__import__("support.db", fromlist=["x"]).tortoise_config(db),
-                        _enable_global_fallback=True)
-    proc = subprocess.Popen([*_tripdesk(), "invoice-run", "--period", "2026-01", "--quiet"], cwd=ROOT,
-                            env=_cli_env(db), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = await _start(db)
     deadline = time.monotonic() + 60
     try:
         while await Invoice.all().count() < 10:
-            assert proc.poll() is None, "the run finished before it could be killed; make the world bigger"
+            assert proc.returncode is None, (
+                "the run finished before it could be killed; make the world bigger"
+            )
             assert time.monotonic() < deadline
             await asyncio.sleep(0.005)
         proc.send_signal(signal.SIGKILL)
     finally:
-        proc.wait(timeout=30)
+        await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == -signal.SIGKILL
-    await asyncio.sleep(0.2)                    # the server notices the dead connection and rolls back
+    await asyncio.sleep(0.2)  # the server notices the dead connection and rolls back the open transaction
     partial = await check_consistency(all_claimed=False)
     assert 10 <= len(partial) < 200
     # Running again finishes the job without duplicating anything.
-    done = subprocess.run([*_tripdesk(), "invoice-run", "--period", "2026-01", "--quiet"], cwd=ROOT,
-                          env=_cli_env(db), capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
+    done = await _start(db)
+    _, err = await asyncio.wait_for(done.communicate(), 120)
+    assert done.returncode == 0, err
     assert len(await check_consistency(all_claimed=True)) == 200
