@@ -8,8 +8,8 @@ and every generated request is sent with `httpx.ASGITransport` on the test's own
 serves all examples of a test; that is what keeps the run short on PostgreSQL.
 
 Generation is derandomized (the same cases on every run) and bounded: `TRIPDESK_FUZZ_EXAMPLES` (default 15)
-schema-valid cases per operation and two thirds as many invalid ones, and only a handful for operations the
-role may not call. Shrinking is off by default to keep a failing run bounded too; set
+schema-valid cases per operation for admin, fewer for the other roles and invalid cases, and only a handful
+for operations the role may not call (see `examples_for`). Shrinking is off by default to keep a failing run bounded too; set
 `TRIPDESK_FUZZ_SHRINK=1` locally to get the minimal failing example.
 """
 
@@ -159,11 +159,13 @@ def _integer_path_params(operation: Any) -> list[str]:
 
 
 def examples_for(operation: Any, role: str, mode: GenerationMode) -> int:
-    """The budget: full for what the role may call; a few for what it may not (each must be a 403 problem)."""
-    allowed = role in operation.definition.raw.get("x-roles", [role])
-    if not allowed:
+    """The budget: full for admin, who reaches every operation's logic; two thirds for the other roles on what
+    they may call (their difference is scoping); a few where the role is refused (each must be a 403 problem).
+    Invalid cases get two thirds of the valid ones."""
+    if role not in operation.definition.raw.get("x-roles", [role]):
         return 3 if mode is GenerationMode.POSITIVE else 2
-    return MAX_EXAMPLES if mode is GenerationMode.POSITIVE else max(1, MAX_EXAMPLES * 2 // 3)
+    budget = MAX_EXAMPLES if role == "admin" else max(1, MAX_EXAMPLES * 2 // 3)
+    return budget if mode is GenerationMode.POSITIVE else max(1, budget * 2 // 3)
 
 
 def fuzz_operation(operation: Any, mode: GenerationMode, send: Sender, report: Report) -> None:

@@ -42,7 +42,8 @@ WorkDate = Annotated[dt.date, AfterValidator(_plausible_work_date)]
 Minutes = Annotated[int, Field(strict=True, ge=1, le=MAX_MINUTES,
                                description="Whole minutes worked, 1..1440 (one entry is at most 24 h)")]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Month = Annotated[str, StringConstraints(strip_whitespace=True, min_length=7, max_length=7),
+Month = Annotated[str, StringConstraints(strip_whitespace=True, min_length=7, max_length=7,
+                                         pattern=r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"),
                   AfterValidator(_month)]
 
 
