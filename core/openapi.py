@@ -140,7 +140,8 @@ def build_openapi(routes: list[BaseRoute], *, title: str, version: str, descript
         for method in sorted(route.methods or []):
             if method == "HEAD":
                 continue
-            paths.setdefault(openapi_path, {})[method.lower()] = {**op, "operationId": f"{route.name}_{method.lower()}"}
+            operation_id = f"{route.name}_{method.lower()}"
+            paths.setdefault(openapi_path, {})[method.lower()] = {**op, "operationId": operation_id}
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": version, "description": description},

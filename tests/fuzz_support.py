@@ -9,8 +9,8 @@ serves all examples of a test; that is what keeps the run short on PostgreSQL.
 
 Generation is derandomized (the same cases on every run) and bounded: `TRIPDESK_FUZZ_EXAMPLES` (default 15)
 schema-valid cases per operation for admin, fewer for the other roles and invalid cases, and only a handful
-for operations the role may not call (see `examples_for`). Shrinking is off by default to keep a failing run bounded too; set
-`TRIPDESK_FUZZ_SHRINK=1` locally to get the minimal failing example.
+for operations the role may not call (see `examples_for`). Shrinking is off by default to keep a failing
+run bounded too; set `TRIPDESK_FUZZ_SHRINK=1` locally to get the minimal failing example.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ import httpx
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
-from hypothesis.errors import Unsatisfiable
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
