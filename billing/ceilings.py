@@ -152,7 +152,7 @@ async def _ticket_for(principal: Principal, ticket_id: int, *, for_update: bool 
 async def _state(ceiling: CostCeiling, ticket: Ticket) -> CeilingState:
     today = dt.date.today()
     book = await RateBook.load(
-        start=dt.date(1970, 1, 1), end=today + dt.timedelta(days=3660), organisation_ids=[ticket.bill_to_id]
+        start=dt.date(1970, 1, 1), end=today + dt.timedelta(days=3660), organisation_ids=[ticket.bill_to_id]  # type: ignore[attr-defined]
     )  # type: ignore[attr-defined]
     states = await ceiling_states(
         ticket_ids=[ticket.id],

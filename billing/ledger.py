@@ -149,7 +149,7 @@ async def invoice_read(invoice: Invoice, *, with_snapshot: bool = True) -> schem
         reason=invoice.reason,
         issued_at=invoice.issued_at,
         credit_note_ids=list(
-            await Invoice.filter(corrects_id=invoice.id).order_by("id").values_list("id", flat=True)
+            await Invoice.filter(corrects_id=invoice.id).order_by("id").values_list("id", flat=True)  # type: ignore[arg-type]
         ),
         snapshot=invoice.snapshot if with_snapshot else None,
         lines=[

@@ -16,6 +16,7 @@ Invariants carried by these rows (SPEC §2):
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -48,6 +49,7 @@ class RateCard(Model):
     organisation: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "support.Organisation", related_name="rate_cards", null=True, on_delete=fields.RESTRICT
     )
+    organisation_id: int | None
     valid_from_date = fields.DateField()
     valid_until_date = fields.DateField(null=True)
     created_by = fields.CharField(max_length=200, default="")
@@ -65,6 +67,7 @@ class RateCardRate(Model):
     card: fields.ForeignKeyRelation[RateCard] = fields.ForeignKeyField(
         "billing.RateCard", related_name="rates", on_delete=fields.CASCADE
     )
+    card_id: int
     category = fields.CharEnumField(Category, max_length=20)
     hourly_rate = fields.DecimalField(max_digits=12, decimal_places=4)
 
@@ -80,6 +83,7 @@ class PrepaidPackage(Model):
     organisation: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "support.Organisation", related_name="prepaid_packages", on_delete=fields.RESTRICT
     )
+    organisation_id: int
     name = fields.CharField(max_length=200)
     hours = fields.DecimalField(max_digits=10, decimal_places=4)
     valid_from_date = fields.DateField()
@@ -99,6 +103,7 @@ class CostCeiling(Model):
     ticket: fields.OneToOneRelation = fields.OneToOneField(
         "support.Ticket", related_name="cost_ceiling", on_delete=fields.CASCADE
     )
+    ticket_id: int
     kind = fields.CharEnumField(CeilingKind, max_length=10)
     limit_value = fields.DecimalField(max_digits=14, decimal_places=4)
     revision = fields.IntField(default=1)
@@ -123,7 +128,7 @@ class InvoiceRun(Model):
     finished_at = fields.DatetimeField(null=True)
     organisations_considered = fields.IntField(default=0)
     invoices_created = fields.IntField(default=0)
-    skipped = fields.JSONField(default=list)
+    skipped: list[dict[str, Any]] = fields.JSONField(default=list)  # type: ignore[assignment]
 
     class Meta:
         table = "billing_invoice_run"
@@ -136,12 +141,15 @@ class Invoice(Model):
     organisation: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "support.Organisation", related_name="invoices", on_delete=fields.RESTRICT
     )
+    organisation_id: int
     run: fields.ForeignKeyNullableRelation[InvoiceRun] = fields.ForeignKeyField(
         "billing.InvoiceRun", related_name="invoices", null=True, on_delete=fields.SET_NULL
     )
+    run_id: int | None
     corrects: fields.ForeignKeyNullableRelation[Invoice] = fields.ForeignKeyField(
         "billing.Invoice", related_name="credit_notes", null=True, on_delete=fields.RESTRICT
     )
+    corrects_id: int | None
     period_start_date = fields.DateField()
     period_end_date = fields.DateField()
     open_key = fields.CharField(max_length=64, null=True, unique=True)
@@ -157,7 +165,7 @@ class Invoice(Model):
     note = fields.TextField(null=True)
     your_reference = fields.CharField(max_length=200, null=True)
     reason = fields.TextField(null=True)
-    snapshot = fields.JSONField(null=True)
+    snapshot: dict[str, Any] | None = fields.JSONField(null=True)  # type: ignore[assignment]
     created_by = fields.CharField(max_length=200, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     issued_at = fields.DatetimeField(null=True)
@@ -181,10 +189,12 @@ class InvoiceLine(Model):
     invoice: fields.ForeignKeyRelation[Invoice] = fields.ForeignKeyField(
         "billing.Invoice", related_name="lines", on_delete=fields.CASCADE
     )
+    invoice_id: int
     line_no = fields.IntField()
     ticket: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "support.Ticket", related_name="invoice_lines", on_delete=fields.RESTRICT
     )
+    ticket_id: int
     ticket_number = fields.CharField(max_length=32)
     description = fields.CharField(max_length=300)
     category = fields.CharEnumField(Category, max_length=20)
@@ -199,6 +209,7 @@ class InvoiceLine(Model):
     credited_line: fields.ForeignKeyNullableRelation[InvoiceLine] = fields.ForeignKeyField(
         "billing.InvoiceLine", related_name="credits", null=True, unique=True, on_delete=fields.RESTRICT
     )
+    credited_line_id: int | None
 
     class Meta:
         table = "billing_invoice_line"
@@ -213,6 +224,7 @@ class InvoiceLineEntry(Model):
     line: fields.ForeignKeyRelation[InvoiceLine] = fields.ForeignKeyField(
         "billing.InvoiceLine", related_name="entries", on_delete=fields.CASCADE
     )
+    line_id: int
     invoice_id = fields.IntField()
     time_entry_id = fields.IntField()
     work_date = fields.DateField()
@@ -234,9 +246,11 @@ class PrepaidDrawdown(Model):
     package: fields.ForeignKeyRelation[PrepaidPackage] = fields.ForeignKeyField(
         "billing.PrepaidPackage", related_name="drawdowns", on_delete=fields.RESTRICT
     )
+    package_id: int
     invoice: fields.ForeignKeyRelation[Invoice] = fields.ForeignKeyField(
         "billing.Invoice", related_name="drawdowns", on_delete=fields.CASCADE
     )
+    invoice_id: int
     line_no = fields.IntField()
     time_entry_id = fields.IntField()
     hours = fields.DecimalField(max_digits=10, decimal_places=4)

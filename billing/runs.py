@@ -129,7 +129,7 @@ async def candidate_organisations(*, start: dt.date, end: dt.date, settings: Bil
         .distinct()
         .values_list("ticket__bill_to_id", flat=True)
     )
-    return sorted({int(i) for i in ids})
+    return sorted({int(i) for i in ids})  # type: ignore[call-overload]
 
 
 async def draft_for_organisation(
@@ -154,7 +154,7 @@ async def draft_for_organisation(
         key = open_key(organisation_id, start, end)
         existing = await Invoice.filter(open_key=key).values_list("id", flat=True)
         if existing:
-            outcome.skipped, outcome.invoice_id = "open_draft_exists", int(existing[0])
+            outcome.skipped, outcome.invoice_id = "open_draft_exists", int(existing[0])  # type: ignore[call-overload]
             return outcome
         rows = (
             await TimeEntry.filter(
@@ -399,7 +399,7 @@ async def get_run(*, run_id: int) -> schemas.InvoiceRunRead:
 
 async def open_drafts(*, start: dt.date, end: dt.date) -> list[int]:
     return list(
-        await Invoice.filter(status=InvoiceStatus.draft, period_start_date=start, period_end_date=end)
+        await Invoice.filter(status=InvoiceStatus.draft, period_start_date=start, period_end_date=end)  # type: ignore[arg-type]
         .order_by("id")
         .values_list("id", flat=True)
     )

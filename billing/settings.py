@@ -105,4 +105,4 @@ class BillingSettings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_billing_settings() -> BillingSettings:
-    return BillingSettings()
+    return BillingSettings()  # type: ignore[call-arg]

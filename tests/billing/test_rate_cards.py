@@ -193,3 +193,20 @@ async def test_roles(client: httpx.AsyncClient, db: str) -> None:
     assert (
         await client.get("/api/v1/rate-cards", headers={"Authorization": "Bearer td_nope"})
     ).status_code == 401
+
+
+async def test_install_registers_the_rate_quoter_with_support(db: str) -> None:
+    from billing import hooks
+    from support import notify
+    from support.policy import Category
+    from tests.billing import builders as b
+
+    org = await factories.organisation()
+    await b.card(valid_from=dt.date(2020, 1, 1))
+    saved = notify._rate_quoter
+    try:
+        hooks.install()
+        assert notify._rate_quoter is not None
+        assert await notify._rate_quoter(org.id, Category.performance) == (Decimal("1450"), "Standardprislista")
+    finally:
+        notify.set_rate_quoter(saved)
