@@ -9,13 +9,27 @@ database. Nothing leaves the process (httpx over ASGITransport). See tests/fuzz_
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import httpx
 import pytest
 
 from core.auth import Role
+from support.classification.classifier import get_classifier, set_classifier
 from support.models import Organisation, Staff
 from tests import factories as f
 from tests.fuzz_support import load_schema, run_fuzz, seed_world
+
+
+@pytest.fixture(autouse=True)
+def _classifier_restored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The fuzzer may call POST /classifier/retrain: the retrained model's cache goes to a temporary data
+    directory, and the process-wide classifier is the corpus model again afterwards (other tests need it)."""
+    original = get_classifier()
+    monkeypatch.setenv("TRIPDESK_DATA_DIR", str(tmp_path))
+    yield
+    set_classifier(original)
 
 
 @pytest.fixture
