@@ -31,7 +31,7 @@ class MailSettings(BaseSettings):
         "after this. Must exceed the time to send one batch.",
     )
     mark_sent_every: int = Field(
-        10,
+        1,
         ge=1,
         alias="OUTBOX_MARK_SENT_EVERY",
         description="Delivered rows are marked sent in groups of this many (one commit per group); after a "

@@ -172,7 +172,7 @@ def create_app(*, settings: SupportSettings | None = None, init_db: bool = True,
             Mount(API_PREFIX, routes=api_routes),
         ],
         middleware=[
-            Middleware(ObservabilityMiddleware, metrics=metrics, router=None, max_body_bytes=MAX_BODY_BYTES),
+            Middleware(ObservabilityMiddleware, metrics=metrics, max_body_bytes=MAX_BODY_BYTES),
             Middleware(BearerAuthMiddleware, cache=token_cache),
         ],
         exception_handlers={
@@ -186,16 +186,27 @@ def create_app(*, settings: SupportSettings | None = None, init_db: bool = True,
     )
     app.state.token_cache = token_cache
     app.state.metrics = metrics
-    _bind_router(app)
+    metrics.collectors += [collect_outbox_depth, collect_invoices_issued]
     app.state.settings = settings
     return app
 
 
-def _bind_router(app: Starlette) -> None:
-    """The observability middleware labels metrics by route template, so it needs the router."""
-    for middleware in app.user_middleware:
-        if middleware.cls is ObservabilityMiddleware:
-            middleware.kwargs["router"] = app.router
+async def collect_outbox_depth(metrics: Metrics) -> None:
+    from notifications.service import outbox_depth
+
+    for status, count in (await outbox_depth()).items():
+        metrics.outbox.labels(status).set(count)
+
+
+async def collect_invoices_issued(metrics: Metrics) -> None:
+    from tortoise.functions import Count
+
+    from billing.models import Invoice, InvoiceStatus
+
+    rows = await Invoice.filter(status=InvoiceStatus.issued).group_by("kind").annotate(n=Count("id")).values("kind", "n")
+    for row in rows:
+        metrics.invoices.labels(str(row["kind"])).set(row["n"])
+
 
 
 async def start_background(app: Starlette, *, enabled: bool) -> list[asyncio.Task[None]]:

@@ -85,10 +85,9 @@ def route_template(app: ASGIApp, scope: Scope) -> str:
 
 
 class ObservabilityMiddleware:
-    def __init__(self, app: ASGIApp, *, metrics: Metrics, router: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, metrics: Metrics, max_body_bytes: int) -> None:
         self.app = app
         self.metrics = metrics
-        self.router = router
         self.max_body = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -100,6 +99,8 @@ class ObservabilityMiddleware:
         request_id = incoming if _SANE_ID.match(incoming) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
         status_box = [500]
+        # before the app runs: routing mutates the scope (root_path, path_params) on its way down
+        route = route_template(scope["app"].router, dict(scope)) if "app" in scope else "unmatched"
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -118,7 +119,6 @@ class ObservabilityMiddleware:
                 await self.app(scope, receive, send_wrapper)
         finally:
             elapsed = time.perf_counter() - started
-            route = route_template(self.router, scope)
             self.metrics.requests.labels(scope["method"], route, str(status_box[0])).inc()
             self.metrics.latency.labels(route).observe(elapsed)
             access_log.info("%s %s %s", scope["method"], scope["path"], status_box[0],

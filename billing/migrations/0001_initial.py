@@ -1,14 +1,12 @@
-import functools
-from json import dumps, loads
-
-from tortoise import fields, migrations
-from tortoise.fields.base import OnDelete
-from tortoise.indexes import Index
+from tortoise import migrations
 from tortoise.migrations import operations as ops
-
+import functools
 from billing.models import CeilingKind, InvoiceKind, InvoiceStatus
+from json import dumps, loads
 from support.policy import Category
-
+from tortoise.fields.base import OnDelete
+from tortoise import fields
+from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
     initial = True
@@ -141,7 +139,7 @@ class Migration(migrations.Migration):
                 ('created_by', fields.CharField(default='', max_length=200)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'billing_prepaid_package', 'app': 'billing', 'indexes': [Index(fields=['organisation_id', 'valid_until_date'])], 'pk_attr': 'id', 'table_description': 'A block of consulting hours an organisation bought (klippkort), usable for work dated in its validity.'},
+            options={'table': 'billing_prepaid_package', 'app': 'billing', 'indexes': [Index(fields=['organisation_id', 'valid_until_date'])], 'pk_attr': 'id', 'table_description': 'Consulting hours an organisation bought (klippkort), usable for work dated in its validity.'},
             bases=['Model'],
         ),
         ops.CreateModel(

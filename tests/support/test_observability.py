@@ -1,0 +1,37 @@
+"""Request ids, security headers, metrics and the body size limit."""
+
+from __future__ import annotations
+
+from core.auth import Role
+from tests import factories as f
+
+
+async def test_request_id_is_accepted_or_generated(client) -> None:  # type: ignore[no-untyped-def]
+    given = await client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert given.headers["x-request-id"] == "abc-123"
+    generated = await client.get("/healthz", headers={"X-Request-ID": "bad id\twith spaces"})
+    assert generated.headers["x-request-id"] != "bad id\twith spaces" and len(generated.headers["x-request-id"]) == 32
+
+
+async def test_security_headers_and_no_internals_in_errors(client) -> None:  # type: ignore[no-untyped-def]
+    response = await client.get("/api/v1/tickets/1")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "Traceback" not in response.text and "SELECT" not in response.text
+
+
+async def test_metrics_count_requests_by_route(client) -> None:  # type: ignore[no-untyped-def]
+    admin = f.bearer(await f.token(Role.admin))
+    for _ in range(3):
+        await client.get("/api/v1/tickets/12345", headers=admin)
+    text = (await client.get("/metrics")).text
+    assert 'tripdesk_http_requests_total{method="GET",route="/api/v1/tickets/{id:int}",status="404"} 3.0' in text
+    assert "tripdesk_http_request_duration_seconds_bucket" in text
+    assert "tripdesk_outbox_messages" in text
+
+
+async def test_body_over_the_limit_is_refused_before_reading(client) -> None:  # type: ignore[no-untyped-def]
+    admin = f.bearer(await f.token(Role.admin))
+    response = await client.post("/api/v1/organisations", content=b"x" * 300_000,
+                                 headers={**admin, "content-type": "application/json"})
+    assert response.status_code == 413 and response.json()["code"] == "payload_too_large"
