@@ -50,6 +50,7 @@ async def test_migrations_on_empty_postgres() -> None:
         try:
             rows = await conn.fetch("SELECT table_name, column_name FROM information_schema.columns "
                                     "WHERE table_schema = 'public'")
+            indexes = {r["indexname"] for r in await conn.fetch("SELECT indexname FROM pg_indexes")}
         finally:
             await conn.close()
         actual: dict[str, set[str]] = {}
@@ -58,6 +59,7 @@ async def test_migrations_on_empty_postgres() -> None:
         for table, columns in (await expected_columns()).items():
             assert table in actual, f"migrations do not create {table}"
             assert columns <= actual[table], f"{table} lacks {columns - actual[table]}"
+        assert {"support_ticket_subject_trgm", "support_ticket_body_trgm"} <= indexes   # free-text search
     finally:
         await drop_pg_database(name)
 
