@@ -26,7 +26,7 @@ import asyncpg
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.loadgen import build_request, run_load  # noqa: E402
+from bench.loadgen import Result, build_request, run_load  # noqa: E402
 
 ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
@@ -117,32 +117,36 @@ async def bulk_tickets(database: str, org_id: int, contact_id: int, count: int) 
         now = time.time()
         import datetime as dt
         rows = []
-        for i in range(count):
+        # two years of history, numbered per year like real tickets, ids increasing with time
+        created_times = sorted(now - rng.randint(0, 730 * 86400) for _ in range(count))
+        per_year: dict[int, int] = {}
+        for i, stamp in enumerate(created_times):
             subject, body = TICKET_TEXTS[i % len(TICKET_TEXTS)]
-            created = dt.datetime.fromtimestamp(now - rng.randint(0, 365 * 86400), dt.UTC)
-            rows.append((f"BULK-{i:07d}", f"{subject} {i}", body * 3, contact_id, org_id, org_id,
-                         rng.choice(categories), "suggested", 0.9, rng.choice(statuses), created, created))
+            created = dt.datetime.fromtimestamp(stamp, dt.UTC)
+            per_year[created.year] = per_year.get(created.year, 0) + 1
+            rows.append((f"SUP-{created.year}-{per_year[created.year]:06d}", f"{subject} {i}", body * 3,
+                         contact_id, org_id, org_id, rng.choice(categories), "suggested", 0.9,
+                         rng.choice(statuses), created, created))
         await conn.copy_records_to_table(
             "support_ticket", records=rows,
             columns=["number", "subject", "body", "requester_id", "organisation_id", "bill_to_id", "category",
                      "classification_state", "classification_confidence", "status", "created_at", "updated_at"])
-        await conn.execute("ANALYZE support_ticket")
+        await conn.execute("VACUUM ANALYZE support_ticket")   # steady state: GIN pending list merged
     finally:
         await conn.close()
 
 
-def list_request(host: str, token: str, org_id: int):  # type: ignore[no-untyped-def]
-    headers = {"Authorization": f"Bearer {token}"}
-    queries = ["/api/v1/tickets?limit=50", "/api/v1/tickets?status=in_progress",
-               "/api/v1/tickets?category=performance&status=new",
-               f"/api/v1/tickets?organisation_id={org_id}&limit=100",
-               "/api/v1/tickets?created_from=2026-03-01&created_to=2026-03-31",
-               "/api/v1/tickets?q=SUP-2026", "/api/v1/tickets?q=timeouts&status=closed",
-               "/api/v1/tickets?category=defect&created_from=2026-06-01"]
+LIST_QUERIES = ["/api/v1/tickets?limit=50", "/api/v1/tickets?status=in_progress",
+                "/api/v1/tickets?category=performance&status=new", "/api/v1/tickets?organisation_id={org}&limit=100",
+                "/api/v1/tickets?created_from=2026-03-01&created_to=2026-03-31",
+                "/api/v1/tickets?q=SUP-2025", "/api/v1/tickets?q=SUP-2025-000042", "/api/v1/tickets?q=timeouts&status=closed",
+                "/api/v1/tickets?category=defect&created_from=2026-06-01"]
 
-    def make(i: int) -> bytes:
-        return build_request("GET", queries[i % len(queries)], host=host, headers=headers)
-    return make
+
+def list_request(host: str, token: str, query: str):  # type: ignore[no-untyped-def]
+    headers = {"Authorization": f"Bearer {token}"}
+    request = build_request("GET", query, host=host, headers=headers)
+    return lambda i: request
 
 
 async def main() -> None:
@@ -193,14 +197,20 @@ async def main() -> None:
         port = free_port()
         proc = serve([sys.executable, "-m", "support.cli", "serve", "--port", str(port)], base_env, port)
         procs.append(proc)
-        await run_load("127.0.0.1", port, list_request("bench", token, org_id), concurrency=8, duration=2,
-                       warmup=0.5)
-        listing = await run_load("127.0.0.1", port, list_request("bench", token, org_id), concurrency=8,
-                                 duration=args.duration)
-        stop(proc)
         print(f"\nGET /api/v1/tickets with filters over {args.tickets:,} tickets, 8 concurrent clients")
-        print(listing.summary("tripdesk list (8 filter mixes)"))
-        print(f"p99 {listing.percentile(99):.1f} ms (target < 50 ms)")
+        combined = Result()
+        for query in LIST_QUERIES:
+            query = query.format(org=org_id)
+            await run_load("127.0.0.1", port, list_request("bench", token, query), concurrency=8, duration=0.5,
+                           warmup=0.2)
+            one = await run_load("127.0.0.1", port, list_request("bench", token, query), concurrency=8,
+                                 duration=max(1.0, args.duration / 4))
+            print(one.summary(query.replace("/api/v1/tickets", "")[:34]))
+            combined.latencies += one.latencies
+            combined.elapsed += one.elapsed
+        stop(proc)
+        print(f"all filter mixes: p50 {combined.percentile(50):.1f} ms, p99 {combined.percentile(99):.1f} ms "
+              "(target p99 < 50 ms)")
     finally:
         for proc in procs:
             if proc.poll() is None:

@@ -87,8 +87,6 @@ async def enqueue_email(
     to_email = normalise_address(to_email)
     reply_to = normalise_address(reply_to, what="reply-to") if reply_to else None
     dedupe_key = dedupe_key[:200]
-    if await OutboxMessage.exists(dedupe_key=dedupe_key):
-        return False
     language = language if language in ("sv", "en") else "sv"
     rendered = render(template, language, context)
     message_id = f"<outbox-{uuid.uuid4().hex}@{settings.mail_domain}>"

@@ -79,8 +79,9 @@ def _told_category(ticket: Ticket) -> Category | None:
     return Category(ticket.category)
 
 
-async def _context(ticket: Ticket, contact: Contact) -> dict[str, Any]:
-    organisation = await Organisation.get(id=ticket.organisation_id)  # type: ignore[attr-defined]
+async def _context(ticket: Ticket, contact: Contact, organisation: Organisation | None = None) -> dict[str, Any]:
+    if organisation is None or organisation.id != ticket.organisation_id:  # type: ignore[attr-defined]
+        organisation = await Organisation.get(id=ticket.organisation_id)  # type: ignore[attr-defined]
     category = _told_category(ticket)
     return {
         "ticket": {
@@ -114,7 +115,8 @@ async def _latest_event(ticket: Ticket, *kinds: str) -> TicketEvent | None:
 
 async def ticket_received(*, ticket: Ticket, requester: Contact, tell_billing: bool) -> None:
     language = _enum_value(requester.language)
-    context = await _context(ticket, requester)
+    # the requester's organisation is the ticket's, already loaded with the requester at intake
+    context = await _context(ticket, requester, getattr(requester, "organisation", None))
     category = Category(ticket.category) if tell_billing and ticket.category is not None else None
     context["ticket"]["category"] = _enum_value(category)
     context["billing"] = await _billing(ticket, category, language)

@@ -14,6 +14,7 @@ Business rules enforced here:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from tortoise.expressions import Q
@@ -42,6 +43,9 @@ from support.numbering import next_value, ticket_number
 from support.policy import POLICY, Category, DefectOutcome, ExtensionDecision, billing_for
 from support.service import licence_warning_for, page_of
 from support.workflow import check_transition
+
+
+TICKET_NUMBER_QUERY = re.compile(r"^\s*SUP-\d{2,4}(-\d{1,5})?\s*$", re.IGNORECASE)
 
 
 def ticket_read(ticket: Ticket) -> schemas.TicketRead:
@@ -78,7 +82,7 @@ async def _event(ticket: Ticket, principal: Principal | None, kind: str, *, from
 async def _resolve_parties(principal: Principal, data: schemas.TicketCreate) -> tuple[Contact, int, Application | None]:
     """The requester's organisation opens the ticket; `bill_to` defaults to it. A partner may open a ticket
     on behalf of a customer and name that customer as `bill_to`; a customer can only bill itself."""
-    requester = await Contact.get_or_none(id=data.requester_id).prefetch_related("organisation")
+    requester = await Contact.filter(id=data.requester_id).select_related("organisation").first()
     if requester is None or (principal.is_integrator and requester.organisation_id != principal.organisation_id):  # type: ignore[attr-defined]
         raise InvalidReference(f"requester {data.requester_id} is not a known contact")
     if not requester.active:
@@ -148,8 +152,13 @@ async def list_tickets(*, principal: Principal, query: schemas.TicketQuery) -> t
         rows = rows.filter(created_at__lt=dt.datetime.combine(query.created_to + dt.timedelta(days=1),
                                                                dt.time(), dt.UTC))
     if query.q:
-        rows = rows.filter(Q(subject__icontains=query.q) | Q(number__icontains=query.q)
-                           | Q(body__icontains=query.q))
+        if TICKET_NUMBER_QUERY.match(query.q):
+            # someone typing a ticket number means the number; searching every body for it is slow and noisy
+            wanted = query.q.strip().upper()
+            rows = rows.filter(number=wanted) if wanted.count("-") == 2 else rows.filter(number__startswith=wanted)
+        else:
+            rows = rows.filter(Q(subject__icontains=query.q) | Q(number__icontains=query.q)
+                               | Q(body__icontains=query.q))
     if query.cursor:
         rows = rows.filter(id__lt=decode_cursor(query.cursor))
     found = await rows.order_by("-id").limit(query.limit + 1).only(

@@ -272,3 +272,13 @@ async def test_concurrent_intake_numbers_without_duplicates(client) -> None:  # 
     assert all(r.status_code == 201 for r in responses)
     numbers = sorted(int(r.json()["number"].rsplit("-", 1)[1]) for r in responses)
     assert numbers == list(range(1, 31))
+
+
+async def test_search_by_ticket_number(client) -> None:  # type: ignore[no-untyped-def]
+    org, requester, admin = await world()
+    made = [await open_ticket(client, admin, requester.id, subject=f"Fråga {i}") for i in range(3)]
+    exact = (await client.get("/api/v1/tickets", params={"q": made[1]["number"].lower()}, headers=admin)).json()
+    assert [t["id"] for t in exact["items"]] == [made[1]["id"]]
+    year = made[0]["number"].split("-")[1]
+    prefix = (await client.get("/api/v1/tickets", params={"q": f"SUP-{year}"}, headers=admin)).json()
+    assert [t["id"] for t in prefix["items"]] == [t["id"] for t in reversed(made)]
