@@ -30,7 +30,7 @@ from core.errors import PROBLEM_CONTENT_TYPE, Conflict, DomainError, InternalErr
 from core.http import MAX_BODY_BYTES, operation
 from core.openapi import build_openapi
 from support import routes as directory_routes
-from support import ticket_routes
+from support import audit_routes, ticket_routes
 from support.classification import routes as classification_routes
 from support.auth import BearerAuthMiddleware, TokenCache
 from support.db import tortoise_config
@@ -46,6 +46,7 @@ api_routes = [
     *directory_routes.routes,
     *ticket_routes.routes,
     *classification_routes.routes,
+    *audit_routes.routes,
     *timetracking_routes.routes,
     *billing.routes.routes,
     *invoices.routes.routes,

@@ -242,3 +242,22 @@ class IdempotencyRecord(Model):
     class Meta:
         table = "support_idempotency"
         unique_together = (("token_id", "endpoint", "key"),)
+
+
+class AuditEvent(Model):
+    """Append-only record of every money-moving action (approving time, rate cards, prepaid hours, cost
+    ceilings, invoice runs, issuing, crediting, discarding, payments): who, when, what, on which object.
+    Written in the same transaction as the action, so an action without its audit row cannot exist."""
+
+    id = fields.BigIntField(primary_key=True)
+    action = fields.CharField(max_length=60)
+    actor = fields.CharField(max_length=200)
+    actor_token_id = fields.IntField(null=True)
+    subject_type = fields.CharField(max_length=40)
+    subject_id = fields.BigIntField(null=True)
+    data = fields.JSONField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "support_audit_event"
+        indexes = (("subject_type", "subject_id"), ("action", "id"))

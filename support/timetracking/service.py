@@ -31,6 +31,7 @@ from tortoise.transactions import in_transaction
 from core.auth import Principal, Role
 from core.errors import Forbidden, InvalidInput
 from core.pagination import decode_cursor
+from support import audit
 from support.errors import InvalidReference, TicketNotFound
 from support.models import ClassificationState, Staff, Ticket, TicketStatus
 from support.policy import Category, ExtensionDecision, is_billable
@@ -187,6 +188,8 @@ async def log_time_for_staff(*, staff_id: int, ticket_id: int, work_date: dt.dat
             entry.approved_at = _now()
             entry.approved_by_id = approve_by  # type: ignore[attr-defined]
             await entry.save(update_fields=["approved_at", "approved_by_id", "updated_at"])
+            await audit.record(principal=None, action="time_entries.approved", subject_type="time_entry",
+                               subject_id=entry.id, data={"approved_by_staff_id": approve_by, "via": "seed"})
     return entry
 
 
@@ -280,6 +283,8 @@ async def approve_entries(*, principal: Principal, ids: list[int]) -> tuple[list
         if pending:
             await TimeEntry.filter(id__in=pending, approved_at__isnull=True).update(
                 approved_at=_now(), approved_by_id=approver, updated_at=_now())
+            await audit.record(principal=principal, action="time_entries.approved", subject_type="time_entry",
+                               subject_id=None, data={"ids": pending})
         rows = await TimeEntry.filter(id__in=wanted).order_by("id")
     return rows, len(pending)
 
@@ -298,6 +303,8 @@ async def unapprove_entry(*, principal: Principal, entry_id: int) -> TimeEntry:
             entry.approved_at = None
             entry.approved_by_id = None  # type: ignore[attr-defined]
             await entry.save(update_fields=["approved_at", "approved_by_id", "updated_at"])
+            await audit.record(principal=principal, action="time_entries.unapproved", subject_type="time_entry",
+                               subject_id=entry.id)
     return entry
 
 
