@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from billing import ceilings, ledger, prepaid, rates, reports, runs, schemas
+from billing import ceilings, credits, ledger, prepaid, rates, reports, runs, schemas
 from core.auth import Principal, Role
 from core.http import JSON, operation, path_int, read_body, read_query
 from support.idempotency import run_once
@@ -329,7 +329,7 @@ async def credit_invoice(request: Request, principal: Principal) -> Response:
         request,
         principal,
         f"POST /invoices/{invoice_id}/credit",
-        lambda: ledger.credit_invoice(principal=principal, invoice_id=invoice_id, data=data),
+        lambda: credits.credit_invoice(principal=principal, invoice_id=invoice_id, data=data),
     )
 
 

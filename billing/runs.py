@@ -32,6 +32,7 @@ from tortoise.transactions import in_transaction
 from billing import schemas
 from billing.ceilings import ceiling_states, notify_if_reached
 from billing.errors import InvoiceRunNotFound
+from billing.invoice_reads import summaries
 from billing.models import Invoice, InvoiceLine, InvoiceLineEntry, InvoiceRun, InvoiceStatus, PrepaidDrawdown
 from billing.money import ZERO, line_amount, minutes_billed_hours, round_amount, vat_breakdown
 from billing.prepaid import PrepaidPool
@@ -373,8 +374,6 @@ async def run_invoices(
 
 
 async def run_read(run: InvoiceRun) -> schemas.InvoiceRunRead:
-    from billing.ledger import summaries
-
     invoices = await Invoice.filter(run_id=run.id).order_by("id")
     return schemas.InvoiceRunRead(
         id=run.id,

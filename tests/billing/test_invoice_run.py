@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from billing import ledger, runs
+from billing import invoice_reads, runs
 from billing.models import Invoice, InvoiceStatus
 from support.timetracking.models import TimeEntry
 from tests import factories
@@ -43,7 +43,7 @@ async def test_one_draft_per_billed_organisation_with_a_line_per_ticket(db: str)
 
     invoices = await run_jan()
     assert [i.organisation_id for i in invoices] == [org.id, other.id]
-    read = await ledger.invoice_read(invoices[0])
+    read = await invoice_reads.invoice_read(invoices[0])
     assert [(ln.ticket_number, ln.quantity, ln.unit_price, ln.amount) for ln in read.lines] == [
         (t1.number, Decimal("1.25"), Decimal("1250"), Decimal("1562.50")),
         (t2.number, Decimal("1.5"), Decimal("1450"), Decimal("2175.00")),
@@ -75,7 +75,7 @@ async def test_category_change_and_rate_change_split_lines(db: str) -> None:
     await b.entry(t, staff, dt.date(2026, 1, 20), 30)  # new card: 1300
     await b.entry(t, staff, dt.date(2026, 1, 21), 30, category="performance")  # new card, same rate 1450
     [invoice] = await run_jan()
-    read = await ledger.invoice_read(invoice)
+    read = await invoice_reads.invoice_read(invoice)
     assert [(ln.category, ln.unit_price, ln.quantity, ln.amount, len(ln.entry_ids)) for ln in read.lines] == [
         ("assistance", Decimal("1250"), Decimal("1"), Decimal("1250.00"), 1),
         ("assistance", Decimal("1300"), Decimal("0.5"), Decimal("650.00"), 1),
@@ -119,7 +119,7 @@ async def test_billing_increment_setting(db: str, monkeypatch: pytest.MonkeyPatc
     six = billing_settings.BillingSettings(TRIPDESK_BILLING_INCREMENT_MINUTES=6)  # type: ignore[call-arg]
     monkeypatch.setattr(runs, "get_billing_settings", lambda: six)
     [invoice] = await run_jan()
-    assert (await ledger.invoice_read(invoice)).lines[0].quantity == Decimal("1.1")
+    assert (await invoice_reads.invoice_read(invoice)).lines[0].quantity == Decimal("1.1")
 
 
 async def test_rounding_half_up_per_line_then_sum(db: str) -> None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import httpx
 
-from billing import ledger, runs
+from billing import invoice_reads, ledger, runs
 from billing.models import Invoice, PrepaidDrawdown
 from tests import factories
 from tests.billing import builders as b
@@ -46,7 +46,7 @@ async def test_drawdown_order_validity_and_remaining_time_invoiced(db: str) -> N
         (e3.id, late.id): Decimal("9.5"),
         (e3.id + 1, future.id): Decimal("1"),
     }
-    read = await ledger.invoice_read(invoice)
+    read = await invoice_reads.invoice_read(invoice)
     first = read.lines[0]
     assert (first.total_hours, first.prepaid_hours, first.quantity, first.amount) == (
         Decimal("12"),

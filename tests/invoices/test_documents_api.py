@@ -16,7 +16,7 @@ from lxml import etree
 import billing.hooks
 import invoices.hooks
 import invoices.service
-from billing import ledger, runs, schemas
+from billing import credits, ledger, runs, schemas
 from billing.models import Invoice, InvoiceStatus
 from billing.snapshot import InvoiceSnapshot
 from invoices.models import InvoiceDocument
@@ -60,7 +60,7 @@ async def issued(org: Organisation, staff: Staff, *, issue_date: dt.date = dt.da
 
 
 async def credited(invoice: Invoice, *, issue_date: dt.date) -> Invoice:
-    read = await ledger.credit_invoice(principal=builders.FINANCE, invoice_id=invoice.id,
+    read = await credits.credit_invoice(principal=builders.FINANCE, invoice_id=invoice.id,
                                        data=schemas.CreditCreate(reason="Fel timpris"), issue_date=issue_date)
     return await Invoice.get(id=read.id)
 

@@ -1,0 +1,112 @@
+"""Building the `InvoiceSnapshot` frozen at issue (see billing/snapshot.py): seller from settings, buyer from
+the organisation, lines with their time specification from the stored rows, VAT per rate and totals."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceLineEntry
+from billing.money import ZERO, round_amount, vat_breakdown
+from billing.settings import get_billing_settings
+from billing.snapshot import (
+    CorrectedInvoice,
+    DocumentKind,
+    InvoiceSnapshot,
+    Party,
+    TimeEntryLine,
+    Totals,
+    VatBreakdown,
+)
+from billing.snapshot import InvoiceLine as SnapshotLine
+from support.models import Organisation
+
+
+def _buyer(organisation: Organisation) -> Party:
+    number = "".join(ch for ch in (organisation.organisation_number or "") if ch.isdigit()) or None
+    return Party(
+        name=organisation.name,
+        street=organisation.street,
+        postal_code=organisation.postal_code,
+        city=organisation.city,
+        country_code=(organisation.country_code or "SE").upper(),
+        organisation_number=number,
+        vat_number=organisation.vat_number,
+        email=organisation.invoice_email,
+    )
+
+
+async def build_snapshot(
+    invoice: Invoice, organisation: Organisation, *, corrects: Invoice | None = None
+) -> InvoiceSnapshot:
+    """Everything the documents need, frozen now: seller from settings, buyer from the organisation, lines
+    with their time specification, VAT per rate and totals (from the stored, already rounded lines)."""
+    settings = get_billing_settings()
+    lines = await InvoiceLine.filter(invoice_id=invoice.id).order_by("line_no")
+    entries: dict[int, list[InvoiceLineEntry]] = defaultdict(list)
+    for entry in await InvoiceLineEntry.filter(invoice_id=invoice.id).order_by("work_date", "time_entry_id"):
+        entries[entry.line_id].append(entry)  # type: ignore[attr-defined]
+    snapshot_lines = [
+        SnapshotLine(
+            line_no=line.line_no,
+            ticket_id=line.ticket_id,
+            ticket_number=line.ticket_number,  # type: ignore[attr-defined]
+            description=line.description,
+            category=str(line.category),
+            quantity=Decimal(line.quantity),
+            unit_price=Decimal(line.unit_price),
+            amount=Decimal(line.amount),
+            vat_category=line.vat_category,
+            vat_rate=Decimal(line.vat_rate),
+            prepaid_hours_drawn=Decimal(line.prepaid_hours),
+            entries=[
+                TimeEntryLine(
+                    entry_id=e.time_entry_id,
+                    work_date=e.work_date,
+                    staff_name=e.staff_name,
+                    minutes=e.minutes,
+                    hours=Decimal(e.hours),
+                    description=e.description,
+                    category=str(e.category),
+                )
+                for e in entries[line.id]
+            ],
+        )
+        for line in lines
+    ]
+    breakdown = vat_breakdown([(line.vat_category, line.vat_rate, line.amount) for line in snapshot_lines])
+    net = round_amount(sum((line.amount for line in snapshot_lines), ZERO))
+    tax = round_amount(sum((b[3] for b in breakdown), ZERO))
+    seller = settings.seller()
+    credit = invoice.kind == InvoiceKind.credit_note
+    note = invoice.note
+    if credit and invoice.reason:
+        note = f"{'Kreditering' if organisation.language == 'sv' else 'Credit'}: {invoice.reason}" + (
+            f"\n{note}" if note else ""
+        )
+    assert invoice.number and invoice.issue_date and invoice.due_date and invoice.ocr
+    return InvoiceSnapshot(
+        kind=DocumentKind.credit_note if credit else DocumentKind.invoice,
+        invoice_id=invoice.id,
+        number=invoice.number,
+        issue_date=invoice.issue_date,
+        due_date=invoice.due_date,
+        period_start=invoice.period_start_date,
+        period_end=invoice.period_end_date,
+        currency=invoice.currency,
+        language=str(organisation.language or "sv"),
+        ocr=invoice.ocr,
+        buyer_reference=(organisation.buyer_reference or invoice.your_reference or organisation.name)[:100],
+        your_reference=invoice.your_reference,
+        our_reference=seller.contact_name,
+        seller=seller,
+        buyer=_buyer(organisation),
+        reverse_charge=invoice.reverse_charge,
+        lines=snapshot_lines,
+        vat=[VatBreakdown(category=c, rate=r, taxable_amount=t, tax_amount=x) for c, r, t, x in breakdown],
+        totals=Totals(net=net, vat=tax, gross=net + tax, payable=net + tax),
+        corrects=CorrectedInvoice(number=corrects.number, issue_date=corrects.issue_date)  # type: ignore[arg-type]
+        if corrects is not None
+        else None,
+        note=note,
+    )
