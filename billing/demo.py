@@ -12,8 +12,7 @@ from typing import Any
 
 from billing.models import PrepaidPackage, RateCard, RateCardRate
 from core.auth import Principal, Role
-from support import schemas as support_schemas
-from support import tickets
+from support import ticket_schemas, tickets
 from support.models import ClassificationState, Organisation, Staff, Ticket
 from support.policy import Category, DefectOutcome, ExtensionDecision
 from support.timetracking.service import log_time_for_staff
@@ -167,7 +166,7 @@ async def seed_billing_demo() -> dict[str, Any]:
             await tickets.set_classification(
                 principal=seeder,
                 ticket_id=ticket.id,
-                data=support_schemas.ClassificationSet(
+                data=ticket_schemas.ClassificationSet(
                     category=category, reason="Bekräftad av handläggare (demodata)"
                 ),
             )

@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from core.auth import Principal, Role
-from support import schemas, tickets
+from support import ticket_schemas, tickets
 from support.models import (
     Application,
     Contact,
@@ -123,7 +123,7 @@ async def seed_demo() -> dict[str, Any]:
     seeder = Principal(token_id=0, name="demo seed", role=Role.support, staff_id=staff[1].id)
     created: list[Ticket] = []
     for contact_index, bill_to_index, app_index, subject, body in TICKETS:
-        data = schemas.TicketCreate(
+        data = ticket_schemas.TicketCreate(
             subject=subject, body=body, requester_id=contacts[contact_index].id,
             bill_to_id=organisations[bill_to_index].id if bill_to_index is not None else None,
             application_id=applications[app_index].id if app_index is not None else None)

@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from core.auth import Principal, Role
 from core.http import JSON, operation, path_int, read_body, read_query
-from support import schemas, tickets
+from support import ticket_schemas, tickets
 from support.idempotency import run_once
 
 ANY = tuple(Role)
@@ -16,11 +16,11 @@ STAFF = (Role.admin, Role.support)
 WORKERS = (Role.admin, Role.support, Role.integrator)
 
 
-@operation("Open a ticket (classified automatically)", roles=WORKERS, body=schemas.TicketCreate,
-           response=schemas.TicketRead, status=201, tags=("tickets",), idempotent_create=True)
+@operation("Open a ticket (classified automatically)", roles=WORKERS, body=ticket_schemas.TicketCreate,
+           response=ticket_schemas.TicketRead, status=201, tags=("tickets",), idempotent_create=True)
 async def create_ticket(request: Request, principal: Principal) -> Response:
     """A retry with the same `Idempotency-Key` returns the first result instead of a second ticket."""
-    data = await read_body(request, schemas.TicketCreate)
+    data = await read_body(request, ticket_schemas.TicketCreate)
 
     async def create() -> dict:
         return (await tickets.create_ticket(principal=principal, data=data)).model_dump(mode="json")
@@ -31,78 +31,80 @@ async def create_ticket(request: Request, principal: Principal) -> Response:
     return JSON(body, status_code=status)
 
 
-@operation("List tickets", roles=ANY, query=schemas.TicketQuery, response=schemas.TicketPage, tags=("tickets",))
+@operation("List tickets", roles=ANY, query=ticket_schemas.TicketQuery, response=ticket_schemas.TicketPage,
+           tags=("tickets",))
 async def list_tickets(request: Request, principal: Principal) -> Response:
     """Newest first; filter by status, category, organisation (opened or billed), assignee, creation date
     range and free text (number, subject, body). Pass `next_cursor` back as `cursor` for the next page."""
-    query = read_query(request, schemas.TicketQuery)
+    query = read_query(request, ticket_schemas.TicketQuery)
     rows, cursor = await tickets.list_tickets(principal=principal, query=query)
-    return JSON(schemas.TicketPage(items=[schemas.TicketSummary.model_validate(r) for r in rows],
-                                   next_cursor=cursor))
+    items = [ticket_schemas.TicketSummary.model_validate(r) for r in rows]
+    return JSON(ticket_schemas.TicketPage(items=items, next_cursor=cursor))
 
 
-@operation("Get a ticket", roles=ANY, response=schemas.TicketRead, tags=("tickets",))
+@operation("Get a ticket", roles=ANY, response=ticket_schemas.TicketRead, tags=("tickets",))
 async def get_ticket(request: Request, principal: Principal) -> Response:
     ticket = await tickets.get_ticket(principal=principal, ticket_id=path_int(request))
     return JSON(tickets.ticket_read(ticket))
 
 
-@operation("Change a ticket's status or assignee", roles=STAFF, body=schemas.TicketUpdate,
-           response=schemas.TicketRead, tags=("tickets",))
+@operation("Change a ticket's status or assignee", roles=STAFF, body=ticket_schemas.TicketUpdate,
+           response=ticket_schemas.TicketRead, tags=("tickets",))
 async def update_ticket(request: Request, principal: Principal) -> Response:
     """Status follows the state machine; an illegal transition is a 409."""
-    data = await read_body(request, schemas.TicketUpdate)
+    data = await read_body(request, ticket_schemas.TicketUpdate)
     read = await tickets.update_ticket(principal=principal, ticket_id=path_int(request), data=data)
     return JSON(read)
 
 
-@operation("List a ticket's comments", roles=ANY, response=schemas.CommentList, tags=("tickets",))
+@operation("List a ticket's comments", roles=ANY, response=ticket_schemas.CommentList, tags=("tickets",))
 async def list_comments(request: Request, principal: Principal) -> Response:
     """Integrators see public comments only."""
     rows = await tickets.list_comments(principal=principal, ticket_id=path_int(request))
-    return JSON(schemas.CommentList(items=[schemas.CommentRead.model_validate(r) for r in rows]))
+    items = [ticket_schemas.CommentRead.model_validate(r) for r in rows]
+    return JSON(ticket_schemas.CommentList(items=items))
 
 
-@operation("Comment on a ticket", roles=WORKERS, body=schemas.CommentCreate, response=schemas.CommentRead,
-           status=201, tags=("tickets",))
+@operation("Comment on a ticket", roles=WORKERS, body=ticket_schemas.CommentCreate,
+           response=ticket_schemas.CommentRead, status=201, tags=("tickets",))
 async def add_comment(request: Request, principal: Principal) -> Response:
     """A public comment from staff is emailed to the requester; internal comments are never shown to them."""
-    data = await read_body(request, schemas.CommentCreate)
+    data = await read_body(request, ticket_schemas.CommentCreate)
     comment = await tickets.add_comment(principal=principal, ticket_id=path_int(request), data=data)
-    return JSON(schemas.CommentRead.model_validate(comment), status_code=201)
+    return JSON(ticket_schemas.CommentRead.model_validate(comment), status_code=201)
 
 
-@operation("A ticket's history", roles=(Role.admin, Role.support, Role.finance), response=schemas.EventList,
-           tags=("tickets",))
+@operation("A ticket's history", roles=(Role.admin, Role.support, Role.finance),
+           response=ticket_schemas.EventList, tags=("tickets",))
 async def list_events(request: Request, principal: Principal) -> Response:
     rows = await tickets.list_events(principal=principal, ticket_id=path_int(request))
-    return JSON(schemas.EventList(items=[schemas.EventRead.model_validate(r) for r in rows]))
+    return JSON(ticket_schemas.EventList(items=[ticket_schemas.EventRead.model_validate(r) for r in rows]))
 
 
-@operation("Set or confirm a ticket's category", roles=STAFF, body=schemas.ClassificationSet,
-           response=schemas.TicketRead, tags=("tickets",))
+@operation("Set or confirm a ticket's category", roles=STAFF, body=ticket_schemas.ClassificationSet,
+           response=ticket_schemas.TicketRead, tags=("tickets",))
 async def set_classification(request: Request, principal: Principal) -> Response:
     """Staff decision with a reason; recorded as an event and as a labelled example for retraining.
     `unofficial` rejects the ticket with the policy text."""
-    data = await read_body(request, schemas.ClassificationSet)
+    data = await read_body(request, ticket_schemas.ClassificationSet)
     read = await tickets.set_classification(principal=principal, ticket_id=path_int(request), data=data)
     return JSON(read)
 
 
-@operation("Record a defect investigation's outcome", roles=STAFF, body=schemas.DefectOutcomeSet,
-           response=schemas.TicketRead, tags=("tickets",))
+@operation("Record a defect investigation's outcome", roles=STAFF, body=ticket_schemas.DefectOutcomeSet,
+           response=ticket_schemas.TicketRead, tags=("tickets",))
 async def set_defect_outcome(request: Request, principal: Principal) -> Response:
     """`not_a_defect` reclassifies to assistance: time logged from then on is billable."""
-    data = await read_body(request, schemas.DefectOutcomeSet)
+    data = await read_body(request, ticket_schemas.DefectOutcomeSet)
     read = await tickets.set_defect_outcome(principal=principal, ticket_id=path_int(request),
                                             outcome=data.outcome, reason=data.reason)
     return JSON(read)
 
 
 @operation("Record the product owner's decision on an extension wish", roles=STAFF,
-           body=schemas.ExtensionDecisionSet, response=schemas.TicketRead, tags=("tickets",))
+           body=ticket_schemas.ExtensionDecisionSet, response=ticket_schemas.TicketRead, tags=("tickets",))
 async def set_extension_decision(request: Request, principal: Principal) -> Response:
-    data = await read_body(request, schemas.ExtensionDecisionSet)
+    data = await read_body(request, ticket_schemas.ExtensionDecisionSet)
     read = await tickets.set_extension_decision(principal=principal, ticket_id=path_int(request),
                                                 decision=data.decision, reason=data.reason)
     return JSON(read)

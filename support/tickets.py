@@ -23,7 +23,7 @@ from tortoise.transactions import in_transaction
 from core.auth import Principal, Role
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.pagination import decode_cursor
-from support import notify, schemas
+from support import notify, ticket_schemas
 from support.classification.classifier import CONFIDENCE_THRESHOLD, ClassificationResult, get_classifier
 from support.classification.service import record_labelled_example
 from support.errors import InvalidReference, TicketNotFound
@@ -48,8 +48,8 @@ from support.workflow import check_transition
 TICKET_NUMBER_QUERY = re.compile(r"^\s*SUP-\d{2,4}(-\d{1,5})?\s*$", re.IGNORECASE)
 
 
-def ticket_read(ticket: Ticket) -> schemas.TicketRead:
-    read = schemas.TicketRead.model_validate(ticket)
+def ticket_read(ticket: Ticket) -> ticket_schemas.TicketRead:
+    read = ticket_schemas.TicketRead.model_validate(ticket)
     if ticket.category is not None:
         read.billing = billing_for(Category(ticket.category))
     return read
@@ -79,7 +79,7 @@ async def _event(ticket: Ticket, principal: Principal | None, kind: str, *, from
         to_value=None if to_value is None else str(to_value), reason=reason, data=data)
 
 
-async def _resolve_parties(principal: Principal, data: schemas.TicketCreate) -> tuple[Contact, int, Application | None]:
+async def _resolve_parties(principal: Principal, data: ticket_schemas.TicketCreate) -> tuple[Contact, int, Application | None]:
     """The requester's organisation opens the ticket; `bill_to` defaults to it. A partner may open a ticket
     on behalf of a customer and name that customer as `bill_to`; a customer can only bill itself."""
     requester = await Contact.filter(id=data.requester_id).select_related("organisation").first()
@@ -108,7 +108,8 @@ def _classification_state(result: ClassificationResult) -> ClassificationState:
             else ClassificationState.needs_triage)
 
 
-async def create_ticket(*, principal: Principal, data: schemas.TicketCreate) -> schemas.TicketRead:
+async def create_ticket(*, principal: Principal,
+                        data: ticket_schemas.TicketCreate) -> ticket_schemas.TicketRead:
     """Intake: validate the parties, classify, number, store, record events and queue the receipt email."""
     requester, bill_to_id, application = await _resolve_parties(principal, data)
     warning = await licence_warning_for(application) if application is not None else None
@@ -136,7 +137,7 @@ async def create_ticket(*, principal: Principal, data: schemas.TicketCreate) -> 
     return ticket_read(ticket)
 
 
-async def list_tickets(*, principal: Principal, query: schemas.TicketQuery) -> tuple[list[Ticket], str | None]:
+async def list_tickets(*, principal: Principal, query: ticket_schemas.TicketQuery) -> tuple[list[Ticket], str | None]:
     rows = Ticket.filter(_visible(principal))
     if query.status is not None:
         rows = rows.filter(status=query.status)
@@ -167,7 +168,7 @@ async def list_tickets(*, principal: Principal, query: schemas.TicketQuery) -> t
     return page_of(found, query.limit)
 
 
-async def update_ticket(*, principal: Principal, ticket_id: int, data: schemas.TicketUpdate) -> schemas.TicketRead:
+async def update_ticket(*, principal: Principal, ticket_id: int, data: ticket_schemas.TicketUpdate) -> ticket_schemas.TicketRead:
     if principal.is_integrator:
         raise Forbidden("integrators cannot change a ticket's status or assignee")
     async with in_transaction():
@@ -198,7 +199,7 @@ async def _change_status(ticket: Ticket, principal: Principal | None, target: Ti
     await notify.status_changed(ticket=ticket, old_status=str(old), reason=reason)
 
 
-async def add_comment(*, principal: Principal, ticket_id: int, data: schemas.CommentCreate) -> Comment:
+async def add_comment(*, principal: Principal, ticket_id: int, data: ticket_schemas.CommentCreate) -> Comment:
     """Integrators may only add public comments; a public comment is emailed to the requester."""
     if principal.is_integrator and not data.public:
         raise Forbidden("integrators' comments are always public; send public: true")
@@ -225,7 +226,7 @@ async def list_events(*, principal: Principal, ticket_id: int) -> list[TicketEve
 
 
 async def set_classification(*, principal: Principal, ticket_id: int,
-                             data: schemas.ClassificationSet) -> schemas.TicketRead:
+                             data: ticket_schemas.ClassificationSet) -> ticket_schemas.TicketRead:
     """Staff confirm or override the category. The decision is stored as a labelled example for retraining.
     `unofficial` rejects the ticket with the policy text; the integrator is told the billing consequence."""
     async with in_transaction():
@@ -258,7 +259,7 @@ async def _reject_unofficial(ticket: Ticket, principal: Principal) -> None:
 
 
 async def set_defect_outcome(*, principal: Principal, ticket_id: int, outcome: DefectOutcome,
-                             reason: str) -> schemas.TicketRead:
+                             reason: str) -> ticket_schemas.TicketRead:
     """`confirmed`: fixed under maintenance, stays free. `not_a_defect`: reclassified to assistance; only
     time logged from now on is billable (earlier entries keep the defect category)."""
     async with in_transaction():
@@ -280,7 +281,7 @@ async def set_defect_outcome(*, principal: Principal, ticket_id: int, outcome: D
 
 
 async def set_extension_decision(*, principal: Principal, ticket_id: int, decision: ExtensionDecision,
-                                 reason: str) -> schemas.TicketRead:
+                                 reason: str) -> ticket_schemas.TicketRead:
     """The product owner's decision: `roadmap` (free, built into a coming version), `customer_funded`
     (time becomes billable once the customer accepts the offer), `declined`."""
     async with in_transaction():
