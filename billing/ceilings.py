@@ -25,6 +25,7 @@ from billing.rates import RateBook
 from billing.settings import get_billing_settings
 from core.auth import Principal
 from notifications.service import enqueue_email
+from support import audit
 from support.errors import TicketNotFound
 from support.models import Contact, Organisation, Ticket
 from support.notify import format_amount
@@ -216,6 +217,9 @@ async def set_ceiling(
             ceiling.set_by, ceiling.set_by_token_id, ceiling.set_at = principal.name, principal.token_id, now
             ceiling.approved_at = ceiling.approved_by = ceiling.approved_by_token_id = None
             await ceiling.save()
+        await audit.record(principal=principal, action="cost_ceiling.set", subject_type="ticket",
+                           subject_id=ticket.id, data={"kind": data.kind, "limit": data.limit,
+                                                       "revision": ceiling.revision})
         state = await _state(ceiling, ticket)
         await notify_if_reached(ceiling, state)
     return _read(ceiling, state)
@@ -248,4 +252,6 @@ async def approve_ceiling(
             ceiling.approved_by = (who + (f": {data.note}" if data.note else ""))[:200]
             ceiling.approved_by_token_id = principal.token_id
             await ceiling.save(update_fields=["approved_at", "approved_by", "approved_by_token_id"])
+            await audit.record(principal=principal, action="cost_ceiling.approved", subject_type="ticket",
+                               subject_id=ticket.id, data={"revision": ceiling.revision, "note": data.note})
     return _read(ceiling, await _state(ceiling, ticket))

@@ -19,6 +19,7 @@ from billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceLineEntry, 
 from billing.money import ZERO, round_amount, vat_breakdown
 from billing.sql import prefer_custom_plans
 from core.auth import Principal
+from support import audit
 from support.errors import InvalidReference
 from support.timetracking.models import TimeEntry
 
@@ -126,6 +127,10 @@ async def credit_invoice(
         )
         entry_ids = [e.time_entry_id for e in old_entries]
         await TimeEntry.filter(id__in=entry_ids, invoice_id=original.id).update(invoice_id=None)
+        await audit.record(principal=principal, action="invoice.credited", subject_type="invoice",
+                           subject_id=original.id, data={"credit_note_id": note.id, "reason": data.reason,
+                                                         "line_ids": [line.id for line in chosen],
+                                                         "released_time_entry_ids": list(entry_ids)})
         await PrepaidDrawdown.filter(
             invoice_id=original.id, time_entry_id__in=entry_ids, released_at__isnull=True
         ).update(released_at=dt.datetime.now(dt.UTC), released_by_invoice_id=note.id)

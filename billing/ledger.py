@@ -36,6 +36,7 @@ from billing.snapshot_builder import build_snapshot
 from billing.sql import prefer_custom_plans
 from core.auth import Principal
 from core.pagination import decode_cursor
+from support import audit
 from support.models import Organisation
 from support.numbering import next_value
 from support.service import page_of
@@ -141,6 +142,8 @@ async def discard_invoice(*, principal: Principal, invoice_id: int) -> None:
         await invoice.save(update_fields=["status", "open_key", "discarded_at"])
         await TimeEntry.filter(invoice_id=invoice.id).update(invoice_id=None)
         await PrepaidDrawdown.filter(invoice_id=invoice.id).delete()
+        await audit.record(principal=principal, action="invoice.discarded", subject_type="invoice",
+                           subject_id=invoice.id, data={"gross": invoice.gross_amount})
 
 
 async def mark_paid(*, principal: Principal, invoice_id: int, data: schemas.MarkPaid) -> schemas.InvoiceRead:
@@ -154,6 +157,8 @@ async def mark_paid(*, principal: Principal, invoice_id: int, data: schemas.Mark
         invoice.paid_at = dt.datetime.combine(paid_on, dt.time(12), dt.UTC)
         invoice.paid_by = principal.name
         await invoice.save(update_fields=["paid_at", "paid_by"])
+        await audit.record(principal=principal, action="invoice.marked_paid", subject_type="invoice",
+                           subject_id=invoice.id, data={"number": invoice.number, "paid_on": paid_on})
     return await invoice_read(invoice)
 
 
@@ -205,6 +210,10 @@ async def issue_locked(
             "snapshot",
         ]
     )
+    await audit.record(principal=None, actor=principal_name, action=f"{InvoiceKind(invoice.kind).value}.issued",
+                       subject_type="invoice", subject_id=invoice.id,
+                       data={"number": invoice.number, "net": snapshot.totals.net, "vat": snapshot.totals.vat,
+                             "gross": snapshot.totals.gross, "corrects": corrects.number if corrects else None})
     await run_issue_hooks(invoice, snapshot)
     return snapshot
 

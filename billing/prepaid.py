@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from tortoise.functions import Sum
+from tortoise.transactions import in_transaction
 
 from billing import schemas
 from billing.models import PrepaidDrawdown, PrepaidPackage
 from core.auth import Principal
+from support import audit
 from support.errors import OrganisationNotFound
 from support.models import Organisation
 
@@ -89,14 +91,17 @@ async def create_package(
 ) -> schemas.PrepaidRead:
     if not await Organisation.exists(id=organisation_id):
         raise OrganisationNotFound(f"organisation {organisation_id} not found")
-    package = await PrepaidPackage.create(
-        organisation_id=organisation_id,
-        name=data.name,
-        hours=data.hours,
-        valid_from_date=data.valid_from,
-        valid_until_date=data.valid_until,
-        created_by=principal.name,
-    )
+    async with in_transaction():
+        package = await PrepaidPackage.create(
+            organisation_id=organisation_id,
+            name=data.name,
+            hours=data.hours,
+            valid_from_date=data.valid_from,
+            valid_until_date=data.valid_until,
+            created_by=principal.name,
+        )
+        await audit.record(principal=principal, action="prepaid.created", subject_type="prepaid_package",
+                           subject_id=package.id, data={"organisation_id": organisation_id, "hours": data.hours})
     return _read(package, ZERO_HOURS, dt.date.today())
 
 

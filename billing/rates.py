@@ -21,6 +21,7 @@ from billing.errors import RateCardInUse, RateCardNotFound, RateCardOverlap
 from billing.models import InvoiceLineEntry, RateCard, RateCardRate
 from core.auth import Principal
 from core.pagination import decode_cursor
+from support import audit
 from support.errors import InvalidReference
 from support.models import Organisation
 from support.numbering import next_value
@@ -173,6 +174,8 @@ async def create_rate_card(*, principal: Principal, data: schemas.RateCardCreate
                 for category, rate in data.rates.items()
             ]
         )
+        await audit.record(principal=principal, action="rate_card.created", subject_type="rate_card",
+                           subject_id=card.id, data=data.model_dump(mode="json"))
     return await card_read(card)
 
 
@@ -200,7 +203,8 @@ async def list_rate_cards(*, query: schemas.RateCardQuery) -> tuple[list[schemas
     return [await card_read(card) for card in found], cursor
 
 
-async def update_rate_card(*, card_id: int, data: schemas.RateCardUpdate) -> schemas.RateCardRead:
+async def update_rate_card(*, card_id: int, data: schemas.RateCardUpdate,
+                           principal: Principal | None = None) -> schemas.RateCardRead:
     """Only the end of validity changes (a new agreement period is a new card); it may not create an
     overlap, and a card that already priced invoiced time may not be cut short before that time."""
     async with in_transaction() as conn:
@@ -221,14 +225,18 @@ async def update_rate_card(*, card_id: int, data: schemas.RateCardUpdate) -> sch
                 raise RateCardInUse("invoiced time after the new end date was priced with this card")
         card.valid_until_date = data.valid_until
         await card.save(update_fields=["valid_until_date"])
+        await audit.record(principal=principal, action="rate_card.updated", subject_type="rate_card",
+                           subject_id=card.id, data={"valid_until": data.valid_until})
     return await card_read(card)
 
 
-async def delete_rate_card(*, card_id: int) -> None:
+async def delete_rate_card(*, card_id: int, principal: Principal | None = None) -> None:
     async with in_transaction():
         card = await RateCard.filter(id=card_id).select_for_update().first()
         if card is None:
             raise RateCardNotFound(f"rate card {card_id} not found")
         if await InvoiceLineEntry.exists(rate_card_id=card.id):
             raise RateCardInUse("this card priced invoice lines; end its validity instead of deleting it")
+        await audit.record(principal=principal, action="rate_card.deleted", subject_type="rate_card",
+                           subject_id=card.id, data={"name": card.name})
         await card.delete()

@@ -90,14 +90,14 @@ async def get_rate_card(request: Request, principal: Principal) -> Response:
 )
 async def update_rate_card(request: Request, principal: Principal) -> Response:
     data = await read_body(request, schemas.RateCardUpdate)
-    return JSON(await rates.update_rate_card(card_id=path_int(request), data=data))
+    return JSON(await rates.update_rate_card(card_id=path_int(request), data=data, principal=principal))
 
 
 @operation(
     "Delete a rate card that never priced an invoice line", roles=ADMIN, status=204, tags=("rate-cards",)
 )
 async def delete_rate_card(request: Request, principal: Principal) -> Response:
-    await rates.delete_rate_card(card_id=path_int(request))
+    await rates.delete_rate_card(card_id=path_int(request), principal=principal)
     return Response(status_code=204)
 
 

@@ -39,6 +39,7 @@ from billing.prepaid import PrepaidPool
 from billing.rates import RateBook
 from billing.settings import BillingSettings, get_billing_settings
 from billing.sql import insert_rows, prefer_custom_plans
+from support import audit
 from support.models import Organisation
 from support.timetracking.models import TimeEntry
 
@@ -321,9 +322,12 @@ async def run_invoices(
 ) -> InvoiceRun:
     """Draft the period's invoices, one organisation at a time. Safe to run concurrently with itself."""
     settings = get_billing_settings()
-    run = await InvoiceRun.create(
-        period_start_date=period_start, period_end_date=period_end, started_by=started_by
-    )
+    async with in_transaction():
+        run = await InvoiceRun.create(
+            period_start_date=period_start, period_end_date=period_end, started_by=started_by
+        )
+        await audit.record(principal=None, actor=started_by, action="invoice_run.started", subject_type="invoice_run",
+                           subject_id=run.id, data={"period_start": period_start, "period_end": period_end})
     organisations = await candidate_organisations(start=period_start, end=period_end, settings=settings)
     if on_start is not None:
         on_start(len(organisations))
@@ -369,7 +373,11 @@ async def run_invoices(
     run.invoices_created = created
     run.skipped = skipped
     run.finished_at = dt.datetime.now(dt.UTC)
-    await run.save(update_fields=["organisations_considered", "invoices_created", "skipped", "finished_at"])
+    async with in_transaction():
+        await run.save(update_fields=["organisations_considered", "invoices_created", "skipped", "finished_at"])
+        await audit.record(principal=None, actor=started_by, action="invoice_run.finished",
+                           subject_type="invoice_run", subject_id=run.id,
+                           data={"invoices_created": created, "organisations": len(organisations)})
     return run
 
 

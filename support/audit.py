@@ -20,8 +20,9 @@ def _plain(value: Any) -> Any:
 
 
 async def record(*, principal: Principal | None, action: str, subject_type: str, subject_id: int | None,
-                 data: dict[str, Any] | None = None) -> None:
-    await AuditEvent.create(action=action, actor=principal.name if principal else "system",
+                 data: dict[str, Any] | None = None, actor: str | None = None) -> None:
+    """Write the audit row in the caller's transaction. `actor` names who acted when no principal is at hand."""
+    await AuditEvent.create(action=action, actor=actor or (principal.name if principal else "system"),
                             actor_token_id=principal.token_id if principal else None,
                             subject_type=subject_type, subject_id=subject_id,
                             data=_plain(data) if data else None)

@@ -42,8 +42,9 @@ class AuditPage(BaseModel):
 @operation("The audit trail of money-moving actions", roles=(Role.admin, Role.finance), query=AuditQuery,
            response=AuditPage, tags=("billing",))
 async def list_audit_events(request: Request, principal: Principal) -> Response:
-    """Newest first. Actions: time_entries.approved/unapproved, rate_card.*, prepaid.created,
-    cost_ceiling.set/approved, invoice_run.created, invoice.issued/discarded/credited/marked_paid."""
+    """Newest first. Actions: time_entries.approved/unapproved, rate_card.created/updated/deleted,
+    prepaid.created, cost_ceiling.set/approved, invoice_run.started/finished, invoice.issued,
+    credit_note.issued, invoice.discarded/credited/marked_paid."""
     query = read_query(request, AuditQuery)
     rows, cursor = await audit.list_events(action=query.action, subject_type=query.subject_type,
                                            subject_id=query.subject_id, limit=query.limit, cursor=query.cursor)
