@@ -139,7 +139,8 @@ async def bulk_tickets(database: str, org_id: int, contact_id: int, count: int) 
 LIST_QUERIES = ["/api/v1/tickets?limit=50", "/api/v1/tickets?status=in_progress",
                 "/api/v1/tickets?category=performance&status=new", "/api/v1/tickets?organisation_id={org}&limit=100",
                 "/api/v1/tickets?created_from=2026-03-01&created_to=2026-03-31",
-                "/api/v1/tickets?q=SUP-2025", "/api/v1/tickets?q=SUP-2025-000042", "/api/v1/tickets?q=timeouts&status=closed",
+                "/api/v1/tickets?q=SUP-2025", "/api/v1/tickets?q=SUP-2025-000042",
+                "/api/v1/tickets?q=timeouts&status=closed",
                 "/api/v1/tickets?category=defect&created_from=2026-06-01"]
 
 

@@ -26,13 +26,22 @@ import billing.routes
 import invoices.hooks
 import invoices.routes
 import notifications.routes
-from core.errors import PROBLEM_CONTENT_TYPE, Conflict, DomainError, InternalError, MethodNotAllowed, NotFound, ServiceUnavailable
+from core.errors import (
+    PROBLEM_CONTENT_TYPE,
+    Conflict,
+    DomainError,
+    InternalError,
+    MethodNotAllowed,
+    NotFound,
+    ServiceUnavailable,
+)
+from core.auth import Principal
 from core.http import MAX_BODY_BYTES, operation
 from core.openapi import build_openapi
-from support import routes as directory_routes
 from support import audit_routes, ticket_routes
-from support.classification import routes as classification_routes
+from support import routes as directory_routes
 from support.auth import BearerAuthMiddleware, TokenCache
+from support.classification import routes as classification_routes
 from support.db import tortoise_config
 from support.observability import Metrics, ObservabilityMiddleware, metrics_endpoint
 from support.settings import SupportSettings, get_settings
@@ -94,12 +103,12 @@ async def on_unexpected(request: Request, exc: Exception) -> Response:
 
 
 @operation("Liveness", public=True, tags=("operations",))
-async def healthz(request: Request, principal: None) -> Response:
+async def healthz(request: Request, principal: Principal | None) -> Response:
     return JSONResponse({"status": "ok"})
 
 
 @operation("Readiness: the database answers", public=True, tags=("operations",))
-async def readyz(request: Request, principal: None) -> Response:
+async def readyz(request: Request, principal: Principal | None) -> Response:
     try:
         conn = Tortoise.get_connection("default")
         await asyncio.wait_for(conn.execute_query("SELECT 1"), timeout=2)
@@ -204,7 +213,8 @@ async def collect_invoices_issued(metrics: Metrics) -> None:
 
     from billing.models import Invoice, InvoiceStatus
 
-    rows = await Invoice.filter(status=InvoiceStatus.issued).group_by("kind").annotate(n=Count("id")).values("kind", "n")
+    issued = Invoice.filter(status=InvoiceStatus.issued)
+    rows = await issued.group_by("kind").annotate(n=Count("id")).values("kind", "n")
     for row in rows:
         metrics.invoices.labels(str(row["kind"])).set(row["n"])
 

@@ -7,6 +7,7 @@ written to `TicketEvent` in the same transaction as the change.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -221,7 +222,7 @@ class TicketEvent(Model):
     from_value = fields.CharField(max_length=100, null=True)
     to_value = fields.CharField(max_length=100, null=True)
     reason = fields.TextField(null=True)
-    data = fields.JSONField(null=True)
+    data: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -236,7 +237,7 @@ class IdempotencyRecord(Model):
     key = fields.CharField(max_length=200)
     endpoint = fields.CharField(max_length=100)
     status = fields.IntField()
-    response = fields.JSONField()
+    response: fields.JSONField[dict[str, Any]] = fields.JSONField()
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -255,7 +256,7 @@ class AuditEvent(Model):
     actor_token_id = fields.IntField(null=True)
     subject_type = fields.CharField(max_length=40)
     subject_id = fields.BigIntField(null=True)
-    data = fields.JSONField(null=True)
+    data: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -17,7 +17,7 @@ from core.http import MAX_ID, unchanged
 from core.pagination import PageQuery
 from support.models import Language, LicenceKind, OrganisationKind, PartnerLevel
 
-_COUNTRIES = frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
+_COUNTRIES = frozenset(str(code) for code in Locale("en").territories if len(str(code)) == 2 and str(code).isalpha())
 
 
 def _organisation_number(value: str) -> str:

@@ -58,7 +58,8 @@ async def update_organisation(*, principal: Principal, organisation_id: int,
     return organisation
 
 
-async def list_organisations(*, principal: Principal, query: schemas.OrganisationQuery) -> tuple[list[Organisation], str | None]:
+async def list_organisations(*, principal: Principal,
+                             query: schemas.OrganisationQuery) -> tuple[list[Organisation], str | None]:
     rows = Organisation.all()
     if (scope := principal.organisation_scope()) is not None:
         rows = rows.filter(id=scope)

@@ -44,7 +44,6 @@ from support.policy import POLICY, Category, DefectOutcome, ExtensionDecision, b
 from support.service import licence_warning_for, page_of
 from support.workflow import check_transition
 
-
 TICKET_NUMBER_QUERY = re.compile(r"^\s*SUP-\d{2,4}(-\d{1,5})?\s*$", re.IGNORECASE)
 
 
@@ -79,7 +78,8 @@ async def _event(ticket: Ticket, principal: Principal | None, kind: str, *, from
         to_value=None if to_value is None else str(to_value), reason=reason, data=data)
 
 
-async def _resolve_parties(principal: Principal, data: ticket_schemas.TicketCreate) -> tuple[Contact, int, Application | None]:
+async def _resolve_parties(principal: Principal,
+                           data: ticket_schemas.TicketCreate) -> tuple[Contact, int, Application | None]:
     """The requester's organisation opens the ticket; `bill_to` defaults to it. A partner may open a ticket
     on behalf of a customer and name that customer as `bill_to`; a customer can only bill itself."""
     requester = await Contact.filter(id=data.requester_id).select_related("organisation").first()
@@ -168,7 +168,8 @@ async def list_tickets(*, principal: Principal, query: ticket_schemas.TicketQuer
     return page_of(found, query.limit)
 
 
-async def update_ticket(*, principal: Principal, ticket_id: int, data: ticket_schemas.TicketUpdate) -> ticket_schemas.TicketRead:
+async def update_ticket(*, principal: Principal, ticket_id: int,
+                        data: ticket_schemas.TicketUpdate) -> ticket_schemas.TicketRead:
     if principal.is_integrator:
         raise Forbidden("integrators cannot change a ticket's status or assignee")
     async with in_transaction():

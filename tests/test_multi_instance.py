@@ -106,7 +106,8 @@ async def _drive(cluster) -> None:  # type: ignore[no-untyped-def]
                            json={"name": "Karin Berg", "email": "karin@tripdesk.example.se", "is_lead": True})).json()
         support = (await call(http, "POST", f"{b}/tokens", admin,
                               json={"name": "karin", "role": "support", "staff_id": lead["id"]})).json()["token"]
-        finance = (await call(http, "POST", f"{a}/tokens", admin, json={"name": "ekonomi", "role": "finance"})).json()["token"]
+        finance = (await call(http, "POST", f"{a}/tokens", admin,
+                              json={"name": "ekonomi", "role": "finance"})).json()["token"]
         card = await call(http, "POST", f"{a}/rate-cards", admin, json={
             "name": "Standard", "valid_from": f"{today.year - 1}-01-01",
             "rates": {"assistance": "1250.00", "performance": "1450.00", "activation": "1250.00"}})
@@ -149,13 +150,15 @@ async def _drive(cluster) -> None:  # type: ignore[no-untyped-def]
         runs = await asyncio.gather(*[call(http, "POST", f"{(a, b)[i % 2]}/invoice-runs", finance, json=period)
                                       for i in range(6)])
         assert all(r.status_code in (200, 201, 409) for r in runs)
-        drafts = (await call(http, "GET", f"{a}/invoices", finance, params={"status": "draft", "limit": 200})).json()["items"]
+        drafts = (await call(http, "GET", f"{a}/invoices", finance,
+                             params={"status": "draft", "limit": 200})).json()["items"]
         assert sorted(d["organisation_id"] for d in drafts) == sorted({d["organisation_id"] for d in drafts})
         assert len(drafts) == 4, drafts
         issued = await asyncio.gather(*[call(http, "POST", f"{base}/invoices/{d['id']}/issue", finance)
                                         for d in drafts for base in (a, b)])
         assert sorted(r.status_code for r in issued) == [200] * 4 + [409] * 4, [r.status_code for r in issued]
-        invoices = (await call(http, "GET", f"{b}/invoices", finance, params={"status": "issued", "limit": 200})).json()["items"]
+        invoices = (await call(http, "GET", f"{b}/invoices", finance,
+                               params={"status": "issued", "limit": 200})).json()["items"]
         serials = sorted(int(i["number"].rsplit("-", 1)[1]) for i in invoices)
         assert serials == list(range(serials[0], serials[0] + 4)), "invoice numbers must be consecutive"
 
@@ -176,7 +179,8 @@ async def _drive(cluster) -> None:  # type: ignore[no-untyped-def]
         sent, cursor = [], None
         while True:
             page = (await call(http, "GET", f"{b}/outbox", admin,
-                               params={"status": "sent", "limit": 200, **({"cursor": cursor} if cursor else {})})).json()
+                               params={"status": "sent", "limit": 200,
+                                       **({"cursor": cursor} if cursor else {})})).json()
             sent += page["items"]
             cursor = page["next_cursor"]
             if not cursor:

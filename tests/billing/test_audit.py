@@ -45,7 +45,8 @@ async def test_run_issue_credit_pay_and_discard_are_audited(client) -> None:  # 
     keep, drop = run.json()["invoices"]
     assert (await client.post(f"/api/v1/invoices/{keep['id']}/issue", headers=finance)).status_code == 200
     assert (await client.delete(f"/api/v1/invoices/{drop['id']}", headers=finance)).status_code in (200, 204)
-    credited = await client.post(f"/api/v1/invoices/{keep['id']}/credit", headers=finance, json={"reason": "fel timmar"})
+    credited = await client.post(f"/api/v1/invoices/{keep['id']}/credit", headers=finance,
+                                 json={"reason": "fel timmar"})
     assert credited.status_code in (200, 201), credited.text
     rows = await AuditEvent.all().order_by("id")
     actions = [r.action for r in rows if not r.action.startswith("rate_card")]

@@ -19,7 +19,8 @@ async def test_dry_run_classifies_without_creating_a_ticket(client) -> None:  # 
     assert body["category"] == "unofficial" and body["billing"] == "refused" and body["language"] == "sv"
     assert body["reasons"] and 0 <= body["confidence"] <= 1
     english = (await client.post("/api/v1/classify", headers=support, json={
-        "subject": "Token refresh returns 401", "body": "How do we call the token endpoint with our client id?"})).json()
+        "subject": "Token refresh returns 401",
+        "body": "How do we call the token endpoint with our client id?"})).json()
     assert english["language"] == "en"
     assert await Ticket.all().count() == 0
 
