@@ -26,6 +26,7 @@ import billing.routes
 import invoices.hooks
 import invoices.routes
 import notifications.routes
+from core.auth import Principal
 from core.errors import (
     PROBLEM_CONTENT_TYPE,
     Conflict,
@@ -35,7 +36,6 @@ from core.errors import (
     NotFound,
     ServiceUnavailable,
 )
-from core.auth import Principal
 from core.http import MAX_BODY_BYTES, operation
 from core.openapi import build_openapi
 from support import audit_routes, ticket_routes
