@@ -3,7 +3,8 @@ staff classification, defect outcomes and extension decisions.
 
 Business rules enforced here:
 - Classification is a suggestion with a confidence; below the threshold the ticket `needs_triage` and
-  the integrator is told nothing about billing until staff confirm (SPEC §1).
+  the integrator is told nothing about billing until staff confirm (SPEC §1). An automatic `unofficial`
+  always needs triage: only staff reject a ticket.
 - Every change of status, category or assignee is a `TicketEvent` written in the same transaction.
 - `unofficial` → the ticket is rejected with a public comment that cites the policy.
 - Defect outcome `not_a_defect` reclassifies to `assistance`: time logged from then on is billable;
@@ -104,8 +105,12 @@ async def _resolve_parties(principal: Principal,
 
 
 def _classification_state(result: ClassificationResult) -> ClassificationState:
-    return (ClassificationState.suggested if result.confidence >= CONFIDENCE_THRESHOLD
-            else ClassificationState.needs_triage)
+    """Below the threshold staff must confirm before the integrator hears a billing consequence. An automatic
+    `unofficial` always waits for staff, whatever its confidence: refusing help wrongly is the costliest
+    mistake, so only a person rejects a ticket."""
+    if result.category is Category.unofficial or result.confidence < CONFIDENCE_THRESHOLD:
+        return ClassificationState.needs_triage
+    return ClassificationState.suggested
 
 
 async def create_ticket(*, principal: Principal,

@@ -282,3 +282,19 @@ async def test_search_by_ticket_number(client) -> None:  # type: ignore[no-untyp
     year = made[0]["number"].split("-")[1]
     prefix = (await client.get("/api/v1/tickets", params={"q": f"SUP-{year}"}, headers=admin)).json()
     assert [t["id"] for t in prefix["items"]] == [t["id"] for t in reversed(made)]
+
+
+async def test_automatic_unofficial_waits_for_staff_before_refusing(client) -> None:  # type: ignore[no-untyped-def]
+    from notifications.models import OutboxMessage
+
+    org, requester, admin = await world()
+    ticket = await open_ticket(client, admin, requester.id, subject="Vi läser direkt i er databas",
+                               body="Vår rapport kör SELECT * FROM dbo.arende direkt mot er SQL Server-databas. "
+                                    "Efter uppgraderingen saknas kolumnen reg_datum, vilken tabell ligger den i nu?")
+    assert ticket["category"] == "unofficial"
+    assert ticket["classification_state"] == "needs_triage" and ticket["status"] == "new"
+    receipt = await OutboxMessage.get(dedupe_key=f"ticket:{ticket['id']}:received")
+    assert "avvisas" not in receipt.text_body and "ingen assistans" not in receipt.text_body
+    confirmed = await client.post(f"/api/v1/tickets/{ticket['id']}/classification", headers=admin,
+                                  json={"category": "unofficial", "reason": "direkt databasåtkomst"})
+    assert confirmed.json()["status"] == "rejected"
