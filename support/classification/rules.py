@@ -58,7 +58,8 @@ RULES: tuple[Rule, ...] = (
         "asks about the internal data model or tables"),
     Rule("scraping", Category.unofficial, 4.0, _rx(
         r"(skrap(a|ar|ade|at|ning\w*)\b|\bscreen[-\s]?scrap\w*|\bscrap(e|es|ed|ing|er)\b|\b(selenium|playwright"
-        r"|puppeteer|fiddler|nätverksfliken|network\s+tab|reverse[-\s]?engineer\w*)\b)"),
+        r"|puppeteer|fiddler|mitmproxy|beautifulsoup|bs4|htmlagilitypack|jsoup|cheerio|nätverksfliken|network\s+tab"
+        r"|reverse[-\s]?engineer\w*)\b)"),
         "scraping or replaying the web client"),
     Rule("gui_robot", Category.unofficial, 2.5, _rx(
         r"\b(rpa|uipath|blue\s*prism|automation\s+anywhere|mjukvarurobot\w*|software\s+robot)\b"),
@@ -73,8 +74,18 @@ RULES: tuple[Rule, ...] = (
         r"(nytt|ny|nya)\s+([\w-]+\s+)?(anrop|endpoint|gränssnitt|api|fält|funktion|webhook)"
         r"|\b(add|build|provide|introduce|offer|create)\s+(a\s+|an\s+)?(new|dedicated)\s+([\w-]+\s+)?"
         r"(endpoint|api|field|webhook|capability|feature)"
-        r"|\b(massuppdatering\w*|massexport\w*|bulkanrop\w*|bulk-endpoint\w*|bulk\s+(endpoint|api)))"),
+        # a bulk call counts only when it is asked for ("is there a bulk endpoint we should use?" is tuning)
+        r"|\b(önska\w*|föresl\w*|bygg\w*|tar?\s+fram|lägga\s+till|få|nytt?|nya|add|build|provide|offer|new|request\w*|need|want|please"
+        r"|could\s+you)\b[^.?!\n]{0,60}?\b(massuppdatering\w*|massexport\w*|bulkanrop\w*|bulk-endpoint\w*"
+        r"|bulk\s+(endpoint|api))|\b(bulkanrop|bulk-endpoint|bulk\s+endpoint)\w*\s+(önskas|efterfrågas|wanted))"),
         "asks for a new interface, endpoint, field or capability"),
+    Rule("feature_request", Category.extension, 1.5, _rx(
+        r"(\bfeature[-\s]request|\[feature\]|\benhancement\s+request|\butvecklingsönskemål"
+        r"|\b(could|can|would)\s+you\s+(please\s+)?(add|expose|include|introduce|build)\b|\bplease\s+(add|expose)\b"
+        r"|\bwould\s+be\s+(really\s+)?(great|nice|useful|helpful)\s+to\s+have\b|\bare\s+there\s+(any\s+)?plans\s+(to|for)\b"
+        r"|\b(kan|kunde|skulle)\s+ni\s+(\w+\s+)?(lägga\s+till|bygga|exponera|utöka)\b|\bfinns\s+det\s+planer\s+på\b"
+        r"|\bvore\s+(\w+\s+)?(bra|smidigt|värdefullt|toppen)\s+(om\s+(man|ni|api)|med)\b)"),
+        "asks for something the interfaces do not offer yet"),
     Rule("not_enabled", Category.activation, 3.0, _rx(
         r"(\b(inte|ej)\s+(är\s+)?(aktiverat|aktiverad|aktiverade|påslaget|påslagen|aktivt)\b|interface_not_enabled"
         r"|apinotactivated|\bnot\s+(enabled|activated)\b|module\s+not\s+(licensed|activated)"

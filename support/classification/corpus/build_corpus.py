@@ -29,7 +29,7 @@ SEED = 20241129
 HELDOUT_SHARE = 0.25
 TRAIN_PER_CATEGORY = 180
 HELDOUT_PER_CATEGORY = 55
-SWEDISH_SHARE = 0.75
+SWEDISH_SHARE = 0.7
 OUT_DIR = Path(__file__).resolve().parent
 
 # ---------------------------------------------------------------------------------------------- slots
@@ -781,6 +781,138 @@ P[("assistance", "en", "core")] += [
     "Our script throws whenever the list is empty. What does the response look like when there are no results?",
 ]
 
+# ------------------------------------------- GitHub-issue style English, informal Swedish (variety, round 2)
+# Issue trackers: markdown sections, version tables, fenced logs, "+1" replies, feature-request templates.
+# Each new phrasing lands in train or held-out by the same per-pool split as everything above.
+pool("defect", "en", "subject", P[("defect", "en", "subject")] + [
+    "[Bug] {endpoint} returns wrong totals", "SDK pagination stops after the first page",
+    "`{field}` serialised as empty string since {version}", "Same issue here (+1)", "HEAD not allowed on {endpoint}",
+    "Unexpected 415 after upgrading to {version}", "Response does not match openapi.json",
+    "Discount applied twice in net amount", "Booleans returned as strings"])
+P[("defect", "en", "core")] += [
+    "**Describe the bug**\n`{endpoint}` returns a different `{field}` than the client shows for the same record.\n\n**To Reproduce**\n1. Open record {id} in the client\n2. `GET {endpoint}`\n3. Compare `{field}`\n\n**Expected behavior**\nThe same value in both.\n\n**Actual behavior**\nThe API still has the value from before the last edit.",
+    "## Bug\nThe order line `discount` is applied twice in `net_amount` since {version}. With 10 % off we get 19 % off in the response, the client shows the right figure.",
+    "| component | version |\n|---|---|\n| API | {version} |\n| SDK | {lang} |\n\nAfter moving to this version `{field}` is serialised as an empty string instead of `null`, which breaks our schema validation.",
+    "Not sure this is the right place, but {api} started rejecting requests that carry a `charset` in Content-Type (415) after {version}. The previous version accepted exactly the same request.",
+    "The official SDK's list helper stops after the first page: it reads `nextLink`, but the API returns `next` since {version}. SDK and API seem to have drifted apart.",
+    "Same here, +1. {api} gives us 500 too since {version}; every request with `expand` fails, without it the call works.",
+    "HEAD requests to {endpoint} answer 405 Method Not Allowed since {version}, although the reference says HEAD is supported.",
+    "Boolean flags come back as the strings \"true\"/\"false\" for some records and as real booleans for others. Our typed client chokes on it.",
+    "The `Retry-After` header on 503 responses contains a date in the past, so every client retries at once. Looks like a clock or formatting bug on the server.",
+    "Creating a record returns 201 with a `Location` header that points to a URL which answers 404. The record does exist under its id.",
+]
+P[("defect", "en", "detail")] += [
+    "**Environment**\n| | |\n|---|---|\n| API version | {version} |\n| Client | {lang} |\n| Environment | {env} |",
+    "```\nHTTP/1.1 500 Internal Server Error\nx-request-id: {id}\ncontent-type: text/html\n```",
+    "### Steps to reproduce\n1. Call `{endpoint}`\n2. Inspect `{field}`\n\n### Actual\n`null`\n\n### Expected\nThe value shown in the client",
+]
+pool("assistance", "en", "subject", P[("assistance", "en", "subject")] + [
+    "[Question] how does expand work?", "Usage question: acting for several organisations", "redirect_uri mismatch in local dev",
+    "Is the SDK client thread-safe?", "How to combine several filters?", "403 insufficient_scope after following the quick start",
+    "Help wanted: first integration", "Docs question about {field}"])
+P[("assistance", "en", "core")] += [
+    "### Question\nWhat's the right way to combine filters on {endpoint}? `?status=open&status=closed` only gives us the open ones. Is there a different syntax for several values?",
+    "Newbie here. I followed the quick start, but the example call gives me `403 insufficient_scope`. Which scope do I have to ask for in the token request?",
+    "Our Spring Boot app fails when the generated client parses a response:\n```\nCaused by: com.fasterxml.jackson.databind.exc.MismatchedInputException: Cannot deserialize value of type `java.time.OffsetDateTime`\n```\nIs there a recommended ObjectMapper configuration for your date format?",
+    "Can someone explain how the `expand` parameter is meant to be used? I can't get the related contacts included in the response.",
+    "I'm using the Python SDK from an async web app. Is the client object safe to share between requests, or should I create one per request?",
+    "Not a bug, just a usage question: how do I tell the API which organisation I'm acting for when our token covers several of them?",
+    "Getting `invalid_request: redirect_uri mismatch` when testing the authorization code flow on localhost. What should we register for local development?",
+    "Our own paging helper blows up on the last page:\n```\n  File \"ourlib/pager.py\", line 31, in fetch_all\n    cursor = resp[\"links\"][0][\"href\"]\nIndexError: list index out of range\n```\nWhat does the `links` array look like when there are no more pages?",
+    "I read the reference for {endpoint} twice and still don't get when `{field}` is filled in. Is there a guide that explains the lifecycle?",
+]
+P[("assistance", "en", "core")] += [
+    "Our sync worker dies while mapping the response – the stack trace is all our own code:\n```\nSystem.InvalidOperationException: Nullable object must have a value.\n   at Contoso.CaseSync.Mapping.CaseMapper.ToEntity(CaseDto dto) in /src/CaseSync/Mapping/CaseMapper.cs:line 88\n```\nWhich fields can be missing from a case, so we know what to guard against?",
+    "```\nTypeError: Cannot read properties of undefined (reading 'id')\n    at mapCase (/app/src/mappers/case.js:14:22)\n```\nThat's in our mapper. When is `unit` left out of the response? The reference doesn't say.",
+    "Our job crashes with `AttributeError: 'NoneType' object has no attribute 'get'` in `our_sync/people.py`. I guess some persons lack `{field}` – is it optional?",
+]
+P[("assistance", "sv", "core")] += [
+    "Vår tjänst kraschar i vår egen mappningskod:\nSystem.InvalidOperationException: Nullable object must have a value.\n   at Kommun.Integration.PersonSync.Map(PersonDto p)\nVilka fält kan saknas i svaret så att vi kan hantera det?",
+]
+P[("assistance", "en", "detail")] += [
+    "```python\nclient = Client(base_url=BASE, token=TOKEN)\nresult = client.cases.list(status=[\"open\", \"closed\"])\n```",
+    "What I tried:\n- regenerated the secret\n- checked the clock on the server\n- same result with curl",
+]
+pool("performance", "en", "subject", P[("performance", "en", "subject")] + [
+    "p99 latency spikes every hour", "Our polling can't keep up", "Which call is fastest for a full load?",
+    "Throughput of the batch calls", "Sluggish responses with large pages", "Connection pool sizing"])
+P[("performance", "en", "core")] += [
+    "We already use the batch call, but every batch of 500 takes {secs} s. Would smaller batches or more batches in parallel give better throughput?",
+    "Before we build anything: which of the existing calls is quickest for a full nightly load of {n} records – listing with a big page size, or the export?",
+    "Our p99 latency jumps to {secs} s at the top of every hour. Should we move our jobs away from that minute or spread the calls out?",
+    "One full pass of our change detection over {n} records now takes longer than the interval between passes. How would you detect changes efficiently with what the API offers today?",
+    "Responses from {api} get sluggish when we ask for 1000 items per page. Is a smaller page faster overall?",
+    "How should we size the HTTP connection pool and the timeouts for roughly {n} requests an hour?",
+]
+P[("performance", "en", "detail")] += [
+    "| run | records | duration |\n|---|---|---|\n| Mon | {n} | 3h 40m |\n| Tue | {n} | 4h 05m |",
+    "```\nhttpcore.ConnectTimeout: timed out\n```",
+]
+pool("extension", "en", "subject", P[("extension", "en", "subject")] + [
+    "[Feature] attachments on decisions", "Would be nice: count endpoint", "Feature: sort on several fields",
+    "Enhancement: subscribe to changes", "SDK: built-in retries", "Request: write support for {field}"])
+P[("extension", "en", "core")] += [
+    "**Is your feature request related to a problem?**\nOur users can't see the attachments of a decision.\n\n**Describe the solution you'd like**\nAn `attachments` array on the decision resource.\n\n**Additional context**\nWe would use it in {app}.",
+    "+1 from us as well – being able to subscribe to changes of `{field}` would save us a full nightly sync.",
+    "Would be nice to have a `count` endpoint, so we can show totals without paging through everything.",
+    "Feature: allow sorting on several fields, e.g. `sort=lastName,firstName`. Today only one sort key is accepted.",
+    "The {lang} SDK has no built-in retry with backoff. Could that be added to the SDK so every integrator doesn't write their own?",
+    "We keep a copy of the data in our data warehouse and reload all of it every night; a changes endpoint in the public API would let us load only deltas.",
+    "Is there any plan to offer a webhook for `{field}` changes? It's not in the event catalogue today.",
+]
+P[("extension", "en", "close")] += ["👍 if you need this too.", "Happy to test a beta.", "Any ETA?"]
+P[("unofficial", "en", "core")] += [
+    "Our nightly ETL connects to your Postgres instance and copies the case tables. After {version} the job fails on a missing column – which table replaced it?",
+    "We noticed the web client posts to a `/ui-api/` path that isn't in the reference. Can we call it from our service with a normal API token?",
+    "We parse the HTML of the client's report page with a headless browser to get figures that the API lacks. The markup changed in {version}, what are the new element ids?",
+]
+
+pool("defect", "sv", "subject", P[("defect", "sv", "subject")] + [
+    "Bugg efter patchen?", "Fel belopp i svaret", "Konstigt svar från {endpoint}", "Nåt har ändrats i {api}"])
+P[("defect", "sv", "core")] += [
+    "hej, nåt har hänt med {api} efter helgens patch. {field} kommer tomt på alla poster men i klienten står det rätt. vi har inte rört vår kod",
+    "Rabatten räknas två gånger i nettobeloppet sedan {version} – 10 % rabatt blir 19 % i svaret, i klienten stämmer det.",
+    "Location-headern vi får vid POST pekar på en adress som ger 404, fast posten finns när vi söker på id.",
+]
+P[("assistance", "sv", "core")] += [
+    "vi fattar inte riktigt hur expand-parametern ska användas, får inte med kontaktpersonerna i svaret. hur ska anropet se ut?",
+    "Vår token gäller för flera organisationer i förbundet – hur anger man vilken organisation anropet gäller?",
+    "Ny på det här! Vi följde kom-igång-guiden men exemplet ger 403 insufficient_scope. Vilket scope ska vi be om?",
+    "Vi har läst referensen för {endpoint} men förstår inte när {field} fylls i. Finns det någon beskrivning av flödet?",
+]
+P[("performance", "sv", "subject")] += ["Trögt på morgonen", "Seg integration", "Snabbaste sättet att hämta allt?"]
+P[("performance", "sv", "core")] += [
+    "Det går trögt att hämta scheman på morgonen när alla skolor synkar samtidigt. Hur bör vi sprida ut anropen?",
+    "Finns det något befintligt anrop som går fortare för att läsa hela registret än att bläddra sida för sida?",
+    "Vi ligger på ungefär {secs} sekunder per sida. Går det fortare totalt med mindre sidor eller med fler trådar?",
+    "Körningen blir segare och segare – de första tusen posterna går fort, sen drar det ut. Gör vi något dumt med anslutningarna?",
+]
+P[("extension", "sv", "subject")] += ["Förslag: räkna antal", "Önskan: sortera på flera fält", "Idé till roadmapen"]
+P[("extension", "sv", "core")] += [
+    "+1 på det förslaget från grannkommunen – att kunna prenumerera på ändringar av {field} skulle spara oss en hel nattkörning.",
+    "Skulle vara toppen med ett anrop som bara returnerar antal poster, så vi kan visa totalen utan att bläddra igenom allt.",
+    "Vi har en kopia av datat i vårt datalager och laddar om allt varje natt. Ett anrop för ändringar i det publika API:t skulle låta oss ladda bara delta.",
+]
+P[("unofficial", "sv", "core")] += [
+    "Vårt nattliga ETL-jobb kopplar upp sig mot er Postgres och kopierar ärendetabellerna. Efter {version} saknas en kolumn – vilken tabell har ersatt den?",
+    "Webbklienten postar mot en sökväg /ui-api/ som inte finns i referensen. Kan vi anropa den från vår tjänst med en vanlig API-token?",
+]
+
+# Category-neutral framing: issue-tracker boilerplate (English) and e-mail footers (Swedish municipalities).
+ISSUE_FRAMES = {
+    "head": ["<!-- Please search existing issues before opening a new one. -->",
+             "### Checklist\n- [x] I have searched the existing issues\n- [x] I have read the documentation",
+             "<!-- Provide a general summary of the issue in the title above -->", "Hi team 👋"],
+    "tail": ["+1", "Any update on this?", "Same for us.", "_This issue was labelled `needs-triage` automatically._",
+             "Possibly related: #{id}", "Edit: fixed formatting.", "cc @{first}"],
+}
+MAIL_FOOTERS = [
+    "Detta e-postmeddelande kan innehålla konfidentiell information. Om du inte är rätt mottagare, radera meddelandet.",
+    "Skickat från Outlook för iOS",
+    "När du skickar e-post till kommunen behandlar vi dina personuppgifter enligt dataskyddsförordningen (GDPR).",
+    "Tänk på miljön innan du skriver ut detta mejl.",
+]
+
 CATEGORIES = ["defect", "assistance", "performance", "activation", "extension", "unofficial"]
 KINDS = ["subject", "core", "detail", "close"]
 
@@ -861,6 +993,13 @@ def compose(category: str, lang: str, pools: Pool, rng: random.Random) -> dict[s
         parts.append(pick("close"))
     if not short and rng.random() < 0.6:
         parts.append(fill(rng.choice(SIGNATURES[lang]), rng, lang, person))
+    if lang == "en" and rng.random() < 0.3:  # filed in an issue tracker rather than mailed
+        if rng.random() < 0.5:
+            parts.insert(0, rng.choice(ISSUE_FRAMES["head"]))
+        if rng.random() < 0.6:
+            parts.append(fill(rng.choice(ISSUE_FRAMES["tail"]), rng, lang, person))
+    if lang == "sv" and rng.random() < 0.12:
+        parts.append(rng.choice(MAIL_FOOTERS))
     body = "\n\n".join(parts) if rng.random() < 0.6 else " ".join(parts)
     if rng.random() < 0.25:
         body = add_noise(body, rng, lang)
