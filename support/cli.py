@@ -204,9 +204,6 @@ def install_hooks() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from support.runtime import limit_malloc_arenas
-
-    limit_malloc_arenas()  # before any thread exists: serve and send-outbox run for days
     os.chdir(Path.cwd())
     install_hooks()
     args = build_parser().parse_args(argv)

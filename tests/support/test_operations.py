@@ -43,12 +43,3 @@ async def test_unknown_route_and_method_are_problems(client) -> None:  # type: i
     assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
     wrong = await client.put("/api/v1/tickets", headers=admin)
     assert wrong.status_code == 405 and wrong.json()["code"] == "method_not_allowed"
-
-
-def test_malloc_arenas_can_be_capped() -> None:
-    import platform
-
-    from support.runtime import limit_malloc_arenas
-
-    applied = limit_malloc_arenas(2)
-    assert applied is (platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")
