@@ -7,21 +7,15 @@ rounded lines, never a rounding of an unrounded sum.
 from __future__ import annotations
 
 import re
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
 from pydantic import BeforeValidator, Field
 
 AMOUNT_QUANTUM = Decimal("0.01")
-RATE_QUANTUM = Decimal("0.0001")
 HOURS_QUANTUM = Decimal("0.0001")
 ZERO = Decimal("0.00")
 VAT_STANDARD = Decimal("25")
-
-Amount = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
-Rate = Annotated[Decimal, Field(max_digits=12, decimal_places=4, ge=0)]
-Hours = Annotated[Decimal, Field(max_digits=10, decimal_places=4, ge=0)]
-
 
 def round_amount(value: Decimal) -> Decimal:
     """The one rounding function for money: half-up to öre."""
@@ -50,9 +44,6 @@ def line_amount(hours: Decimal, rate: Decimal) -> Decimal:
 def vat_amount(taxable: Decimal, rate_percent: Decimal) -> Decimal:
     return round_amount(taxable * rate_percent / Decimal(100))
 
-
-def ceil_amount(value: Decimal) -> Decimal:
-    return value.quantize(AMOUNT_QUANTUM, rounding=ROUND_CEILING)
 
 
 _PLAIN_DECIMAL = re.compile(r"[+-]?\d{1,20}(\.\d{1,20})?")

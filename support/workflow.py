@@ -21,8 +21,6 @@ TRANSITIONS: dict[S, frozenset[S]] = {
     S.rejected: frozenset(),
 }
 
-OPEN_STATUSES = frozenset({S.new, S.triaged, S.in_progress, S.waiting_on_customer})
-
 
 def check_transition(current: S, target: S) -> None:
     if target not in TRANSITIONS[current]:
