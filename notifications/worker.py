@@ -25,10 +25,11 @@ import socket
 import uuid
 from collections import defaultdict
 
+from jinja2 import TemplateError
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from notifications.errors import DeliveryFailed
+from notifications.errors import DeliveryFailed, UnknownTemplate
 from notifications.mailer import Mailer, mailer_from_settings
 from notifications.models import OutboxAttachment, OutboxMessage, OutboxStatus
 from notifications.service import build_email, utcnow
@@ -216,7 +217,7 @@ class OutboxWorker:
                 await self.mailer.send(message)
             except DeliveryFailed as failure:
                 await self._record_failure(row, failure)
-            except (ValueError, TypeError, LookupError) as exc:  # a message that can never be built
+            except (ValueError, TypeError, LookupError, TemplateError, UnknownTemplate) as exc:  # never buildable
                 await self._record_failure(
                     row, DeliveryFailed(f"cannot build the message: {exc}", temporary=False)
                 )

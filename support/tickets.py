@@ -24,7 +24,7 @@ from tortoise.transactions import in_transaction
 from core.auth import Principal, Role
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.pagination import decode_cursor
-from support import notify, ticket_schemas
+from support import notify, ticket_schemas, ticket_store
 from support.classification.classifier import CONFIDENCE_THRESHOLD, ClassificationResult, get_classifier
 from support.classification.service import record_labelled_example
 from support.errors import InvalidReference, TicketNotFound
@@ -32,7 +32,6 @@ from support.models import (
     Application,
     ClassificationState,
     Comment,
-    Contact,
     Organisation,
     OrganisationKind,
     Staff,
@@ -40,9 +39,10 @@ from support.models import (
     TicketEvent,
     TicketStatus,
 )
-from support.numbering import next_value, ticket_number
+from support.numbering import ticket_number
 from support.policy import POLICY, Category, DefectOutcome, ExtensionDecision, billing_for
 from support.service import licence_warning_for, page_of
+from support.ticket_store import Requester
 from support.workflow import check_transition
 
 TICKET_NUMBER_QUERY = re.compile(r"^\s*SUP-\d{2,4}(-\d{1,5})?\s*$", re.IGNORECASE)
@@ -79,29 +79,30 @@ async def _event(ticket: Ticket, principal: Principal | None, kind: str, *, from
         to_value=None if to_value is None else str(to_value), reason=reason, data=data)
 
 
-async def _resolve_parties(principal: Principal,
-                           data: ticket_schemas.TicketCreate) -> tuple[Contact, int, Application | None]:
+async def _resolve_parties(principal: Principal, data: ticket_schemas.TicketCreate,
+                           year: int) -> tuple[Requester, int, Application | None, int]:
     """The requester's organisation opens the ticket; `bill_to` defaults to it. A partner may open a ticket
-    on behalf of a customer and name that customer as `bill_to`; a customer can only bill itself."""
-    requester = await Contact.filter(id=data.requester_id).select_related("organisation").first()
-    if requester is None or (principal.is_integrator and requester.organisation_id != principal.organisation_id):  # type: ignore[attr-defined]
+    on behalf of a customer and name that customer as `bill_to`; a customer can only bill itself.
+    Returns the requester, the billed organisation, the application and the reserved ticket number."""
+    scope = principal.organisation_id if principal.is_integrator else None
+    requester, number = await ticket_store.requester_with_number(contact_id=data.requester_id, year=year,
+                                                                 organisation_scope=scope)
+    if requester is None or (scope is not None and requester.organisation_id != scope):
         raise InvalidReference(f"requester {data.requester_id} is not a known contact")
-    if not requester.active:
+    if not requester.active or number is None:
         raise InvalidReference(f"contact {requester.id} is inactive")
-    requester_org: Organisation = requester.organisation
-    bill_to_id = data.bill_to_id or requester_org.id
-    if bill_to_id != requester_org.id:
-        if requester_org.kind != OrganisationKind.partner:
+    bill_to_id = data.bill_to_id or requester.organisation_id
+    if bill_to_id != requester.organisation_id:
+        if requester.organisation_kind != OrganisationKind.partner:
             raise InvalidInput("only a partner may open a ticket billed to another organisation")
-        bill_to = await Organisation.get_or_none(id=bill_to_id)
-        if bill_to is None:
+        if not await Organisation.exists(id=bill_to_id):
             raise InvalidReference(f"bill_to organisation {bill_to_id} does not exist")
     application = None
     if data.application_id is not None:
         application = await Application.get_or_none(id=data.application_id)
-        if application is None or application.organisation_id not in (bill_to_id, requester_org.id):  # type: ignore[attr-defined]
+        if application is None or application.organisation_id not in (bill_to_id, requester.organisation_id):  # type: ignore[attr-defined]
             raise InvalidReference(f"application {data.application_id} does not belong to this ticket's organisations")
-    return requester, bill_to_id, application
+    return requester, bill_to_id, application, number
 
 
 def _classification_state(result: ClassificationResult) -> ClassificationState:
@@ -115,30 +116,30 @@ def _classification_state(result: ClassificationResult) -> ClassificationState:
 
 async def create_ticket(*, principal: Principal,
                         data: ticket_schemas.TicketCreate) -> ticket_schemas.TicketRead:
-    """Intake: validate the parties, classify, number, store, record events and queue the receipt email."""
-    requester, bill_to_id, application = await _resolve_parties(principal, data)
+    """Intake: validate the parties, classify, number, and store the ticket with its `created` and
+    `classified` events and the receipt email — one statement on PostgreSQL (support/ticket_store.py)."""
+    year = dt.datetime.now(dt.UTC).year
+    requester, bill_to_id, application, number = await _resolve_parties(principal, data, year)
     warning = await licence_warning_for(application) if application is not None else None
     result = get_classifier().classify(data.subject, data.body)
     state = _classification_state(result)
-    year = dt.datetime.now(dt.UTC).year
-    async with in_transaction() as conn:
-        number = ticket_number(year, await next_value(f"ticket:{year}", conn=conn))
-        ticket = await Ticket.create(
-            number=number, subject=data.subject, body=data.body, requester_id=requester.id,
-            organisation_id=requester.organisation_id, bill_to_id=bill_to_id,  # type: ignore[attr-defined]
-            application_id=application.id if application else None, category=result.category,
-            classification_state=state, classification_confidence=round(result.confidence, 4),
-            licence_warning=warning)
-        await TicketEvent.bulk_create([
-            TicketEvent(ticket_id=ticket.id, kind="created", actor=principal.name,
-                        actor_token_id=principal.token_id, to_value=TicketStatus.new),
-            TicketEvent(ticket_id=ticket.id, kind="classified", actor="classifier",
-                        to_value=result.category, reason="; ".join(result.reasons)[:2000],
-                        data={"model_version": result.model_version, "confidence": round(result.confidence, 4),
-                              "state": state, "language": result.language}),
-        ])
-        await notify.ticket_received(ticket=ticket, requester=requester,
-                                     tell_billing=state is ClassificationState.suggested)
+    ticket = Ticket(
+        number=ticket_number(year, number), subject=data.subject, body=data.body, requester_id=requester.id,
+        organisation_id=requester.organisation_id, bill_to_id=bill_to_id,
+        application_id=application.id if application else None, category=result.category,
+        classification_state=state, classification_confidence=round(result.confidence, 4),
+        status=TicketStatus.new, licence_warning=warning)
+    events = [
+        TicketEvent(kind="created", actor=principal.name, actor_token_id=principal.token_id,
+                    to_value=TicketStatus.new),
+        TicketEvent(kind="classified", actor="classifier", to_value=result.category,
+                    reason="; ".join(result.reasons)[:2000],
+                    data={"model_version": result.model_version, "confidence": round(result.confidence, 4),
+                          "state": state, "language": result.language}),
+    ]
+    email = await notify.receipt_email(ticket=ticket, requester=requester,
+                                       tell_billing=state is ClassificationState.suggested)
+    await ticket_store.insert_ticket(ticket=ticket, events=events, email=email)
     return ticket_read(ticket)
 
 

@@ -19,6 +19,8 @@ from tortoise import Tortoise
 from support.db import tortoise_config
 
 BACKEND = os.environ.get("TRIPDESK_TEST_DB", "sqlite")
+# Tests create rate cards directly, not through the service that forgets cached quotes: quote afresh each time.
+os.environ.setdefault("TRIPDESK_RATE_QUOTE_CACHE_SECONDS", "0")
 PG_ADMIN_URL = os.environ.get("TRIPDESK_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
 
@@ -80,6 +82,10 @@ async def truncate_all() -> None:
     conn = Tortoise.get_connection("default")
     tables = [model._meta.db_table for app in Tortoise.apps.values() for model in app.values()]
     await conn.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    # ticket numbers come from per-year sequences (support/ticket_store.py): start each test at 1 again
+    for row in await conn.execute_query_dict(
+            "SELECT sequencename FROM pg_sequences WHERE sequencename LIKE 'support_ticket_number_%'"):
+        await conn.execute_script(f'DROP SEQUENCE "{row["sequencename"]}"')
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from notifications.models import OutboxMessage
 from support import notify
 from support.models import Language, TicketEvent
 from support.policy import Category
+from support.ticket_store import Requester
 from tests import factories as f
 from tests.notifications.test_outbox import deliver_all
 
@@ -71,7 +72,7 @@ async def test_new_ticket_queues_a_receipt_to_the_requester(
     assert mail.template == "ticket_received" and mail.to_email == "asa.oberg@asele.example.se"
     assert mail.language == "sv" and mail.to_name == "Åsa Öberg"
     assert mail.reply_to == f"support+{ticket['number']}@tripdesk.example.se"
-    assert mail.dedupe_key == f"ticket:{ticket['id']}:received"
+    assert mail.dedupe_key == f"ticket:{ticket['number']}:received"
     assert ticket["number"] in mail.subject and "Åsele kommun" in mail.text_body
     if ticket["classification_state"] == "suggested":
         assert ticket["category"] == "assistance"
@@ -104,7 +105,9 @@ async def test_receipt_for_a_ticket_awaiting_triage_says_nothing_about_billing(
         category=Category.assistance,
         classification_state=ClassificationState.needs_triage,
     )
-    await notify.ticket_received(ticket=ticket, requester=requester, tell_billing=False)
+    who = Requester(id=requester.id, name=requester.name, email=requester.email, language="en", active=True,
+                    organisation_id=org.id, organisation_name=org.name, organisation_kind=str(org.kind))
+    await (await notify.receipt_email(ticket=ticket, requester=who, tell_billing=False)).save()
     [mail] = await mails()
     assert mail.language == "en" and "We have received your ticket" in mail.subject
     assert "consulting" not in mail.text_body and "Category" not in mail.text_body

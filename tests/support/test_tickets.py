@@ -293,7 +293,7 @@ async def test_automatic_unofficial_waits_for_staff_before_refusing(client) -> N
                                     "Efter uppgraderingen saknas kolumnen reg_datum, vilken tabell ligger den i nu?")
     assert ticket["category"] == "unofficial"
     assert ticket["classification_state"] == "needs_triage" and ticket["status"] == "new"
-    receipt = await OutboxMessage.get(dedupe_key=f"ticket:{ticket['id']}:received")
+    receipt = await OutboxMessage.get(dedupe_key=f"ticket:{ticket['number']}:received")
     assert "avvisas" not in receipt.text_body and "ingen assistans" not in receipt.text_body
     confirmed = await client.post(f"/api/v1/tickets/{ticket['id']}/classification", headers=admin,
                                   json={"category": "unofficial", "reason": "direkt databasåtkomst"})
