@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import threading
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +36,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from support.classification.features import TicketFeatures
 from support.classification.rules import RULES, rule_hits
 from support.policy import POLICY, Billing, Category
 
@@ -66,8 +67,11 @@ def clip(body: str, head: int = HEAD_CHARS, tail: int = TAIL_CHARS) -> str:
 
 def model_text(subject: str, body: str) -> str:
     """The subject is repeated: it is the integrator's own one-line summary, denser than the body."""
-    subject = normalise(subject[:300])
-    return f"{subject}\n{subject}\n{normalise(clip(body))}"
+    return _model_text(normalise(subject[:300]), normalise(clip(body)))
+
+
+def _model_text(normalised_subject: str, normalised_clipped_body: str) -> str:
+    return f"{normalised_subject}\n{normalised_subject}\n{normalised_clipped_body}"
 
 
 # ------------------------------------------------------------------------------------ language
@@ -85,8 +89,8 @@ def detect_language(text: str) -> str:
     """'sv' or 'en' by stopword counts, with å/ä/ö as tie-breaker; Swedish is the default market."""
     sample = text[:4000].lower()
     words = _WORD.findall(sample)
-    sv = sum(w in _SV_WORDS for w in words) + 0.75 * min(4, sum(ch in "åäö" for ch in sample[:1000]))
-    en = sum(w in _EN_WORDS for w in words)
+    sv = sum(map(_SV_WORDS.__contains__, words)) + 0.75 * min(4, sum(map(sample[:1000].count, "åäö")))
+    en = sum(map(_EN_WORDS.__contains__, words))
     return "en" if en > sv else "sv"
 
 
@@ -160,21 +164,17 @@ class Classifier:
         self.model_version = model_version
         features: FeatureUnion = pipeline.named_steps["features"]
         clf: LogisticRegression = pipeline.named_steps["clf"]
-        self._features = features
         self._classes = [Category(c) for c in clf.classes_]
         self._coef = np.asarray(clf.coef_)
         self._intercept = np.asarray(clf.intercept_)
+        self._features = TicketFeatures(features, self._coef)
         word: TfidfVectorizer = features.transformer_list[0][1]
         self._word_names = word.get_feature_names_out().tolist()
+        self._word_telling = [_telling(name) for name in self._word_names]
+        # For the phrases: per category, each word column's coefficient relative to the average category.
+        word_coef = self._coef[:, :len(self._word_names)]
+        self._word_relative = list(word_coef - word_coef.mean(axis=0))
         self._rule_index = {c: i for i, c in enumerate(self._classes)}
-        # Per-ticket fast path (see `vector`): analyser, vocabulary, idf and column offset of each block.
-        self._blocks: list[tuple[Any, dict[str, int], np.ndarray, int]] = []
-        offset = 0
-        for _, vec in features.transformer_list:
-            if not (vec.sublinear_tf and vec.norm == "l2" and vec.use_idf):
-                raise ValueError("the fast path assumes sublinear tf, idf and l2 norm")
-            self._blocks.append((vec.build_analyzer(), vec.vocabulary_, np.asarray(vec.idf_), offset))
-            offset += len(vec.vocabulary_)
 
     def __getstate__(self) -> dict[str, Any]:
         return {"pipeline": self.pipeline, "model_version": self.model_version}
@@ -195,20 +195,8 @@ class Classifier:
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The ticket's TF-IDF features as (column indices, values): the same numbers as the pipeline's
-        `transform`, without its per-call validation and sparse-matrix building (5x faster per ticket)."""
-        all_idx: list[np.ndarray] = []
-        all_val: list[np.ndarray] = []
-        for analyse, vocabulary, idf, offset in self._blocks:
-            counts = Counter(j for g in analyse(text) if (j := vocabulary.get(g)) is not None)
-            if not counts:
-                continue
-            idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-            val = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * idf[idx]
-            all_idx.append(idx + offset)
-            all_val.append(val / np.sqrt(val @ val))
-        if not all_idx:
-            return np.empty(0, dtype=np.int64), np.empty(0)
-        return np.concatenate(all_idx), np.concatenate(all_val)
+        `transform` (support/classification/features.py says how, and what is assumed)."""
+        return self._features.vector(text)
 
     def logits(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         idx, val = self.vector(text)
@@ -216,20 +204,29 @@ class Classifier:
 
     def classify(self, subject: str, body: str) -> ClassificationResult:
         subject, body = subject or "", body or ""
-        text = model_text(subject, body)
-        z, idx, val = self.logits(text)
-        scanned = normalise(clip(body, RULE_HEAD_CHARS, RULE_TAIL_CHARS))
-        hits = rule_hits(normalise(subject[:300]) + "\n" + scanned)
+        head = normalise(subject[:300])
+        model_body = normalise(clip(body))
+        if len(body) <= min(HEAD_CHARS + TAIL_CHARS, RULE_HEAD_CHARS + RULE_TAIL_CHARS):
+            scanned = model_body  # neither window clips this body: normalise it once
+        else:
+            scanned = normalise(clip(body, RULE_HEAD_CHARS, RULE_TAIL_CHARS))
+        text = _model_text(head, model_body)
+        z, blocks = self._features.score(text)
+        logits = (z + self._intercept).tolist()
+        hits = rule_hits(head + "\n" + scanned)
         for rule, _ in hits:
-            z[self._rule_index[rule.category]] += rule.weight
-        p = np.exp(z - z.max())
-        p /= p.sum()
-        best = int(p.argmax())
+            logits[self._rule_index[rule.category]] += rule.weight
+        # softmax on six floats: plain Python beats numpy's per-call overhead at this size
+        top = max(logits)
+        weights = [math.exp(v - top) for v in logits]
+        best = weights.index(max(weights))
+        confidence = weights[best] / sum(weights)
         category = self._classes[best]
         language = detect_language(text)
         reasons = [f"rule {rule.name}: {rule.explanation} ('{snippet}')"
                    for rule, snippet in hits if rule.category is category]
-        phrases = self._phrases(idx, val, best)
+        word_rows, word_values = blocks[0]
+        phrases = self._phrases(self._features.columns(0, word_rows), word_values, best)
         if phrases:
             reasons.append("phrases: " + ", ".join(f"'{phrase}'" for phrase in phrases))
         reasons += [f"outweighed: rule {rule.name} pointed to {rule.category.value} ('{snippet}')"
@@ -238,24 +235,24 @@ class Classifier:
             reasons.append("empty ticket: nothing to classify")
         policy = POLICY[category]
         reasons.append("policy: " + (policy.rule_sv if language == "sv" else policy.rule_en))
-        return ClassificationResult(category=category, confidence=float(p[best]), billing=policy.billing,
+        return ClassificationResult(category=category, confidence=confidence, billing=policy.billing,
                                     language=language, reasons=reasons, model_version=self.model_version)
 
     def _phrases(self, idx: np.ndarray, val: np.ndarray, cls_index: int) -> list[str]:
-        """The word n-grams present in the text that pushed hardest towards the chosen category
-        (relative to the average category, so words every category shares do not show up)."""
-        words = idx < len(self._word_names)
-        idx, val = idx[words], val[words]
+        """The word n-grams present in the text (the word block: `idx`, `val`) that pushed hardest towards
+        the chosen category (relative to the average category, so words every category shares do not
+        show up); equal pushes keep numpy's argsort order over the n-grams' first occurrences."""
         if idx.size == 0:
             return []
-        contrib = val * (self._coef[cls_index, idx] - self._coef[:, idx].mean(axis=0))
+        contrib = val * self._word_relative[cls_index].take(idx)
+        pushes = contrib.tolist()
+        columns = idx.tolist()
         out: list[str] = []
-        for i in np.argsort(-contrib):
-            if contrib[i] <= 0 or len(out) == MAX_PHRASES:
+        for i in (-contrib).argsort().tolist():
+            if pushes[i] <= 0 or len(out) == MAX_PHRASES:
                 break
-            name = self._word_names[idx[i]]
-            if _telling(name):
-                out.append(name)
+            if self._word_telling[columns[i]]:
+                out.append(self._word_names[columns[i]])
         return out
 
 

@@ -6,6 +6,10 @@ new endpoint or field points to `extension`. A rule that fires adds its weight t
 `Classifier.classify`, so it shifts the evidence rather than overriding it. The rules are part of the model
 version (`classifier.version_of` fingerprints each rule's name, category, weight and pattern), so changing
 one retrains the model.
+
+`rule_hits` runs a rule's regex only when the text contains the literal strings that every match of it
+must contain (derived from the pattern itself, see support/classification/literals.py). Skipping a regex is
+therefore only a shortcut: the hits are exactly those of searching every pattern.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from support.classification.literals import Requirement, requirement, weakest
 from support.policy import Category
 
 
@@ -100,12 +105,25 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+def _needs(rule: Rule) -> tuple[tuple[str, ...], Requirement] | None:
+    """What any match of the rule needs (support/classification/literals.py): one of a few strings, then the
+    full requirement; None: always search."""
+    needs = requirement(rule.pattern)
+    return None if needs is None else (weakest(needs).strings, needs)
+
+
+_SCAN = tuple((rule, _needs(rule)) for rule in RULES)
+
+
 def rule_hits(text: str) -> list[tuple[Rule, str]]:
     """The rules that fire, each with the passage that fired it (in the writer's own casing)."""
     hits: list[tuple[Rule, str]] = []
     lowered = text.lower()
     same_positions = len(lowered) == len(text)  # lower() can change lengths for a few letters (İ)
-    for rule in RULES:
+    contains = lowered.__contains__
+    for rule, needs in _SCAN:
+        if needs is not None and not (any(map(contains, needs[0])) and needs[1].holds(contains)):
+            continue  # no match can exist: the text lacks literals every match contains
         m = rule.pattern.search(lowered)
         if m:
             snippet = text[m.start():m.end()] if same_positions else m.group(0)
