@@ -12,10 +12,10 @@ Invariants:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from email import policy
 from email.encoders import encode_base64
 from email.header import Header
@@ -23,7 +23,8 @@ from email.message import EmailMessage, Message
 from email.mime.base import MIMEBase
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
-from typing import Any
+from functools import lru_cache
+from typing import Any, ClassVar
 
 from email_validator import EmailNotValidError, validate_email
 from tortoise.expressions import Q
@@ -67,13 +68,58 @@ def _normalised(address: str) -> str | EmailNotValidError:
         return exc
 
 
-def ticket_reply_address(ticket_number: str, *, settings: MailSettings | None = None) -> str:
+class ReplyAddress(str):
+    """An address tripdesk composed itself (`ticket_reply_address`): MAIL_FROM's local part and domain, which
+    were validated once, plus ASCII letters, digits and `-_.`; it needs no validation per message."""
+
+
+@lru_cache(maxsize=8)
+def _reply_parts(mail_from: str, mail_domain: str) -> tuple[str, str]:
+    _, sender = parseaddr(mail_from)
+    local = (sender.partition("@")[0] or "support").partition("+")[0]
+    normalise_address(f"{local}+SUP-2026-00001@{mail_domain}", what="reply-to")  # once per configuration
+    return local, mail_domain
+
+
+def ticket_reply_address(ticket_number: str, *, settings: MailSettings | None = None) -> ReplyAddress:
     """`support+SUP-2026-00042@<domain of MAIL_FROM>`: replies land on the ticket's own address."""
     settings = settings or get_mail_settings()
-    _, sender = parseaddr(settings.mail_from)
-    local = (sender.partition("@")[0] or "support").partition("+")[0]
-    safe_number = "".join(c for c in ticket_number if c.isalnum() or c in "-_.")
-    return f"{local}+{safe_number}@{settings.mail_domain}"
+    local, domain = _reply_parts(settings.mail_from, settings.mail_domain)
+    safe_number = "".join(c for c in ticket_number if (c.isascii() and c.isalnum()) or c in "-_.")
+    return ReplyAddress(f"{local}+{safe_number}@{domain}")
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedEmail:
+    """An outbox row, validated but not stored: `enqueue_email` stores it through the ORM; ticket intake
+    inserts it in the same statement as the ticket (`COLUMNS` and `values`)."""
+
+    dedupe_key: str
+    message_id: str
+    template: str
+    language: str
+    to_email: str
+    to_name: str
+    reply_to: str | None
+    context: dict[str, Any]
+    queued_at: dt.datetime
+
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "dedupe_key", "message_id", "template", "language", "to_email", "to_name", "reply_to", "context",
+        "status", "attempts", "next_attempt_at", "created_at")
+    JSON_COLUMNS: ClassVar[frozenset[str]] = frozenset({"context"})
+
+    def values(self) -> tuple[Any, ...]:
+        """Database values in `COLUMNS` order (the context as JSON text)."""
+        return (self.dedupe_key, self.message_id, self.template, self.language, self.to_email, self.to_name,
+                self.reply_to, json.dumps(self.context, ensure_ascii=False), OutboxStatus.pending.value, 0,
+                self.queued_at, self.queued_at)
+
+    def to_model(self) -> OutboxMessage:
+        return OutboxMessage(
+            dedupe_key=self.dedupe_key, message_id=self.message_id, template=self.template,
+            language=self.language, to_email=self.to_email, to_name=self.to_name, reply_to=self.reply_to,
+            context=self.context, status=OutboxStatus.pending, attempts=0, next_attempt_at=self.queued_at)
 
 
 def prepare_email(
@@ -85,24 +131,23 @@ def prepare_email(
     context: dict[str, Any],
     dedupe_key: str,
     reply_to: str | None = None,
-) -> OutboxMessage:
-    """The outbox row for one email, validated but not stored: `enqueue_email` stores it, and a hot path that
-    writes its change in a single statement (ticket intake) inserts it there. Raises `InvalidRecipient` for an
-    invalid to/reply-to address and `UnknownTemplate` for a template that does not exist."""
+) -> PreparedEmail:
+    """The outbox row for one email, validated but not stored. Raises `InvalidRecipient` for an invalid
+    to/reply-to address and `UnknownTemplate` for a template that does not exist."""
     settings = get_mail_settings()
     check_template(template)
-    return OutboxMessage(
+    if reply_to is not None and not isinstance(reply_to, ReplyAddress):
+        reply_to = normalise_address(reply_to, what="reply-to")
+    return PreparedEmail(
         dedupe_key=dedupe_key[:200],
         message_id=f"<outbox-{uuid.uuid4().hex}@{settings.mail_domain}>",
         template=template,
         language=language if language in ("sv", "en") else "sv",
         to_email=normalise_address(to_email),
         to_name=one_line(to_name or "")[:200],
-        reply_to=normalise_address(reply_to, what="reply-to") if reply_to else None,
+        reply_to=reply_to or None,
         context=context,
-        status=OutboxStatus.pending,
-        attempts=0,
-        next_attempt_at=utcnow(),
+        queued_at=utcnow(),
     )
 
 
@@ -122,8 +167,9 @@ async def enqueue_email(
     Returns False, writing nothing, when `dedupe_key` was already queued (by an earlier event or a concurrent
     transaction that committed first). Raises `InvalidRecipient` for an invalid to/reply-to address.
     """
-    row = prepare_email(template=template, to_email=to_email, to_name=to_name, language=language,
-                        context=context, dedupe_key=dedupe_key, reply_to=reply_to)
+    prepared = prepare_email(template=template, to_email=to_email, to_name=to_name, language=language,
+                             context=context, dedupe_key=dedupe_key, reply_to=reply_to)
+    row = prepared.to_model()
     dedupe_key, message_id = row.dedupe_key, row.message_id
     # INSERT … ON CONFLICT DO NOTHING: a concurrent duplicate is skipped instead of raising, which would
     # abort the caller's transaction on PostgreSQL.

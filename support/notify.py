@@ -18,8 +18,7 @@ from collections.abc import Awaitable, Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from notifications.models import OutboxMessage
-from notifications.service import enqueue_email, prepare_email, ticket_reply_address
+from notifications.service import PreparedEmail, enqueue_email, prepare_email, ticket_reply_address
 from support.models import ClassificationState, Comment, Contact, Organisation, Ticket, TicketEvent
 from support.policy import POLICY, Category, DefectOutcome
 from support.ticket_store import Requester
@@ -55,20 +54,7 @@ async def _requester(ticket: Ticket) -> Contact:
 async def _billing(ticket: Ticket, category: Category | None, language: str) -> dict[str, Any] | None:
     if category is None:
         return None
-    rule = POLICY[Category(category)]
-    rate: str | None = None
-    agreement: str | None = None
-    if rule.billable and _rate_quoter is not None:
-        quote = await _rate_quoter(ticket.bill_to_id, Category(category))  # type: ignore[attr-defined]
-        if quote is not None:
-            rate, agreement = format_amount(quote[0], language), quote[1]
-    return {
-        "category": rule.category.value,
-        "billing": rule.billing.value,
-        "rate": rate,
-        "rate_agreement": agreement,
-        "policy_text": rule.rule_sv if language == "sv" else rule.rule_en,
-    }
+    return await billing_block(ticket.bill_to_id, category, language)  # type: ignore[attr-defined]
 
 
 def _told_category(ticket: Ticket) -> Category | None:
@@ -115,26 +101,44 @@ async def _latest_event(ticket: Ticket, *kinds: str) -> TicketEvent | None:
     return await TicketEvent.filter(ticket_id=ticket.id, kind__in=list(kinds)).order_by("-id").first()
 
 
-async def receipt_email(*, ticket: Ticket, requester: Requester, tell_billing: bool) -> OutboxMessage:
-    """The receipt of a new ticket, prepared for the intake statement to insert (not stored here). It states
-    the billing consequence only when `tell_billing` (a confident suggestion); otherwise that staff will
+def receipt_email(*, ticket: dict[str, Any], requester: Requester,
+                  billing: dict[str, Any] | None) -> PreparedEmail:
+    """The receipt of a new ticket (columns → values), prepared for the intake statement to insert. It states
+    the billing consequence (`billing_block`) only for a confident suggestion; otherwise that staff will
     assess the ticket."""
-    language = requester.language
-    category = Category(ticket.category) if tell_billing and ticket.category is not None else None
+    number = ticket["number"]
     context = {
         "ticket": {
-            "number": ticket.number,
-            "subject": ticket.subject,
-            "status": _enum_value(ticket.status),
-            "category": _enum_value(category),
+            "number": number,
+            "subject": ticket["subject"],
+            "status": ticket["status"],
+            "category": billing["category"] if billing else None,
             "organisation_name": requester.organisation_name,
         },
         "contact_name": requester.name,
-        "billing": await _billing(ticket, category, language),
+        "billing": billing,
     }
     return prepare_email(template="ticket_received", to_email=requester.email, to_name=requester.name,
-                         language=language, context=context, dedupe_key=f"ticket:{ticket.number}:received",
-                         reply_to=ticket_reply_address(ticket.number))
+                         language=requester.language, context=context, dedupe_key=f"ticket:{number}:received",
+                         reply_to=ticket_reply_address(number))
+
+
+async def billing_block(bill_to_id: int, category: Category, language: str) -> dict[str, Any] | None:
+    """What a category means for the integrator: free / billed at the quoted rate / product owner / refused."""
+    rule = POLICY[Category(category)]
+    rate: str | None = None
+    agreement: str | None = None
+    if rule.billable and _rate_quoter is not None:
+        quote = await _rate_quoter(bill_to_id, Category(category))
+        if quote is not None:
+            rate, agreement = format_amount(quote[0], language), quote[1]
+    return {
+        "category": rule.category.value,
+        "billing": rule.billing.value,
+        "rate": rate,
+        "rate_agreement": agreement,
+        "policy_text": rule.rule_sv if language == "sv" else rule.rule_en,
+    }
 
 
 async def status_changed(*, ticket: Ticket, old_status: str, reason: str | None) -> None:

@@ -17,16 +17,18 @@ writes the same rows in one transaction.
 
 from __future__ import annotations
 
+import itertools
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.fields import JSONField
-from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from notifications.models import OutboxMessage
+from notifications.service import PreparedEmail
 from support.models import Ticket, TicketEvent
 from support.numbering import next_value
 
@@ -123,75 +125,65 @@ async def _first_number_of_year(db: BaseDBAsyncClient, year: int) -> int:
 
 
 # ------------------------------------------------------------------------------------------- the insert
-def _columns(instance: Model, *, skip: Sequence[str] = ()) -> tuple[list[str], list[Any]]:
-    """The instance's columns and database values as the ORM would insert them (auto_now stamps, enums,
-    JSON encoding), primary key left to the database."""
-    meta = instance._meta
-    columns: list[str] = []
-    values: list[Any] = []
-    for name, column in meta.fields_db_projection.items():
-        field = meta.fields_map[name]
-        if field.pk or column in skip:
-            continue
-        columns.append(column)
-        values.append(field.to_db_value(getattr(instance, name), instance))
-    return columns, values
+TICKET_COLUMNS = ("number", "subject", "body", "requester_id", "organisation_id", "bill_to_id", "application_id",
+                  "category", "classification_state", "classification_confidence", "status", "licence_warning",
+                  "created_at", "updated_at")
+EVENT_COLUMNS = ("kind", "actor", "actor_token_id", "from_value", "to_value", "reason", "data", "created_at")
 
 
-class _Params:
-    """Numbered placeholders ($1, $2, …) for one statement."""
-
-    def __init__(self) -> None:
-        self.values: list[Any] = []
-
-    def add(self, value: Any, cast: str = "") -> str:
-        self.values.append(value)
-        return f"${len(self.values)}{cast}"
-
-
-def _casts(model: type[Model]) -> dict[str, str]:
-    """JSON columns take their text through an explicit cast (asyncpg's json codec expects text)."""
-    return {column: "::jsonb" for name, column in model._meta.fields_db_projection.items()
-            if isinstance(model._meta.fields_map[name], JSONField)}
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    kind: str
+    actor: str
+    actor_token_id: int | None = None
+    from_value: str | None = None
+    to_value: str | None = None
+    reason: str | None = None
+    data: dict[str, Any] | None = None
 
 
-async def insert_ticket(*, ticket: Ticket, events: Sequence[TicketEvent], email: OutboxMessage | None) -> Ticket:
-    """Store a new ticket with its events (their `ticket_id` is filled in) and, unless its dedupe key was
-    queued before, its receipt email: all or nothing."""
+@lru_cache(maxsize=8)
+def _insert_sql(event_count: int, with_email: bool) -> str:
+    """One statement: the ticket, then its events in order (each reads the one before it, so their ids
+    follow the order given), then the email unless its dedupe key was queued before."""
+    n = itertools.count(1)
+    ticket = ", ".join(f"${next(n)}" for _ in TICKET_COLUMNS)
+    ctes = [f"t AS (INSERT INTO support_ticket ({', '.join(TICKET_COLUMNS)}) VALUES ({ticket}) RETURNING id)"]
+    for index in range(event_count):
+        values = ", ".join(f"${next(n)}" + ("::jsonb" if c == "data" else "") for c in EVENT_COLUMNS)
+        after = f", e{index - 1}" if index else ""
+        ctes.append(f"e{index} AS (INSERT INTO support_ticket_event (ticket_id, {', '.join(EVENT_COLUMNS)}) "
+                    f"SELECT t.id, {values} FROM t{after} RETURNING id)")
+    if with_email:
+        columns = PreparedEmail.COLUMNS
+        values = ", ".join(f"${next(n)}" + ("::jsonb" if c in PreparedEmail.JSON_COLUMNS else "") for c in columns)
+        ctes.append(f"m AS (INSERT INTO notifications_outbox ({', '.join(columns)}) VALUES ({values}) "
+                    "ON CONFLICT (dedupe_key) DO NOTHING)")
+    return f"WITH {', '.join(ctes)} SELECT id FROM t"
+
+
+async def insert_ticket(*, ticket: dict[str, Any], events: Sequence[NewEvent],
+                        email: PreparedEmail | None) -> int:
+    """Store a new ticket (`TICKET_COLUMNS` → value) with its events and, unless its dedupe key was queued
+    before, its receipt email: all or nothing. Returns the ticket's id."""
     db = _db()
     if not _is_postgres(db):
         async with in_transaction(db.connection_name):
-            await ticket.save()
-            for event in events:
-                event.ticket_id = ticket.id  # type: ignore[attr-defined]
-            await TicketEvent.bulk_create(list(events))
+            row = await Ticket.create(**ticket)
+            await TicketEvent.bulk_create([
+                TicketEvent(ticket_id=row.id, created_at=ticket["created_at"], **_event_fields(e)) for e in events])
             if email is not None:
-                await OutboxMessage.bulk_create([email], ignore_conflicts=True)
-        return ticket
-
-    params = _Params()
-    columns, values = _columns(ticket)
-    ticket_casts = _casts(Ticket)
-    ctes = [f"t AS (INSERT INTO {Ticket._meta.db_table} ({', '.join(columns)}) VALUES "
-            f"({', '.join(params.add(v, ticket_casts.get(c, '')) for c, v in zip(columns, values, strict=True))}) "
-            "RETURNING id)"]
-    event_casts = _casts(TicketEvent)
-    for index, event in enumerate(events):
-        columns, values = _columns(event, skip=("ticket_id",))
-        placeholders = ", ".join(params.add(v, event_casts.get(c, "")) for c, v in zip(columns, values, strict=True))
-        # each event reads the one before it, so they are inserted (and their ids assigned) in order
-        after = f", e{index - 1}" if index else ""
-        ctes.append(f"e{index} AS (INSERT INTO {TicketEvent._meta.db_table} (ticket_id, {', '.join(columns)}) "
-                    f"SELECT t.id, {placeholders} FROM t{after} RETURNING id)")
-    if email is not None:
-        columns, values = _columns(email)
-        outbox_casts = _casts(OutboxMessage)
-        placeholders = ", ".join(params.add(v, outbox_casts.get(c, "")) for c, v in zip(columns, values, strict=True))
-        ctes.append(f"m AS (INSERT INTO {OutboxMessage._meta.db_table} ({', '.join(columns)}) "
-                    f"VALUES ({placeholders}) ON CONFLICT (dedupe_key) DO NOTHING)")
-    rows = await db.execute_query_dict(f"WITH {', '.join(ctes)} SELECT id FROM t", params.values)
-    ticket.id = rows[0]["id"]
-    ticket._saved_in_db = True
+                await OutboxMessage.bulk_create([email.to_model()], ignore_conflicts=True)
+        return row.id
+    values: list[Any] = [ticket[c] for c in TICKET_COLUMNS]
     for event in events:
-        event.ticket_id = ticket.id  # type: ignore[attr-defined]
-    return ticket
+        values += [event.kind, event.actor, event.actor_token_id, event.from_value, event.to_value, event.reason,
+                   None if event.data is None else json.dumps(event.data, ensure_ascii=False), ticket["created_at"]]
+    if email is not None:
+        values += email.values()
+    _, rows = await db.execute_query(_insert_sql(len(events), email is not None), values)
+    return int(rows[0]["id"])
+
+
+def _event_fields(event: NewEvent) -> dict[str, Any]:
+    return {name: getattr(event, name) for name in NewEvent.__slots__}  # type: ignore[attr-defined]

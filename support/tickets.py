@@ -117,30 +117,35 @@ def _classification_state(result: ClassificationResult) -> ClassificationState:
 async def create_ticket(*, principal: Principal,
                         data: ticket_schemas.TicketCreate) -> ticket_schemas.TicketRead:
     """Intake: validate the parties, classify, number, and store the ticket with its `created` and
-    `classified` events and the receipt email — one statement on PostgreSQL (support/ticket_store.py)."""
-    year = dt.datetime.now(dt.UTC).year
-    requester, bill_to_id, application, number = await _resolve_parties(principal, data, year)
+    `classified` events and the receipt email — two statements on PostgreSQL (support/ticket_store.py)."""
+    now = dt.datetime.now(dt.UTC)
+    requester, bill_to_id, application, number = await _resolve_parties(principal, data, now.year)
     warning = await licence_warning_for(application) if application is not None else None
     result = get_classifier().classify(data.subject, data.body)
     state = _classification_state(result)
-    ticket = Ticket(
-        number=ticket_number(year, number), subject=data.subject, body=data.body, requester_id=requester.id,
-        organisation_id=requester.organisation_id, bill_to_id=bill_to_id,
-        application_id=application.id if application else None, category=result.category,
-        classification_state=state, classification_confidence=round(result.confidence, 4),
-        status=TicketStatus.new, licence_warning=warning)
+    confidence = round(result.confidence, 4)
+    ticket: dict[str, Any] = {
+        "number": ticket_number(now.year, number), "subject": data.subject, "body": data.body,
+        "requester_id": requester.id, "organisation_id": requester.organisation_id, "bill_to_id": bill_to_id,
+        "application_id": application.id if application else None, "category": result.category.value,
+        "classification_state": state.value, "classification_confidence": confidence,
+        "status": TicketStatus.new.value, "licence_warning": warning, "created_at": now, "updated_at": now}
     events = [
-        TicketEvent(kind="created", actor=principal.name, actor_token_id=principal.token_id,
-                    to_value=TicketStatus.new),
-        TicketEvent(kind="classified", actor="classifier", to_value=result.category,
-                    reason="; ".join(result.reasons)[:2000],
-                    data={"model_version": result.model_version, "confidence": round(result.confidence, 4),
-                          "state": state, "language": result.language}),
+        ticket_store.NewEvent(kind="created", actor=principal.name, actor_token_id=principal.token_id,
+                              to_value=TicketStatus.new.value),
+        ticket_store.NewEvent(kind="classified", actor="classifier", to_value=result.category.value,
+                              reason="; ".join(result.reasons)[:2000],
+                              data={"model_version": result.model_version, "confidence": confidence,
+                                    "state": state.value, "language": result.language}),
     ]
-    email = await notify.receipt_email(ticket=ticket, requester=requester,
-                                       tell_billing=state is ClassificationState.suggested)
-    await ticket_store.insert_ticket(ticket=ticket, events=events, email=email)
-    return ticket_read(ticket)
+    email = notify.receipt_email(ticket=ticket, requester=requester,
+                                 billing=await notify.billing_block(bill_to_id, result.category, requester.language)
+                                 if state is ClassificationState.suggested else None)
+    ticket["id"] = await ticket_store.insert_ticket(ticket=ticket, events=events, email=email)
+    read = ticket_schemas.TicketRead.model_validate(
+        {**ticket, "assignee_id": None, "defect_outcome": None, "extension_decision": None})
+    read.billing = billing_for(result.category)
+    return read
 
 
 async def list_tickets(*, principal: Principal, query: ticket_schemas.TicketQuery) -> tuple[list[Ticket], str | None]:
