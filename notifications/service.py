@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from email import policy
 from email.encoders import encode_base64
@@ -81,12 +81,22 @@ def _reply_parts(mail_from: str, mail_domain: str) -> tuple[str, str]:
     return local, mail_domain
 
 
-def ticket_reply_address(ticket_number: str, *, settings: MailSettings | None = None) -> ReplyAddress:
-    """`support+SUP-2026-00042@<domain of MAIL_FROM>`: replies land on the ticket's own address."""
+def reply_address_affixes(settings: MailSettings | None = None) -> tuple[str, str]:
+    """What goes before and after a ticket number in its reply address (`support+`, `@<domain>`)."""
     settings = settings or get_mail_settings()
     local, domain = _reply_parts(settings.mail_from, settings.mail_domain)
+    return f"{local}+", f"@{domain}"
+
+
+def ticket_reply_address(ticket_number: str, *, settings: MailSettings | None = None) -> ReplyAddress:
+    """`support+SUP-2026-00042@<domain of MAIL_FROM>`: replies land on the ticket's own address."""
     safe_number = "".join(c for c in ticket_number if (c.isascii() and c.isalnum()) or c in "-_.")
-    return ReplyAddress(f"{local}+{safe_number}@{domain}")
+    return ReplyAddress(safe_number.join(reply_address_affixes(settings)))
+
+
+def new_message_id(settings: MailSettings | None = None) -> str:
+    """A Message-ID under MAIL_FROM's domain, unique per queued email and kept across retries."""
+    return f"<outbox-{uuid.uuid4().hex}@{(settings or get_mail_settings()).mail_domain}>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +150,7 @@ def prepare_email(
         reply_to = normalise_address(reply_to, what="reply-to")
     return PreparedEmail(
         dedupe_key=dedupe_key[:200],
-        message_id=f"<outbox-{uuid.uuid4().hex}@{settings.mail_domain}>",
+        message_id=new_message_id(settings),
         template=template,
         language=language if language in ("sv", "en") else "sv",
         to_email=normalise_address(to_email),
@@ -193,14 +203,41 @@ async def enqueue_email(
     return True
 
 
+ContextBuilder = Callable[[dict[str, Any], str], Awaitable[dict[str, Any]]]
+"""(stored context, language) → the context the template renders. For emails whose row stores the facts of
+the event and looks the rest up when it is delivered (a rate quoted for the billed organisation, say)."""
+
+_context_builders: dict[str, ContextBuilder] = {}
+
+
+def register_context_builder(template: str, builder: ContextBuilder | None) -> None:
+    """Set (or, with None, remove) the builder of one template's context; the composition root calls this."""
+    if builder is None:
+        _context_builders.pop(template, None)
+    else:
+        _context_builders[template] = builder
+
+
+async def complete_context(row: OutboxMessage) -> OutboxMessage:
+    """Give the row, in memory, the context its template renders: call before reading its content. A row
+    with stored content, or whose template has no builder, is left as it is. Builders leave a context that
+    is already complete unchanged, so calling this twice is harmless."""
+    builder = _context_builders.get(row.template)
+    if builder is not None and row.stored_text is None and row.context is not None:
+        row.context = await builder(row.context, row.language)
+        row.__dict__.pop("_content", None)
+    return row
+
+
 def build_email(
     row: OutboxMessage,
     attachments: Sequence[OutboxAttachment | Attachment] = (),
     *,
     settings: MailSettings | None = None,
 ) -> EmailMessage:
-    """The MIME message for a queued row: text + HTML alternatives, attachments, and the row's stable
-    Message-ID (identical on every retry, so a receiver can drop a duplicate).
+    """The MIME message for a queued row (its context completed: `complete_context`): text + HTML
+    alternatives, attachments, and the row's stable Message-ID (identical on every retry, so a receiver can
+    drop a duplicate).
 
     Built with the compat32 policy and the legacy MIME classes: about four times cheaper than the modern
     header registry, which otherwise dominates the worker's CPU time. Non-ASCII names and subjects are
@@ -267,6 +304,8 @@ async def list_outbox(*, query: schemas.OutboxQuery) -> tuple[list[OutboxMessage
     if query.cursor:
         rows = rows.filter(id__lt=decode_cursor(query.cursor))
     found = await rows.order_by("-id").limit(query.limit + 1)
+    for row in found[: query.limit]:
+        await complete_context(row)  # the list shows each subject
     if len(found) > query.limit:
         return found[: query.limit], encode_cursor(found[query.limit - 1].id)
     return found, None
@@ -276,7 +315,7 @@ async def get_outbox_message(*, message_id: int) -> OutboxMessage:
     row = await OutboxMessage.get_or_none(id=message_id).prefetch_related("attachments")
     if row is None:
         raise OutboxMessageNotFound(f"outbox message {message_id} not found")
-    return row
+    return await complete_context(row)
 
 
 async def retry_message(*, message_id: int) -> OutboxMessage:

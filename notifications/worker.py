@@ -32,7 +32,7 @@ from tortoise.transactions import in_transaction
 from notifications.errors import DeliveryFailed, UnknownTemplate
 from notifications.mailer import Mailer, mailer_from_settings
 from notifications.models import OutboxAttachment, OutboxMessage, OutboxStatus
-from notifications.service import build_email, utcnow
+from notifications.service import build_email, complete_context, utcnow
 from notifications.settings import MailSettings, get_mail_settings
 
 log = logging.getLogger("tripdesk.notifications.worker")
@@ -213,6 +213,7 @@ class OutboxWorker:
                 await self.release([r.id for r in rows[index:]])
                 break
             try:
+                await complete_context(row)
                 message = build_email(row, attachments.get(row.id, ()), settings=self.settings)
                 await self.mailer.send(message)
             except DeliveryFailed as failure:

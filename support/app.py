@@ -21,9 +21,7 @@ from swagger_ui_bundle import swagger_ui_path
 from tortoise import Tortoise
 from tortoise.exceptions import DoesNotExist, IntegrityError, OperationalError
 
-import billing.hooks
 import billing.routes
-import invoices.hooks
 import invoices.routes
 import notifications.routes
 from core.auth import Principal
@@ -43,7 +41,8 @@ from support import audit_routes, ticket_routes
 from support import routes as directory_routes
 from support.auth import BearerAuthMiddleware, TokenCache
 from support.classification import routes as classification_routes
-from support.db import tortoise_config
+from support.cli import install_hooks
+from support.db import close_connections, tortoise_config
 from support.observability import Metrics, ObservabilityMiddleware, metrics_endpoint
 from support.settings import SupportSettings, get_settings
 from support.timetracking import routes as timetracking_routes
@@ -149,12 +148,6 @@ async def docs_init(request: Request) -> Response:
     return Response(_SWAGGER_INIT, media_type="text/javascript")
 
 
-def install_hooks() -> None:
-    """Wire the packages' hooks (billing's issue → invoices' documents and email). Idempotent."""
-    billing.hooks.install()
-    invoices.hooks.install()
-
-
 def create_app(*, settings: SupportSettings | None = None, init_db: bool = True,
                background: bool | None = None) -> Starlette:
     """Build the app. Tests pass `init_db=False` and initialise Tortoise themselves."""
@@ -175,7 +168,7 @@ def create_app(*, settings: SupportSettings | None = None, init_db: bool = True,
         finally:
             await stop_background(tasks)
             if init_db:
-                await Tortoise.close_connections()
+                await close_connections()
 
     token_cache = TokenCache(settings.token_cache_seconds)
     metrics = Metrics()

@@ -17,7 +17,7 @@ from typing import Any
 from tortoise import Tortoise
 
 from core.auth import Role
-from support.db import tortoise_config
+from support.db import close_connections, tortoise_config
 from support.settings import get_settings
 
 Handler = Callable[[argparse.Namespace], int]
@@ -29,7 +29,7 @@ async def database() -> AsyncIterator[None]:
     try:
         yield
     finally:
-        await Tortoise.close_connections()
+        await close_connections()
 
 
 async def apply_migrations(*, quiet: bool = False) -> None:
@@ -41,7 +41,7 @@ async def apply_migrations(*, quiet: bool = False) -> None:
             print(f"  applied {app_label}.{name}")
 
     await migrate(config=tortoise_config(get_settings().database_url), progress=progress)
-    await Tortoise.close_connections()
+    await close_connections()
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -195,12 +195,15 @@ def _optional(module_name: str) -> Any:
 
 
 def install_hooks() -> None:
-    """Wire the packages' hooks (billing's issue → invoices' documents and email), as the app does."""
+    """Wire the packages' hooks (billing's issue → invoices' documents and email; the receipt's context at
+    delivery into the outbox). Idempotent; the app and every command call it."""
     import billing.hooks
     import invoices.hooks
+    from support import notify
 
     billing.hooks.install()
     invoices.hooks.install()
+    notify.install()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -18,10 +18,10 @@ from collections.abc import Awaitable, Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from notifications.service import PreparedEmail, enqueue_email, prepare_email, ticket_reply_address
+from notifications.service import enqueue_email, register_context_builder, ticket_reply_address
 from support.models import ClassificationState, Comment, Contact, Organisation, Ticket, TicketEvent
 from support.policy import POLICY, Category, DefectOutcome
-from support.ticket_store import Requester
+from support.ticket_store import Receipt
 
 RateQuote = Callable[[int, Category], Awaitable[tuple[Decimal, str] | None]]
 """(organisation id billed, category) → (hourly rate ex VAT, name of the rate agreement) or None."""
@@ -101,26 +101,43 @@ async def _latest_event(ticket: Ticket, *kinds: str) -> TicketEvent | None:
     return await TicketEvent.filter(ticket_id=ticket.id, kind__in=list(kinds)).order_by("-id").first()
 
 
-def receipt_email(*, ticket: dict[str, Any], requester: Requester,
-                  billing: dict[str, Any] | None) -> PreparedEmail:
-    """The receipt of a new ticket (columns → values), prepared for the intake statement to insert. It states
-    the billing consequence (`billing_block`) only for a confident suggestion; otherwise that staff will
-    assess the ticket."""
-    number = ticket["number"]
-    context = {
+RECEIPT_TEMPLATE = "ticket_received"
+RECEIPT_KEY = ("ticket:", ":received")
+"""A receipt's dedupe key is `ticket:<number>:received`: one receipt per ticket, ever."""
+
+
+def receipt(*, subject: str, status: str, category: Category | None) -> Receipt:
+    """The receipt of a ticket being opened, as far as intake knows it before the ticket is stored; the store
+    adds the requester and the number (support/ticket_store.py). `category` is the confident suggestion the
+    integrator may see, or None while staff must assess the ticket first."""
+    facts = {"subject": subject, "status": status, "category": _enum_value(category)}
+    return Receipt(template=RECEIPT_TEMPLATE, facts=facts, key_affixes=RECEIPT_KEY)
+
+
+async def receipt_context(context: dict[str, Any], language: str) -> dict[str, Any]:
+    """The template context of a stored receipt (its `facts`), built when it is delivered: the billing block
+    quotes the rate in force then for the billed organisation (`billing_block`). A receipt queued by an
+    earlier version holds its template context already and is returned as it is."""
+    facts = context.get("facts")
+    if not isinstance(facts, dict):
+        return context
+    category = facts.get("category")
+    return {
         "ticket": {
-            "number": number,
-            "subject": ticket["subject"],
-            "status": ticket["status"],
-            "category": billing["category"] if billing else None,
-            "organisation_name": requester.organisation_name,
+            "number": facts["number"],
+            "subject": facts["subject"],
+            "status": facts["status"],
+            "category": category,
+            "organisation_name": facts["organisation_name"],
         },
-        "contact_name": requester.name,
-        "billing": billing,
+        "contact_name": facts["contact_name"],
+        "billing": await billing_block(facts["bill_to_id"], Category(category), language) if category else None,
     }
-    return prepare_email(template="ticket_received", to_email=requester.email, to_name=requester.name,
-                         language=requester.language, context=context, dedupe_key=f"ticket:{number}:received",
-                         reply_to=ticket_reply_address(number))
+
+
+def install() -> None:
+    """Wire the receipt's delivery-time context into the outbox; the composition root calls this."""
+    register_context_builder(RECEIPT_TEMPLATE, receipt_context)
 
 
 async def billing_block(bill_to_id: int, category: Category, language: str) -> dict[str, Any] | None:

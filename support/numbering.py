@@ -31,4 +31,11 @@ async def next_value(key: str, *, conn: BaseDBAsyncClient | None = None) -> int:
 
 
 def ticket_number(year: int, value: int) -> str:
+    """`SUP-2026-00042`: at least five digits, more when a year has more tickets."""
     return f"SUP-{year}-{value:05d}"
+
+
+def ticket_number_sql(year_param: str, value_expr: str) -> str:
+    """`ticket_number` as a PostgreSQL expression (lpad alone would cut a sixth digit off)."""
+    digits = f"({value_expr})::text"
+    return f"('SUP-' || ({year_param})::text || '-' || lpad({digits}, greatest(5, length({digits})), '0'))"

@@ -1,22 +1,26 @@
-"""Storage for ticket intake, the hottest write path: the requester look-up that reserves the ticket number,
-and the insert of the ticket with its first events and its receipt email.
+"""Storage for ticket intake, the hottest write path: the ticket, its first events and its receipt email,
+written together with the requester look-up and the number.
 
-On PostgreSQL each step is one statement, so an intake costs two round trips and no explicit transaction:
-1. the requester, its organisation and — only when the requester may open a ticket — the next number of the
-   year's sequence (`support_ticket_number_<year>`, created on first use);
-2. one statement whose CTEs insert the ticket, its events and the outbox row: a single statement is atomic on
-   its own, so all rows commit together or none does.
-A sequence hands out numbers without locking: concurrent intakes (on any number of instances) never wait for
-each other's commit, as they did on a counter row. The price is that a number can be skipped when an intake
-fails after reserving it (an unknown `bill_to` or application, a lost connection). Ticket numbers are
+On PostgreSQL an intake is one statement, one round trip, no explicit transaction (a single statement is
+atomic on its own, so every row commits together or none does). Its CTEs
+1. read the requester and its organisation, and whether it may open a ticket (active, and inside the
+   integrator's own organisation when the caller is one);
+2. only then take the next number of the year's sequence (`support_ticket_number_<year>`);
+3. insert the ticket (billed to the requester's organisation unless `bill_to_id` says otherwise), its events
+   in order, and the receipt email, whose recipient, reply address, dedupe key and facts come from steps 1-2.
+The first intake of a year finds no sequence; the store creates it (`_create_year_sequence`) and runs the
+statement again. A sequence hands out numbers without locking: concurrent intakes (on any number of
+instances) never wait for each other's commit, as they did on a counter row. A number is skipped only when
+the statement fails after taking it (say, an application deleted a moment before). Ticket numbers are
 references, not accounting documents; invoice numbers stay gap-free (billing/numbering).
 
-On SQLite (one writer, the embedded default) the counter row `ticket:<year>` gives the number and the ORM
-writes the same rows in one transaction.
+On SQLite (one writer, the embedded default) the ORM writes the same rows in one transaction, numbered by
+the counter row `ticket:<year>`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 from collections.abc import Sequence
@@ -24,13 +28,20 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.transactions import in_transaction
 
 from notifications.models import OutboxMessage
-from notifications.service import PreparedEmail
+from notifications.service import (
+    PreparedEmail,
+    ReplyAddress,
+    new_message_id,
+    prepare_email,
+    reply_address_affixes,
+)
+from support.db import generic_plans_db
 from support.models import Ticket, TicketEvent
-from support.numbering import next_value
+from support.numbering import next_value, ticket_number, ticket_number_sql
 
 
 @dataclass(frozen=True)
@@ -46,89 +57,9 @@ class Requester:
     organisation_name: str
     organisation_kind: str
 
-
-def _db() -> BaseDBAsyncClient:
-    """The connection Ticket queries would use now: the open transaction's, if there is one."""
-    return Ticket._meta.db
-
-
-def _is_postgres(db: BaseDBAsyncClient) -> bool:
-    return db.capabilities.dialect == "postgres"
-
-
-def sequence_name(year: int) -> str:
-    return f"support_ticket_number_{int(year)}"
-
-
-_REQUESTER_SQL = """
-SELECT c.id, c.name, c.email, c.language, c.active, c.organisation_id, o.name AS organisation_name,
-       o.kind AS organisation_kind,
-       CASE WHEN c.active AND ($2::int IS NULL OR c.organisation_id = $2::int)
-                 AND to_regclass($3::text) IS NOT NULL
-            THEN nextval($3::text::regclass) END AS number
-FROM support_contact c JOIN support_organisation o ON o.id = c.organisation_id
-WHERE c.id = $1"""
-
-_REQUESTER_SQL_GENERIC = """
-SELECT c.id, c.name, c.email, c.language, c.active, c.organisation_id, o.name AS organisation_name,
-       o.kind AS organisation_kind
-FROM support_contact c JOIN support_organisation o ON o.id = c.organisation_id
-WHERE c.id = ?"""
-
-
-async def requester_with_number(*, contact_id: int, year: int,
-                                organisation_scope: int | None) -> tuple[Requester | None, int | None]:
-    """The requester (None if unknown) and, when it is active and inside `organisation_scope` (an integrator's
-    own organisation; None for staff), the ticket number reserved for the new ticket."""
-    db = _db()
-    if not _is_postgres(db):
-        rows = await db.execute_query_dict(_REQUESTER_SQL_GENERIC, [contact_id])
-        requester = _requester(rows[0]) if rows else None
-        if requester is None or not _may_open(requester, organisation_scope):
-            return requester, None
-        return requester, await next_value(f"ticket:{year}", conn=db)
-    rows = await db.execute_query_dict(_REQUESTER_SQL, [contact_id, organisation_scope, sequence_name(year)])
-    if not rows:
-        return None, None
-    requester = _requester(rows[0])
-    number = rows[0]["number"]
-    if number is None and _may_open(requester, organisation_scope):
-        number = await _first_number_of_year(db, year)
-    return requester, None if number is None else int(number)
-
-
-def _may_open(requester: Requester, organisation_scope: int | None) -> bool:
-    return requester.active and (organisation_scope is None or requester.organisation_id == organisation_scope)
-
-
-def _requester(row: dict[str, Any]) -> Requester:
-    return Requester(id=row["id"], name=row["name"], email=row["email"], language=str(row["language"]),
-                     active=bool(row["active"]), organisation_id=row["organisation_id"],
-                     organisation_name=row["organisation_name"], organisation_kind=str(row["organisation_kind"]))
-
-
-async def _first_number_of_year(db: BaseDBAsyncClient, year: int) -> int:
-    """Create the year's sequence and take its first number. The advisory lock makes concurrent creators wait
-    for the first one (IF NOT EXISTS alone still fails when two transactions create it at once). The
-    sequence starts after the year's counter row, so numbers handed out before sequences existed are never
-    reused."""
-    name = sequence_name(year)
-    async with in_transaction(db.connection_name) as tx:
-        await tx.execute_query("SELECT pg_advisory_xact_lock(hashtext($1))", [name])
-        if (await tx.execute_query_dict("SELECT to_regclass($1::text) AS seq", [name]))[0]["seq"] is None:
-            counter = await tx.execute_query_dict("SELECT value FROM support_counter WHERE key = $1",
-                                                  [f"ticket:{year}"])
-            start = int(counter[0]["value"]) + 1 if counter else 1
-            await tx.execute_script(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {start}")
-        rows = await tx.execute_query_dict("SELECT nextval($1::text::regclass) AS number", [name])
-    return int(rows[0]["number"])
-
-
-# ------------------------------------------------------------------------------------------- the insert
-TICKET_COLUMNS = ("number", "subject", "body", "requester_id", "organisation_id", "bill_to_id", "application_id",
-                  "category", "classification_state", "classification_confidence", "status", "licence_warning",
-                  "created_at", "updated_at")
-EVENT_COLUMNS = ("kind", "actor", "actor_token_id", "from_value", "to_value", "reason", "data", "created_at")
+    def may_open(self, organisation_scope: int | None) -> bool:
+        """Active, and inside `organisation_scope` (an integrator's own organisation; None for staff)."""
+        return self.active and (organisation_scope is None or self.organisation_id == organisation_scope)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,48 +73,215 @@ class NewEvent:
     data: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class NewTicket:
+    """What intake decided before storing: everything but the number and the requester's organisation."""
+
+    subject: str
+    body: str
+    bill_to_id: int | None  # None: the requester's organisation
+    application_id: int | None
+    category: str
+    classification_state: str
+    classification_confidence: float
+    status: str
+    licence_warning: str | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """The receipt email of a ticket being opened, before the ticket exists. The store completes it: the
+    requester is the recipient (in the requester's language, at the address validated when the contact was
+    saved), the reply address and the dedupe key carry the number, and the facts gain `number`,
+    `organisation_name`, `contact_name` and `bill_to_id` (support/notify.py renders them)."""
+
+    template: str
+    facts: dict[str, Any]
+    key_affixes: tuple[str, str]  # dedupe key = prefix + number + suffix
+
+    def email(self, *, number: str, requester: Requester, bill_to_id: int) -> PreparedEmail:
+        """The complete outbox row (the SQLite path; on PostgreSQL `_open_sql` builds the same row)."""
+        return prepare_email(
+            template=self.template, to_email=requester.email, to_name=requester.name,
+            language=requester.language, dedupe_key=number.join(self.key_affixes),
+            reply_to=ReplyAddress(number.join(reply_address_affixes())),
+            context={"facts": {**self.facts, "number": number, "organisation_name": requester.organisation_name,
+                               "contact_name": requester.name, "bill_to_id": bill_to_id}})
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """The outcome of `open_ticket`: `ticket_id` is None when nothing was stored, because the requester does
+    not exist (`requester` None) or may not open a ticket (`Requester.may_open`)."""
+
+    requester: Requester | None
+    ticket_id: int | None = None
+    number: str | None = None
+    bill_to_id: int | None = None
+
+
+def _db() -> BaseDBAsyncClient:
+    """The connection Ticket queries would use now: the open transaction's, if there is one."""
+    return Ticket._meta.db
+
+
+def _intake_db() -> BaseDBAsyncClient:
+    """Outside a transaction, PostgreSQL's pool with cached generic plans (support/db.py `generic_plans_db`):
+    the intake statement's plan is the same for every ticket. Inside one (an `Idempotency-Key` intake),
+    the transaction's own connection."""
+    db = _db()
+    if isinstance(db, TransactionalDBClient) or not _is_postgres(db):
+        return db
+    return generic_plans_db(db)
+
+
+def _is_postgres(db: BaseDBAsyncClient) -> bool:
+    return db.capabilities.dialect == "postgres"
+
+
+def sequence_name(year: int) -> str:
+    return f"support_ticket_number_{int(year)}"
+
+
+_REQUESTER_COLUMNS = """c.id, c.name, c.email, c.language, c.active, c.organisation_id,
+       o.name AS organisation_name, o.kind AS organisation_kind
+FROM support_contact c JOIN support_organisation o ON o.id = c.organisation_id"""
+
+
+async def find_requester(contact_id: int) -> Requester | None:
+    """The contact and its organisation, for the checks intake makes before `open_ticket` (bill_to,
+    application); `open_ticket` itself reads them again in its own statement."""
+    db = _db()
+    placeholder = "$1" if _is_postgres(db) else "?"
+    rows = await db.execute_query_dict(f"SELECT {_REQUESTER_COLUMNS} WHERE c.id = {placeholder}", [contact_id])
+    return _requester(rows[0]) if rows else None
+
+
+def _requester(row: dict[str, Any]) -> Requester:
+    return Requester(id=row["id"], name=row["name"], email=row["email"], language=str(row["language"]),
+                     active=bool(row["active"]), organisation_id=row["organisation_id"],
+                     organisation_name=row["organisation_name"], organisation_kind=str(row["organisation_kind"]))
+
+
+async def open_ticket(*, contact_id: int, organisation_scope: int | None, ticket: NewTicket,
+                      events: Sequence[NewEvent], receipt: Receipt | None) -> Opened:
+    """Store a new ticket opened by contact `contact_id` with its events and, unless its dedupe key was
+    queued before, its receipt: all or nothing."""
+    db = _intake_db()
+    if not _is_postgres(db):
+        return await _open_generic(db, contact_id, organisation_scope, ticket, events, receipt)
+    values = _values(contact_id, organisation_scope, ticket, events, receipt)
+    sql = _open_sql(len(events), receipt is not None)
+    _, rows = await db.execute_query(sql, values)
+    row = rows[0] if rows else None
+    if row is not None and row["may_open"] and not row["numbered"]:
+        await _create_year_sequence(_db(), ticket.created_at.year)
+        _, rows = await db.execute_query(sql, values)
+        row = rows[0]
+    if row is None:
+        return Opened(requester=None)
+    return Opened(requester=_requester(dict(row)), ticket_id=row["ticket_id"], number=row["number"],
+                  bill_to_id=row["bill_to_id"])
+
+
+async def _open_generic(db: BaseDBAsyncClient, contact_id: int, organisation_scope: int | None,
+                        ticket: NewTicket, events: Sequence[NewEvent], receipt: Receipt | None) -> Opened:
+    async with in_transaction(db.connection_name) as tx:
+        rows = await tx.execute_query_dict(f"SELECT {_REQUESTER_COLUMNS} WHERE c.id = ?", [contact_id])
+        if not rows:
+            return Opened(requester=None)
+        requester = _requester(rows[0])
+        if not requester.may_open(organisation_scope):
+            return Opened(requester=requester)
+        year = ticket.created_at.year
+        number = ticket_number(year, await next_value(f"ticket:{year}", conn=tx))
+        bill_to_id = ticket.bill_to_id or requester.organisation_id
+        stored = await Ticket.create(
+            using_db=tx, number=number, requester_id=requester.id, organisation_id=requester.organisation_id,
+            bill_to_id=bill_to_id, updated_at=ticket.created_at,
+            **{name: getattr(ticket, name) for name in _TICKET_FIELDS if name != "bill_to_id"})
+        await TicketEvent.bulk_create(
+            [TicketEvent(ticket_id=stored.id, created_at=ticket.created_at,
+                         **{name: getattr(e, name) for name in EVENT_COLUMNS[:-1]}) for e in events],
+            using_db=tx)
+        if receipt is not None:
+            email = receipt.email(number=number, requester=requester, bill_to_id=bill_to_id)
+            await OutboxMessage.bulk_create([email.to_model()], ignore_conflicts=True, using_db=tx)
+    return Opened(requester=requester, ticket_id=stored.id, number=number, bill_to_id=bill_to_id)
+
+
+async def _create_year_sequence(db: BaseDBAsyncClient, year: int) -> None:
+    """Create the year's sequence. The advisory lock makes concurrent creators wait for the first one (IF NOT
+    EXISTS alone still fails when two transactions create it at once). The sequence starts after the year's
+    counter row, so numbers handed out before sequences existed are never reused."""
+    name = sequence_name(year)
+    async with in_transaction(db.connection_name) as tx:
+        await tx.execute_query("SELECT pg_advisory_xact_lock(hashtext($1))", [name])
+        if (await tx.execute_query_dict("SELECT to_regclass($1::text) AS seq", [name]))[0]["seq"] is None:
+            counter = await tx.execute_query_dict("SELECT value FROM support_counter WHERE key = $1",
+                                                  [f"ticket:{year}"])
+            start = int(counter[0]["value"]) + 1 if counter else 1
+            await tx.execute_script(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {start}")
+
+
+# ------------------------------------------------------------------------------- the PostgreSQL statement
+_TICKET_FIELDS = ("subject", "body", "bill_to_id", "application_id", "category", "classification_state",
+                  "classification_confidence", "status", "licence_warning", "created_at")
+EVENT_COLUMNS = ("kind", "actor", "actor_token_id", "from_value", "to_value", "reason", "data", "created_at")
+_RECEIPT_PARAMS = ("message_id", "template", "facts", "key_prefix", "key_suffix", "reply_prefix",
+                   "reply_suffix", "queued_at")
+
+
+def _values(contact_id: int, organisation_scope: int | None, ticket: NewTicket, events: Sequence[NewEvent],
+            receipt: Receipt | None) -> list[Any]:
+    """Parameters in the order `_open_sql` numbers them."""
+    values: list[Any] = [contact_id, organisation_scope, sequence_name(ticket.created_at.year),
+                         ticket.created_at.year]
+    values += [getattr(ticket, name) for name in _TICKET_FIELDS]
+    for event in events:
+        values += [event.kind, event.actor, event.actor_token_id, event.from_value, event.to_value, event.reason,
+                   None if event.data is None else json.dumps(event.data, ensure_ascii=False), ticket.created_at]
+    if receipt is not None:
+        reply_prefix, reply_suffix = reply_address_affixes()
+        values += [new_message_id(), receipt.template, json.dumps(receipt.facts, ensure_ascii=False),
+                   *receipt.key_affixes, reply_prefix, reply_suffix, ticket.created_at]
+    return values
+
+
 @lru_cache(maxsize=8)
-def _insert_sql(event_count: int, with_email: bool) -> str:
-    """One statement: the ticket, then its events in order (each reads the one before it, so their ids
-    follow the order given), then the email unless its dedupe key was queued before."""
-    n = itertools.count(1)
-    ticket = ", ".join(f"${next(n)}" for _ in TICKET_COLUMNS)
-    ctes = [f"t AS (INSERT INTO support_ticket ({', '.join(TICKET_COLUMNS)}) VALUES ({ticket}) RETURNING id)"]
+def _open_sql(event_count: int, with_receipt: bool) -> str:
+    """The intake statement (see the module docstring). Events read the one before them, so their ids follow
+    the order given; the receipt is skipped when its dedupe key was queued before."""
+    n = itertools.count(5)
+    p = {name: f"${next(n)}" for name in _TICKET_FIELDS}
+    ticket_values = ", ".join(f"COALESCE({p[c]}::int, r.organisation_id)" if c == "bill_to_id" else p[c]
+                              for c in _TICKET_FIELDS)
+    ctes = [
+        f"r AS (SELECT {_REQUESTER_COLUMNS.replace(chr(10), ' ')} WHERE c.id = $1)",
+        "g AS (SELECT r.*, r.active AND ($2::int IS NULL OR r.organisation_id = $2::int) AS may_open,"
+        " to_regclass($3::text) IS NOT NULL AS numbered FROM r)",
+        "n AS (SELECT CASE WHEN g.numbered THEN nextval($3::text::regclass) END AS value FROM g"
+        " WHERE g.may_open AND g.numbered)",
+        f"t AS (INSERT INTO support_ticket (number, requester_id, organisation_id, updated_at, "
+        f"{', '.join(_TICKET_FIELDS)}) SELECT {ticket_number_sql('$4::int', 'n.value')}, r.id, r.organisation_id, "
+        f"{p['created_at']}, {ticket_values} FROM r CROSS JOIN n RETURNING id, number, bill_to_id)",
+    ]
     for index in range(event_count):
         values = ", ".join(f"${next(n)}" + ("::jsonb" if c == "data" else "") for c in EVENT_COLUMNS)
         after = f", e{index - 1}" if index else ""
         ctes.append(f"e{index} AS (INSERT INTO support_ticket_event (ticket_id, {', '.join(EVENT_COLUMNS)}) "
                     f"SELECT t.id, {values} FROM t{after} RETURNING id)")
-    if with_email:
-        columns = PreparedEmail.COLUMNS
-        values = ", ".join(f"${next(n)}" + ("::jsonb" if c in PreparedEmail.JSON_COLUMNS else "") for c in columns)
-        ctes.append(f"m AS (INSERT INTO notifications_outbox ({', '.join(columns)}) VALUES ({values}) "
-                    "ON CONFLICT (dedupe_key) DO NOTHING)")
-    return f"WITH {', '.join(ctes)} SELECT id FROM t"
-
-
-async def insert_ticket(*, ticket: dict[str, Any], events: Sequence[NewEvent],
-                        email: PreparedEmail | None) -> int:
-    """Store a new ticket (`TICKET_COLUMNS` → value) with its events and, unless its dedupe key was queued
-    before, its receipt email: all or nothing. Returns the ticket's id."""
-    db = _db()
-    if not _is_postgres(db):
-        async with in_transaction(db.connection_name):
-            row = await Ticket.create(**ticket)
-            await TicketEvent.bulk_create([
-                TicketEvent(ticket_id=row.id, created_at=ticket["created_at"], **_event_fields(e)) for e in events])
-            if email is not None:
-                await OutboxMessage.bulk_create([email.to_model()], ignore_conflicts=True)
-        return row.id
-    values: list[Any] = [ticket[c] for c in TICKET_COLUMNS]
-    for event in events:
-        values += [event.kind, event.actor, event.actor_token_id, event.from_value, event.to_value, event.reason,
-                   None if event.data is None else json.dumps(event.data, ensure_ascii=False), ticket["created_at"]]
-    if email is not None:
-        values += email.values()
-    _, rows = await db.execute_query(_insert_sql(len(events), email is not None), values)
-    return int(rows[0]["id"])
-
-
-def _event_fields(event: NewEvent) -> dict[str, Any]:
-    return {name: getattr(event, name) for name in NewEvent.__slots__}  # type: ignore[attr-defined]
+    if with_receipt:
+        q = {name: f"${next(n)}" for name in _RECEIPT_PARAMS}
+        facts = (f"jsonb_build_object('facts', {q['facts']}::jsonb || jsonb_build_object('number', t.number, "
+                 "'organisation_name', r.organisation_name, 'contact_name', r.name, 'bill_to_id', t.bill_to_id))")
+        ctes.append(
+            "m AS (INSERT INTO notifications_outbox (dedupe_key, message_id, template, language, to_email, "
+            "to_name, reply_to, context, status, attempts, next_attempt_at, created_at) "
+            f"SELECT {q['key_prefix']} || t.number || {q['key_suffix']}, {q['message_id']}, {q['template']}, "
+            f"r.language, r.email, left(r.name, 200), {q['reply_prefix']} || t.number || {q['reply_suffix']}, "
+            f"{facts}, 'pending', 0, {q['queued_at']}, {q['queued_at']} FROM t CROSS JOIN r "
+            "ON CONFLICT (dedupe_key) DO NOTHING)")
+    return (f"WITH {', '.join(ctes)} SELECT g.*, t.id AS ticket_id, t.number, t.bill_to_id "
+            "FROM g LEFT JOIN t ON true")

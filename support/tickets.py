@@ -39,10 +39,8 @@ from support.models import (
     TicketEvent,
     TicketStatus,
 )
-from support.numbering import ticket_number
 from support.policy import POLICY, Category, DefectOutcome, ExtensionDecision, billing_for
 from support.service import licence_warning_for, page_of
-from support.ticket_store import Requester
 from support.workflow import check_transition
 
 TICKET_NUMBER_QUERY = re.compile(r"^\s*SUP-\d{2,4}(-\d{1,5})?\s*$", re.IGNORECASE)
@@ -79,30 +77,38 @@ async def _event(ticket: Ticket, principal: Principal | None, kind: str, *, from
         to_value=None if to_value is None else str(to_value), reason=reason, data=data)
 
 
-async def _resolve_parties(principal: Principal, data: ticket_schemas.TicketCreate,
-                           year: int) -> tuple[Requester, int, Application | None, int]:
-    """The requester's organisation opens the ticket; `bill_to` defaults to it. A partner may open a ticket
-    on behalf of a customer and name that customer as `bill_to`; a customer can only bill itself.
-    Returns the requester, the billed organisation, the application and the reserved ticket number."""
+async def _check_parties(principal: Principal, data: ticket_schemas.TicketCreate) -> str | None:
+    """A partner may open a ticket on behalf of a customer and name that customer as `bill_to`; a customer
+    can only bill itself. The application must belong to one of the ticket's organisations. Only called
+    when the request names either; returns the licence warning of the application. (The requester itself is
+    checked by the statement that stores the ticket: `_opened`.)"""
     scope = principal.organisation_id if principal.is_integrator else None
-    requester, number = await ticket_store.requester_with_number(contact_id=data.requester_id, year=year,
-                                                                 organisation_scope=scope)
-    if requester is None or (scope is not None and requester.organisation_id != scope):
-        raise InvalidReference(f"requester {data.requester_id} is not a known contact")
-    if not requester.active or number is None:
-        raise InvalidReference(f"contact {requester.id} is inactive")
+    requester = await ticket_store.find_requester(data.requester_id)
+    if requester is None or not requester.may_open(scope):
+        return None  # the store finds the same and `_opened` says why
     bill_to_id = data.bill_to_id or requester.organisation_id
     if bill_to_id != requester.organisation_id:
         if requester.organisation_kind != OrganisationKind.partner:
             raise InvalidInput("only a partner may open a ticket billed to another organisation")
         if not await Organisation.exists(id=bill_to_id):
             raise InvalidReference(f"bill_to organisation {bill_to_id} does not exist")
-    application = None
-    if data.application_id is not None:
-        application = await Application.get_or_none(id=data.application_id)
-        if application is None or application.organisation_id not in (bill_to_id, requester.organisation_id):  # type: ignore[attr-defined]
-            raise InvalidReference(f"application {data.application_id} does not belong to this ticket's organisations")
-    return requester, bill_to_id, application, number
+    if data.application_id is None:
+        return None
+    application = await Application.get_or_none(id=data.application_id)
+    if application is None or application.organisation_id not in (bill_to_id, requester.organisation_id):  # type: ignore[attr-defined]
+        raise InvalidReference(f"application {data.application_id} does not belong to this ticket's organisations")
+    return await licence_warning_for(application)
+
+
+def _opened(opened: ticket_store.Opened, principal: Principal, data: ticket_schemas.TicketCreate) -> None:
+    """Why nothing was stored, as the caller should hear it: an integrator learns nothing about contacts
+    outside its own organisation."""
+    requester = opened.requester
+    scope = principal.organisation_id if principal.is_integrator else None
+    if requester is None or (scope is not None and requester.organisation_id != scope):
+        raise InvalidReference(f"requester {data.requester_id} is not a known contact")
+    if opened.ticket_id is None:
+        raise InvalidReference(f"contact {requester.id} is inactive")
 
 
 def _classification_state(result: ClassificationResult) -> ClassificationState:
@@ -116,20 +122,18 @@ def _classification_state(result: ClassificationResult) -> ClassificationState:
 
 async def create_ticket(*, principal: Principal,
                         data: ticket_schemas.TicketCreate) -> ticket_schemas.TicketRead:
-    """Intake: validate the parties, classify, number, and store the ticket with its `created` and
-    `classified` events and the receipt email — two statements on PostgreSQL (support/ticket_store.py)."""
+    """Intake: check the parties, classify, and store the ticket with its number, its `created` and
+    `classified` events and the receipt email: one statement on PostgreSQL (support/ticket_store.py), two
+    more queries first when the request names a `bill_to` or an application."""
     now = dt.datetime.now(dt.UTC)
-    requester, bill_to_id, application, number = await _resolve_parties(principal, data, now.year)
-    warning = await licence_warning_for(application) if application is not None else None
+    warning = await _check_parties(principal, data) if data.bill_to_id or data.application_id else None
     result = get_classifier().classify(data.subject, data.body)
     state = _classification_state(result)
     confidence = round(result.confidence, 4)
-    ticket: dict[str, Any] = {
-        "number": ticket_number(now.year, number), "subject": data.subject, "body": data.body,
-        "requester_id": requester.id, "organisation_id": requester.organisation_id, "bill_to_id": bill_to_id,
-        "application_id": application.id if application else None, "category": result.category.value,
-        "classification_state": state.value, "classification_confidence": confidence,
-        "status": TicketStatus.new.value, "licence_warning": warning, "created_at": now, "updated_at": now}
+    ticket = ticket_store.NewTicket(
+        subject=data.subject, body=data.body, bill_to_id=data.bill_to_id, application_id=data.application_id,
+        category=result.category.value, classification_state=state.value, classification_confidence=confidence,
+        status=TicketStatus.new.value, licence_warning=warning, created_at=now)
     events = [
         ticket_store.NewEvent(kind="created", actor=principal.name, actor_token_id=principal.token_id,
                               to_value=TicketStatus.new.value),
@@ -138,14 +142,20 @@ async def create_ticket(*, principal: Principal,
                               data={"model_version": result.model_version, "confidence": confidence,
                                     "state": state.value, "language": result.language}),
     ]
-    email = notify.receipt_email(ticket=ticket, requester=requester,
-                                 billing=await notify.billing_block(bill_to_id, result.category, requester.language)
-                                 if state is ClassificationState.suggested else None)
-    ticket["id"] = await ticket_store.insert_ticket(ticket=ticket, events=events, email=email)
-    read = ticket_schemas.TicketRead.model_validate(
-        {**ticket, "assignee_id": None, "defect_outcome": None, "extension_decision": None})
-    read.billing = billing_for(result.category)
-    return read
+    receipt = notify.receipt(subject=data.subject, status=TicketStatus.new.value,
+                             category=result.category if state is ClassificationState.suggested else None)
+    opened = await ticket_store.open_ticket(
+        contact_id=data.requester_id, organisation_scope=principal.organisation_id if principal.is_integrator
+        else None, ticket=ticket, events=events, receipt=receipt)
+    _opened(opened, principal, data)
+    assert opened.requester is not None and opened.ticket_id is not None
+    return ticket_schemas.TicketRead(
+        id=opened.ticket_id, number=opened.number, subject=data.subject, body=data.body,
+        requester_id=data.requester_id, organisation_id=opened.requester.organisation_id,
+        bill_to_id=opened.bill_to_id, application_id=data.application_id, category=result.category,
+        classification_state=state, classification_confidence=confidence, status=TicketStatus.new,
+        assignee_id=None, licence_warning=warning, defect_outcome=None, extension_decision=None,
+        billing=billing_for(result.category), created_at=now, updated_at=now)
 
 
 async def list_tickets(*, principal: Principal, query: ticket_schemas.TicketQuery) -> tuple[list[Ticket], str | None]:

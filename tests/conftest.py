@@ -16,7 +16,7 @@ import httpx
 import pytest
 from tortoise import Tortoise
 
-from support.db import tortoise_config
+from support.db import close_connections, tortoise_config
 
 BACKEND = os.environ.get("TRIPDESK_TEST_DB", "sqlite")
 # Tests create rate cards directly, not through the service that forgets cached quotes: quote afresh each time.
@@ -69,7 +69,7 @@ def database_url() -> Iterator[str]:
         await create_pg_database(name)
         await Tortoise.init(config=tortoise_config(pg_url(name)))
         await Tortoise.generate_schemas()
-        await Tortoise.close_connections()
+        await close_connections()
 
     asyncio.run(setup())
     try:
@@ -99,7 +99,7 @@ async def db(database_url: str) -> AsyncIterator[str]:
     try:
         yield database_url
     finally:
-        await Tortoise.close_connections()
+        await close_connections()
 
 
 @pytest.fixture

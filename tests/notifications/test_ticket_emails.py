@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ import pytest
 
 from core.auth import Role
 from notifications.models import OutboxMessage
+from notifications.service import complete_context
 from support import notify
 from support.models import Language, TicketEvent
 from support.policy import Category
@@ -41,7 +43,7 @@ async def mails(template: str | None = None) -> list[OutboxMessage]:
     rows = OutboxMessage.all().order_by("id")
     if template:
         rows = rows.filter(template=template)
-    return await rows
+    return [await complete_context(row) for row in await rows]  # as the worker renders them
 
 
 async def open_ticket(
@@ -94,10 +96,10 @@ async def test_receipt_for_a_ticket_awaiting_triage_says_nothing_about_billing(
 
     org = await f.organisation()
     requester = await f.contact(org, language=Language.en)
-    ticket = {"number": "SUP-2026-09999", "subject": "Something odd", "status": "new"}
     who = Requester(id=requester.id, name=requester.name, email=requester.email, language="en", active=True,
                     organisation_id=org.id, organisation_name=org.name, organisation_kind=str(org.kind))
-    await notify.receipt_email(ticket=ticket, requester=who, billing=None).to_model().save()
+    receipt = notify.receipt(subject="Something odd", status="new", category=None)
+    await receipt.email(number="SUP-2026-09999", requester=who, bill_to_id=org.id).to_model().save()
     [mail] = await mails()
     assert mail.language == "en" and "We have received your ticket" in mail.subject
     assert "consulting" not in mail.text_body and "Category" not in mail.text_body
@@ -241,3 +243,18 @@ async def test_confirming_a_category_already_told_sends_nothing(client, db, rate
     sent = await mails("category_changed")
     assert [m.dedupe_key.split(":")[1] for m in sent] == [str(untold["id"])]
     assert "Vi har nu bedömt ditt ärende" in sent[0].text_body
+
+
+async def test_receipt_queued_by_an_earlier_version_renders_as_it_was_queued(db, rate_quoter) -> None:  # type: ignore[no-untyped-def]
+    """Before receipts stored their facts, the row held the template context itself; it still renders."""
+    billing = {"category": "assistance", "billing": "consulting_rate", "rate": "990,00",
+               "rate_agreement": "Avtal 2025", "policy_text": "Assistans debiteras."}
+    context = {"ticket": {"number": "SUP-2026-00007", "subject": "Gammalt", "status": "new",
+                          "category": "assistance", "organisation_name": "Ö kommun"},
+               "contact_name": "Örjan", "billing": billing}
+    row = await OutboxMessage.create(dedupe_key="ticket:SUP-2026-00007:received", message_id="<old@x>",
+                                     template="ticket_received", language="sv", to_email="o@example.se",
+                                     to_name="Örjan", context=context, next_attempt_at=dt.datetime.now(dt.UTC))
+    completed = await complete_context(await OutboxMessage.get(id=row.id))
+    assert completed.context == context and rate_quoter == []
+    assert "990,00 kr per timme" in completed.text_body and "SUP-2026-00007" in completed.subject

@@ -45,6 +45,40 @@ async def test_intake_numbers_classifies_and_records_events(client) -> None:  # 
     assert events[1]["data"]["model_version"] and events[1]["to_value"] == first["category"]
 
 
+async def test_numbers_continue_after_the_counter_and_grow_past_five_digits(client) -> None:  # type: ignore[no-untyped-def]
+    """Numbers handed out by the counter row (earlier versions; SQLite) are never reused, and the sixth digit
+    is not cut off (the number is composed in SQL on PostgreSQL)."""
+    from tortoise import Tortoise
+
+    org, requester, admin = await world()
+    year = (await open_ticket(client, admin, requester.id))["created_at"][:4]
+    conn = Tortoise.get_connection("default")
+    await conn.execute_script(f"DELETE FROM support_counter WHERE key = 'ticket:{year}'")
+    await conn.execute_script(f"INSERT INTO support_counter (key, value) VALUES ('ticket:{year}', 99998)")
+    await conn.execute_script(f"DROP SEQUENCE IF EXISTS support_ticket_number_{year}"
+                              if conn.capabilities.dialect == "postgres" else "SELECT 1")
+    numbers = [(await open_ticket(client, admin, requester.id))["number"] for _ in range(2)]
+    assert numbers == [f"SUP-{year}-99999", f"SUP-{year}-100000"]
+
+
+async def test_intake_of_an_inactive_or_foreign_requester_stores_nothing(client) -> None:  # type: ignore[no-untyped-def]
+    from notifications.models import OutboxMessage
+
+    org, requester, admin = await world()
+    inactive = await f.contact(org, email="gone@example.se", active=False)
+    other = await f.contact(await f.organisation(name="Annan kommun"), email="annan@example.se")
+    integrator = f.bearer(await f.token(Role.integrator, organisation=org))
+    for who, headers, detail in [(inactive, admin, "inactive"), (other, integrator, "not a known contact"),
+                                 (requester.id + 1000, admin, "not a known contact")]:
+        contact_id = who if isinstance(who, int) else who.id
+        response = await client.post("/api/v1/tickets", json={"subject": "x", "requester_id": contact_id},
+                                     headers=headers)
+        assert_problem(response, 422)
+        assert detail in response.json()["detail"]
+    assert await Ticket.all().count() == 0 and await OutboxMessage.all().count() == 0
+    assert (await open_ticket(client, admin, requester.id))["number"].endswith("-00001")  # no number was used
+
+
 async def test_ticket_bad_input(client) -> None:  # type: ignore[no-untyped-def]
     org, requester, admin = await world()
     cases = [
@@ -286,6 +320,7 @@ async def test_search_by_ticket_number(client) -> None:  # type: ignore[no-untyp
 
 async def test_automatic_unofficial_waits_for_staff_before_refusing(client) -> None:  # type: ignore[no-untyped-def]
     from notifications.models import OutboxMessage
+    from notifications.service import complete_context
 
     org, requester, admin = await world()
     ticket = await open_ticket(client, admin, requester.id, subject="Vi läser direkt i er databas",
@@ -293,7 +328,7 @@ async def test_automatic_unofficial_waits_for_staff_before_refusing(client) -> N
                                     "Efter uppgraderingen saknas kolumnen reg_datum, vilken tabell ligger den i nu?")
     assert ticket["category"] == "unofficial"
     assert ticket["classification_state"] == "needs_triage" and ticket["status"] == "new"
-    receipt = await OutboxMessage.get(dedupe_key=f"ticket:{ticket['number']}:received")
+    receipt = await complete_context(await OutboxMessage.get(dedupe_key=f"ticket:{ticket['number']}:received"))
     assert "avvisas" not in receipt.text_body and "ingen assistans" not in receipt.text_body
     confirmed = await client.post(f"/api/v1/tickets/{ticket['id']}/classification", headers=admin,
                                   json={"category": "unofficial", "reason": "direkt databasåtkomst"})
