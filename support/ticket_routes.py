@@ -21,13 +21,15 @@ WORKERS = (Role.admin, Role.support, Role.integrator)
 async def create_ticket(request: Request, principal: Principal) -> Response:
     """A retry with the same `Idempotency-Key` returns the first result instead of a second ticket."""
     data = await read_body(request, ticket_schemas.TicketCreate)
+    key = request.headers.get("idempotency-key")
+    if key is None:
+        return JSON(await tickets.create_ticket(principal=principal, data=data), status_code=201)
 
     async def create() -> dict:
         return (await tickets.create_ticket(principal=principal, data=data)).model_dump(mode="json")
 
-    status, body = await run_once(principal=principal, endpoint="POST /tickets",
-                                  key=request.headers.get("idempotency-key"), body=await request.body(),
-                                  create=create)
+    status, body = await run_once(principal=principal, endpoint="POST /tickets", key=key,
+                                  body=await request.body(), create=create)
     return JSON(body, status_code=status)
 
 

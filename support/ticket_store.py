@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.transactions import in_transaction
 
@@ -241,10 +241,10 @@ def _values(contact_id: int, organisation_scope: int | None, ticket: NewTicket, 
     values += [getattr(ticket, name) for name in _TICKET_FIELDS]
     for event in events:
         values += [event.kind, event.actor, event.actor_token_id, event.from_value, event.to_value, event.reason,
-                   None if event.data is None else json.dumps(event.data, ensure_ascii=False), ticket.created_at]
+                   None if event.data is None else orjson.dumps(event.data).decode(), ticket.created_at]
     if receipt is not None:
         reply_prefix, reply_suffix = reply_address_affixes()
-        values += [new_message_id(), receipt.template, json.dumps(receipt.facts, ensure_ascii=False),
+        values += [new_message_id(), receipt.template, orjson.dumps(receipt.facts).decode(),
                    *receipt.key_affixes, reply_prefix, reply_suffix, ticket.created_at]
     return values
 
