@@ -34,10 +34,10 @@ from tortoise.transactions import in_transaction
 from notifications.models import OutboxMessage
 from notifications.service import (
     PreparedEmail,
-    ReplyAddress,
     new_message_id,
     prepare_email,
     reply_address_affixes,
+    ticket_reply_address,
 )
 from support.db import generic_plans_db
 from support.models import Ticket, TicketEvent
@@ -105,7 +105,7 @@ class Receipt:
         return prepare_email(
             template=self.template, to_email=requester.email, to_name=requester.name,
             language=requester.language, dedupe_key=number.join(self.key_affixes),
-            reply_to=ReplyAddress(number.join(reply_address_affixes())),
+            reply_to=ticket_reply_address(number),
             context={"facts": {**self.facts, "number": number, "organisation_name": requester.organisation_name,
                                "contact_name": requester.name, "bill_to_id": bill_to_id}})
 

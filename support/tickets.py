@@ -82,7 +82,7 @@ async def _check_parties(principal: Principal, data: ticket_schemas.TicketCreate
     can only bill itself. The application must belong to one of the ticket's organisations. Only called
     when the request names either; returns the licence warning of the application. (The requester itself is
     checked by the statement that stores the ticket: `_opened`.)"""
-    scope = principal.organisation_id if principal.is_integrator else None
+    scope = principal.organisation_scope()
     requester = await ticket_store.find_requester(data.requester_id)
     if requester is None or not requester.may_open(scope):
         return None  # the store finds the same and `_opened` says why
@@ -104,7 +104,7 @@ def _opened(opened: ticket_store.Opened, principal: Principal, data: ticket_sche
     """Why nothing was stored, as the caller should hear it: an integrator learns nothing about contacts
     outside its own organisation."""
     requester = opened.requester
-    scope = principal.organisation_id if principal.is_integrator else None
+    scope = principal.organisation_scope()
     if requester is None or (scope is not None and requester.organisation_id != scope):
         raise InvalidReference(f"requester {data.requester_id} is not a known contact")
     if opened.ticket_id is None:
@@ -144,9 +144,9 @@ async def create_ticket(*, principal: Principal,
     ]
     receipt = notify.receipt(subject=data.subject, status=TicketStatus.new.value,
                              category=result.category if state is ClassificationState.suggested else None)
-    opened = await ticket_store.open_ticket(
-        contact_id=data.requester_id, organisation_scope=principal.organisation_id if principal.is_integrator
-        else None, ticket=ticket, events=events, receipt=receipt)
+    opened = await ticket_store.open_ticket(contact_id=data.requester_id,
+                                            organisation_scope=principal.organisation_scope(),
+                                            ticket=ticket, events=events, receipt=receipt)
     _opened(opened, principal, data)
     assert opened.requester is not None and opened.ticket_id is not None
     return ticket_schemas.TicketRead(
