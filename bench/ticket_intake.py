@@ -27,6 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.loadgen import Result, build_request, run_load  # noqa: E402
+from support.numbering import ticket_number  # noqa: E402
 
 ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
@@ -124,7 +125,7 @@ async def bulk_tickets(database: str, org_id: int, contact_id: int, count: int) 
             subject, body = TICKET_TEXTS[i % len(TICKET_TEXTS)]
             created = dt.datetime.fromtimestamp(stamp, dt.UTC)
             per_year[created.year] = per_year.get(created.year, 0) + 1
-            rows.append((f"SUP-{created.year}-{per_year[created.year]:06d}", f"{subject} {i}", body * 3,
+            rows.append((ticket_number(created.year, per_year[created.year]), f"{subject} {i}", body * 3,
                          contact_id, org_id, org_id, rng.choice(categories), "suggested", 0.9,
                          rng.choice(statuses), created, created))
         await conn.copy_records_to_table(
@@ -139,7 +140,7 @@ async def bulk_tickets(database: str, org_id: int, contact_id: int, count: int) 
 LIST_QUERIES = ["/api/v1/tickets?limit=50", "/api/v1/tickets?status=in_progress",
                 "/api/v1/tickets?category=performance&status=new", "/api/v1/tickets?organisation_id={org}&limit=100",
                 "/api/v1/tickets?created_from=2026-03-01&created_to=2026-03-31",
-                "/api/v1/tickets?q=SUP-2025", "/api/v1/tickets?q=SUP-2025-000042",
+                "/api/v1/tickets?q=SUP-2025", "/api/v1/tickets?q=SUP-2025-00042",
                 "/api/v1/tickets?q=timeouts&status=closed",
                 "/api/v1/tickets?category=defect&created_from=2026-06-01"]
 

@@ -38,6 +38,11 @@ GENERIC_PLANS = "generic_plans"
 _generic_plans: BaseDBAsyncClient | None = None
 
 
+def is_postgres(conn: BaseDBAsyncClient | None = None) -> bool:
+    """Whether `conn` (default: the default connection) talks to PostgreSQL rather than SQLite."""
+    return (conn or connections.get("default")).capabilities.dialect == "postgres"
+
+
 def generic_plans_db(default: BaseDBAsyncClient) -> BaseDBAsyncClient:
     """A second PostgreSQL pool beside `default` (same database and pool size) whose sessions let PostgreSQL
     cache a generic plan. Only statements whose best plan does not depend on their parameters belong there

@@ -227,6 +227,7 @@ class TicketEvent(Model):
 
     class Meta:
         table = "support_ticket_event"
+        indexes = (("ticket_id", "id"),)   # a ticket's history, in order, without scanning every ticket's
 
 
 class IdempotencyRecord(Model):

@@ -11,9 +11,11 @@ from __future__ import annotations
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from support.db import is_postgres
+
 
 def _placeholders(conn: BaseDBAsyncClient, count: int) -> list[str]:
-    if conn.capabilities.dialect == "postgres":
+    if is_postgres(conn):
         return [f"${i}" for i in range(1, count + 1)]
     return ["?"] * count
 

@@ -74,8 +74,10 @@ async def list_organisations(*, principal: Principal,
 
 
 def page_of(rows: list[Any], limit: int) -> tuple[list[Any], str | None]:
+    """The first `limit` rows (models or `.values()` dicts, fetched `limit + 1`) and the cursor to the rest."""
     if len(rows) > limit:
-        return rows[:limit], encode_cursor(rows[limit - 1].id)
+        last = rows[limit - 1]
+        return rows[:limit], encode_cursor(last["id"] if isinstance(last, dict) else last.id)
     return rows, None
 
 

@@ -40,8 +40,7 @@ async def list_tickets(request: Request, principal: Principal) -> Response:
     range and free text (number, subject, body). Pass `next_cursor` back as `cursor` for the next page."""
     query = read_query(request, ticket_schemas.TicketQuery)
     rows, cursor = await tickets.list_tickets(principal=principal, query=query)
-    items = [ticket_schemas.TicketSummary.model_validate(r) for r in rows]
-    return JSON(ticket_schemas.TicketPage(items=items, next_cursor=cursor))
+    return JSON(ticket_schemas.TicketPage.model_validate({"items": rows, "next_cursor": cursor}))
 
 
 @operation("Get a ticket", roles=ANY, response=ticket_schemas.TicketRead, tags=("tickets",))

@@ -39,7 +39,7 @@ from notifications.service import (
     reply_address_affixes,
     ticket_reply_address,
 )
-from support.db import generic_plans_db
+from support.db import generic_plans_db, is_postgres
 from support.models import Ticket, TicketEvent
 from support.numbering import next_value, ticket_number, ticket_number_sql
 
@@ -131,13 +131,9 @@ def _intake_db() -> BaseDBAsyncClient:
     the intake statement's plan is the same for every ticket. Inside one (an `Idempotency-Key` intake),
     the transaction's own connection."""
     db = _db()
-    if isinstance(db, TransactionalDBClient) or not _is_postgres(db):
+    if isinstance(db, TransactionalDBClient) or not is_postgres(db):
         return db
     return generic_plans_db(db)
-
-
-def _is_postgres(db: BaseDBAsyncClient) -> bool:
-    return db.capabilities.dialect == "postgres"
 
 
 def sequence_name(year: int) -> str:
@@ -153,7 +149,7 @@ async def find_requester(contact_id: int) -> Requester | None:
     """The contact and its organisation, for the checks intake makes before `open_ticket` (bill_to,
     application); `open_ticket` itself reads them again in its own statement."""
     db = _db()
-    placeholder = "$1" if _is_postgres(db) else "?"
+    placeholder = "$1" if is_postgres(db) else "?"
     rows = await db.execute_query_dict(f"SELECT {_REQUESTER_COLUMNS} WHERE c.id = {placeholder}", [contact_id])
     return _requester(rows[0]) if rows else None
 
@@ -169,7 +165,7 @@ async def open_ticket(*, contact_id: int, organisation_scope: int | None, ticket
     """Store a new ticket opened by contact `contact_id` with its events and, unless its dedupe key was
     queued before, its receipt: all or nothing."""
     db = _intake_db()
-    if not _is_postgres(db):
+    if not is_postgres(db):
         return await _open_generic(db, contact_id, organisation_scope, ticket, events, receipt)
     values = _values(contact_id, organisation_scope, ticket, events, receipt)
     sql = _open_sql(len(events), receipt is not None)

@@ -18,15 +18,16 @@ import datetime as dt
 import re
 from typing import Any
 
-from tortoise.expressions import F, Q
+from tortoise.expressions import F, Q, RawSQL
 from tortoise.transactions import in_transaction
 
 from core.auth import Principal, Role
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.pagination import decode_cursor
-from support import notify, ticket_schemas, ticket_store
+from support import notify, search, ticket_schemas, ticket_store
 from support.classification.classifier import CONFIDENCE_THRESHOLD, ClassificationResult, get_classifier
 from support.classification.service import record_labelled_example
+from support.db import is_postgres
 from support.errors import InvalidReference, TicketNotFound
 from support.models import (
     Application,
@@ -43,7 +44,7 @@ from support.policy import POLICY, Category, DefectOutcome, ExtensionDecision, b
 from support.service import licence_warning_for, page_of
 from support.workflow import check_transition
 
-TICKET_NUMBER_QUERY = re.compile(r"^\s*SUP-\d{2,4}(-\d{1,5})?\s*$", re.IGNORECASE)
+TICKET_NUMBER_QUERY = re.compile(r"^\s*SUP-\d{2,4}(-\d{1,7})?\s*$", re.IGNORECASE)  # past five digits too
 
 
 def ticket_read(ticket: Ticket) -> ticket_schemas.TicketRead:
@@ -158,7 +159,10 @@ async def create_ticket(*, principal: Principal,
         billing=billing_for(result.category), created_at=now, updated_at=now)
 
 
-async def list_tickets(*, principal: Principal, query: ticket_schemas.TicketQuery) -> tuple[list[Ticket], str | None]:
+async def list_tickets(*, principal: Principal,
+                       query: ticket_schemas.TicketQuery) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of `TicketSummary` fields as plain rows, newest first (building models for a list costs a third
+    of its time)."""
     rows = Ticket.filter(_visible(principal))
     if query.status is not None:
         rows = rows.filter(status=query.status)
@@ -173,26 +177,35 @@ async def list_tickets(*, principal: Principal, query: ticket_schemas.TicketQuer
     if query.created_to is not None:
         rows = rows.filter(created_at__lt=dt.datetime.combine(query.created_to + dt.timedelta(days=1),
                                                                dt.time(), dt.UTC))
+    # A closed date range (say, March) can lie deep in the history: walking the id index from the newest
+    # ticket would read everything after it. Ordering by an expression of id makes PostgreSQL fetch the range
+    # through the created_at index and sort just those rows; same order, same keyset cursor. A year's numbers
+    # (`SUP-2025`) are read the same way, through their own index (support/search.py).
+    order_by_expression = query.created_to is not None
     if query.q:
         if TICKET_NUMBER_QUERY.match(query.q):
             # someone typing a ticket number means the number; searching every body for it is slow and noisy
             wanted = query.q.strip().upper()
-            rows = rows.filter(number=wanted) if wanted.count("-") == 2 else rows.filter(number__startswith=wanted)
+            if wanted.count("-") == 2:
+                rows = rows.filter(number=wanted)
+            else:
+                rows = rows.filter(number__startswith=wanted)
+                year = wanted.split("-")[1]
+                if len(year) == 4 and is_postgres():
+                    rows = rows.annotate(number_year=RawSQL(search.NUMBER_YEAR)).filter(number_year=year)
+                    order_by_expression = True
         else:
             rows = rows.filter(Q(subject__icontains=query.q) | Q(number__icontains=query.q)
                                | Q(body__icontains=query.q))
-    if query.cursor:
-        rows = rows.filter(id__lt=decode_cursor(query.cursor))
-    if query.created_to is not None:
-        # A closed date range (say, March) can lie deep in the history: walking the id index from the newest
-        # ticket would read everything after it. Ordering by an expression of id makes PostgreSQL fetch the
-        # range through the created_at index and sort just those rows; same order, same keyset cursor.
+    if order_by_expression:
         rows = rows.annotate(order_id=F("id") + 0).order_by("-order_id")
+        if query.cursor:
+            rows = rows.filter(order_id__lt=decode_cursor(query.cursor))
     else:
         rows = rows.order_by("-id")
-    found = await rows.limit(query.limit + 1).only(
-        "id", "number", "subject", "organisation_id", "bill_to_id", "category", "classification_state",
-        "status", "assignee_id", "licence_warning", "created_at")
+        if query.cursor:
+            rows = rows.filter(id__lt=decode_cursor(query.cursor))
+    found = await rows.limit(query.limit + 1).values(*ticket_schemas.TicketSummary.model_fields)
     return page_of(found, query.limit)
 
 

@@ -314,8 +314,21 @@ async def test_search_by_ticket_number(client) -> None:  # type: ignore[no-untyp
     exact = (await client.get("/api/v1/tickets", params={"q": made[1]["number"].lower()}, headers=admin)).json()
     assert [t["id"] for t in exact["items"]] == [made[1]["id"]]
     year = made[0]["number"].split("-")[1]
-    prefix = (await client.get("/api/v1/tickets", params={"q": f"SUP-{year}"}, headers=admin)).json()
-    assert [t["id"] for t in prefix["items"]] == [t["id"] for t in reversed(made)]
+    last_year = await open_ticket(client, admin, requester.id, subject="Förra året")
+    await Ticket.filter(id=last_year["id"]).update(number=f"SUP-{int(year) - 1}-00007")
+    await Ticket.filter(id=made[0]["id"]).update(number=f"SUP-{year}-123456")   # a sixth digit, still a number
+
+    def search(q: str, **params):  # type: ignore[no-untyped-def]
+        return client.get("/api/v1/tickets", params={"q": q, **params}, headers=admin)
+
+    assert [t["id"] for t in (await search(f"SUP-{year}-123456")).json()["items"]] == [made[0]["id"]]
+    # a year's tickets, newest first, page by page (PostgreSQL reads them through the number-year index)
+    first = (await search(f"SUP-{year}", limit=2)).json()
+    rest = (await search(f"SUP-{year}", limit=2, cursor=first["next_cursor"])).json()
+    assert [t["id"] for t in first["items"] + rest["items"]] == [t["id"] for t in reversed(made)]
+    assert rest["next_cursor"] is None
+    assert [t["id"] for t in (await search(f"SUP-{int(year) - 1}")).json()["items"]] == [last_year["id"]]
+    assert len((await search(f"SUP-{year[:2]}")).json()["items"]) == 4   # a shorter prefix spans the years
 
 
 async def test_automatic_unofficial_waits_for_staff_before_refusing(client) -> None:  # type: ignore[no-untyped-def]
