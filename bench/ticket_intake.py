@@ -120,7 +120,10 @@ async def bulk_tickets(database: str, org_id: int, contact_id: int, count: int) 
         rows = []
         # two years of history, numbered per year like real tickets, ids increasing with time
         created_times = sorted(now - rng.randint(0, 730 * 86400) for _ in range(count))
-        per_year: dict[int, int] = {}
+        # the intake run numbered this year's first tickets already: history continues after them
+        per_year: dict[int, int] = {row["year"]: row["last"] for row in await conn.fetch(
+            "SELECT split_part(number, '-', 2)::int AS year, max(split_part(number, '-', 3)::int) AS last "
+            "FROM support_ticket WHERE number ~ '^SUP-[0-9]+-[0-9]+$' GROUP BY 1")}  # bare rows: no number
         for i, stamp in enumerate(created_times):
             subject, body = TICKET_TEXTS[i % len(TICKET_TEXTS)]
             created = dt.datetime.fromtimestamp(stamp, dt.UTC)
