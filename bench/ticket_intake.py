@@ -2,7 +2,7 @@
 Starlette + asyncpg endpoint inserting the same row, measured in the same run; then GET /tickets with
 filters on 100,000 tickets.
 
-    .venv/bin/python bench/ticket_intake.py [--duration 10] [--concurrency 32] [--tickets 100000]
+    .venv/bin/python bench/ticket_intake.py [--duration 12] [--rounds 4] [--concurrency 32] [--tickets 100000]
 
 Needs PostgreSQL (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/postgres). Creates and drops its
 own database. The outbox worker is off in the measured process (production runs it as its own process).
@@ -156,7 +156,8 @@ def list_request(host: str, token: str, query: str):  # type: ignore[no-untyped-
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--duration", type=float, default=12, help="seconds of intake load per side")
+    parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--tickets", type=int, default=100_000)
     args = parser.parse_args()
@@ -174,28 +175,40 @@ async def main() -> None:
         port = free_port()
         proc = serve([sys.executable, "-m", "support.cli", "serve", "--port", str(port)], base_env, port)
         procs.append(proc)
-        await run_load("127.0.0.1", port, intake_request("bench", token, contact_id),
-                       concurrency=args.concurrency, duration=2, warmup=0.5)          # warm caches, JIT of plans
-        tripdesk = await run_load("127.0.0.1", port, intake_request("bench", token, contact_id),
-                                  concurrency=args.concurrency, duration=args.duration)
-        stop(proc)
-
         bare_port = free_port()
         bare_env = {**base_env, "BARE_DSN": dsn(database), "BARE_ORG_ID": str(org_id),
                     "BARE_CONTACT_ID": str(contact_id), "PYTHONPATH": str(REPO)}
         bare = serve([sys.executable, "-m", "uvicorn", "bench.bare_intake:app", "--port", str(bare_port),
                       "--log-level", "warning", "--no-access-log"], bare_env, bare_port)
         procs.append(bare)
-        await run_load("127.0.0.1", bare_port, intake_request("bench", token, contact_id),
-                       concurrency=args.concurrency, duration=2, warmup=0.5)
-        baseline = await run_load("127.0.0.1", bare_port, intake_request("bench", token, contact_id),
-                                  concurrency=args.concurrency, duration=args.duration)
+        sides = {"tripdesk": port, "bare": bare_port}
+        for side_port in sides.values():        # warm caches and plans
+            await run_load("127.0.0.1", side_port, intake_request("bench", token, contact_id),
+                           concurrency=args.concurrency, duration=2, warmup=0.5)
+        # Alternate the two sides, round by round: on a shared machine whose speed drifts by tens of percent
+        # within a minute, one long stretch each would measure the drift as much as the code.
+        totals = {side: Result() for side in sides}
+        round_ratios = []
+        for _ in range(args.rounds):
+            this_round = {}
+            for side, side_port in sides.items():
+                this_round[side] = one = await run_load(
+                    "127.0.0.1", side_port, intake_request("bench", token, contact_id),
+                    concurrency=args.concurrency, duration=args.duration / args.rounds, warmup=0.3)
+                totals[side].latencies += one.latencies
+                totals[side].elapsed += one.elapsed
+                for status, count in one.statuses.items():
+                    totals[side].statuses[status] = totals[side].statuses.get(status, 0) + count
+            round_ratios.append(this_round["tripdesk"].rps / this_round["bare"].rps)
+        stop(proc)
         stop(bare)
+        tripdesk, baseline = totals["tripdesk"], totals["bare"]
 
-        print(f"POST /api/v1/tickets, {args.concurrency} concurrent clients, {args.duration:.0f} s, "
-              "one uvicorn worker, PostgreSQL")
+        print(f"POST /api/v1/tickets, {args.concurrency} concurrent clients, {args.duration:.0f} s per side in "
+              f"{args.rounds} alternating rounds, one uvicorn worker, PostgreSQL")
         print(tripdesk.summary("tripdesk (auth+validate+classify+…)"))
         print(baseline.summary("bare Starlette + asyncpg INSERT"))
+        print("ratio per round: " + ", ".join(f"{r:.2f}" for r in round_ratios))
         print(f"ratio tripdesk / bare: {tripdesk.rps / baseline.rps:.2f}  (target ≥ 0.40)")
 
         await bulk_tickets(database, org_id, contact_id, args.tickets)
