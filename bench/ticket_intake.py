@@ -26,7 +26,7 @@ import asyncpg
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.loadgen import Result, build_request, run_load  # noqa: E402
+from bench.loadgen import Result, build_request, cpu_ticks, machine_note, run_load  # noqa: E402
 from support.numbering import ticket_number  # noqa: E402
 
 ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -188,6 +188,7 @@ async def main() -> None:
         # Alternate the two sides, round by round: on a shared machine whose speed drifts by tens of percent
         # within a minute, one long stretch each would measure the drift as much as the code.
         totals = {side: Result() for side in sides}
+        intake_ticks = cpu_ticks()
         round_ratios = []
         for _ in range(args.rounds):
             this_round = {}
@@ -200,6 +201,7 @@ async def main() -> None:
                 for status, count in one.statuses.items():
                     totals[side].statuses[status] = totals[side].statuses.get(status, 0) + count
             round_ratios.append(this_round["tripdesk"].rps / this_round["bare"].rps)
+        intake_machine = machine_note(intake_ticks, cpu_ticks())
         stop(proc)
         stop(bare)
         tripdesk, baseline = totals["tripdesk"], totals["bare"]
@@ -210,6 +212,7 @@ async def main() -> None:
         print(baseline.summary("bare Starlette + asyncpg INSERT"))
         print("ratio per round: " + ", ".join(f"{r:.2f}" for r in round_ratios))
         print(f"ratio tripdesk / bare: {tripdesk.rps / baseline.rps:.2f}  (target ≥ 0.40)")
+        print(intake_machine)
 
         await bulk_tickets(database, org_id, contact_id, args.tickets)
         port = free_port()
@@ -217,6 +220,7 @@ async def main() -> None:
         procs.append(proc)
         print(f"\nGET /api/v1/tickets with filters over {args.tickets:,} tickets, 8 concurrent clients")
         combined = Result()
+        list_ticks = cpu_ticks()
         for query in LIST_QUERIES:
             query = query.format(org=org_id)
             await run_load("127.0.0.1", port, list_request("bench", token, query), concurrency=8, duration=0.5,
@@ -229,6 +233,7 @@ async def main() -> None:
         stop(proc)
         print(f"all filter mixes: p50 {combined.percentile(50):.1f} ms, p99 {combined.percentile(99):.1f} ms "
               "(target p99 < 50 ms)")
+        print(machine_note(list_ticks, cpu_ticks()))
     finally:
         for proc in procs:
             if proc.poll() is None:

@@ -50,7 +50,9 @@ async def test_migrations_on_empty_postgres() -> None:
         try:
             rows = await conn.fetch("SELECT table_name, column_name FROM information_schema.columns "
                                     "WHERE table_schema = 'public'")
-            indexes = {r["indexname"] for r in await conn.fetch("SELECT indexname FROM pg_indexes")}
+            definitions = {r["indexname"]: r["indexdef"]
+                           for r in await conn.fetch("SELECT indexname, indexdef FROM pg_indexes")}
+            indexes = set(definitions)
         finally:
             await conn.close()
         actual: dict[str, set[str]] = {}
@@ -60,6 +62,8 @@ async def test_migrations_on_empty_postgres() -> None:
             assert table in actual, f"migrations do not create {table}"
             assert columns <= actual[table], f"{table} lacks {columns - actual[table]}"
         assert {"support_ticket_subject_trgm", "support_ticket_body_trgm"} <= indexes   # free-text search
+        assert "support_ticket_number_year" in indexes                                 # q=SUP-2025
+        assert any("ON public.support_ticket_event USING btree (ticket_id, id)" in d for d in definitions.values())
     finally:
         await drop_pg_database(name)
 
@@ -77,3 +81,6 @@ async def test_migrations_on_empty_sqlite(tmp_path: Path) -> None:
             assert table in tables, f"migrations do not create {table}"
             actual = {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
             assert columns <= actual, f"{table} lacks {columns - actual}"
+        event_indexes = [[c[2] for c in conn.execute(f'PRAGMA index_info("{r[1]}")')]
+                         for r in conn.execute('PRAGMA index_list("support_ticket_event")')]
+        assert ["ticket_id", "id"] in event_indexes        # a ticket's history without a table scan
