@@ -322,7 +322,7 @@ async def test_search_by_ticket_number(client) -> None:  # type: ignore[no-untyp
         return client.get("/api/v1/tickets", params={"q": q, **params}, headers=admin)
 
     assert [t["id"] for t in (await search(f"SUP-{year}-123456")).json()["items"]] == [made[0]["id"]]
-    # a year's tickets, newest first, page by page (PostgreSQL reads them through the number-year index)
+    # a year's tickets, newest first, page by page (PostgreSQL: filtered on the number's year, ordered by id + 0)
     first = (await search(f"SUP-{year}", limit=2)).json()
     rest = (await search(f"SUP-{year}", limit=2, cursor=first["next_cursor"])).json()
     assert [t["id"] for t in first["items"] + rest["items"]] == [t["id"] for t in reversed(made)]
