@@ -35,6 +35,13 @@ class Result:
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
 
+    def add(self, other: Result) -> None:
+        """Count `other`'s requests in with these (rounds of one side, the mixes of a list run)."""
+        self.latencies += other.latencies
+        self.elapsed += other.elapsed
+        for status, count in other.statuses.items():
+            self.statuses[status] = self.statuses.get(status, 0) + count
+
     def summary(self, label: str) -> str:
         return (f"{label:<34} {self.rps:8.0f} req/s   p50 {self.percentile(50):6.1f} ms   "
                 f"p99 {self.percentile(99):6.1f} ms   n={self.requests}  statuses={self.statuses}")

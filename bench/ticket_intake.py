@@ -196,10 +196,7 @@ async def main() -> None:
                 this_round[side] = one = await run_load(
                     "127.0.0.1", side_port, intake_request("bench", token, contact_id),
                     concurrency=args.concurrency, duration=args.duration / args.rounds, warmup=0.3)
-                totals[side].latencies += one.latencies
-                totals[side].elapsed += one.elapsed
-                for status, count in one.statuses.items():
-                    totals[side].statuses[status] = totals[side].statuses.get(status, 0) + count
+                totals[side].add(one)
             round_ratios.append(this_round["tripdesk"].rps / this_round["bare"].rps)
         intake_machine = machine_note(intake_ticks, cpu_ticks())
         stop(proc)
@@ -228,8 +225,7 @@ async def main() -> None:
             one = await run_load("127.0.0.1", port, list_request("bench", token, query), concurrency=8,
                                  duration=max(1.0, args.duration / 4))
             print(one.summary(query.replace("/api/v1/tickets", "")[:34]))
-            combined.latencies += one.latencies
-            combined.elapsed += one.elapsed
+            combined.add(one)
         stop(proc)
         print(f"all filter mixes: p50 {combined.percentile(50):.1f} ms, p99 {combined.percentile(99):.1f} ms "
               "(target p99 < 50 ms)")
