@@ -1,8 +1,8 @@
 """Storage for ticket intake, the hottest write path: the ticket, its first events and its receipt email,
 written together with the requester look-up and the number.
 
-On PostgreSQL an intake is one statement, one round trip, no explicit transaction (a single statement is
-atomic on its own, so every row commits together or none does). Its CTEs
+On PostgreSQL an intake is one statement (support/intake_sql.py), one round trip, no explicit transaction (a
+single statement is atomic on its own, so every row commits together or none does). Its CTEs
 1. read the requester and its organisation, and whether it may open a ticket (active, and inside the
    integrator's own organisation when the caller is one);
 2. only then take the next number of the year's sequence (`support_ticket_number_<year>`);
@@ -21,27 +21,26 @@ the counter row `ticket:<year>`.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-import orjson
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.transactions import in_transaction
 
 from notifications.models import OutboxMessage
-from notifications.service import (
-    PreparedEmail,
-    new_message_id,
-    prepare_email,
-    reply_address_affixes,
-    ticket_reply_address,
-)
+from notifications.service import PreparedEmail, prepare_email, ticket_reply_address
 from support.db import generic_plans_db, is_postgres
+from support.intake_sql import (
+    EVENT_COLUMNS,
+    REQUESTER_COLUMNS,
+    TICKET_FIELDS,
+    intake_statement,
+    intake_values,
+    sequence_name,
+)
 from support.models import Ticket, TicketEvent
-from support.numbering import next_value, ticket_number, ticket_number_sql
+from support.numbering import next_value, ticket_number
 
 
 @dataclass(frozen=True)
@@ -101,7 +100,7 @@ class Receipt:
     key_affixes: tuple[str, str]  # dedupe key = prefix + number + suffix
 
     def email(self, *, number: str, requester: Requester, bill_to_id: int) -> PreparedEmail:
-        """The complete outbox row (the SQLite path; on PostgreSQL `_open_sql` builds the same row)."""
+        """The complete outbox row (the SQLite path; on PostgreSQL `intake_statement` builds the same row)."""
         return prepare_email(
             template=self.template, to_email=requester.email, to_name=requester.name,
             language=requester.language, dedupe_key=number.join(self.key_affixes),
@@ -136,21 +135,12 @@ def _intake_db() -> BaseDBAsyncClient:
     return generic_plans_db(db)
 
 
-def sequence_name(year: int) -> str:
-    return f"support_ticket_number_{int(year)}"
-
-
-_REQUESTER_COLUMNS = """c.id, c.name, c.email, c.language, c.active, c.organisation_id,
-       o.name AS organisation_name, o.kind AS organisation_kind
-FROM support_contact c JOIN support_organisation o ON o.id = c.organisation_id"""
-
-
 async def find_requester(contact_id: int) -> Requester | None:
     """The contact and its organisation, for the checks intake makes before `open_ticket` (bill_to,
     application); `open_ticket` itself reads them again in its own statement."""
     db = _db()
     placeholder = "$1" if is_postgres(db) else "?"
-    rows = await db.execute_query_dict(f"SELECT {_REQUESTER_COLUMNS} WHERE c.id = {placeholder}", [contact_id])
+    rows = await db.execute_query_dict(f"SELECT {REQUESTER_COLUMNS} WHERE c.id = {placeholder}", [contact_id])
     return _requester(rows[0]) if rows else None
 
 
@@ -167,8 +157,8 @@ async def open_ticket(*, contact_id: int, organisation_scope: int | None, ticket
     db = _intake_db()
     if not is_postgres(db):
         return await _open_generic(db, contact_id, organisation_scope, ticket, events, receipt)
-    values = _values(contact_id, organisation_scope, ticket, events, receipt)
-    sql = _open_sql(len(events), receipt is not None)
+    values = intake_values(contact_id, organisation_scope, ticket, events, receipt)
+    sql = intake_statement(len(events), receipt is not None)
     _, rows = await db.execute_query(sql, values)
     row = rows[0] if rows else None
     if row is not None and row["may_open"] and not row["numbered"]:
@@ -184,7 +174,7 @@ async def open_ticket(*, contact_id: int, organisation_scope: int | None, ticket
 async def _open_generic(db: BaseDBAsyncClient, contact_id: int, organisation_scope: int | None,
                         ticket: NewTicket, events: Sequence[NewEvent], receipt: Receipt | None) -> Opened:
     async with in_transaction(db.connection_name) as tx:
-        rows = await tx.execute_query_dict(f"SELECT {_REQUESTER_COLUMNS} WHERE c.id = ?", [contact_id])
+        rows = await tx.execute_query_dict(f"SELECT {REQUESTER_COLUMNS} WHERE c.id = ?", [contact_id])
         if not rows:
             return Opened(requester=None)
         requester = _requester(rows[0])
@@ -196,7 +186,7 @@ async def _open_generic(db: BaseDBAsyncClient, contact_id: int, organisation_sco
         stored = await Ticket.create(
             using_db=tx, number=number, requester_id=requester.id, organisation_id=requester.organisation_id,
             bill_to_id=bill_to_id, updated_at=ticket.created_at,
-            **{name: getattr(ticket, name) for name in _TICKET_FIELDS if name != "bill_to_id"})
+            **{name: getattr(ticket, name) for name in TICKET_FIELDS if name != "bill_to_id"})
         await TicketEvent.bulk_create(
             [TicketEvent(ticket_id=stored.id, created_at=ticket.created_at,
                          **{name: getattr(e, name) for name in EVENT_COLUMNS[:-1]}) for e in events],
@@ -219,65 +209,3 @@ async def _create_year_sequence(db: BaseDBAsyncClient, year: int) -> None:
                                                   [f"ticket:{year}"])
             start = int(counter[0]["value"]) + 1 if counter else 1
             await tx.execute_script(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {start}")
-
-
-# ------------------------------------------------------------------------------- the PostgreSQL statement
-_TICKET_FIELDS = ("subject", "body", "bill_to_id", "application_id", "category", "classification_state",
-                  "classification_confidence", "status", "licence_warning", "created_at")
-EVENT_COLUMNS = ("kind", "actor", "actor_token_id", "from_value", "to_value", "reason", "data", "created_at")
-_RECEIPT_PARAMS = ("message_id", "template", "facts", "key_prefix", "key_suffix", "reply_prefix",
-                   "reply_suffix", "queued_at")
-
-
-def _values(contact_id: int, organisation_scope: int | None, ticket: NewTicket, events: Sequence[NewEvent],
-            receipt: Receipt | None) -> list[Any]:
-    """Parameters in the order `_open_sql` numbers them."""
-    values: list[Any] = [contact_id, organisation_scope, sequence_name(ticket.created_at.year),
-                         ticket.created_at.year]
-    values += [getattr(ticket, name) for name in _TICKET_FIELDS]
-    for event in events:
-        values += [event.kind, event.actor, event.actor_token_id, event.from_value, event.to_value, event.reason,
-                   None if event.data is None else orjson.dumps(event.data).decode(), ticket.created_at]
-    if receipt is not None:
-        reply_prefix, reply_suffix = reply_address_affixes()
-        values += [new_message_id(), receipt.template, orjson.dumps(receipt.facts).decode(),
-                   *receipt.key_affixes, reply_prefix, reply_suffix, ticket.created_at]
-    return values
-
-
-@lru_cache(maxsize=8)
-def _open_sql(event_count: int, with_receipt: bool) -> str:
-    """The intake statement (see the module docstring). Events read the one before them, so their ids follow
-    the order given; the receipt is skipped when its dedupe key was queued before."""
-    n = itertools.count(5)
-    p = {name: f"${next(n)}" for name in _TICKET_FIELDS}
-    ticket_values = ", ".join(f"COALESCE({p[c]}::int, r.organisation_id)" if c == "bill_to_id" else p[c]
-                              for c in _TICKET_FIELDS)
-    ctes = [
-        f"r AS (SELECT {_REQUESTER_COLUMNS.replace(chr(10), ' ')} WHERE c.id = $1)",
-        "g AS (SELECT r.*, r.active AND ($2::int IS NULL OR r.organisation_id = $2::int) AS may_open,"
-        " to_regclass($3::text) IS NOT NULL AS numbered FROM r)",
-        "n AS (SELECT CASE WHEN g.numbered THEN nextval($3::text::regclass) END AS value FROM g"
-        " WHERE g.may_open AND g.numbered)",
-        f"t AS (INSERT INTO support_ticket (number, requester_id, organisation_id, updated_at, "
-        f"{', '.join(_TICKET_FIELDS)}) SELECT {ticket_number_sql('$4::int', 'n.value')}, r.id, r.organisation_id, "
-        f"{p['created_at']}, {ticket_values} FROM r CROSS JOIN n RETURNING id, number, bill_to_id)",
-    ]
-    for index in range(event_count):
-        values = ", ".join(f"${next(n)}" + ("::jsonb" if c == "data" else "") for c in EVENT_COLUMNS)
-        after = f", e{index - 1}" if index else ""
-        ctes.append(f"e{index} AS (INSERT INTO support_ticket_event (ticket_id, {', '.join(EVENT_COLUMNS)}) "
-                    f"SELECT t.id, {values} FROM t{after} RETURNING id)")
-    if with_receipt:
-        q = {name: f"${next(n)}" for name in _RECEIPT_PARAMS}
-        facts = (f"jsonb_build_object('facts', {q['facts']}::jsonb || jsonb_build_object('number', t.number, "
-                 "'organisation_name', r.organisation_name, 'contact_name', r.name, 'bill_to_id', t.bill_to_id))")
-        ctes.append(
-            "m AS (INSERT INTO notifications_outbox (dedupe_key, message_id, template, language, to_email, "
-            "to_name, reply_to, context, status, attempts, next_attempt_at, created_at) "
-            f"SELECT {q['key_prefix']} || t.number || {q['key_suffix']}, {q['message_id']}, {q['template']}, "
-            f"r.language, r.email, left(r.name, 200), {q['reply_prefix']} || t.number || {q['reply_suffix']}, "
-            f"{facts}, 'pending', 0, {q['queued_at']}, {q['queued_at']} FROM t CROSS JOIN r "
-            "ON CONFLICT (dedupe_key) DO NOTHING)")
-    return (f"WITH {', '.join(ctes)} SELECT g.*, t.id AS ticket_id, t.number, t.bill_to_id "
-            "FROM g LEFT JOIN t ON true")
