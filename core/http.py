@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 
+import orjson
 from pydantic import BaseModel, Field, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -118,6 +119,17 @@ class JSON(JSONResponse):
         if isinstance(content, list) and content and isinstance(content[0], BaseModel):
             return ("[" + ",".join(m.model_dump_json() for m in content) + "]").encode()
         return json.dumps(content, ensure_ascii=False, default=str, separators=(",", ":")).encode()
+
+
+class RowsJSON(JSONResponse):
+    """JSON for rows read straight from the database: dicts of str, int, None, str-enum members and aware UTC
+    datetimes, in the order of the response model's fields. orjson renders them as pydantic renders the same
+    fields (a UTC datetime ends in `Z`); validating rows the database already constrains, only to dump them
+    again, cost a page of 50 tickets about a quarter of a millisecond. tests/support/test_ticket_filter.py
+    checks the bytes against the model's own rendering on both backends."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_UTC_Z)
 
 
 @dataclass(frozen=True)

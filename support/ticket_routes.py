@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from core.auth import Principal, Role
-from core.http import JSON, operation, path_int, read_body, read_query
+from core.http import JSON, RowsJSON, operation, path_int, read_body, read_query
 from support import ticket_schemas, tickets
 from support.idempotency import run_once
 
@@ -40,7 +40,7 @@ async def list_tickets(request: Request, principal: Principal) -> Response:
     range and free text (number, subject, body). Pass `next_cursor` back as `cursor` for the next page."""
     query = read_query(request, ticket_schemas.TicketQuery)
     rows, cursor = await tickets.list_tickets(principal=principal, query=query)
-    return JSON(ticket_schemas.TicketPage.model_validate({"items": rows, "next_cursor": cursor}))
+    return RowsJSON({"items": rows, "next_cursor": cursor})  # the shape of ticket_schemas.TicketPage
 
 
 @operation("Get a ticket", roles=ANY, response=ticket_schemas.TicketRead, tags=("tickets",))

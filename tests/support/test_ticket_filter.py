@@ -1,0 +1,126 @@
+"""GET /tickets reads its page one of two ways (support/ticket_filter.py): through Tortoise on SQLite and with
+its own statement on PostgreSQL, and renders the rows without the response model. These tests hold both to
+the reference: the Tortoise reader, rendered by `TicketPage`, for a matrix of filters, cursors and callers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+
+import pytest
+
+from core.auth import Principal, Role
+from core.pagination import encode_cursor
+from support.db import is_postgres
+from support.models import Organisation, OrganisationKind, Ticket
+from support.policy import Category
+from support.ticket_filter import SUMMARY_COLUMNS, TicketFilter
+from support.ticket_schemas import TicketPage, TicketQuery
+from tests import factories as f
+
+STATUSES = ("new", "triaged", "in_progress", "resolved", "closed")
+SUBJECTS = ("Timeout i importen", "Hur får vi token?", "100% CPU vid export", "Fält ref_nr saknas",
+            "Åtkomst nekad", "Långsam sökning")
+# LIKE's wildcards in a search are literal: "ref_nr" must not find "refanr", nor "100%" find "1000"
+BODIES = ("Importen avbryts efter 30 s", "Se bifogad logg, rad ref_nr", "Fältet refanr, 1000 poster")
+
+
+async def history() -> dict[str, object]:
+    """Tickets of two organisations (one billed to the other), spread over three years and every filter."""
+    partner = await f.organisation(kind=OrganisationKind.partner)
+    customer = await f.organisation()
+    other = await f.organisation()
+    people = [await f.contact(org) for org in (partner, customer, other)]
+    assignee = await f.staff()
+    rng = random.Random(7)
+    start = dt.datetime(2024, 11, 20, 8, 30, tzinfo=dt.UTC)
+    per_year: dict[int, int] = {}
+    for i in range(60):
+        created = start + dt.timedelta(days=12 * i, seconds=rng.randint(0, 3600),
+                                       microseconds=0 if i % 3 == 0 else rng.randint(1, 999_999))
+        per_year[created.year] = per_year.get(created.year, 0) + 1
+        requester = people[i % 3]
+        opener = (partner, customer, other)[i % 3]
+        ticket = await Ticket.create(
+            number=f"SUP-{created.year}-{per_year[created.year]:05d}", subject=f"{SUBJECTS[i % 6]} {i}",
+            body=BODIES[i % 3] + f" ({i})",
+            requester=requester, organisation=opener, bill_to=customer if i % 5 == 0 else opener,
+            category=list(Category)[i % len(Category)] if i % 7 else None,
+            classification_state="suggested", classification_confidence=0.5, status=STATUSES[i % 5],
+            assignee=assignee if i % 2 else None, licence_warning="ingen licens" if i % 9 == 0 else None)
+        await Ticket.filter(id=ticket.id).update(created_at=created)
+    return {"partner": partner.id, "customer": customer.id, "assignee": assignee.id}
+
+
+QUERIES = [
+    {}, {"limit": 7}, {"status": "in_progress"}, {"category": "defect", "status": "new"},
+    {"organisation_id": "customer"}, {"assignee_id": "assignee", "limit": 5},
+    {"created_from": "2025-03-01", "created_to": "2025-06-30", "limit": 4}, {"created_from": "2026-01-01"},
+    {"created_to": "2025-01-15"}, {"q": "SUP-2025", "limit": 6}, {"q": "sup-2026-00003"}, {"q": "SUP-20"},
+    {"q": "timeout"}, {"q": "100%"}, {"q": "ref_nr", "status": "closed"}, {"q": "Åtkomst"},
+    {"q": "SUP-2025", "organisation_id": "partner", "created_from": "2025-02-01"},
+]
+
+
+def page_query(spec: dict[str, object], ids: dict[str, object]) -> dict[str, object]:
+    return {k: ids.get(v, v) if isinstance(v, str) and k.endswith("_id") else v for k, v in spec.items()}
+
+
+async def reference_page(principal: Principal, params: dict[str, object]) -> str:
+    """The page as the Tortoise reader finds it and the response model renders it."""
+    query = TicketQuery.model_validate(params)
+    wanted = TicketFilter.of(principal, query, postgres=is_postgres())
+    rows = await wanted.queryset().values(*SUMMARY_COLUMNS)
+    page, rest = rows[:query.limit], rows[query.limit:]
+    return TicketPage.model_validate({"items": page, "next_cursor": encode_cursor(page[-1]["id"]) if rest else None
+                                      }).model_dump_json()
+
+
+async def test_every_filter_reads_and_renders_the_reference_page(client) -> None:  # type: ignore[no-untyped-def]
+    ids = await history()
+    admin = await f.token(Role.admin)
+    callers = [(f.bearer(admin), Principal(token_id=1, name="admin", role=Role.admin))]
+    # an integrator of the customer: sees what its organisation opened or is billed for
+    customer_token = await f.token(Role.integrator, organisation=await Organisation.get(id=ids["customer"]))
+    callers.append((f.bearer(customer_token), Principal(token_id=2, name="customer", role=Role.integrator,
+                                                        organisation_id=ids["customer"])))
+    compared = 0
+    for (headers, principal), spec in itertools.product(callers, QUERIES):
+        params = page_query(spec, ids)
+        cursor = None
+        for _ in range(30):  # walk every page: the cursor must continue the same order on both readers
+            page_params = {**params, **({"cursor": cursor} if cursor else {})}
+            response = await client.get("/api/v1/tickets", params=page_params, headers=headers)
+            assert response.status_code == 200, response.text
+            assert response.content.decode() == await reference_page(principal, page_params), page_params
+            compared += 1
+            cursor = response.json()["next_cursor"]
+            if cursor is None:
+                break
+    assert compared > 2 * len(QUERIES)  # several queries span more than one page
+
+
+async def test_rendering_keeps_the_models_datetime_format(client) -> None:  # type: ignore[no-untyped-def]
+    """Whole seconds and fractions, as the response model writes them (`Z`, microseconds only when present)."""
+    await history()
+    admin = f.bearer(await f.token(Role.admin))
+    items = (await client.get("/api/v1/tickets", params={"limit": 60}, headers=admin)).json()["items"]
+    stamps = [item["created_at"] for item in items]
+    assert all(s.endswith("Z") for s in stamps)
+    assert any("." not in s for s in stamps) and any("." in s for s in stamps)
+    assert [dt.datetime.fromisoformat(s) for s in stamps] == sorted(
+        [dt.datetime.fromisoformat(s) for s in stamps], reverse=True)
+
+
+@pytest.mark.postgres_only
+async def test_postgres_statement_uses_the_indexed_expressions() -> None:
+    """The trigram and number-year indexes only serve the exact expressions they were built on."""
+    principal = Principal(token_id=1, name="admin", role=Role.admin)
+    text, _ = TicketFilter.of(principal, TicketQuery(q="time_out"), postgres=True).postgres_statement()
+    for column in ("subject", "number", "body"):
+        assert f'UPPER(CAST("{column}" AS VARCHAR)) LIKE UPPER($1)' in text
+    year, values = TicketFilter.of(principal, TicketQuery(q="SUP-2025", cursor=None), postgres=True
+                                   ).postgres_statement()
+    assert "split_part(\"number\", '-', 2) = $2" in year and "ORDER BY id + 0 DESC" in year
+    assert values == ["SUP-2025%", "2025", 51]
