@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import os
 import re
 import time
-import uuid
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -25,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 access_log = logging.getLogger("tripdesk.access")
+_MAX_KEPT_SERIES = 1000
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 SECURITY_HEADERS = [
@@ -55,6 +57,19 @@ class Metrics:
         self.invoices = Gauge("tripdesk_invoices_issued", "Issued invoices and credit notes", ["kind"],
                               registry=self.registry)
         self.collectors: list[Callable[[Metrics], Awaitable[None]]] = []
+        self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def series(self, method: str, route: str, status: int) -> tuple[Any, Any]:
+        """The request counter and latency histogram of one (method, route template, status). The label sets
+        are few and bounded (route templates, not paths), so they are looked up once and kept: `labels()`
+        takes a lock and builds its key on every call."""
+        key = (method, route, status)
+        found = self._series.get(key)
+        if found is None:
+            found = (self.requests.labels(method, route, str(status)), self.latency.labels(route))
+            if len(self._series) < _MAX_KEPT_SERIES:  # a client inventing methods must not grow this forever
+                self._series[key] = found
+        return found
 
     async def render(self) -> bytes:
         for collect in self.collectors:
@@ -118,7 +133,7 @@ class ObservabilityMiddleware:
             return
         started = time.perf_counter()
         incoming = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), "")
-        request_id = incoming if _SANE_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _SANE_ID.match(incoming) else os.urandom(16).hex()  # as random as uuid4, 5x cheaper
         token = request_id_var.set(request_id)
         status_box = [500]
         route = ""
@@ -143,8 +158,9 @@ class ObservabilityMiddleware:
         finally:
             route = route or self._template_of(scope)
             elapsed = time.perf_counter() - started
-            self.metrics.requests.labels(scope["method"], route, str(status_box[0])).inc()
-            self.metrics.latency.labels(route).observe(elapsed)
+            counter, latency = self.metrics.series(scope["method"], route, status_box[0])
+            counter.inc()
+            latency.observe(elapsed)
             access_log.info("%s %s %s", scope["method"], scope["path"], status_box[0],
                             extra={"method": scope["method"], "path": scope["path"], "route": route,
                                    "status": status_box[0], "duration_ms": round(elapsed * 1000, 2)})
