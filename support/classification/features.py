@@ -9,10 +9,8 @@ the library's per-call validation and sparse matrices, and because it finds the 
   then unigrams and joined n-grams in the library's order (the order matters: it decides how ties between
   phrases are listed);
 - char_wb n-grams: the library pads each whitespace-separated word with one space and slices n-grams inside
-  the padded word. Joining the words with single spaces and taking every window of the whole string gives
-  each of those n-grams exactly once, plus windows with a space *inside* them; no vocabulary term has an
-  inner space (checked when the vocabulary is loaded), so those never match and need no filtering. The
-  windows are looked up as numbers, all at once, with numpy (see `_CharWb`).
+  the padded word, so they are the union of the words' n-grams; each word's are looked up once and
+  remembered (see `_CharWb`).
 
 A vectoriser configured outside these assumptions (custom analyser, stop words, accents, …) falls back to
 the library's own analyser, which is slower but exact by definition.
@@ -20,6 +18,7 @@ the library's own analyser, which is slower but exact by definition.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -29,7 +28,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
-Counted = tuple[np.ndarray, np.ndarray]  # (rows of a block's vocabulary, a number per row)
+Counted = tuple[np.ndarray, np.ndarray]  # (columns of a block's vocabulary, a number per column)
 
 
 def _plain(vocabulary: dict[str, int]) -> dict[str, int]:
@@ -76,69 +75,52 @@ class _Words:
         return _arrays(counts)
 
 
-class _CharWb:
-    """`analyzer="char_wb"` with lower-casing and the default preprocessing, vectorised with numpy.
+WORD_CACHE_SIZE = 50_000   # words whose char n-gram columns are remembered (a few MB)
+CACHED_WORD_CHARS = 40
 
-    Each character of the vocabulary gets a digit 1..K (K + 1 for any other character, 0 past the end of the
-    text), and an n-gram the number its digits spell in base K + 2. A text's n-gram starts with a real
-    character, so its number has exactly n digits and the leading one is not 0: equal numbers mean equal
-    n-grams, and one holding an unknown character or running past the end never equals a term's (whose
-    digits are all 1..K). The numbers of all n-grams at once are one small matrix product, looked up among
-    the vocabulary's in one sorted search. They are float64, exact while base**max_n < 2**53.
+
+class _CharWb:
+    """`analyzer="char_wb"` with lower-casing and the default preprocessing.
+
+    The library pads each whitespace-separated word with one space and slices the n-grams inside the padded
+    word, so a text's n-grams are the union of its words' (a word of 3+ padded characters never hits the
+    library's "short word" case while min_n <= 3). Words recur from ticket to ticket, so each word's
+    vocabulary columns are looked up once and remembered (`WORD_CACHE_SIZE` words); a word met for the first
+    time costs one dictionary look-up per n-gram. Words longer than `CACHED_WORD_CHARS` (hashes, tokens,
+    URLs, pasted blobs) rarely recur and would hold a lot of memory each: they are looked up every time.
     """
 
     def __init__(self, vec: TfidfVectorizer) -> None:
-        self._min_n, self._max_n = min_n, max_n = vec.ngram_range
-        alphabet = sorted({ch for term in vec.vocabulary_ for ch in term})
-        digit = {ch: float(i) for i, ch in enumerate(alphabet, start=1)}
-        base = len(alphabet) + 2
-        # code point -> digit; every code point above the alphabet's lands on the last entry (unknown)
-        self._digits = np.full(ord(alphabet[-1]) + 2, len(alphabet) + 1, dtype=np.float64)
-        for ch, d in digit.items():
-            self._digits[ord(ch)] = d
-        # column j spells the n-gram of length min_n + j from the max_n digits starting at a position
-        self._spell = np.zeros((max_n, max_n - min_n + 1))
-        for j, n in enumerate(range(min_n, max_n + 1)):
-            for k in range(n):
-                self._spell[k, j] = float(base ** (n - 1 - k))
-        keys: list[tuple[float, int]] = []
-        for term, column in vec.vocabulary_.items():
-            key = 0
-            for ch in term:
-                key = key * base + int(digit[ch])
-            keys.append((float(key), int(column)))
-        keys.sort()
-        # Rows are positions in this sorted order; a sentinel above every key lets a search that runs off the
-        # end compare unequal without a bounds check.
-        self._keys = np.array([k for k, _ in keys] + [np.inf])
-        self.columns = np.array([c for _, c in keys], dtype=np.int64)
+        self._min_n, self._max_n = vec.ngram_range
+        self._get = _plain(vec.vocabulary_).get
+        self._cached = functools.lru_cache(maxsize=WORD_CACHE_SIZE)(self._columns_in)
 
-    @staticmethod
-    def fits(vec: TfidfVectorizer) -> bool:
-        """The numbers must be exact in float64: about 1,350 distinct characters for 5-grams."""
-        alphabet = {ch for term in vec.vocabulary_ for ch in term}
-        return bool(alphabet) and (len(alphabet) + 2) ** vec.ngram_range[1] < 2 ** 53
+    def _columns_in(self, word: str) -> np.ndarray:
+        """The vocabulary columns of the padded word's n-grams, with repeats (read-only: it is shared)."""
+        padded, get = f" {word} ", self._get
+        end = len(padded) + 1
+        found = np.fromiter((j for n in range(self._min_n, self._max_n + 1) for i in range(end - n)
+                             if (j := get(padded[i:i + n])) is not None), dtype=np.int64)
+        found.flags.writeable = False
+        return found
+
+    def _columns_of(self, word: str) -> np.ndarray:
+        return self._cached(word) if len(word) <= CACHED_WORD_CHARS else self._columns_in(word)
 
     def count(self, lowered: str, text: str) -> Counted:
         # Splitting on any whitespace run is what the library's whitespace folding plus split() amounts to.
-        padded = " " + " ".join(lowered.split()) + " "
-        points = np.frombuffer(padded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        size, width = points.size, self._max_n
-        digits = np.zeros(size + width - 1)
-        self._digits.take(points, mode="clip", out=digits[:size])
-        # windows[i] is digits[i:i + width], a strided view: no copy
-        windows = np.ndarray((size, width), dtype=np.float64, buffer=digits, strides=(8, 8))
-        wanted = (windows @ self._spell).ravel()
-        at = np.searchsorted(self._keys, wanted)
-        rows = at.compress(self._keys.take(at) == wanted)
-        if not rows.size:
+        words = lowered.split()
+        if not words:
             return _NO_INDEX, _NO_INDEX
-        rows.sort()
-        starts = np.empty(rows.size + 1, dtype=bool)
+        columns = np.concatenate(list(map(self._columns_of, words)))  # a new array: sorting it is safe
+        if not columns.size:
+            return _NO_INDEX, _NO_INDEX
+        columns.sort()
+        starts = np.empty(columns.size + 1, dtype=bool)
         starts[0] = starts[-1] = True
-        np.not_equal(rows[1:], rows[:-1], out=starts[1:-1])
+        np.not_equal(columns[1:], columns[:-1], out=starts[1:-1])
         bounds = starts.nonzero()[0]
-        return rows.take(bounds[:-1]), bounds[1:] - bounds[:-1]
+        return columns.take(bounds[:-1]), bounds[1:] - bounds[:-1]
 
 
 def _arrays(counts: Counter[int | None]) -> Counted:
@@ -154,8 +136,7 @@ def _counter_for(vec: TfidfVectorizer) -> _Analysed | _Words | _CharWb:
         return _Words(vec)
     # min_n <= 3: a padded word has at least 3 characters, so the library never emits a whole word shorter
     # than n (its "short word" case), which plain slicing would miss.
-    if (default and vec.analyzer == "char_wb" and 2 <= vec.ngram_range[0] <= 3 and _CharWb.fits(vec)
-            and all(" " not in term[1:-1] and term.strip(" ") for term in vec.vocabulary_)):
+    if default and vec.analyzer == "char_wb" and 1 <= vec.ngram_range[0] <= 3:
         return _CharWb(vec)
     return _Analysed(vec)
 
@@ -164,26 +145,24 @@ class TicketFeatures:
     """A fitted `FeatureUnion` of TfidfVectorizers and a linear model's coefficients over it, applied to one
     text at a time.
 
-    Per block, one table row per vocabulary row holds the term's idf and its coefficient for each class, so
+    Per block, one table row per vocabulary column holds the term's idf and its coefficient for each class, so
     scoring a text gathers one contiguous row per n-gram it contains.
     """
 
     def __init__(self, union: FeatureUnion, coef: np.ndarray) -> None:
         if union.transformer_weights:
             raise ValueError("the fast path assumes unweighted feature blocks")
-        self._blocks: list[tuple[_Analysed | _Words | _CharWb, np.ndarray, np.ndarray | None, int]] = []
+        self._blocks: list[tuple[_Analysed | _Words | _CharWb, np.ndarray, int]] = []
         offset = 0
         for _, vec in union.transformer_list:
             if not (vec.sublinear_tf and vec.norm == "l2" and vec.use_idf):
                 raise ValueError("the fast path assumes sublinear tf, idf and l2 norm")
             counter = _counter_for(vec)
             width = len(vec.vocabulary_)
-            columns = counter.columns if isinstance(counter, _CharWb) else None
-            local = np.arange(width) if columns is None else columns
-            table = np.empty((len(local), 1 + coef.shape[0]))
-            table[:, 0] = np.asarray(vec.idf_, dtype=np.float64)[local]
-            table[:, 1:] = coef[:, offset + local].T
-            self._blocks.append((counter, table, columns, offset))
+            table = np.empty((width, 1 + coef.shape[0]))
+            table[:, 0] = np.asarray(vec.idf_, dtype=np.float64)
+            table[:, 1:] = coef[:, offset:offset + width].T
+            self._blocks.append((counter, table, offset))
             offset += width
         self.n_features = offset
         self._classes = coef.shape[0]
@@ -194,7 +173,7 @@ class TicketFeatures:
         lowered = text.lower()
         z = np.zeros(self._classes)
         parts: list[Counted] = []
-        for counter, table, _, _ in self._blocks:
+        for counter, table, _ in self._blocks:
             rows, occurrences = counter.count(lowered, text)
             if not rows.size:
                 parts.append((_NO_INDEX, _NO_VALUE))
@@ -208,9 +187,8 @@ class TicketFeatures:
 
     def columns(self, block: int, rows: np.ndarray) -> np.ndarray:
         """The union's column indices of a block's rows."""
-        _, _, columns, offset = self._blocks[block]
-        local = rows if columns is None else columns[rows]
-        return local + offset if offset else local
+        offset = self._blocks[block][2]
+        return rows + offset if offset else rows
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The non-zero features as (column indices, values), block by block."""
