@@ -193,7 +193,7 @@ class Ticket(Model):
     class Meta:
         table = "support_ticket"
         indexes = (("status", "id"), ("organisation_id", "id"), ("bill_to_id", "id"),
-                   ("category", "id"), ("assignee_id", "id"), ("created_at",))
+                   ("category", "id"), ("assignee_id", "id"), ("created_at", "id"))
 
 
 class Comment(Model):

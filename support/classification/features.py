@@ -75,7 +75,7 @@ class _Words:
         return _arrays(counts)
 
 
-WORD_CACHE_SIZE = 50_000   # words whose char n-gram columns are remembered (a few MB)
+WORD_CACHE_SIZE = 20_000   # words whose char n-gram columns are remembered: ~300 bytes each, ~6 MiB in all
 CACHED_WORD_CHARS = 40
 
 

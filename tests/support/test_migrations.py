@@ -64,6 +64,9 @@ async def test_migrations_on_empty_postgres() -> None:
         assert {"support_ticket_subject_trgm", "support_ticket_body_trgm"} <= indexes   # free-text search
         assert "support_ticket_number_year" in indexes                                 # q=SUP-2025
         assert any("ON public.support_ticket_event USING btree (ticket_id, id)" in d for d in definitions.values())
+        ticket_btrees = [d.split("USING btree ")[1] for d in definitions.values()
+                         if "ON public.support_ticket USING btree" in d]
+        assert "(created_at, id)" in ticket_btrees and "(created_at)" not in ticket_btrees  # closed date ranges
     finally:
         await drop_pg_database(name)
 
@@ -84,3 +87,6 @@ async def test_migrations_on_empty_sqlite(tmp_path: Path) -> None:
         event_indexes = [[c[2] for c in conn.execute(f'PRAGMA index_info("{r[1]}")')]
                          for r in conn.execute('PRAGMA index_list("support_ticket_event")')]
         assert ["ticket_id", "id"] in event_indexes        # a ticket's history without a table scan
+        ticket_indexes = [[c[2] for c in conn.execute(f'PRAGMA index_info("{r[1]}")')]
+                          for r in conn.execute('PRAGMA index_list("support_ticket")')]
+        assert ["created_at", "id"] in ticket_indexes and ["created_at"] not in ticket_indexes

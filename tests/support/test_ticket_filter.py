@@ -124,3 +124,6 @@ async def test_postgres_statement_uses_the_indexed_expressions() -> None:
                                    ).postgres_statement()
     assert "split_part(\"number\", '-', 2) = $2" in year and "ORDER BY id + 0 DESC" in year
     assert values == ["SUP-2025%", "2025", 51]
+    closed, _ = TicketFilter.of(principal, TicketQuery(created_from="2025-03-01", created_to="2025-03-31"),
+                                postgres=True).postgres_statement()
+    assert closed.startswith("SELECT id, number,") and "WHERE id IN (SELECT id FROM support_ticket WHERE" in closed
