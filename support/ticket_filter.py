@@ -65,6 +65,7 @@ class TicketFilter:
     order_by_expression: bool = False    # order by `id + 0` (see the module docstring)
     before_id: int | None = None         # the cursor: ids below this one
     fetch: int = 51                      # the page size plus one, to know whether there is a next page
+    postgres: bool = False               # which reader `rows` uses
 
     @classmethod
     def of(cls, principal: Principal, query: TicketQuery, *, postgres: bool) -> TicketFilter:
@@ -90,7 +91,16 @@ class TicketFilter:
             created_before=None if query.created_to is None else _midnight(query.created_to + dt.timedelta(days=1)),
             number=number, number_prefix=number_prefix, number_year=number_year, text=text,
             order_by_expression=order_by_expression,
-            before_id=None if query.cursor is None else decode_cursor(query.cursor), fetch=query.limit + 1)
+            before_id=None if query.cursor is None else decode_cursor(query.cursor), fetch=query.limit + 1,
+            postgres=postgres)
+
+    async def rows(self) -> list[dict[str, Any]]:
+        """The matching tickets' `TicketSummary` fields, newest first, at most `fetch` of them."""
+        if self.postgres:
+            sql, values = self.postgres_statement()
+            _, records = await Ticket._meta.db.execute_query(sql, values)
+            return [dict(record) for record in records]
+        return await self.queryset().values(*SUMMARY_COLUMNS)
 
     def queryset(self) -> QuerySet[Ticket]:
         """The Tortoise reader (SQLite); `.values()` of it gives the page's rows."""

@@ -40,7 +40,7 @@ from support.models import (
 )
 from support.policy import POLICY, Category, DefectOutcome, ExtensionDecision, billing_for
 from support.service import licence_warning_for, page_of
-from support.ticket_filter import SUMMARY_COLUMNS, TicketFilter
+from support.ticket_filter import TicketFilter
 from support.workflow import check_transition
 
 
@@ -160,15 +160,8 @@ async def list_tickets(*, principal: Principal,
                        query: ticket_schemas.TicketQuery) -> tuple[list[dict[str, Any]], str | None]:
     """A page of `TicketSummary` fields as plain rows, newest first (support/ticket_filter.py: the filters'
     rules, and why PostgreSQL reads them with its own statement)."""
-    postgres = is_postgres()
-    wanted = TicketFilter.of(principal, query, postgres=postgres)
-    if postgres:
-        sql, values = wanted.postgres_statement()
-        _, records = await Ticket._meta.db.execute_query(sql, values)
-        found = [dict(record) for record in records]
-    else:
-        found = await wanted.queryset().values(*SUMMARY_COLUMNS)
-    return page_of(found, query.limit)
+    wanted = TicketFilter.of(principal, query, postgres=is_postgres())
+    return page_of(await wanted.rows(), query.limit)
 
 
 async def update_ticket(*, principal: Principal, ticket_id: int,
