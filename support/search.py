@@ -24,12 +24,17 @@ NUMBER_YEAR_INDEX = ("CREATE INDEX IF NOT EXISTS support_ticket_number_year "
                      f"ON support_ticket (({NUMBER_YEAR}), (id + 0))")
 
 
+def searched(column: str) -> str:
+    """The expression a trigram index is built on, and that a search must use to be served by it."""
+    return f'UPPER(CAST("{column}" AS VARCHAR))'
+
+
 def search_index_sql() -> list[str]:
     statements = ["CREATE EXTENSION IF NOT EXISTS pg_trgm"]
     for column in SEARCHED_COLUMNS:
         statements.append(
             f'CREATE INDEX IF NOT EXISTS support_ticket_{column}_trgm ON support_ticket '
-            f'USING gin ((UPPER(CAST("{column}" AS VARCHAR))) gin_trgm_ops)')
+            f'USING gin (({searched(column)}) gin_trgm_ops)')
     return statements
 
 

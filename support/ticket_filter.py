@@ -44,7 +44,6 @@ from support.ticket_schemas import TicketQuery, TicketSummary
 
 TICKET_NUMBER_QUERY = re.compile(r"^\s*SUP-\d{2,4}(-\d{1,7})?\s*$", re.IGNORECASE)  # past five digits too
 SUMMARY_COLUMNS = tuple(TicketSummary.model_fields)
-_SEARCHED = ("subject", "number", "body")  # the order Tortoise's OR of icontains renders them in
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,12 +105,12 @@ class TicketFilter:
         """The Tortoise reader (SQLite); `.values()` of it gives the page's rows."""
         rows = Ticket.all()
         if self.scope is not None:
-            rows = rows.filter(Q(organisation_id=self.scope) | Q(bill_to_id=self.scope))
+            rows = rows.filter(opened_or_billed(self.scope))
         for name in ("status", "category", "assignee_id", "number"):
             if (value := getattr(self, name)) is not None:
                 rows = rows.filter(**{name: value})
         if self.organisation_id is not None:
-            rows = rows.filter(Q(organisation_id=self.organisation_id) | Q(bill_to_id=self.organisation_id))
+            rows = rows.filter(opened_or_billed(self.organisation_id))
         if self.created_from is not None:
             rows = rows.filter(created_at__gte=self.created_from)
         if self.created_before is not None:
@@ -121,7 +120,8 @@ class TicketFilter:
         if self.number_year is not None:
             rows = rows.annotate(number_year=RawSQL(search.NUMBER_YEAR)).filter(number_year=self.number_year)
         if self.text is not None:
-            rows = rows.filter(Q(*(Q(**{f"{column}__icontains": self.text}) for column in _SEARCHED), join_type="OR"))
+            rows = rows.filter(Q(*(Q(**{f"{column}__icontains": self.text}) for column in search.SEARCHED_COLUMNS),
+                                 join_type="OR"))
         if self.order_by_expression:
             rows = rows.annotate(order_id=F("id") + 0).order_by("-order_id")
             if self.before_id is not None:
@@ -142,14 +142,12 @@ class TicketFilter:
 
         where = []
         if self.scope is not None:
-            scope = param(self.scope)
-            where.append(f"(organisation_id = {scope} OR bill_to_id = {scope})")
+            where.append(_OPENED_OR_BILLED.format(param(self.scope)))
         for name in ("status", "category", "assignee_id", "number"):
             if (value := getattr(self, name)) is not None:
                 where.append(f"{name} = {param(value)}")
         if self.organisation_id is not None:
-            organisation = param(self.organisation_id)
-            where.append(f"(organisation_id = {organisation} OR bill_to_id = {organisation})")
+            where.append(_OPENED_OR_BILLED.format(param(self.organisation_id)))
         if self.created_from is not None:
             where.append(f"created_at >= {param(self.created_from)}")
         if self.created_before is not None:
@@ -161,8 +159,8 @@ class TicketFilter:
         if self.text is not None:
             # exactly the expressions of the trigram indexes (support/search.py)
             pattern = param(f"%{escape_like(self.text)}%")
-            where.append("(" + " OR ".join(f'UPPER(CAST("{column}" AS VARCHAR)) LIKE UPPER({pattern}) ESCAPE \'\\\''
-                                           for column in _SEARCHED) + ")")
+            where.append("(" + " OR ".join(f"{search.searched(column)} LIKE UPPER({pattern}) ESCAPE '\\'"
+                                           for column in search.SEARCHED_COLUMNS) + ")")
         order = "id + 0" if self.order_by_expression else "id"
         if self.before_id is not None:
             where.append(f"{order} < {param(self.before_id)}")
@@ -173,6 +171,15 @@ class TicketFilter:
             # A closed range: pick the page's ids from the (created_at, id) index alone, then read those rows.
             return f"SELECT {columns} FROM support_ticket WHERE id IN (SELECT id {page}) ORDER BY id DESC", values
         return f"SELECT {columns} {page}", values
+
+
+def opened_or_billed(organisation_id: int) -> Q:
+    """Tickets the organisation opened or is billed for: what its integrators see, and what filtering a list
+    on it means."""
+    return Q(organisation_id=organisation_id) | Q(bill_to_id=organisation_id)
+
+
+_OPENED_OR_BILLED = "(organisation_id = {0} OR bill_to_id = {0})"  # `opened_or_billed` in SQL
 
 
 def _midnight(day: dt.date) -> dt.datetime:

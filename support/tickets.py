@@ -40,7 +40,7 @@ from support.models import (
 )
 from support.policy import POLICY, Category, DefectOutcome, ExtensionDecision, billing_for
 from support.service import licence_warning_for, page_of
-from support.ticket_filter import TicketFilter
+from support.ticket_filter import TicketFilter, opened_or_billed
 from support.workflow import check_transition
 
 
@@ -53,7 +53,7 @@ def ticket_read(ticket: Ticket) -> ticket_schemas.TicketRead:
 
 def _visible(principal: Principal) -> Q:
     org = principal.organisation_scope()
-    return Q() if org is None else (Q(organisation_id=org) | Q(bill_to_id=org))
+    return Q() if org is None else opened_or_billed(org)
 
 
 async def get_ticket(*, principal: Principal, ticket_id: int, for_update: bool = False) -> Ticket:
