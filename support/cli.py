@@ -135,7 +135,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     from support.classification import cli as classification_cli
 
     if args.eval:
-        return classification_cli.run_eval(args.eval)
+        return classification_cli.run_eval(args.eval, show_errors=args.show_errors)
     return classification_cli.run_classify(sys.stdin, sys.stdout)
 
 
@@ -170,8 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--organisation", type=int, default=None, help="organisation id (integrator tokens)")
     token.set_defaults(handler=cmd_create_token)
 
-    classify = sub.add_parser("classify", help="classify JSON lines from stdin, or --eval a labelled file")
-    classify.add_argument("--eval", metavar="FILE", default=None)
+    classify = sub.add_parser("classify", help="classify JSON lines from stdin, or --eval labelled files")
+    classify.add_argument("--eval", metavar="FILE", action="append", default=None,
+                          help="report on a labelled JSONL file (repeatable: one report per file)")
+    classify.add_argument("--show-errors", metavar="N", type=int, default=0,
+                          help="list the first N mistakes (for error analysis, never on the frozen set)")
     classify.set_defaults(handler=cmd_classify)
     sub.add_parser("retrain", help="retrain the classifier with staff corrections").set_defaults(
         handler=cmd_retrain)

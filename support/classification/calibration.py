@@ -13,11 +13,14 @@ T is chosen on those scores; the shipped model is then the fit on everything, di
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
+CALIBRATION_SHARE = 3  # with one writer's file: every third ticket (by a hash of its text) is held out
 ECE_BINS = 10
 T_MIN, T_MAX = 0.05, 20.0
 
@@ -72,7 +75,8 @@ def expected_calibration_error(confidences: Sequence[float], correct: Sequence[b
     return float(total)
 
 
-def reliability(confidences: Sequence[float], correct: Sequence[bool], edges: Sequence[float]) -> list[tuple[float, int, float]]:
+def reliability(confidences: Sequence[float], correct: Sequence[bool],
+                edges: Sequence[float]) -> list[tuple[float, int, float]]:
     """Per lower edge: (edge, tickets at or above it, accuracy among them): what a threshold there buys."""
     conf = np.asarray(confidences, dtype=float)
     right = np.asarray(correct, dtype=bool)
@@ -81,3 +85,28 @@ def reliability(confidences: Sequence[float], correct: Sequence[bool], edges: Se
         mask = conf >= edge
         out.append((edge, int(mask.sum()), float(right[mask].mean()) if mask.any() else 0.0))
     return out
+
+
+def _held_out(row: Mapping[str, Any]) -> bool:
+    """A stable third of the tickets: by a hash of the text, so adding tickets never reshuffles."""
+    digest = hashlib.sha256(f"{row['subject']}\n{row['body']}".encode("utf-8", "surrogatepass")).digest()
+    return digest[0] % CALIBRATION_SHARE == 0
+
+
+Fold = tuple[list[dict[str, Any]], list[dict[str, Any]]]
+
+
+def calibration_folds(rows: list[dict[str, Any]]) -> list[Fold]:
+    """(fit on, score) pairs for choosing the temperature. Only written tickets are scored (weight ≥ 1 and a
+    `group`, the corpus file they come from). With two or more writers' files, each file is scored by a fit
+    on the others: a new writer's tickets are what the model meets in use, and a model is surer of its own
+    writer's style than it should be of anyone's. With one file, a stable third of it is held out."""
+    written = [r for r in rows if r["weight"] >= 1.0 and r["group"]]
+    groups = sorted({r["group"] for r in written})
+    if len(groups) >= 2:
+        folds = [([r for r in rows if r["group"] != g], [r for r in written if r["group"] == g]) for g in groups]
+    else:
+        held = [r for r in written if _held_out(r)]
+        held_ids = {id(r) for r in held}
+        folds = [([r for r in rows if id(r) not in held_ids], held)]
+    return [(rest, held) for rest, held in folds if held and len({r["category"] for r in rest}) >= 2]

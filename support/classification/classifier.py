@@ -40,8 +40,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from support.classification.calibration import fit_temperature
+from support.classification.calibration import calibration_folds, fit_temperature
+from support.classification.corpus_files import corpus_examples
 from support.classification.features import TicketFeatures
+from support.classification.language import STOPWORDS, detect_language
 from support.classification.preprocess import clean_body
 from support.classification.rules import RULES, Rule, rule_hits
 from support.policy import POLICY, Billing, Category
@@ -50,12 +52,7 @@ CODE_VERSION = "3"  # bump when features or text handling change (rules are fing
 # Below it a ticket is `needs_triage`. Read off the calibrated confidences of held-out written tickets
 # (README "Classification"): the lowest level at which ≥ 96 % of the tickets at or above it were right.
 CONFIDENCE_THRESHOLD = 0.60
-CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
-TRAIN_FILE = CORPUS_DIR / "train.jsonl"
-WRITTEN_DIR = CORPUS_DIR / "written"
-GENERATED_WEIGHT = 0.3  # the generated corpus adds variety; written tickets carry the model
 STAFF_EXAMPLE_WEIGHT = 3.0  # a confirmed real ticket counts more than one corpus ticket
-CALIBRATION_SHARE = 3  # every third written ticket (by a hash of its text) is held out to fit the temperature
 
 # The model reads at most HEAD + TAIL characters of the body: the question sits at the top, the log tail
 # or signature at the bottom; a 100 KB paste adds nothing but latency. Rules scan a wider window.
@@ -89,26 +86,6 @@ def model_text(subject: str, body: str) -> str:
 
 def _model_text(normalised_subject: str, normalised_clipped_body: str) -> str:
     return f"{normalised_subject}\n{normalised_subject}\n{normalised_clipped_body}"
-
-
-# ------------------------------------------------------------------------------------ language
-_SV_WORDS = frozenset("och att det är som en på för med har inte vi av till den om ett kan jag så men från "
-                      "när vad ska var eller också hur får efter sedan vår våra ni er ert hej tack mvh i "
-                      "fungerar fel någon finns inga bara vill behöver hos oss går direkt detta kommer "
-                      "mot vilka vilken".split())
-_EN_WORDS = frozenset("the and to is of it that in for we with on this not are be have our you your from "
-                      "can but when what should there how after since any please thanks hi does do".split())
-_WORD = re.compile(r"[a-zåäöéü]+")
-_STOPWORDS = _SV_WORDS | _EN_WORDS | frozenset("i a an as at by is be or if so my me us de du på".split())
-
-
-def detect_language(text: str) -> str:
-    """'sv' or 'en' by stopword counts, with å/ä/ö as tie-breaker; Swedish is the default market."""
-    sample = text[:4000].lower()
-    words = _WORD.findall(sample)
-    sv = sum(map(_SV_WORDS.__contains__, words)) + 0.75 * min(4, sum(map(sample[:1000].count, "åäö")))
-    en = sum(map(_EN_WORDS.__contains__, words))
-    return "en" if en > sv else "sv"
 
 
 # ------------------------------------------------------------------------------------ the model
@@ -303,60 +280,12 @@ def _fit(rows: list[dict[str, Any]]) -> Pipeline:
     return pipeline
 
 
-def _held_out(row: Mapping[str, Any]) -> bool:
-    """A stable third of the tickets: by a hash of the text, so adding tickets never reshuffles."""
-    digest = hashlib.sha256(f"{row['subject']}\n{row['body']}".encode("utf-8", "surrogatepass")).digest()
-    return digest[0] % CALIBRATION_SHARE == 0
-
-
-Fold = tuple[list[dict[str, Any]], list[dict[str, Any]]]
-
-
-def calibration_folds(rows: list[dict[str, Any]]) -> list[Fold]:
-    """(fit on, score) pairs for choosing the temperature. Only written tickets are scored (weight ≥ 1 and a
-    `group`, the corpus file they come from). With two or more writers' files, each file is scored by a fit
-    on the others: a new writer's tickets are what the model meets in use, and a model is surer of its own
-    writer's style than it should be of anyone's. With one file, a stable third of it is held out."""
-    written = [r for r in rows if r["weight"] >= 1.0 and r["group"]]
-    groups = sorted({r["group"] for r in written})
-    if len(groups) >= 2:
-        folds = [([r for r in rows if r["group"] != g], [r for r in written if r["group"] == g]) for g in groups]
-    else:
-        held = [r for r in written if _held_out(r)]
-        held_ids = {id(r) for r in held}
-        folds = [([r for r in rows if id(r) not in held_ids], held)]
-    return [(rest, held) for rest, held in folds if held and len({r["category"] for r in rest}) >= 2]
-
-
 def _telling(ngram: str) -> bool:
     """A phrase worth showing a person: not only stopwords, single letters or short numbers."""
-    return any(len(t) > 1 and t not in _STOPWORDS and not (t.isdigit() and len(t) < 3) for t in ngram.split())
+    return any(len(t) > 1 and t not in STOPWORDS and not (t.isdigit() and len(t) < 3) for t in ngram.split())
 
 
 # --------------------------------------------------------------------------- process-wide instance
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
-def written_examples() -> list[dict[str, Any]]:
-    """The written corpus (corpus/written/*.jsonl, each file described by its README): `label` → category."""
-    rows: list[dict[str, Any]] = []
-    for path in sorted(WRITTEN_DIR.glob("*.jsonl")):
-        rows += [{"subject": r["subject"], "body": r["body"], "category": r["label"], "language": r.get("lang"),
-                  "group": path.stem} for r in read_jsonl(path)]
-    return rows
-
-
-def generated_examples() -> list[dict[str, Any]]:
-    return read_jsonl(TRAIN_FILE)
-
-
-def corpus_examples() -> list[dict[str, Any]]:
-    """What the shipped model learns from: the written corpus at full weight, the generated one lower."""
-    return written_examples() + [{**r, "weight": GENERATED_WEIGHT} for r in generated_examples()]
-
-
 def model_dir(data_dir: Path | None = None) -> Path:
     if data_dir is None:
         from support.settings import get_settings
@@ -364,7 +293,19 @@ def model_dir(data_dir: Path | None = None) -> Path:
     return Path(data_dir) / "model"
 
 
-def load_or_train(examples: Iterable[Mapping[str, Any] | Any], *, data_dir: Path | None = None) -> Classifier:
+def _cached(path: Path, version: str) -> Classifier | None:
+    if path.exists():
+        try:
+            loaded = joblib.load(path)
+            if isinstance(loaded, Classifier) and loaded.model_version == version:
+                return loaded
+        except Exception:  # a corrupt or incompatible cache file is rebuilt, never fatal
+            pass
+    return None
+
+
+def load_or_train(examples: Iterable[Mapping[str, Any] | Any], *, data_dir: Path | None = None,
+                  progress: Callable[[str], None] | None = None) -> Classifier:
     """Load the model for exactly these examples from the disk cache, or train and cache it.
 
     The cache file is written atomically (temp file + rename), so concurrent processes never read half a
@@ -374,14 +315,12 @@ def load_or_train(examples: Iterable[Mapping[str, Any] | Any], *, data_dir: Path
     version = version_of(rows)
     directory = model_dir(data_dir)
     path = directory / f"classifier-{version}.joblib"
-    if path.exists():
-        try:
-            loaded = joblib.load(path)
-            if isinstance(loaded, Classifier) and loaded.model_version == version:
-                return loaded
-        except Exception:  # a corrupt or incompatible cache file is rebuilt, never fatal
-            pass
-    classifier = Classifier.train(rows)
+    cached = _cached(path, version)
+    if cached is not None:
+        if progress:
+            progress(f"model {version} loaded from the cache")
+        return cached
+    classifier = Classifier.train(rows, progress=progress)
     directory.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".tmp-{threading.get_ident()}")
     joblib.dump(classifier, tmp)
@@ -389,23 +328,57 @@ def load_or_train(examples: Iterable[Mapping[str, Any] | Any], *, data_dir: Path
     return classifier
 
 
+PROMOTED = "promoted.json"
+
+
+def promote(classifier: Classifier, *, data_dir: Path | None = None, figures: Mapping[str, Any] | None = None) -> None:
+    """Make `classifier` (already in the disk cache) the model every process of this data directory uses:
+    the CLI, the API and the ticket intake read the same file. Written atomically."""
+    directory = model_dir(data_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    record = {"model_version": classifier.model_version, "base": _base_version(), **(figures or {})}
+    tmp = directory / f"{PROMOTED}.tmp-{threading.get_ident()}"
+    tmp.write_text(json.dumps(record, indent=2), encoding="utf-8")
+    tmp.replace(directory / PROMOTED)
+
+
+def _base_version() -> str:
+    """The corpus model's version: a promoted model trained on an older corpus or older code is stale."""
+    return version_of(canonical_examples(corpus_examples()))
+
+
+def load_promoted(data_dir: Path | None = None) -> Classifier | None:
+    """The promoted model of this data directory, or None (none promoted, or trained on an older corpus or
+    code than this release's, or its file is gone)."""
+    directory = model_dir(data_dir)
+    try:
+        record = json.loads((directory / PROMOTED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    version = str(record.get("model_version", ""))
+    if record.get("base") != _base_version():
+        return None
+    return _cached(directory / f"classifier-{version}.joblib", version)
+
+
 _lock = threading.Lock()
 _instance: Classifier | None = None
 
 
 def get_classifier() -> Classifier:
-    """The process-wide classifier: trained from the shipped corpus on first use (or loaded from cache)."""
+    """The process-wide classifier, the same in every process of one data directory: the promoted model
+    (`tripdesk retrain`), else the corpus model (trained on first use, or loaded from the disk cache)."""
     global _instance
     if _instance is None:
         with _lock:
             if _instance is None:
-                _instance = load_or_train(corpus_examples())
+                _instance = load_promoted() or load_or_train(corpus_examples())
     return _instance
 
 
 def set_classifier(classifier: Classifier | None) -> None:
-    """Swap the process-wide instance (after a retrain; None drops it so the next use loads the corpus
-    model); callers holding the old instance keep using it until they ask again."""
+    """Swap the process-wide instance (after a retrain; None drops it so the next use loads the promoted or
+    corpus model again); callers holding the old instance keep using it until they ask again."""
     global _instance
     with _lock:
         _instance = classifier

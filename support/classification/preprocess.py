@@ -58,7 +58,8 @@ _FRAME = re.compile(
     r"|^\s*goroutine\s+\d+\s+\[|^\s+\S+\.(go|rs|py|js|ts|java|cs|kt|rb|php):\d+|^\s*#\d+\s+0x[0-9a-f]+"
     r"|^\s+[\w.$<>]+\([^)]*\)\s*$|^\s+\w[\w.]*\.\w+\s*\(.*\)\s*(in\s+\S+:line\s+\d+)?\s*$")
 _EXCEPTION = re.compile(r"\b[A-Z]\w*(Error|Exception|Fault|Failure|Panic)\b|\b(ORA|SQLSTATE|E)[-\s]?\d{3,5}\b")
-_TIMESTAMP = re.compile(r"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d)?([.,]\d+)?(Z|[+-]\d\d:?\d\d)?\b|\b\d\d:\d\d:\d\d([.,]\d+)?\b")
+_TIMESTAMP = re.compile(r"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d)?([.,]\d+)?(Z|[+-]\d\d:?\d\d)?\b"
+                        r"|\b\d\d:\d\d:\d\d([.,]\d+)?\b")
 _NOISE_TOKEN = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|\b0x[0-9a-f]{4,}\b"
                           r"|\b[0-9a-f]{16,}\b|\b[A-Za-z0-9_-]{32,}\b|\beyJ[\w.-]+", re.IGNORECASE)
 _HTTP_HEADER = re.compile(

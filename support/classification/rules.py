@@ -51,7 +51,8 @@ RULES: tuple[Rule, ...] = (
         r"|directly\s+(in|from|into|against|to|on)\s+(your\s+)?(database|db\b|tables)"
         r"|\b(läs\w*|fråga\w*|ansluta|ansluter|koppla\w*|skriv\w*|uppdater\w*|hämta\w*|query\w*|read\w*|connect\w*|writ\w*"
         r"|select\w*|pull\w*|access\w*|join\w*)\s+(\w+\s+){0,4}?(från\s+|i\s+|mot\s+|ur\s+|till\s+|from\s+|in\s+|to\s+|into\s+"
-        r"|against\s+|on\s+)?" + _YOUR + r"\s+(oracle|postgres\w*|mysql|sql[-\s]?server|databas\w*|database|db|tabell\w*|tables)\b"
+        r"|against\s+|on\s+)?" + _YOUR
+        + r"\s+(oracle|postgres\w*|mysql|sql[-\s]?server|databas\w*|database|db|tabell\w*|tables)\b"
         r"|(replikerar|replikera|replicate|replicating|kopiera|copy|dump(a)?)\s+(hela\s+|the\s+whole\s+)?"
         + _YOUR + r"\s+(databas\w*|database|db)"
         r"|(läsanvändare|läsbehörighet|databasanvändare|read-only\s+(login|user|account)|database\s+(login|user|account))"
@@ -59,8 +60,8 @@ RULES: tuple[Rule, ...] = (
         r"|\b(database|databas)\s*(backup|dump|kopia|copy)\s+(of|av|från)\s+(our|vår|vårt)\s+(installation|production|produktion|system))"),
         "the integration reads or writes the vendor's database"),
     Rule("vendor_database", Category.unofficial, 1.5, _rx(
-        r"\b" + _YOUR + r"\s+(oracle|postgres\w*|mysql|sql[-\s]?server|databasserver|database\s+server|databas\w*|database|db"
-        r"|tabeller|tables)\b(?!\s+(error|fel|model|modell))"),
+        r"\b" + _YOUR + r"\s+(oracle|postgres\w*|mysql|sql[-\s]?server|databasserver|database\s+server|databas\w*"
+        r"|database|db|tabeller|tables)\b(?!\s+(error|fel|model|modell))"),
         "mentions the vendor's database"),
     Rule("database_access", Category.unofficial, 1.0, _rx(
         r"\b(linked\s+server|länkad\s+server|invalid\s+object\s+name|msg\s+208|table\s+or\s+view\s+does\s+not\s+exist"
