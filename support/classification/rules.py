@@ -43,9 +43,10 @@ def _rx(pattern: str) -> re.Pattern[str]:
 _YOUR = r"(er|ert|era|your|systemets|verksamhetssystemets|the\s+application's|the\s+vendor's|leverantörens)"
 
 RULES: tuple[Rule, ...] = (
-    Rule("sql_statement", Category.unofficial, 1.5, _rx(
+    Rule("sql_statement", Category.unofficial, 2.0, _rx(
         r"\b(select\s+[\w.*,\s]{1,200}?\bfrom\s+[\w.\[\]]+|insert\s+into\s+[\w.\[\]]+|update\s+[\w.\[\]]+\s+set\s"
-        r"|delete\s+from\s+[\w.\[\]]+)"), "SQL statement against database tables"),
+        r"|delete\s+from\s+[\w.\[\]]+)[^\n]{0,120}?\b" + _YOUR + r"\s+(server|databas\w*|database|db|tabell\w*|tables?"
+        r"|system\w*|installation|sql[-\s]?server|oracle)"), "SQL statement against the vendor's tables"),
     Rule("direct_database", Category.unofficial, 4.0, _rx(
         r"(direkt\s+(i|från|mot|till|ur)\s+(er\s+|ert\s+|systemets\s+)?(databas|tabell)"
         r"|directly\s+(in|from|into|against|to|on)\s+(your\s+)?(database|db\b|tables)"
@@ -85,7 +86,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(rpa|uipath|blue\s*prism|automation\s+anywhere|mjukvarurobot\w*|software\s+robot)\b"),
         "a robot drives the user interface instead of the interfaces"),
     Rule("internal_endpoint", Category.unofficial, 3.5, _rx(
-        r"(/api/(v\d+/)?_?(internal|private)/|/_internal/|\b(odokumenterad\w*|undocumented|hidden|dold\w*)\s+"
+        r"(/api/(v\d+/)?_?(internal|private)/|/_internal/|\b(odokumenter\w*|undocumented|hidden|dold\w*)\s+"
         r"(\w+\s+)?(endpoint\w*|tjänst\w*|anrop\w*|api\w*|service|call)"
         r"|\b(app'?s|appens|webbklientens|web\s+client's|frontend's)\s+(own\s+)?(private|internal|interna?|privata?|egna)\s+"
         r"(api\w*|endpoint\w*|anrop)"
@@ -103,7 +104,7 @@ RULES: tuple[Rule, ...] = (
         r"|bulk\s+(endpoint|api))|\b(bulkanrop|bulk-endpoint|bulk\s+endpoint)\w*\s+(önskas|efterfrågas|wanted))"),
         "asks for a new interface, endpoint, field or capability"),
     Rule("feature_request", Category.extension, 1.5, _rx(
-        r"(\bfeature[-\s]request|\[feature\]|\benhancement\s+request|\butvecklingsönskemål"
+        r"((^|\n)\s*(\[|\*\*)?(feature|enhancement)[-\s]request|\bfeature[-\s]request\s*[:\]]|\[feature\]|\butvecklingsönskemål"
         r"|\b(could|can|would)\s+you\s+(please\s+)?(add|expose|include|introduce|build)\b|\bplease\s+(add|expose)\b"
         r"|\bwould\s+be\s+(really\s+)?(great|nice|useful|helpful)\s+to\s+have\b|\bare\s+there\s+(any\s+)?plans\s+(to|for)\b"
         r"|\b(kan|kunde|skulle)\s+ni\s+(\w+\s+)?(lägga\s+till|bygga|exponera|utöka)\b|\bfinns\s+det\s+planer\s+på\b"
