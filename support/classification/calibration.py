@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 CALIBRATION_SHARE = 3  # with one writer's file: every third ticket (by a hash of its text) is held out
+MIN_GROUP = 200  # smaller files (a few gap-filling tickets) only ever train: a fold costs a whole fit
 ECE_BINS = 10
 T_MIN, T_MAX = 0.05, 20.0
 
@@ -100,9 +102,11 @@ def calibration_folds(rows: list[dict[str, Any]]) -> list[Fold]:
     """(fit on, score) pairs for choosing the temperature. Only written tickets are scored (weight ≥ 1 and a
     `group`, the corpus file they come from). With two or more writers' files, each file is scored by a fit
     on the others: a new writer's tickets are what the model meets in use, and a model is surer of its own
-    writer's style than it should be of anyone's. With one file, a stable third of it is held out."""
+    writer's style than it should be of anyone's. With one file, a stable third of it is held out. Files of
+    fewer than `MIN_GROUP` tickets are never held out."""
     written = [r for r in rows if r["weight"] >= 1.0 and r["group"]]
-    groups = sorted({r["group"] for r in written})
+    sizes = Counter(r["group"] for r in written)
+    groups = sorted(g for g, n in sizes.items() if n >= MIN_GROUP)
     if len(groups) >= 2:
         folds = [([r for r in rows if r["group"] != g], [r for r in written if r["group"] == g]) for g in groups]
     else:

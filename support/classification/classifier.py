@@ -41,7 +41,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from support.classification.calibration import calibration_folds, fit_temperature
-from support.classification.corpus_files import corpus_examples
+from support.classification.corpus_files import CORPUS_DIR, TRAIN_FILE, corpus_examples, read_jsonl  # noqa: F401 (re-exported)
 from support.classification.features import TicketFeatures
 from support.classification.language import STOPWORDS, detect_language
 from support.classification.preprocess import clean_body

@@ -73,7 +73,7 @@ def _figures(report: EvalReport) -> str:
             f"coverage {report.coverage:.3f} at {report.accuracy_at_threshold:.3f} right, ECE {report.ece:.3f}")
 
 
-async def run_retrain_async(stdout: IO[str] | None = None) -> int:
+async def run_retrain_async(stdout: IO[str] | None = None, *, data_dir: Path | None = None) -> int:
     """Retrain on corpus + staff labels, showing progress and the before/after figures on the frozen set;
     the caller has initialised the database (Tortoise). 0 when promoted or not: a refused model is the gate
     working, not a failure."""
@@ -86,7 +86,7 @@ async def run_retrain_async(stdout: IO[str] | None = None) -> int:
         out.flush()
 
     try:
-        outcome = await retrain(progress=progress)
+        outcome = await retrain(data_dir=data_dir, progress=progress)
     except Exception as exc:  # an operator command: say what failed, exit non-zero
         out.write(f"retrain failed: {type(exc).__name__}: {exc}\n")
         return 1

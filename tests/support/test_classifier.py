@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 
 from support.classification import classifier as clf_module
+from support.classification import language as language_module
 from support.classification.classifier import (
     CONFIDENCE_THRESHOLD,
-    CORPUS_DIR,
     Classifier,
     canonical_examples,
     corpus_examples,
@@ -30,10 +30,9 @@ from support.classification.classifier import (
     read_jsonl,
     version_of,
 )
-from support.classification.corpus_files import WRITTEN_DIR, generated_examples, written_examples
 from support.classification.cli import run_classify, run_eval
+from support.classification.corpus_files import CORPUS_DIR, WRITTEN_DIR, generated_examples, written_examples
 from support.classification.evaluate import correction_demo, evaluate, format_report
-from support.classification import language as language_module
 from support.classification.literals import Literals, requirement
 from support.classification.rules import RULES, Rule, rule_hits
 from support.policy import POLICY, Billing, Category
