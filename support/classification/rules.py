@@ -49,6 +49,7 @@ RULES: tuple[Rule, ...] = (
         r"|system\w*|installation|sql[-\s]?server|oracle)"), "SQL statement against the vendor's tables"),
     Rule("direct_database", Category.unofficial, 4.0, _rx(
         r"(direkt\s+(i|från|mot|till|ur)\s+(er\s+|ert\s+|systemets\s+)?(databas|tabell)"
+        r"|\b(direct|direkt)\s+(database|databas|db|sql|odbc|jdbc)[\w-]*\s+(access|åtkomst|connection|koppling|anslutning)"
         r"|directly\s+(in|from|into|against|to|on)\s+(your\s+)?(database|db\b|tables)"
         r"|\b(läs\w*|fråga\w*|ansluta|ansluter|koppla\w*|skriv\w*|uppdater\w*|hämta\w*|query\w*|read\w*|connect\w*|writ\w*"
         r"|select\w*|pull\w*|access\w*|join\w*)\s+(\w+\s+){0,4}?(från\s+|i\s+|mot\s+|ur\s+|till\s+|from\s+|in\s+|to\s+|into\s+"
@@ -101,7 +102,7 @@ RULES: tuple[Rule, ...] = (
         # a bulk call counts only when it is asked for ("is there a bulk endpoint we should use?" is tuning)
         r"|\b(önska\w*|föresl\w*|bygg\w*|tar?\s+fram|lägga\s+till|nytt?|nya|add|build|provide|offer|new|request\w*|want"
         r"|could\s+you)\b[^.?!\n]{0,60}?\b(massuppdatering\w*|massexport\w*|bulkanrop\w*|bulk-endpoint\w*"
-        r"|bulk\s+(endpoint|api))|\b(bulkanrop|bulk-endpoint|bulk\s+endpoint)\w*\s+(önskas|efterfrågas|wanted))"),
+        r"|bulk\s+(\w+\s+)?(endpoint|api))|\b(bulkanrop|bulk-endpoint|bulk\s+endpoint)\w*\s+(önskas|efterfrågas|wanted))"),
         "asks for a new interface, endpoint, field or capability"),
     Rule("feature_request", Category.extension, 1.5, _rx(
         r"((^|\n)\s*(\[|\*\*)?(feature|enhancement)[-\s]request|\bfeature[-\s]request\s*[:\]]|\[feature\]|\butvecklingsönskemål"
@@ -122,7 +123,9 @@ RULES: tuple[Rule, ...] = (
     Rule("activate_request", Category.activation, 1.5, _rx(
         r"\b(kan\s+ni|skulle\s+ni|vill\s+(vi|gärna)|önskar|beställ\w*|begär\w*|behöver\s+(vi\s+)?(få\s+)?|please|kindly|"
         r"can\s+you|could\s+you|we\s+(would\s+like|want|need)\s+(you\s+)?to|request(ing)?\s+(to|that\s+you))"
-        r"\s+(\w+\s+){0,2}(aktivera|slå\s+på|activate|enable|switch\s+on|turn\s+on|re-?enable)\b"),
+        r"\s+(\w+\s+){0,2}(aktivera|slå\s+på|activate|enable|switch\s+on|turn\s+on|re-?enable)\b"
+        r"|\bhow\s+(do|can)\s+we\s+get\s+(it|this|them|the\s+[\w-]+(\s+api)?)\s+(activated|enabled|switched\s+on|turned\s+on)"
+        r"|\bhur\s+(får|kan)\s+vi\s+(det|den|dem|[\w-]+)\s+(aktiverat|aktiverad|aktiverade|påslaget|påslagen|påslagna)"),
         "asks for activation"),
 )
 

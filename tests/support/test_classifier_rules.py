@@ -13,6 +13,7 @@ FIRES = [
     ("direct_database", "Our report reads the case tables directly from your database every night."),
     ("direct_database", "Vi läser data från er databas med en läsanvändare varje natt."),
     ("direct_database", "Please send us a database backup of our production installation for our own analysis."),
+    ("direct_database", "We need direct database access for our ETL tool; it is faster than the API."),
     ("vendor_database", "Which columns in your SQL Server hold the decision date?"),
     ("database_access", "Msg 208: Invalid object name 'dbo.ARENDE' after the upgrade."),
     ("data_model", "Kan vi få datamodellen för er databas? Vi vill joina era tabeller i Power BI."),
@@ -23,12 +24,14 @@ FIRES = [
     ("internal_endpoint", "The mobile app's private API at /api/v2/internal/cases gives us everything we need."),
     ("internal_endpoint", "Vi använder ett odokumenterat anrop som webbklienten gör för att hämta beslut."),
     ("new_capability", "Could you build a new endpoint for closed cases?"),
+    ("new_capability", "Request: a bulk send endpoint taking a list of recipients."),
     ("feature_request", "Feature request: please add a webhook for new documents."),
     ("not_enabled", "Vi får 403: gränssnittet är inte aktiverat för oss i produktion."),
     ("not_enabled", "The payroll API answers 403 INTERFACE_NOT_ENABLED."),
     ("which_active", "Which interfaces are currently active in our installation?"),
     ("activate_request", "Kan ni aktivera Bygglov-API:et i testmiljön?"),
     ("activate_request", "Could you please enable the refunds capability for our merchant?"),
+    ("activate_request", "We want to send SMS through the Messaging API. How do we get it activated?"),
 ]
 
 # (rule, ordinary text with the rule's words that is no evidence: the integrator's own system, a third-party
@@ -37,6 +40,7 @@ SILENT = [
     ("sql_statement", "How should I batch requests? In our own app we used to run select id from queue_items, now we call your API."),
     ("direct_database", "We store the API's case ids in our own database and join them with our HR data."),
     ("direct_database", "Vi sparar svaret från API:t i vår egen databas. Hur mappar vi fältet status?"),
+    ("direct_database", "Our direct debit connection to the bank fails; the API's payment status stays pending."),
     ("vendor_database", "We are not asking for your database model, only what the API fields mean. That's your database error leaking out."),
     ("database_access", "Our own SSIS package loads the API's JSON export; which column names does the export use?"),
     ("data_model", "Today we read the 'Cases per handler' table in the reporting module and export it; please offer it via the API."),
@@ -55,6 +59,7 @@ SILENT = [
     ("which_active", "Which sessions are active when the token expires?"),
     ("activate_request", "Since SSO was enabled for our tenant every PATCH returns 500."),
     ("activate_request", "Funktionen är aktiverad men svaret saknar fältet beslutsdatum."),
+    ("activate_request", "How do we get the tokens refreshed automatically in the SDK?"),
 ]
 
 
