@@ -61,6 +61,9 @@ def run_eval(paths: str | Path | list[str | Path], stdout: IO[str] | None = None
         return 1
     classifier = classifier or get_classifier()
     out.write(f"model {classifier.model_version} (temperature {classifier.temperature:.3f})\n")
+    if classifier.held_out:
+        out.write("calibration folds (each writer's tickets scored by a model trained without them), at or above: "
+                  + "   ".join(f"{edge:.1f} {n} right {right:.3f}" for edge, n, right in classifier.held_out) + "\n")
     for path, examples in sets:
         out.write(f"\n== {path.name}: {len(examples)} tickets\n")
         out.write(format_report(evaluate(classifier, examples), show_errors=show_errors) + "\n")

@@ -115,6 +115,10 @@ def evaluate(classifier: Classifier, examples: Iterable[Mapping[str, Any]],
 RELIABILITY_EDGES = (0.5, 0.6, 0.7, 0.8, 0.9)
 
 
+def _precision(report: EvalReport) -> str:
+    return f"{report.unofficial_precision:.3f}" if report.unofficial_predicted else "n/a (none predicted)"
+
+
 def format_report(report: EvalReport, *, show_errors: int = 0) -> str:
     """The figures; individual mistakes only when asked (never for the frozen test set: tuning on its
     mistakes would make it a training set)."""
@@ -127,7 +131,7 @@ def format_report(report: EvalReport, *, show_errors: int = 0) -> str:
               f"threshold {report.threshold:.2f}: coverage {report.coverage:.3f}, "
               f"accuracy on covered {report.accuracy_at_threshold:.3f} (the rest goes to needs_triage)",
               f"expected calibration error {report.ece:.3f}",
-              f"unofficial: precision {report.unofficial_precision:.3f}, predicted {report.unofficial_predicted}, "
+              f"unofficial: precision {_precision(report)}, predicted {report.unofficial_predicted}, "
               f"with confidence >= 0.5: {report.unofficial_confident}",
               "at or above: " + "   ".join(f"{edge:.1f} {_ratio(k, report.n):.2f} right {acc:.3f}"
                                          for edge, k, acc in report.reliability),
