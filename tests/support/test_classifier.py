@@ -31,7 +31,13 @@ from support.classification.classifier import (
     version_of,
 )
 from support.classification.cli import run_classify, run_eval
-from support.classification.corpus_files import CORPUS_DIR, WRITTEN_DIR, generated_examples, written_examples
+from support.classification.corpus_files import (
+    CORPUS_DIR,
+    GENERATED_WEIGHT,
+    WRITTEN_DIR,
+    generated_examples,
+    written_examples,
+)
 from support.classification.evaluate import correction_demo, evaluate, format_report
 from support.classification.literals import Literals, requirement
 from support.classification.rules import RULES, Rule, rule_hits
@@ -57,7 +63,7 @@ def test_written_corpus_carries_the_model() -> None:
     for path in WRITTEN_DIR.glob("*.jsonl"):
         assert path.with_suffix(".README.md").exists(), f"{path.name} needs a README saying how it was made"
     weights = {r.get("weight", 1.0) for r in corpus_examples()}
-    assert weights == {1.0, clf_module.GENERATED_WEIGHT} and clf_module.GENERATED_WEIGHT < 1.0
+    assert weights == {1.0, GENERATED_WEIGHT} and GENERATED_WEIGHT < 1.0
 
 
 def test_corpus_size_balance_and_languages() -> None:
@@ -530,19 +536,15 @@ def test_cli_eval_prints_the_report(model: Classifier, tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------------- staff labels (database)
-async def test_staff_labels_are_stored_and_retrain_swaps_the_model(db: str, tmp_path: Path) -> None:
+async def test_staff_labels_are_stored(db: str) -> None:
+    """Retraining on them, and the gate before a retrained model is used: test_classifier_retrain.py."""
     from support.classification.models import LabelledExample, LabelSource
-    from support.classification.service import record_labelled_example, retrain
+    from support.classification.service import record_labelled_example, training_examples
 
     row = await record_labelled_example(subject="Filimport", body="Vi lägger filer i importmappen på servern.",
                                         category=Category.unofficial, source="staff_override", ticket_id=None)
     assert row.source is LabelSource.staff_override
     assert await LabelledExample.filter(category=Category.unofficial).count() == 1
-    clf_module.set_classifier(None)
-    try:
-        outcome = await retrain(data_dir=tmp_path)
-        assert clf_module.get_classifier() is outcome.classifier
-        corpus_version = version_of(canonical_examples(corpus_examples()))
-        assert outcome.candidate_version != corpus_version and outcome.previous_version == corpus_version
-    finally:
-        clf_module.set_classifier(None)
+    examples = await training_examples()
+    staff = [e for e in examples if e.get("group") == "staff"]
+    assert len(staff) == 1 and staff[0]["weight"] > 1 and len(examples) == len(corpus_examples()) + 1

@@ -4,7 +4,6 @@ set, and a retrained model that scores worse there is not promoted."""
 from __future__ import annotations
 
 import io
-import shutil
 from pathlib import Path
 
 from support.classification import classifier as clf_module
@@ -12,15 +11,7 @@ from support.classification.cli import run_retrain_async
 from support.classification.corpus_files import written_examples
 from support.classification.service import record_labelled_example, retrain
 from support.policy import Category
-from tests.support.classifier_model import corpus_model
-
-
-def _seed_cache(data_dir: Path) -> None:
-    """The corpus model's cache file in the test's data directory: retraining on the corpus alone loads it."""
-    model = corpus_model()
-    source = clf_module.model_dir() / f"classifier-{model.model_version}.joblib"
-    (data_dir / "model").mkdir(parents=True, exist_ok=True)
-    shutil.copy(source, data_dir / "model" / source.name)
+from tests.support.classifier_model import corpus_model, seed_cache
 
 
 async def test_a_worse_model_is_not_promoted(db: str, tmp_path: Path) -> None:
@@ -47,7 +38,7 @@ async def test_a_worse_model_is_not_promoted(db: str, tmp_path: Path) -> None:
 
 
 async def test_retrain_prints_progress_and_figures_and_promotes_an_equal_model(db: str, tmp_path: Path) -> None:
-    _seed_cache(tmp_path)
+    seed_cache(tmp_path)
     clf_module.set_classifier(corpus_model())
     try:
         out = io.StringIO()

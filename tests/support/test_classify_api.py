@@ -87,28 +87,29 @@ async def test_ticket_resource_shows_its_classification_reasons(client) -> None:
     assert any(r.startswith("rule not_enabled") for r in rest)  # what the classifier saw stays visible
 
 
-async def test_retrain_uses_staff_labels(client, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from support.classification.classifier import get_classifier, set_classifier
-    from support.classification.service import record_labelled_example
+async def test_retrain_endpoint_reports_the_gate(client, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Retraining with no new labels gives the same model (loaded from the cache seeded here): it scores the
+    same on the frozen set, so it is promoted. A worse model is refused: test_classifier_retrain.py."""
+    from support.classification.classifier import set_classifier
     from support.settings import get_settings
+    from tests.support.classifier_model import corpus_model, seed_cache
 
+    original = corpus_model()
+    seed_cache(tmp_path)
     monkeypatch.setenv("TRIPDESK_DATA_DIR", str(tmp_path))
     get_settings.cache_clear()
-    original = get_classifier()
+    set_classifier(original)
     try:
-        await record_labelled_example(subject="Filer i importmappen", body="Vi lägger XML-filer direkt i "
-                                      "programmets importkatalog på servern.", category="unofficial",
-                                      source="staff_override", ticket_id=None)
         admin = f.bearer(await f.token(Role.admin))
         response = await client.post("/api/v1/classifier/retrain", headers=admin)
         assert response.status_code == 200, response.text
         data = response.json()
-        assert data["candidate_version"] != original.model_version and data["examples"] > 1000
-        assert data["promoted"] is (data["macro_f1_after"] >= data["macro_f1_before"])
-        assert data["model_version"] == (data["candidate_version"] if data["promoted"] else original.model_version)
-        assert data["gate"] == "frozen_written.jsonl"
+        assert data["candidate_version"] == data["model_version"] == original.model_version
+        assert data["promoted"] is True and data["macro_f1_after"] == data["macro_f1_before"] > 0.5
+        assert data["gate"] == "frozen_written.jsonl" and data["examples"] > 1000
+        assert (tmp_path / "model" / "promoted.json").exists()
         assert_problem(await client.post("/api/v1/classifier/retrain", headers=f.bearer(await f.token(Role.support))),
                        403)
     finally:
-        set_classifier(original)  # the other tests expect the corpus model
+        set_classifier(None)  # the other tests expect the corpus model
         get_settings.cache_clear()
