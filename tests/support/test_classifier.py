@@ -66,6 +66,18 @@ def test_written_corpus_carries_the_model() -> None:
     assert weights == {1.0, GENERATED_WEIGHT} and GENERATED_WEIGHT < 1.0
 
 
+def test_own_written_tickets_are_built_from_their_batches(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_own", WRITTEN_DIR / "build_own.py")
+    assert spec is not None and spec.loader is not None
+    build_own = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_own)
+    rows = build_own.main(out=tmp_path / "own.jsonl")
+    assert len(rows) >= 90
+    assert (tmp_path / "own.jsonl").read_bytes() == (WRITTEN_DIR / "written_own.jsonl").read_bytes(), "rebuild it"
+
+
 def test_corpus_size_balance_and_languages() -> None:
     train, heldout = generated_examples(), read_jsonl(HELDOUT)
     rows = train + heldout
