@@ -11,7 +11,8 @@ Protocol (safe with any number of fetchers on PostgreSQL; one process per SQLite
    else the transaction rolls back. A crash before the commit leaves the claim to expire; nothing is half
    done and the message is still in the mailbox.
 4. After the commit, move the message to the processed folder. A crash between commit and move is harmless:
-   the next round finds the row final and only moves it.
+   a later round finds the row final and only moves it (another fetcher waits a lease first, so two fetchers
+   do not both copy it).
 A failure (parse, handler, database) counts an attempt and leaves the message in the mailbox for the next
 round; after IMAP_MAX_ATTEMPTS it is moved to the failed folder and kept there, visible to staff.
 Machine-sent mail (auto-replies, lists, bounces) never reaches the handler; a bounce marks its failed
@@ -179,7 +180,8 @@ class MailFetcher:
         attempts = row.attempts + 1
         final = attempts >= self.settings.max_attempts
         await InboundMessage.filter(id=row.id, status=InboundStatus.claimed, claimed_by=self.worker_id).update(
-            status=InboundStatus.failed if final else InboundStatus.retry, attempts=attempts, claimed_by=None,
+            status=InboundStatus.failed if final else InboundStatus.retry, attempts=attempts,
+            claimed_by=self.worker_id if final else None, processed_at=utcnow() if final else None,
             lease_until=None, last_error=error[:4000])
         if final:
             self.stats.failed += 1
@@ -200,6 +202,13 @@ class MailFetcher:
             self.stats.skipped += 1
             return state
         if state == "done":
+            # The fetcher that finished it moves it right after its commit; another one steps in only when
+            # that did not happen within a lease (it died in between), or both would copy it to the folder.
+            finished = row.processed_at or row.created_at
+            if row.claimed_by not in (None, self.worker_id) and \
+                    finished > utcnow() - dt.timedelta(seconds=self.settings.lease_seconds):
+                self.stats.skipped += 1
+                return "busy"
             folder = self.settings.failed_folder if row.status is InboundStatus.failed else \
                 self.settings.processed_folder
             await self.mailbox.move(envelope.uid, folder)
