@@ -140,7 +140,7 @@ class InboundMessage(Model):
 
 
 class FailingAddress(Model):
-    """An address that bounced: its mail fails. Staff see it; a later personal mail from it clears it."""
+    """An address that bounced: its mail fails. Staff see it, and a later personal mail from it clears it."""
 
     id = fields.IntField(primary_key=True)
     email = fields.CharField(max_length=254, unique=True)

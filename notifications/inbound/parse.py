@@ -124,6 +124,8 @@ def bounced_recipients(msg: Message) -> tuple[str, ...]:
         payload = part.get_payload()
         blocks = payload if isinstance(payload, list) else []
         for block in blocks:
+            if not isinstance(block, Message):
+                continue
             action = str(block.get("Action", "")).strip().lower()
             recipient = str(block.get("Final-Recipient") or block.get("Original-Recipient") or "")
             address = recipient.partition(";")[2].strip() or recipient.strip()

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('first_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('last_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'notifications_failing_address', 'app': 'notifications', 'pk_attr': 'id', 'table_description': 'An address that bounced: its mail fails. Staff see it; a later personal mail from it clears it.'},
+            options={'table': 'notifications_failing_address', 'app': 'notifications', 'pk_attr': 'id', 'table_description': 'An address that bounced: its mail fails. Staff see it, and a later personal mail from it clears it.'},
             bases=['Model'],
         ),
         ops.CreateModel(
