@@ -1,18 +1,18 @@
 """The mail fetcher: reads the support mailbox and hands each message to the registered handler, once.
 
 Protocol (safe with any number of fetchers on PostgreSQL; one process per SQLite file):
-1. List the folder's UIDs and fetch their header blocks (not marking anything seen).
-2. Claim each message by its key (Message-ID, or a hash of the header block) in the database: insert the
-   `InboundMessage` row with ON CONFLICT DO NOTHING; a row that exists is taken over only when its last
-   attempt failed (`retry`) or its claim's lease expired (the fetcher died), by a conditional UPDATE, so two
-   fetchers never both hold it. A message whose row is final is only moved.
-3. Fetch the whole message and, in one transaction, let the handler turn it into a comment or ticket (or
-   hold it), store the original, and mark the row final — only while this fetcher still holds the claim,
-   else the transaction rolls back. A crash before the commit leaves the claim to expire; nothing is half
-   done and the message is still in the mailbox.
-4. After the commit, move the message to the processed folder. A crash between commit and move is harmless:
-   a later round finds the row final and only moves it (another fetcher waits a lease first, so two fetchers
-   do not both copy it).
+1. List the folder's UIDs and fetch their header blocks in batches (not marking anything seen).
+2. Claim a batch by the messages' keys (Message-ID, or a hash of the header block) in one short transaction:
+   insert `InboundMessage` rows with ON CONFLICT DO NOTHING; a row that exists is taken over only when its
+   last attempt failed (`retry`) or its claim's lease expired (the fetcher died), by a conditional UPDATE, so
+   two fetchers never both hold it. A message whose row is final is only moved.
+3. Fetch each claimed message and, in one transaction per message, let the handler turn it into a comment or
+   ticket (or hold it), store the original, and mark the row final, only while this fetcher still holds the
+   claim (else the transaction rolls back). A crash before the commit leaves the claim to expire: nothing is
+   half done and the message is still in the mailbox.
+4. After the batch, move its finished messages to the processed folder (one command per folder). A crash
+   between commit and move is harmless: a later round finds the rows final and only moves the messages
+   (another fetcher waits a lease first, so two fetchers do not both copy one).
 A failure (parse, handler, database) counts an attempt and leaves the message in the mailbox for the next
 round; after IMAP_MAX_ATTEMPTS it is moved to the failed folder and kept there, visible to staff.
 Machine-sent mail (auto-replies, lists, bounces) never reaches the handler; a bounce marks its failed
@@ -29,7 +29,7 @@ import os
 import socket
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.parser import BytesHeaderParser
 from email.utils import parseaddr
 from typing import Any
@@ -111,6 +111,7 @@ class MailFetcher:
         self.stats = FetchStats()
         self._own = own_addresses()
         self._connected = False
+        self.on_handled: Callable[[int, str], None] | None = None  # (uid, result) after each message
 
     async def _ensure_connected(self) -> None:
         if not self._connected:
@@ -125,26 +126,37 @@ class MailFetcher:
 
     # claims ------------------------------------------------------------------------------------------
 
-    async def claim(self, key: str, message_id: str | None, size: int) -> tuple[str, InboundMessage]:
-        """('mine' | 'done' | 'busy', row)."""
+    async def claim(self, wanted: list[tuple[str, str | None, int]]) -> dict[str, tuple[str, InboundMessage]]:
+        """Claim a batch of (key, Message-ID, size) in one short transaction: key → ('mine' | 'done' | 'busy',
+        row). New keys are inserted as claimed by this fetcher; existing ones are taken over only when their
+        last attempt failed or their lease expired."""
         now = utcnow()
         lease_until = now + dt.timedelta(seconds=self.settings.lease_seconds)
-        await InboundMessage.bulk_create(
-            [InboundMessage(message_key=key, message_id=message_id, status=InboundStatus.claimed, size=size,
-                            claimed_by=self.worker_id, lease_until=lease_until, attempts=0)],
-            ignore_conflicts=True)
-        row = await InboundMessage.get(message_key=key)
-        if row.status is InboundStatus.claimed and row.claimed_by == self.worker_id:
-            return "mine", row
-        if row.status in FINAL:
-            return "done", row
-        takeable = Q(status=InboundStatus.retry) | Q(status=InboundStatus.claimed, lease_until__lt=now)
-        taken = await InboundMessage.filter(takeable, id=row.id).update(
-            status=InboundStatus.claimed, claimed_by=self.worker_id, lease_until=lease_until)
-        if taken:
-            await row.refresh_from_db()
-            return "mine", row
-        return "busy", row
+        keys = [key for key, _, _ in wanted]
+        async with in_transaction():
+            await InboundMessage.bulk_create(
+                [InboundMessage(message_key=key, message_id=message_id, status=InboundStatus.claimed, size=size,
+                                claimed_by=self.worker_id, lease_until=lease_until, attempts=0)
+                 for key, message_id, size in wanted],
+                ignore_conflicts=True)
+            rows = {row.message_key: row for row in await InboundMessage.filter(message_key__in=keys)}
+            takeable = Q(status=InboundStatus.retry) | Q(status=InboundStatus.claimed, lease_until__lt=now)
+            stale = [row.id for row in rows.values() if row.status is InboundStatus.retry or (
+                row.status is InboundStatus.claimed and row.claimed_by != self.worker_id)]
+            if stale:
+                await InboundMessage.filter(takeable, id__in=stale).update(
+                    status=InboundStatus.claimed, claimed_by=self.worker_id, lease_until=lease_until)
+                for row in await InboundMessage.filter(id__in=stale):
+                    rows[row.message_key] = row
+        claimed: dict[str, tuple[str, InboundMessage]] = {}
+        for key, row in rows.items():
+            if row.status is InboundStatus.claimed and row.claimed_by == self.worker_id:
+                claimed[key] = ("mine", row)
+            elif row.status in FINAL:
+                claimed[key] = ("done", row)
+            else:
+                claimed[key] = ("busy", row)
+        return claimed
 
     # one message -------------------------------------------------------------------------------------
 
@@ -176,7 +188,8 @@ class MailFetcher:
                 raise LeaseLost(row.message_key)
         return handled
 
-    async def _failed_attempt(self, row: InboundMessage, envelope: Envelope, error: str) -> None:
+    async def _failed_attempt(self, row: InboundMessage, error: str) -> str | None:
+        """Count a failed attempt; returns the failed folder when attempts are exhausted (None: stay)."""
         attempts = row.attempts + 1
         final = attempts >= self.settings.max_attempts
         await InboundMessage.filter(id=row.id, status=InboundStatus.claimed, claimed_by=self.worker_id).update(
@@ -187,20 +200,42 @@ class MailFetcher:
             self.stats.failed += 1
             log.warning("inbound message %s failed %s times; moved to %s: %s", row.message_key, attempts,
                         self.settings.failed_folder, error)
-            await self.mailbox.move(envelope.uid, self.settings.failed_folder)
-        else:
-            self.stats.retried += 1
-            log.info("inbound message %s: attempt %s failed (%s); kept for the next round",
-                     row.message_key, attempts, error)
+            return self.settings.failed_folder
+        self.stats.retried += 1
+        log.info("inbound message %s: attempt %s failed (%s); kept for the next round", row.message_key,
+                 attempts, error)
+        return None
 
-    async def process(self, envelope: Envelope) -> str:
+    def _key(self, envelope: Envelope) -> tuple[str, str | None]:
         header = BytesHeaderParser().parsebytes(envelope.header)
         message_id = first_message_id(str(header.get("Message-ID", "")))
-        key = message_key(message_id, envelope.header.rstrip(b"\r\n"))
-        state, row = await self.claim(key, message_id, envelope.size)
+        return message_key(message_id, envelope.header.rstrip(b"\r\n")), message_id
+
+    async def process(self, envelopes: list[Envelope]) -> None:
+        """Claim a batch, handle each claimed message in its own transaction, then move the batch's finished
+        messages with one command per folder."""
+        keyed = [(envelope, *self._key(envelope)) for envelope in envelopes]
+        claims = await self.claim(list({key: (key, mid, env.size) for env, key, mid in keyed}.values()))
+        moves: dict[str, list[int]] = {}
+        seen: set[str] = set()
+        for envelope, key, _ in keyed:
+            state, row = claims[key]
+            if state == "mine" and key in seen:
+                state = "done"  # a second copy of a message in the same batch: only moved
+            seen.add(key)
+            result, folder = await self._one(envelope, key, state, row)
+            if folder is not None:
+                moves.setdefault(folder, []).append(envelope.uid)
+            if self.on_handled is not None:
+                self.on_handled(envelope.uid, result)
+        for folder, uids in moves.items():
+            await self.mailbox.move(uids, folder)
+
+    async def _one(self, envelope: Envelope, key: str, state: str, row: InboundMessage) -> tuple[str, str | None]:
+        """(what happened, the folder to move the message to or None)."""
         if state == "busy":
             self.stats.skipped += 1
-            return state
+            return state, None
         if state == "done":
             # The fetcher that finished it moves it right after its commit; another one steps in only when
             # that did not happen within a lease (it died in between), or both would copy it to the folder.
@@ -208,44 +243,40 @@ class MailFetcher:
             if row.claimed_by not in (None, self.worker_id) and \
                     finished > utcnow() - dt.timedelta(seconds=self.settings.lease_seconds):
                 self.stats.skipped += 1
-                return "busy"
-            folder = self.settings.failed_folder if row.status is InboundStatus.failed else \
-                self.settings.processed_folder
-            await self.mailbox.move(envelope.uid, folder)
+                return "busy", None
             self.stats.moved_only += 1
-            return state
+            failed = row.status is InboundStatus.failed
+            return state, self.settings.failed_folder if failed else self.settings.processed_folder
         if envelope.size > self.settings.max_message_bytes:
             row.attempts = self.settings.max_attempts - 1  # no retry can make it smaller
-            await self._failed_attempt(row, envelope, f"the message has {envelope.size} bytes, more than "
-                                                      f"MAIL_MAX_MESSAGE_BYTES ({self.settings.max_message_bytes})")
-            return "failed"
+            return "failed", await self._failed_attempt(
+                row, f"the message has {envelope.size} bytes, more than MAIL_MAX_MESSAGE_BYTES "
+                     f"({self.settings.max_message_bytes})")
         try:
             raw = await self.mailbox.fetch(envelope.uid)
             if raw is None:  # gone meanwhile: give the claim back untouched
                 await InboundMessage.filter(id=row.id, claimed_by=self.worker_id).update(
                     status=InboundStatus.retry, claimed_by=None, lease_until=None)
-                return "gone"
+                return "gone", None
             mail = parse_message(raw, settings=self.settings, own_addresses=self._own)
             if mail.message_key != key:  # the key comes from the header block alone; keep the claimed one
-                mail = _with_key(mail, key)
+                mail = replace(mail, message_key=key)
             handled = await self._finish(row, mail)
         except LeaseLost:
             log.warning("inbound message %s was taken over by another fetcher; raise IMAP_LEASE_SECONDS", key)
-            return "lost"
+            return "lost", None
         except ImapError:
             raise
         except Exception as exc:  # any failure is an attempt: the message stays and is retried
             log.exception("inbound message %s could not be processed", key)
-            await self._failed_attempt(row, envelope, f"{type(exc).__name__}: {exc}")
-            return "retry"
+            return "retry", await self._failed_attempt(row, f"{type(exc).__name__}: {exc}")
         if handled.status is InboundStatus.processed:
             self.stats.processed += 1
         elif handled.status is InboundStatus.held:
             self.stats.held += 1
         else:
             self.stats.ignored += 1
-        await self.mailbox.move(envelope.uid, self.settings.processed_folder)
-        return handled.status.value
+        return handled.status.value, self.settings.processed_folder
 
     # rounds ------------------------------------------------------------------------------------------
 
@@ -256,9 +287,9 @@ class MailFetcher:
             uids = await self.mailbox.uids()
             seen = 0
             for start in range(0, len(uids), self.settings.batch_size):
-                for envelope in await self.mailbox.envelopes(uids[start:start + self.settings.batch_size]):
-                    await self.process(envelope)
-                    seen += 1
+                envelopes = await self.mailbox.envelopes(uids[start:start + self.settings.batch_size])
+                await self.process(envelopes)
+                seen += len(envelopes)
             return seen
         except ImapError:
             await self.close()
@@ -288,12 +319,6 @@ class MailFetcher:
         finally:
             with contextlib.suppress(Exception):
                 await self.close()
-
-
-def _with_key(mail: InboundMail, key: str) -> InboundMail:
-    from dataclasses import replace
-
-    return replace(mail, message_key=key)
 
 
 async def run_in_background(fetcher: MailFetcher | None = None) -> None:

@@ -196,27 +196,29 @@ class ImapMailbox:
                                                bytes(line).upper() for line in response.lines):
             raise ImapError(f"cannot create folder {folder!r}")
 
-    async def move(self, uid: int, folder: str) -> bool:
-        """Move one message (MOVE; COPY, \\Deleted and UID EXPUNGE where MOVE is missing). False when the
-        server refused (say, another fetcher moved it first): the message is looked at again next round."""
+    async def move(self, uids: list[int], folder: str) -> bool:
+        """Move messages (MOVE; COPY, \\Deleted and UID EXPUNGE where MOVE is missing). False when the
+        server refused (say, another fetcher moved one first): what is left is looked at again next round."""
+        if not uids:
+            return True
         try:
-            await self._move(uid, folder)
+            await self._move(",".join(str(u) for u in uids), folder)
         except ImapError as exc:
             if self._client is None or self._client.get_state() != "SELECTED":
                 raise  # the connection is gone: the round ends
-            log.warning("could not move message %s to %s: %s", uid, folder, exc)
+            log.warning("could not move messages %s to %s: %s", uids, folder, exc)
             return False
         return True
 
-    async def _move(self, uid: int, folder: str) -> None:
+    async def _move(self, uid: str, folder: str) -> None:
         target = _quote(folder)
         if self.has("MOVE"):
-            await _run("UID MOVE", self.client.uid("move", str(uid), target))
+            await _run("UID MOVE", self.client.uid("move", uid, target))
             return
-        await _run("UID COPY", self.client.uid("copy", str(uid), target))
-        await _run("UID STORE", self.client.uid("store", str(uid), "+FLAGS.SILENT", r"(\Deleted)"))
+        await _run("UID COPY", self.client.uid("copy", uid, target))
+        await _run("UID STORE", self.client.uid("store", uid, "+FLAGS.SILENT", r"(\Deleted)"))
         if self.has("UIDPLUS"):
-            await _run("UID EXPUNGE", self.client.uid("expunge", str(uid)))
+            await _run("UID EXPUNGE", self.client.uid("expunge", uid))
         else:  # without UIDPLUS EXPUNGE removes every \Deleted message, which here are only moved ones
             await _run("EXPUNGE", self.client.expunge())
 

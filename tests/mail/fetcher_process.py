@@ -28,14 +28,7 @@ async def main() -> None:
     try:
         print("ready", flush=True)
         await asyncio.to_thread(sys.stdin.readline)
-        original = fetcher.process
-
-        async def process(envelope):  # type: ignore[no-untyped-def]
-            result = await original(envelope)
-            print(f"handled {envelope.uid} {result}", flush=True)
-            return result
-
-        fetcher.process = process  # type: ignore[method-assign]
+        fetcher.on_handled = lambda uid, result: print(f"handled {uid} {result}", flush=True)
         while await fetcher.run_once():
             pass
         print(json.dumps({"worker": fetcher.worker_id, **dataclasses.asdict(fetcher.stats)}), flush=True)
