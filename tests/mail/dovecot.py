@@ -149,3 +149,25 @@ class Dovecot:
             except ProcessLookupError:
                 return
             time.sleep(0.05)
+
+
+def main() -> None:
+    """`python -m tests.mail.dovecot`: a throwaway IMAP server for trying mail conversations (README)."""
+    import tempfile
+
+    if not ensure_installed():
+        raise SystemExit("dovecot-imapd is not installed (apt-get install dovecot-imapd)")
+    server = Dovecot(Path(tempfile.mkdtemp(prefix="tripdesk-dovecot-")))
+    server.add_users({"support": "secret"})
+    server.start()
+    print(f"IMAP_URL={server.url('support')}", flush=True)
+    try:
+        signal.pause()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
