@@ -301,7 +301,10 @@ class MailFetcher:
         try:
             while not stop.is_set():
                 try:
+                    before = self.stats.total() - self.stats.retried
                     await self.run_once()
+                    if self.stats.total() - self.stats.retried > before:
+                        continue  # mail that arrived during the round was announced before IDLE began
                     waiter = asyncio.create_task(self.mailbox.wait_for_mail(self.settings.poll_seconds))
                     stopper = asyncio.create_task(stop.wait())
                     await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
