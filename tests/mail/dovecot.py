@@ -9,6 +9,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -161,6 +162,7 @@ def main() -> None:
     server.add_users({"support": "secret"})
     server.start()
     print(f"IMAP_URL={server.url('support')}", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # `kill %1` stops Dovecot too
     try:
         signal.pause()
     except KeyboardInterrupt:
