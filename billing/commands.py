@@ -99,7 +99,14 @@ def cmd_invoice_run(args: argparse.Namespace, database: DatabaseFactory) -> int:
 
     from core.errors import DomainError
 
+    from billing.runs import refuse_open_period
+
     start, end = args.period
+    try:  # answered before touching the database
+        refuse_open_period(end, allow_open_period=args.allow_open_period)
+    except DomainError as exc:
+        print(f"invoice-run: {exc.detail}", file=sys.stderr)
+        return 1
 
     async def main() -> tuple[int, str]:
         async with database():

@@ -278,11 +278,11 @@ async def test_credit_releases_prepaid_hours(client: httpx.AsyncClient, world: W
 async def test_mark_paid_and_list_filters(client: httpx.AsyncClient, world: World) -> None:
     w = world
     draft, foreign = await drafts(client, w)
-    await client.post(f"/api/v1/invoices/{draft['id']}/issue", headers=w.finance)
+    issued = (await client.post(f"/api/v1/invoices/{draft['id']}/issue", headers=w.finance)).json()
     paid = await client.post(
-        f"/api/v1/invoices/{draft['id']}/mark-paid", json={"paid_on": "2026-02-10"}, headers=w.finance
+        f"/api/v1/invoices/{draft['id']}/mark-paid", json={"paid_on": issued["issue_date"]}, headers=w.finance
     )
-    assert paid.status_code == 200 and paid.json()["paid_at"].startswith("2026-02-10")
+    assert paid.status_code == 200 and paid.json()["paid_at"].startswith(issued["issue_date"])
     assert (
         await client.post(f"/api/v1/invoices/{draft['id']}/mark-paid", json={}, headers=w.finance)
     ).status_code == 409
