@@ -97,9 +97,8 @@ async def invoice_run(
 def cmd_invoice_run(args: argparse.Namespace, database: DatabaseFactory) -> int:
     from tortoise.exceptions import OperationalError
 
-    from core.errors import DomainError
-
     from billing.runs import refuse_open_period
+    from core.errors import DomainError
 
     start, end = args.period
     try:  # answered before touching the database

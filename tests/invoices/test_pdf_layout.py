@@ -54,22 +54,30 @@ def big(request: pytest.FixtureRequest) -> tuple[str, InvoiceSnapshot, list[list
     return request.param, snapshot, page_lines(render_pdf(snapshot))
 
 
+def _wrapped(amount: str, pages: list[list[str]]) -> int:
+    """How often `amount` is broken over two lines: occurrences in the text with the line breaks removed,
+    less those within one line."""
+    amount = " ".join(amount.replace("\u00a0", " ").split())
+    lines = [line for page in pages for line in page]
+    return "".join(lines).count(amount) - sum(line.count(amount) for line in lines)
+
+
 def test_amounts_and_totals_never_wrap(big: tuple[str, InvoiceSnapshot, list[list[str]]]) -> None:
     language, snapshot, pages = big
     t = Texts(language)
-    lines = {line for page in pages for line in page}
     text = "\n".join(line for page in pages for line in page)
     expected = {t.money(snapshot.totals.net), t.money(snapshot.totals.vat), t.money(snapshot.totals.payable),
                 *(t.money(line.amount) for line in snapshot.lines)}
     assert t.money(Decimal("9999999.99")) in expected
     for amount in expected:
-        amount = " ".join(amount.replace("\u00a0", " ").split())
-        assert amount in text
-        assert any(amount in line for line in lines), f"{amount!r} is wrapped over two lines"
-    small = make_snapshot(lines=[LineSpec(Decimal("150"), Decimal("1450"))], language=language)
-    small_lines = {line for page in page_lines(render_pdf(small)) for line in page}
-    payable = " ".join(t.money(small.totals.payable).replace("\u00a0", " ").split())  # 217 500,00 kr
-    assert any(line.endswith(payable) for line in small_lines), payable
+        assert " ".join(amount.replace("\u00a0", " ").split()) in text.replace("\n", "")
+        assert _wrapped(amount, pages) == 0, f"{amount!r} is wrapped over two lines"
+    # The cases the issue found: 217 500,00 kr and 20,525.00 SEK (and their totals) on one line.
+    for hours, rate in ((Decimal("150"), Decimal("1450")), (Decimal("10"), Decimal("2052.50"))):
+        small = make_snapshot(lines=[LineSpec(hours, rate)], language=language)
+        small_pages = page_lines(render_pdf(small))
+        for amount in (small.totals.net, small.totals.payable):
+            assert _wrapped(t.money(amount), small_pages) == 0, t.money(amount)
 
 
 def _spec_rows(page: list[str], language: str) -> list[tuple[str, str]] | None:
