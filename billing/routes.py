@@ -344,6 +344,8 @@ async def credit_invoice(request: Request, principal: Principal) -> Response:
     tags=("invoices",),
 )
 async def mark_paid(request: Request, principal: Principal) -> Response:
+    """`paid_on` (default: today in TRIPDESK_TIMEZONE) lies between the issue date and today, else 422
+    `invalid_payment_date`; an invoice of 0 (prepaid hours) has nothing to pay: 409 `nothing_to_pay`."""
     data = await read_body(request, schemas.MarkPaid)
     return JSON(await ledger.mark_paid(principal=principal, invoice_id=path_int(request), data=data))
 
