@@ -110,7 +110,8 @@ async def billing_loop(stats: Stats, http: httpx.AsyncClient, api: str, admin: d
         await timed(stats, http, "GET /reports/time", "GET", f"{api}/reports/time", headers=finance,
                     params={"period_start": today.replace(day=1).isoformat(), "period_end": today.isoformat()})
         run = await timed(stats, http, "POST /invoice-runs", "POST", f"{api}/invoice-runs", headers=finance,
-                          json={"period_start": today.replace(day=1).isoformat(), "period_end": today.isoformat()})
+                          json={"period_start": today.replace(day=1).isoformat(), "period_end": today.isoformat(),
+                                "allow_open_period": True})
         for invoice in run.json().get("invoices", []) if run.status_code in (200, 201) else []:
             await timed(stats, http, "POST /invoices/{id}/issue", "POST", f"{api}/invoices/{invoice['id']}/issue",
                         headers=finance)
