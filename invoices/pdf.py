@@ -122,10 +122,14 @@ class _Document:
             items.append((t["due_date"], t.date(s.due_date)))
         elif s.corrects is not None:
             items.append((t["corrected_invoice"], s.corrects.number))
+        reference = (t["buyer_reference"], s.buyer_reference)
+        if len(items) == 2:  # nothing to pay: the reference keeps the period in the wide fourth column
+            items.append(reference)
         items.append((t["period"], t.period(s.period_start, s.period_end)))
         if s.ocr:
             items.append((t["ocr"], s.ocr))
-        items.append((t["buyer_reference"], s.buyer_reference))
+        if reference not in items:
+            items.append(reference)
         if s.your_reference:
             items.append((t["your_reference"], s.your_reference))
         if s.our_reference:
