@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import os
 import random
 import subprocess
@@ -25,6 +24,8 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+
+from support.timetracking.settings import business_today
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -68,7 +69,7 @@ async def timed(stats: Stats, http: httpx.AsyncClient, route: str, method: str, 
 
 async def client_loop(stats: Stats, http: httpx.AsyncClient, api: str, support: dict, contacts: list[int],
                       deadline: float, rng: random.Random) -> None:
-    today = dt.date.today().isoformat()
+    today = business_today().isoformat()  # the server's business day (TRIPDESK_TIMEZONE)
     while time.monotonic() < deadline:
         subject, body, category = rng.choice(SUBJECTS)
         created = await timed(stats, http, "POST /tickets", "POST", f"{api}/tickets", headers=support,
@@ -91,7 +92,7 @@ async def client_loop(stats: Stats, http: httpx.AsyncClient, api: str, support: 
 
 async def billing_loop(stats: Stats, http: httpx.AsyncClient, api: str, admin: dict, finance: dict,
                        deadline: float) -> None:
-    today = dt.date.today()
+    today = business_today()
     while time.monotonic() < deadline:
         await asyncio.sleep(min(60, max(0, deadline - time.monotonic())))
         if time.monotonic() >= deadline:

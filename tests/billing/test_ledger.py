@@ -15,12 +15,13 @@ from billing.ocr import is_valid_ocr
 from billing.snapshot import InvoiceSnapshot
 from support.models import Organisation
 from support.timetracking.models import TimeEntry
+from support.timetracking.settings import business_today
 from tests import factories
 from tests.billing import builders as b
 from tests.factories import bearer
 
 PERIOD = {"period_start": "2026-01-01", "period_end": "2026-01-31"}
-YEAR = dt.date.today().year
+YEAR = business_today().year
 
 
 class World:

@@ -22,6 +22,7 @@ from billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceLineEntry, 
 from support.models import ClassificationState, Contact, Organisation, Ticket, TicketStatus
 from support.policy import Category
 from support.timetracking.models import TimeEntry
+from support.timetracking.settings import business_today
 from tests import factories
 from tests.billing import builders as b
 from tests.factories import bearer
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.postgres_only
 KEEP_ISSUE_HOOKS = True  # issue with the real document rendering and email, as production does
 ROOT = Path(__file__).resolve().parents[2]
 JAN = {"period_start": "2026-01-01", "period_end": "2026-01-31"}
-YEAR = dt.date.today().year
+YEAR = business_today().year
 
 
 async def bulk_world(organisations: int, tickets: int = 3, entries: int = 3) -> None:
