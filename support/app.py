@@ -38,7 +38,7 @@ from core.errors import (
 from core.http import MAX_BODY_BYTES, operation
 from core.openapi import build_openapi
 from core.routing import SegmentRouter
-from support import audit_routes, ticket_routes
+from support import audit_routes, mail_routes, ticket_routes
 from support import routes as directory_routes
 from support.auth import BearerAuthMiddleware, TokenCache
 from support.classification import routes as classification_routes
@@ -61,6 +61,7 @@ api_routes = [
     *billing.routes.routes,
     *invoices.routes.routes,
     *notifications.routes.routes,
+    *mail_routes.routes,
 ]
 
 
@@ -236,9 +237,15 @@ async def start_background(app: Starlette, *, enabled: bool) -> list[asyncio.Tas
     rest of its claimed batch is released to pending at once, instead of waiting for the lease to expire."""
     if not enabled:
         return []
+    from notifications.inbound import fetcher
+    from notifications.settings import get_inbound_settings
     from notifications.worker import run_in_background
 
-    return [asyncio.create_task(run_in_background(), name="outbox-worker")]
+    tasks = [asyncio.create_task(run_in_background(), name="outbox-worker")]
+    inbound = get_inbound_settings()
+    if inbound.imap_url and inbound.run_fetcher:  # reading the support mailbox (TRIPDESK_MAIL_FETCHER)
+        tasks.append(asyncio.create_task(fetcher.run_in_background(), name="mail-fetcher"))
+    return tasks
 
 
 async def stop_background(tasks: list[asyncio.Task[None]]) -> None:

@@ -199,14 +199,15 @@ def _optional(module_name: str) -> Any:
 
 def install_hooks() -> None:
     """Wire the packages' hooks (billing's issue → invoices' documents and email; the receipt's context at
-    delivery into the outbox). Idempotent; the app and every command call it."""
+    delivery into the outbox; inbound mail → support's conversations). Idempotent; the app and every command call it."""
     import billing.hooks
     import invoices.hooks
-    from support import notify
+    from support import mail_conversations, notify
 
     billing.hooks.install()
     invoices.hooks.install()
     notify.install()
+    mail_conversations.install()
 
 
 def main(argv: list[str] | None = None) -> None:
