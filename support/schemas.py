@@ -13,7 +13,7 @@ from stdnum.eu import vat as eu_vat
 from stdnum.se import orgnr
 
 from core.auth import Role
-from core.http import MAX_ID, unchanged
+from core.http import MAX_ID, Instant, unchanged
 from core.pagination import PageQuery
 from support.models import Language, LicenceKind, OrganisationKind, PartnerLevel
 
@@ -274,7 +274,7 @@ class TokenCreate(Strict):
     role: Role
     organisation_id: int | None = Field(None, ge=1, le=MAX_ID)
     staff_id: int | None = Field(None, ge=1, le=MAX_ID)
-    expires_at: dt.datetime | None = None
+    expires_at: Instant | None = None
 
     @model_validator(mode="after")
     def _scope(self) -> Self:
