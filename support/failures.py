@@ -68,6 +68,16 @@ def unavailable(exc: BaseException) -> bool:
     return sqlite is None or any(marker in str(sqlite).lower() for marker in _SQLITE_UNAVAILABLE)
 
 
+def missing_table(exc: BaseException) -> bool:
+    """Whether `exc` says a table does not exist: a database that was never migrated."""
+    for e in _chain(exc):
+        if isinstance(e, asyncpg.exceptions.UndefinedTableError):
+            return True
+        if isinstance(e, sqlite3.OperationalError | OperationalError) and "no such table" in str(e):
+            return True
+    return False
+
+
 def problem_for(exc: BaseException) -> DomainError:
     if unavailable(exc):
         log.warning("service unavailable: %s: %s", type(exc).__name__, exc)

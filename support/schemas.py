@@ -269,11 +269,15 @@ class StaffList(BaseModel):
 
 # Tokens ----------------------------------------------------------------------------------------------
 
+STAFF_ID = ("The staff member the token acts as: time it logs and approves is theirs. A support or admin token "
+            "without one cannot log or approve time.")
+
+
 class TokenCreate(Strict):
     name: Text200
     role: Role
     organisation_id: int | None = Field(None, ge=1, le=MAX_ID)
-    staff_id: int | None = Field(None, ge=1, le=MAX_ID)
+    staff_id: int | None = Field(None, ge=1, le=MAX_ID, description=STAFF_ID)
     expires_at: Instant | None = None
 
     @model_validator(mode="after")
@@ -291,7 +295,7 @@ class TokenRead(Read):
     role: Role
     prefix: str
     organisation_id: int | None
-    staff_id: int | None
+    staff_id: int | None = Field(description=STAFF_ID)
     created_at: dt.datetime
     expires_at: dt.datetime | None
     revoked_at: dt.datetime | None
