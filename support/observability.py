@@ -160,6 +160,7 @@ class ObservabilityMiddleware:
         request_id = incoming if _SANE_ID.match(incoming) else os.urandom(16).hex()  # as random as uuid4, 5x cheaper
         token = request_id_var.set(request_id)
         status_box = [500]
+        unread = [False]
         route = ""
 
         async def send_wrapper(message: Message) -> None:
@@ -168,6 +169,8 @@ class ObservabilityMiddleware:
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 headers.extend(SECURITY_HEADERS)
+                if unread[0]:  # the rest of the body was never read: end the connection, not the upload only
+                    headers.append((b"connection", b"close"))
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -176,10 +179,11 @@ class ObservabilityMiddleware:
             if length is not None and length.isdigit() and int(length) > self.max_body:
                 # refused before routing: match the template the slow way (rare)
                 route = route_template(scope["app"].router, dict(scope)) if "app" in scope else "unmatched"
+                unread[0] = True
                 await _too_large(scope, send_wrapper, self.max_body)
             else:
                 # no length given (chunked): count while the app reads, and stop it at the limit
-                await self.app(scope, receive if length is not None else _limited(receive, self.max_body),
+                await self.app(scope, receive if length is not None else _limited(receive, self.max_body, unread),
                                send_wrapper)
         finally:
             route = route or self._template_of(scope)
@@ -193,10 +197,10 @@ class ObservabilityMiddleware:
             request_id_var.reset(token)
 
 
-def _limited(receive: Receive, limit: int) -> Receive:
+def _limited(receive: Receive, limit: int, tripped: list[bool]) -> Receive:
     """`receive` that raises `PayloadTooLarge` (a 413 from the app's error handler) as soon as the body
-    received passes `limit` bytes: a chunked body is never read, let alone held, beyond the limit and one
-    chunk."""
+    received passes `limit` bytes (and sets `tripped`: the response closes the connection): a chunked body
+    is never read, let alone held, beyond the limit and one chunk."""
     received = 0
 
     async def limited() -> Message:
@@ -205,6 +209,7 @@ def _limited(receive: Receive, limit: int) -> Receive:
         if message["type"] == "http.request":
             received += len(message.get("body", b""))
             if received > limit:
+                tripped[0] = True
                 raise PayloadTooLarge(f"the body limit is {limit} bytes")
         return message
 
