@@ -111,10 +111,12 @@ def route_templates(routes: list[BaseRoute], prefix: str = "") -> dict[int, str]
 
 
 class ObservabilityMiddleware:
-    def __init__(self, app: ASGIApp, *, metrics: Metrics, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, metrics: Metrics, max_body_bytes: int,
+                 own_limits: re.Pattern[str] | None = None) -> None:
         self.app = app
         self.metrics = metrics
         self.max_body = max_body_bytes
+        self.own_limits = own_limits  # paths that enforce a limit of their own (file uploads)
         self._templates: dict[int, str] | None = None
 
     def _template_of(self, scope: Scope) -> str:
@@ -149,7 +151,8 @@ class ObservabilityMiddleware:
 
         try:
             length = next((v for k, v in scope["headers"] if k == b"content-length"), None)
-            if length is not None and length.isdigit() and int(length) > self.max_body:
+            if (length is not None and length.isdigit() and int(length) > self.max_body
+                    and not (self.own_limits and self.own_limits.match(scope["path"]))):
                 # refused before routing: match the template the slow way (rare)
                 route = route_template(scope["app"].router, dict(scope)) if "app" in scope else "unmatched"
                 await _too_large(scope, send_wrapper, self.max_body)
