@@ -27,8 +27,8 @@ class AttachmentSettings(BaseSettings):
     directory_override: Path | None = Field(
         None, alias="TRIPDESK_ATTACHMENT_DIR",
         description="Where the directory store keeps files; default <TRIPDESK_DATA_DIR>/attachments.")
-    max_file_bytes: int = Field(50 * 1024 * 1024, alias="TRIPDESK_ATTACHMENT_MAX_FILE_BYTES", ge=1)
-    max_ticket_bytes: int = Field(200 * 1024 * 1024, alias="TRIPDESK_ATTACHMENT_MAX_TICKET_BYTES", ge=1)
+    max_file_bytes: int = Field(100 * 1024 * 1024, alias="TRIPDESK_ATTACHMENT_MAX_FILE_BYTES", ge=1)
+    max_ticket_bytes: int = Field(500 * 1024 * 1024, alias="TRIPDESK_ATTACHMENT_MAX_TICKET_BYTES", ge=1)
     allowed_types: str = Field(DEFAULT_TYPES, alias="TRIPDESK_ATTACHMENT_TYPES",
                                description="Comma-separated media types accepted (detected from the content).")
     scanner: str | None = Field(
