@@ -39,8 +39,8 @@ from core.http import MAX_BODY_BYTES, operation
 from core.openapi import build_openapi
 from core.routing import SegmentRouter
 from support import audit_routes, ticket_routes
-from support.attachments import routes as attachment_routes
 from support import routes as directory_routes
+from support.attachments import routes as attachment_routes
 from support.auth import BearerAuthMiddleware, TokenCache
 from support.classification import routes as classification_routes
 from support.cli import install_hooks

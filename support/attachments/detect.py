@@ -142,10 +142,9 @@ def _thumbnail(path: Path, pixels: int) -> bytes | None:
                 return None  # checked before anything is decoded
             image.draft("RGB", (pixels, pixels))  # JPEG: decode at a reduced scale
             image.thumbnail((pixels, pixels))
-            if image.mode not in ("RGB", "RGBA", "L", "LA"):
-                image = image.convert("RGBA")
+            small: Image.Image = image if image.mode in ("RGB", "RGBA", "L", "LA") else image.convert("RGBA")
             out = io.BytesIO()
-            image.save(out, "PNG", optimize=True)
+            small.save(out, "PNG", optimize=True)
             return out.getvalue()
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError):
         return None

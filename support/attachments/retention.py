@@ -18,6 +18,7 @@ import calendar
 import datetime as dt
 import time
 from dataclasses import dataclass, field
+from typing import cast
 
 from tortoise.functions import Max
 from tortoise.transactions import in_transaction
@@ -53,7 +54,7 @@ async def _closed_before(cutoff: dt.datetime) -> list[int]:
                                    ticket__status=TicketStatus.closed)
                 .group_by("ticket_id").annotate(closed_at=Max("created_at")).filter(closed_at__lt=cutoff)
                 .values_list("ticket_id", flat=True))
-    return [int(t) for t in await closings]
+    return [cast(int, t) for t in await closings]
 
 
 async def purge_attachments(*, closed_before: dt.datetime, removed_by: str, dry_run: bool = False) -> PurgeResult:

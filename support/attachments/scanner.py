@@ -18,7 +18,7 @@ from support.attachments.errors import AttachmentInfected, ScannerUnavailable
 log = logging.getLogger("tripdesk.attachments")
 
 
-async def scan(path: Path, *, command: str | None, timeout: float) -> None:
+async def scan(path: Path, *, command: str | None, time_limit: float) -> None:
     if not command:
         return
     try:
@@ -29,7 +29,7 @@ async def scan(path: Path, *, command: str | None, timeout: float) -> None:
         log.exception("the virus scanner cannot be started")
         raise ScannerUnavailable("the virus scanner cannot be started; try again later") from None
     try:
-        output, _ = await asyncio.wait_for(process.communicate(), timeout)
+        output, _ = await asyncio.wait_for(process.communicate(), time_limit)
     except TimeoutError:
         with contextlib.suppress(ProcessLookupError):
             process.kill()

@@ -43,10 +43,3 @@ class AttachmentRead(BaseModel):
 class AttachmentList(BaseModel):
     items: list[AttachmentRead]
 
-
-class PurgeRead(BaseModel):
-    dry_run: bool
-    closed_before: dt.datetime
-    files: int
-    bytes: int
-    removed: list[AttachmentRead]

@@ -23,6 +23,7 @@ import os
 import tempfile
 from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import Path
+from typing import cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
@@ -87,15 +88,15 @@ async def _check_comment(principal: Principal | None, ticket: Ticket, comment_id
 
 
 async def _ticket_bytes(ticket_id: int) -> int:
-    rows = await Attachment.filter(ticket_id=ticket_id).annotate(total=Sum("blob__size")).values_list(
-        "total", flat=True)
-    return int(rows[0] or 0) if rows else 0
+    totals = await Attachment.filter(ticket_id=ticket_id).group_by("ticket_id").annotate(
+        total=Sum("blob__size")).values_list("total", flat=True)
+    return int(cast(int, totals[0])) if totals else 0
 
 
 async def _stage(stream: AsyncIterable[bytes], *, settings: AttachmentSettings, room: int) -> tuple[Path, str, int]:
     """Write the stream to a staging file, hashing as it goes; stop at the first byte over a limit."""
-    settings.staging_dir.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=settings.staging_dir, prefix="upload-")
+    await asyncio.to_thread(settings.staging_dir.mkdir, parents=True, exist_ok=True)
+    fd, name = await asyncio.to_thread(tempfile.mkstemp, dir=settings.staging_dir, prefix="upload-")
     path = Path(name)
     digest, size = hashlib.sha256(), 0
     try:
@@ -112,10 +113,10 @@ async def _stage(stream: AsyncIterable[bytes], *, settings: AttachmentSettings, 
                 digest.update(chunk)
                 await asyncio.to_thread(out.write, chunk)
     except BaseException:
-        path.unlink(missing_ok=True)
+        await asyncio.to_thread(path.unlink, missing_ok=True)
         raise
     if size == 0:
-        path.unlink(missing_ok=True)
+        await asyncio.to_thread(path.unlink, missing_ok=True)
         raise EmptyAttachment("the file is empty")
     return path, digest.hexdigest(), size
 
@@ -141,7 +142,7 @@ async def store_attachment(*, ticket_id: int, filename: str, stream: AsyncIterab
         found = await asyncio.to_thread(
             detect.inspect, staged, filename, allowed=settings.allowed, preview_lines=settings.preview_lines,
             thumbnail_pixels=settings.thumbnail_pixels)
-        await scan(staged, command=settings.scanner, timeout=settings.scanner_timeout_seconds)
+        await scan(staged, command=settings.scanner, time_limit=settings.scanner_timeout_seconds)
         store = make_store(settings)
         for attempt in range(3):
             try:
@@ -154,7 +155,7 @@ async def store_attachment(*, ticket_id: int, filename: str, stream: AsyncIterab
                     raise
         raise AssertionError("unreachable")
     finally:
-        staged.unlink(missing_ok=True)
+        await asyncio.to_thread(staged.unlink, missing_ok=True)
 
 
 async def _commit(*, principal: Principal | None, ticket_id: int, comment_id: int | None, staged: Path,

@@ -172,10 +172,13 @@ async def test_limits_per_file_and_per_ticket_are_413(client: httpx.AsyncClient,
     url = f"/api/v1/tickets/{w['ticket']}/attachments"
     too_big = await upload(client, w["admin"], url, "big.log", b"a" * 1001)
     assert too_big.status_code == 413 and too_big.json()["code"] == "attachment_too_large"
-    assert (await upload(client, w["admin"], url, "one.log", b"b" * 900)).status_code == 201
-    full = await upload(client, w["admin"], url, "two.log", b"c" * 900)
+    assert (await upload(client, w["admin"], url, "one.log", b"b" * 600)).status_code == 201
+    assert (await upload(client, w["admin"], url, "two.log", b"c" * 600)).status_code == 201
+    full = await upload(client, w["admin"], url, "three.log", b"d" * 400)   # 1,600 bytes on the ticket
     assert full.status_code == 413 and full.json()["code"] == "ticket_attachments_full"
-    assert await Attachment.all().count() == 1
+    assert await Attachment.all().count() == 2
+    other = await upload(client, w["admin"], f"/api/v1/tickets/{w['other_ticket']}/attachments", "d.log", b"d" * 400)
+    assert other.status_code == 201                                        # the limit is per ticket
     assert not list(get_attachment_settings().staging_dir.iterdir())
 
 
