@@ -11,7 +11,6 @@ ignored.
 from __future__ import annotations
 
 import re
-import unicodedata
 import urllib.parse
 from collections import deque
 from collections.abc import AsyncIterator
@@ -24,6 +23,7 @@ from starlette.requests import Request
 
 from core.errors import InvalidInput
 from support.attachments.errors import MalformedUpload, NotMultipart
+from support.attachments.names import clean_filename
 
 FIELD = "file"
 MAX_FIELD_BYTES = 4096
@@ -35,17 +35,6 @@ class UploadedFile:
     filename: str
     declared_type: str
     chunks: AsyncIterator[bytes]
-
-
-def clean_filename(raw: str) -> str:
-    """The name as the user gave it, made safe to store and send back: no directories, no control characters,
-    NFC (macOS sends decomposed å), at most 255 characters. HTML forms send a quote as %22 (httpx and curl
-    do too), which is turned back into the quote."""
-    name = raw.replace("%22", '"').replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in unicodedata.normalize("NFC", name) if unicodedata.category(c)[0] != "C").strip()
-    if name in ("", ".", ".."):
-        name = "attachment"
-    return name[:255]
 
 
 def _filename(disposition: bytes, params: dict[bytes, bytes]) -> str | None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
-import urllib.parse
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -15,6 +13,7 @@ from core.http import JSON, operation, path_int
 from support.attachments import service
 from support.attachments.errors import AttachmentTooLarge
 from support.attachments.multipart import read_file
+from support.attachments.names import content_disposition
 from support.attachments.schemas import AttachmentList, AttachmentRead, AttachmentUpload
 from support.attachments.settings import get_attachment_settings
 
@@ -22,14 +21,6 @@ UPLOADERS = (Role.admin, Role.support, Role.integrator)
 MULTIPART_OVERHEAD = 64 * 1024
 UPLOAD_PATHS = re.compile(r"^/api/v1/tickets/\d+(/comments/\d+)?/attachments/?$")
 """Paths whose bodies may exceed the JSON body limit (the upload enforces its own limits as it reads)."""
-
-
-def content_disposition(filename: str) -> str:
-    """RFC 6266: an ASCII `filename` for old clients (å → a, quotes and other specials → _) and the exact
-    name in RFC 5987 `filename*` (UTF-8, percent-encoded)."""
-    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
-    fallback = re.sub(r'[^\x20-\x7e]|["\\%;]', "_", ascii_name).strip() or "attachment"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{urllib.parse.quote(filename, safe='')}"
 
 
 async def _upload(request: Request, principal: Principal, comment_id: int | None) -> Response:

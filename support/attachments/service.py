@@ -41,6 +41,7 @@ from support.attachments.errors import (
     TicketAttachmentsFull,
 )
 from support.attachments.models import Attachment, AttachmentBlob
+from support.attachments.names import clean_filename
 from support.attachments.scanner import scan
 from support.attachments.schemas import AttachmentRead
 from support.attachments.settings import AttachmentSettings, get_attachment_settings
@@ -134,6 +135,7 @@ async def store_attachment(*, ticket_id: int, filename: str, stream: AsyncIterab
     checked; without one the caller is trusted (mail intake: the ticket must exist). Refusals: 404 (ticket
     or comment), 413 (limits), 415 (type, executable), 422 (empty, infected), 503 (scanner failed)."""
     settings = get_attachment_settings()
+    filename = clean_filename(filename)
     ticket = await _ticket(principal, ticket_id)
     await _check_comment(principal, ticket, comment_id)
     room = settings.max_ticket_bytes - await _ticket_bytes(ticket.id)

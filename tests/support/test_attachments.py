@@ -268,3 +268,23 @@ async def test_openapi_documents_the_multipart_body(client: httpx.AsyncClient) -
     assert {"413", "415", "201"} <= set(post["responses"])
     assert "multipart/form-data" in doc["paths"]["/api/v1/tickets/{id}/comments/{comment_id}/attachments"][
         "post"]["requestBody"]["content"]
+
+
+@pytest.mark.parametrize(("raw", "stored", "fallback"), [
+    ("rapport å ä ö.txt", "rapport å ä ö.txt", "rapport a a o.txt"),
+    ('say "hi".log', 'say "hi".log', "say _hi_.log"),
+    ("say %22hi%22.log", 'say "hi".log', "say _hi_.log"),            # an HTML form's quote
+    ("C:\\Users\\eva\\app.log", "app.log", "app.log"),               # no directories
+    ("../../etc/passwd", "passwd", "passwd"),
+    ("a\r\nb.log", "ab.log", "ab.log"),
+    ("Ångström.log".replace("Å", "A\u030a"), "Ångström.log", "Angstrom.log"),   # macOS sends decomposed
+    ("..", "attachment", "attachment"),
+])
+def test_names_are_stored_safely_and_sent_back_per_rfc_6266(raw: str, stored: str, fallback: str) -> None:
+    from support.attachments.names import clean_filename, content_disposition
+
+    assert clean_filename(raw) == stored
+    header = content_disposition(stored)
+    assert header.startswith(f'attachment; filename="{fallback}"; ')
+    assert filename_of(header) == stored
+    assert all(32 <= ord(c) < 127 for c in header)
