@@ -9,7 +9,7 @@ from tortoise.indexes import Index
 
 
 class Migration(migrations.Migration):
-    dependencies = [('support', '0005_ticket_created_id')]
+    dependencies = [('support', '0006_partner_customers')]
 
     initial = False
 
