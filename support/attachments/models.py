@@ -23,6 +23,7 @@ class AttachmentBlob(Model):
     content_type = fields.CharField(max_length=100)
     refs = fields.IntField(default=0)
     preview = fields.TextField(null=True)
+    has_thumbnail = fields.BooleanField(default=False)   # lists say so without reading the image
     thumbnail = fields.BinaryField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -58,7 +58,14 @@ def attachment_read(attachment: Attachment, blob: AttachmentBlob) -> AttachmentR
         id=attachment.id, ticket_id=attachment.ticket_id, comment_id=attachment.comment_id,  # type: ignore[attr-defined]
         filename=attachment.filename, size=blob.size, content_type=blob.content_type, sha256=blob.sha256,
         uploaded_by=attachment.uploaded_by, uploaded_at=attachment.created_at, preview=blob.preview,
-        has_thumbnail=blob.thumbnail is not None)
+        has_thumbnail=blob.has_thumbnail)
+
+
+LISTED = {"id": "id", "ticket_id": "ticket_id", "comment_id": "comment_id", "filename": "filename",
+          "size": "blob__size", "content_type": "blob__content_type", "sha256": "blob__sha256",
+          "uploaded_by": "uploaded_by", "uploaded_at": "created_at", "preview": "blob__preview",
+          "has_thumbnail": "blob__has_thumbnail"}
+"""AttachmentRead's fields and where they are read from (a list never reads the thumbnails' bytes)."""
 
 
 def _visible_attachments(principal: Principal | None) -> Q:
@@ -176,7 +183,8 @@ async def _commit(*, principal: Principal | None, ticket_id: int, comment_id: in
                 blob = await AttachmentBlob.get(sha256=sha256)
             else:
                 blob = await AttachmentBlob.create(sha256=sha256, size=size, content_type=found.content_type,
-                                                   refs=1, preview=found.preview, thumbnail=found.thumbnail)
+                                                   refs=1, preview=found.preview, thumbnail=found.thumbnail,
+                                                   has_thumbnail=found.thumbnail is not None)
                 put = True
                 stored = await store.put(_file_chunks(staged))
                 if stored.sha256 != sha256:
@@ -209,9 +217,9 @@ async def discard_unreferenced(store: BlobStore, sha256: str) -> bool:
 
 async def list_attachments(*, principal: Principal, ticket_id: int) -> list[AttachmentRead]:
     ticket = await _ticket(principal, ticket_id)
-    rows = await Attachment.filter(_visible_attachments(principal), ticket_id=ticket.id).prefetch_related(
-        "blob").order_by("id")
-    return [attachment_read(row, row.blob) for row in rows]
+    rows = await Attachment.filter(_visible_attachments(principal), ticket_id=ticket.id).order_by("id").values(
+        **LISTED)
+    return [AttachmentRead.model_validate(row) for row in rows]
 
 
 async def _attachment(principal: Principal, ticket_id: int, attachment_id: int) -> Attachment:

@@ -22,6 +22,7 @@ class Migration(migrations.Migration):
                 ('content_type', fields.CharField(max_length=100)),
                 ('refs', fields.IntField(default=0)),
                 ('preview', fields.TextField(null=True, unique=False)),
+                ('has_thumbnail', fields.BooleanField(default=False)),
                 ('thumbnail', fields.BinaryField(null=True)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],

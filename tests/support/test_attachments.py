@@ -245,10 +245,10 @@ async def test_a_rolled_back_upload_leaves_no_file(client: httpx.AsyncClient, st
     monkeypatch.setattr(Attachment, "create", real_create)
 
     settings = get_attachment_settings()
-    store = make_store(settings)
-    assert not await store.exists(hashlib.sha256(LOG).hexdigest())
+    blobs = make_store(settings)
+    assert not await blobs.exists(hashlib.sha256(LOG).hexdigest())
     assert await AttachmentBlob.all().values_list("sha256", "refs") == [(kept.json()["sha256"], 1)]
-    assert await store.exists(kept.json()["sha256"])     # a rolled-back duplicate leaves the stored file alone
+    assert await blobs.exists(kept.json()["sha256"])     # a rolled-back duplicate leaves the stored file alone
     if store == "directory":
         assert [p.name for p in settings.directory.rglob("*") if p.is_file()] == [kept.json()["sha256"]]
     else:
