@@ -165,6 +165,7 @@ class OperationSpec:
     tags: tuple[str, ...] = ()
     content_types: tuple[str, ...] = ("application/json",)
     idempotent_create: bool = False
+    body_media_type: str = "application/json"
     errors: tuple[int, ...] = field(default=(400, 401, 403, 404, 422))
 
 
@@ -183,16 +184,18 @@ def operation(
     content_types: tuple[str, ...] = ("application/json",),
     idempotent_create: bool = False,
     public: bool = False,
+    body_media_type: str = "application/json",
 ) -> Callable[[Callable[[Request, Principal], Awaitable[Response]]], Endpoint]:
     """Declare an API endpoint: its role check, its schemas for OpenAPI, and its handler.
 
     The handler receives the request and the authenticated principal; a public endpoint (health checks,
-    the OpenAPI document) receives a None principal.
+    the OpenAPI document) receives a None principal. `body_media_type` is how the body is sent when it is
+    not JSON (a file upload: multipart/form-data, described by the `body` model).
     """
     allowed: tuple[Role, ...] = tuple(Role) if roles is None else roles
     spec = OperationSpec(summary=summary, roles=() if public else allowed, body=body, query=query,
                          response=response, status=status, tags=tags, content_types=content_types,
-                         idempotent_create=idempotent_create)
+                         idempotent_create=idempotent_create, body_media_type=body_media_type)
 
     def decorate(handler: Callable[[Request, Any], Awaitable[Response]]) -> Endpoint:
         @functools.wraps(handler)

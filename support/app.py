@@ -38,6 +38,7 @@ from core.openapi import build_openapi
 from core.routing import SegmentRouter
 from support import audit_routes, mail_routes, ticket_routes
 from support import routes as directory_routes
+from support.attachments import routes as attachment_routes
 from support.auth import BearerAuthMiddleware, TokenCache
 from support.classification import routes as classification_routes
 from support.cli import install_hooks
@@ -54,6 +55,7 @@ VERSION = "0.1.0"
 api_routes = [
     *directory_routes.routes,
     *ticket_routes.routes,
+    *attachment_routes.routes,
     *classification_routes.routes,
     *audit_routes.routes,
     *timetracking_routes.routes,
@@ -204,7 +206,8 @@ def create_app(*, settings: SupportSettings | None = None, init_db: bool = True,
             Mount("/docs/static", app=StaticFiles(directory=str(swagger_ui_path)), name="swagger"),
         ],
         middleware=[
-            Middleware(ObservabilityMiddleware, metrics=metrics, max_body_bytes=MAX_BODY_BYTES),
+            Middleware(ObservabilityMiddleware, metrics=metrics, max_body_bytes=MAX_BODY_BYTES,
+                       own_limits=attachment_routes.UPLOAD_PATHS),
             # inside observability: a 500 or 503 keeps the request id and the security headers
             Middleware(CatchAllMiddleware),
             Middleware(BearerAuthMiddleware, cache=token_cache),

@@ -135,10 +135,12 @@ def allow_headers(routes: list[BaseRoute]) -> dict[int, str]:
 
 
 class ObservabilityMiddleware:
-    def __init__(self, app: ASGIApp, *, metrics: Metrics, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, metrics: Metrics, max_body_bytes: int,
+                 own_limits: re.Pattern[str] | None = None) -> None:
         self.app = app
         self.metrics = metrics
         self.max_body = max_body_bytes
+        self.own_limits = own_limits  # paths that enforce a limit of their own (file uploads)
         self._templates: dict[int, str] | None = None
 
     def _template_of(self, scope: Scope) -> str:
@@ -176,15 +178,16 @@ class ObservabilityMiddleware:
 
         try:
             length = next((v for k, v in scope["headers"] if k == b"content-length"), None)
-            if length is not None and length.isdigit() and int(length) > self.max_body:
+            own_limit = bool(self.own_limits and self.own_limits.match(scope["path"]))
+            if length is not None and length.isdigit() and int(length) > self.max_body and not own_limit:
                 # refused before routing: match the template the slow way (rare)
                 route = route_template(scope["app"].router, dict(scope)) if "app" in scope else "unmatched"
                 unread[0] = True
                 await _too_large(scope, send_wrapper, self.max_body)
             else:
                 # no length given (chunked): count while the app reads, and stop it at the limit
-                await self.app(scope, receive if length is not None else _limited(receive, self.max_body, unread),
-                               send_wrapper)
+                limited = length is None and not own_limit
+                await self.app(scope, _limited(receive, self.max_body, unread) if limited else receive, send_wrapper)
         finally:
             route = route or self._template_of(scope)
             elapsed = time.perf_counter() - started
