@@ -18,18 +18,20 @@ Business rules:
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from typing import Any
 
 from pydantic import ValidationError
 
 from core.auth import Principal, Role
+from core.errors import DomainError
 from notifications.inbound.fetcher import Handled
 from notifications.inbound.parse import InboundMail
 from notifications.models import InboundStatus, OutboxMessage
 from notifications.service import reply_address_affixes
 from support import ticket_schemas, tickets
+from support.attachments.service import store_attachment
 from support.classification.classifier import load_classifier_async
-from support.mail_models import store_mail_attachment
 from support.models import Comment, Contact, Ticket, TicketEvent, TicketStatus
 from support.policy import Category
 
@@ -97,15 +99,24 @@ def _comment_text(mail: InboundMail) -> str:
     return text[:50_000] or "(empty message)"
 
 
+async def _bytes_of(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
 async def _store_files(ticket: Ticket, comment_id: int | None, mail: InboundMail) -> list[int]:
-    stored = [
-        (await store_mail_attachment(ticket_id=ticket.id, comment_id=comment_id, filename=a.filename,
-                                     content_type=a.content_type, data=a.data)).id
-        for a in mail.attachments]
-    for refused in mail.refused:
+    """Files go to the ticket's attachments store under the uploads' rules (type, executables, scanner, ticket
+    total); what the parser or the store refuses is recorded on the ticket, and the message's text is kept."""
+    stored, refused = [], [(r.filename, r.content_type, r.size, r.reason) for r in mail.refused]
+    for a in mail.attachments:
+        try:
+            stored.append((await store_attachment(ticket_id=ticket.id, comment_id=comment_id, filename=a.filename,
+                                                  stream=_bytes_of(a.data), uploaded_by=MAIL_ACTOR)).id)
+        except DomainError as error:
+            refused.append((a.filename, a.content_type, len(a.data), error.code))
+    for filename, content_type, size, reason in refused:
         await TicketEvent.create(
-            ticket_id=ticket.id, kind="mail_attachment_refused", actor=MAIL_ACTOR, reason=refused.reason,
-            data={"filename": refused.filename, "content_type": refused.content_type, "size": refused.size})
+            ticket_id=ticket.id, kind="mail_attachment_refused", actor=MAIL_ACTOR, reason=reason,
+            data={"filename": filename, "content_type": content_type, "size": size})
     return stored
 
 

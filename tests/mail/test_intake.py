@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+
 from core.auth import Role
 from notifications.models import FailingAddress, InboundMessage, InboundStatus, OutboxMessage
-from support.mail_models import MailAttachment
+from support.attachments.models import Attachment
 from support.models import Comment, Contact, Language, Ticket, TicketEvent
 from tests import factories as f
 from tests.mail import messages as m
 
 SUPPORT = "tripdesk support <support@tripdesk.example.se>"
 
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 
 async def test_new_mail_from_a_contact_opens_a_classified_ticket_with_a_receipt(fetcher, mailbox) -> None:  # type: ignore[no-untyped-def]
     org = await f.organisation(name="Lappmarkens kommun")
@@ -28,8 +42,9 @@ async def test_new_mail_from_a_contact_opens_a_classified_ticket_with_a_receipt(
     assert await TicketEvent.filter(ticket_id=ticket.id, kind="classified").exists()
     [receipt] = await OutboxMessage.filter(template="ticket_received")
     assert receipt.to_email == contact.email and receipt.dedupe_key == f"ticket:{ticket.number}:received"
-    [attachment] = await MailAttachment.filter(ticket_id=ticket.id)
-    assert attachment.filename == "fel.log" and bytes(attachment.data) == b"500 Internal Server Error\n"
+    [attachment] = await Attachment.filter(ticket_id=ticket.id).prefetch_related("blob")
+    assert attachment.filename == "fel.log" and attachment.uploaded_by == "email"
+    assert attachment.blob.sha256 == hashlib.sha256(b"500 Internal Server Error\n").hexdigest()
     assert (await InboundMessage.get()).status == InboundStatus.processed
 
 
@@ -137,14 +152,14 @@ async def test_a_20_mb_attachment_is_refused_and_the_message_kept(client, fetche
     msg = m.message(sender=contact.email, to=f"support+{ticket['number']}@tripdesk.example.se",
                     subject="Re: dump", body="Här är databasdumpen och en skärmbild.\n\nMvh\nEva",
                     attachments=[("dump.bin", "application/octet-stream", big),
-                                 ("skarm.png", "image/png", b"\x89PNG\r\n\x1a\nsmall")])
+                                 ("skarm.png", "image/png", PNG)])
     await mailbox.append(m.raw(msg))
     await fetcher.run_once()
 
     [comment] = await Comment.filter(ticket_id=ticket["id"])
     assert comment.body == "Här är databasdumpen och en skärmbild."
-    [kept] = await MailAttachment.filter(ticket_id=ticket["id"])
-    assert kept.filename == "skarm.png" and kept.comment_id == comment.id
+    [kept] = await Attachment.filter(ticket_id=ticket["id"])
+    assert kept.filename == "skarm.png" and kept.comment_id == comment.id  # type: ignore[attr-defined]
     [refused] = await TicketEvent.filter(ticket_id=ticket["id"], kind="mail_attachment_refused")
     assert refused.reason == "too_large" and refused.data["filename"] == "dump.bin"
     assert refused.data["size"] == len(big)
