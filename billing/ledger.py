@@ -30,6 +30,8 @@ from billing.hooks import run_issue_hooks
 from billing.invoice_reads import invoice_read, summaries
 from billing.models import Invoice, InvoiceKind, InvoiceLineEntry, InvoiceStatus, PrepaidDrawdown
 from billing.ocr import invoice_ocr
+from billing.payments.balances import balance_of
+from billing.payments.models import AllocationSource, PaymentAllocation
 from billing.settings import get_billing_settings
 from billing.snapshot import InvoiceSnapshot
 from billing.snapshot_builder import build_snapshot
@@ -154,12 +156,28 @@ async def mark_paid(*, principal: Principal, invoice_id: int, data: schemas.Mark
         if invoice.paid_at is not None:
             raise AlreadyPaid(f"{invoice.number} was marked paid at {invoice.paid_at.isoformat()}")
         paid_on = data.paid_on or dt.date.today()
-        invoice.paid_at = dt.datetime.combine(paid_on, dt.time(12), dt.UTC)
-        invoice.paid_by = principal.name
-        await invoice.save(update_fields=["paid_at", "paid_by"])
+        await settle_locked(invoice, amount=None, booked_date=paid_on, by=principal.name,
+                            source=AllocationSource.manual)
         await audit.record(principal=principal, action="invoice.marked_paid", subject_type="invoice",
                            subject_id=invoice.id, data={"number": invoice.number, "paid_on": paid_on})
     return await invoice_read(invoice)
+
+
+async def settle_locked(invoice: Invoice, *, amount: Decimal | None, booked_date: dt.date, by: str,
+                        source: AllocationSource, payment_id: int | None = None) -> Decimal:
+    """The one place money is applied to an issued invoice (manual mark-paid and payment import both call it),
+    on a row the caller locked in its transaction. Applies at most the open balance (`amount` None: all of it)
+    and returns what was applied; the invoice is paid (`paid_at`) when nothing stays open."""
+    open_amount = (await balance_of(invoice)).open
+    applied = open_amount if amount is None else min(amount, open_amount)
+    if applied > 0:
+        await PaymentAllocation.create(invoice_id=invoice.id, payment_id=payment_id, amount=applied,
+                                       source=source, booked_date=booked_date, created_by=by)
+    if open_amount - max(applied, Decimal(0)) <= 0 or amount is None:
+        invoice.paid_at = dt.datetime.combine(booked_date, dt.time(12), dt.UTC)
+        invoice.paid_by = by
+        await invoice.save(update_fields=["paid_at", "paid_by"])
+    return max(applied, Decimal(0))
 
 
 # Issuing ----------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from swagger_ui_bundle import swagger_ui_path
 from tortoise import Tortoise
 from tortoise.exceptions import DoesNotExist, IntegrityError, OperationalError
 
+import billing.payments.routes
 import billing.routes
 import invoices.routes
 import notifications.routes
@@ -59,6 +60,7 @@ api_routes = [
     *audit_routes.routes,
     *timetracking_routes.routes,
     *billing.routes.routes,
+    *billing.payments.routes.routes,
     *invoices.routes.routes,
     *notifications.routes.routes,
 ]

@@ -16,7 +16,7 @@ APPS: dict[str, tuple[list[str], str]] = {
     "notifications": (["notifications.models"], "notifications.migrations"),
     "support": (["support.models", "support.timetracking.models", "support.classification.models"],
                 "support.migrations"),
-    "billing": (["billing.models"], "billing.migrations"),
+    "billing": (["billing.models", "billing.payments.models"], "billing.migrations"),
     "invoices": (["invoices.models"], "invoices.migrations"),
 }
 
