@@ -22,9 +22,11 @@ from swagger_ui_bundle import swagger_ui_path
 from tortoise import Tortoise
 from tortoise.exceptions import DoesNotExist, IntegrityError, OperationalError
 
+import billing.payments.report_routes
 import billing.payments.routes
 import billing.routes
 import invoices.routes
+import invoices.statement_routes
 import notifications.routes
 from core.auth import Principal
 from core.errors import (
@@ -61,7 +63,9 @@ api_routes = [
     *timetracking_routes.routes,
     *billing.routes.routes,
     *billing.payments.routes.routes,
+    *billing.payments.report_routes.routes,
     *invoices.routes.routes,
+    *invoices.statement_routes.routes,
     *notifications.routes.routes,
 ]
 
