@@ -23,7 +23,7 @@ from tortoise.transactions import in_transaction
 
 from billing.hooks import reminder_sender
 from billing.models import Invoice, InvoiceKind, InvoiceStatus
-from billing.money import ZERO, round_amount
+from billing.money import ZERO, money_str, round_amount
 from billing.payments.balances import balance_of, balances
 from billing.payments.collection import collection_of
 from billing.payments.settings import CollectionSettings, get_collection_settings
@@ -87,7 +87,7 @@ async def _remind_one(invoice_id: int, as_of: dt.date, settings: CollectionSetti
         charged = interest(balance.open, invoice.due_date, as_of, settings.interest_rate) \
             if settings.late_interest else ZERO
         facts = {"step": str(step), "open": str(balance.open), "interest": str(charged) if charged else "",
-                 "interest_rate": str(settings.interest_rate), "fee": str(settings.reminder_fee)
+                 "interest_rate": str(settings.interest_rate), "fee": money_str(settings.reminder_fee)
                  if settings.reminder_fee else "", "as_of": as_of.isoformat()}
         sender = reminder_sender()
         if sender is None or not await sender(invoice, step, facts):
@@ -97,7 +97,7 @@ async def _remind_one(invoice_id: int, as_of: dt.date, settings: CollectionSetti
         state.last_reminder_date = as_of
         await state.save(update_fields=["reminders_sent", "last_reminder_date"])
         await audit.record(principal=None, actor=actor, action="invoice.reminder_sent", subject_type="invoice",
-                           subject_id=invoice.id, data={"step": step, **facts})
+                           subject_id=invoice.id, data={**facts, "step": step})
         result.sent.append({"invoice_id": invoice.id, "number": invoice.number, "step": step,
                             "open": balance.open})
 
