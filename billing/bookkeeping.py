@@ -69,8 +69,11 @@ async def verifications(start: dt.date, end: dt.date) -> list[Verification]:
     counters: dict[str, int] = defaultdict(int)
 
     def add(series: str, date: dt.date, text: str, pairs: list[tuple[str, Decimal, str]]) -> None:
+        rows = _rows(pairs)
+        if not rows:   # a 0,00 invoice (all prepaid hours) moves no money: nothing to book
+            return
         counters[series] += 1
-        result.append(Verification(series, counters[series], date, text, _rows(pairs)))
+        result.append(Verification(series, counters[series], date, text, rows))
 
     for doc in documents:
         sign = Decimal(1) if doc.kind == InvoiceKind.invoice else Decimal(-1)

@@ -20,7 +20,7 @@ DEMO_FILE = "demo-bgmax.txt"
 async def demo_bgmax_bytes(today: dt.date | None = None) -> bytes | None:
     today = today or dt.date.today()
     open_invoices = await Invoice.filter(kind=InvoiceKind.invoice, status=InvoiceStatus.issued,
-                                         paid_at__isnull=True).order_by("id").limit(3)
+                                         paid_at__isnull=True, gross_amount__gt=0).order_by("id").limit(3)
     if not open_invoices:
         return None
     payments: list[tuple[str, Decimal, str]] = []

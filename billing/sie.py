@@ -34,6 +34,10 @@ class Objects(tuple[str, ...]):
     """An object list field: `{}` or `{dim "obj" …}`."""
 
 
+class Text(str):
+    """A name or free text: always written in quotes."""
+
+
 Field = str | Objects
 
 
@@ -77,7 +81,7 @@ def date_text(value: dt.date) -> str:
 
 def _quote(value: str) -> str:
     clean = " ".join(value.replace("\\", "/").split())
-    if clean and not any(c in clean for c in ' "{}\t'):
+    if clean and not isinstance(value, Text) and not any(c in clean for c in ' "{}\t'):
         return clean
     return '"' + clean.replace('"', '\\"') + '"'
 
@@ -103,26 +107,26 @@ def write(company: Company, accounts: dict[str, str], verifications: Iterable[Ve
           *, generated: dt.date) -> bytes:
     """The SIE 4 file of `verifications`; refuses an unbalanced one (a bug upstream, never a file to send)."""
     records: list[Sequence[Field]] = [
-        ("#PROGRAM", company.program, company.version),
+        ("#PROGRAM", Text(company.program), company.version),
         ("#FORMAT", "PC8"),
-        ("#GEN", date_text(generated), company.program),
+        ("#GEN", date_text(generated), Text(company.program)),
         ("#SIETYP", "4"),
         ("#ORGNR", f"{company.organisation_number[:6]}-{company.organisation_number[6:]}"),
-        ("#FNAMN", company.name),
+        ("#FNAMN", Text(company.name)),
         ("#RAR", "0", date_text(company.year_start), date_text(company.year_end)),
         ("#KPTYP", "BAS2014"),
         ("#VALUTA", "SEK"),
     ]
-    records += [("#KONTO", number, name) for number, name in sorted(accounts.items())]
+    records += [("#KONTO", number, Text(name)) for number, name in sorted(accounts.items())]
     body: list[Sequence[Field] | str] = list(records)
     for ver in verifications:
         if ver.balance != 0:
             raise ValueError(f"verification {ver.series}{ver.number} does not balance ({ver.balance})")
-        body.append(("#VER", ver.series, str(ver.number), date_text(ver.date), ver.text, date_text(generated)))
+        body.append(("#VER", ver.series, str(ver.number), date_text(ver.date), Text(ver.text), date_text(generated)))
         body.append("{")
         for row in ver.rows:
             trans: tuple[Field, ...] = ("#TRANS", row.account, Objects(), amount_text(row.amount))
-            body.append((*trans, date_text(ver.date), row.text) if row.text else trans)
+            body.append((*trans, date_text(ver.date), Text(row.text)) if row.text else trans)
         body.append("}")
     crc = 0
     lines = ["#FLAGGA 0", "#KSUMMA"]
