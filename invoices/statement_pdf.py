@@ -38,7 +38,7 @@ def render_statement_pdf(statement: Statement) -> bytes:
         return Paragraph(escape(text), st[style])
 
     def table(rows: list[list[Paragraph]], widths: list[float]) -> Table:
-        t = Table(rows, colWidths=widths, repeatRows=1)
+        t = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
         t.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.6, RULE), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("BACKGROUND", (0, 0), (-1, 0), ACCENT_LIGHT), ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD)]))
         return t
@@ -56,7 +56,7 @@ def render_statement_pdf(statement: Statement) -> bytes:
                      p("" if credit else texts.decimal(d.credited), "right"),
                      p("" if credit else texts.decimal(d.paid), "right"),
                      p("" if credit else texts.decimal(d.open), "right")])
-    story.append(table(rows, [24 * mm, 28 * mm, 20 * mm, 20 * mm, 22 * mm, 22 * mm, 22 * mm, 22 * mm]))
+    story.append(table(rows, [25 * mm, 25 * mm, 21 * mm, 21 * mm, 21 * mm, 21 * mm, 20 * mm, 20 * mm]))
     story += [Spacer(1, 5 * mm), p(w["payments"], "h2")]
     pay_rows = [[p(w["date"], "th"), p(w["invoice"], "th"), p(w["amount"], "th_right")]]
     pay_rows += [[p(texts.date(x.date)), p(x.invoice_number or ""), p(texts.decimal(x.amount), "right")]
