@@ -127,7 +127,8 @@ async def ageing(*, as_of: dt.date | None = None, organisation_id: int | None = 
     open_by_id = {i: b.open for i, b in (await balances(invoices)).items()}
     names = dict(await Organisation.filter(id__in={i.organisation_id for i in invoices}).values_list(  # type: ignore[attr-defined]
         "id", "name")) if invoices else {}
-    totals = {name: {"count": 0, "open": ZERO} for name in BUCKETS}
+    counts = dict.fromkeys(BUCKETS, 0)
+    sums = dict.fromkeys(BUCKETS, ZERO)
     items = []
     for invoice in invoices:
         open_amount = open_by_id[invoice.id]
@@ -135,12 +136,12 @@ async def ageing(*, as_of: dt.date | None = None, organisation_id: int | None = 
             continue
         days = (as_of - invoice.due_date).days
         name = bucket(days)
-        totals[name]["count"] += 1  # type: ignore[operator]
-        totals[name]["open"] += open_amount  # type: ignore[operator]
+        counts[name] += 1
+        sums[name] += open_amount
         items.append({"invoice_id": invoice.id, "number": invoice.number,
                       "organisation_id": invoice.organisation_id,  # type: ignore[attr-defined]
                       "organisation_name": names.get(invoice.organisation_id),  # type: ignore[attr-defined]
                       "due_date": invoice.due_date, "days_overdue": max(days, 0), "bucket": name,
                       "open": open_amount})
-    return {"as_of": as_of, "buckets": [{"bucket": n, **totals[n]} for n in BUCKETS], "items": items,
-            "total_open": sum((t["open"] for t in totals.values()), ZERO)}  # type: ignore[misc]
+    return {"as_of": as_of, "buckets": [{"bucket": n, "count": counts[n], "open": sums[n]} for n in BUCKETS],
+            "items": items, "total_open": sum(sums.values(), ZERO)}

@@ -87,7 +87,7 @@ def _quote(value: str) -> str:
 
 
 def _render(record: Sequence[Field]) -> str:
-    parts = [record[0]]
+    parts: list[str] = [str(record[0])]
     for item in record[1:]:
         if isinstance(item, Objects):
             parts.append("{" + " ".join(_quote(o) for o in item) + "}")
@@ -97,7 +97,7 @@ def _render(record: Sequence[Field]) -> str:
 
 
 def _checksum_bytes(record: Sequence[Field]) -> bytes:
-    contents: list[str] = [record[0]]
+    contents: list[str] = [str(record[0])]
     for item in record[1:]:
         contents.extend(item if isinstance(item, Objects) else [" ".join(item.replace("\\", "/").split())])
     return "".join(contents).encode(ENCODING, errors="replace")

@@ -65,8 +65,9 @@ async def statement(*, principal: Principal, organisation_id: int, as_of: dt.dat
     numbers = {d.id: d.number for d in docs}
     rows = []
     for d in docs:
-        row = StatementDocument(id=d.id, kind=d.kind, number=d.number, issue_date=d.issue_date, due_date=d.due_date,
-                                gross=d.gross_amount, corrects_number=numbers.get(d.corrects_id))  # type: ignore[attr-defined]
+        corrects = numbers.get(d.corrects_id) if d.corrects_id else None  # type: ignore[attr-defined]
+        row = StatementDocument(id=d.id, kind=d.kind, number=d.number, issue_date=d.issue_date,
+                                due_date=d.due_date, gross=d.gross_amount, corrects_number=corrects)
         if d.id in owed:
             b = owed[d.id]
             row.credited, row.paid, row.open = b.credited, b.paid, b.open
@@ -80,6 +81,7 @@ async def statement(*, principal: Principal, organisation_id: int, as_of: dt.dat
     paid = sum((p.amount for p in payments), ZERO)
     overdue = sum((r.open for r in rows if r.open > 0 and r.due_date and r.due_date < as_of), ZERO)
     return Statement(organisation_id=organisation.id, organisation_name=organisation.name,
-                     language=str(getattr(organisation.language, "value", organisation.language) or "sv"), as_of=as_of, documents=rows,
+                     language=str(getattr(organisation.language, "value", organisation.language) or "sv"),
+                     as_of=as_of, documents=rows,
                      payments=payments, invoiced=invoiced, credited=credited, paid=paid,
                      balance=invoiced - credited - paid, overdue=overdue)

@@ -40,7 +40,8 @@ def render_statement_pdf(statement: Statement) -> bytes:
     def table(rows: list[list[Paragraph]], widths: list[float]) -> Table:
         t = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
         t.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.6, RULE), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                               ("BACKGROUND", (0, 0), (-1, 0), ACCENT_LIGHT), ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD)]))
+                               ("BACKGROUND", (0, 0), (-1, 0), ACCENT_LIGHT),
+                               ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD)]))
         return t
 
     story = [p(f"{w['title']} – {statement.organisation_name}", "h2"),

@@ -15,7 +15,6 @@ from core.http import operation, path_int, read_query
 from invoices.statement_pdf import render_statement_pdf
 
 
-
 @operation("An organisation's statement as PDF", roles=STATEMENT_READERS, query=AsOfQuery, tags=("payments",),
            content_types=("application/pdf",))
 async def statement_pdf(request: Request, principal: Principal) -> Response:

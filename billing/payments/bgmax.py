@@ -7,20 +7,18 @@ The file is accepted whole or not at all: the first record that breaks the layou
 Records are 80 characters (trailing blanks may be trimmed by the sender's software; a longer line is refused),
 ISO 8859-1, one per line. Positions below are 1-based and inclusive, as in Bankgirot's manual:
 
-| TK | record | fields used |
-|----|--------|-------------|
-| 01 | start | 3-22 layout name `BGMAX`, 23-24 version, 25-44 written at (YYYYMMDDHHMMSSffffff), 45 `T` test / `P` production |
-| 05 | opening (one per deposit section) | 3-12 receiving bankgiro, 13-22 plusgiro, 23-25 currency |
-| 20 | payment | 3-12 sender's bankgiro, 13-37 reference, 38-55 amount in öre, 56 reference code, 57 channel, 58-69 BGC serial number, 70 image flag |
-| 21 | deduction | as TK20, plus 71 deduction code |
-| 22, 23 | extra reference (positive, negative) | as TK20: 13-37 reference, 38-55 amount |
-| 25 | information | 3-52 text |
-| 26 | name | 3-37 name, 38-72 extra name |
-| 27 | address 1 | 3-37 address, 38-46 postcode |
-| 28 | address 2 | 3-37 town, 38-72 country, 73-74 country code |
-| 29 | organisation number | 3-14 the payer's organisation or personal number |
-| 15 | deposit (closes the section) | 3-37 receiving bank account, 38-45 payment date, 46-50 deposit serial, 51-68 deposit amount in öre, 69-71 currency, 72-79 number of payments, 80 deposit type |
-| 70 | end | 3-10 number of TK20, 11-18 TK21, 19-26 TK22 + TK23, 27-34 TK15 |
+- TK01 start: 3-22 layout name `BGMAX`, 23-24 version, 25-44 written at (YYYYMMDDHHMMSSffffff),
+  45 `T` test / `P` production.
+- TK05 opening (one per deposit section): 3-12 receiving bankgiro, 13-22 plusgiro, 23-25 currency.
+- TK20 payment: 3-12 sender's bankgiro, 13-37 reference, 38-55 amount in öre, 56 reference code,
+  57 channel, 58-69 BGC serial number, 70 image flag. TK21 deduction: the same, plus 71 deduction code.
+- TK22 / TK23 extra reference (positive / negative amount): 13-37 reference, 38-55 amount, as TK20.
+- TK25 information: 3-52 text. TK26 name: 3-37 name, 38-72 extra name. TK27 address: 3-37 address,
+  38-46 postcode. TK28 address 2: 3-37 town, 38-72 country, 73-74 country code. TK29 organisation
+  number: 3-14 the payer's organisation or personal number.
+- TK15 deposit (closes the section): 3-37 receiving bank account, 38-45 payment date, 46-50 deposit
+  serial, 51-68 deposit amount in öre, 69-71 currency, 72-79 number of payments, 80 deposit type.
+- TK70 end: 3-10 number of TK20, 11-18 TK21, 19-26 TK22 + TK23, 27-34 TK15.
 
 Checks: TK01 first and TK70 last, each exactly once; sections are TK05 … TK15; TK20/21 only inside a section,
 TK22-29 only after a TK20/21; digits where digits belong; every date is a real date; currency SEK; the deposit's

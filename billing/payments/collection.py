@@ -55,7 +55,7 @@ async def set_dispute(*, principal: Principal, invoice_id: int, data: schemas.Di
         invoice = await _issued_invoice(invoice_id, for_update=True)
         state = await collection_of(invoice.id)
         state.disputed = data.disputed
-        state.dispute_reason = data.reason if data.disputed else None
+        state.dispute_reason = data.reason if data.disputed else None  # type: ignore[assignment]
         await state.save(update_fields=["disputed", "dispute_reason"])
         await audit.record(principal=principal, action="invoice.disputed" if data.disputed else "invoice.undisputed",
                            subject_type="invoice", subject_id=invoice.id, data={"reason": data.reason})

@@ -7,7 +7,6 @@ printed; nothing applied), 2 bad arguments.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import datetime as dt
 import sys

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
+from billing.errors import InvoiceNotFound
 from billing.ledger import settle_locked
 from billing.models import Invoice, InvoiceKind, InvoiceStatus
 from billing.money import ZERO
@@ -31,7 +32,6 @@ from billing.payments.errors import (
     PaymentNotOpen,
 )
 from billing.payments.models import AllocationSource, Payment, PaymentFile, PaymentState
-from billing.errors import InvoiceNotFound
 from core.auth import Principal
 from core.pagination import decode_cursor
 from support import audit

@@ -35,8 +35,8 @@ async def world() -> tuple[list, dt.date]:  # type: ignore[type-arg]
     from billing import ledger
 
     await ledger.mark_paid(principal=b.FINANCE, invoice_id=paid.id, data=schemas.MarkPaid())
-    from billing.payments.service import import_file
     from billing.payments import bgmax
+    from billing.payments.service import import_file
     from billing.settings import get_billing_settings
 
     await import_file(principal=b.FINANCE, data=bgmax.write(
