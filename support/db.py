@@ -14,7 +14,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 APPS: dict[str, tuple[list[str], str]] = {
     # label: (models modules, migrations module)
     "notifications": (["notifications.models"], "notifications.migrations"),
-    "support": (["support.models", "support.timetracking.models", "support.classification.models"],
+    "support": (["support.models", "support.timetracking.models", "support.classification.models",
+                 "support.mail_models"],
                 "support.migrations"),
     "billing": (["billing.models", "billing.payments.models"], "billing.migrations"),
     "invoices": (["invoices.models"], "invoices.migrations"),

@@ -1,5 +1,5 @@
 """Payments: imported bank files, their payments, what each applied to which invoice, and per-invoice
-collection state (dispute, reminders). Depends on billing 0001 (the lead rechains it after 0002 at merge)."""
+collection state (dispute, reminders). Follows billing 0002 (finance edges)."""
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
@@ -9,7 +9,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('billing', '0001_initial')]
+    dependencies = [('billing', '0002_finance_edges')]
 
     initial = False
 

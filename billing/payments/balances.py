@@ -1,7 +1,7 @@
 """What is still owed on an issued invoice: gross − issued credit notes − payments applied. Reads only.
 
 A credit note lowers what the customer owes; a payment allocation (billing/payments/models.py) records what
-was paid. An invoice whose open balance is zero is settled (`paid_at` set by the ledger's `settle_locked`),
+was paid. An invoice whose open balance is zero is settled (`paid_at` set by the ledger's `record_payment`),
 or fully credited when the credit notes alone bring it to zero.
 """
 

@@ -5,7 +5,7 @@ Invariants (see models.py): a file is applied in one transaction, all of it or n
 claimed first (INSERT … ON CONFLICT DO NOTHING on its sha256 and bank identity), so of two racing imports of
 one file exactly one applies it and the other reports a duplicate; a payment already recorded (same bank
 identity, from an earlier file) is skipped. Every amount applied to an invoice goes through the ledger's
-`settle_locked` on a row locked for update.
+`record_payment` on a row locked for update.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from decimal import Decimal
 from tortoise.transactions import in_transaction
 
 from billing.errors import InvoiceNotFound
-from billing.ledger import settle_locked
+from billing.ledger import business_today, record_payment
 from billing.models import Invoice, InvoiceKind, InvoiceStatus
 from billing.money import ZERO
 from billing.payments import bgmax, matching, schemas
@@ -92,6 +92,11 @@ async def _apply(principal: Principal, file: PaymentFile, deposit: bgmax.BgMaxDe
     if reason is None:
         invoice = await Invoice.filter(ocr=payment.reference, kind=InvoiceKind.invoice,
                                        status=InvoiceStatus.issued).select_for_update().first()
+    if invoice is not None and invoice.paid_at is not None:
+        reason = "invoice_paid"      # marked paid (by hand, perhaps before payments were imported)
+    elif invoice is not None and invoice.issue_date is not None and not (
+            invoice.issue_date <= deposit.payment_date <= business_today()):
+        reason = "payment_date_invalid"   # paid before the invoice existed: a wrong reference
     decision = (matching.Decision(apply=ZERO, remainder=amount, reason=reason) if reason is not None
                 else matching.decide(amount, await balance_of(invoice) if invoice else None))
     row = await Payment.create(
@@ -104,18 +109,14 @@ async def _apply(principal: Principal, file: PaymentFile, deposit: bgmax.BgMaxDe
     result.payments += 1
     if decision.remainder:
         result.needs_hands += 1
-    if invoice is not None and decision.apply > 0:
-        await settle_locked(invoice, amount=decision.apply, booked_date=deposit.payment_date,
-                            by=f"{principal.name} (payment file {file.id})", source=AllocationSource.ocr,
-                            payment_id=row.id)
+    if invoice is not None and reason is None and decision.apply > 0:
+        await record_payment(invoice, paid_on=deposit.payment_date, today=business_today(),
+                             actor=f"{principal.name} (payment file {file.id})", source=AllocationSource.ocr,
+                             amount=decision.apply, payment_id=row.id)
         if invoice.paid_at is None:
             result.partial += 1
         else:
             result.matched += 1
-        await audit.record(principal=principal, action="invoice.payment_received", subject_type="invoice",
-                           subject_id=invoice.id,
-                           data={"payment_id": row.id, "amount": decision.apply, "paid_on": deposit.payment_date,
-                                 "settled": invoice.paid_at is not None, "reference": payment.reference})
 
 
 # Reading ---------------------------------------------------------------------------------------------------
@@ -189,16 +190,14 @@ async def assign_payment(*, principal: Principal, payment_id: int,
         wanted = min(data.amount, unapplied) if data.amount is not None else unapplied
         if (await balance_of(invoice)).open <= 0:
             raise InvoiceNotReceivable(f"{invoice.number} has nothing open")
-        applied = await settle_locked(invoice, amount=wanted, booked_date=dt.date.today(), by=principal.name,
-                                      source=AllocationSource.assigned, payment_id=payment.id)
+        today = business_today()
+        applied = await record_payment(invoice, paid_on=today, today=today, actor=principal.name,
+                                       source=AllocationSource.assigned, amount=wanted, payment_id=payment.id)
         payment.unallocated = unapplied - applied
         payment.invoice_id = payment.invoice_id or invoice.id
         if payment.unallocated <= 0:
             payment.state = PaymentState.matched
         await payment.save(update_fields=["unallocated", "invoice_id", "state"])
-        await audit.record(principal=principal, action="invoice.payment_assigned", subject_type="invoice",
-                           subject_id=invoice.id, data={"payment_id": payment.id, "amount": applied,
-                                                        "settled": invoice.paid_at is not None})
     return (await payment_reads([payment]))[0]
 
 
@@ -211,7 +210,7 @@ async def refund_payment(*, principal: Principal, payment_id: int,
         payment.resolution_note = data.note
         payment.resolved_by = principal.name
         payment.resolved_at = dt.datetime.now(dt.UTC)
-        payment.resolved_date = data.refund_date or dt.date.today()
+        payment.resolved_date = data.refund_date or business_today()
         await payment.save(update_fields=["state", "resolution_note", "resolved_by", "resolved_at",
                                           "resolved_date"])
         await audit.record(principal=principal, action="payment.refunded", subject_type="payment",
