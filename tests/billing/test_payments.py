@@ -159,3 +159,20 @@ async def test_racing_imports_apply_the_file_once(db: str) -> None:
     rows = await conn.execute_query_dict("SELECT count(DISTINCT pid) AS n FROM pg_stat_activity "
                                          "WHERE datname = current_database()")
     assert rows[0]["n"] >= 2   # the imports really ran on parallel connections
+
+
+async def test_paid_by_hand_or_dated_before_issue_waits_for_finance(db: str) -> None:
+    from billing import ledger, schemas
+
+    by_hand, early = await issued_invoices([60, 60])
+    await ledger.mark_paid(principal=b.FINANCE, invoice_id=by_hand.id,
+                           data=schemas.MarkPaid(paid_on=dt.date(2026, 2, 20)))
+    data = bgmax.write(bankgiro=get_billing_settings().seller_bankgiro, payment_date=dt.date(2026, 2, 1),
+                       payments=[(by_hand.ocr or "", gross(by_hand), "000000000011"),
+                                 (early.ocr or "", gross(early), "000000000012")])
+    result = await import_file(principal=b.FINANCE, data=data)
+    assert (result.payments, result.matched, result.needs_hands) == (2, 0, 2)
+    reasons = dict(await Payment.all().values_list("invoice_id", "reason"))
+    assert reasons == {by_hand.id: "invoice_paid", early.id: "payment_date_invalid"}
+    assert (await Invoice.get(id=early.id)).paid_at is None
+    assert await PaymentAllocation.filter(invoice_id=early.id).count() == 0
