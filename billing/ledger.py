@@ -43,6 +43,8 @@ from billing.hooks import run_issue_hooks
 from billing.invoice_reads import invoice_read, summaries
 from billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceLineEntry, InvoiceStatus, PrepaidDrawdown
 from billing.ocr import invoice_ocr
+from billing.payments.balances import balance_of
+from billing.payments.models import AllocationSource, PaymentAllocation
 from billing.settings import get_billing_settings
 from billing.snapshot import InvoiceSnapshot
 from billing.snapshot_builder import build_snapshot
@@ -167,11 +169,20 @@ async def discard_invoice(*, principal: Principal, invoice_id: int) -> None:
                            subject_id=invoice.id, data={"gross": invoice.gross_amount})
 
 
+PAYMENT_ACTIONS = {AllocationSource.manual: "invoice.marked_paid", AllocationSource.ocr: "invoice.payment_received",
+                   AllocationSource.assigned: "invoice.payment_assigned"}
+
+
 async def record_payment(invoice: Invoice, *, paid_on: dt.date, actor: str, today: dt.date,
-                         source: str = "manual") -> None:
+                         source: AllocationSource = AllocationSource.manual, amount: Decimal | None = None,
+                         payment_id: int | None = None) -> Decimal:
     """Settle a locked, issued invoice in the caller's transaction: the one place a payment is recorded
-    (marking paid by hand, and later imported payment files). The payment date lies between the issue date
-    and today; an invoice of 0 has nothing to pay; an invoice is settled once."""
+    (marking paid by hand, imported payment files, finance assigning an unmatched payment). The payment date
+    lies between the issue date and today; an invoice of 0 has nothing to pay; an invoice is settled once.
+
+    Applies at most the open balance (gross − credit notes − earlier payments; `amount` None: all of it) as a
+    `PaymentAllocation` and returns what was applied; the invoice is paid (`paid_at`) when nothing stays open,
+    or at once when marked paid by hand (`amount` None)."""
     if invoice.kind != InvoiceKind.invoice or invoice.status != InvoiceStatus.issued:
         raise InvoiceNotDraft("only an issued invoice can be marked paid", code="invoice_not_payable")
     if Decimal(invoice.gross_amount) == 0:
@@ -185,12 +196,21 @@ async def record_payment(invoice: Invoice, *, paid_on: dt.date, actor: str, toda
             f"({invoice.issue_date.isoformat()})")
     if paid_on > today:
         raise PaymentDateInvalid(f"paid_on {paid_on.isoformat()} is in the future (today is {today.isoformat()})")
-    invoice.paid_at = dt.datetime.combine(paid_on, dt.time(12), dt.UTC)
-    invoice.paid_by = actor
-    await invoice.save(update_fields=["paid_at", "paid_by"])
-    await audit.record(principal=None, actor=actor, action="invoice.marked_paid", subject_type="invoice",
+    open_amount = (await balance_of(invoice)).open
+    applied = max(open_amount if amount is None else min(amount, open_amount), Decimal(0))
+    if applied > 0:
+        await PaymentAllocation.create(invoice_id=invoice.id, payment_id=payment_id, amount=applied,
+                                       source=source, booked_date=paid_on, created_by=actor)
+    settled = amount is None or open_amount - applied <= 0
+    if settled:
+        invoice.paid_at = dt.datetime.combine(paid_on, dt.time(12), dt.UTC)
+        invoice.paid_by = actor
+        await invoice.save(update_fields=["paid_at", "paid_by"])
+    await audit.record(principal=None, actor=actor, action=PAYMENT_ACTIONS[source], subject_type="invoice",
                        subject_id=invoice.id,
-                       data={"number": invoice.number, "paid_on": paid_on, "source": source})
+                       data={"number": invoice.number, "paid_on": paid_on, "source": source.value,
+                             "amount": applied, "settled": settled, "payment_id": payment_id})
+    return applied
 
 
 async def mark_paid(*, principal: Principal, invoice_id: int, data: schemas.MarkPaid,

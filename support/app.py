@@ -22,8 +22,11 @@ from swagger_ui_bundle import swagger_ui_path
 from tortoise import Tortoise
 from tortoise.exceptions import DoesNotExist, IntegrityError
 
+import billing.payments.report_routes
+import billing.payments.routes
 import billing.routes
 import invoices.routes
+import invoices.statement_routes
 import notifications.routes
 from core.auth import Principal
 from core.errors import (
@@ -60,7 +63,10 @@ api_routes = [
     *audit_routes.routes,
     *timetracking_routes.routes,
     *billing.routes.routes,
+    *billing.payments.routes.routes,
+    *billing.payments.report_routes.routes,
     *invoices.routes.routes,
+    *invoices.statement_routes.routes,
     *notifications.routes.routes,
     *mail_routes.routes,
 ]

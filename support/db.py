@@ -17,7 +17,7 @@ APPS: dict[str, tuple[list[str], str]] = {
     "support": (["support.models", "support.timetracking.models", "support.classification.models",
                  "support.mail_models", "support.attachments.models"],
                 "support.migrations"),
-    "billing": (["billing.models"], "billing.migrations"),
+    "billing": (["billing.models", "billing.payments.models"], "billing.migrations"),
     "invoices": (["invoices.models"], "invoices.migrations"),
 }
 
