@@ -41,6 +41,16 @@ def register(subparsers: Any, database: Database) -> None:
     fetch.set_defaults(handler=fetch_handler)
 
 
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM: a looping worker finishes what it holds, then returns."""
+    stop = asyncio.Event()
+    running = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            running.add_signal_handler(sig, stop.set)
+    return stop
+
+
 async def _fetch_mail(database: Database, *, loop: bool) -> int:
     from notifications.inbound.fetcher import MailFetcher
     from notifications.settings import get_inbound_settings
@@ -51,11 +61,7 @@ async def _fetch_mail(database: Database, *, loop: bool) -> int:
     async with database():
         fetcher = MailFetcher()
         if loop:
-            stop = asyncio.Event()
-            running = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                with contextlib.suppress(NotImplementedError):
-                    running.add_signal_handler(sig, stop.set)
+            stop = stop_on_signals()
             print(f"reading {fetcher.mailbox!r}; stop with Ctrl-C", file=sys.stderr, flush=True)
             await fetcher.run_forever(stop)
         else:
@@ -76,11 +82,7 @@ async def _send_outbox(database: Database, *, loop: bool) -> int:
     async with database():
         worker = OutboxWorker()
         if loop:
-            stop = asyncio.Event()
-            running = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                with contextlib.suppress(NotImplementedError):
-                    running.add_signal_handler(sig, stop.set)
+            stop = stop_on_signals()
             print(f"delivering email with {worker.mailer!r}; stop with Ctrl-C", file=sys.stderr, flush=True)
             await worker.run_forever(stop)
         else:

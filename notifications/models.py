@@ -35,7 +35,7 @@ class OutboxMessage(Model):
     reply_to = fields.CharField(max_length=254, null=True)
     # Content is rendered from `template`, `language` and `context` when the message is built for delivery,
     # not in the transaction that queues it: intake stays cheap and a template error parks one message
-    # instead of failing the change that caused it. Rows queued by earlier versions carry rendered content.
+    # instead of failing the change that caused it. Rows without a template context carry rendered content.
     context: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     stored_subject = fields.CharField(max_length=300, null=True, source_field="subject")
     stored_text = fields.TextField(null=True, source_field="text_body")

@@ -61,7 +61,7 @@ def normalise_address(address: str, *, what: str = "recipient") -> str:
 
 @lru_cache(maxsize=4096)
 def _normalised(address: str) -> str | EmailNotValidError:
-    """Validation is pure and costs ~20 µs; the same contacts and reply addresses recur all day."""
+    """Validation is pure and not free; the same contacts and reply addresses recur all day."""
     try:
         return validate_email(address, check_deliverability=False).normalized
     except EmailNotValidError as exc:

@@ -129,7 +129,7 @@ def receipt(*, subject: str, status: str, category: Category | None) -> Receipt:
 async def receipt_context(context: dict[str, Any], language: str) -> dict[str, Any]:
     """The template context of a stored receipt (its `facts`), built when it is delivered: the billing block
     quotes the rate in force then for the billed organisation (`billing_block`), when that is the requester's
-    own. A receipt queued by an earlier version holds its template context already and is returned as it is."""
+    own. A stored context without `facts` is already a template context and is returned as it is."""
     facts = context.get("facts")
     if not isinstance(facts, dict):
         return context

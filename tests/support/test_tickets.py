@@ -46,7 +46,7 @@ async def test_intake_numbers_classifies_and_records_events(client) -> None:  # 
 
 
 async def test_numbers_continue_after_the_counter_and_grow_past_five_digits(client) -> None:  # type: ignore[no-untyped-def]
-    """Numbers handed out by the counter row (earlier versions; SQLite) are never reused, and the sixth digit
+    """Numbers handed out by the counter row (the SQLite path) are never reused, and the sixth digit
     is not cut off (the number is composed in SQL on PostgreSQL)."""
     from tortoise import Tortoise
 
