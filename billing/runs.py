@@ -5,6 +5,9 @@ invoice, dated in the period, priced by a rate card, and not held by the ticket'
 hours are drawn first. Lines are per (ticket, category, rate); each line is rounded half-up to öre, then the
 lines are summed; VAT is 25 % per rate, or reverse charge (AE, 0 %) for a buyer outside Sweden.
 
+Subscription fees due by the end of the period join the payer's draft as time-free lines after the time lines
+(billing/subscriptions/charges.py), in the same transaction and under the same lock.
+
 Concurrency design (several runs, processes or instances at once; PostgreSQL with real parallel
 connections):
 - Each organisation is drafted in its own short transaction, so a process killed mid-run leaves whole
@@ -39,6 +42,7 @@ from billing.prepaid import PrepaidPool
 from billing.rates import RateBook
 from billing.settings import BillingSettings, get_billing_settings
 from billing.sql import insert_rows, prefer_custom_plans
+from billing.subscriptions.charges import due_charges, payers_due, store_charges
 from support import audit
 from support.models import Organisation
 from support.timetracking.models import TimeEntry
@@ -122,6 +126,7 @@ class DraftOutcome:
     skipped: str | None = None
     unpriced_entry_ids: list[int] = field(default_factory=list)
     held_entry_ids: list[int] = field(default_factory=list)
+    unpriced_subscription_ids: list[int] = field(default_factory=list)
 
 
 async def candidate_organisations(*, start: dt.date, end: dt.date, settings: BillingSettings) -> list[int]:
@@ -175,7 +180,9 @@ async def draft_for_organisation(
                 subject="ticket__subject",
             )
         )
-        if not rows:
+        due = await due_charges(organisation=organisation, end=end)
+        outcome.unpriced_subscription_ids = due.unpriced_subscription_ids
+        if not rows and not due.charges:
             outcome.skipped = "nothing_billable"
             return outcome
         ticket_ids = sorted({r["ticket_id"] for r in rows})
@@ -214,7 +221,7 @@ async def draft_for_organisation(
             line.quantity += hours - prepaid
             line.prepaid += prepaid
             draws.extend((group, row["id"], package_id, h) for package_id, h in drawn)
-        if not lines:
+        if not lines and not due.charges:
             outcome.skipped = "nothing_invoiceable"
             return outcome
 
@@ -222,8 +229,8 @@ async def draft_for_organisation(
         ordered = sorted(lines.items(), key=lambda kv: (kv[1].ticket_number, kv[1].category, kv[1].rate))
         line_no_of = {group: n for n, (group, _) in enumerate(ordered, start=1)}
         amounts = [(vat_category, vat_rate, line_amount(line.quantity, line.rate)) for _, line in ordered]
-        breakdown = vat_breakdown(amounts)
-        net = round_amount(sum((a for _, _, a in amounts), ZERO))
+        breakdown = vat_breakdown(amounts + [(vat_category, vat_rate, c.amount) for c in due.charges])
+        net = round_amount(sum((a for _, _, a in amounts), ZERO) + sum((c.amount for c in due.charges), ZERO))
         tax = round_amount(sum((b[3] for b in breakdown), ZERO))
         invoice = await Invoice.create(
             organisation_id=organisation_id,
@@ -262,6 +269,8 @@ async def draft_for_organisation(
                 for (group, line), (_, _, amount) in zip(ordered, amounts, strict=True)
             ],
         )
+        await store_charges(invoice_id=invoice.id, charges=due.charges, first_line_no=len(ordered) + 1,
+                            vat_category=vat_category, vat_rate=vat_rate)
         line_ids = dict(await InvoiceLine.filter(invoice_id=invoice.id).values_list("line_no", "id"))
         entry_rows: list[tuple[Any, ...]] = []
         entry_ids: list[int] = []
@@ -328,7 +337,8 @@ async def run_invoices(
         )
         await audit.record(principal=None, actor=started_by, action="invoice_run.started", subject_type="invoice_run",
                            subject_id=run.id, data={"period_start": period_start, "period_end": period_end})
-    organisations = await candidate_organisations(start=period_start, end=period_end, settings=settings)
+    organisations = sorted(set(await candidate_organisations(start=period_start, end=period_end, settings=settings))
+                           | set(await payers_due(end=period_end)))
     if on_start is not None:
         on_start(len(organisations))
     book = await RateBook.load(start=period_start, end=period_end)
@@ -356,7 +366,7 @@ async def run_invoices(
         assert outcome is not None
         if outcome.invoice_id is not None and outcome.skipped is None:
             created += 1
-        if outcome.skipped or outcome.unpriced_entry_ids or outcome.held_entry_ids:
+        if outcome.skipped or outcome.unpriced_entry_ids or outcome.held_entry_ids or outcome.unpriced_subscription_ids:
             note: dict[str, Any] = {"organisation_id": organisation_id}
             if outcome.skipped:
                 note["reason"] = outcome.skipped
@@ -366,6 +376,8 @@ async def run_invoices(
                 note["unpriced_entry_ids"] = outcome.unpriced_entry_ids[:100]
             if outcome.held_entry_ids:
                 note["held_by_ceiling_entry_ids"] = outcome.held_entry_ids[:100]
+            if outcome.unpriced_subscription_ids:
+                note["unpriced_subscription_ids"] = outcome.unpriced_subscription_ids[:100]
             skipped.append(note)
         if progress is not None:
             progress(outcome)

@@ -195,14 +195,15 @@ class _Document:
             _p(t["unit_price"], "th_right"), _p(t["amount"], "th_right"),
         ]]
         for line in self.s.lines:
-            detail = f"{t['category']}: {_e(t.category(line.category))}"
+            detail = (f"{t['category']}: {_e(t.category(line.category))}" if line.ticket_id is not None
+                      else _e(t.category(line.category)))
             if line.prepaid_hours_drawn:
                 detail += " · " + t["prepaid"].format(hours=_e(t.hours(line.prepaid_hours_drawn)))
             # Single-line cells are plain strings: a Paragraph costs ~10x more to lay out and draw.
             data.append([
                 [_p(_e(line.description), "base"), _p(detail, "muted")],
                 t.hours(line.quantity),
-                t["hour_unit"] if line.unit == "HUR" else line.unit,
+                t["hour_unit"] if line.unit == "HUR" else t["piece_unit"] if line.unit == "C62" else line.unit,
                 t.decimal(line.unit_price),
                 t.money(line.amount, credit=self.credit),
             ])
@@ -274,6 +275,8 @@ class _Document:
     # -- time specification ------------------------------------------------------------------------
     def time_specification(self) -> list[Flowable]:
         t = self.t
+        if all(line.ticket_id is None for line in self.s.lines):
+            return []  # subscriptions only: nothing was billed by the hour
         widths = [22 * mm, 34 * mm, 16 * mm, CONTENT_WIDTH - 72 * mm]
         data: list[list[Flowable | str]] = [[
             _p(t["work_date"], "th"), _p(t["staff"], "th"), _p(t["hours"], "th_right"), _p(t["work"], "th"),
@@ -285,6 +288,8 @@ class _Document:
             ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
         ]
         for line in self.s.lines:
+            if line.ticket_id is None:
+                continue  # a subscription line is time-free: its text is its specification
             row = len(data)
             heading = (f"<b>{_e(line.description)}</b> <font color='#{MUTED.hexval()[2:]}'>·"
                        f" {t['billable_as']} {_e(t.category(line.category))}</font>")

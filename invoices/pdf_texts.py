@@ -38,6 +38,7 @@ LABELS: dict[str, dict[str, str]] = {
         "quantity": "Antal",
         "unit": "Enhet",
         "hour_unit": "tim",
+        "piece_unit": "st",
         "unit_price": "À-pris",
         "amount": "Belopp",
         "category": "Kategori",
@@ -92,6 +93,7 @@ LABELS: dict[str, dict[str, str]] = {
         "quantity": "Quantity",
         "unit": "Unit",
         "hour_unit": "h",
+        "piece_unit": "pcs",
         "unit_price": "Unit price",
         "amount": "Amount",
         "category": "Category",
@@ -129,6 +131,7 @@ LABELS: dict[str, dict[str, str]] = {
 CATEGORIES: dict[str, dict[str, str]] = {
     "sv": {
         "assistance": "Assistans",
+        "subscription": "Integrationsabonnemang, faktureras i förskott",
         "performance": "Prestanda",
         "activation": "Aktivering",
         "extension": "Kundfinansierad utveckling",
@@ -136,6 +139,7 @@ CATEGORIES: dict[str, dict[str, str]] = {
     },
     "en": {
         "assistance": "Assistance",
+        "subscription": "Integration subscription, invoiced in advance",
         "performance": "Performance",
         "activation": "Activation",
         "extension": "Customer-funded development",

@@ -29,6 +29,9 @@ TEMPLATES = (
     "extension_decision",
     "cost_ceiling_reached",
     "invoice_issued",
+    "licence_missing",
+    "partner_decision",
+    "interface_notice",
 )
 
 LABELS: dict[str, dict[str, dict[str, str]]] = {

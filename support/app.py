@@ -23,6 +23,7 @@ from tortoise import Tortoise
 from tortoise.exceptions import DoesNotExist, IntegrityError, OperationalError
 
 import billing.routes
+import billing.subscriptions.routes
 import invoices.routes
 import notifications.routes
 from core.auth import Principal
@@ -45,6 +46,7 @@ from support.classification import routes as classification_routes
 from support.cli import install_hooks
 from support.db import close_connections, tortoise_config
 from support.observability import Metrics, ObservabilityMiddleware, metrics_endpoint
+from support.partners import routes as partner_routes
 from support.settings import SupportSettings, get_settings
 from support.timetracking import routes as timetracking_routes
 
@@ -54,11 +56,13 @@ VERSION = "0.1.0"
 
 api_routes = [
     *directory_routes.routes,
+    *partner_routes.routes,
     *ticket_routes.routes,
     *classification_routes.routes,
     *audit_routes.routes,
     *timetracking_routes.routes,
     *billing.routes.routes,
+    *billing.subscriptions.routes.routes,
     *invoices.routes.routes,
     *notifications.routes.routes,
 ]

@@ -14,9 +14,10 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 APPS: dict[str, tuple[list[str], str]] = {
     # label: (models modules, migrations module)
     "notifications": (["notifications.models"], "notifications.migrations"),
-    "support": (["support.models", "support.timetracking.models", "support.classification.models"],
+    "support": (["support.models", "support.timetracking.models", "support.classification.models",
+                 "support.partners.models"],
                 "support.migrations"),
-    "billing": (["billing.models"], "billing.migrations"),
+    "billing": (["billing.models", "billing.subscriptions.models"], "billing.migrations"),
     "invoices": (["invoices.models"], "invoices.migrations"),
 }
 

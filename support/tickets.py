@@ -27,6 +27,7 @@ from support.classification.classifier import CONFIDENCE_THRESHOLD, Classificati
 from support.classification.service import record_labelled_example
 from support.db import is_postgres
 from support.errors import InvalidReference, TicketNotFound
+from support.licensing import licence_warning_for
 from support.models import (
     Application,
     ClassificationState,
@@ -39,7 +40,7 @@ from support.models import (
     TicketStatus,
 )
 from support.policy import POLICY, Category, DefectOutcome, ExtensionDecision, billing_for
-from support.service import licence_warning_for, page_of
+from support.service import page_of
 from support.ticket_filter import TicketFilter, opened_or_billed
 from support.workflow import check_transition
 
