@@ -81,6 +81,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
         async with database():
             summary = await seed_demo()
             summary.update(await seed_billing_demo())
+            summary.update(await seed_programme_demo())
             return summary
 
     summary = asyncio.run(run())
@@ -90,6 +91,17 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
 
 DEMO_TOKEN_FILE = "demo-admin-token"
+
+
+async def seed_programme_demo() -> dict[str, Any]:
+    """The licence model and the partner programme: partners and notices first, then the subscriptions that
+    bill the licences (the resold licence needs the partner's agreement)."""
+    from billing.subscriptions.demo import seed_subscription_demo
+    from support.partners.demo import seed_partner_demo
+
+    summary = await seed_partner_demo()
+    summary.update(await seed_subscription_demo())
+    return summary
 
 
 async def first_start() -> str | None:
@@ -106,6 +118,7 @@ async def first_start() -> str | None:
         if not await Organisation.exists():
             await seed_demo()
             await seed_billing_demo()
+            await seed_programme_demo()
             _, token = await service.create_token(name="demo admin", role=Role.admin)
             token_file.parent.mkdir(parents=True, exist_ok=True)
             token_file.write_text(token + "\n")
