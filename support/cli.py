@@ -189,7 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("retrain", help="retrain the classifier with staff corrections").set_defaults(
         handler=cmd_retrain)
 
-    for module_name in ("billing.commands", "invoices.commands", "notifications.commands"):
+    for module_name in ("billing.commands", "invoices.commands", "notifications.commands",
+                        "support.partners.commands"):
         module = _optional(module_name)
         if module is not None:
             module.register(sub, database)

@@ -37,6 +37,7 @@ from support.models import (
     Staff,
     Ticket,
     TicketEvent,
+    TicketKind,
     TicketStatus,
 )
 from support.policy import POLICY, Category, DefectOutcome, ExtensionDecision, billing_for
@@ -231,6 +232,9 @@ async def set_classification(*, principal: Principal, ticket_id: int,
         ticket = await get_ticket(principal=principal, ticket_id=ticket_id, for_update=True)
         if ticket.status in (TicketStatus.closed, TicketStatus.rejected):
             raise Conflict(f"a {ticket.status} ticket cannot be reclassified", code="ticket_final")
+        if ticket.kind != TicketKind.support:
+            # A TRIP application is decided, not classified; unclassified, no time can be logged on it.
+            raise Conflict(f"a {ticket.kind} ticket is not classified under the policy", code="ticket_not_classified")
         old = ticket.category
         changed = old != data.category
         ticket.category = data.category

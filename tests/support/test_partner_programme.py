@@ -109,6 +109,14 @@ async def test_trip_application_ticket_decision_access_and_email(client: httpx.A
              "contact_id": application["contact_id"]}
     problem(await client.post("/api/v1/partner-applications", json=again, headers=admin), 409,
             "partner_application_pending")
+    classify = await client.post(f"/api/v1/tickets/{ticket.id}/classification",
+                                json={"category": "assistance", "reason": "försök"}, headers=admin)
+    problem(classify, 409, "ticket_not_classified")
+    staff = await factories.staff()
+    logged = await client.post(f"/api/v1/tickets/{ticket.id}/time-entries",
+                               json={"minutes": 30, "description": "Granskning", "staff_id": staff.id,
+                                     "work_date": dt.date.today().isoformat()}, headers=admin)
+    assert logged.status_code == 409, logged.text            # never billed: no time on an unclassified ticket
     pending = await client.get("/api/v1/partner-applications?decision=pending", headers=admin)
     assert [a["id"] for a in pending.json()["items"]] == [application["id"]]
 
