@@ -183,7 +183,8 @@ async def draft_for_organisation(
         due = await due_charges(organisation=organisation, end=end)
         outcome.unpriced_subscription_ids = due.unpriced_subscription_ids
         if not rows and not due.charges:
-            outcome.skipped = "nothing_billable"
+            # A subscription payer whose periods are all billed is not news; time that vanished is.
+            outcome.skipped = None if due.subscribed else "nothing_billable"
             return outcome
         ticket_ids = sorted({r["ticket_id"] for r in rows})
         states = await ceiling_states(

@@ -61,6 +61,7 @@ class DueCharge:
 class Due:
     charges: list[DueCharge]
     unpriced_subscription_ids: list[int]
+    subscribed: bool = False            # the organisation pays for a subscription that has begun
 
 
 async def payers_due(*, end: dt.date) -> list[int]:
@@ -87,6 +88,7 @@ async def due_charges(*, organisation: Organisation, end: dt.date) -> Due:
     subscriptions = await Subscription.filter(payer_id=organisation.id, start_date__lte=end).order_by("id")
     if not subscriptions:
         return due
+    due.subscribed = True
     licences = {lic.id: lic for lic in await Licence.filter(id__in=[s.licence_id for s in subscriptions])}
     bases = {lic.id: lic for lic in await Licence.filter(
         id__in=[lic.extends_id for lic in licences.values() if lic.extends_id is not None])}  # type: ignore[attr-defined]

@@ -28,27 +28,27 @@ async def unlicensed_report(request: Request, principal: Principal) -> Response:
 @operation("Apply to become a registered integration partner (TRIP); opens a ticket of its own kind",
            roles=APPLICANTS, body=schemas.PartnerApplicationCreate, response=schemas.PartnerApplicationRead,
            status=201, tags=TAGS)
-async def apply(request: Request, principal: Principal) -> Response:
+async def apply_for_partnership(request: Request, principal: Principal) -> Response:
     data = await read_body(request, schemas.PartnerApplicationCreate)
     return JSON(await service.apply(principal=principal, data=data), status_code=201)
 
 
 @operation("List TRIP applications (integrators: their own)", roles=ANY, query=schemas.PartnerApplicationQuery,
            response=schemas.PartnerApplicationList, tags=TAGS)
-async def list_applications(request: Request, principal: Principal) -> Response:
+async def list_partner_applications(request: Request, principal: Principal) -> Response:
     query = read_query(request, schemas.PartnerApplicationQuery)
     return JSON(schemas.PartnerApplicationList(items=await service.list_applications(principal=principal,
                                                                                      query=query)))
 
 
 @operation("Get a TRIP application", roles=ANY, response=schemas.PartnerApplicationRead, tags=TAGS)
-async def get_application(request: Request, principal: Principal) -> Response:
+async def get_partner_application(request: Request, principal: Principal) -> Response:
     return JSON(await service.get_application(principal=principal, application_id=path_int(request)))
 
 
 @operation("Approve or decline a TRIP application with a reason", roles=STAFF_WRITE, body=schemas.PartnerDecision,
            response=schemas.PartnerApplicationRead, tags=TAGS)
-async def decide(request: Request, principal: Principal) -> Response:
+async def decide_partner_application(request: Request, principal: Principal) -> Response:
     data = await read_body(request, schemas.PartnerDecision)
     return JSON(await service.decide(principal=principal, application_id=path_int(request), data=data))
 
@@ -103,10 +103,10 @@ async def get_notice(request: Request, principal: Principal) -> Response:
 
 routes: list[BaseRoute] = [
     Route("/reports/unlicensed-applications", unlicensed_report, methods=["GET"]),
-    Route("/partner-applications", list_applications, methods=["GET"]),
-    Route("/partner-applications", apply, methods=["POST"]),
-    Route("/partner-applications/{id:int}", get_application, methods=["GET"]),
-    Route("/partner-applications/{id:int}/decision", decide, methods=["POST"]),
+    Route("/partner-applications", list_partner_applications, methods=["GET"]),
+    Route("/partner-applications", apply_for_partnership, methods=["POST"]),
+    Route("/partner-applications/{id:int}", get_partner_application, methods=["GET"]),
+    Route("/partner-applications/{id:int}/decision", decide_partner_application, methods=["POST"]),
     Route("/organisations/{id:int}/documentation-access", list_access, methods=["GET"]),
     Route("/documentation-access/{id:int}/revoke", revoke_access, methods=["POST"]),
     Route("/organisations/{id:int}/partner-agreements", list_agreements, methods=["GET"]),

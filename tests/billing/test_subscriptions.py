@@ -89,8 +89,11 @@ async def test_fee_in_advance_pro_rata_on_the_same_invoice_as_time(db: str) -> N
     assert fee_line.unit == "C62" and fee_line.quantity == 1 and fee_line.unit_price == fee_line.amount
     assert invoice.net_amount == time_line.amount + fee_line.amount
 
-    # Billed in advance for the year: the April run has nothing for it; the next year is billed in January.
-    assert await run(*month(2027, 4)) == []
+    # Billed in advance for the year: the April run has nothing for it (and nothing to report); the next year
+    # is billed in January.
+    april = await runs.run_invoices(started_by="test", period_start=dt.date(2027, 4, 1),
+                                    period_end=dt.date(2027, 4, 30))
+    assert (april.invoices_created, april.skipped) == (0, [])
     [next_year] = await run(*month(2028, 1))
     [line] = await lines_of(next_year)
     assert (line.description, line.amount) == ("Integrationsabonnemang XL 2028-01-01 – 2028-12-31",
@@ -250,3 +253,20 @@ async def test_every_document_with_subscription_lines_passes_the_peppol_rules(db
     assert any(line.ticket_id is None and line.quantity < 0 for d in documents for line in d.lines)
     for snapshot in documents:
         assert validate(render_ubl(snapshot)) == [], snapshot.number
+
+
+async def test_agreement_overrides_the_default_list_and_an_unpriced_period_waits(db: str) -> None:
+    await price_list(valid_until=dt.date(2027, 12, 31))
+    org = await factories.organisation()
+    other = await factories.organisation()
+    await price_list(organisation=org, valid_from=dt.date(2028, 1, 1),
+                     prices=[{"kind": "xl", "annual_fee": "100000"}])
+    await subscribe(org, "xl", dt.date(2027, 1, 1))
+    waiting = await subscribe(other, "xl", dt.date(2027, 1, 1))
+    assert len(await run(*month(2027, 1))) == 2
+    january = await runs.run_invoices(started_by="test", period_start=dt.date(2028, 1, 1),
+                                      period_end=dt.date(2028, 1, 31))
+    [invoice] = await Invoice.filter(run_id=january.id)
+    assert invoice.organisation_id == org.id
+    assert [ln.amount for ln in await lines_of(invoice)] == [Decimal("100000.00")]     # the agreement's fee
+    assert january.skipped == [{"organisation_id": other.id, "unpriced_subscription_ids": [waiting.id]}]
