@@ -243,13 +243,14 @@ async def test_every_document_with_subscription_lines_passes_the_peppol_rules(db
         await service.change_subscription(principal=b.ADMIN, subscription_id=sub.id, data=change)
         [september] = [i for i in await run(*month(2027, 9)) if i.organisation_id == org.id]  # credit + charge
         await ledger.issue_invoice(principal=b.FINANCE, invoice_id=september.id, issue_date=dt.date(2027, 9, 30))
-        note = await credits.credit_invoice(principal=b.FINANCE, invoice_id=january.id,
-                                            data=billing_schemas.CreditCreate(reason="Fel nivå"),
-                                            issue_date=dt.date(2027, 10, 1))
-        for invoice_id in (january.id, september.id, note.id):
+        notes = [await credits.credit_invoice(principal=b.FINANCE, invoice_id=invoice_id,
+                                              data=billing_schemas.CreditCreate(reason="Fel nivå"),
+                                              issue_date=dt.date(2027, 10, 1))
+                 for invoice_id in (january.id, september.id)]
+        for invoice_id in (january.id, september.id, *(n.id for n in notes)):
             invoice = await Invoice.get(id=invoice_id)
             documents.append(InvoiceSnapshot.model_validate(invoice.snapshot))
-    assert len(documents) == 6
+    assert len(documents) == 8
     assert any(line.ticket_id is None and line.quantity < 0 for d in documents for line in d.lines)
     for snapshot in documents:
         assert validate(render_ubl(snapshot)) == [], snapshot.number
@@ -270,3 +271,17 @@ async def test_agreement_overrides_the_default_list_and_an_unpriced_period_waits
     assert invoice.organisation_id == org.id
     assert [ln.amount for ln in await lines_of(invoice)] == [Decimal("100000.00")]     # the agreement's fee
     assert january.skipped == [{"organisation_id": other.id, "unpriced_subscription_ids": [waiting.id]}]
+
+
+async def test_integrators_see_only_subscriptions_they_hold_or_pay(client: httpx.AsyncClient) -> None:
+    await price_list()
+    mine, theirs = await factories.organisation(), await factories.organisation()
+    own = await subscribe(mine, "xl", dt.date(2027, 1, 1))
+    other = await subscribe(theirs, "xl", dt.date(2027, 1, 1))
+    integrator = bearer(await factories.token("integrator", organisation=mine))
+    listed = (await client.get("/api/v1/subscriptions", headers=integrator)).json()["items"]
+    assert [s["id"] for s in listed] == [own.id]
+    hidden = await client.get(f"/api/v1/subscriptions/{other.id}", headers=integrator)
+    assert hidden.status_code == 404 and hidden.json()["code"] == "subscription_not_found"
+    refused = await client.post(f"/api/v1/subscriptions/{own.id}/cancel", json={}, headers=integrator)
+    assert refused.status_code == 403
