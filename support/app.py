@@ -46,7 +46,7 @@ from support.classification import routes as classification_routes
 from support.cli import install_hooks
 from support.db import close_connections, tortoise_config
 from support.observability import Metrics, ObservabilityMiddleware, metrics_endpoint
-from support.partners import routes as partner_routes
+from support.programme import routes as partner_routes
 from support.settings import SupportSettings, get_settings
 from support.timetracking import routes as timetracking_routes
 

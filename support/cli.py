@@ -97,7 +97,7 @@ async def seed_programme_demo() -> dict[str, Any]:
     """The licence model and the partner programme: partners and notices first, then the subscriptions that
     bill the licences (the resold licence needs the partner's agreement)."""
     from billing.subscriptions.demo import seed_subscription_demo
-    from support.partners.demo import seed_partner_demo
+    from support.programme.demo import seed_partner_demo
 
     summary = await seed_partner_demo()
     summary.update(await seed_subscription_demo())
@@ -190,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
         handler=cmd_retrain)
 
     for module_name in ("billing.commands", "invoices.commands", "notifications.commands",
-                        "support.partners.commands"):
+                        "support.programme.commands"):
         module = _optional(module_name)
         if module is not None:
             module.register(sub, database)

@@ -14,7 +14,7 @@ from billing.subscriptions import pricing, schemas, service
 from billing.subscriptions.models import LicencePriceList, Subscription
 from core.auth import Principal, Role
 from support.models import Application, Licence, LicenceKind, Organisation
-from support.partners.demo import RESOLD_APP
+from support.programme.demo import RESOLD_APP
 
 SEEDER = Principal(token_id=0, name="demo seed", role=Role.admin)
 PRICES: list[dict[str, Any]] = [
@@ -52,6 +52,8 @@ async def seed_subscription_demo() -> dict[str, Any]:
                                                                       start_date=today - dt.timedelta(days=20)))
     resold = await Application.get(name=RESOLD_APP)
     partner = await Organisation.get(name="Integrationshuset i Sundsvall AB")
-    await service.create_subscription(principal=SEEDER, organisation_id=federation.id, data=schemas.SubscriptionCreate(
-        kind=LicenceKind.per_application, application_id=resold.id, reseller_id=partner.id))
+    resale = schemas.SubscriptionCreate(kind=LicenceKind.per_application, application_id=resold.id,
+                                        reseller_id=partner.id)
+    await service.create_subscription(principal=SEEDER, organisation_id=resold.organisation_id,  # type: ignore[attr-defined]
+                                      data=resale)
     return {"licence_price_lists": 1, "subscriptions": await Subscription.all().count()}

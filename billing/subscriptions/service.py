@@ -39,8 +39,8 @@ from core.pagination import decode_cursor
 from support import audit
 from support.errors import ApplicationNotFound, InvalidReference, OrganisationNotFound
 from support.licensing import add_licence, end_licence
-from support.models import Application, Licence, LicenceKind, Organisation
-from support.partners.resale import may_resell
+from support.models import Application, Licence, LicenceKind, Organisation, PartnerCustomer
+from support.programme.resale import may_resell
 from support.service import page_of
 
 POPULATION_KINDS = ("municipality", "federation")
@@ -105,7 +105,11 @@ async def _label(kind: LicenceKind, application: Application | None, base: Licen
 
 
 async def _licensee(principal: Principal, organisation_id: int) -> Organisation:
-    principal.ensure_may_see(organisation_id, "organisation")
+    """The organisation to license: staff any; a partner's integrator one of the customers its organisation is
+    recorded to act for (it resells to it), every other id the same 404 as a missing one."""
+    scope = principal.organisation_scope()
+    if scope is not None and not await PartnerCustomer.exists(partner_id=scope, customer_id=organisation_id):
+        raise OrganisationNotFound(f"organisation {organisation_id} not found")
     organisation = await Organisation.filter(id=organisation_id).select_for_update().first()
     if organisation is None:
         raise OrganisationNotFound(f"organisation {organisation_id} not found")
@@ -114,7 +118,7 @@ async def _licensee(principal: Principal, organisation_id: int) -> Organisation:
 
 async def _reseller(principal: Principal, reseller_id: int | None, licensee: Organisation,
                     day: dt.date) -> Organisation | None:
-    """The reseller named, if it may resell to `licensee` on `day` (see support/partners.py)."""
+    """The reseller named, if it may resell to `licensee` on `day` (see support/programme/resale.py)."""
     if principal.is_integrator:
         scope = principal.organisation_scope()
         if reseller_id not in (None, scope) or scope == licensee.id:

@@ -6,14 +6,14 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 from orjson import loads
 from support.models import LicenceKind, TicketKind
-from support.partners.models import ApplicationDecision
+from support.programme.models import ApplicationDecision
 from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS
 from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('support', '0005_ticket_created_id')]
+    dependencies = [('support', '0006_partner_customers')]
 
     initial = False
 

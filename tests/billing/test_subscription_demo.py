@@ -14,7 +14,7 @@ from support.cli import seed_programme_demo
 from support.demo import seed_demo
 from support.licensing import unlicensed_applications
 from support.models import Application, Licence, LicenceKind
-from support.partners.models import ApplicationDecision, InterfaceNotice, PartnerApplication
+from support.programme.models import ApplicationDecision, InterfaceNotice, PartnerApplication
 
 
 async def test_demo_has_the_licence_model_and_the_partner_programme(db: str) -> None:

@@ -21,7 +21,7 @@ from billing.subscriptions.periods import prorated
 from invoices.ubl import render_ubl
 from invoices.validation import peppol_dir, validate
 from support.models import Licence, OrganisationKind, PartnerLevel
-from support.partners.models import PartnerAgreement
+from support.programme.models import PartnerAgreement
 from tests import factories
 from tests.billing import builders as b
 from tests.billing.subscription_builders import expected_ore, period_bounds, price_list, subscribe
@@ -199,15 +199,30 @@ async def test_registered_partner_cannot_resell_authorised_can(client: httpx.Asy
                                   may_resell=True, created_by="test")
     app = await factories.application(customer, purpose="Synkar ärenden till partnerns portal")
     admin = bearer(await factories.token("admin"))
+    for partner in (registered, authorised):
+        added = await client.post(f"/api/v1/organisations/{partner.id}/customers", json={"customer_id": customer.id},
+                                  headers=admin)
+        assert added.status_code == 201, added.text
     body = {"kind": "per_application", "application_id": app.id, "start_date": "2027-01-01"}
 
     refused = await client.post(f"/api/v1/organisations/{customer.id}/subscriptions",
                                 json={**body, "reseller_id": registered.id}, headers=admin)
     assert refused.status_code == 403 and refused.json()["code"] == "partner_may_not_resell", refused.text
-    sold = await client.post(f"/api/v1/organisations/{customer.id}/subscriptions",
-                             json={**body, "reseller_id": authorised.id}, headers=admin)
+    as_registered = bearer(await factories.token("integrator", organisation=registered))
+    refused_too = await client.post(f"/api/v1/organisations/{customer.id}/subscriptions", json=body,
+                                    headers=as_registered)
+    assert refused_too.status_code == 403 and refused_too.json()["code"] == "partner_may_not_resell"
+    # The authorised partner licenses its solution itself, for its recorded customer only.
+    as_partner = bearer(await factories.token("integrator", organisation=authorised))
+    stranger = await factories.organisation()
+    not_mine = await client.post(f"/api/v1/organisations/{stranger.id}/subscriptions",
+                                 json={"kind": "xl", "start_date": "2027-01-01"}, headers=as_partner)
+    assert not_mine.status_code == 404 and not_mine.json()["code"] == "organisation_not_found"
+    sold = await client.post(f"/api/v1/organisations/{customer.id}/subscriptions", json=body, headers=as_partner)
     assert sold.status_code == 201, sold.text
     assert (sold.json()["payer_id"], sold.json()["licensee_id"]) == (authorised.id, customer.id)
+    assert [s["id"] for s in (await client.get("/api/v1/subscriptions", headers=as_partner)).json()["items"]] == [
+        sold.json()["id"]]
 
     [invoice] = await run(*month(2027, 1))
     assert invoice.organisation_id == authorised.id

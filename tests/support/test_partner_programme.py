@@ -11,7 +11,7 @@ import pytest
 
 from notifications.models import OutboxMessage
 from support.models import Language, OrganisationKind, PartnerLevel, Ticket, TicketKind
-from support.partners.models import DocumentationAccess
+from support.programme.models import DocumentationAccess
 from tests import factories
 from tests.billing.subscription_builders import price_list, subscribe
 from tests.factories import bearer
@@ -147,7 +147,7 @@ async def test_agreement_makes_an_authorised_partner(client: httpx.AsyncClient, 
     partner = await factories.organisation(kind=OrganisationKind.partner, partner_level=PartnerLevel.registered)
     problem(await client.post(f"/api/v1/organisations/{customer.id}/partner-agreements",
                               json={"valid_from": "2026-01-01", "may_resell": True}, headers=admin),
-            422, "not_a_partner")
+            409, "not_a_partner")
     made = await client.post(f"/api/v1/organisations/{partner.id}/partner-agreements",
                              json={"valid_from": "2026-01-01", "valid_until": "2028-12-31", "may_resell": True},
                              headers=admin)
@@ -200,3 +200,31 @@ async def test_notice_lead_time_recipients_languages_and_listing(client: httpx.A
     assert (await client.get(f"/api/v1/interface-notices/{other.json()['id']}", headers=as_user)).status_code == 404
     found = (await client.get("/api/v1/interface-notices?q=fakturaformat", headers=admin)).json()["items"]
     assert [n["id"] for n in found] == [other.json()["id"]]
+
+
+async def test_a_partner_sees_only_its_customers_tickets_opened_through_it(client: httpx.AsyncClient,
+                                                                          admin: dict[str, str]) -> None:
+    partner = await factories.organisation(kind=OrganisationKind.partner, partner_level=PartnerLevel.authorized)
+    other_partner = await factories.organisation(kind=OrganisationKind.partner, partner_level=PartnerLevel.registered)
+    customer = await factories.organisation()
+    for p in (partner, other_partner):
+        linked = await client.post(f"/api/v1/organisations/{p.id}/customers", json={"customer_id": customer.id},
+                                   headers=admin)
+        assert linked.status_code == 201, linked.text
+
+    async def intake(requester_id: int, **extra: Any) -> int:
+        made = await client.post("/api/v1/tickets", headers=admin, json={
+            "subject": "Hur anropar vi ärende-API:et?", "body": "Vi får 401.", "requester_id": requester_id,
+            **extra})
+        assert made.status_code == 201, made.text
+        return int(made.json()["id"])
+
+    through_partner = await intake((await factories.contact(partner)).id, bill_to_id=customer.id)
+    through_other = await intake((await factories.contact(other_partner)).id, bill_to_id=customer.id)
+    customers_own = await intake((await factories.contact(customer)).id)
+    as_partner = bearer(await factories.token("integrator", organisation=partner))
+    listed = (await client.get("/api/v1/tickets", headers=as_partner)).json()["items"]
+    assert [t["id"] for t in listed] == [through_partner]
+    for hidden in (through_other, customers_own):
+        assert (await client.get(f"/api/v1/tickets/{hidden}", headers=as_partner)).status_code == 404
+    assert (await client.get(f"/api/v1/organisations/{customer.id}", headers=as_partner)).status_code == 404

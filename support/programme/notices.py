@@ -20,8 +20,8 @@ from core.auth import Principal
 from core.errors import InvalidInput, NotFound
 from notifications.service import enqueue_email
 from support.models import Application, Contact, Organisation, OrganisationKind
-from support.partners import schemas
-from support.partners.models import DocumentationAccess, InterfaceNotice, NoticeRecipient
+from support.programme import schemas
+from support.programme.models import DocumentationAccess, InterfaceNotice, NoticeRecipient
 from support.settings import get_settings
 
 TEMPLATE = "interface_notice"

@@ -11,8 +11,8 @@ from typing import Any
 
 from core.auth import Principal, Role
 from support.models import Application, Contact, Organisation
-from support.partners import notices, schemas, service
-from support.partners.models import InterfaceNotice, PartnerAgreement
+from support.programme import notices, schemas, service
+from support.programme.models import InterfaceNotice, PartnerAgreement
 
 SEEDER = Principal(token_id=0, name="demo seed", role=Role.admin)
 RESOLD_APP = "Ärendeportalen (Integrationshuset)"
@@ -36,9 +36,11 @@ async def seed_partner_demo() -> dict[str, Any]:
     federation = await Organisation.get(name="Kommunalförbundet Västra Dalen")
     federation.population = 61_240
     await federation.save(update_fields=["population"])
-    await Application.create(organisation=federation, name=RESOLD_APP, in_production=True,
+    # the authorised partner acts for this municipality (support's demo records it) and resells to it
+    municipality = await Organisation.get(name="Norrvikens kommun")
+    await Application.create(organisation=municipality, name=RESOLD_APP, in_production=True,
                              production_date=today - dt.timedelta(days=45), interfaces=["Ärende-API"],
-                             purpose="Partnerns e-tjänsteportal som visar förbundets ärenden för invånarna")
+                             purpose="Partnerns e-tjänsteportal som visar kommunens ärenden för invånarna")
     partner = await Organisation.get(name="Integrationshuset i Sundsvall AB")
     await service.create_agreement(principal=SEEDER, organisation_id=partner.id, data=schemas.AgreementCreate(
         valid_from=today.replace(month=1, day=1), may_resell=True, note="Auktoriserat partneravtal med rätt "

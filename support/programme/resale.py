@@ -8,8 +8,8 @@ import datetime as dt
 
 from tortoise.expressions import Q
 
-from support.models import Organisation, PartnerLevel
-from support.partners.models import PartnerAgreement
+from support.models import Organisation, PartnerCustomer, PartnerLevel
+from support.programme.models import PartnerAgreement
 
 
 async def resale_agreement(organisation_id: int, on: dt.date) -> PartnerAgreement | None:
@@ -19,11 +19,14 @@ async def resale_agreement(organisation_id: int, on: dt.date) -> PartnerAgreemen
 
 
 async def may_resell(*, partner: Organisation, customer: Organisation, on: dt.date) -> str | None:
-    """None when `partner` may license its solution to `customer` on `on`; else why not."""
+    """None when `partner` may license its solution to `customer` on `on`; else why not. The customer must
+    be one the partner is recorded to act for (the partner–customer relation, support/partners.py)."""
     if partner.id == customer.id:
         return "a partner does not resell to itself; license it directly"
     if partner.kind != "partner" or partner.partner_level != PartnerLevel.authorized:
         return f"{partner.name} is not an authorised partner (a registered partner may not resell)"
     if await resale_agreement(partner.id, on) is None:
         return f"{partner.name} has no agreement valid on {on} with the right to resell"
+    if not await PartnerCustomer.exists(partner_id=partner.id, customer_id=customer.id):
+        return f"{partner.name} is not recorded to act for {customer.name}"
     return None

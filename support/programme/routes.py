@@ -8,7 +8,7 @@ from starlette.routing import BaseRoute, Route
 
 from core.auth import Principal, Role
 from core.http import JSON, operation, path_int, read_body, read_query
-from support.partners import notices, schemas, service
+from support.programme import notices, schemas, service
 
 STAFF = (Role.admin, Role.support, Role.finance)
 STAFF_WRITE = (Role.admin, Role.support)

@@ -12,7 +12,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from core.auth import Principal, Role
-from support.partners import schemas, service
+from support.programme import schemas, service
 
 OPERATOR = Principal(token_id=0, name="tripdesk cli", role=Role.admin)
 

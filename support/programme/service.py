@@ -20,7 +20,7 @@ from core.auth import Principal
 from core.errors import Conflict, InvalidInput, NotFound
 from notifications.service import enqueue_email
 from support import ticket_store
-from support.errors import ContactNotFound, OrganisationNotFound
+from support.errors import ContactNotFound, NotAPartner, OrganisationNotFound
 from support.licensing import unlicensed_applications
 from support.models import (
     ClassificationState,
@@ -33,8 +33,8 @@ from support.models import (
     TicketKind,
     TicketStatus,
 )
-from support.partners import schemas
-from support.partners.models import ApplicationDecision, DocumentationAccess, PartnerAgreement, PartnerApplication
+from support.programme import schemas
+from support.programme.models import ApplicationDecision, DocumentationAccess, PartnerAgreement, PartnerApplication
 
 POLICY_VERSION = "integrationspolicy-2026"
 
@@ -60,11 +60,6 @@ class PartnerApplicationNotFound(NotFound):
 
 class AccessNotFound(NotFound):
     code = "documentation_access_not_found"
-
-
-class NotAPartner(InvalidInput):
-    code = "not_a_partner"
-    title = "Only a partner organisation can be an authorised partner"
 
 
 async def _applicant(principal: Principal, data: schemas.PartnerApplicationCreate) -> tuple[Organisation, Contact]:
