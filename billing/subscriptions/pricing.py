@@ -92,9 +92,11 @@ async def price_for(*, payer_id: int, kind: LicenceKind, day: dt.date, populatio
 # Admin use cases ------------------------------------------------------------------------------------------
 
 
-async def _check_overlap(data: schemas.PriceListCreate) -> None:
+async def _check_overlap(data: schemas.PriceListCreate, *, exclude_id: int | None = None) -> None:
     siblings = (LicencePriceList.filter(organisation_id=data.organisation_id) if data.organisation_id is not None
                 else LicencePriceList.filter(organisation_id__isnull=True))
+    if exclude_id is not None:
+        siblings = siblings.exclude(id=exclude_id)
     for other in await siblings.select_for_update():
         if ((other.valid_until_date is None or data.valid_from <= other.valid_until_date)
                 and (data.valid_until is None or other.valid_from_date <= data.valid_until)):
@@ -133,6 +135,29 @@ async def create_price_list(*, principal: Principal, data: schemas.PriceListCrea
         await audit.record(principal=principal, action="licence_price_list.created",
                            subject_type="licence_price_list", subject_id=price_list.id,
                            data=data.model_dump(mode="json"))
+    return await price_list_read(price_list)
+
+
+async def end_price_list(*, principal: Principal, price_list_id: int,
+                         data: schemas.PriceListUpdate) -> schemas.PriceListRead:
+    """Only the end of validity changes (new prices are a new list). Periods already billed keep the fee
+    they were billed at (billing/subscriptions/charges.py), so a list may end at any day."""
+    async with in_transaction() as conn:
+        await next_value(_WRITE_LOCK_KEY, conn=conn)
+        price_list = await LicencePriceList.filter(id=price_list_id).select_for_update().first()
+        if price_list is None:
+            raise PriceListNotFound(f"licence price list {price_list_id} not found")
+        if data.valid_until is not None and data.valid_until < price_list.valid_from_date:
+            raise InvalidReference("valid_until is before the list's valid_from")
+        await _check_overlap(schemas.PriceListCreate(
+            name=price_list.name, organisation_id=price_list.organisation_id, valid_from=price_list.valid_from_date,
+            valid_until=data.valid_until, prices=[schemas.LicencePriceItem(kind=LicenceKind.xl, annual_fee=0)]),
+            exclude_id=price_list.id)
+        price_list.valid_until_date = data.valid_until
+        await price_list.save(update_fields=["valid_until_date"])
+        await audit.record(principal=principal, action="licence_price_list.updated",
+                           subject_type="licence_price_list", subject_id=price_list.id,
+                           data={"valid_until": data.valid_until})
     return await price_list_read(price_list)
 
 

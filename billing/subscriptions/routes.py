@@ -37,6 +37,13 @@ async def get_price_list(request: Request, principal: Principal) -> Response:
     return JSON(await pricing.get_price_list(price_list_id=path_int(request)))
 
 
+@operation("End a licence price list's validity (new prices are a new list)", roles=FINANCE,
+           body=schemas.PriceListUpdate, response=schemas.PriceListRead, tags=TAGS)
+async def end_price_list(request: Request, principal: Principal) -> Response:
+    data = await read_body(request, schemas.PriceListUpdate)
+    return JSON(await pricing.end_price_list(principal=principal, price_list_id=path_int(request), data=data))
+
+
 @operation("List integration subscriptions (integrators: those they hold or pay)", roles=ANY,
            query=schemas.SubscriptionQuery, response=schemas.SubscriptionList, tags=TAGS)
 async def list_subscriptions(request: Request, principal: Principal) -> Response:
@@ -80,6 +87,7 @@ routes: list[BaseRoute] = [
     Route("/licence-price-lists", list_price_lists, methods=["GET"]),
     Route("/licence-price-lists", create_price_list, methods=["POST"]),
     Route("/licence-price-lists/{id:int}", get_price_list, methods=["GET"]),
+    Route("/licence-price-lists/{id:int}", end_price_list, methods=["PATCH"]),
     Route("/subscriptions", list_subscriptions, methods=["GET"]),
     Route("/organisations/{id:int}/subscriptions", create_subscription, methods=["POST"]),
     Route("/subscriptions/{id:int}", get_subscription, methods=["GET"]),

@@ -60,6 +60,10 @@ class PriceListCreate(Strict):
         return self
 
 
+class PriceListUpdate(Strict):
+    valid_until: dt.date | None = Field(description="new last day of validity (inclusive); null: open-ended")
+
+
 class PriceListRead(BaseModel):
     id: int
     name: str

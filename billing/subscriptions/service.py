@@ -170,6 +170,9 @@ async def change_subscription(*, principal: Principal, subscription_id: int,
             raise InvalidReference("a forwarding licence follows its base licence; change the base instead")
         licensee = await _licensee(principal, licence.organisation_id)  # type: ignore[attr-defined]
         reseller = await Organisation.get(id=old.payer_id) if old.payer_id != licensee.id else None
+        if reseller is not None and (refusal := await may_resell(partner=reseller, customer=licensee,
+                                                                 on=data.effective_date)) is not None:
+            raise PartnerMayNotResell(refusal)
         new = await _license(principal=principal, licensee=licensee, kind=data.kind, start=data.effective_date,
                              application_id=data.application_id, purpose=licence.purpose, reseller=reseller)
         if old.end_date is not None:

@@ -235,6 +235,12 @@ async def test_registered_partner_cannot_resell_authorised_can(client: httpx.Asy
                              json={"production_date": "2027-02-01"}, headers=admin)
     assert got.status_code == 200, got.text
     assert got.json()["in_production"] and got.json()["licensed"] and got.json()["licence_warning"] is None
+    # Once the right to resell has ended, the partner cannot change what it resold.
+    await PartnerAgreement.filter(organisation_id=authorised.id).update(valid_until_date=dt.date(2027, 3, 31))
+    finance = bearer(await factories.token("finance"))
+    late = await client.post(f"/api/v1/subscriptions/{sold.json()['id']}/change", headers=finance,
+                             json={"kind": "xl", "effective_date": "2027-06-01"})
+    assert late.status_code == 403 and late.json()["code"] == "partner_may_not_resell", late.text
 
 
 # Peppol ---------------------------------------------------------------------------------------------
@@ -300,3 +306,23 @@ async def test_integrators_see_only_subscriptions_they_hold_or_pay(client: httpx
     assert hidden.status_code == 404 and hidden.json()["code"] == "subscription_not_found"
     refused = await client.post(f"/api/v1/subscriptions/{own.id}/cancel", json={}, headers=integrator)
     assert refused.status_code == 403
+
+
+async def test_price_lists_over_the_api_never_overlap(client: httpx.AsyncClient) -> None:
+    finance = bearer(await factories.token("finance"))
+    body = {"name": "Licenser 2027", "valid_from": "2027-01-01", "prices": [{"kind": "xl", "annual_fee": "120000"}]}
+    first = await client.post("/api/v1/licence-price-lists", json=body, headers=finance)
+    assert first.status_code == 201, first.text
+    later = {**body, "name": "Licenser 2028", "valid_from": "2028-01-01"}
+    overlap = await client.post("/api/v1/licence-price-lists", json=later, headers=finance)
+    assert overlap.status_code == 409 and overlap.json()["code"] == "licence_price_list_overlap"
+    ended = await client.patch(f"/api/v1/licence-price-lists/{first.json()['id']}",
+                               json={"valid_until": "2027-12-31"}, headers=finance)
+    assert ended.status_code == 200 and ended.json()["valid_until"] == "2027-12-31", ended.text
+    assert (await client.post("/api/v1/licence-price-lists", json=later, headers=finance)).status_code == 201
+    reopen = await client.patch(f"/api/v1/licence-price-lists/{first.json()['id']}", json={"valid_until": None},
+                                headers=finance)
+    assert reopen.status_code == 409
+    floats = await client.post("/api/v1/licence-price-lists", headers=finance, json={
+        **body, "valid_from": "2030-01-01", "prices": [{"kind": "xl", "annual_fee": 1.5}]})
+    assert floats.status_code == 422
