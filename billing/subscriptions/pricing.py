@@ -92,14 +92,15 @@ async def price_for(*, payer_id: int, kind: LicenceKind, day: dt.date, populatio
 # Admin use cases ------------------------------------------------------------------------------------------
 
 
-async def _check_overlap(data: schemas.PriceListCreate, *, exclude_id: int | None = None) -> None:
-    siblings = (LicencePriceList.filter(organisation_id=data.organisation_id) if data.organisation_id is not None
+async def _check_overlap(organisation_id: int | None, valid_from: dt.date, valid_until: dt.date | None, *,
+                         exclude_id: int | None = None) -> None:
+    siblings = (LicencePriceList.filter(organisation_id=organisation_id) if organisation_id is not None
                 else LicencePriceList.filter(organisation_id__isnull=True))
     if exclude_id is not None:
         siblings = siblings.exclude(id=exclude_id)
     for other in await siblings.select_for_update():
-        if ((other.valid_until_date is None or data.valid_from <= other.valid_until_date)
-                and (data.valid_until is None or other.valid_from_date <= data.valid_until)):
+        if ((other.valid_until_date is None or valid_from <= other.valid_until_date)
+                and (valid_until is None or other.valid_from_date <= valid_until)):
             raise PriceListOverlap(f"validity overlaps licence price list {other.id} '{other.name}' "
                                    f"({other.valid_from_date} – {other.valid_until_date or 'open'})")
 
@@ -122,7 +123,7 @@ async def create_price_list(*, principal: Principal, data: schemas.PriceListCrea
         raise InvalidReference(f"organisation {data.organisation_id} does not exist")
     async with in_transaction() as conn:
         await next_value(_WRITE_LOCK_KEY, conn=conn)
-        await _check_overlap(data)
+        await _check_overlap(data.organisation_id, data.valid_from, data.valid_until)
         price_list = await LicencePriceList.create(
             name=data.name, organisation_id=data.organisation_id, valid_from_date=data.valid_from,
             valid_until_date=data.valid_until, billing_period=data.billing_period,
@@ -149,10 +150,8 @@ async def end_price_list(*, principal: Principal, price_list_id: int,
             raise PriceListNotFound(f"licence price list {price_list_id} not found")
         if data.valid_until is not None and data.valid_until < price_list.valid_from_date:
             raise InvalidReference("valid_until is before the list's valid_from")
-        await _check_overlap(schemas.PriceListCreate(
-            name=price_list.name, organisation_id=price_list.organisation_id, valid_from=price_list.valid_from_date,
-            valid_until=data.valid_until, prices=[schemas.LicencePriceItem(kind=LicenceKind.xl, annual_fee=0)]),
-            exclude_id=price_list.id)
+        await _check_overlap(price_list.organisation_id, price_list.valid_from_date, data.valid_until,
+                             exclude_id=price_list.id)
         price_list.valid_until_date = data.valid_until
         await price_list.save(update_fields=["valid_until_date"])
         await audit.record(principal=principal, action="licence_price_list.updated",
