@@ -39,7 +39,7 @@ from core.errors import (
 from core.http import MAX_BODY_BYTES, operation
 from core.openapi import build_openapi
 from core.routing import SegmentRouter
-from support import audit_routes, ticket_routes
+from support import audit_routes, mail_routes, ticket_routes
 from support import routes as directory_routes
 from support.auth import BearerAuthMiddleware, TokenCache
 from support.classification import routes as classification_routes
@@ -65,6 +65,7 @@ api_routes = [
     *billing.subscriptions.routes.routes,
     *invoices.routes.routes,
     *notifications.routes.routes,
+    *mail_routes.routes,
 ]
 
 
@@ -164,9 +165,10 @@ def create_app(*, settings: SupportSettings | None = None, init_db: bool = True,
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if init_db:
             await Tortoise.init(config=tortoise_config(settings.database_url), _enable_global_fallback=True)
-        # Corpus plus staff corrections; trained in a thread, or loaded from the disk cache when unchanged.
-        from support.classification.service import retrain
-        await retrain()
+        # The promoted model (`tripdesk retrain`) or the corpus model: the one the CLI uses too. Trained in a
+        # thread, or loaded from the disk cache when unchanged.
+        from support.classification.classifier import load_classifier_async
+        await load_classifier_async()
         if init_db:  # a served process, not a test's app
             # What start-up built (modules, the model, schemas) lives as long as the process: out of the
             # collector's sight, a full collection no longer walks ~165,000 objects amid requests.
@@ -239,9 +241,15 @@ async def start_background(app: Starlette, *, enabled: bool) -> list[asyncio.Tas
     rest of its claimed batch is released to pending at once, instead of waiting for the lease to expire."""
     if not enabled:
         return []
+    from notifications.inbound import fetcher
+    from notifications.settings import get_inbound_settings
     from notifications.worker import run_in_background
 
-    return [asyncio.create_task(run_in_background(), name="outbox-worker")]
+    tasks = [asyncio.create_task(run_in_background(), name="outbox-worker")]
+    inbound = get_inbound_settings()
+    if inbound.imap_url and inbound.run_fetcher:  # reading the support mailbox (TRIPDESK_MAIL_FETCHER)
+        tasks.append(asyncio.create_task(fetcher.run_in_background(), name="mail-fetcher"))
+    return tasks
 
 
 async def stop_background(tasks: list[asyncio.Task[None]]) -> None:

@@ -148,7 +148,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     from support.classification import cli as classification_cli
 
     if args.eval:
-        return classification_cli.run_eval(args.eval)
+        return classification_cli.run_eval(args.eval, show_errors=args.show_errors)
     return classification_cli.run_classify(sys.stdin, sys.stdout)
 
 
@@ -183,8 +183,11 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--organisation", type=int, default=None, help="organisation id (integrator tokens)")
     token.set_defaults(handler=cmd_create_token)
 
-    classify = sub.add_parser("classify", help="classify JSON lines from stdin, or --eval a labelled file")
-    classify.add_argument("--eval", metavar="FILE", default=None)
+    classify = sub.add_parser("classify", help="classify JSON lines from stdin, or --eval labelled files")
+    classify.add_argument("--eval", metavar="FILE", action="append", default=None,
+                          help="report on a labelled JSONL file (repeatable: one report per file)")
+    classify.add_argument("--show-errors", metavar="N", type=int, default=0,
+                          help="list the first N mistakes (for error analysis, never on the frozen set)")
     classify.set_defaults(handler=cmd_classify)
     sub.add_parser("retrain", help="retrain the classifier with staff corrections").set_defaults(
         handler=cmd_retrain)
@@ -210,14 +213,15 @@ def _optional(module_name: str) -> Any:
 
 def install_hooks() -> None:
     """Wire the packages' hooks (billing's issue → invoices' documents and email; the receipt's context at
-    delivery into the outbox). Idempotent; the app and every command call it."""
+    delivery into the outbox; inbound mail → support's conversations). Idempotent; the app and every command call it."""
     import billing.hooks
     import invoices.hooks
-    from support import notify
+    from support import mail_conversations, notify
 
     billing.hooks.install()
     invoices.hooks.install()
     notify.install()
+    mail_conversations.install()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -50,6 +50,9 @@ class TicketRead(Read):
     licence_warning: str | None
     defect_outcome: DefectOutcome | None
     extension_decision: ExtensionDecision | None
+    classification_reasons: list[str] = Field(
+        default_factory=list, description="Why the ticket has its category (rules, phrases, policy; a later staff "
+                                          "decision first): on GET /tickets/{id} and at intake")
     created_at: dt.datetime
     updated_at: dt.datetime
 

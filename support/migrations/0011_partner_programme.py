@@ -13,7 +13,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('support', '0006_partner_customers')]
+    dependencies = [('support', '0008_mail_conversations')]
 
     initial = False
 
