@@ -15,7 +15,7 @@ APPS: dict[str, tuple[list[str], str]] = {
     # label: (models modules, migrations module)
     "notifications": (["notifications.models"], "notifications.migrations"),
     "support": (["support.models", "support.timetracking.models", "support.classification.models",
-                 "support.programme.models", "support.mail_models"],
+                 "support.programme.models", "support.mail_models", "support.attachments.models"],
                 "support.migrations"),
     "billing": (["billing.models", "billing.subscriptions.models"], "billing.migrations"),
     "invoices": (["invoices.models"], "invoices.migrations"),

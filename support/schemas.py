@@ -20,7 +20,7 @@ from pydantic import (
 )
 
 from core.auth import Role
-from core.http import MAX_ID, unchanged
+from core.http import MAX_ID, Instant, unchanged
 from core.pagination import PageQuery
 from support.models import Language, LicenceKind, OrganisationKind, PartnerLevel
 from support.tax_scheme import TaxIdentityError, TaxScheme, check_tax_identity, tax_scheme
@@ -296,12 +296,16 @@ class StaffList(BaseModel):
 
 # Tokens ----------------------------------------------------------------------------------------------
 
+STAFF_ID = ("The staff member the token acts as: time it logs and approves is theirs. A support or admin token "
+            "without one cannot log or approve time.")
+
+
 class TokenCreate(Strict):
     name: Text200
     role: Role
     organisation_id: int | None = Field(None, ge=1, le=MAX_ID)
-    staff_id: int | None = Field(None, ge=1, le=MAX_ID)
-    expires_at: dt.datetime | None = None
+    staff_id: int | None = Field(None, ge=1, le=MAX_ID, description=STAFF_ID)
+    expires_at: Instant | None = None
 
     @model_validator(mode="after")
     def _scope(self) -> Self:
@@ -318,7 +322,7 @@ class TokenRead(Read):
     role: Role
     prefix: str
     organisation_id: int | None
-    staff_id: int | None
+    staff_id: int | None = Field(description=STAFF_ID)
     created_at: dt.datetime
     expires_at: dt.datetime | None
     revoked_at: dt.datetime | None

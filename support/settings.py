@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,6 +24,9 @@ class SupportSettings(BaseSettings):
     run_outbox_worker: bool = Field(True, alias="TRIPDESK_OUTBOX_WORKER")
     notice_min_lead_days: int = Field(90, ge=0, le=3650, alias="TRIPDESK_NOTICE_MIN_LEAD_DAYS",
                                       description="interface change notices: the least notice without an override")
+    metrics_token: SecretStr | None = Field(
+        None, alias="TRIPDESK_METRICS_TOKEN",
+        description="Bearer token a Prometheus scraper sends to /metrics (admin API tokens work too).")
 
 
 @lru_cache(maxsize=1)

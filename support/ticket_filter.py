@@ -87,7 +87,7 @@ class TicketFilter:
             category=None if query.category is None else query.category.value,
             organisation_id=query.organisation_id, assignee_id=query.assignee_id,
             created_from=None if query.created_from is None else _midnight(query.created_from),
-            created_before=None if query.created_to is None else _midnight(query.created_to + dt.timedelta(days=1)),
+            created_before=_day_after(query.created_to),
             number=number, number_prefix=number_prefix, number_year=number_year, text=text,
             order_by_expression=order_by_expression,
             before_id=None if query.cursor is None else decode_cursor(query.cursor), fetch=query.limit + 1,
@@ -184,3 +184,10 @@ _OPENED_OR_BILLED = "(organisation_id = {0} OR bill_to_id = {0})"  # `opened_or_
 
 def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), dt.UTC)
+
+
+def _day_after(day: dt.date | None) -> dt.datetime | None:
+    """The exclusive end of a range that includes `day`; none after the last day there is (9999-12-31)."""
+    if day is None or day == dt.date.max:
+        return None
+    return _midnight(day + dt.timedelta(days=1))

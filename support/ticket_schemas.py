@@ -88,7 +88,8 @@ class TicketQuery(PageQuery):
 
 class CommentCreate(Strict):
     body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50_000)]
-    public: bool = False
+    public: bool | None = Field(None, description="Left out: public for an integrator (whose comments are "
+                                                  "always public), internal for staff")
 
 
 class CommentRead(Read):

@@ -216,14 +216,16 @@ async def _change_status(ticket: Ticket, principal: Principal | None, target: Ti
 
 
 async def add_comment(*, principal: Principal, ticket_id: int, data: ticket_schemas.CommentCreate) -> Comment:
-    """Integrators may only add public comments; a public comment is emailed to the requester."""
-    if principal.is_integrator and not data.public:
-        raise Forbidden("integrators' comments are always public; send public: true")
+    """Integrators may only add public comments (the default for them; staff comments are internal unless
+    `public` says otherwise); a staff member's public comment is emailed to the requester."""
+    public = principal.is_integrator if data.public is None else data.public
+    if principal.is_integrator and not public:
+        raise Forbidden("integrators' comments are always public; leave public out or send public: true")
     async with in_transaction():
         ticket = await get_ticket(principal=principal, ticket_id=ticket_id)
         comment = await Comment.create(ticket_id=ticket.id, author_name=principal.name,
-                                       author_token_id=principal.token_id, body=data.body, public=data.public)
-        if data.public and principal.role is not Role.integrator:
+                                       author_token_id=principal.token_id, body=data.body, public=public)
+        if public and principal.role is not Role.integrator:
             await notify.public_comment(ticket=ticket, comment=comment)
     return comment
 

@@ -201,16 +201,23 @@ class Classifier:
 
     @classmethod
     def train(cls, examples: Iterable[Mapping[str, Any] | Any], *, calibrate: bool = True,
-              progress: Callable[[str], None] | None = None) -> Classifier:
+              progress: Callable[[str], None] | None = None, recalibrate: bool = False) -> Classifier:
         """Fit on all examples. With `calibrate`, the temperature is chosen first on held-out written
-        tickets (see `calibration_folds`), each scored by a fit that never saw them."""
+        tickets (see `calibration_folds`), each scored by a fit that never saw them; for exactly the
+        shipped corpus it is read from corpus/calibration.json instead (written by
+        `python -m support.classification.calibrate`), so start-up costs one fit, not three."""
         rows = canonical_examples(examples)
         if len({r["category"] for r in rows}) < 2:
             raise ValueError("training needs examples of at least two categories")
         say = progress or (lambda _: None)
+        version = version_of(rows, calibrate)
         temperature = 1.0
         held_out: list[tuple[float, int, float]] = []
-        if calibrate:
+        stored = None if recalibrate or not calibrate else stored_calibration(version)
+        if stored is not None:
+            temperature, held_out = stored
+            say(f"calibration of the shipped corpus read from {CALIBRATION_FILE.name}")
+        elif calibrate:
             logits: list[list[float]] = []
             truth: list[str] = []
             folds = calibration_folds(rows)
@@ -227,7 +234,7 @@ class Classifier:
                 held_out = reliability(p.max(axis=1).tolist(), (p.argmax(axis=1) == truth_index).tolist(),
                                        HELD_OUT_EDGES)
         say(f"final fit on {len(rows)} examples (temperature {temperature:.3f})")
-        return cls(_fit(rows), version_of(rows, calibrate), temperature, held_out)
+        return cls(_fit(rows), version, temperature, held_out)
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The ticket's TF-IDF features as (column indices, values): the same numbers as the pipeline's
@@ -298,6 +305,21 @@ class Classifier:
             if self._word_telling[columns[i]]:
                 out.append(self._word_names[columns[i]])
         return out
+
+
+CALIBRATION_FILE = CORPUS_DIR / "calibration.json"
+
+
+def stored_calibration(version: str) -> tuple[float, list[tuple[float, int, float]]] | None:
+    """The committed temperature and held-out table, if they were computed for exactly this training data
+    and code (the model version says both)."""
+    try:
+        record = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if record.get("model_version") != version:
+        return None
+    return float(record["temperature"]), [(float(e), int(n), float(r)) for e, n, r in record["held_out"]]
 
 
 def _fit(rows: list[dict[str, Any]]) -> Pipeline:

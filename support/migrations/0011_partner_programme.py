@@ -13,7 +13,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('support', '0008_mail_conversations')]
+    dependencies = [('support', '0010_attachments')]
 
     initial = False
 

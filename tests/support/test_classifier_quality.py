@@ -8,7 +8,14 @@ import io
 import numpy as np
 
 from support.classification.calibration import expected_calibration_error, fit_temperature, softmax
-from support.classification.classifier import CONFIDENCE_THRESHOLD, Classifier
+from support.classification.classifier import (
+    CONFIDENCE_THRESHOLD,
+    Classifier,
+    canonical_examples,
+    corpus_examples,
+    stored_calibration,
+    version_of,
+)
 from support.classification.cli import run_eval
 from support.classification.corpus_files import (
     ERROR_ANALYSIS_FILE,
@@ -71,6 +78,15 @@ def test_calibration_folds_hold_out_whole_writers() -> None:
     edges = dict((edge, (n, right)) for edge, n, right in model.held_out)
     covered, right = edges[CONFIDENCE_THRESHOLD]
     assert right >= 0.95 and covered >= 0.6 * len(written_examples())  # the threshold's derivation still holds
+
+
+def test_the_committed_calibration_is_the_corpus_calibration() -> None:
+    """corpus/calibration.json saves start-up two fits; it must belong to this corpus and code (else run
+    `python -m support.classification.calibrate`)."""
+    version = version_of(canonical_examples(corpus_examples()))
+    stored = stored_calibration(version)
+    assert stored is not None, "stale corpus/calibration.json: run python -m support.classification.calibrate"
+    assert corpus_model().temperature == stored[0] and corpus_model().held_out == stored[1]
 
 
 def test_temperature_scaling_recovers_a_known_temperature() -> None:
