@@ -81,6 +81,7 @@ async def invoice_read(invoice: Invoice, *, with_snapshot: bool = True) -> schem
                 ticket_number=line.ticket_number,
                 description=line.description,
                 category=line.category,
+                unit=line.unit,
                 rate_card=line.rate_card_name,
                 quantity=line.quantity,
                 total_hours=line.total_hours,

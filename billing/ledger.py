@@ -49,6 +49,7 @@ from billing.settings import get_billing_settings
 from billing.snapshot import InvoiceSnapshot
 from billing.snapshot_builder import build_snapshot
 from billing.sql import prefer_custom_plans
+from billing.subscriptions.charges import release_charges
 from billing.vat import ensure_invoiceable
 from core.auth import Principal
 from core.pagination import decode_cursor
@@ -165,6 +166,7 @@ async def discard_invoice(*, principal: Principal, invoice_id: int) -> None:
         await invoice.save(update_fields=["status", "open_key", "discarded_at"])
         await TimeEntry.filter(invoice_id=invoice.id).update(invoice_id=None)
         await PrepaidDrawdown.filter(invoice_id=invoice.id).delete()
+        await release_charges(invoice_id=invoice.id)
         await audit.record(principal=principal, action="invoice.discarded", subject_type="invoice",
                            subject_id=invoice.id, data={"gross": invoice.gross_amount})
 

@@ -196,8 +196,9 @@ class Invoice(Model):
 
 
 class InvoiceLine(Model):
-    """One line per (ticket, category, rate). `quantity` is the hours invoiced at `unit_price` (after prepaid
-    hours were drawn); `total_hours` = quantity + prepaid_hours is all billable time behind the line."""
+    """One line per (ticket, category, rate), or per subscription charge. `quantity` is the hours invoiced at
+    `unit_price` (after prepaid hours were drawn); `total_hours` = quantity + prepaid_hours is all billable
+    time behind the line."""
 
     id = fields.IntField(primary_key=True)
     invoice: fields.ForeignKeyRelation[Invoice] = fields.ForeignKeyField(
@@ -205,13 +206,16 @@ class InvoiceLine(Model):
     )
     invoice_id: int
     line_no = fields.IntField()
-    ticket: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Ticket", related_name="invoice_lines", on_delete=fields.RESTRICT
+    # A subscription line (billing/subscriptions/charges.py) has no ticket and no category: its
+    # `ticket_number` is the licence reference and its specification is the period, not time entries.
+    ticket: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "support.Ticket", related_name="invoice_lines", null=True, on_delete=fields.RESTRICT
     )
-    ticket_id: int
+    ticket_id: int | None
     ticket_number = fields.CharField(max_length=32)
     description = fields.CharField(max_length=300)
-    category = fields.CharEnumField(Category, max_length=20)
+    category = fields.CharEnumField(Category, max_length=20, null=True)
+    unit = fields.CharField(max_length=3, default="HUR", db_default="HUR")  # UN/ECE rec 20
     rate_card_name = fields.CharField(max_length=300, default="")
     quantity = fields.DecimalField(max_digits=10, decimal_places=4)
     total_hours = fields.DecimalField(max_digits=10, decimal_places=4)

@@ -8,6 +8,9 @@ in the EU, not subject to VAT (O) outside the EU. A buyer whose VAT details do n
 A period that has not ended yet is refused unless the caller says so (`allow_open_period`): time is still
 being logged into it. The run's own row stays truthful if the process dies (billing/run_state.py).
 
+Subscription fees due by the end of the period join the payer's draft as time-free lines after the time lines
+(billing/subscriptions/charges.py), in the same transaction and under the same lock.
+
 Concurrency design (several runs, processes or instances at once; PostgreSQL with real parallel
 connections):
 - Each organisation is drafted in its own short transaction, so a process killed mid-run leaves whole
@@ -41,6 +44,7 @@ from billing.prepaid import PrepaidPool
 from billing.rates import RateBook
 from billing.settings import BillingSettings, get_billing_settings
 from billing.sql import insert_rows, prefer_custom_plans
+from billing.subscriptions.charges import due_charges, payers_due, store_charges
 from billing.vat import tax_identity_problem, vat_for
 from support.models import Organisation
 from support.timetracking.models import TimeEntry
@@ -119,6 +123,7 @@ class DraftOutcome:
     detail: str | None = None
     unpriced_entry_ids: list[int] = field(default_factory=list)
     held_entry_ids: list[int] = field(default_factory=list)
+    unpriced_subscription_ids: list[int] = field(default_factory=list)
 
 
 async def candidate_organisations(*, start: dt.date, end: dt.date, settings: BillingSettings) -> list[int]:
@@ -176,8 +181,11 @@ async def draft_for_organisation(
                 subject="ticket__subject",
             )
         )
-        if not rows:
-            outcome.skipped = "nothing_billable"
+        due = await due_charges(organisation=organisation, end=end)
+        outcome.unpriced_subscription_ids = due.unpriced_subscription_ids
+        if not rows and not due.charges:
+            # A subscription payer whose periods are all billed is not news; time that vanished is.
+            outcome.skipped = None if due.subscribed else "nothing_billable"
             return outcome
         ticket_ids = sorted({r["ticket_id"] for r in rows})
         states = await ceiling_states(
@@ -215,7 +223,7 @@ async def draft_for_organisation(
             line.quantity += hours - prepaid
             line.prepaid += prepaid
             draws.extend((group, row["id"], package_id, h) for package_id, h in drawn)
-        if not lines:
+        if not lines and not due.charges:
             outcome.skipped = "nothing_invoiceable"
             return outcome
 
@@ -223,8 +231,8 @@ async def draft_for_organisation(
         ordered = sorted(lines.items(), key=lambda kv: (kv[1].ticket_number, kv[1].category, kv[1].rate))
         line_no_of = {group: n for n, (group, _) in enumerate(ordered, start=1)}
         amounts = [(vat_category, vat_rate, line_amount(line.quantity, line.rate)) for _, line in ordered]
-        breakdown = vat_breakdown(amounts)
-        net = round_amount(sum((a for _, _, a in amounts), ZERO))
+        breakdown = vat_breakdown(amounts + [(vat_category, vat_rate, c.amount) for c in due.charges])
+        net = round_amount(sum((a for _, _, a in amounts), ZERO) + sum((c.amount for c in due.charges), ZERO))
         tax = round_amount(sum((b[3] for b in breakdown), ZERO))
         invoice = await Invoice.create(
             organisation_id=organisation_id,
@@ -263,6 +271,8 @@ async def draft_for_organisation(
                 for (group, line), (_, _, amount) in zip(ordered, amounts, strict=True)
             ],
         )
+        await store_charges(invoice_id=invoice.id, charges=due.charges, first_line_no=len(ordered) + 1,
+                            vat_category=vat_category, vat_rate=vat_rate)
         line_ids = dict(await InvoiceLine.filter(invoice_id=invoice.id).values_list("line_no", "id"))
         entry_rows: list[tuple[Any, ...]] = []
         entry_ids: list[int] = []
@@ -327,7 +337,8 @@ def refuse_open_period(period_end: dt.date, *, allow_open_period: bool, now: dt.
 
 def _note(outcome: DraftOutcome) -> dict[str, Any] | None:
     """What the run records about an organisation it did not simply draft."""
-    if not (outcome.skipped or outcome.unpriced_entry_ids or outcome.held_entry_ids):
+    if not (outcome.skipped or outcome.unpriced_entry_ids or outcome.held_entry_ids
+            or outcome.unpriced_subscription_ids):
         return None
     note: dict[str, Any] = {"organisation_id": outcome.organisation_id}
     if outcome.skipped:
@@ -340,6 +351,8 @@ def _note(outcome: DraftOutcome) -> dict[str, Any] | None:
         note["unpriced_entry_ids"] = outcome.unpriced_entry_ids[:100]
     if outcome.held_entry_ids:
         note["held_by_ceiling_entry_ids"] = outcome.held_entry_ids[:100]
+    if outcome.unpriced_subscription_ids:
+        note["unpriced_subscription_ids"] = outcome.unpriced_subscription_ids[:100]
     return note
 
 
@@ -357,7 +370,8 @@ async def run_invoices(
     refuse_open_period(period_end, allow_open_period=allow_open_period, now=now)
     settings = get_billing_settings()
     run = await run_state.start_run(started_by=started_by, period_start=period_start, period_end=period_end)
-    organisations = await candidate_organisations(start=period_start, end=period_end, settings=settings)
+    organisations = sorted(set(await candidate_organisations(start=period_start, end=period_end, settings=settings))
+                           | set(await payers_due(end=period_end)))
     await run_state.set_considered(run, len(organisations))
     if on_start is not None:
         on_start(len(organisations))

@@ -261,10 +261,11 @@ class LineEntryRead(BaseModel):
 class InvoiceLineRead(BaseModel):
     id: int
     line_no: int
-    ticket_id: int
+    ticket_id: int | None = Field(description="null: a subscription line (ticket_number is the licence)")
     ticket_number: str
     description: str
-    category: str
+    category: str | None
+    unit: str = "HUR"
     rate_card: str
     quantity: Decimal
     total_hours: Decimal

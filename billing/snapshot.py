@@ -65,12 +65,12 @@ class InvoiceLine(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     line_no: int
-    ticket_id: int
-    ticket_number: str
+    ticket_id: int | None                    # None: a subscription line (time-free, no entries)
+    ticket_number: str                       # a subscription line: the licence reference "LIC-00012"
     description: str                         # "SUP-2026-00042 Token refresh fails"
-    category: str
-    quantity: Decimal                        # hours, 4 dp
-    unit: str = "HUR"                        # UN/ECE rec 20: hour
+    category: str                            # a subscription line: "subscription"
+    quantity: Decimal                        # hours, 4 dp (a subscription line: 1, or −1 for a credit)
+    unit: str = "HUR"                        # UN/ECE rec 20: hour (C62 "one" for a subscription line)
     unit_price: Decimal                      # SEK per hour ex VAT
     amount: Decimal                          # quantity × unit price, rounded half-up to öre
     vat_category: str = "S"                  # S standard, AE reverse charge, O not subject to VAT

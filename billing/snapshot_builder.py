@@ -22,6 +22,8 @@ from billing.snapshot import (
 from billing.snapshot import InvoiceLine as SnapshotLine
 from support.models import Organisation
 
+SUBSCRIPTION_CATEGORY = "subscription"
+
 
 def _buyer(organisation: Organisation) -> Party:
     number = "".join(ch for ch in (organisation.organisation_number or "") if ch.isdigit()) or None
@@ -74,8 +76,9 @@ async def build_snapshot(
             ticket_id=line.ticket_id,
             ticket_number=line.ticket_number,  # type: ignore[attr-defined]
             description=line.description,
-            category=str(line.category),
+            category=str(line.category) if line.category is not None else SUBSCRIPTION_CATEGORY,
             quantity=Decimal(line.quantity),
+            unit=line.unit,
             unit_price=Decimal(line.unit_price),
             amount=Decimal(line.amount),
             vat_category=line.vat_category,

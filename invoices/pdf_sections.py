@@ -82,12 +82,14 @@ def lines_with_totals(snapshot: InvoiceSnapshot, t: Texts) -> Flowable:
     rows = []
     for n, (line, quantity, price, amount) in enumerate(zip(snapshot.lines, quantities, prices, amounts,
                                                             strict=True)):
-        detail = f"{t['category']}: {e(t.category(line.category))}"
+        detail = (f"{t['category']}: {e(t.category(line.category))}" if line.ticket_id is not None
+                  else e(t.category(line.category)))  # a subscription line: "invoiced in advance"
         if line.prepaid_hours_drawn:
             detail += " · " + t["prepaid"].format(hours=e(t.hours(line.prepaid_hours_drawn)))
         # Single-line cells are plain strings: a Paragraph costs ~10x more to lay out and draw.
         rows.append(Row([[p(e(line.description), "base"), p(detail, "muted")], quantity,
-                         t["hour_unit"] if line.unit == "HUR" else line.unit, price, amount],
+                         t["hour_unit"] if line.unit == "HUR" else t["piece_unit"] if line.unit == "C62"
+                         else line.unit, price, amount],
                         styles=[("BACKGROUND", 0, -1, ZEBRA)] if n % 2 else []))
     style = [
         ("FONTNAME", (0, 0), (-1, -1), FONT),
@@ -136,7 +138,10 @@ def totals(snapshot: InvoiceSnapshot, t: Texts) -> Table:
 
 def time_specification(snapshot: InvoiceSnapshot, t: Texts) -> list[Flowable]:
     """Per line (ticket) its time entries and their sum. A ticket continued on the next page repeats its
-    heading there; a heading never ends a page alone; a sum never starts one."""
+    heading there; a heading never ends a page alone; a sum never starts one. Subscription lines are
+    time-free: an invoice of subscriptions only has no time specification."""
+    if all(line.ticket_id is None for line in snapshot.lines):
+        return []
     widths = [22 * mm, 34 * mm, 16 * mm, CONTENT_WIDTH - 72 * mm]
     header = Row([p(t["work_date"], "th"), p(t["staff"], "th"), p(t["hours"], "th_right"), p(t["work"], "th")],
                  styles=[("BACKGROUND", 0, -1, ACCENT_LIGHT), ("LINEBELOW", 0, -1, 0.8, ACCENT)])
@@ -144,6 +149,8 @@ def time_specification(snapshot: InvoiceSnapshot, t: Texts) -> list[Flowable]:
                                              ("TOPPADDING", 0, -1, 6)]
     rows: list[Row] = []
     for group, line in enumerate(snapshot.lines):
+        if line.ticket_id is None:
+            continue  # a subscription line is time-free: its text is its specification
         muted = f"<font color='#{MUTED.hexval()[2:]}'>· {t['billable_as']} {e(t.category(line.category))}</font>"
         heading = f"<b>{e(line.description)}</b> {muted}"
         again = f"<b>{e(line.description)}</b> ({t['continued']}) {muted}"

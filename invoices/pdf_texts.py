@@ -39,6 +39,7 @@ LABELS: dict[str, dict[str, str]] = {
         "quantity": "Antal",
         "unit": "Enhet",
         "hour_unit": "tim",
+        "piece_unit": "st",
         "unit_price": "À-pris",
         "amount": "Belopp",
         "category": "Kategori",
@@ -107,6 +108,7 @@ LABELS: dict[str, dict[str, str]] = {
         "quantity": "Quantity",
         "unit": "Unit",
         "hour_unit": "h",
+        "piece_unit": "pcs",
         "unit_price": "Unit price",
         "amount": "Amount",
         "category": "Category",
@@ -157,6 +159,7 @@ LABELS: dict[str, dict[str, str]] = {
 CATEGORIES: dict[str, dict[str, str]] = {
     "sv": {
         "assistance": "Assistans",
+        "subscription": "Integrationsabonnemang, faktureras i förskott",
         "performance": "Prestanda",
         "activation": "Aktivering",
         "extension": "Kundfinansierad utveckling",
@@ -164,6 +167,7 @@ CATEGORIES: dict[str, dict[str, str]] = {
     },
     "en": {
         "assistance": "Assistance",
+        "subscription": "Integration subscription, invoiced in advance",
         "performance": "Performance",
         "activation": "Activation",
         "extension": "Customer-funded development",

@@ -286,7 +286,8 @@ class _Builder:
         self.money(total, "PayableAmount", t.payable)
 
     def _line(self, root: etree._Element, line: InvoiceLine) -> None:
-        """BG-25: quantity in hours (HUR), net amount, item with its VAT category, price per hour."""
+        """BG-25: quantity in hours (HUR) or one subscription period (C62), net amount, item with its VAT
+        category, price per unit."""
         el = self.cac(root, "CreditNoteLine" if self.credit else "InvoiceLine")
         self.cbc(el, "ID", str(line.line_no))
         self.cbc(el, "Note", _line_note(line, self._lang()))
@@ -307,6 +308,8 @@ def _digits(value: str) -> str:
 
 
 def _line_description(line: InvoiceLine, lang: str) -> str:
+    if line.ticket_id is None:
+        return line.description  # a subscription line: the period is its specification
     n = len(line.entries)
     if lang == "sv":
         entries = "tidpost" if n == 1 else "tidposter"

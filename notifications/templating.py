@@ -30,6 +30,9 @@ TEMPLATES = (
     "cost_ceiling_reached",
     "invoice_issued",
     "invoice_reminder",
+    "licence_missing",
+    "partner_decision",
+    "interface_notice",
 )
 
 LABELS: dict[str, dict[str, dict[str, str]]] = {

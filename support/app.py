@@ -25,6 +25,7 @@ from tortoise.exceptions import DoesNotExist, IntegrityError
 import billing.payments.report_routes
 import billing.payments.routes
 import billing.routes
+import billing.subscriptions.routes
 import invoices.routes
 import invoices.statement_routes
 import notifications.routes
@@ -48,6 +49,7 @@ from support.cli import install_hooks
 from support.db import close_connections, tortoise_config
 from support.failures import CatchAllMiddleware
 from support.observability import Metrics, ObservabilityMiddleware, allow_headers, metrics_endpoint
+from support.programme import routes as partner_routes
 from support.settings import SupportSettings, get_settings
 from support.timetracking import routes as timetracking_routes
 
@@ -57,6 +59,7 @@ VERSION = "0.1.0"
 
 api_routes = [
     *directory_routes.routes,
+    *partner_routes.routes,
     *ticket_routes.routes,
     *attachment_routes.routes,
     *classification_routes.routes,
@@ -65,6 +68,7 @@ api_routes = [
     *billing.routes.routes,
     *billing.payments.routes.routes,
     *billing.payments.report_routes.routes,
+    *billing.subscriptions.routes.routes,
     *invoices.routes.routes,
     *invoices.statement_routes.routes,
     *notifications.routes.routes,

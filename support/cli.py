@@ -87,6 +87,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
         async with database():
             summary = await seed_demo()
             summary.update(await seed_billing_demo())
+            summary.update(await seed_programme_demo())
             return summary
 
     summary = asyncio.run(run())  # an unmigrated database is one line (see `main`)
@@ -96,6 +97,17 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
 
 DEMO_TOKEN_FILE = "demo-admin-token"
+
+
+async def seed_programme_demo() -> dict[str, Any]:
+    """The licence model and the partner programme: partners and notices first, then the subscriptions that
+    bill the licences (the resold licence needs the partner's agreement)."""
+    from billing.subscriptions.demo import seed_subscription_demo
+    from support.programme.demo import seed_partner_demo
+
+    summary = await seed_partner_demo()
+    summary.update(await seed_subscription_demo())
+    return summary
 
 
 async def first_start() -> str | None:
@@ -112,6 +124,7 @@ async def first_start() -> str | None:
         if not await Organisation.exists():
             await seed_demo()
             await seed_billing_demo()
+            await seed_programme_demo()
             _, token = await service.create_token(name="demo admin", role=Role.admin)
             token_file.parent.mkdir(parents=True, exist_ok=True)
             token_file.write_text(token + "\n")
@@ -225,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
         handler=cmd_retrain)
 
     for module_name in ("billing.commands", "billing.payments.commands", "invoices.commands",
-                        "notifications.commands", "support.attachments.commands"):
+                        "notifications.commands", "support.programme.commands", "support.attachments.commands"):
         module = _optional(module_name)
         if module is not None:
             module.register(sub, database)

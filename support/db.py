@@ -15,9 +15,9 @@ APPS: dict[str, tuple[list[str], str]] = {
     # label: (models modules, migrations module)
     "notifications": (["notifications.models"], "notifications.migrations"),
     "support": (["support.models", "support.timetracking.models", "support.classification.models",
-                 "support.mail_models", "support.attachments.models"],
+                 "support.programme.models", "support.mail_models", "support.attachments.models"],
                 "support.migrations"),
-    "billing": (["billing.models", "billing.payments.models"], "billing.migrations"),
+    "billing": (["billing.models", "billing.payments.models", "billing.subscriptions.models"], "billing.migrations"),
     "invoices": (["invoices.models"], "invoices.migrations"),
 }
 

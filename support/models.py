@@ -34,8 +34,11 @@ class Language(StrEnum):
 
 
 class LicenceKind(StrEnum):
-    per_application = "per_application"
+    per_application = "per_application"  # one application, its purpose described at licensing
+    population = "population"        # a municipality's or federation's population tier (a few applications)
     xl = "xl"                        # unlimited applications
+    forwarding = "forwarding"        # special licence on top of a base licence: the licensed applications
+                                     # may forward data to other applications
 
 
 class TicketStatus(StrEnum):
@@ -46,6 +49,11 @@ class TicketStatus(StrEnum):
     resolved = "resolved"
     closed = "closed"
     rejected = "rejected"
+
+
+class TicketKind(StrEnum):
+    support = "support"                          # a question or fault under the policy: classified, billed
+    partner_application = "partner_application"  # a TRIP application: never classified nor billed
 
 
 class ClassificationState(StrEnum):
@@ -118,7 +126,10 @@ class Application(Model):
     name = fields.CharField(max_length=200)
     purpose = fields.TextField(default="")
     in_production = fields.BooleanField(default=False)
+    production_date = fields.DateField(null=True)    # the day it went into production (a licence is due)
+    interfaces: fields.JSONField[list[str] | None] = fields.JSONField(null=True)  # official interfaces used
     forwards_data = fields.BooleanField(default=False)
+    unlicensed_notified_at = fields.DatetimeField(null=True)  # the one "no fitting licence" email went out
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -133,6 +144,15 @@ class Licence(Model):
     application: fields.ForeignKeyNullableRelation[Application] = fields.ForeignKeyField(
         "support.Application", related_name="licences", null=True, on_delete=fields.RESTRICT)
     covers_forwarding = fields.BooleanField(default=False)
+    # How many production applications a population-tier licence covers (from the price list at
+    # licensing); None: as many as the kind says (per_application: its own, xl: all).
+    covers_applications = fields.IntField(null=True)
+    extends: fields.ForeignKeyNullableRelation[Licence] = fields.ForeignKeyField(
+        "support.Licence", related_name="extensions", null=True, on_delete=fields.RESTRICT)
+    # Resale: the authorised partner that licensed its solution to this (licensee) organisation.
+    reseller: fields.ForeignKeyNullableRelation[Organisation] = fields.ForeignKeyField(
+        "support.Organisation", related_name="resold_licences", null=True, on_delete=fields.RESTRICT)
+    purpose = fields.TextField(null=True)            # per_application: the application's purpose, as licensed
     valid_from_date = fields.DateField()
     valid_until_date = fields.DateField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -186,6 +206,7 @@ class Counter(Model):
 class Ticket(Model):
     id = fields.IntField(primary_key=True)
     number = fields.CharField(max_length=32, unique=True)
+    kind = fields.CharEnumField(TicketKind, max_length=20, default=TicketKind.support, db_default="support")
     subject = fields.CharField(max_length=200)
     body = fields.TextField()
     requester: fields.ForeignKeyRelation[Contact] = fields.ForeignKeyField(

@@ -192,10 +192,17 @@ class ContactList(BaseModel):
     items: list[ContactRead]
 
 
+InterfaceName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
 class ApplicationCreate(Strict):
     name: Text200
     purpose: Annotated[str, StringConstraints(max_length=2000)] = ""
     in_production: bool = False
+    production_date: dt.date | None = Field(None, description="the day it went into production; setting it "
+                                                               "means in production (default: today)")
+    interfaces: list[InterfaceName] | None = Field(None, max_length=50,
+                                                   description="the official interfaces it uses")
     forwards_data: bool = False
 
 
@@ -203,6 +210,8 @@ class ApplicationUpdate(Strict):
     name: Text200 = unchanged()
     purpose: Annotated[str, StringConstraints(max_length=2000)] = unchanged()
     in_production: bool = unchanged()
+    production_date: dt.date | None = None
+    interfaces: list[InterfaceName] | None = Field(None, max_length=50)
     forwards_data: bool = unchanged()
 
 
@@ -212,7 +221,10 @@ class ApplicationRead(Read):
     name: str
     purpose: str
     in_production: bool
+    production_date: dt.date | None = None
+    interfaces: list[str] | None = None
     forwards_data: bool
+    unlicensed_notified_at: dt.datetime | None = None
     licensed: bool = False
     licence_warning: str | None = None
     created_at: dt.datetime
@@ -225,7 +237,10 @@ class ApplicationList(BaseModel):
 class LicenceCreate(Strict):
     kind: LicenceKind
     application_id: int | None = Field(None, ge=1, le=MAX_ID)
+    extends_id: int | None = Field(None, ge=1, le=MAX_ID, description="forwarding: the base licence it extends")
     covers_forwarding: bool = False
+    covers_applications: int | None = Field(None, ge=1, le=10_000, description="population tier: how many "
+                                                                              "production applications")
     valid_from_date: dt.date
     valid_until_date: dt.date | None = None
 
@@ -233,8 +248,10 @@ class LicenceCreate(Strict):
     def _shape(self) -> Self:
         if self.kind is LicenceKind.per_application and self.application_id is None:
             raise ValueError("a per_application licence names its application_id")
-        if self.kind is LicenceKind.xl and self.application_id is not None:
-            raise ValueError("an xl licence covers every application; leave application_id out")
+        if self.kind is not LicenceKind.per_application and self.application_id is not None:
+            raise ValueError("only a per_application licence names an application; leave application_id out")
+        if (self.kind is LicenceKind.forwarding) != (self.extends_id is not None):
+            raise ValueError("a forwarding licence (and only one) names the base licence it extends (extends_id)")
         if self.valid_until_date is not None and self.valid_until_date < self.valid_from_date:
             raise ValueError("valid_until_date is before valid_from_date")
         return self
@@ -246,6 +263,10 @@ class LicenceRead(Read):
     kind: LicenceKind
     application_id: int | None
     covers_forwarding: bool
+    covers_applications: int | None = None
+    extends_id: int | None = None
+    reseller_id: int | None = None
+    purpose: str | None = None
     valid_from_date: dt.date
     valid_until_date: dt.date | None
     created_at: dt.datetime

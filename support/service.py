@@ -1,8 +1,8 @@
 """Use cases for the customer directory: organisations, contacts, applications, licences, staff, tokens.
 
-Licensing rule (SPEC §1): an application that uses the interfaces in production needs a valid licence
-(`per_application` for it, or `xl` for the organisation); none is needed in development. An application
-that forwards data to other applications needs a licence that covers forwarding.
+Licensing rule (SPEC §1, support/licensing.py): an application that uses the interfaces in production
+needs a fitting licence from its production date; none is needed in development. Taking an application
+into production without one emails the organisation's contacts, once.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from support.errors import (
     StaffNotFound,
     TokenNotFound,
 )
+from support.licensing import licence_warning_for, notify_if_unlicensed
 from support.models import ApiToken, Application, Contact, Licence, LicenceKind, Organisation, Staff
 from support.tax_scheme import TaxIdentityError, check_tax_identity
 
@@ -60,8 +61,9 @@ async def update_organisation(*, principal: Principal, organisation_id: int,
     async with in_transaction():
         organisation = await get_organisation(principal=principal, organisation_id=organisation_id)
         changes = data.model_dump(exclude_unset=True)
-        if "population" in changes and organisation.kind != "municipality" and changes["population"] is not None:
-            raise InvalidReference("only municipalities have a population")
+        if ("population" in changes and organisation.kind not in ("municipality", "federation")
+                and changes["population"] is not None):
+            raise InvalidReference("only municipalities and federations have a population")
         if "partner_level" in changes and organisation.kind != "partner":
             raise InvalidReference("only partners have a partner_level")
         if "vat_number" in changes:
@@ -142,26 +144,6 @@ async def update_contact(*, principal: Principal, organisation_id: int, contact_
 
 # Applications and licences ---------------------------------------------------------------------------
 
-async def licence_warning_for(application: Application, *, on: dt.date | None = None) -> str | None:
-    """The licensing rule: production use needs a valid licence; forwarding data needs one covering it."""
-    if not application.in_production:
-        return None
-    on = on or dt.date.today()
-    licences = await Licence.filter(
-        Q(organisation_id=application.organisation_id),  # type: ignore[attr-defined]
-        Q(valid_from_date__lte=on),
-        Q(valid_until_date__isnull=True) | Q(valid_until_date__gte=on),
-        Q(kind=LicenceKind.xl) | Q(application_id=application.id),
-    )
-    if not licences:
-        return (f"Application '{application.name}' is in production without a valid licence "
-                "(per_application or xl).")
-    if application.forwards_data and not any(lic.covers_forwarding for lic in licences):
-        return (f"Application '{application.name}' forwards data to other applications; its licence does "
-                "not cover forwarding (special licensing needed).")
-    return None
-
-
 async def _application_read(application: Application) -> schemas.ApplicationRead:
     warning = await licence_warning_for(application)
     read = schemas.ApplicationRead.model_validate(application)
@@ -171,9 +153,23 @@ async def _application_read(application: Application) -> schemas.ApplicationRead
 
 async def create_application(*, principal: Principal, organisation_id: int,
                              data: schemas.ApplicationCreate) -> schemas.ApplicationRead:
-    await get_organisation(principal=principal, organisation_id=organisation_id)
-    application = await Application.create(organisation_id=organisation_id, **data.model_dump())
+    async with in_transaction():
+        await get_organisation(principal=principal, organisation_id=organisation_id)
+        application = Application(organisation_id=organisation_id, **data.model_dump())
+        _production_date(application)
+        await application.save()
+        if application.in_production:
+            await notify_if_unlicensed(application)
     return await _application_read(application)
+
+
+def _production_date(application: Application) -> None:
+    """A production date means production; production without a date records today as the date. Back to
+    development clears the date (the licence is due again from the next production date)."""
+    if application.production_date is not None:
+        application.in_production = True
+    elif application.in_production:
+        application.production_date = dt.date.today()
 
 
 async def get_application(*, principal: Principal, organisation_id: int, application_id: int) -> Application:
@@ -196,9 +192,16 @@ async def update_application(*, principal: Principal, organisation_id: int, appl
     async with in_transaction():
         application = await get_application(principal=principal, organisation_id=organisation_id,
                                             application_id=application_id)
-        for key, value in data.model_dump(exclude_unset=True).items():
+        was_in_production = application.in_production
+        changes = data.model_dump(exclude_unset=True)
+        if changes.get("in_production") is False and "production_date" not in changes:
+            changes["production_date"] = None
+        for key, value in changes.items():
             setattr(application, key, value)
+        _production_date(application)
         await application.save()
+        if application.in_production and not was_in_production:
+            await notify_if_unlicensed(application)
     return await _application_read(application)
 
 
@@ -213,6 +216,10 @@ async def create_licence(*, principal: Principal, organisation_id: int, data: sc
     if data.application_id is not None:
         await get_application(principal=principal, organisation_id=organisation_id,
                               application_id=data.application_id)
+    if data.extends_id is not None:
+        base = await Licence.get_or_none(id=data.extends_id, organisation_id=organisation_id)
+        if base is None or base.kind == LicenceKind.forwarding:
+            raise InvalidReference(f"licence {data.extends_id} is not a base licence of this organisation")
     return await Licence.create(organisation_id=organisation_id, **data.model_dump())
 
 

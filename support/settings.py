@@ -22,6 +22,8 @@ class SupportSettings(BaseSettings):
                     "stops working within this time on every instance.")
     log_json: bool = Field(True, alias="TRIPDESK_LOG_JSON")
     run_outbox_worker: bool = Field(True, alias="TRIPDESK_OUTBOX_WORKER")
+    notice_min_lead_days: int = Field(90, ge=0, le=3650, alias="TRIPDESK_NOTICE_MIN_LEAD_DAYS",
+                                      description="interface change notices: the least notice without an override")
     metrics_token: SecretStr | None = Field(
         None, alias="TRIPDESK_METRICS_TOKEN",
         description="Bearer token a Prometheus scraper sends to /metrics (admin API tokens work too).")

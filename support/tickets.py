@@ -27,6 +27,7 @@ from support.classification.classifier import CONFIDENCE_THRESHOLD, Classificati
 from support.classification.service import record_labelled_example
 from support.db import is_postgres
 from support.errors import ApplicationNotFound, InvalidReference, OrganisationNotFound, TicketNotFound
+from support.licensing import licence_warning_for
 from support.models import (
     Application,
     ClassificationState,
@@ -34,10 +35,11 @@ from support.models import (
     Staff,
     Ticket,
     TicketEvent,
+    TicketKind,
     TicketStatus,
 )
 from support.policy import POLICY, Category, DefectOutcome, ExtensionDecision, billing_for
-from support.service import licence_warning_for, page_of
+from support.service import page_of
 from support.ticket_filter import TicketFilter, opened_or_billed
 from support.workflow import check_transition
 
@@ -249,6 +251,9 @@ async def set_classification(*, principal: Principal, ticket_id: int,
         ticket = await get_ticket(principal=principal, ticket_id=ticket_id, for_update=True)
         if ticket.status in (TicketStatus.closed, TicketStatus.rejected):
             raise Conflict(f"a {ticket.status} ticket cannot be reclassified", code="ticket_final")
+        if ticket.kind != TicketKind.support:
+            # A TRIP application is decided, not classified; unclassified, no time can be logged on it.
+            raise Conflict(f"a {ticket.kind} ticket is not classified under the policy", code="ticket_not_classified")
         old = ticket.category
         changed = old != data.category
         ticket.category = data.category

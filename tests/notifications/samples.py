@@ -33,6 +33,16 @@ INVOICE = {
 }
 
 
+PROGRAMME: dict[str, dict[str, Any]] = {
+    "licence_missing": {"application": {"id": 7, "name": "Bygglovskollen", "production_date": "2026-03-01",
+                                        "forwards_data": True}},
+    "partner_decision": {"approved": True, "reason": "Åtar sig att följa policyn", "ticket_number": "SUP-2026-00042"},
+    "interface_notice": {"notice": {"reference": "N-3", "interface": "Ärende-API v2",
+                                    "effective_date": "2027-06-01", "change": "Fältet diarienr blir obligatoriskt."},
+                         "reason": "partner"},
+}
+
+
 def context_for(template: str) -> dict[str, Any]:
     common: dict[str, Any] = {"ticket": dict(TICKET), "contact_name": "Åsa Öberg"}
     extra: dict[str, dict[str, Any]] = {
@@ -55,6 +65,8 @@ def context_for(template: str) -> dict[str, Any]:
             "approve_instructions": "Svara ”godkänt” på det här mejlet.",
         },
     }
+    if template in PROGRAMME:
+        return {**PROGRAMME[template], "organisation_name": "Småstads kommun", "contact_name": "Åsa Öberg"}
     if template == "invoice_issued":
         return {"invoice": dict(INVOICE), "organisation_name": "Småstads kommun", "contact_name": "Åsa Öberg"}
     if template == "invoice_reminder":
@@ -84,4 +96,10 @@ SUBJECT_WORDS = {
     ("invoice_issued", "en"): "Invoice F2026-0007",
     ("invoice_reminder", "sv"): "Påminnelse 1: faktura F2026-0007",
     ("invoice_reminder", "en"): "Reminder 1: invoice F2026-0007",
+    ("licence_missing", "sv"): "Licens saknas: Bygglovskollen",
+    ("licence_missing", "en"): "Licence missing: Bygglovskollen",
+    ("partner_decision", "sv"): "godkänd",
+    ("partner_decision", "en"): "approved",
+    ("interface_notice", "sv"): "Ändring i gränssnittet Ärende-API v2",
+    ("interface_notice", "en"): "Change to the Ärende-API v2 interface",
 }

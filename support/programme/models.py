@@ -1,0 +1,118 @@
+"""Tables of the partner programme.
+
+- `PartnerApplication`: one application to become a registered integration partner (TRIP), with the ticket
+  it opened and the decision (pending → approved | declined, once).
+- `DocumentationAccess`: who got access to the interface documentation, when, by whom, and its revocation.
+  Holding an unrevoked access row is what "registered" means for notices.
+- `PartnerAgreement`: the agreement that makes an organisation an authorised partner, valid from–until,
+  with or without the right to resell.
+- `InterfaceNotice`: a published change of an official interface, with its effective date and, when it is
+  published with less than the minimum lead time, the reason that was given for overriding it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class ApplicationDecision(StrEnum):
+    pending = "pending"
+    approved = "approved"
+    declined = "declined"
+
+
+class PartnerApplication(Model):
+    id = fields.IntField(primary_key=True)
+    organisation: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "support.Organisation", related_name="partner_applications", on_delete=fields.RESTRICT)
+    organisation_id: int
+    contact: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "support.Contact", related_name="partner_applications", on_delete=fields.RESTRICT)
+    contact_id: int
+    ticket: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "support.Ticket", related_name="partner_applications", on_delete=fields.RESTRICT)
+    ticket_id: int
+    motivation = fields.TextField(default="")
+    policy_accepted_at = fields.DatetimeField()
+    policy_version = fields.CharField(max_length=40)
+    decision = fields.CharEnumField(ApplicationDecision, max_length=10, default=ApplicationDecision.pending)
+    decided_at = fields.DatetimeField(null=True)
+    decided_by = fields.CharField(max_length=200, null=True)
+    reason = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "support_partner_application"
+        indexes = (("decision", "id"), ("organisation_id", "id"))
+
+
+class DocumentationAccess(Model):
+    id = fields.IntField(primary_key=True)
+    organisation: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "support.Organisation", related_name="documentation_access", on_delete=fields.RESTRICT)
+    organisation_id: int
+    granted_at = fields.DatetimeField()
+    granted_by = fields.CharField(max_length=200)
+    application: fields.ForeignKeyNullableRelation[PartnerApplication] = fields.ForeignKeyField(
+        "support.PartnerApplication", related_name="access", null=True, on_delete=fields.RESTRICT)
+    application_id: int | None
+    revoked_at = fields.DatetimeField(null=True)
+    revoked_by = fields.CharField(max_length=200, null=True)
+    revoke_reason = fields.TextField(null=True)
+
+    class Meta:
+        table = "support_documentation_access"
+        indexes = (("organisation_id", "revoked_at"),)
+
+
+class PartnerAgreement(Model):
+    id = fields.IntField(primary_key=True)
+    organisation: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "support.Organisation", related_name="partner_agreements", on_delete=fields.RESTRICT)
+    organisation_id: int
+    valid_from_date = fields.DateField()
+    valid_until_date = fields.DateField(null=True)
+    may_resell = fields.BooleanField(default=False)
+    note = fields.TextField(default="")
+    created_by = fields.CharField(max_length=200)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "support_partner_agreement"
+        indexes = (("organisation_id", "valid_from_date"),)
+
+
+class InterfaceNotice(Model):
+    id = fields.IntField(primary_key=True)
+    interface = fields.CharField(max_length=100)
+    change = fields.TextField()
+    effective_date = fields.DateField()
+    published_at = fields.DatetimeField()
+    published_by = fields.CharField(max_length=200)
+    lead_time_days = fields.IntField()
+    override_reason = fields.TextField(null=True)
+    recipients = fields.IntField(default=0)
+
+    class Meta:
+        table = "support_interface_notice"
+        indexes = (("interface", "effective_date"), ("effective_date", "id"))
+
+
+class NoticeRecipient(Model):
+    """An organisation a notice was sent to, and why: its integrators list the notices that concern them."""
+
+    id = fields.IntField(primary_key=True)
+    notice: fields.ForeignKeyRelation[InterfaceNotice] = fields.ForeignKeyField(
+        "support.InterfaceNotice", related_name="recipient_organisations", on_delete=fields.CASCADE)
+    notice_id: int
+    organisation: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "support.Organisation", related_name="interface_notices", on_delete=fields.RESTRICT)
+    organisation_id: int
+    reason = fields.CharField(max_length=20)        # "partner" or "customer"
+
+    class Meta:
+        table = "support_notice_recipient"
+        unique_together = (("notice", "organisation"),)
