@@ -12,7 +12,7 @@ from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
     # Cross-app: the licence and organisation tables (support 0011 adds the licence columns billed here).
-    dependencies = [('billing', '0002_finance_edges'), ('support', '0011_partner_programme')]
+    dependencies = [('billing', '0003_payments'), ('support', '0011_partner_programme')]
 
     initial = False
 
