@@ -26,6 +26,7 @@ from billing.payments.models import AllocationSource, Payment, PaymentAllocation
 from billing.payments.settings import get_collection_settings
 from billing.settings import get_billing_settings
 from billing.sie import Company, Trans, Verification, write
+from billing.snapshot_builder import SUBSCRIPTION_CATEGORY
 from core.errors import InvalidInput
 from support.models import Organisation
 
@@ -80,7 +81,8 @@ async def verifications(start: dt.date, end: dt.date) -> list[Verification]:
         label = "Faktura" if doc.kind == InvoiceKind.invoice else "Kreditfaktura"
         pairs = [(recv, sign * Decimal(doc.gross_amount), "")]
         for line in lines[doc.id]:
-            account = cs.sales_account(str(line.category.value), line.vat_category)
+            category = line.category.value if line.category is not None else SUBSCRIPTION_CATEGORY
+            account = cs.sales_account(category, line.vat_category)
             pairs.append((account, -sign * Decimal(line.amount), ""))
         pairs.append((vat, -sign * Decimal(doc.vat_amount), ""))
         assert doc.issue_date is not None
