@@ -1,12 +1,15 @@
 """Soak: a realistic mix against one `tripdesk serve` on PostgreSQL for a long time (default 10 minutes).
 
-    .venv/bin/python bench/soak.py [--duration 600] [--clients 8]
+    .venv/bin/python bench/soak.py [--duration 600] [--clients 8] [--memray OUT.bin]
 
 Mix per client loop: open a ticket, confirm its category, comment, log time, list tickets with filters, read
 a ticket; every 60 s one client approves the time logged so far and runs + issues an invoice run for the
 month (documents rendered, invoice emails queued). The outbox worker runs inside the server and delivers to
-an SMTP server in this process. Reports throughput, p99 per route, errors (must be 0) and the server's
-memory growth after warm-up (must stay under 10 %).
+an SMTP server in this process. Reports throughput, p99 per route, errors (must be 0), the server's RSS
+every minute, its growth after warm-up (must stay under 10 %) and over the last third of the run (must stay
+under 2 % for a 30-minute run: memory that levels off). With --memray the server runs under
+`memray run --native` (memray must be installed: `pip install memray`), for `memray flamegraph --leaks` or
+`memray stats` afterwards.
 """
 
 from __future__ import annotations
@@ -120,6 +123,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=float, default=600)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--memray", type=Path, help="record the server's allocations into this file")
     args = parser.parse_args()
 
     database = f"tripdesk_soak_{uuid.uuid4().hex[:8]}"
@@ -140,8 +144,11 @@ async def main() -> None:
         admin_token = token_out.stdout.strip().splitlines()[-1]
         port = free_port()
         data_dir.mkdir(parents=True, exist_ok=True)
-        server = subprocess.Popen([sys.executable, "-m", "support.cli", "serve", "--port", str(port)], cwd=REPO,
-                                  env=env, stdout=(data_dir / "server.log").open("wb"), stderr=subprocess.STDOUT)
+        profiler = [] if args.memray is None else ["-m", "memray", "run", "--native", "--force",
+                                                   "-o", str(args.memray.resolve())]
+        server = subprocess.Popen([sys.executable, *profiler, "-m", "support.cli", "serve", "--port", str(port)],
+                                  cwd=REPO, env=env, stdout=(data_dir / "server.log").open("wb"),
+                                  stderr=subprocess.STDOUT)
         api = f"http://127.0.0.1:{port}/api/v1"
         async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=args.clients + 4)) as http:
             for _ in range(600):
@@ -194,13 +201,29 @@ async def main() -> None:
         ordered = sorted(values)
         p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] * 1000
         print(f"  {route:<36} n={len(values):6d}  p50 {ordered[len(ordered) // 2] * 1000:7.1f} ms  p99 {p99:7.1f} ms")
-    warm = [rss for t, rss in memory if t >= min(60, elapsed / 5)]
-    if warm:
-        first, last = warm[0], sum(warm[-3:]) / len(warm[-3:])
-        print(f"memory (RSS) after warm-up {first / 1024:.1f} MiB → end {last / 1024:.1f} MiB: "
-              f"growth {100 * (last - first) / first:+.1f} % (limit 10 %)")
+    report_memory(memory, elapsed)
     for error in stats.errors[:10]:
         print("  error:", error)
+
+
+def rss_at(memory: list[tuple[float, int]], moment: float) -> float:
+    """Mean RSS (KiB) of the samples within 15 s of `moment`: one sample alone catches a passing peak."""
+    near = [rss for t, rss in memory if abs(t - moment) <= 15] or [min(memory, key=lambda m: abs(m[0] - moment))[1]]
+    return sum(near) / len(near)
+
+
+def report_memory(memory: list[tuple[float, int]], elapsed: float) -> None:
+    """RSS each minute; growth after warm-up (first minute, or a fifth of a short run) and over the last third."""
+    if not memory:
+        return
+    print("memory (RSS) each minute: " + ", ".join(
+        f"{minute}m {rss_at(memory, minute * 60) / 1024:.0f}" for minute in range(1, int(elapsed // 60) + 1)) + " MiB")
+    warm_at, third_at, end_at = min(60, elapsed / 5), elapsed * 2 / 3, memory[-1][0]
+    warm, third, end = rss_at(memory, warm_at), rss_at(memory, third_at), rss_at(memory, end_at)
+    print(f"memory after warm-up {warm / 1024:.1f} MiB → end {end / 1024:.1f} MiB: "
+          f"growth {100 * (end - warm) / warm:+.1f} % (limit 10 %)")
+    print(f"memory over the last third ({third_at / 60:.0f}-{end_at / 60:.0f} min): {third / 1024:.1f} → "
+          f"{end / 1024:.1f} MiB, growth {100 * (end - third) / third:+.1f} % (limit 2 % over a 30-minute run)")
 
 
 if __name__ == "__main__":

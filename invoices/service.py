@@ -14,6 +14,7 @@ Invariants:
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import datetime as dt
 import hashlib
 import io
@@ -22,6 +23,7 @@ import os
 import re
 import zipfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -35,6 +37,7 @@ from billing.models import Invoice, InvoiceKind, InvoiceStatus
 from billing.snapshot import InvoiceSnapshot
 from core.auth import Principal
 from core.errors import InvalidInput
+from core.memory import return_free_memory
 from invoices.errors import DocumentCorrupt, DocumentMissing, DocumentNotIssued
 from invoices.models import CONTENT_TYPES, DocumentFormat, InvoiceDocument
 from invoices.pdf import render_pdf
@@ -97,8 +100,18 @@ def verified_content(document: InvoiceDocument) -> bytes:
 
 # At issue ----------------------------------------------------------------------------------------------
 
+# One thread renders every document of the process: rendering holds the GIL, so more threads would not issue
+# faster, and one bounds the memory that renders in flight take to a single document's.
+_renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="documents")
+
+
 def _render_all(snapshot: InvoiceSnapshot) -> dict[DocumentFormat, bytes]:
-    return {DocumentFormat.pdf: render_pdf(snapshot), DocumentFormat.xml: render_ubl(snapshot)}
+    """Both documents; afterwards the memory ReportLab and lxml freed goes back to the operating system, so a
+    server issuing invoices for months does not keep the pages of each document's peak."""
+    try:
+        return {DocumentFormat.pdf: render_pdf(snapshot), DocumentFormat.xml: render_ubl(snapshot)}
+    finally:
+        return_free_memory()
 
 
 async def store_documents(*, invoice: Invoice, snapshot: InvoiceSnapshot) -> list[InvoiceDocument]:
@@ -112,7 +125,8 @@ async def store_documents(*, invoice: Invoice, snapshot: InvoiceSnapshot) -> lis
         # Documents are rendered once; a repeated call (it should not happen) keeps the first rendering.
         log.warning("invoice %s already has stored documents; keeping them", invoice.id)
         return list(existing)
-    rendered = await asyncio.to_thread(_render_all, snapshot)
+    in_context = contextvars.copy_context().run  # the request id stays on log lines, as with to_thread
+    rendered = await asyncio.get_running_loop().run_in_executor(_renderer, in_context, _render_all, snapshot)
     documents = [
         InvoiceDocument(invoice_id=invoice.id, format=fmt, content=data, sha256=sha256_hex(data),
                         size=len(data), filename=document_filename(snapshot.number, fmt),
