@@ -1,6 +1,6 @@
-"""Deterministic demo data (SPEC §3): every kind of organisation (one outside Sweden), contacts in both
-languages, staff, applications with and without licence, and tickets of every category. Dates are
-relative to today; running it twice changes nothing the second time.
+"""Deterministic demo data (SPEC §3): every kind of organisation (one outside Sweden), the customers each
+partner acts for, contacts in both languages, staff, applications with and without licence, and tickets of
+every category. Dates are relative to today; running it twice changes nothing the second time.
 
 Billing adds its part (rate cards, approved time entries in this and the previous month) through
 `billing.demo.seed_billing_demo`, which the composition root calls after this.
@@ -21,6 +21,7 @@ from support.models import (
     LicenceKind,
     Organisation,
     OrganisationKind,
+    PartnerCustomer,
     PartnerLevel,
     Staff,
     Ticket,
@@ -58,6 +59,9 @@ CONTACTS: list[tuple[int, str, str, Language]] = [
     (4, "Sara Åkesson", "sara.akesson@kodverkstaden.example.se", Language.sv),
     (5, "Mikko Virtanen", "mikko.virtanen@nordicdata.example.fi", Language.en),
 ]
+
+# (partner organisation index, customer organisation index): which customers each partner acts for
+PARTNER_CUSTOMERS: list[tuple[int, int]] = [(3, 0), (3, 2), (4, 1)]
 
 STAFF = [
     ("Karin Berg", "karin.berg@tripdesk.example.se", True),
@@ -109,6 +113,8 @@ async def seed_demo() -> dict[str, Any]:
     organisations = [await Organisation.create(**data) for data in ORGANISATIONS]
     contacts = [await Contact.create(organisation=organisations[o], name=n, email=e, language=lang)
                 for o, n, e, lang in CONTACTS]
+    for partner_index, customer_index in PARTNER_CUSTOMERS:
+        await PartnerCustomer.create(partner=organisations[partner_index], customer=organisations[customer_index])
     staff = [await Staff.create(name=n, email=e, is_lead=lead) for n, e, lead in STAFF]
     today = dt.date.today()
     applications = []

@@ -42,3 +42,19 @@ class DuplicateStaff(Conflict):
 
 class InvalidReference(InvalidInput):
     code = "invalid_reference"
+
+
+class PartnerCustomerNotFound(NotFound):
+    code = "partner_customer_not_found"
+
+
+class NotAPartner(Conflict):
+    code = "not_a_partner"
+
+
+class DuplicatePartnerCustomer(Conflict):
+    code = "duplicate_partner_customer"
+
+
+class DuplicateOrganisation(Conflict):
+    code = "duplicate_organisation"

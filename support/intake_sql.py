@@ -1,9 +1,10 @@
 """The PostgreSQL intake statement of support/ticket_store.py: its SQL, generated once per shape, and its
-parameters. Its CTEs read the requester (`r`), decide whether it may open a ticket and whether the year's
-sequence exists (`g`), take a number only then (`n`), and insert the ticket (`t`), its events in order
-(`e0`, `e1`, …) and the receipt (`m`, skipped when its dedupe key was queued before). The receipt row it
-builds is the one `ticket_store.Receipt.email` builds on SQLite: a change to one is a change to the other
-(tests/support and tests/notifications assert the same rows on both backends).
+parameters. Its CTEs read the requester (`r`), decide whether it may open a ticket, bill the organisation
+and name the application the request names, and whether the year's sequence exists (`g`), take a number only
+then (`n`), and insert the ticket (`t`), its events in order (`e0`, `e1`, …) and the receipt (`m`, skipped
+when its dedupe key was queued before). The receipt row it builds is the one `ticket_store.Receipt.email`
+builds on SQLite: a change to one is a change to the other (tests/support and tests/notifications assert the
+same rows on both backends).
 """
 
 from __future__ import annotations
@@ -54,6 +55,21 @@ def intake_values(contact_id: int, organisation_scope: int | None, ticket: NewTi
     return values
 
 
+def may_bill_sql(bill_to: str) -> str:
+    """Whether requester `r` may bill organisation `bill_to` (a parameter; NULL: its own): its own, or a
+    customer its organisation is recorded to act for (support/partners.py)."""
+    return (f"({bill_to}::int IS NULL OR {bill_to}::int = r.organisation_id OR EXISTS (SELECT 1 FROM "
+            "support_partner_customer pc WHERE pc.partner_id = r.organisation_id "
+            f"AND pc.customer_id = {bill_to}::int))")
+
+
+def may_name_application_sql(application: str, bill_to: str) -> str:
+    """Whether requester `r` may name `application`: one of its own organisation's or the billed one's."""
+    return (f"({application}::int IS NULL OR EXISTS (SELECT 1 FROM support_application a WHERE a.id = "
+            f"{application}::int AND a.organisation_id IN (r.organisation_id, COALESCE({bill_to}::int, "
+            "r.organisation_id))))")
+
+
 @lru_cache(maxsize=8)
 def intake_statement(event_count: int, with_receipt: bool) -> str:
     """The intake statement (see the module docstring). Events read the one before them, so their ids follow
@@ -65,9 +81,11 @@ def intake_statement(event_count: int, with_receipt: bool) -> str:
     ctes = [
         f"r AS (SELECT {REQUESTER_COLUMNS.replace(chr(10), ' ')} WHERE c.id = $1)",
         "g AS (SELECT r.*, r.active AND ($2::int IS NULL OR r.organisation_id = $2::int) AS may_open,"
+        f" {may_bill_sql(p['bill_to_id'])} AS may_bill,"
+        f" {may_name_application_sql(p['application_id'], p['bill_to_id'])} AS may_name_application,"
         " to_regclass($3::text) IS NOT NULL AS numbered FROM r)",
         "n AS (SELECT CASE WHEN g.numbered THEN nextval($3::text::regclass) END AS value FROM g"
-        " WHERE g.may_open AND g.numbered)",
+        " WHERE g.may_open AND g.may_bill AND g.may_name_application AND g.numbered)",
         f"t AS (INSERT INTO support_ticket (number, requester_id, organisation_id, updated_at, "
         f"{', '.join(TICKET_FIELDS)}) SELECT {ticket_number_sql('$4::int', 'n.value')}, r.id, r.organisation_id, "
         f"{p['created_at']}, {ticket_values} FROM r CROSS JOIN n RETURNING id, number, bill_to_id)",
@@ -80,7 +98,8 @@ def intake_statement(event_count: int, with_receipt: bool) -> str:
     if with_receipt:
         q = {name: f"${next(n)}" for name in _RECEIPT_PARAMS}
         facts = (f"jsonb_build_object('facts', {q['facts']}::jsonb || jsonb_build_object('number', t.number, "
-                 "'organisation_name', r.organisation_name, 'contact_name', r.name, 'bill_to_id', t.bill_to_id))")
+                 "'organisation_name', r.organisation_name, 'contact_name', r.name, "
+                 "'organisation_id', r.organisation_id, 'bill_to_id', t.bill_to_id))")
         ctes.append(
             "m AS (INSERT INTO notifications_outbox (dedupe_key, message_id, template, language, to_email, "
             "to_name, reply_to, context, status, attempts, next_attempt_at, created_at) "

@@ -74,6 +74,25 @@ class Organisation(Model):
 
     class Meta:
         table = "support_organisation"
+        # One organisation per registration number and country: a second record of the same company would
+        # split its tickets, agreements and invoices.
+        unique_together = (("country_code", "organisation_number"),)
+
+
+class PartnerCustomer(Model):
+    """A customer organisation a partner organisation is recorded to act for (admins keep it). A partner's
+    contact may open a ticket billed to such a customer and name its applications, and nothing else."""
+
+    id = fields.IntField(primary_key=True)
+    partner: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "support.Organisation", related_name="customer_links", on_delete=fields.CASCADE)
+    customer: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "support.Organisation", related_name="partner_links", on_delete=fields.CASCADE)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "support_partner_customer"
+        unique_together = (("partner", "customer"),)
 
 
 class Contact(Model):

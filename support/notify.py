@@ -52,9 +52,12 @@ async def _requester(ticket: Ticket) -> Contact:
 
 
 async def _billing(ticket: Ticket, category: Category | None, language: str) -> dict[str, Any] | None:
+    """Mail goes to the requester: the billed organisation's rate is quoted only when it is the requester's
+    own (a partner's contact never reads its customer's agreement)."""
     if category is None:
         return None
-    return await billing_block(ticket.bill_to_id, category, language)  # type: ignore[attr-defined]
+    quote = ticket.bill_to_id == ticket.organisation_id  # type: ignore[attr-defined]
+    return await billing_block(ticket.bill_to_id, category, language, quote=quote)  # type: ignore[attr-defined]
 
 
 def _told_category(ticket: Ticket) -> Category | None:
@@ -116,8 +119,8 @@ def receipt(*, subject: str, status: str, category: Category | None) -> Receipt:
 
 async def receipt_context(context: dict[str, Any], language: str) -> dict[str, Any]:
     """The template context of a stored receipt (its `facts`), built when it is delivered: the billing block
-    quotes the rate in force then for the billed organisation (`billing_block`). A receipt queued by an
-    earlier version holds its template context already and is returned as it is."""
+    quotes the rate in force then for the billed organisation (`billing_block`), when that is the requester's
+    own. A receipt queued by an earlier version holds its template context already and is returned as it is."""
     facts = context.get("facts")
     if not isinstance(facts, dict):
         return context
@@ -131,7 +134,9 @@ async def receipt_context(context: dict[str, Any], language: str) -> dict[str, A
             "organisation_name": facts["organisation_name"],
         },
         "contact_name": facts["contact_name"],
-        "billing": await billing_block(facts["bill_to_id"], Category(category), language) if category else None,
+        "billing": await billing_block(facts["bill_to_id"], Category(category), language,
+                                       quote=facts.get("organisation_id") == facts["bill_to_id"])
+        if category else None,
     }
 
 
@@ -140,15 +145,18 @@ def install() -> None:
     register_context_builder(RECEIPT_TEMPLATE, receipt_context)
 
 
-async def billing_block(bill_to_id: int, category: Category, language: str) -> dict[str, Any] | None:
-    """What a category means for the integrator: free / billed at the quoted rate / product owner / refused."""
+async def billing_block(bill_to_id: int, category: Category, language: str, *,
+                        quote: bool = True) -> dict[str, Any] | None:
+    """What a category means for the integrator: free / billed at the quoted rate / product owner / refused.
+    `quote=False` (the reader is not the billed organisation's contact) leaves the rate out: one
+    organisation's agreement is never quoted to another's contact."""
     rule = POLICY[Category(category)]
     rate: str | None = None
     agreement: str | None = None
-    if rule.billable and _rate_quoter is not None:
-        quote = await _rate_quoter(bill_to_id, Category(category))
-        if quote is not None:
-            rate, agreement = format_amount(quote[0], language), quote[1]
+    if rule.billable and quote and _rate_quoter is not None:
+        quoted = await _rate_quoter(bill_to_id, Category(category))
+        if quoted is not None:
+            rate, agreement = format_amount(quoted[0], language), quoted[1]
     return {
         "category": rule.category.value,
         "billing": rule.billing.value,

@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from core.auth import Principal, Role
 from core.http import JSON, operation, path_int, read_body, read_query
-from support import schemas, service
+from support import partners, schemas, service
 
 ADMIN = (Role.admin,)
 STAFF_WRITE = (Role.admin, Role.support)
@@ -125,6 +125,32 @@ async def create_licence(request: Request, principal: Principal) -> Response:
     return JSON(schemas.LicenceRead.model_validate(licence), status_code=201)
 
 
+@operation("List the customers a partner acts for", roles=ANY, response=schemas.PartnerCustomerList,
+           tags=("organisations",))
+async def list_partner_customers(request: Request, principal: Principal) -> Response:
+    """Staff see every partner's customers; a partner's integrator sees its own."""
+    rows = await partners.list_customers(principal=principal, partner_id=path_int(request))
+    return JSON(schemas.PartnerCustomerList(items=rows))
+
+
+@operation("Record a customer the partner acts for", roles=ADMIN, body=schemas.PartnerCustomerCreate,
+           response=schemas.PartnerCustomerRead, status=201, tags=("organisations",))
+async def add_partner_customer(request: Request, principal: Principal) -> Response:
+    """From then on the partner's contacts may open tickets billed to that customer and name its
+    applications."""
+    data = await read_body(request, schemas.PartnerCustomerCreate)
+    read = await partners.add_customer(principal=principal, partner_id=path_int(request), data=data)
+    return JSON(read, status_code=201)
+
+
+@operation("Stop a partner acting for a customer", roles=ADMIN, status=204, tags=("organisations",))
+async def remove_partner_customer(request: Request, principal: Principal) -> Response:
+    """Tickets already billed to the customer stay as they are."""
+    await partners.remove_customer(principal=principal, partner_id=path_int(request),
+                                   customer_id=path_int(request, "customer_id"))
+    return Response(status_code=204)
+
+
 @operation("List staff", roles=(Role.admin, Role.support, Role.finance), response=schemas.StaffList,
            tags=("staff",))
 async def list_staff(request: Request, principal: Principal) -> Response:
@@ -177,6 +203,9 @@ routes = [
     Route("/organisations/{id:int}/applications/{application_id:int}", update_application, methods=["PATCH"]),
     Route("/organisations/{id:int}/licences", list_licences, methods=["GET"]),
     Route("/organisations/{id:int}/licences", create_licence, methods=["POST"]),
+    Route("/organisations/{id:int}/customers", list_partner_customers, methods=["GET"]),
+    Route("/organisations/{id:int}/customers", add_partner_customer, methods=["POST"]),
+    Route("/organisations/{id:int}/customers/{customer_id:int}", remove_partner_customer, methods=["DELETE"]),
     Route("/staff", list_staff, methods=["GET"]),
     Route("/staff", create_staff, methods=["POST"]),
     Route("/tokens", list_tokens, methods=["GET"]),

@@ -139,6 +139,21 @@ class OrganisationPage(BaseModel):
     next_cursor: str | None = None
 
 
+class PartnerCustomerCreate(Strict):
+    customer_id: int = Field(ge=1, le=MAX_ID, description="A customer organisation the partner acts for")
+
+
+class PartnerCustomerRead(BaseModel):
+    partner_id: int
+    customer_id: int
+    customer_name: str
+    created_at: dt.datetime
+
+
+class PartnerCustomerList(BaseModel):
+    items: list[PartnerCustomerRead]
+
+
 # Contacts, applications, licences, staff ------------------------------------------------------------
 
 class ContactCreate(Strict):

@@ -22,6 +22,7 @@ from support.errors import (
     ApplicationNotFound,
     ContactNotFound,
     DuplicateContact,
+    DuplicateOrganisation,
     DuplicateStaff,
     InvalidReference,
     OrganisationNotFound,
@@ -40,7 +41,16 @@ async def get_organisation(*, principal: Principal, organisation_id: int) -> Org
 
 
 async def create_organisation(*, data: schemas.OrganisationCreate) -> Organisation:
-    return await Organisation.create(**data.model_dump())
+    """One organisation per organisation number and country (a unique constraint decides between racing
+    creators): a second record of the same company would split its tickets, agreements and invoices."""
+    number, country = data.organisation_number, data.country_code
+    if number is not None and await Organisation.exists(organisation_number=number, country_code=country):
+        raise DuplicateOrganisation(f"an organisation with number {number} ({country}) already exists")
+    try:
+        async with in_transaction():
+            return await Organisation.create(**data.model_dump())
+    except IntegrityError:
+        raise DuplicateOrganisation(f"an organisation with number {number} ({country}) already exists") from None
 
 
 async def update_organisation(*, principal: Principal, organisation_id: int,

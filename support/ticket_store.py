@@ -4,7 +4,9 @@ written together with the requester look-up and the number.
 On PostgreSQL an intake is one statement (support/intake_sql.py), one round trip, no explicit transaction (a
 single statement is atomic on its own, so every row commits together or none does). Its CTEs
 1. read the requester and its organisation, and whether it may open a ticket (active, and inside the
-   integrator's own organisation when the caller is one);
+   integrator's own organisation when the caller is one), bill the organisation the request names (its own,
+   or a customer its organisation is recorded to act for: support/partners.py) and name the application
+   (one of those two organisations');
 2. only then take the next number of the year's sequence (`support_ticket_number_<year>`);
 3. insert the ticket (billed to the requester's organisation unless `bill_to_id` says otherwise), its events
    in order, and the receipt email, whose recipient, reply address, dedupe key and facts come from steps 1-2.
@@ -39,7 +41,7 @@ from support.intake_sql import (
     intake_values,
     sequence_name,
 )
-from support.models import Ticket, TicketEvent
+from support.models import Application, PartnerCustomer, Ticket, TicketEvent
 from support.numbering import next_value, ticket_number
 
 
@@ -93,7 +95,8 @@ class Receipt:
     """The receipt email of a ticket being opened, before the ticket exists. The store completes it: the
     requester is the recipient (in the requester's language, at the address validated when the contact was
     saved), the reply address and the dedupe key carry the number, and the facts gain `number`,
-    `organisation_name`, `contact_name` and `bill_to_id` (support/notify.py renders them)."""
+    `organisation_name`, `contact_name`, `organisation_id` (the requester's) and `bill_to_id`
+    (support/notify.py renders them)."""
 
     template: str
     facts: dict[str, Any]
@@ -106,18 +109,22 @@ class Receipt:
             language=requester.language, dedupe_key=number.join(self.key_affixes),
             reply_to=ticket_reply_address(number),
             context={"facts": {**self.facts, "number": number, "organisation_name": requester.organisation_name,
-                               "contact_name": requester.name, "bill_to_id": bill_to_id}})
+                               "contact_name": requester.name, "organisation_id": requester.organisation_id,
+                               "bill_to_id": bill_to_id}})
 
 
 @dataclass(frozen=True, slots=True)
 class Opened:
     """The outcome of `open_ticket`: `ticket_id` is None when nothing was stored, because the requester does
-    not exist (`requester` None) or may not open a ticket (`Requester.may_open`)."""
+    not exist (`requester` None), may not open a ticket (`Requester.may_open`), may not bill the organisation
+    named (`may_bill`) or may not name the application (`may_name_application`)."""
 
     requester: Requester | None
     ticket_id: int | None = None
     number: str | None = None
     bill_to_id: int | None = None
+    may_bill: bool = True
+    may_name_application: bool = True
 
 
 def _db() -> BaseDBAsyncClient:
@@ -133,15 +140,6 @@ def _intake_db() -> BaseDBAsyncClient:
     if isinstance(db, TransactionalDBClient) or not is_postgres(db):
         return db
     return generic_plans_db(db)
-
-
-async def find_requester(contact_id: int) -> Requester | None:
-    """The contact and its organisation, for the checks intake makes before `open_ticket` (bill_to,
-    application); `open_ticket` itself reads them again in its own statement."""
-    db = _db()
-    placeholder = "$1" if is_postgres(db) else "?"
-    rows = await db.execute_query_dict(f"SELECT {REQUESTER_COLUMNS} WHERE c.id = {placeholder}", [contact_id])
-    return _requester(rows[0]) if rows else None
 
 
 def _requester(row: dict[str, Any]) -> Requester:
@@ -168,7 +166,8 @@ async def open_ticket(*, contact_id: int, organisation_scope: int | None, ticket
     if row is None:
         return Opened(requester=None)
     return Opened(requester=_requester(dict(row)), ticket_id=row["ticket_id"], number=row["number"],
-                  bill_to_id=row["bill_to_id"])
+                  bill_to_id=row["bill_to_id"], may_bill=row["may_bill"],
+                  may_name_application=row["may_name_application"])
 
 
 async def _open_generic(db: BaseDBAsyncClient, contact_id: int, organisation_scope: int | None,
@@ -180,9 +179,16 @@ async def _open_generic(db: BaseDBAsyncClient, contact_id: int, organisation_sco
         requester = _requester(rows[0])
         if not requester.may_open(organisation_scope):
             return Opened(requester=requester)
+        bill_to_id = ticket.bill_to_id or requester.organisation_id
+        may_bill = bill_to_id == requester.organisation_id or await PartnerCustomer.filter(
+            partner_id=requester.organisation_id, customer_id=bill_to_id).using_db(tx).exists()
+        may_name_application = ticket.application_id is None or await Application.filter(
+            id=ticket.application_id, organisation_id__in=(requester.organisation_id, bill_to_id),
+        ).using_db(tx).exists()
+        if not (may_bill and may_name_application):
+            return Opened(requester=requester, may_bill=may_bill, may_name_application=may_name_application)
         year = ticket.created_at.year
         number = ticket_number(year, await next_value(f"ticket:{year}", conn=tx))
-        bill_to_id = ticket.bill_to_id or requester.organisation_id
         stored = await Ticket.create(
             using_db=tx, number=number, requester_id=requester.id, organisation_id=requester.organisation_id,
             bill_to_id=bill_to_id, updated_at=ticket.created_at,

@@ -21,18 +21,16 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from core.auth import Principal, Role
-from core.errors import Conflict, Forbidden, InvalidInput
+from core.errors import Conflict, Forbidden
 from support import notify, ticket_schemas, ticket_store
 from support.classification.classifier import CONFIDENCE_THRESHOLD, ClassificationResult, get_classifier
 from support.classification.service import record_labelled_example
 from support.db import is_postgres
-from support.errors import InvalidReference, TicketNotFound
+from support.errors import ApplicationNotFound, InvalidReference, OrganisationNotFound, TicketNotFound
 from support.models import (
     Application,
     ClassificationState,
     Comment,
-    Organisation,
-    OrganisationKind,
     Staff,
     Ticket,
     TicketEvent,
@@ -75,38 +73,32 @@ async def _event(ticket: Ticket, principal: Principal | None, kind: str, *, from
         to_value=None if to_value is None else str(to_value), reason=reason, data=data)
 
 
-async def _check_parties(principal: Principal, data: ticket_schemas.TicketCreate) -> str | None:
-    """A partner may open a ticket on behalf of a customer and name that customer as `bill_to`; a customer
-    can only bill itself. The application must belong to one of the ticket's organisations. Only called
-    when the request names either; returns the licence warning of the application. (The requester itself is
-    checked by the statement that stores the ticket: `_opened`.)"""
-    scope = principal.organisation_scope()
-    requester = await ticket_store.find_requester(data.requester_id)
-    if requester is None or not requester.may_open(scope):
-        return None  # the store finds the same and `_opened` says why
-    bill_to_id = data.bill_to_id or requester.organisation_id
-    if bill_to_id != requester.organisation_id:
-        if requester.organisation_kind != OrganisationKind.partner:
-            raise InvalidInput("only a partner may open a ticket billed to another organisation")
-        if not await Organisation.exists(id=bill_to_id):
-            raise InvalidReference(f"bill_to organisation {bill_to_id} does not exist")
-    if data.application_id is None:
+async def _licence_warning(application_id: int | None) -> str | None:
+    """The licence warning of the application the request names. Whether the requester may name it (one of
+    its own organisation's or the billed one's) is decided by the statement that stores the ticket: a
+    refused ticket never shows this warning."""
+    if application_id is None:
         return None
-    application = await Application.get_or_none(id=data.application_id)
-    if application is None or application.organisation_id not in (bill_to_id, requester.organisation_id):  # type: ignore[attr-defined]
-        raise InvalidReference(f"application {data.application_id} does not belong to this ticket's organisations")
-    return await licence_warning_for(application)
+    application = await Application.get_or_none(id=application_id)
+    return None if application is None else await licence_warning_for(application)
 
 
 def _opened(opened: ticket_store.Opened, principal: Principal, data: ticket_schemas.TicketCreate) -> None:
     """Why nothing was stored, as the caller should hear it: an integrator learns nothing about contacts
-    outside its own organisation."""
+    outside its own organisation. A requester may bill only its own organisation or a customer its
+    organisation is recorded to act for (support/partners.py), and name only those organisations'
+    applications: any other id is the same 404 as one that does not exist."""
     requester = opened.requester
     scope = principal.organisation_scope()
     if requester is None or (scope is not None and requester.organisation_id != scope):
         raise InvalidReference(f"requester {data.requester_id} is not a known contact")
-    if opened.ticket_id is None:
+    if not requester.active:
         raise InvalidReference(f"contact {requester.id} is inactive")
+    if not opened.may_bill:
+        raise OrganisationNotFound("bill_to_id: no such organisation")
+    if not opened.may_name_application:
+        raise ApplicationNotFound("application_id: no such application")
+    assert opened.ticket_id is not None
 
 
 def _classification_state(result: ClassificationResult) -> ClassificationState:
@@ -121,10 +113,10 @@ def _classification_state(result: ClassificationResult) -> ClassificationState:
 async def create_ticket(*, principal: Principal,
                         data: ticket_schemas.TicketCreate) -> ticket_schemas.TicketRead:
     """Intake: check the parties, classify, and store the ticket with its number, its `created` and
-    `classified` events and the receipt email: one statement on PostgreSQL (support/ticket_store.py), two
-    more queries first when the request names a `bill_to` or an application."""
+    `classified` events and the receipt email: one statement on PostgreSQL (support/ticket_store.py), and
+    the licence query first when the request names an application."""
     now = dt.datetime.now(dt.UTC)
-    warning = await _check_parties(principal, data) if data.bill_to_id or data.application_id else None
+    warning = await _licence_warning(data.application_id)
     result = get_classifier().classify(data.subject, data.body)
     state = _classification_state(result)
     confidence = round(result.confidence, 4)

@@ -5,15 +5,16 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from stdnum import luhn
+
 from core.auth import Role
 from support import service
 from support.models import Application, Contact, Language, Organisation, OrganisationKind, PartnerLevel, Staff
 
 _seq = itertools.count(1)
 
-# Valid Swedish organisation numbers (Luhn), one per call.
-_ORG_NUMBERS = itertools.cycle(["5566778808", "5566778816", "5566778824", "5566778832", "5566778840",
-                                "5566778857", "5566778865", "5566778873", "5566778881", "5566778899"])
+# Valid Swedish organisation numbers (Luhn), a new one per call: an organisation number is unique.
+_ORG_NUMBERS = (base + luhn.calc_check_digit(base) for base in (f"556{n:06d}" for n in itertools.count(677880)))
 
 
 async def organisation(**overrides: Any) -> Organisation:

@@ -42,6 +42,32 @@ async def test_create_get_update_and_list_organisation(client) -> None:  # type:
     assert [o["id"] for o in listed.json()["items"]] == [org["id"]]
 
 
+async def test_a_second_organisation_with_the_same_number_is_a_conflict(client) -> None:  # type: ignore[no-untyped-def]
+    from support.models import Organisation
+
+    admin = f.bearer(await f.token(Role.admin))
+    assert (await client.post("/api/v1/organisations", json=MUNICIPALITY, headers=admin)).status_code == 201
+    for spelling in ("212000-2627", "2120002627", " 212000-2627 "):
+        again = {**MUNICIPALITY, "name": "Åsele kommun (dubblett)", "organisation_number": spelling}
+        assert_problem(await client.post("/api/v1/organisations", json=again, headers=admin), 409,
+                       "duplicate_organisation")
+    assert await Organisation.all().count() == 1
+
+
+@pytest.mark.postgres_only
+async def test_racing_creators_of_one_organisation_number_get_one_row(client) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    from support.models import Organisation
+
+    admin = f.bearer(await f.token(Role.admin))
+    responses = await asyncio.gather(*[
+        client.post("/api/v1/organisations", json={**MUNICIPALITY, "name": f"Åsele {i}"}, headers=admin)
+        for i in range(8)])
+    assert sorted(r.status_code for r in responses) == [201] + [409] * 7
+    assert await Organisation.all().count() == 1
+
+
 @pytest.mark.parametrize("change, field", [
     ({"organisation_number": "212000-2628"}, "organisation_number"),   # bad check digit
     ({"kind": "partner"}, "partner_level"),                             # partner without level

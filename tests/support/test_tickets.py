@@ -112,11 +112,13 @@ async def test_partner_may_bill_a_customer_but_a_customer_may_not(client) -> Non
     partner = await f.organisation(kind=OrganisationKind.partner, name="Partner AB")
     consultant = await f.contact(partner)
     admin = f.bearer(await f.token(Role.admin))
+    await client.post(f"/api/v1/organisations/{partner.id}/customers", json={"customer_id": customer.id},
+                      headers=admin)
     ticket = await open_ticket(client, admin, consultant.id, bill_to_id=customer.id)
     assert ticket["organisation_id"] == partner.id and ticket["bill_to_id"] == customer.id
     customer_contact = await f.contact(customer)
     assert_problem(await client.post("/api/v1/tickets", json={"subject": "x", "requester_id": customer_contact.id,
-                                                              "bill_to_id": partner.id}, headers=admin), 422)
+                                                              "bill_to_id": partner.id}, headers=admin), 404)
     # the billed customer's integrator sees the ticket; a third organisation does not
     billed = f.bearer(await f.token(Role.integrator, organisation=customer))
     assert (await client.get(f"/api/v1/tickets/{ticket['id']}", headers=billed)).status_code == 200
@@ -131,7 +133,7 @@ async def test_licence_warning_on_ticket(client) -> None:  # type: ignore[no-unt
     assert "without a valid licence" in ticket["licence_warning"]
     other_app = await f.application(await f.organisation())
     assert_problem(await client.post("/api/v1/tickets", json={"subject": "x", "requester_id": requester.id,
-                                                              "application_id": other_app.id}, headers=admin), 422)
+                                                              "application_id": other_app.id}, headers=admin), 404)
 
 
 async def test_state_machine_and_events(client) -> None:  # type: ignore[no-untyped-def]
