@@ -27,7 +27,8 @@ test-postgres: $(STAMP)
 	TRIPDESK_TEST_DB=postgres TRIPDESK_TEST_PG_URL=$(PG_TEST_URL) $(BIN)/pytest
 
 eval: $(STAMP)
-	$(BIN)/tripdesk classify --eval support/classification/corpus/heldout.jsonl
+	$(BIN)/tripdesk classify --eval support/classification/eval/frozen_written.jsonl \
+		--eval support/classification/eval/innocent_mentions.jsonl --eval support/classification/corpus/heldout.jsonl
 
 lint: $(STAMP)
 	$(BIN)/ruff check core support billing invoices notifications tests bench

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import os
 import random
 import subprocess
@@ -28,6 +27,8 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+
+from support.timetracking.settings import business_today
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -71,7 +72,7 @@ async def timed(stats: Stats, http: httpx.AsyncClient, route: str, method: str, 
 
 async def client_loop(stats: Stats, http: httpx.AsyncClient, api: str, support: dict, contacts: list[int],
                       deadline: float, rng: random.Random) -> None:
-    today = dt.date.today().isoformat()
+    today = business_today().isoformat()  # the server's business day (TRIPDESK_TIMEZONE)
     while time.monotonic() < deadline:
         subject, body, category = rng.choice(SUBJECTS)
         created = await timed(stats, http, "POST /tickets", "POST", f"{api}/tickets", headers=support,
@@ -94,7 +95,7 @@ async def client_loop(stats: Stats, http: httpx.AsyncClient, api: str, support: 
 
 async def billing_loop(stats: Stats, http: httpx.AsyncClient, api: str, admin: dict, finance: dict,
                        deadline: float) -> None:
-    today = dt.date.today()
+    today = business_today()
     while time.monotonic() < deadline:
         await asyncio.sleep(min(60, max(0, deadline - time.monotonic())))
         if time.monotonic() >= deadline:
@@ -113,7 +114,8 @@ async def billing_loop(stats: Stats, http: httpx.AsyncClient, api: str, admin: d
         await timed(stats, http, "GET /reports/time", "GET", f"{api}/reports/time", headers=finance,
                     params={"period_start": today.replace(day=1).isoformat(), "period_end": today.isoformat()})
         run = await timed(stats, http, "POST /invoice-runs", "POST", f"{api}/invoice-runs", headers=finance,
-                          json={"period_start": today.replace(day=1).isoformat(), "period_end": today.isoformat()})
+                          json={"period_start": today.replace(day=1).isoformat(), "period_end": today.isoformat(),
+                                "allow_open_period": True})
         for invoice in run.json().get("invoices", []) if run.status_code in (200, 201) else []:
             await timed(stats, http, "POST /invoices/{id}/issue", "POST", f"{api}/invoices/{invoice['id']}/issue",
                         headers=finance)

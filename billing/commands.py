@@ -32,11 +32,16 @@ def register(subparsers: Any, database: DatabaseFactory) -> None:
     run = subparsers.add_parser("invoice-run", help="draft (and with --issue issue) a month's invoices")
     run.add_argument("--period", required=True, type=parse_period, metavar="YYYY-MM")
     run.add_argument("--issue", action="store_true", help="issue the period's drafts after drafting")
+    run.add_argument("--allow-open-period", action="store_true",
+                     help="invoice a month that has not ended yet (refused without this flag; the business "
+                          "day is TRIPDESK_TIMEZONE's)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=lambda args: cmd_invoice_run(args, database))
 
 
-async def invoice_run(*, start: dt.date, end: dt.date, issue: bool, progress: bool) -> tuple[int, str]:
+async def invoice_run(
+    *, start: dt.date, end: dt.date, issue: bool, progress: bool, allow_open_period: bool = False
+) -> tuple[int, str]:
     from tqdm import tqdm
 
     from billing import ledger, runs
@@ -61,6 +66,7 @@ async def invoice_run(*, start: dt.date, end: dt.date, issue: bool, progress: bo
             started_by="tripdesk invoice-run",
             period_start=start,
             period_end=end,
+            allow_open_period=allow_open_period,
             on_start=on_start,
             progress=on_progress,
         )
@@ -91,14 +97,21 @@ async def invoice_run(*, start: dt.date, end: dt.date, issue: bool, progress: bo
 def cmd_invoice_run(args: argparse.Namespace, database: DatabaseFactory) -> int:
     from tortoise.exceptions import OperationalError
 
+    from billing.runs import refuse_open_period
     from core.errors import DomainError
 
     start, end = args.period
+    try:  # answered before touching the database
+        refuse_open_period(end, allow_open_period=args.allow_open_period)
+    except DomainError as exc:
+        print(f"invoice-run: {exc.detail}", file=sys.stderr)
+        return 1
 
     async def main() -> tuple[int, str]:
         async with database():
             return await invoice_run(
-                start=start, end=end, issue=args.issue, progress=not args.quiet and sys.stderr.isatty()
+                start=start, end=end, issue=args.issue, progress=not args.quiet and sys.stderr.isatty(),
+                allow_open_period=args.allow_open_period,
             )
 
     try:

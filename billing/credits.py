@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 from billing import schemas
 from billing.errors import AlreadyCredited, CreditNotAllowed
 from billing.invoice_reads import invoice_read
-from billing.ledger import fetch_invoice, issue_locked
+from billing.ledger import business_today, fetch_invoice, issue_locked
 from billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceLineEntry, InvoiceStatus, PrepaidDrawdown
 from billing.money import ZERO, round_amount, vat_breakdown
 from billing.sql import prefer_custom_plans
@@ -25,7 +25,8 @@ from support.timetracking.models import TimeEntry
 
 
 async def credit_invoice(
-    *, principal: Principal, invoice_id: int, data: schemas.CreditCreate, issue_date: dt.date | None = None
+    *, principal: Principal, invoice_id: int, data: schemas.CreditCreate, issue_date: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> schemas.InvoiceRead:
     """Credit the whole invoice or chosen lines: a new document in the K series that references the original,
     issued at once (same hooks), releasing the credited entries and their prepaid hours."""
@@ -138,7 +139,7 @@ async def credit_invoice(
             note,
             conn=conn,
             principal_name=principal.name,
-            issue_date=issue_date or dt.date.today(),
+            issue_date=issue_date or business_today(now),
             corrects=original,
         )
     return await invoice_read(note)

@@ -61,3 +61,22 @@ class TicketNotBillable(Conflict):
 
 class InvalidPeriod(InvalidInput):
     code = "invalid_period"
+
+
+class BuyerNotInvoiceable(Conflict):
+    code = "buyer_tax_identity_invalid"
+    title = "The buyer's VAT details do not allow this invoice"
+
+
+class NothingToPay(Conflict):
+    code = "nothing_to_pay"
+    title = "The invoice has nothing to pay"
+
+
+class PaymentDateInvalid(InvalidInput):
+    code = "invalid_payment_date"
+
+
+class OpenPeriod(InvalidInput):
+    code = "period_not_finished"
+    title = "The period has not ended yet"

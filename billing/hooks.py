@@ -54,3 +54,17 @@ def install() -> None:
         log.info("support.notify.set_rate_quoter does not exist yet; classification emails quote no rate")
         return
     set_rate_quoter(quote_rate)
+
+
+# Reminders: `fn(invoice, step, facts)` queues the reminder email (with the invoice PDF) in the caller's
+# transaction and says whether it was queued; the invoices package registers it (it owns the documents).
+ReminderSender = Callable[["Invoice", int, dict[str, str]], Awaitable[bool]]
+_reminder_senders: list[ReminderSender] = []
+
+
+def register_reminder_sender(fn: ReminderSender) -> None:
+    _reminder_senders[:] = [fn]
+
+
+def reminder_sender() -> ReminderSender | None:
+    return _reminder_senders[0] if _reminder_senders else None

@@ -9,6 +9,12 @@ freeze the `InvoiceSnapshot`, and run the issue hooks (document rendering, email
 the issue back. A credit note is issued the same way in its own series and releases the credited time
 entries and prepaid drawdowns so the time can be corrected and invoiced again.
 
+Dates: the issue date is the business day in TRIPDESK_TIMEZONE (an invoice issued at 00:30 on 1 January in
+Stockholm belongs to the new year and its number series), never the server's local or UTC date. An invoice
+that totals 0 (all hours drawn from prepaid packages) is issued without an OCR reference and cannot be
+marked paid (see billing/snapshot.py). A payment is recorded by `record_payment` only: on or after the issue
+date, not in the future, once.
+
 Here: reading, changing drafts, discarding, issuing and marking paid. Credit notes are created in
 billing/credits.py (issued through `issue_locked`), the snapshot is built in billing/snapshot_builder.py
 and the read model in billing/invoice_reads.py.
@@ -25,15 +31,25 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from billing import schemas
-from billing.errors import AlreadyPaid, InvoiceImmutable, InvoiceNotDraft, InvoiceNotFound
+from billing.errors import (
+    AlreadyPaid,
+    InvoiceImmutable,
+    InvoiceNotDraft,
+    InvoiceNotFound,
+    NothingToPay,
+    PaymentDateInvalid,
+)
 from billing.hooks import run_issue_hooks
 from billing.invoice_reads import invoice_read, summaries
-from billing.models import Invoice, InvoiceKind, InvoiceLineEntry, InvoiceStatus, PrepaidDrawdown
+from billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceLineEntry, InvoiceStatus, PrepaidDrawdown
 from billing.ocr import invoice_ocr
+from billing.payments.balances import balance_of
+from billing.payments.models import AllocationSource, PaymentAllocation
 from billing.settings import get_billing_settings
 from billing.snapshot import InvoiceSnapshot
 from billing.snapshot_builder import build_snapshot
 from billing.sql import prefer_custom_plans
+from billing.vat import ensure_invoiceable
 from core.auth import Principal
 from core.pagination import decode_cursor
 from support import audit
@@ -41,12 +57,18 @@ from support.models import Organisation
 from support.numbering import next_value
 from support.service import page_of
 from support.timetracking.models import TimeEntry
+from support.timetracking.settings import business_date
 
 SERIES = {InvoiceKind.invoice: "F", InvoiceKind.credit_note: "K"}
 
 
 def invoice_number(series: str, year: int, sequence: int) -> str:
     return f"{series}{year}-{sequence:05d}"
+
+
+def business_today(now: dt.datetime | None = None) -> dt.date:
+    """The date in TRIPDESK_TIMEZONE at `now` (default: the current moment)."""
+    return business_date(now or dt.datetime.now(dt.UTC))
 
 
 # Reading -----------------------------------------------------------------------------------------------
@@ -98,7 +120,8 @@ async def list_invoices(
     if query.period_end is not None:
         rows = rows.filter(period_start_date__lte=query.period_end)
     if query.unpaid is True:
-        rows = rows.filter(status=InvoiceStatus.issued, kind=InvoiceKind.invoice, paid_at__isnull=True)
+        rows = rows.filter(status=InvoiceStatus.issued, kind=InvoiceKind.invoice, paid_at__isnull=True,
+                           gross_amount__gt=0)
     elif query.unpaid is False:
         rows = rows.filter(paid_at__isnull=False)
     if query.cursor:
@@ -146,19 +169,56 @@ async def discard_invoice(*, principal: Principal, invoice_id: int) -> None:
                            subject_id=invoice.id, data={"gross": invoice.gross_amount})
 
 
-async def mark_paid(*, principal: Principal, invoice_id: int, data: schemas.MarkPaid) -> schemas.InvoiceRead:
+PAYMENT_ACTIONS = {AllocationSource.manual: "invoice.marked_paid", AllocationSource.ocr: "invoice.payment_received",
+                   AllocationSource.assigned: "invoice.payment_assigned"}
+
+
+async def record_payment(invoice: Invoice, *, paid_on: dt.date, actor: str, today: dt.date,
+                         source: AllocationSource = AllocationSource.manual, amount: Decimal | None = None,
+                         payment_id: int | None = None) -> Decimal:
+    """Settle a locked, issued invoice in the caller's transaction: the one place a payment is recorded
+    (marking paid by hand, imported payment files, finance assigning an unmatched payment). The payment date
+    lies between the issue date and today; an invoice of 0 has nothing to pay; an invoice is settled once.
+
+    Applies at most the open balance (gross − credit notes − earlier payments; `amount` None: all of it) as a
+    `PaymentAllocation` and returns what was applied; the invoice is paid (`paid_at`) when nothing stays open,
+    or at once when marked paid by hand (`amount` None)."""
+    if invoice.kind != InvoiceKind.invoice or invoice.status != InvoiceStatus.issued:
+        raise InvoiceNotDraft("only an issued invoice can be marked paid", code="invoice_not_payable")
+    if Decimal(invoice.gross_amount) == 0:
+        raise NothingToPay(f"{invoice.number} totals 0 (prepaid hours); there is nothing to pay")
+    if invoice.paid_at is not None:
+        raise AlreadyPaid(f"{invoice.number} was marked paid at {invoice.paid_at.isoformat()}")
+    assert invoice.issue_date is not None
+    if paid_on < invoice.issue_date:
+        raise PaymentDateInvalid(
+            f"paid_on {paid_on.isoformat()} is before {invoice.number} was issued "
+            f"({invoice.issue_date.isoformat()})")
+    if paid_on > today:
+        raise PaymentDateInvalid(f"paid_on {paid_on.isoformat()} is in the future (today is {today.isoformat()})")
+    open_amount = (await balance_of(invoice)).open
+    applied = max(open_amount if amount is None else min(amount, open_amount), Decimal(0))
+    if applied > 0:
+        await PaymentAllocation.create(invoice_id=invoice.id, payment_id=payment_id, amount=applied,
+                                       source=source, booked_date=paid_on, created_by=actor)
+    settled = amount is None or open_amount - applied <= 0
+    if settled:
+        invoice.paid_at = dt.datetime.combine(paid_on, dt.time(12), dt.UTC)
+        invoice.paid_by = actor
+        await invoice.save(update_fields=["paid_at", "paid_by"])
+    await audit.record(principal=None, actor=actor, action=PAYMENT_ACTIONS[source], subject_type="invoice",
+                       subject_id=invoice.id,
+                       data={"number": invoice.number, "paid_on": paid_on, "source": source.value,
+                             "amount": applied, "settled": settled, "payment_id": payment_id})
+    return applied
+
+
+async def mark_paid(*, principal: Principal, invoice_id: int, data: schemas.MarkPaid,
+                    now: dt.datetime | None = None) -> schemas.InvoiceRead:
+    today = business_today(now)
     async with in_transaction():
         invoice = await fetch_invoice(principal, invoice_id, for_update=True)
-        if invoice.kind != InvoiceKind.invoice or invoice.status != InvoiceStatus.issued:
-            raise InvoiceNotDraft("only an issued invoice can be marked paid", code="invoice_not_payable")
-        if invoice.paid_at is not None:
-            raise AlreadyPaid(f"{invoice.number} was marked paid at {invoice.paid_at.isoformat()}")
-        paid_on = data.paid_on or dt.date.today()
-        invoice.paid_at = dt.datetime.combine(paid_on, dt.time(12), dt.UTC)
-        invoice.paid_by = principal.name
-        await invoice.save(update_fields=["paid_at", "paid_by"])
-        await audit.record(principal=principal, action="invoice.marked_paid", subject_type="invoice",
-                           subject_id=invoice.id, data={"number": invoice.number, "paid_on": paid_on})
+        await record_payment(invoice, paid_on=data.paid_on or today, actor=principal.name, today=today)
     return await invoice_read(invoice)
 
 
@@ -177,14 +237,20 @@ async def issue_locked(
     """Number, OCR, dates, snapshot and hooks for a locked draft, inside the caller's transaction."""
     settings = get_billing_settings()
     organisation = await Organisation.get(id=invoice.organisation_id)  # type: ignore[attr-defined]
+    if corrects is None:
+        categories = await InvoiceLine.filter(invoice_id=invoice.id).distinct().values_list("vat_category", flat=True)
+        ensure_invoiceable(organisation, {str(c) for c in categories})
     series = SERIES[InvoiceKind(invoice.kind)]
     year = issue_date.year
     sequence = await next_value(f"invoice:{series}:{year}", conn=conn)
     invoice.number = invoice_number(series, year, sequence)
-    invoice.ocr = invoice_ocr(series=series, year=year, sequence=sequence)
+    nothing_to_pay = corrects is None and Decimal(invoice.gross_amount) == 0
+    invoice.ocr = None if nothing_to_pay else invoice_ocr(series=series, year=year, sequence=sequence)
     invoice.issue_date = issue_date
     invoice.due_date = (
-        issue_date if corrects is not None else issue_date + dt.timedelta(days=settings.payment_terms_days)
+        issue_date
+        if corrects is not None or nothing_to_pay
+        else issue_date + dt.timedelta(days=settings.payment_terms_days)
     )
     invoice.status = InvoiceStatus.issued
     invoice.open_key = None
@@ -218,8 +284,10 @@ async def issue_locked(
     return snapshot
 
 
-async def issue_draft(*, principal: Principal, invoice_id: int, issue_date: dt.date | None = None) -> Invoice:
-    """Issue one draft (see the module docstring); returns the issued row."""
+async def issue_draft(*, principal: Principal, invoice_id: int, issue_date: dt.date | None = None,
+                      now: dt.datetime | None = None) -> Invoice:
+    """Issue one draft (see the module docstring); returns the issued row. `issue_date` defaults to the
+    business day at `now` (default: the current moment)."""
     async with in_transaction() as conn:
         await prefer_custom_plans(conn)
         invoice = await fetch_invoice(principal, invoice_id, for_update=True)
@@ -237,16 +305,16 @@ async def issue_draft(*, principal: Principal, invoice_id: int, issue_date: dt.d
                 code="draft_out_of_date",
             )
         await issue_locked(
-            invoice, conn=conn, principal_name=principal.name, issue_date=issue_date or dt.date.today()
+            invoice, conn=conn, principal_name=principal.name, issue_date=issue_date or business_today(now)
         )
     return invoice
 
 
 async def issue_invoice(
-    *, principal: Principal, invoice_id: int, issue_date: dt.date | None = None
+    *, principal: Principal, invoice_id: int, issue_date: dt.date | None = None, now: dt.datetime | None = None
 ) -> schemas.InvoiceRead:
     return await invoice_read(
-        await issue_draft(principal=principal, invoice_id=invoice_id, issue_date=issue_date)
+        await issue_draft(principal=principal, invoice_id=invoice_id, issue_date=issue_date, now=now)
     )
 
 

@@ -119,14 +119,28 @@ class CostCeiling(Model):
         table = "billing_cost_ceiling"
 
 
+class RunStatus(StrEnum):
+    running = "running"
+    finished = "finished"
+    abandoned = "abandoned"   # its process stopped (killed, crashed) before it finished
+
+
 class InvoiceRun(Model):
+    """A run's counts are written in the transaction of each draft it makes, so they are true whenever the
+    process stops; `heartbeat_at` moves with every organisation. A run whose heartbeat is older than
+    run_state.STALE_AFTER is reported `abandoned`, and the next run marks it so for good."""
+
     id = fields.IntField(primary_key=True)
     period_start_date = fields.DateField()
     period_end_date = fields.DateField()
     started_by = fields.CharField(max_length=200)
     started_at = fields.DatetimeField(auto_now_add=True)
     finished_at = fields.DatetimeField(null=True)
+    status = fields.CharEnumField(RunStatus, max_length=10, default=RunStatus.running,
+                                  db_default=RunStatus.finished.value)
+    heartbeat_at = fields.DatetimeField(null=True)
     organisations_considered = fields.IntField(default=0)
+    organisations_done = fields.IntField(default=0, db_default=0)
     invoices_created = fields.IntField(default=0)
     skipped: list[dict[str, Any]] = fields.JSONField(default=list)  # type: ignore[assignment]
 

@@ -46,7 +46,7 @@ def vat_amount(taxable: Decimal, rate_percent: Decimal) -> Decimal:
 
 
 
-_PLAIN_DECIMAL = re.compile(r"[+-]?\d{1,20}(\.\d{1,20})?")
+_PLAIN_DECIMAL = re.compile(r"[+-]?\d{1,20}(\.\d{1,20})?", re.ASCII)  # "١٢" is not 12 hours
 
 
 def _no_floats(value: object) -> object:
@@ -58,7 +58,9 @@ def _no_floats(value: object) -> object:
         raise ValueError("not a plain decimal number (digits, optionally a point and decimals)")
     if isinstance(value, Decimal) and not value.is_finite():
         raise ValueError("not a finite number")
-    return value.strip() if isinstance(value, str) else value
+    if isinstance(value, str | int):  # a Decimal already: request bodies are validated strictly
+        return Decimal(value.strip() if isinstance(value, str) else value)
+    return value
 
 
 # Input types for the API: strict, never floats, at most öre precision, never negative.

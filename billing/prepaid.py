@@ -21,6 +21,7 @@ from core.auth import Principal
 from support import audit
 from support.errors import OrganisationNotFound
 from support.models import Organisation
+from support.timetracking.settings import business_today
 
 ZERO_HOURS = Decimal("0.0000")
 
@@ -102,7 +103,7 @@ async def create_package(
         )
         await audit.record(principal=principal, action="prepaid.created", subject_type="prepaid_package",
                            subject_id=package.id, data={"organisation_id": organisation_id, "hours": data.hours})
-    return _read(package, ZERO_HOURS, dt.date.today())
+    return _read(package, ZERO_HOURS, business_today())
 
 
 def _read(package: PrepaidPackage, used: Decimal, today: dt.date) -> schemas.PrepaidRead:
@@ -127,7 +128,7 @@ async def prepaid_summary(*, principal: Principal, organisation_id: int) -> sche
         raise OrganisationNotFound(f"organisation {organisation_id} not found")
     packages = await PrepaidPackage.filter(organisation_id=organisation_id).order_by("valid_until_date", "id")
     used = await _used_hours([p.id for p in packages]) if packages else {}
-    today = dt.date.today()
+    today = business_today()
     reads = [_read(p, used.get(p.id, ZERO_HOURS), today) for p in packages]
     remaining = sum((r.remaining_hours for r in reads if r.active_today), Decimal("0.00"))
     return schemas.PrepaidSummary(

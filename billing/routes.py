@@ -231,12 +231,15 @@ async def time_report(request: Request, principal: Principal) -> Response:
 )
 async def create_run(request: Request, principal: Principal) -> Response:
     """Safe to run concurrently: each organisation gets at most one open draft for the period and a time
-    entry is put on at most one invoice."""
+    entry is put on at most one invoice. A period that has not ended yet (in TRIPDESK_TIMEZONE) is refused
+    with 422 `period_not_finished` unless `allow_open_period` is true. The run's `status` is `running`,
+    `finished` or `abandoned` (its process stopped; its counts are what it did)."""
     data = await read_body(request, schemas.InvoiceRunCreate)
 
     async def create() -> schemas.InvoiceRunRead:
         run = await runs.run_invoices(
-            started_by=principal.name, period_start=data.period_start, period_end=data.period_end
+            started_by=principal.name, period_start=data.period_start, period_end=data.period_end,
+            allow_open_period=data.allow_open_period,
         )
         return await runs.run_read(run)
 
@@ -341,6 +344,8 @@ async def credit_invoice(request: Request, principal: Principal) -> Response:
     tags=("invoices",),
 )
 async def mark_paid(request: Request, principal: Principal) -> Response:
+    """`paid_on` (default: today in TRIPDESK_TIMEZONE) lies between the issue date and today, else 422
+    `invalid_payment_date`; an invoice of 0 (prepaid hours) has nothing to pay: 409 `nothing_to_pay`."""
     data = await read_body(request, schemas.MarkPaid)
     return JSON(await ledger.mark_paid(principal=principal, invoice_id=path_int(request), data=data))
 

@@ -3,7 +3,10 @@
 What reaches a draft: time entries that are billable, approved (when approval is required), not yet on an
 invoice, dated in the period, priced by a rate card, and not held by the ticket's cost ceiling. Prepaid
 hours are drawn first. Lines are per (ticket, category, rate); each line is rounded half-up to öre, then the
-lines are summed; VAT is 25 % per rate, or reverse charge (AE, 0 %) for a buyer outside Sweden.
+lines are summed; VAT follows the buyer's tax scheme (billing/vat.py): 25 % in Sweden, reverse charge (AE)
+in the EU, not subject to VAT (O) outside the EU. A buyer whose VAT details do not fit its scheme is skipped.
+A period that has not ended yet is refused unless the caller says so (`allow_open_period`): time is still
+being logged into it. The run's own row stays truthful if the process dies (billing/run_state.py).
 
 Concurrency design (several runs, processes or instances at once; PostgreSQL with real parallel
 connections):
@@ -29,24 +32,22 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from billing import schemas
+from billing import run_state
 from billing.ceilings import ceiling_states, notify_if_reached
-from billing.errors import InvoiceRunNotFound
-from billing.invoice_reads import summaries
+from billing.errors import OpenPeriod
 from billing.models import Invoice, InvoiceLine, InvoiceLineEntry, InvoiceRun, InvoiceStatus, PrepaidDrawdown
 from billing.money import ZERO, line_amount, minutes_billed_hours, round_amount, vat_breakdown
 from billing.prepaid import PrepaidPool
 from billing.rates import RateBook
 from billing.settings import BillingSettings, get_billing_settings
 from billing.sql import insert_rows, prefer_custom_plans
-from support import audit
+from billing.vat import tax_identity_problem, vat_for
 from support.models import Organisation
 from support.timetracking.models import TimeEntry
+from support.timetracking.settings import business_date
 
 log = logging.getLogger("tripdesk.billing")
 
-VAT_STANDARD = ("S", Decimal("25"))
-VAT_REVERSE_CHARGE = ("AE", Decimal("0"))
 CLAIM_CHUNK = 5000
 LINE_COLUMNS = (
     "invoice_id",
@@ -88,11 +89,6 @@ def open_key(organisation_id: int, start: dt.date, end: dt.date) -> str:
     return f"{organisation_id}:{start.isoformat()}:{end.isoformat()}"
 
 
-def vat_for(country_code: str | None) -> tuple[str, Decimal]:
-    """Reverse charge for a buyer outside Sweden (consulting services, B2B): the buyer accounts for VAT."""
-    return VAT_STANDARD if (country_code or "SE").upper() == "SE" else VAT_REVERSE_CHARGE
-
-
 def entry_filter(*, start: dt.date, end: dt.date, settings: BillingSettings) -> dict[str, Any]:
     filters: dict[str, Any] = dict(
         invoice_id__isnull=True, billable=True, work_date__gte=start, work_date__lte=end
@@ -120,6 +116,7 @@ class DraftOutcome:
     organisation_id: int
     invoice_id: int | None = None
     skipped: str | None = None
+    detail: str | None = None
     unpriced_entry_ids: list[int] = field(default_factory=list)
     held_entry_ids: list[int] = field(default_factory=list)
 
@@ -152,6 +149,10 @@ async def draft_for_organisation(
         organisation = await Organisation.filter(id=organisation_id).select_for_update().first()
         if organisation is None:
             outcome.skipped = "organisation_missing"
+            return outcome
+        problem = tax_identity_problem(organisation)
+        if problem is not None:
+            outcome.skipped, outcome.detail = "buyer_tax_identity_invalid", problem
             return outcome
         key = open_key(organisation_id, start, end)
         existing = await Invoice.filter(open_key=key).values_list("id", flat=True)
@@ -305,6 +306,7 @@ async def draft_for_organisation(
                 f"organisation {organisation_id}: {len(entry_ids) - claimed} entries were claimed "
                 "by another writer"
             )
+        await run_state.count_draft(run_id, conn)
         outcome.invoice_id = invoice.id
     return outcome
 
@@ -312,28 +314,54 @@ async def draft_for_organisation(
 ProgressFn = Callable[[DraftOutcome], None]
 
 
+def refuse_open_period(period_end: dt.date, *, allow_open_period: bool, now: dt.datetime | None = None) -> None:
+    """A period that ends today or later is still being worked in: invoicing it needs an explicit flag."""
+    today = business_date(now or dt.datetime.now(dt.UTC))
+    if period_end >= today and not allow_open_period:
+        raise OpenPeriod(
+            f"the period ends {period_end.isoformat()}, and today is {today.isoformat()}: time is still being "
+            "logged into it. Run it after it has ended, or pass allow_open_period=true (CLI: "
+            "--allow-open-period) to invoice what is there now."
+        )
+
+
+def _note(outcome: DraftOutcome) -> dict[str, Any] | None:
+    """What the run records about an organisation it did not simply draft."""
+    if not (outcome.skipped or outcome.unpriced_entry_ids or outcome.held_entry_ids):
+        return None
+    note: dict[str, Any] = {"organisation_id": outcome.organisation_id}
+    if outcome.skipped:
+        note["reason"] = outcome.skipped
+    if outcome.detail:
+        note["detail"] = outcome.detail
+    if outcome.invoice_id and outcome.skipped:
+        note["invoice_id"] = outcome.invoice_id
+    if outcome.unpriced_entry_ids:
+        note["unpriced_entry_ids"] = outcome.unpriced_entry_ids[:100]
+    if outcome.held_entry_ids:
+        note["held_by_ceiling_entry_ids"] = outcome.held_entry_ids[:100]
+    return note
+
+
 async def run_invoices(
     *,
     started_by: str,
     period_start: dt.date,
     period_end: dt.date,
+    allow_open_period: bool = False,
+    now: dt.datetime | None = None,
     on_start: Callable[[int], None] | None = None,
     progress: ProgressFn | None = None,
 ) -> InvoiceRun:
     """Draft the period's invoices, one organisation at a time. Safe to run concurrently with itself."""
+    refuse_open_period(period_end, allow_open_period=allow_open_period, now=now)
     settings = get_billing_settings()
-    async with in_transaction():
-        run = await InvoiceRun.create(
-            period_start_date=period_start, period_end_date=period_end, started_by=started_by
-        )
-        await audit.record(principal=None, actor=started_by, action="invoice_run.started", subject_type="invoice_run",
-                           subject_id=run.id, data={"period_start": period_start, "period_end": period_end})
+    run = await run_state.start_run(started_by=started_by, period_start=period_start, period_end=period_end)
     organisations = await candidate_organisations(start=period_start, end=period_end, settings=settings)
+    await run_state.set_considered(run, len(organisations))
     if on_start is not None:
         on_start(len(organisations))
     book = await RateBook.load(start=period_start, end=period_end)
-    created = 0
-    skipped: list[dict[str, Any]] = []
     for organisation_id in organisations:
         outcome = None
         for attempt in (1, 2):
@@ -354,54 +382,15 @@ async def run_invoices(
                 if attempt == 2:
                     outcome = DraftOutcome(organisation_id, skipped="lost_race")
         assert outcome is not None
-        if outcome.invoice_id is not None and outcome.skipped is None:
-            created += 1
-        if outcome.skipped or outcome.unpriced_entry_ids or outcome.held_entry_ids:
-            note: dict[str, Any] = {"organisation_id": organisation_id}
-            if outcome.skipped:
-                note["reason"] = outcome.skipped
-            if outcome.invoice_id and outcome.skipped:
-                note["invoice_id"] = outcome.invoice_id
-            if outcome.unpriced_entry_ids:
-                note["unpriced_entry_ids"] = outcome.unpriced_entry_ids[:100]
-            if outcome.held_entry_ids:
-                note["held_by_ceiling_entry_ids"] = outcome.held_entry_ids[:100]
-            skipped.append(note)
+        await run_state.record_progress(run, _note(outcome))
         if progress is not None:
             progress(outcome)
-    run.organisations_considered = len(organisations)
-    run.invoices_created = created
-    run.skipped = skipped
-    run.finished_at = dt.datetime.now(dt.UTC)
-    async with in_transaction():
-        await run.save(update_fields=["organisations_considered", "invoices_created", "skipped", "finished_at"])
-        await audit.record(principal=None, actor=started_by, action="invoice_run.finished",
-                           subject_type="invoice_run", subject_id=run.id,
-                           data={"invoices_created": created, "organisations": len(organisations)})
+    await run_state.finish_run(run)
     return run
 
 
-async def run_read(run: InvoiceRun) -> schemas.InvoiceRunRead:
-    invoices = await Invoice.filter(run_id=run.id).order_by("id")
-    return schemas.InvoiceRunRead(
-        id=run.id,
-        period_start=run.period_start_date,
-        period_end=run.period_end_date,
-        started_by=run.started_by,
-        started_at=run.started_at,
-        finished_at=run.finished_at,
-        organisations_considered=run.organisations_considered,
-        invoices_created=run.invoices_created,
-        skipped=run.skipped or [],
-        invoices=await summaries(invoices),
-    )
-
-
-async def get_run(*, run_id: int) -> schemas.InvoiceRunRead:
-    run = await InvoiceRun.get_or_none(id=run_id)
-    if run is None:
-        raise InvoiceRunNotFound(f"invoice run {run_id} not found")
-    return await run_read(run)
+run_read = run_state.run_read
+get_run = run_state.get_run
 
 
 async def open_drafts(*, start: dt.date, end: dt.date) -> list[int]:

@@ -198,6 +198,9 @@ class TimeReport(BaseModel):
 class InvoiceRunCreate(Strict):
     period_start: dt.date
     period_end: dt.date
+    allow_open_period: bool = Field(
+        False, description="a period that has not ended yet (today or later in the business time zone) is "
+                           "refused (422 period_not_finished) unless this is true")
 
     @model_validator(mode="after")
     def _valid(self) -> Self:
@@ -234,7 +237,11 @@ class InvoiceRunRead(BaseModel):
     started_by: str
     started_at: dt.datetime
     finished_at: dt.datetime | None
+    status: Literal["running", "finished", "abandoned"] = Field(
+        description="abandoned: the process stopped before it finished (counts are what it did)")
+    heartbeat_at: dt.datetime | None = None
     organisations_considered: int
+    organisations_done: int = 0
     invoices_created: int
     skipped: list[dict[str, object]]
     invoices: list[InvoiceSummary]

@@ -6,6 +6,10 @@ document must not change when the customer's address or a rate card changes late
 
 Amounts are Decimal with 2 decimals. A credit note carries positive amounts (as UBL CreditNote does);
 renderers show them as a credit. `corrects` names the invoice a credit note corrects.
+
+An invoice whose lines were all drawn from prepaid hours totals 0: it documents the delivery (numbered in
+the invoice series, archived like any invoice) but asks for no payment: no OCR reference, no payment slip
+(`nothing_to_pay`). `prepaid` states, per package drawn, the hours drawn on this invoice and those left.
 """
 
 from __future__ import annotations
@@ -69,7 +73,7 @@ class InvoiceLine(BaseModel):
     unit: str = "HUR"                        # UN/ECE rec 20: hour
     unit_price: Decimal                      # SEK per hour ex VAT
     amount: Decimal                          # quantity × unit price, rounded half-up to öre
-    vat_category: str = "S"                  # S standard, AE reverse charge
+    vat_category: str = "S"                  # S standard, AE reverse charge, O not subject to VAT
     vat_rate: Decimal = Decimal("25")
     prepaid_hours_drawn: Decimal = Decimal("0")
     entries: list[TimeEntryLine] = []
@@ -78,7 +82,7 @@ class InvoiceLine(BaseModel):
 class VatBreakdown(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    category: str                            # S or AE
+    category: str                            # S, AE or O
     rate: Decimal
     taxable_amount: Decimal
     tax_amount: Decimal
@@ -100,6 +104,15 @@ class CorrectedInvoice(BaseModel):
     issue_date: dt.date
 
 
+class PrepaidBalance(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    package: str                             # the package's name ("Klippkort 2026")
+    valid_until: dt.date
+    drawn_hours: Decimal                     # drawn by this invoice
+    remaining_hours: Decimal                 # left in the package after this invoice
+
+
 class InvoiceSnapshot(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -112,7 +125,7 @@ class InvoiceSnapshot(BaseModel):
     period_end: dt.date
     currency: str = "SEK"
     language: str = "sv"                     # buyer's language: "sv" or "en"
-    ocr: str                                 # OCR reference with Luhn check digit
+    ocr: str | None = None                   # OCR reference with Luhn check digit; none when nothing to pay
     buyer_reference: str                     # BT-10, mandatory in Peppol
     your_reference: str | None = None        # "Er referens"
     our_reference: str | None = None         # "Vår referens"
@@ -124,3 +137,9 @@ class InvoiceSnapshot(BaseModel):
     totals: Totals
     corrects: CorrectedInvoice | None = None
     note: str | None = None
+    prepaid: list[PrepaidBalance] = []
+
+    @property
+    def nothing_to_pay(self) -> bool:
+        """An invoice (not a credit note) of 0: no payment is asked for."""
+        return self.kind == DocumentKind.invoice and self.totals.payable == 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceLineEntry
+from billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceLineEntry, PrepaidDrawdown, PrepaidPackage
 from billing.money import ZERO, round_amount, vat_breakdown
 from billing.settings import get_billing_settings
 from billing.snapshot import (
@@ -14,6 +14,7 @@ from billing.snapshot import (
     DocumentKind,
     InvoiceSnapshot,
     Party,
+    PrepaidBalance,
     TimeEntryLine,
     Totals,
     VatBreakdown,
@@ -34,6 +35,27 @@ def _buyer(organisation: Organisation) -> Party:
         vat_number=organisation.vat_number,
         email=organisation.invoice_email,
     )
+
+
+async def prepaid_balances(invoice: Invoice) -> list[PrepaidBalance]:
+    """Per package this invoice drew from: the hours drawn by it and those left after it (all unreleased
+    drawdowns counted, so a later invoice's statement continues where this one ends)."""
+    drawn: dict[int, Decimal] = defaultdict(Decimal)
+    for package_id, hours in await PrepaidDrawdown.filter(invoice_id=invoice.id).values_list("package_id", "hours"):
+        drawn[package_id] += Decimal(hours)  # type: ignore[index]
+    if not drawn:
+        return []
+    used: dict[int, Decimal] = defaultdict(Decimal)
+    for package_id, hours in await PrepaidDrawdown.filter(
+        package_id__in=list(drawn), released_at__isnull=True
+    ).values_list("package_id", "hours"):
+        used[package_id] += Decimal(hours)  # type: ignore[index]
+    packages = await PrepaidPackage.filter(id__in=list(drawn)).order_by("valid_until_date", "id")
+    return [
+        PrepaidBalance(package=p.name, valid_until=p.valid_until_date, drawn_hours=drawn[p.id],
+                       remaining_hours=Decimal(p.hours) - used[p.id])
+        for p in packages
+    ]
 
 
 async def build_snapshot(
@@ -84,7 +106,7 @@ async def build_snapshot(
         note = f"{'Kreditering' if organisation.language == 'sv' else 'Credit'}: {invoice.reason}" + (
             f"\n{note}" if note else ""
         )
-    assert invoice.number and invoice.issue_date and invoice.due_date and invoice.ocr
+    assert invoice.number and invoice.issue_date and invoice.due_date
     return InvoiceSnapshot(
         kind=DocumentKind.credit_note if credit else DocumentKind.invoice,
         invoice_id=invoice.id,
@@ -109,4 +131,5 @@ async def build_snapshot(
         if corrects is not None
         else None,
         note=note,
+        prepaid=[] if credit else await prepaid_balances(invoice),
     )

@@ -6,6 +6,7 @@ from (`operation` records them). Anything the models reject becomes a 4xx proble
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import re
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 
 import orjson
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, Field, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -29,6 +30,21 @@ database is an error there (and above 2**63 on SQLite), not a miss: ids are boun
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 """A reference to a row in a request body or query string; out of range is a 422, never a database error."""
+
+
+def _instant(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("needs a time zone, e.g. 2027-01-01T00:00:00Z or 2027-01-01T00:00:00+01:00")
+    try:
+        value.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError("is outside the years 1-9999 in UTC") from None
+    return value
+
+
+Instant = Annotated[dt.datetime, AfterValidator(_instant)]
+"""A point in time sent by a client: with a time zone, and one that exists in UTC. The database stores UTC,
+and `0001-01-01T00:00:00+14:00` (or `9999-12-31T23:59:59-14:00`) has no UTC value: a 422, never a 500."""
 
 
 
@@ -68,7 +84,11 @@ def validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
 
 
 async def read_body(request: Request, model: type[M]) -> M:
-    """Parse and validate a JSON body. Malformed JSON is a 400, a schema violation a 422."""
+    """Parse and validate a JSON body. Malformed JSON is a 400, a schema violation a 422.
+
+    Validation is strict (pydantic's strict mode for JSON): a number field takes a JSON number, not `true`
+    or `"1"`, an integer field not `1.0`, a boolean field only `true` or `false`. Dates, times, decimals and
+    enumerations are still sent as the strings JSON has for them."""
     content_type = request.headers.get("content-type", "application/json")
     if "json" not in content_type:
         raise UnsupportedMediaType(f"content-type '{content_type}' is not JSON")
@@ -78,7 +98,7 @@ async def read_body(request: Request, model: type[M]) -> M:
     if not raw.strip():
         raw = b"{}"
     try:
-        return model.model_validate_json(without_nul(raw))
+        return model.model_validate_json(without_nul(raw), strict=True)
     except ValidationError as exc:
         if any(e["type"] == "json_invalid" for e in exc.errors()):
             raise MalformedRequest("the body is not valid JSON") from None
@@ -145,6 +165,7 @@ class OperationSpec:
     tags: tuple[str, ...] = ()
     content_types: tuple[str, ...] = ("application/json",)
     idempotent_create: bool = False
+    body_media_type: str = "application/json"
     errors: tuple[int, ...] = field(default=(400, 401, 403, 404, 422))
 
 
@@ -163,16 +184,18 @@ def operation(
     content_types: tuple[str, ...] = ("application/json",),
     idempotent_create: bool = False,
     public: bool = False,
+    body_media_type: str = "application/json",
 ) -> Callable[[Callable[[Request, Principal], Awaitable[Response]]], Endpoint]:
     """Declare an API endpoint: its role check, its schemas for OpenAPI, and its handler.
 
     The handler receives the request and the authenticated principal; a public endpoint (health checks,
-    the OpenAPI document) receives a None principal.
+    the OpenAPI document) receives a None principal. `body_media_type` is how the body is sent when it is
+    not JSON (a file upload: multipart/form-data, described by the `body` model).
     """
     allowed: tuple[Role, ...] = tuple(Role) if roles is None else roles
     spec = OperationSpec(summary=summary, roles=() if public else allowed, body=body, query=query,
                          response=response, status=status, tags=tags, content_types=content_types,
-                         idempotent_create=idempotent_create)
+                         idempotent_create=idempotent_create, body_media_type=body_media_type)
 
     def decorate(handler: Callable[[Request, Any], Awaitable[Response]]) -> Endpoint:
         @functools.wraps(handler)

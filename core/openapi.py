@@ -119,7 +119,7 @@ def build_openapi(routes: list[BaseRoute], *, title: str, version: str, descript
             op["security"] = [{"bearer": []}]
             op["x-roles"] = list(spec.roles)
         if spec.body is not None:
-            op["requestBody"] = {"required": True, "content": {"application/json": {
+            op["requestBody"] = {"required": True, "content": {spec.body_media_type: {
                 "schema": refs[(spec.body, "validation")]}}}
         ok: dict[str, Any] = {"description": "OK"}
         content: dict[str, Any] = {}

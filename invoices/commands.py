@@ -3,6 +3,8 @@
 Writes every issued invoice and credit note of the period as `<number>.pdf` and `<number>.xml` from storage
 (never re-rendered), checking each file's sha256 against the one recorded at issue. Exit codes: 0 all
 written (or already there, identical), 1 something is missing or a different file is in the way, 2 bad input.
+It always says how many documents the period holds; an empty period says so and names the other basis when
+that one has documents (a January delivered but invoiced in February: `--by service`).
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ def register(subparsers: Any, database: Database) -> None:
         "export-documents", help="write a month's issued invoices and credit notes as <number>.pdf/.xml")
     parser.add_argument("--period", required=True, metavar="YYYY-MM")
     parser.add_argument("--out", required=True, metavar="DIR", type=Path)
-    parser.add_argument("--by", choices=["issue_date", "service_period"], default="issue_date",
-                        help="issue_date: documents issued in the month (default, the accounting period); "
-                             "service_period: invoices whose delivery period starts in the month")
+    parser.add_argument("--by", choices=["issue", "service", "issue_date", "service_period"], default="issue",
+                        help="issue: documents issued in the month (default, the accounting period); "
+                             "service: invoices whose delivery period (service period) starts in the month")
 
     def handler(args: argparse.Namespace) -> int:
         return run_export(database, period=args.period, out=args.out, by=args.by)
@@ -53,7 +55,7 @@ def run_export(database: Database, *, period: str, out: Path, by: str = "issue_d
 
 
 async def _export(database: Database, *, period: Any, out: Path, by: Any) -> int:
-    from invoices.service import export_documents
+    from invoices.export import export_documents
 
     async with database():
         result = await export_documents(period=period, out_dir=out, by=by)
@@ -65,6 +67,7 @@ async def _export(database: Database, *, period: Any, out: Path, by: Any) -> int
         print(f"error: {out / name} exists with different content; not overwritten", file=sys.stderr)
     for name in result.missing:
         print(f"error: {name} is not in storage (issued without documents?)", file=sys.stderr)
+    print(f"{result.found.summary()}.")
     print(f"period {period.label}: {result.invoices} invoice(s), {result.credit_notes} credit note(s); "
           f"{len(result.written)} file(s) written ({result.bytes_written} bytes), {len(result.unchanged)} "
           f"unchanged, sha256 verified; {len(result.missing)} missing, {len(result.conflicts)} conflict(s)")

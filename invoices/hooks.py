@@ -18,6 +18,8 @@ async def on_invoice_issued(invoice: Invoice, snapshot: InvoiceSnapshot) -> None
 
 def install() -> None:
     """Register with billing's issue hooks. Safe to call more than once (billing keeps each hook once)."""
-    from billing.hooks import register_issue_hook
+    from billing.hooks import register_issue_hook, register_reminder_sender
+    from invoices.reminders import queue_reminder_email
 
     register_issue_hook(on_invoice_issued)
+    register_reminder_sender(queue_reminder_email)

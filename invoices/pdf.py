@@ -12,31 +12,28 @@ What a Swedish VAT invoice must show (mervärdesskattelagen, SPEC §2), and wher
 - "Omvänd betalningsskyldighet" with the legal reference when the buyer accounts for the VAT;
 - the time specification: per ticket each time entry (date, who, hours, what was done) and the category
   that made it billable, so every amount traces back to its time.
-A credit note is titled "Kreditfaktura", names the invoice it corrects and shows its amounts negative.
+A credit note is titled "Kreditfaktura", dates itself "Kreditfakturadatum", names the invoice it corrects,
+prints its OCR reference (to quote when it is offset) and shows its amounts negative. An invoice of 0 (hours
+drawn from prepaid packages) has no payment slip: it says there is nothing to pay. A buyer outside the EU
+gets the "not subject to Swedish VAT" statement instead of a VAT rate. How tables break across pages is in
+invoices/pdf_flow.py; the long sections are built in invoices/pdf_sections.py.
 Same snapshot, same bytes: no clock, no random ids (see invoices/pdf_layout.py).
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     BaseDocTemplate,
-    CondPageBreak,
     Flowable,
     Frame,
     KeepTogether,
     PageTemplate,
-    Paragraph,
     Spacer,
     Table,
-    TableStyle,
 )
 
 from billing.snapshot import DocumentKind, InvoiceSnapshot
@@ -45,42 +42,20 @@ from invoices.pdf_layout import (
     ACCENT_LIGHT,
     BAND_HEIGHT,
     CONTENT_WIDTH,
-    FONT,
     FONT_BOLD,
     FOOTER_HEIGHT,
-    INK,
     MARGIN,
-    MUTED,
     PAGE_HEIGHT,
     PAGE_WIDTH,
     RULE,
-    ZEBRA,
     PageDecor,
     numbered_canvas,
-    styles,
 )
+from invoices.pdf_sections import column_width, lines_with_totals, prepaid_statement, time_specification
+from invoices.pdf_sections import e as _e
+from invoices.pdf_sections import p as _p
+from invoices.pdf_sections import table_style as _style
 from invoices.pdf_texts import Texts
-
-
-def _p(text: str, style: str) -> Paragraph:
-    return Paragraph(text, styles()[style])
-
-
-def _style(commands: Sequence[tuple[Any, ...]]) -> TableStyle:
-    """Table style with the embedded font as cell font (ReportLab's default would pull in Helvetica)."""
-    return TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), *commands])
-
-
-def _fit(text: str, width: float, style: str = "small") -> str | Paragraph:
-    """A plain string when it fits on one line of the cell (cheap), else a wrapping Paragraph."""
-    st = styles()[style]
-    if stringWidth(text, st.fontName, st.fontSize) <= width - 12:  # 2 x 6 pt default cell padding
-        return text
-    return Paragraph(escape(text), st)
-
-
-def _e(text: str | None) -> str:
-    return escape(text or "")
 
 
 class _Document:
@@ -141,16 +116,20 @@ class _Document:
         s, t = self.s, self.t
         items: list[tuple[str, str]] = [
             (t["credit_number"] if self.credit else t["number"], s.number),
-            (t["date"], t.date(s.issue_date)),
+            (t["credit_date"] if self.credit else t["date"], t.date(s.issue_date)),
         ]
-        if not self.credit:
+        if not self.credit and not s.nothing_to_pay:
             items.append((t["due_date"], t.date(s.due_date)))
         elif s.corrects is not None:
             items.append((t["corrected_invoice"], s.corrects.number))
+        reference = (t["buyer_reference"], s.buyer_reference)
+        if len(items) == 2:  # nothing to pay: the reference keeps the period in the wide fourth column
+            items.append(reference)
         items.append((t["period"], t.period(s.period_start, s.period_end)))
-        if not self.credit:
+        if s.ocr:
             items.append((t["ocr"], s.ocr))
-        items.append((t["buyer_reference"], s.buyer_reference))
+        if reference not in items:
+            items.append(reference)
         if s.your_reference:
             items.append((t["your_reference"], s.your_reference))
         if s.our_reference:
@@ -186,73 +165,23 @@ class _Document:
                                          date=_e(self.t.date(self.s.corrects.issue_date)))
         return [Spacer(1, 4 * mm), _p(text, "notice")]
 
-    # -- lines and totals --------------------------------------------------------------------------
-    def lines_table(self) -> Flowable:
-        t = self.t
-        widths = [CONTENT_WIDTH - 84 * mm, 18 * mm, 13 * mm, 25 * mm, 28 * mm]
-        data: list[list[Any]] = [[
-            _p(t["description"], "th"), _p(t["quantity"], "th_right"), _p(t["unit"], "th"),
-            _p(t["unit_price"], "th_right"), _p(t["amount"], "th_right"),
-        ]]
-        for line in self.s.lines:
-            detail = f"{t['category']}: {_e(t.category(line.category))}"
-            if line.prepaid_hours_drawn:
-                detail += " · " + t["prepaid"].format(hours=_e(t.hours(line.prepaid_hours_drawn)))
-            # Single-line cells are plain strings: a Paragraph costs ~10x more to lay out and draw.
-            data.append([
-                [_p(_e(line.description), "base"), _p(detail, "muted")],
-                t.hours(line.quantity),
-                t["hour_unit"] if line.unit == "HUR" else line.unit,
-                t.decimal(line.unit_price),
-                t.money(line.amount, credit=self.credit),
-            ])
-        table = Table(data, colWidths=widths, repeatRows=1)
-        style = [
-            ("FONTSIZE", (0, 1), (-1, -1), 8.5), ("TEXTCOLOR", (0, 1), (-1, -1), INK),
-            ("ALIGN", (1, 1), (1, -1), "RIGHT"), ("ALIGN", (3, 1), (4, -1), "RIGHT"),
-            ("BACKGROUND", (0, 0), (-1, 0), ACCENT_LIGHT),
-            ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
-            ("LINEBELOW", (0, -1), (-1, -1), 0.6, RULE),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-        ]
-        style += [("BACKGROUND", (0, r), (-1, r), ZEBRA) for r in range(2, len(data), 2)]
-        table.setStyle(_style(style))
-        return table
-
-    def totals(self) -> Flowable:
-        s, t = self.s, self.t
-        rows = [[_p(t["net"], "base"), _p(self.money(s.totals.net), "right")]]
-        for vat in s.vat:
-            label = t["vat_rate"].format(rate=_e(t.rate(vat.rate)))
-            label += f" ({t['vat_base'].lower()} {self.money(vat.taxable_amount)})"
-            if vat.category == "AE":
-                label += f"<br/>{t['reverse_charge']}"
-            rows.append([_p(label, "base"), _p(self.money(vat.tax_amount), "right")])
-        if len(s.vat) > 1:
-            rows.append([_p(t["vat"], "base"), _p(self.money(s.totals.vat), "right")])
-        final = t["to_credit"] if self.credit else t["to_pay"]
-        rows.append([_p(final, "total"), _p(self.money(s.totals.payable), "total_right")])
-        table = Table(rows, colWidths=[70 * mm, 34 * mm], hAlign="RIGHT")
-        table.setStyle(_style([
-            ("LINEABOVE", (0, -1), (-1, -1), 1.2, ACCENT),
-            ("BACKGROUND", (0, -1), (-1, -1), ACCENT_LIGHT),
-            ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ("TOPPADDING", (0, -1), (-1, -1), 6), ("BOTTOMPADDING", (0, -1), (-1, -1), 7),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ]))
-        return table
-
+    # -- payment ---------------------------------------------------------------------------------------
     def payment(self) -> list[Flowable]:
         s, t = self.s, self.t
         terms = s.seller.late_payment_interest if t.lang == "sv" else s.seller.late_payment_interest_en
         if self.credit:
-            return [_p(t["credit_text"], "base")]
-        facts = [(t["bankgiro"], s.seller.bankgiro), (t["ocr"], s.ocr), (t["due_date"], t.date(s.due_date)),
+            text = t["credit_text"]
+            if s.ocr:
+                text += " " + t["credit_ocr_text"].format(ocr=_e(s.ocr))
+            return [_p(text, "base")]
+        if s.nothing_to_pay:
+            return [KeepTogether([_p(t["nothing_to_pay"], "h2"), _p(_e(t["nothing_to_pay_text"]), "base")])]
+        facts = [(t["bankgiro"], s.seller.bankgiro), (t["ocr"], s.ocr or ""), (t["due_date"], t.date(s.due_date)),
                  (t["to_pay"], t.money(s.totals.payable))]
         data = [[_p(_e(label).upper(), "label") for label, _ in facts],
                 [_p(f"<b>{_e(value)}</b>", "party") for _, value in facts]]
-        box = Table(data, colWidths=[CONTENT_WIDTH / 4] * 4)
+        last = column_width([t.money(s.totals.payable)], font=FONT_BOLD, size=10, least=CONTENT_WIDTH / 4)
+        box = Table(data, colWidths=[(CONTENT_WIDTH - last) / 3] * 3 + [last])
         box.setStyle(_style([
             ("BOX", (0, 0), (-1, -1), 1, ACCENT),
             ("LEFTPADDING", (0, 0), (-1, -1), 8),
@@ -263,6 +192,9 @@ class _Document:
         return [KeepTogether([title, box, Spacer(1, 2 * mm), _p(_e(terms), "muted")])]
 
     def reverse_charge(self) -> list[Flowable]:
+        if any(vat.category == "O" for vat in self.s.vat):
+            return [Spacer(1, 4 * mm), _p(f"<b>{self.t['outside_scope']}.</b> {self.t['outside_scope_text']}",
+                                          "base")]
         if not self.s.reverse_charge:
             return []
         t, buyer = self.t, self.s.buyer
@@ -271,54 +203,13 @@ class _Document:
             text += f" {t['buyer_vat']}: {_e(buyer.vat_number)}."
         return [Spacer(1, 4 * mm), _p(text, "base")]
 
-    # -- time specification ------------------------------------------------------------------------
-    def time_specification(self) -> list[Flowable]:
-        t = self.t
-        widths = [22 * mm, 34 * mm, 16 * mm, CONTENT_WIDTH - 72 * mm]
-        data: list[list[Flowable | str]] = [[
-            _p(t["work_date"], "th"), _p(t["staff"], "th"), _p(t["hours"], "th_right"), _p(t["work"], "th"),
-        ]]
-        style = [
-            ("BACKGROUND", (0, 0), (-1, 0), ACCENT_LIGHT),
-            ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ]
-        for line in self.s.lines:
-            row = len(data)
-            heading = (f"<b>{_e(line.description)}</b> <font color='#{MUTED.hexval()[2:]}'>·"
-                       f" {t['billable_as']} {_e(t.category(line.category))}</font>")
-            data.append([_p(heading, "base"), "", "", ""])
-            style += [("SPAN", (0, row), (-1, row)), ("LINEABOVE", (0, row), (-1, row), 0.6, RULE),
-                      ("TOPPADDING", (0, row), (-1, row), 6)]
-            for entry in line.entries:
-                work = entry.description
-                if entry.category != line.category:
-                    work += f" ({t.category(entry.category)})"
-                data.append([
-                    t.date(entry.work_date), _fit(entry.staff_name, widths[1]),
-                    t.hours(entry.hours), _fit(work, widths[3]),
-                ])
-            total = sum((e.hours for e in line.entries), Decimal(0))
-            style.append(("FONTNAME", (1, len(data)), (2, len(data)), FONT_BOLD))
-            data.append(["", t["sum_hours"], t.hours(total), ""])
-        style += [("FONTSIZE", (0, 1), (-1, -1), 7.5), ("TEXTCOLOR", (0, 1), (-1, -1), INK),
-                  ("ALIGN", (2, 1), (2, -1), "RIGHT")]
-        table = Table(data, colWidths=widths, repeatRows=1)
-        table.setStyle(_style(style))
-        heading = _p(t["time_spec"], "h2")
-        heading.keepWithNext = True
-        intro = _p(t["time_spec_intro"], "muted")
-        intro.keepWithNext = True
-        # Start on a new page rather than leave the heading alone at the foot of one.
-        return [CondPageBreak(45 * mm), heading, intro, Spacer(1, 2 * mm), table]
-
     def story(self) -> list[Flowable]:
         story: list[Flowable] = [*self.header(), *self.correction_notice(), Spacer(1, 7 * mm),
-                                 self.lines_table(), Spacer(1, 4 * mm), self.totals(), *self.reverse_charge()]
+                                 lines_with_totals(self.s, self.t), *self.reverse_charge()]
         if self.s.note:
             story += [Spacer(1, 4 * mm), _p(_e(self.s.note), "base")]
-        story += [Spacer(1, 6 * mm), *self.payment(), Spacer(1, 8 * mm), *self.time_specification()]
+        story += [Spacer(1, 6 * mm), *self.payment(), *prepaid_statement(self.s, self.t), Spacer(1, 8 * mm),
+                  *time_specification(self.s, self.t)]
         return story
 
     def footer_columns(self) -> list[list[str]]:

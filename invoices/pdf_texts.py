@@ -22,6 +22,7 @@ LABELS: dict[str, dict[str, str]] = {
         "number": "Fakturanummer",
         "credit_number": "Kreditfakturanummer",
         "date": "Fakturadatum",
+        "credit_date": "Kreditfakturadatum",
         "due_date": "Förfallodatum",
         "period": "Leveransperiod",
         "ocr": "OCR-nummer",
@@ -69,6 +70,19 @@ LABELS: dict[str, dict[str, str]] = {
         "phone": "Tel",
         "email": "E-post",
         "continued": "forts.",
+        "outside_scope": "Ej föremål för svensk moms",
+        "outside_scope_text": "Tjänsten är omsatt utanför EU (artikel 44 i direktiv 2006/112/EG: köparen är "
+                              "en beskattningsbar person etablerad utanför EU) och är inte föremål för svensk "
+                              "mervärdesskatt.",
+        "nothing_to_pay": "Inget att betala",
+        "nothing_to_pay_text": "Timmarna på den här fakturan är avräknade från ert förbetalda timpaket. "
+                               "Fakturan dokumenterar leveransen; ingen betalning ska göras.",
+        "prepaid_statement": "Förbetalda timmar",
+        "prepaid_package": "Timpaket",
+        "valid_until": "Giltigt t.o.m.",
+        "prepaid_drawn": "Avräknat på denna faktura",
+        "prepaid_left": "Kvar efter denna faktura",
+        "credit_ocr_text": "Ange OCR-nummer {ocr} vid kvittning eller återbetalning.",
     },
     "en": {
         "invoice": "Invoice",
@@ -76,6 +90,7 @@ LABELS: dict[str, dict[str, str]] = {
         "number": "Invoice number",
         "credit_number": "Credit note number",
         "date": "Invoice date",
+        "credit_date": "Credit note date",
         "due_date": "Due date",
         "period": "Delivery period",
         "ocr": "OCR reference",
@@ -123,6 +138,19 @@ LABELS: dict[str, dict[str, str]] = {
         "phone": "Phone",
         "email": "Email",
         "continued": "cont.",
+        "outside_scope": "Not subject to Swedish VAT",
+        "outside_scope_text": "Service supplied outside the EU (Article 44 of Directive 2006/112/EC: the "
+                              "buyer is a taxable person established outside the EU); not subject to Swedish "
+                              "VAT.",
+        "nothing_to_pay": "Nothing to pay",
+        "nothing_to_pay_text": "The hours on this invoice are drawn from your prepaid hour package. The "
+                               "invoice documents the delivery; no payment is due.",
+        "prepaid_statement": "Prepaid hours",
+        "prepaid_package": "Hour package",
+        "valid_until": "Valid until",
+        "prepaid_drawn": "Drawn on this invoice",
+        "prepaid_left": "Left after this invoice",
+        "credit_ocr_text": "Quote OCR reference {ocr} when offsetting or refunding.",
     },
 }
 

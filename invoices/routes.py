@@ -72,11 +72,16 @@ async def invoice_xml(request: Request, principal: Principal) -> Response:
            query=schemas.DocumentPeriodQuery, content_types=("application/zip",))
 async def period_documents_zip(request: Request, principal: Principal) -> Response:
     """`<number>.pdf` and `<number>.xml` of every invoice and credit note issued in the month (or, with
-    `by=service_period`, whose delivery period starts in it), plus `SHA256SUMS` for `sha256sum -c`."""
+    `by=service_period` / `by=service`, whose delivery period starts in it), plus `SHA256SUMS` for
+    `sha256sum -c`. `X-Document-Count` (invoices + credit notes), `X-Invoice-Count` and
+    `X-Credit-Note-Count` say what is inside. A month without documents is a 404 `no_documents_in_period`
+    that says how many the other basis would find; a month that has not begun is a 422."""
     query = read_query(request, schemas.DocumentPeriodQuery)
-    filename, data = await service.period_zip(period=service.parse_period(query.period), by=query.by)
+    filename, data, found = await service.period_zip(period=service.parse_period(query.period), by=query.by)
     return Response(data, media_type="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"})
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store",
+        "X-Document-Count": str(len(found.invoices)), "X-Credit-Note-Count": str(found.credit_notes),
+        "X-Invoice-Count": str(len(found.invoices) - found.credit_notes), "X-Period-Basis": found.by.value})
 
 
 routes: list[BaseRoute] = [

@@ -12,6 +12,6 @@ class DocumentPeriodQuery(BaseModel):
 
     period: str = Field(pattern=r"^\d{4}-\d{2}$", description="Calendar month, YYYY-MM", examples=["2026-02"])
     by: PeriodBasis = Field(PeriodBasis.issue_date,
-                            description="issue_date: documents issued in the month (the accounting "
-                                        "period, default); service_period: invoices whose delivery period "
-                                        "starts in it")
+                            description="issue_date (or issue): documents issued in the month (the accounting "
+                                        "period, default); service_period (or service): invoices whose "
+                                        "delivery period starts in it")

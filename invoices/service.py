@@ -8,18 +8,21 @@ Invariants:
 - Integrators see only their own organisation's documents; another organisation's invoice is a 404, exactly
   like one that does not exist.
 - "The period" of an export is the calendar month of the issue date by default (the accounting period the
-  document is booked in); `by="service_period"` selects by the invoiced delivery period instead.
+  document is booked in); `by="service_period"` selects by the invoiced delivery period instead. Every
+  answer says how many documents it found by the basis chosen and by the other one, so an empty month
+  issued later ("nothing issued in January: 4 invoices have January as their service period") explains itself.
+  A month that has not begun is refused (422); a month without documents is a 404 problem for the zip.
 """
 
 from __future__ import annotations
 
 import asyncio
+import calendar
 import contextvars
 import datetime as dt
 import hashlib
 import io
 import logging
-import os
 import re
 import zipfile
 from collections.abc import Sequence
@@ -27,7 +30,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
@@ -38,14 +40,22 @@ from billing.snapshot import InvoiceSnapshot
 from core.auth import Principal
 from core.errors import InvalidInput
 from core.memory import return_free_memory
-from invoices.errors import DocumentCorrupt, DocumentMissing, DocumentNotIssued
+from invoices.errors import (
+    DocumentCorrupt,
+    DocumentMissing,
+    DocumentNotIssued,
+    DocumentNotRenderable,
+    NoDocumentsInPeriod,
+    PeriodInFuture,
+)
 from invoices.models import CONTENT_TYPES, DocumentFormat, InvoiceDocument
 from invoices.pdf import render_pdf
 from invoices.pdf_texts import Texts
-from invoices.ubl import render_ubl
+from invoices.ubl import UblError, render_ubl
 from notifications.errors import InvalidRecipient
 from notifications.service import Attachment, enqueue_email
 from support.models import Contact, Organisation
+from support.timetracking.settings import business_today
 
 log = logging.getLogger("tripdesk.invoices")
 
@@ -58,6 +68,15 @@ class PeriodBasis(StrEnum):
     issue_date = "issue_date"
     service_period = "service_period"
 
+    @classmethod
+    def _missing_(cls, value: object) -> PeriodBasis | None:
+        """Short names: `issue` and `service`."""
+        return {"issue": cls.issue_date, "service": cls.service_period}.get(str(value))
+
+    @property
+    def other(self) -> PeriodBasis:
+        return PeriodBasis.service_period if self is PeriodBasis.issue_date else PeriodBasis.issue_date
+
 
 @dataclass(frozen=True)
 class Period:
@@ -66,8 +85,9 @@ class Period:
     end: dt.date          # inclusive
 
 
-def parse_period(value: str) -> Period:
-    """`YYYY-MM` → the calendar month, or InvalidInput (422)."""
+def parse_period(value: str, *, today: dt.date | None = None) -> Period:
+    """`YYYY-MM` → the calendar month, or InvalidInput (422); a month after the current one is refused
+    (nothing can have been issued or delivered in it)."""
     match = _PERIOD.match(value.strip()) if isinstance(value, str) else None
     if match is None:
         raise InvalidInput(f"period must be YYYY-MM, e.g. 2026-02; got {value!r}")
@@ -75,7 +95,10 @@ def parse_period(value: str) -> Period:
     if not (1 <= month <= 12 and 1900 <= year <= 9999):
         raise InvalidInput(f"period {value!r} is not a month")
     start = dt.date(year, month, 1)
-    end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    today = today or business_today()
+    if start > today:
+        raise PeriodInFuture(f"period {value} has not begun (today is {today.isoformat()})")
+    end = start.replace(day=calendar.monthrange(year, month)[1])
     return Period(label=f"{year:04d}-{month:02d}", start=start, end=end)
 
 
@@ -110,6 +133,8 @@ def _render_all(snapshot: InvoiceSnapshot) -> dict[DocumentFormat, bytes]:
     server issuing invoices for months does not keep the pages of each document's peak."""
     try:
         return {DocumentFormat.pdf: render_pdf(snapshot), DocumentFormat.xml: render_ubl(snapshot)}
+    except UblError as exc:  # the issue rolls back: a 409 saying what the buyer lacks, never a 500
+        raise DocumentNotRenderable(f"{snapshot.number}: {exc}") from None
     finally:
         return_free_memory()
 
@@ -165,6 +190,10 @@ def email_context(snapshot: InvoiceSnapshot, *, organisation_name: str, contact_
             "total": _money(snapshot.totals.payable, language),
             "currency": snapshot.currency,
             "ocr": snapshot.ocr,
+            "nothing_to_pay": snapshot.nothing_to_pay,
+            "prepaid": [{"package": b.package, "drawn": texts.hours(b.drawn_hours),
+                         "left": texts.hours(b.remaining_hours), "valid_until": texts.date(b.valid_until)}
+                        for b in snapshot.prepaid],
             "bankgiro": snapshot.seller.bankgiro,
             "corrects": snapshot.corrects.number if snapshot.corrects else None,
             "period": _period_text(snapshot.period_start, snapshot.period_end, language),
@@ -252,6 +281,8 @@ async def get_document(*, principal: Principal, invoice_id: int, fmt: DocumentFo
 @dataclass
 class PeriodDocuments:
     period: Period
+    by: PeriodBasis = PeriodBasis.issue_date
+    other_basis_count: int = 0                                        # documents found by the other basis
     invoices: list[Invoice] = field(default_factory=list)
     documents: list[InvoiceDocument] = field(default_factory=list)   # ordered by number, then format
     missing: list[str] = field(default_factory=list)                 # "F2026-00003.xml"
@@ -260,16 +291,35 @@ class PeriodDocuments:
     def credit_notes(self) -> int:
         return sum(1 for i in self.invoices if i.kind == InvoiceKind.credit_note)
 
+    def summary(self) -> str:
+        """One sentence for people: what was found, and where to look when it was nothing."""
+        basis = "issued in" if self.by is PeriodBasis.issue_date else "with their service period starting in"
+        text = (f"{len(self.invoices) - self.credit_notes} invoice(s) and {self.credit_notes} credit note(s) "
+                f"{basis} {self.period.label}")
+        if not self.invoices:
+            other = self.by.other
+            text = f"no invoices or credit notes {basis} {self.period.label}"
+            if self.other_basis_count:
+                other_text = "were issued in" if other is PeriodBasis.issue_date else "have their service period in"
+                flag = "issue" if other is PeriodBasis.issue_date else "service"
+                text += (f"; {self.other_basis_count} document(s) {other_text} it: choose them with by={flag} "
+                         f"(CLI: --by {flag})")
+        return text[0].upper() + text[1:]
+
+
+def _in_period(period: Period, by: PeriodBasis) -> Any:
+    invoices = Invoice.filter(status=InvoiceStatus.issued)
+    if by is PeriodBasis.issue_date:
+        return invoices.filter(issue_date__gte=period.start, issue_date__lte=period.end)
+    return invoices.filter(period_start_date__gte=period.start, period_start_date__lte=period.end)
+
 
 async def period_documents(*, period: Period, by: PeriodBasis = PeriodBasis.issue_date) -> PeriodDocuments:
     """Every issued invoice and credit note of the period with its stored documents."""
-    invoices = Invoice.filter(status=InvoiceStatus.issued)
-    if by is PeriodBasis.issue_date:
-        invoices = invoices.filter(issue_date__gte=period.start, issue_date__lte=period.end)
-    else:
-        invoices = invoices.filter(period_start_date__gte=period.start, period_start_date__lte=period.end)
-    found = await invoices.order_by("number", "id")
-    result = PeriodDocuments(period=period, invoices=list(found))
+    found = await _in_period(period, by).order_by("number", "id")
+    result = PeriodDocuments(period=period, by=by, invoices=list(found))
+    if not found:
+        result.other_basis_count = await _in_period(period, by.other).count()
     if not found:
         return result
     by_invoice: dict[tuple[int, str], InvoiceDocument] = {
@@ -303,9 +353,14 @@ def _zip(entries: list[tuple[str, bytes, dt.date]]) -> bytes:
     return buffer.getvalue()
 
 
-async def period_zip(*, period: Period, by: PeriodBasis = PeriodBasis.issue_date) -> tuple[str, bytes]:
-    """A zip of the period's stored documents (and SHA256SUMS); returns (filename, bytes)."""
+async def period_zip(*, period: Period, by: PeriodBasis = PeriodBasis.issue_date
+                     ) -> tuple[str, bytes, PeriodDocuments]:
+    """A zip of the period's stored documents (and SHA256SUMS); returns (filename, bytes, what was found).
+    No documents: NoDocumentsInPeriod (404), saying how many the other basis would find."""
     found = await period_documents(period=period, by=by)
+    if not found.invoices:
+        raise NoDocumentsInPeriod(found.summary(), period=period.label,
+                                  by=by.value, found=0, found_by_other_basis=found.other_basis_count)
     if found.missing:
         log.error("period %s: issued documents missing from storage: %s", period.label,
                   ", ".join(found.missing))
@@ -313,61 +368,5 @@ async def period_zip(*, period: Period, by: PeriodBasis = PeriodBasis.issue_date
     entries = [(d.filename, verified_content(d), issue_dates[d.invoice_id])  # type: ignore[attr-defined]
                for d in found.documents]
     data = await asyncio.to_thread(_zip, entries)
-    return f"invoice-documents-{period.label}.zip", data
-
-
-# Archive export ----------------------------------------------------------------------------------------
-
-@dataclass
-class ExportResult:
-    period: Period
-    invoices: int = 0
-    credit_notes: int = 0
-    written: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    conflicts: list[str] = field(default_factory=list)   # a different file of that name already in the folder
-    bytes_written: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.missing and not self.conflicts
-
-
-def _write_verified(path: Path, data: bytes, sha256: str) -> str:
-    """Write atomically (temp file, fsync, rename) and read back to check the sha256.
-
-    Returns "written" or "unchanged"; refuses ("conflict") to overwrite a different file of the same name:
-    an issued document never changes, so a different file there is not ours to replace."""
-    if path.exists():
-        return "unchanged" if sha256_hex(path.read_bytes()) == sha256 else "conflict"
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    if sha256_hex(tmp.read_bytes()) != sha256:
-        tmp.unlink(missing_ok=True)
-        raise DocumentCorrupt(f"{path.name} did not read back with its sha256 after writing")
-    os.replace(tmp, path)
-    return "written"
-
-
-async def export_documents(*, period: Period, out_dir: Path,
-                           by: PeriodBasis = PeriodBasis.issue_date) -> ExportResult:
-    """Write every issued invoice and credit note of the period as `<number>.pdf` and `<number>.xml`."""
-    found = await period_documents(period=period, by=by)
-    result = ExportResult(period=period, invoices=len(found.invoices) - found.credit_notes,
-                          credit_notes=found.credit_notes, missing=list(found.missing))
-    await asyncio.to_thread(out_dir.mkdir, parents=True, exist_ok=True)
-    for document in found.documents:
-        data = verified_content(document)
-        outcome = await asyncio.to_thread(_write_verified, out_dir / document.filename, data, document.sha256)
-        if outcome == "written":
-            result.written.append(document.filename)
-            result.bytes_written += len(data)
-        elif outcome == "unchanged":
-            result.unchanged.append(document.filename)
-        else:
-            result.conflicts.append(document.filename)
-    return result
+    suffix = "" if by is PeriodBasis.issue_date else "-service"
+    return f"invoice-documents-{period.label}{suffix}.zip", data, found

@@ -10,7 +10,13 @@ official Schematron in the tests (invoices/validation.py):
 - BR-CO-10…16: LineExtension = Σ lines, TaxExclusive = LineExtension (no document allowances or charges),
   TaxInclusive = TaxExclusive + VAT, Payable = TaxInclusive; BR-CO-17: VAT per category = taxable × rate.
 - BR-S-*: category S at 25 % (SE-R-006: 6, 12 or 25); BR-AE-*: reverse charge is category AE at 0 % with
-  exemption reason code VATEX-EU-AE, seller VAT id and buyer VAT id present.
+  exemption reason code VATEX-EU-AE, seller VAT id and buyer VAT id present. BR-O-*: a buyer outside the EU
+  is category O "not subject to VAT": no rate on lines or breakdown, exemption code VATEX-EU-O with its text,
+  and neither the seller's nor the buyer's VAT identifier on the document (BR-O-02; the PDF still shows the
+  seller's VAT number, as Swedish law asks).
+- Nothing to pay (an invoice of 0, hours drawn from prepaid packages): no PaymentMeans and no due date.
+  A credit note carries its own OCR as PaymentID under PaymentMeansCode 97 ("clearing between partners":
+  it is offset, not paid to the seller's bankgiro).
 - BR-CL-23: hours are unit code HUR; BR-CL-04: currency code; BR-CL-25 and PEPPOL-EN16931-R010/R020:
   EndpointIDs from the EAS list (0007 Swedish organisation number; a foreign buyer's VAT number under its
   country's VAT scheme, 99xx; EAS "EM" is not accepted by Peppol).
@@ -55,8 +61,14 @@ EXEMPTION_CODES: dict[str, str] = {
     "AE": "VATEX-EU-AE", "K": "VATEX-EU-IC", "G": "VATEX-EU-G", "O": "VATEX-EU-O",
 }
 _EXEMPTION_TEXT = {
-    "sv": {"AE": "Omvänd betalningsskyldighet"},
-    "en": {"AE": "Reverse charge"},
+    "sv": {"AE": "Omvänd betalningsskyldighet",
+           "O": "Tjänsten är omsatt utanför EU och inte föremål för svensk mervärdesskatt"},
+    "en": {"AE": "Reverse charge",
+           "O": "Service supplied outside the EU, not subject to Swedish VAT"},
+}
+NOTHING_TO_PAY = {
+    "sv": "Inget att betala: timmarna är avräknade från ert förbetalda timpaket.",
+    "en": "Nothing to pay: the hours are drawn from your prepaid hour package.",
 }
 
 
@@ -82,6 +94,7 @@ class _Builder:
         self.s = snapshot
         self.credit = snapshot.kind == DocumentKind.credit_note
         self.currency = snapshot.currency
+        self.outside_scope = any(vat.category == "O" for vat in snapshot.vat)
 
     def cbc(self, parent: etree._Element, tag: str, text: str | None, **attrs: str) -> None:
         if text is None or not str(text).strip():
@@ -108,7 +121,8 @@ class _Builder:
         if self.credit:
             self.cbc(root, "CreditNoteTypeCode", "381")
         else:
-            self.cbc(root, "DueDate", s.due_date.isoformat())
+            if not s.nothing_to_pay:
+                self.cbc(root, "DueDate", s.due_date.isoformat())
             self.cbc(root, "InvoiceTypeCode", "380")
         self.cbc(root, "Note", self._note())
         self.cbc(root, "DocumentCurrencyCode", self.currency)
@@ -122,7 +136,7 @@ class _Builder:
             self.cbc(ref, "IssueDate", s.corrects.issue_date.isoformat())
         self._seller(self.cac(self.cac(root, "AccountingSupplierParty"), "Party"), s.seller)
         self._buyer(self.cac(self.cac(root, "AccountingCustomerParty"), "Party"), s.buyer)
-        if not self.credit:
+        if not s.nothing_to_pay:
             self._payment_means(root)
         terms = self.cac(root, "PaymentTerms")
         self.cbc(terms, "Note", self._payment_terms())
@@ -137,6 +151,8 @@ class _Builder:
         parts = [self.s.note or ""]
         if self.s.reverse_charge:
             parts.append(_EXEMPTION_TEXT[self._lang()]["AE"])
+        if self.outside_scope:
+            parts.append(_EXEMPTION_TEXT[self._lang()]["O"])
         if self.credit and self.s.corrects is not None:
             word = "Krediterar faktura" if self._lang() == "sv" else "Credits invoice"
             parts.append(f"{word} {self.s.corrects.number} ({self.s.corrects.issue_date.isoformat()})")
@@ -148,6 +164,8 @@ class _Builder:
 
     def _payment_terms(self) -> str:
         seller = self.s.seller
+        if self.s.nothing_to_pay:
+            return NOTHING_TO_PAY[self._lang()]
         if self._lang() == "sv":
             if self.credit:
                 return "Kreditfaktura, att kvitta mot eller återbetalas. " + seller.late_payment_interest
@@ -179,7 +197,8 @@ class _Builder:
         self.cbc(el, "EndpointID", orgnr, schemeID="0007")
         self.cbc(self.cac(el, "PartyName"), "Name", seller.name)
         self._address(el, seller)
-        self._tax_scheme(el, seller.vat_number or f"SE{orgnr}01", "VAT")
+        if not self.outside_scope:  # BR-O-02
+            self._tax_scheme(el, seller.vat_number or f"SE{orgnr}01", "VAT")
         if seller.f_skatt:
             self._tax_scheme(el, F_SKATT, "TAX")
         legal = self.cac(el, "PartyLegalEntity")
@@ -201,7 +220,7 @@ class _Builder:
             raise UblError(f"buyer {buyer.name!r} has no identifier usable as a Peppol endpoint")
         self.cbc(self.cac(el, "PartyName"), "Name", buyer.name)
         self._address(el, buyer)
-        if buyer.vat_number:
+        if buyer.vat_number and not self.outside_scope:  # BR-O-02: no buyer VAT id outside the scope
             self._tax_scheme(el, buyer.vat_number.replace(" ", ""), "VAT")
         elif self.s.reverse_charge:
             raise UblError("reverse charge needs the buyer's VAT number (BR-AE-02)")
@@ -223,8 +242,13 @@ class _Builder:
 
     # -- payment and totals ---------------------------------------------------------------------------
     def _payment_means(self, root: etree._Element) -> None:
-        """BG-16, SE-R-008/009/011: credit transfer (30) to bankgiro, PaymentID = OCR (BT-83)."""
+        """BG-16, SE-R-008/009/011: credit transfer (30) to bankgiro, PaymentID = OCR (BT-83). A credit note:
+        clearing between partners (97) with its OCR, no account (nothing is paid to the seller)."""
         means = self.cac(root, "PaymentMeans")
+        if self.credit:
+            self.cbc(means, "PaymentMeansCode", "97")
+            self.cbc(means, "PaymentID", self.s.ocr)
+            return
         self.cbc(means, "PaymentMeansCode", "30")
         self.cbc(means, "PaymentID", self.s.ocr)
         account = self.cac(means, "PayeeFinancialAccount")
@@ -235,7 +259,8 @@ class _Builder:
                       with_reason: bool) -> None:
         cat = self.cac(parent, tag)
         self.cbc(cat, "ID", category)
-        self.cbc(cat, "Percent", number(rate))
+        if category != "O":  # BR-O-05: no rate when not subject to VAT
+            self.cbc(cat, "Percent", number(rate))
         if with_reason and category in EXEMPTION_CODES:
             self.cbc(cat, "TaxExemptionReasonCode", EXEMPTION_CODES[category])
             self.cbc(cat, "TaxExemptionReason", _EXEMPTION_TEXT[self._lang()].get(category))

@@ -1,4 +1,5 @@
-"""`tripdesk send-outbox [--loop]`: deliver pending email (SPEC §3)."""
+"""`tripdesk send-outbox [--loop]`: deliver pending email; `tripdesk fetch-mail [--loop]`: read the support
+mailbox (SPEC §3, §5)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,50 @@ def register(subparsers: Any, database: Database) -> None:
 
     parser.set_defaults(handler=handler)
 
+    fetch = subparsers.add_parser(
+        "fetch-mail", help="read the support mailbox (IMAP_URL) once, or --loop until stopped (IDLE or polling)"
+    )
+    fetch.add_argument("--loop", action="store_true", help="keep fetching until SIGINT/SIGTERM")
+
+    def fetch_handler(args: argparse.Namespace) -> int:
+        return asyncio.run(_fetch_mail(database, loop=args.loop))
+
+    fetch.set_defaults(handler=fetch_handler)
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM: a looping worker finishes what it holds, then returns."""
+    stop = asyncio.Event()
+    running = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            running.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def _fetch_mail(database: Database, *, loop: bool) -> int:
+    from notifications.inbound.fetcher import MailFetcher
+    from notifications.settings import get_inbound_settings
+
+    if not get_inbound_settings().imap_url:
+        print("IMAP_URL is not set: no mailbox to read", file=sys.stderr)
+        return 2
+    async with database():
+        fetcher = MailFetcher()
+        if loop:
+            stop = stop_on_signals()
+            print(f"reading {fetcher.mailbox!r}; stop with Ctrl-C", file=sys.stderr, flush=True)
+            await fetcher.run_forever(stop)
+        else:
+            try:
+                await fetcher.run_once()
+            finally:
+                await fetcher.close()
+    s = fetcher.stats
+    print(f"processed {s.processed}, held {s.held}, ignored {s.ignored}, retry later {s.retried}, "
+          f"failed {s.failed}, moved {s.moved_only}, skipped {s.skipped}", flush=True)
+    return 0
+
 
 async def _send_outbox(database: Database, *, loop: bool) -> int:
     from notifications.service import outbox_depth
@@ -37,11 +82,7 @@ async def _send_outbox(database: Database, *, loop: bool) -> int:
     async with database():
         worker = OutboxWorker()
         if loop:
-            stop = asyncio.Event()
-            running = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                with contextlib.suppress(NotImplementedError):
-                    running.add_signal_handler(sig, stop.set)
+            stop = stop_on_signals()
             print(f"delivering email with {worker.mailer!r}; stop with Ctrl-C", file=sys.stderr, flush=True)
             await worker.run_forever(stop)
         else:

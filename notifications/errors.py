@@ -34,3 +34,12 @@ class DeliveryFailed(Exception):
         self.reason = reason
         self.temporary = temporary
         self.code = code
+
+
+class InboundMessageNotFound(NotFound):
+    code = "inbound_message_not_found"
+
+
+class NotHeld(Conflict):
+    code = "inbound_message_not_held"
+    title = "Only a held message can be accepted or discarded"

@@ -35,7 +35,7 @@ class OutboxMessage(Model):
     reply_to = fields.CharField(max_length=254, null=True)
     # Content is rendered from `template`, `language` and `context` when the message is built for delivery,
     # not in the transaction that queues it: intake stays cheap and a template error parks one message
-    # instead of failing the change that caused it. Rows queued by earlier versions carry rendered content.
+    # instead of failing the change that caused it. Rows without a template context carry rendered content.
     context: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     stored_subject = fields.CharField(max_length=300, null=True, source_field="subject")
     stored_text = fields.TextField(null=True, source_field="text_body")
@@ -48,12 +48,14 @@ class OutboxMessage(Model):
     last_error = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     sent_at = fields.DatetimeField(null=True)
+    # Rows with the same key that are still pending merge into one email (`enqueue_coalesced`).
+    coalesce_key = fields.CharField(max_length=200, null=True)
 
     attachments: fields.ReverseRelation[OutboxAttachment]
 
     class Meta:
         table = "notifications_outbox"
-        indexes = (("status", "next_attempt_at"),)
+        indexes = (("status", "next_attempt_at"), ("coalesce_key", "status"))
 
     def content(self) -> Rendered:
         """Subject, text and HTML: as stored, or rendered from the context (once per instance)."""
@@ -90,3 +92,62 @@ class OutboxAttachment(Model):
 
     class Meta:
         table = "notifications_attachment"
+
+
+class InboundStatus(StrEnum):
+    claimed = "claimed"        # a fetcher is processing it (lease_until)
+    retry = "retry"            # an attempt failed; the message stays in the mailbox and is tried again
+    processed = "processed"    # became a comment or a ticket
+    ignored = "ignored"        # auto-reply, mailing list or bounce: nothing created, nothing sent
+    held = "held"              # unknown sender: waits for staff
+    accepted = "accepted"      # held, then accepted by staff as a new contact's ticket
+    discarded = "discarded"    # held, then discarded by staff
+    failed = "failed"          # attempts exhausted: moved to the failed folder, kept
+
+
+class InboundKind(StrEnum):
+    personal = "personal"
+    auto_reply = "auto_reply"
+    mailing_list = "mailing_list"
+    bounce = "bounce"
+
+
+class InboundMessage(Model):
+    """One message read from the support mailbox, claimed by its key (the Message-ID, or a hash of the header
+    when it has none) so that any number of fetchers process it once. The original is kept in `original`."""
+
+    id = fields.IntField(primary_key=True)
+    message_key = fields.CharField(max_length=250, unique=True)
+    message_id = fields.CharField(max_length=250, null=True)
+    status = fields.CharEnumField(InboundStatus, max_length=10, default=InboundStatus.claimed)
+    kind = fields.CharEnumField(InboundKind, max_length=12, null=True)
+    from_address = fields.CharField(max_length=254, default="")
+    from_name = fields.CharField(max_length=200, default="")
+    subject = fields.CharField(max_length=300, default="")
+    size = fields.IntField(default=0)
+    attempts = fields.IntField(default=0)
+    claimed_by = fields.CharField(max_length=100, null=True)
+    lease_until = fields.DatetimeField(null=True)
+    last_error = fields.TextField(null=True)
+    original = fields.BinaryField(null=True)
+    outcome: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    processed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "notifications_inbound"
+        indexes = (("status", "id"),)
+
+
+class FailingAddress(Model):
+    """An address that bounced: its mail fails. Staff see it, and a later personal mail from it clears it."""
+
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, unique=True)
+    reason = fields.TextField(default="")
+    bounces = fields.IntField(default=1)
+    first_at = fields.DatetimeField(auto_now_add=True)
+    last_at = fields.DatetimeField()
+
+    class Meta:
+        table = "notifications_failing_address"

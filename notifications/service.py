@@ -66,7 +66,7 @@ def address_cache(size: int) -> Callable[[str], str | EmailNotValidError]:
 
 
 def _normalised(address: str) -> str | EmailNotValidError:
-    """Validation is pure and costs ~20 µs; the same contacts and reply addresses recur all day."""
+    """Validation is pure and not free; the same contacts and reply addresses recur all day."""
     try:
         return validate_email(address, check_deliverability=False).normalized
     except EmailNotValidError as exc:
@@ -206,6 +206,51 @@ async def enqueue_email(
             ]
         )
     return True
+
+
+Merge = Callable[[dict[str, Any] | None, dict[str, Any]], dict[str, Any] | None]
+"""(context of the pending email or None, context of the new change) → the context to send, or None: send
+nothing (the changes cancel out, or none of them concerns the recipient)."""
+
+
+async def enqueue_coalesced(
+    *,
+    coalesce_key: str,
+    window_seconds: float,
+    merge: Merge,
+    template: str,
+    to_email: str,
+    to_name: str,
+    language: str,
+    context: dict[str, Any],
+    dedupe_key: str,
+    reply_to: str | None = None,
+) -> bool:
+    """Queue a change that may be merged with others of the same `coalesce_key` (one ticket's status, say)
+    made within `window_seconds`, in the caller's transaction: while an email of that key waits unsent, the
+    change is merged into it and its send time moves to now + window; if the merge says nothing is left to
+    tell, the waiting email is dropped. A change with no email waiting starts one (when `merge` gives a
+    context). Callers serialise changes of one key (they lock the ticket), so the pending row is stable.
+    Returns whether an email now waits for this key."""
+    send_at = utcnow() + dt.timedelta(seconds=window_seconds)
+    waiting = OutboxMessage.filter(coalesce_key=coalesce_key, status=OutboxStatus.pending)
+    pending = await waiting.order_by("-id").select_for_update().first()
+    merged = merge(pending.context if pending is not None else None, context)
+    if pending is not None:
+        if merged is None:
+            await waiting.filter(id=pending.id).delete()
+            return False
+        await waiting.filter(id=pending.id).update(context=merged, next_attempt_at=send_at)
+        return True
+    if merged is None:
+        return False
+    prepared = prepare_email(template=template, to_email=to_email, to_name=to_name, language=language,
+                             context=merged, dedupe_key=dedupe_key, reply_to=reply_to)
+    row = prepared.to_model()
+    row.coalesce_key = coalesce_key[:200]
+    row.next_attempt_at = send_at
+    await OutboxMessage.bulk_create([row], ignore_conflicts=True)
+    return await OutboxMessage.exists(message_id=row.message_id)
 
 
 ContextBuilder = Callable[[dict[str, Any], str], Awaitable[dict[str, Any]]]

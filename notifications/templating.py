@@ -30,6 +30,7 @@ TEMPLATES = (
     "extension_decision",
     "cost_ceiling_reached",
     "invoice_issued",
+    "invoice_reminder",
 )
 
 LABELS: dict[str, dict[str, dict[str, str]]] = {

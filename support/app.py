@@ -15,36 +15,39 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 from tortoise import Tortoise
-from tortoise.exceptions import DoesNotExist, IntegrityError, OperationalError
+from tortoise.exceptions import DoesNotExist, IntegrityError
 
+import billing.payments.report_routes
+import billing.payments.routes
 import billing.routes
 import invoices.routes
+import invoices.statement_routes
 import notifications.routes
 from core.auth import Principal
 from core.errors import (
     PROBLEM_CONTENT_TYPE,
     Conflict,
     DomainError,
-    InternalError,
     MethodNotAllowed,
     NotFound,
-    ServiceUnavailable,
 )
 from core.http import MAX_BODY_BYTES, operation
 from core.openapi import build_openapi
 from core.routing import SegmentRouter
-from support import audit_routes, ticket_routes
+from support import audit_routes, mail_routes, ticket_routes
 from support import routes as directory_routes
+from support.attachments import routes as attachment_routes
 from support.auth import BearerAuthMiddleware, TokenCache
 from support.classification import routes as classification_routes
 from support.cli import install_hooks
 from support.db import close_connections, tortoise_config
-from support.observability import Metrics, ObservabilityMiddleware, metrics_endpoint
+from support.failures import CatchAllMiddleware
+from support.observability import Metrics, ObservabilityMiddleware, allow_headers, metrics_endpoint
 from support.settings import SupportSettings, get_settings
 from support.timetracking import routes as timetracking_routes
 
@@ -55,12 +58,17 @@ VERSION = "0.1.0"
 api_routes = [
     *directory_routes.routes,
     *ticket_routes.routes,
+    *attachment_routes.routes,
     *classification_routes.routes,
     *audit_routes.routes,
     *timetracking_routes.routes,
     *billing.routes.routes,
+    *billing.payments.routes.routes,
+    *billing.payments.report_routes.routes,
     *invoices.routes.routes,
+    *invoices.statement_routes.routes,
     *notifications.routes.routes,
+    *mail_routes.routes,
 ]
 
 
@@ -77,14 +85,28 @@ async def on_domain_error(request: Request, exc: Exception) -> Response:
 async def on_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     error: DomainError
+    headers: dict[str, str] = {}
     if exc.status_code == 404:
         error = NotFound("no such resource")
     elif exc.status_code == 405:
-        error = MethodNotAllowed(f"{request.method} is not allowed here")
+        allowed = allowed_methods(request)
+        error = MethodNotAllowed(f"{request.method} is not allowed here; allowed: {allowed}")
+        headers["Allow"] = allowed
     else:
         error = DomainError(str(exc.detail))
         error.status = exc.status_code
-    return problem_response(error, request)
+    response = problem_response(error, request)
+    response.headers.update(headers)
+    return response
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method the requested path accepts (RFC 9110 `Allow`): each method of a path is a route of its
+    own here, and Starlette would name only the first route's methods."""
+    state = request.app.state
+    if not hasattr(state, "allow"):
+        state.allow = allow_headers(request.app.router.routes)
+    return str(state.allow.get(id(request.scope.get("route")), "GET, HEAD"))
 
 
 async def on_does_not_exist(request: Request, exc: Exception) -> Response:
@@ -94,13 +116,6 @@ async def on_does_not_exist(request: Request, exc: Exception) -> Response:
 async def on_integrity_error(request: Request, exc: Exception) -> Response:
     log.warning("integrity error on %s %s: %s", request.method, request.url.path, exc)
     return problem_response(Conflict("the change conflicts with existing data"), request)
-
-
-async def on_unexpected(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
-    if isinstance(exc, OperationalError):
-        return problem_response(ServiceUnavailable("the database is unavailable; try again"), request)
-    return problem_response(InternalError("something went wrong on our side; it has been logged"), request)
 
 
 @operation("Liveness", public=True, tags=("operations",))
@@ -145,6 +160,11 @@ async def docs(request: Request) -> Response:
     return HTMLResponse(_SWAGGER_HTML)
 
 
+async def docs_redirect(request: Request) -> Response:
+    """A person who opens the server's address in a browser lands on the API documentation."""
+    return RedirectResponse("/docs", status_code=307)
+
+
 async def docs_init(request: Request) -> Response:
     return Response(_SWAGGER_INIT, media_type="text/javascript")
 
@@ -160,9 +180,10 @@ def create_app(*, settings: SupportSettings | None = None, init_db: bool = True,
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if init_db:
             await Tortoise.init(config=tortoise_config(settings.database_url), _enable_global_fallback=True)
-        # Corpus plus staff corrections; trained in a thread, or loaded from the disk cache when unchanged.
-        from support.classification.service import retrain
-        await retrain()
+        # The promoted model (`tripdesk retrain`) or the corpus model: the one the CLI uses too. Trained in a
+        # thread, or loaded from the disk cache when unchanged.
+        from support.classification.classifier import load_classifier_async
+        await load_classifier_async()
         if init_db:  # a served process, not a test's app
             # What start-up built (modules, the model, schemas) lives as long as the process: out of the
             # collector's sight, a full collection no longer walks ~165,000 objects amid requests.
@@ -181,6 +202,7 @@ def create_app(*, settings: SupportSettings | None = None, init_db: bool = True,
     app = Starlette(
         routes=[
             Mount(API_PREFIX, app=SegmentRouter(api_routes)),  # first: nearly every request is an API call
+            Route("/", docs_redirect, methods=["GET"]),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
@@ -190,7 +212,10 @@ def create_app(*, settings: SupportSettings | None = None, init_db: bool = True,
             Mount("/docs/static", app=StaticFiles(directory=str(swagger_ui_path)), name="swagger"),
         ],
         middleware=[
-            Middleware(ObservabilityMiddleware, metrics=metrics, max_body_bytes=MAX_BODY_BYTES),
+            Middleware(ObservabilityMiddleware, metrics=metrics, max_body_bytes=MAX_BODY_BYTES,
+                       own_limits=attachment_routes.UPLOAD_PATHS),
+            # inside observability: a 500 or 503 keeps the request id and the security headers
+            Middleware(CatchAllMiddleware),
             Middleware(BearerAuthMiddleware, cache=token_cache),
         ],
         exception_handlers={
@@ -198,7 +223,6 @@ def create_app(*, settings: SupportSettings | None = None, init_db: bool = True,
             HTTPException: on_http_exception,
             DoesNotExist: on_does_not_exist,
             IntegrityError: on_integrity_error,
-            Exception: on_unexpected,
         },
         lifespan=lifespan,
     )
@@ -235,9 +259,15 @@ async def start_background(app: Starlette, *, enabled: bool) -> list[asyncio.Tas
     rest of its claimed batch is released to pending at once, instead of waiting for the lease to expire."""
     if not enabled:
         return []
+    from notifications.inbound import fetcher
+    from notifications.settings import get_inbound_settings
     from notifications.worker import run_in_background
 
-    return [asyncio.create_task(run_in_background(), name="outbox-worker")]
+    tasks = [asyncio.create_task(run_in_background(), name="outbox-worker")]
+    inbound = get_inbound_settings()
+    if inbound.imap_url and inbound.run_fetcher:  # reading the support mailbox (TRIPDESK_MAIL_FETCHER)
+        tasks.append(asyncio.create_task(fetcher.run_in_background(), name="mail-fetcher"))
+    return tasks
 
 
 async def stop_background(tasks: list[asyncio.Task[None]]) -> None:

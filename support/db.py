@@ -16,9 +16,10 @@ from support.settings import get_settings
 APPS: dict[str, tuple[list[str], str]] = {
     # label: (models modules, migrations module)
     "notifications": (["notifications.models"], "notifications.migrations"),
-    "support": (["support.models", "support.timetracking.models", "support.classification.models"],
+    "support": (["support.models", "support.timetracking.models", "support.classification.models",
+                 "support.mail_models", "support.attachments.models"],
                 "support.migrations"),
-    "billing": (["billing.models"], "billing.migrations"),
+    "billing": (["billing.models", "billing.payments.models"], "billing.migrations"),
     "invoices": (["invoices.models"], "invoices.migrations"),
 }
 
@@ -72,10 +73,9 @@ async def close_connections() -> None:
 def connection_config(database_url: str) -> str | dict[str, Any]:
     """PostgreSQL connections plan every statement for its own parameters (`plan_cache_mode`): asyncpg
     prepares statements, and after five executions PostgreSQL would otherwise switch to a generic plan that
-    cannot see, say, that a LIKE pattern suits the trigram index, or that a status is rare; measured here,
-    that turned 1 ms ticket searches into 100 ms scans. Each connection keeps at most
-    TRIPDESK_DB_STATEMENT_CACHE prepared statements (least recently used go first, in the client and in
-    the server session)."""
+    cannot see, say, that a LIKE pattern suits the trigram index, or that a status is rare, and a search
+    becomes a scan. Each connection keeps at most TRIPDESK_DB_STATEMENT_CACHE prepared statements (least
+    recently used go first, in the client and in the server session)."""
     url = normalise_url(database_url)
     if not url.startswith("postgres://"):
         return url

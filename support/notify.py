@@ -7,6 +7,13 @@ Business rules:
   awaits staff triage: then the category is not shown and billing is null.
 - One event, one email: every dedupe key is derived from the event (the TicketEvent row written in the same
   transaction, the comment id, or an event that can happen only once).
+- Tell integrators less: a status change is emailed only when it concerns them — their answer is needed
+  (`waiting_on_customer`), the ticket is resolved (or closed without having been told it was resolved), or
+  rejected. Internal steps (triaged, in progress) send nothing. Status changes, and category changes, of one
+  ticket within TRIPDESK_NOTIFY_WINDOW_SECONDS go out as one email (`enqueue_coalesced`); changes that cancel
+  out within the window (waiting on you → in progress) send nothing.
+- A contact may opt out of non-essential mail (support/mail_models.py): then "resolved" is not emailed.
+  Receipts, questions to them, rejections, category and billing decisions and comments are essential.
 
 The rate quoted comes from a hook the composition root sets (`set_rate_quoter`); support does not know rate
 cards. Without a quoter the text refers to the rate in the customer's agreement.
@@ -18,7 +25,9 @@ from collections.abc import Awaitable, Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from notifications.service import enqueue_email, register_context_builder, ticket_reply_address
+from notifications.service import enqueue_coalesced, enqueue_email, register_context_builder, ticket_reply_address
+from notifications.settings import get_mail_settings
+from support.mail_models import wants_non_essential
 from support.models import ClassificationState, Comment, Contact, Organisation, Ticket, TicketEvent
 from support.policy import POLICY, Category, DefectOutcome
 from support.ticket_store import Receipt
@@ -120,7 +129,7 @@ def receipt(*, subject: str, status: str, category: Category | None) -> Receipt:
 async def receipt_context(context: dict[str, Any], language: str) -> dict[str, Any]:
     """The template context of a stored receipt (its `facts`), built when it is delivered: the billing block
     quotes the rate in force then for the billed organisation (`billing_block`), when that is the requester's
-    own. A receipt queued by an earlier version holds its template context already and is returned as it is."""
+    own. A stored context without `facts` is already a template context and is returned as it is."""
     facts = context.get("facts")
     if not isinstance(facts, dict):
         return context
@@ -166,6 +175,24 @@ async def billing_block(bill_to_id: int, category: Category, language: str, *,
     }
 
 
+ANNOUNCED = {"waiting_on_customer": "waiting_on_customer", "resolved": "resolved", "closed": "resolved",
+             "rejected": "rejected"}
+"""Statuses the integrator hears about, and under which announcement (closed after resolved says nothing new)."""
+NON_ESSENTIAL = frozenset({"resolved"})
+
+
+def _status_merge(non_essential: bool) -> Any:
+    def merge(pending: dict[str, Any] | None, change: dict[str, Any]) -> dict[str, Any] | None:
+        first = (pending or change)["old_status"]
+        told = ANNOUNCED.get(change["new_status"])
+        if told in NON_ESSENTIAL and not non_essential:
+            told = None
+        if told is None or told == ANNOUNCED.get(first):
+            return None
+        return {**change, "old_status": first}
+    return merge
+
+
 async def status_changed(*, ticket: Ticket, old_status: str, reason: str | None) -> None:
     contact = await _requester(ticket)
     context = await _context(ticket, contact)
@@ -177,7 +204,23 @@ async def status_changed(*, ticket: Ticket, old_status: str, reason: str | None)
         if event is not None
         else f"ticket:{ticket.id}:status:{old_status}->{new_status}"
     )
-    await _send(ticket, contact, "status_changed", context, key)
+    await enqueue_coalesced(
+        coalesce_key=f"ticket:{ticket.id}:status", window_seconds=get_mail_settings().coalesce_seconds,
+        merge=_status_merge(await wants_non_essential(contact.id)), template="status_changed",
+        to_email=contact.email, to_name=contact.name, language=_enum_value(contact.language), context=context,
+        dedupe_key=key, reply_to=ticket_reply_address(ticket.number))
+
+
+def _category_merge(pending: dict[str, Any] | None, change: dict[str, Any]) -> dict[str, Any] | None:
+    """Several category decisions in the window: one email from the first category to the last; none when
+    the ticket ends where the integrator was told it was (`unofficial` always rejects: always told)."""
+    if pending is None:
+        return change
+    first = pending.get("old_category")
+    latest = change["ticket"]["category"]
+    if first is not None and first == latest and latest != Category.unofficial.value:
+        return None
+    return {**change, "old_category": first}
 
 
 async def public_comment(*, ticket: Ticket, comment: Comment) -> None:
@@ -226,7 +269,10 @@ async def category_set(*, ticket: Ticket, old_category: Any, reason: str) -> Non
         if event is not None
         else f"ticket:{ticket.id}:category:{_enum_value(old)}->{new.value}"
     )
-    await _send(ticket, contact, "category_changed", context, key)
+    await enqueue_coalesced(
+        coalesce_key=f"ticket:{ticket.id}:category", window_seconds=get_mail_settings().coalesce_seconds,
+        merge=_category_merge, template="category_changed", to_email=contact.email, to_name=contact.name,
+        language=language, context=context, dedupe_key=key, reply_to=ticket_reply_address(ticket.number))
 
 
 async def defect_outcome(*, ticket: Ticket, outcome: Any, reason: str) -> None:

@@ -4,12 +4,16 @@
   every response and attached to every log line of the request.
 - Metrics: requests by route template and status, a latency histogram, and gauges filled at scrape time
   (outbox depth, invoices issued) by callbacks the composition root registers.
-- Security headers on every response; the body size limit is enforced before the app reads the body.
+- Security headers on every response; the body size limit is enforced before the app reads the body (a
+  declared length), or while it reads it (a chunked body).
+- `/metrics` needs a bearer token (`metrics_endpoint`).
 """
 
 from __future__ import annotations
 
 import contextvars
+import hmac
+import json
 import logging
 import os
 import re
@@ -23,6 +27,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from core.auth import Role, current_principal
+from core.errors import PROBLEM_CONTENT_TYPE, PayloadTooLarge, Unauthenticated
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 access_log = logging.getLogger("tripdesk.access")
@@ -121,11 +128,30 @@ def route_templates(routes: list[BaseRoute], prefix: str = "") -> dict[int, str]
     return found
 
 
+def allow_headers(routes: list[BaseRoute]) -> dict[int, str]:
+    """id(route) → the `Allow` header of its path: the methods of every route with the same full template."""
+    templates = route_templates(routes)
+    found: list[Route] = []
+    pending = list(routes)
+    while pending:
+        route = pending.pop()
+        if isinstance(route, Mount):
+            pending.extend(route.routes)
+        elif isinstance(route, Route):
+            found.append(route)
+    methods: dict[str, set[str]] = {}
+    for route in found:
+        methods.setdefault(templates[id(route)], set()).update(route.methods or ())
+    return {id(route): ", ".join(sorted(methods[templates[id(route)]])) for route in found}
+
+
 class ObservabilityMiddleware:
-    def __init__(self, app: ASGIApp, *, metrics: Metrics, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, metrics: Metrics, max_body_bytes: int,
+                 own_limits: re.Pattern[str] | None = None) -> None:
         self.app = app
         self.metrics = metrics
         self.max_body = max_body_bytes
+        self.own_limits = own_limits  # paths that enforce a limit of their own (file uploads)
         self._templates: dict[int, str] | None = None
 
     def _template_of(self, scope: Scope) -> str:
@@ -147,6 +173,7 @@ class ObservabilityMiddleware:
         request_id = incoming if _SANE_ID.match(incoming) else os.urandom(16).hex()  # as random as uuid4, 5x cheaper
         token = request_id_var.set(request_id)
         status_box = [500]
+        unread = [False]
         route = ""
 
         async def send_wrapper(message: Message) -> None:
@@ -155,17 +182,23 @@ class ObservabilityMiddleware:
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 headers.extend(SECURITY_HEADERS)
+                if unread[0]:  # the rest of the body was never read: end the connection, not the upload only
+                    headers.append((b"connection", b"close"))
                 message = {**message, "headers": headers}
             await send(message)
 
         try:
             length = next((v for k, v in scope["headers"] if k == b"content-length"), None)
-            if length is not None and length.isdigit() and int(length) > self.max_body:
+            own_limit = bool(self.own_limits and self.own_limits.match(scope["path"]))
+            if length is not None and length.isdigit() and int(length) > self.max_body and not own_limit:
                 # refused before routing: match the template the slow way (rare)
                 route = route_template(scope["app"].router, dict(scope)) if "app" in scope else "unmatched"
+                unread[0] = True
                 await _too_large(scope, send_wrapper, self.max_body)
             else:
-                await self.app(scope, receive, send_wrapper)
+                # no length given (chunked): count while the app reads, and stop it at the limit
+                limited = length is None and not own_limit
+                await self.app(scope, _limited(receive, self.max_body, unread) if limited else receive, send_wrapper)
         finally:
             route = route or self._template_of(scope)
             elapsed = time.perf_counter() - started
@@ -178,11 +211,26 @@ class ObservabilityMiddleware:
             request_id_var.reset(token)
 
 
+def _limited(receive: Receive, limit: int, tripped: list[bool]) -> Receive:
+    """`receive` that raises `PayloadTooLarge` (a 413 from the app's error handler) as soon as the body
+    received passes `limit` bytes (and sets `tripped`: the response closes the connection): a chunked body
+    is never read, let alone held, beyond the limit and one chunk."""
+    received = 0
+
+    async def limited() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                tripped[0] = True
+                raise PayloadTooLarge(f"the body limit is {limit} bytes")
+        return message
+
+    return limited
+
+
 async def _too_large(scope: Scope, send: Send, limit: int) -> None:
-    import json
-
-    from core.errors import PROBLEM_CONTENT_TYPE, PayloadTooLarge
-
     body = json.dumps(PayloadTooLarge(f"the body limit is {limit} bytes").to_problem(scope["path"])).encode()
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", PROBLEM_CONTENT_TYPE.encode()),
@@ -191,5 +239,15 @@ async def _too_large(scope: Scope, send: Send, limit: int) -> None:
 
 
 async def metrics_endpoint(request: Request) -> Response:
+    """Prometheus scrape. Counts, latencies and queue depths tell an outsider how busy the service is and
+    what it runs, so a scrape needs a bearer token: `TRIPDESK_METRICS_TOKEN` (for the scraper) or an admin
+    API token."""
+    principal = current_principal(request)
+    if principal is None or principal.role is not Role.admin:
+        expected = request.app.state.settings.metrics_token
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if not (expected and scheme.lower() == "bearer"
+                and hmac.compare_digest(given.strip().encode(), expected.get_secret_value().encode())):
+            raise Unauthenticated("/metrics needs TRIPDESK_METRICS_TOKEN or an admin token as a bearer token")
     metrics: Metrics = request.app.state.metrics
     return Response(await metrics.render(), media_type=CONTENT_TYPE_LATEST)

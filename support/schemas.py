@@ -8,29 +8,24 @@ import datetime as dt
 from typing import Annotated, Self
 
 from babel import Locale
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
-from stdnum.eu import vat as eu_vat
-from stdnum.se import orgnr
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    computed_field,
+    model_validator,
+)
 
 from core.auth import Role
-from core.http import MAX_ID, unchanged
+from core.http import MAX_ID, Instant, unchanged
 from core.pagination import PageQuery
 from support.models import Language, LicenceKind, OrganisationKind, PartnerLevel
+from support.tax_scheme import TaxIdentityError, TaxScheme, check_tax_identity, tax_scheme
 
 _COUNTRIES = frozenset(str(code) for code in Locale("en").territories if len(str(code)) == 2 and str(code).isalpha())
-
-
-def _organisation_number(value: str) -> str:
-    """Swedish organisation number (10 digits, Luhn check digit), stored as NNNNNN-NNNN."""
-    if not orgnr.is_valid(value):
-        raise ValueError("not a valid Swedish organisation number (NNNNNN-NNNN with a Luhn check digit)")
-    return orgnr.format(value)
-
-
-def _vat_number(value: str) -> str:
-    if not eu_vat.is_valid(value):
-        raise ValueError("not a valid EU VAT number")
-    return eu_vat.compact(value)
 
 
 def _country(value: str) -> str:
@@ -50,9 +45,11 @@ Line20 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20, 
 Line40 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40, pattern=SINGLE_LINE)]
 Line100 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100, pattern=SINGLE_LINE)]
 LongText = Annotated[str, StringConstraints(max_length=100_000)]
-OrgNumber = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20),
-                      AfterValidator(_organisation_number)]
-VatNumber = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20), AfterValidator(_vat_number)]
+OrgNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20,
+                                             pattern=SINGLE_LINE)]
+VatNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20,
+                                             pattern=SINGLE_LINE)]
+"""Checked against the organisation's country by support/tax_scheme.py (Swedish, EU or outside the EU)."""
 Country = Annotated[str, StringConstraints(min_length=2, max_length=2), AfterValidator(_country)]
 
 
@@ -91,8 +88,11 @@ class OrganisationCreate(Strict):
             raise ValueError("only partners have a partner_level")
         if self.kind is not OrganisationKind.municipality and self.population is not None:
             raise ValueError("only municipalities have a population")
-        if self.country_code == "SE" and self.organisation_number is None:
-            raise ValueError("a Swedish organisation needs its organisation_number")
+        try:
+            self.organisation_number, self.vat_number = check_tax_identity(
+                self.country_code, self.organisation_number, self.vat_number)
+        except TaxIdentityError as exc:
+            raise ValueError(str(exc)) from None
         return self
 
 
@@ -127,6 +127,12 @@ class OrganisationRead(Read):
     buyer_reference: str | None
     language: Language
     created_at: dt.datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def tax_scheme(self) -> TaxScheme:
+        """domestic (25 % VAT), eu_reverse_charge or outside_eu (not subject to Swedish VAT)."""
+        return tax_scheme(self.country_code)
 
 
 class OrganisationQuery(PageQuery):
@@ -269,12 +275,16 @@ class StaffList(BaseModel):
 
 # Tokens ----------------------------------------------------------------------------------------------
 
+STAFF_ID = ("The staff member the token acts as: time it logs and approves is theirs. A support or admin token "
+            "without one cannot log or approve time.")
+
+
 class TokenCreate(Strict):
     name: Text200
     role: Role
     organisation_id: int | None = Field(None, ge=1, le=MAX_ID)
-    staff_id: int | None = Field(None, ge=1, le=MAX_ID)
-    expires_at: dt.datetime | None = None
+    staff_id: int | None = Field(None, ge=1, le=MAX_ID, description=STAFF_ID)
+    expires_at: Instant | None = None
 
     @model_validator(mode="after")
     def _scope(self) -> Self:
@@ -291,7 +301,7 @@ class TokenRead(Read):
     role: Role
     prefix: str
     organisation_id: int | None
-    staff_id: int | None
+    staff_id: int | None = Field(description=STAFF_ID)
     created_at: dt.datetime
     expires_at: dt.datetime | None
     revoked_at: dt.datetime | None

@@ -15,6 +15,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from core.auth import Principal, Role
+from core.errors import InvalidInput
 from core.pagination import decode_cursor, encode_cursor
 from support import schemas
 from support.auth import hash_token, new_token
@@ -30,6 +31,7 @@ from support.errors import (
     TokenNotFound,
 )
 from support.models import ApiToken, Application, Contact, Licence, LicenceKind, Organisation, Staff
+from support.tax_scheme import TaxIdentityError, check_tax_identity
 
 
 async def get_organisation(*, principal: Principal, organisation_id: int) -> Organisation:
@@ -62,10 +64,20 @@ async def update_organisation(*, principal: Principal, organisation_id: int,
             raise InvalidReference("only municipalities have a population")
         if "partner_level" in changes and organisation.kind != "partner":
             raise InvalidReference("only partners have a partner_level")
+        if "vat_number" in changes:
+            changes["vat_number"] = _checked_vat_number(organisation, changes["vat_number"])
         for key, value in changes.items():
             setattr(organisation, key, value)
         await organisation.save()
     return organisation
+
+
+def _checked_vat_number(organisation: Organisation, vat_number: str | None) -> str | None:
+    """The new VAT number must fit the organisation's tax scheme (an EU buyer cannot drop it): 422."""
+    try:
+        return check_tax_identity(organisation.country_code, organisation.organisation_number, vat_number)[1]
+    except TaxIdentityError as exc:
+        raise InvalidInput(str(exc), code="invalid_tax_identity") from None
 
 
 async def list_organisations(*, principal: Principal,

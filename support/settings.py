@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -35,6 +35,9 @@ class SupportSettings(BaseSettings):
         description="Prepared statements kept per PostgreSQL connection (asyncpg's statement_cache_size).")
     log_json: bool = Field(True, alias="TRIPDESK_LOG_JSON")
     run_outbox_worker: bool = Field(True, alias="TRIPDESK_OUTBOX_WORKER")
+    metrics_token: SecretStr | None = Field(
+        None, alias="TRIPDESK_METRICS_TOKEN",
+        description="Bearer token a Prometheus scraper sends to /metrics (admin API tokens work too).")
 
 
 @lru_cache(maxsize=1)

@@ -12,8 +12,8 @@ of the list lives there:
 Then it is read one of two ways, with the same conditions and the same order:
 - `queryset()`: Tortoise, on SQLite (the single-user default);
 - `postgres_statement()`: one SQL statement on PostgreSQL, with the exact expressions the indexes were built
-  on (support/search.py). A page through the ORM cost about 1.7 ms of server CPU per 50 tickets, half of it
-  building the query and converting each value back; the statement's rows go to the response as they are.
+  on (support/search.py). The ORM spends much of a page building the query and converting each value back;
+  the statement's rows go to the response as they are (bench/README.md has the measurements).
   tests/support/test_ticket_filter.py runs a matrix of filters through both readers on PostgreSQL and
   compares the pages.
 
@@ -21,8 +21,7 @@ A closed date range (March) or a year's numbers (`SUP-2025`) lie deep in the his
 back from the newest ticket would pass over everything after them. Ordering by `id + 0` instead lets
 PostgreSQL read just those rows through the (created_at, id) or number-year index and sort them; same order,
 same cursor. For a closed range the statement sorts only ids, taken from the (created_at, id) index without
-touching the table, and then reads the page's rows: a month of 4,300 tickets went from about 400 to 800
-queries/s with 8 clients (same-run A/B).
+touching the table, and then reads the page's rows, so the sort never reads whole rows.
 """
 
 from __future__ import annotations
@@ -87,7 +86,7 @@ class TicketFilter:
             category=None if query.category is None else query.category.value,
             organisation_id=query.organisation_id, assignee_id=query.assignee_id,
             created_from=None if query.created_from is None else _midnight(query.created_from),
-            created_before=None if query.created_to is None else _midnight(query.created_to + dt.timedelta(days=1)),
+            created_before=_day_after(query.created_to),
             number=number, number_prefix=number_prefix, number_year=number_year, text=text,
             order_by_expression=order_by_expression,
             before_id=None if query.cursor is None else decode_cursor(query.cursor), fetch=query.limit + 1,
@@ -184,3 +183,10 @@ _OPENED_OR_BILLED = "(organisation_id = {0} OR bill_to_id = {0})"  # `opened_or_
 
 def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), dt.UTC)
+
+
+def _day_after(day: dt.date | None) -> dt.datetime | None:
+    """The exclusive end of a range that includes `day`; none after the last day there is (9999-12-31)."""
+    if day is None or day == dt.date.max:
+        return None
+    return _midnight(day + dt.timedelta(days=1))

@@ -45,8 +45,7 @@ async def list_tickets(request: Request, principal: Principal) -> Response:
 
 @operation("Get a ticket", roles=ANY, response=ticket_schemas.TicketRead, tags=("tickets",))
 async def get_ticket(request: Request, principal: Principal) -> Response:
-    ticket = await tickets.get_ticket(principal=principal, ticket_id=path_int(request))
-    return JSON(tickets.ticket_read(ticket))
+    return JSON(await tickets.read_ticket(principal=principal, ticket_id=path_int(request)))
 
 
 @operation("Change a ticket's status or assignee", roles=STAFF, body=ticket_schemas.TicketUpdate,

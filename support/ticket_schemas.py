@@ -50,6 +50,9 @@ class TicketRead(Read):
     licence_warning: str | None
     defect_outcome: DefectOutcome | None
     extension_decision: ExtensionDecision | None
+    classification_reasons: list[str] = Field(
+        default_factory=list, description="Why the ticket has its category (rules, phrases, policy; a later staff "
+                                          "decision first): on GET /tickets/{id} and at intake")
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -85,7 +88,8 @@ class TicketQuery(PageQuery):
 
 class CommentCreate(Strict):
     body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50_000)]
-    public: bool = False
+    public: bool | None = Field(None, description="Left out: public for an integrator (whose comments are "
+                                                  "always public), internal for staff")
 
 
 class CommentRead(Read):

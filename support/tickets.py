@@ -130,7 +130,8 @@ async def create_ticket(*, principal: Principal,
         ticket_store.NewEvent(kind="classified", actor="classifier", to_value=result.category.value,
                               reason="; ".join(result.reasons)[:2000],
                               data={"model_version": result.model_version, "confidence": confidence,
-                                    "state": state.value, "language": result.language}),
+                                    "state": state.value, "language": result.language,
+                                    "reasons": result.reasons}),
     ]
     receipt = notify.receipt(subject=data.subject, status=TicketStatus.new.value,
                              category=result.category if state is ClassificationState.suggested else None)
@@ -145,7 +146,31 @@ async def create_ticket(*, principal: Principal,
         bill_to_id=opened.bill_to_id, application_id=data.application_id, category=result.category,
         classification_state=state, classification_confidence=confidence, status=TicketStatus.new,
         assignee_id=None, licence_warning=warning, defect_outcome=None, extension_decision=None,
-        billing=billing_for(result.category), created_at=now, updated_at=now)
+        billing=billing_for(result.category), classification_reasons=result.reasons, created_at=now, updated_at=now)
+
+
+CLASSIFICATION_EVENTS = ("classified", "category_changed", "category_confirmed")
+
+
+async def read_ticket(*, principal: Principal, ticket_id: int) -> ticket_schemas.TicketRead:
+    """The ticket with why it has its category: the classifier's reasons from its `classified` event and,
+    when staff decided later, their decision first."""
+    ticket = await get_ticket(principal=principal, ticket_id=ticket_id)
+    read = ticket_read(ticket)
+    events = await TicketEvent.filter(ticket_id=ticket.id, kind__in=CLASSIFICATION_EVENTS).order_by(
+        "-id").values("kind", "actor", "from_value", "to_value", "reason", "data")
+    reasons: list[str] = []
+    for event in events:
+        if event["kind"] == "classified":
+            stored = (event["data"] or {}).get("reasons")
+            reasons += stored if isinstance(stored, list) else [r for r in [event["reason"]] if r]
+            break
+        if not reasons:  # only the latest staff decision: the one in force
+            verb = "confirmed" if event["kind"] == "category_confirmed" else f"changed from {event['from_value']}"
+            why = f": {event['reason']}" if event["reason"] else ""
+            reasons.append(f"staff ({event['actor']}) {verb} to {event['to_value']}{why}")
+    read.classification_reasons = reasons
+    return read
 
 
 async def list_tickets(*, principal: Principal,
@@ -189,14 +214,16 @@ async def _change_status(ticket: Ticket, principal: Principal | None, target: Ti
 
 
 async def add_comment(*, principal: Principal, ticket_id: int, data: ticket_schemas.CommentCreate) -> Comment:
-    """Integrators may only add public comments; a public comment is emailed to the requester."""
-    if principal.is_integrator and not data.public:
-        raise Forbidden("integrators' comments are always public; send public: true")
+    """Integrators may only add public comments (the default for them; staff comments are internal unless
+    `public` says otherwise); a staff member's public comment is emailed to the requester."""
+    public = principal.is_integrator if data.public is None else data.public
+    if principal.is_integrator and not public:
+        raise Forbidden("integrators' comments are always public; leave public out or send public: true")
     async with in_transaction():
         ticket = await get_ticket(principal=principal, ticket_id=ticket_id)
         comment = await Comment.create(ticket_id=ticket.id, author_name=principal.name,
-                                       author_token_id=principal.token_id, body=data.body, public=data.public)
-        if data.public and principal.role is not Role.integrator:
+                                       author_token_id=principal.token_id, body=data.body, public=public)
+        if public and principal.role is not Role.integrator:
             await notify.public_comment(ticket=ticket, comment=comment)
     return comment
 

@@ -21,6 +21,8 @@ from support.db import close_connections, tortoise_config
 BACKEND = os.environ.get("TRIPDESK_TEST_DB", "sqlite")
 # Tests create rate cards directly, not through the service that forgets cached quotes: quote afresh each time.
 os.environ.setdefault("TRIPDESK_RATE_QUOTE_CACHE_SECONDS", "0")
+# Status emails wait for this window to coalesce; tests deliver at once (a test sets its own window to see it).
+os.environ.setdefault("TRIPDESK_NOTIFY_WINDOW_SECONDS", "0")
 PG_ADMIN_URL = os.environ.get("TRIPDESK_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from support.classification.calibration import expected_calibration_error, reliability
 from support.classification.classifier import (
     CONFIDENCE_THRESHOLD,
     STAFF_EXAMPLE_WEIGHT,
@@ -41,33 +42,27 @@ class EvalReport:
     threshold: float
     coverage: float  # share of tickets at or above the threshold
     accuracy_at_threshold: float  # accuracy on those tickets
+    ece: float = 0.0  # expected calibration error of the confidences
+    per_language: dict[str, tuple[int, float]] = field(default_factory=dict)  # language → (tickets, macro-F1)
+    unofficial_predicted: int = 0
+    unofficial_confident: int = 0  # predicted `unofficial` with confidence ≥ 0.5
+    reliability: list[tuple[float, int, float]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def unofficial_precision(self) -> float:
+        return self.per_category["unofficial"].precision
 
 
 def _ratio(a: float, b: float) -> float:
     return a / b if b else 0.0
 
 
-def evaluate(classifier: Classifier, examples: Iterable[Mapping[str, Any]],
-             threshold: float = CONFIDENCE_THRESHOLD) -> EvalReport:
-    """Score `classifier` on labelled examples ({"subject","body","category"})."""
-    index = {label: i for i, label in enumerate(LABELS)}
-    confusion = [[0] * len(LABELS) for _ in LABELS]
-    covered = covered_right = right = n = 0
-    errors: list[dict[str, Any]] = []
-    for ex in examples:
-        truth = Category(ex["category"]).value
-        result = classifier.classify(ex.get("subject", ""), ex.get("body", ""))
-        predicted = result.category.value
-        confusion[index[truth]][index[predicted]] += 1
-        n += 1
-        right += predicted == truth
-        if result.confidence >= threshold:
-            covered += 1
-            covered_right += predicted == truth
-        if predicted != truth:
-            errors.append({"subject": ex.get("subject", ""), "category": truth, "predicted": predicted,
-                           "confidence": round(result.confidence, 3)})
+def _label(example: Mapping[str, Any]) -> str:
+    return Category(example.get("category") or example["label"]).value
+
+
+def _scores(confusion: list[list[int]]) -> tuple[dict[str, CategoryScore], float]:
     per: dict[str, CategoryScore] = {}
     for i, label in enumerate(LABELS):
         tp = confusion[i][i]
@@ -76,20 +71,71 @@ def evaluate(classifier: Classifier, examples: Iterable[Mapping[str, Any]],
         p, r = _ratio(tp, predicted_total), _ratio(tp, actual_total)
         per[label] = CategoryScore(p, r, _ratio(2 * p * r, p + r), actual_total)
     present = [s for s in per.values() if s.support]
-    macro = sum(s.f1 for s in present) / len(present) if present else 0.0
-    return EvalReport(n=n, accuracy=_ratio(right, n), macro_f1=macro, per_category=per, confusion=confusion,
-                      threshold=threshold, coverage=_ratio(covered, n),
-                      accuracy_at_threshold=_ratio(covered_right, covered), errors=errors)
+    return per, (sum(s.f1 for s in present) / len(present) if present else 0.0)
 
 
-def format_report(report: EvalReport, *, show_errors: int = 10) -> str:
+def evaluate(classifier: Classifier, examples: Iterable[Mapping[str, Any]],
+             threshold: float = CONFIDENCE_THRESHOLD) -> EvalReport:
+    """Score `classifier` on labelled examples ({"subject","body","category" or "label"[, "lang"]})."""
+    index = {label: i for i, label in enumerate(LABELS)}
+    confusion = [[0] * len(LABELS) for _ in LABELS]
+    by_language: dict[str, list[list[int]]] = {}
+    confidences: list[float] = []
+    correct: list[bool] = []
+    unofficial = unofficial_confident = 0
+    errors: list[dict[str, Any]] = []
+    for ex in examples:
+        truth = _label(ex)
+        result = classifier.classify(ex.get("subject", ""), ex.get("body", ""))
+        predicted = result.category.value
+        confusion[index[truth]][index[predicted]] += 1
+        language = ex.get("lang") or ex.get("language") or result.language
+        cell = by_language.setdefault(language, [[0] * len(LABELS) for _ in LABELS])
+        cell[index[truth]][index[predicted]] += 1
+        confidences.append(result.confidence)
+        correct.append(predicted == truth)
+        if predicted == Category.unofficial.value:
+            unofficial += 1
+            unofficial_confident += result.confidence >= 0.5
+        if predicted != truth:
+            errors.append({"subject": ex.get("subject", ""), "category": truth, "predicted": predicted,
+                           "confidence": round(result.confidence, 3)})
+    n = len(correct)
+    per, macro = _scores(confusion)
+    covered = [right for conf, right in zip(confidences, correct, strict=True) if conf >= threshold]
+    return EvalReport(
+        n=n, accuracy=_ratio(sum(correct), n), macro_f1=macro, per_category=per, confusion=confusion,
+        threshold=threshold, coverage=_ratio(len(covered), n), accuracy_at_threshold=_ratio(sum(covered), len(covered)),
+        ece=expected_calibration_error(confidences, correct),
+        per_language={lang: (sum(map(sum, m)), _scores(m)[1]) for lang, m in sorted(by_language.items())},
+        unofficial_predicted=unofficial, unofficial_confident=unofficial_confident,
+        reliability=reliability(confidences, correct, RELIABILITY_EDGES), errors=errors)
+
+
+RELIABILITY_EDGES = (0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def _precision(report: EvalReport) -> str:
+    return f"{report.unofficial_precision:.3f}" if report.unofficial_predicted else "n/a (none predicted)"
+
+
+def format_report(report: EvalReport, *, show_errors: int = 0) -> str:
+    """The figures; individual mistakes only when asked (never for the frozen test set: tuning on its
+    mistakes would make it a training set)."""
     lines = [f"{'category':<12} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}"]
     for label, s in report.per_category.items():
         lines.append(f"{label:<12} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f} {s.support:>8}")
+    languages = "   ".join(f"{lang} {f1:.3f} ({n})" for lang, (n, f1) in report.per_language.items())
     lines += ["", f"tickets {report.n}   accuracy {report.accuracy:.3f}   macro-F1 {report.macro_f1:.3f}",
+              f"macro-F1 per language: {languages}",
               f"threshold {report.threshold:.2f}: coverage {report.coverage:.3f}, "
-              f"accuracy on covered {report.accuracy_at_threshold:.3f} "
-              f"(the rest goes to needs_triage)", "", "confusion (rows true, columns predicted):",
+              f"accuracy on covered {report.accuracy_at_threshold:.3f} (the rest goes to needs_triage)",
+              f"expected calibration error {report.ece:.3f}",
+              f"unofficial: precision {_precision(report)}, predicted {report.unofficial_predicted}, "
+              f"with confidence >= 0.5: {report.unofficial_confident}",
+              "at or above: " + "   ".join(f"{edge:.1f} {_ratio(k, report.n):.2f} right {acc:.3f}"
+                                         for edge, k, acc in report.reliability),
+              "", "confusion (rows true, columns predicted):",
               " " * 12 + "".join(f"{label[:6]:>8}" for label in LABELS)]
     for label, row in zip(LABELS, report.confusion, strict=True):
         lines.append(f"{label:<12}" + "".join(f"{v:>8}" for v in row))
@@ -151,7 +197,7 @@ def correction_demo(base_examples: list[dict[str, Any]] | None = None, *, seed: 
     rng = random.Random(seed)
     corrections = _family(CORRECTION_TEMPLATES, rng, corrections_per_template)
     family_test = _family(FAMILY_TEST_TEMPLATES, rng, 3)
-    before = evaluate(Classifier.train(base), family_test).accuracy
+    before = evaluate(Classifier.train(base, calibrate=False), family_test).accuracy
     staff = [{**row, "weight": STAFF_EXAMPLE_WEIGHT} for row in corrections]
-    after = evaluate(Classifier.train(base + staff), family_test).accuracy
+    after = evaluate(Classifier.train(base + staff, calibrate=False), family_test).accuracy
     return CorrectionDemo(corrections=len(corrections), accuracy_before=before, accuracy_after=after)

@@ -19,18 +19,19 @@ from support.classification.schemas import ClassifyRequest, ClassifyResponse, Re
 async def classify(request: Request, principal: Principal) -> Response:
     data = await read_body(request, ClassifyRequest)
     result = get_classifier().classify(data.subject, data.body)
-    return JSON(ClassifyResponse(**result.to_json(), needs_triage=result.needs_triage,
-                                 model_version=result.model_version))
+    return JSON(ClassifyResponse(**result.to_json(), model_version=result.model_version))
 
 
 @operation("Retrain the classifier with staff confirmations and overrides", roles=(Role.admin,),
            response=RetrainResponse, tags=("classification",))
 async def retrain(request: Request, principal: Principal) -> Response:
-    """Training runs in a thread; this process switches to the new model when it is ready. Other instances
-    pick it up at their next start (or their own retrain call)."""
-    classifier = await service.retrain()
-    return JSON(RetrainResponse(model_version=classifier.model_version,
-                                examples=len(await service.training_examples())))
+    """Training runs in a thread. The retrained model is promoted only if it scores no worse on the frozen
+    written test set; this process then switches to it, other instances at their next start."""
+    outcome = await service.retrain()
+    return JSON(RetrainResponse(
+        model_version=outcome.classifier.model_version, candidate_version=outcome.candidate_version,
+        promoted=outcome.promoted, examples=outcome.examples, gate=outcome.gate_file,
+        macro_f1_before=round(outcome.before.macro_f1, 4), macro_f1_after=round(outcome.after.macro_f1, 4)))
 
 
 routes = [

@@ -57,3 +57,8 @@ class StaffRequired(InvalidInput):
 class NotApprover(Forbidden):
     code = "not_an_approver"
     title = "Only a lead or an admin approves time"
+
+
+class WorkBeforeTicket(InvalidInput):
+    code = "work_date_before_ticket"
+    title = "Work cannot be dated before the ticket was created"

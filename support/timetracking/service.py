@@ -33,7 +33,7 @@ from core.errors import Forbidden, InvalidInput
 from core.pagination import decode_cursor
 from support import audit
 from support.errors import InvalidReference, TicketNotFound
-from support.models import ClassificationState, Staff, Ticket, TicketStatus
+from support.models import Staff, Ticket
 from support.policy import Category, ExtensionDecision, is_billable
 from support.service import page_of
 from support.tickets import get_ticket
@@ -42,20 +42,18 @@ from support.timetracking.errors import (
     EntryFrozen,
     NotApprover,
     PeriodAlreadyLocked,
-    PeriodLocked,
     PeriodLockNotFound,
     StaffRequired,
-    TicketNotLoggable,
     TimeEntryNotFound,
     TimerAlreadyRunning,
     TimerNotFound,
     TimerTooLong,
 )
 from support.timetracking.models import PeriodLock, TimeEntry, Timer
+from support.timetracking.rules import ensure_loggable, ensure_not_before_ticket, ensure_open_period
 from support.timetracking.settings import business_date, business_today
 
 LOGGERS = (Role.admin, Role.support)
-UNSETTLED = (ClassificationState.unclassified, ClassificationState.needs_triage)
 
 
 def _now() -> dt.datetime:
@@ -63,27 +61,6 @@ def _now() -> dt.datetime:
 
 
 # Rules -----------------------------------------------------------------------------------------------
-
-def ensure_loggable(ticket: Ticket) -> None:
-    """The ticket must accept time: not rejected, not unofficial, and its category settled."""
-    if ticket.status == TicketStatus.rejected:
-        raise TicketNotLoggable(f"ticket {ticket.number} is rejected: no time can be logged on it",
-                                code="ticket_rejected")
-    if ticket.category == Category.unofficial:
-        raise TicketNotLoggable(f"ticket {ticket.number} is an unofficial integration: no assistance is "
-                                "given and no time can be logged on it", code="ticket_unofficial")
-    if ticket.category is None or ticket.classification_state in UNSETTLED:
-        raise TicketNotLoggable(f"ticket {ticket.number} has no confirmed category: classify it first "
-                                "(POST /tickets/{id}/classification)", code="ticket_unclassified")
-
-
-async def ensure_open_period(*dates: dt.date) -> None:
-    months = sorted({d.replace(day=1) for d in dates})
-    locked = await PeriodLock.filter(month_start_date__in=months).order_by("month_start_date").first()
-    if locked is not None:
-        raise PeriodLocked(f"{locked.month_start_date:%Y-%m} is locked: no time can be logged, edited or "
-                           "deleted in it", month=f"{locked.month_start_date:%Y-%m}")
-
 
 def _ensure_mutable(entry: TimeEntry) -> None:
     if entry.invoice_id is not None:
@@ -143,9 +120,12 @@ def _billable(ticket: Ticket) -> tuple[Category, bool]:
 
 
 async def _create_entry(*, ticket: Ticket, staff_id: int, work_date: dt.date, minutes: int, description: str,
-                        token_id: int | None) -> TimeEntry:
-    """Call inside a transaction holding the ticket row lock."""
+                        token_id: int | None, trusted: bool = False) -> TimeEntry:
+    """Call inside a transaction holding the ticket row lock. `trusted`: the demo seed, whose tickets are
+    created at seeding while its time is dated last month."""
     ensure_loggable(ticket)
+    if not trusted:
+        ensure_not_before_ticket(ticket, work_date)
     await ensure_open_period(work_date)
     category, billable = _billable(ticket)
     return await TimeEntry.create(ticket_id=ticket.id, staff_id=staff_id, work_date=work_date,
@@ -168,8 +148,8 @@ async def log_time(*, principal: Principal, ticket_id: int, data: schemas.TimeEn
 async def log_time_for_staff(*, staff_id: int, ticket_id: int, work_date: dt.date, minutes: int,
                              description: str, approve_by: int | None = None) -> TimeEntry:
     """For trusted callers without a principal (the demo seed). Skips only the future/age checks on the work
-    date; the ticket rules (rejected, unofficial, unclassified), locked periods, minutes and description
-    still apply. `approve_by` approves the entry at once by that lead."""
+    date and the ticket's creation day; the ticket rules (rejected, unofficial, unclassified), locked periods,
+    minutes and description still apply. `approve_by` approves the entry at once by that lead."""
     description = description.strip()
     if not 1 <= minutes <= schemas.MAX_MINUTES:
         raise InvalidInput(f"minutes must be 1..{schemas.MAX_MINUTES}, not {minutes}")
@@ -183,7 +163,7 @@ async def log_time_for_staff(*, staff_id: int, ticket_id: int, work_date: dt.dat
         if ticket is None:
             raise TicketNotFound(f"ticket {ticket_id} not found")
         entry = await _create_entry(ticket=ticket, staff_id=staff_id, work_date=work_date, minutes=minutes,
-                                    description=description, token_id=None)
+                                    description=description, token_id=None, trusted=True)
         if approve_by is not None:
             entry.approved_at = _now()
             entry.approved_by_id = approve_by  # type: ignore[attr-defined]
@@ -250,6 +230,9 @@ async def update_entry(*, principal: Principal, entry_id: int, data: schemas.Tim
         _ensure_may_change(principal, entry)
         _ensure_mutable(entry)
         await ensure_open_period(entry.work_date, changes.get("work_date", entry.work_date))
+        if "work_date" in changes:
+            ticket = await Ticket.get(id=entry.ticket_id)  # type: ignore[attr-defined]
+            ensure_not_before_ticket(ticket, changes["work_date"])
         for key, value in changes.items():
             setattr(entry, key, value)
         if changes:

@@ -15,12 +15,13 @@ from billing.ocr import is_valid_ocr
 from billing.snapshot import InvoiceSnapshot
 from support.models import Organisation
 from support.timetracking.models import TimeEntry
+from support.timetracking.settings import business_today
 from tests import factories
 from tests.billing import builders as b
 from tests.factories import bearer
 
 PERIOD = {"period_start": "2026-01-01", "period_end": "2026-01-31"}
-YEAR = dt.date.today().year
+YEAR = business_today().year
 
 
 class World:
@@ -278,11 +279,11 @@ async def test_credit_releases_prepaid_hours(client: httpx.AsyncClient, world: W
 async def test_mark_paid_and_list_filters(client: httpx.AsyncClient, world: World) -> None:
     w = world
     draft, foreign = await drafts(client, w)
-    await client.post(f"/api/v1/invoices/{draft['id']}/issue", headers=w.finance)
+    issued = (await client.post(f"/api/v1/invoices/{draft['id']}/issue", headers=w.finance)).json()
     paid = await client.post(
-        f"/api/v1/invoices/{draft['id']}/mark-paid", json={"paid_on": "2026-02-10"}, headers=w.finance
+        f"/api/v1/invoices/{draft['id']}/mark-paid", json={"paid_on": issued["issue_date"]}, headers=w.finance
     )
-    assert paid.status_code == 200 and paid.json()["paid_at"].startswith("2026-02-10")
+    assert paid.status_code == 200 and paid.json()["paid_at"].startswith(issued["issue_date"])
     assert (
         await client.post(f"/api/v1/invoices/{draft['id']}/mark-paid", json={}, headers=w.finance)
     ).status_code == 409

@@ -108,7 +108,8 @@ async def test_totals_recompute_from_entries_and_rate_cards(
     monkeypatch.setattr(runs, "get_billing_settings", lambda: cfg)
     await b.card(valid_from=dt.date(2020, 1, 1), rates_={c: str(r) for c, r in s["default"].items()})
     staff = await factories.staff()
-    orgs = [await factories.organisation(country_code="FI" if foreign else "SE") for foreign in s["foreign"]]
+    orgs = [await factories.organisation(country_code="FI", vat_number="FI20774740", organisation_number=None)
+            if foreign else await factories.organisation() for foreign in s["foreign"]]
     if s["agreement"]:
         agreed, day = s["agreement"]
         await b.card(

@@ -17,10 +17,12 @@ import httpx
 import pytest
 from stdnum import luhn
 
-from billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceLineEntry, InvoiceStatus
+from billing import run_state
+from billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceLineEntry, InvoiceRun, InvoiceStatus, RunStatus
 from support.models import ClassificationState, Contact, Organisation, Ticket, TicketStatus
 from support.policy import Category
 from support.timetracking.models import TimeEntry
+from support.timetracking.settings import business_today
 from tests import factories
 from tests.billing import builders as b
 from tests.factories import bearer
@@ -29,7 +31,7 @@ pytestmark = pytest.mark.postgres_only
 KEEP_ISSUE_HOOKS = True  # issue with the real document rendering and email, as production does
 ROOT = Path(__file__).resolve().parents[2]
 JAN = {"period_start": "2026-01-01", "period_end": "2026-01-31"}
-YEAR = dt.date.today().year
+YEAR = business_today().year
 
 
 async def bulk_world(organisations: int, tickets: int = 3, entries: int = 3) -> None:
@@ -42,8 +44,8 @@ async def bulk_world(organisations: int, tickets: int = 3, entries: int = 3) -> 
                 name=f"Org {i}",
                 kind="company",
                 country_code="SE" if i % 4 else "NO",
-                organisation_number=with_luhn(f"55{i:07d}"),
-                vat_number=f"SE{with_luhn(f'55{i:07d}')}01" if i % 4 else f"NO{with_luhn(f'9{i:07d}')}MVA",
+                organisation_number=with_luhn(f"55{i:07d}") if i % 4 else norwegian_orgnr(i),
+                vat_number=f"SE{with_luhn(f'55{i:07d}')}01" if i % 4 else f"NO{norwegian_orgnr(i)}MVA",
                 street="Storgatan 1",
                 postal_code="111 22",
                 city="Stockholm",
@@ -121,6 +123,17 @@ async def check_consistency(*, all_claimed: bool) -> list[Invoice]:
 
 def with_luhn(base: str) -> str:
     return base + luhn.calc_check_digit(base)
+
+
+def norwegian_orgnr(i: int) -> str:
+    """A valid Norwegian organisation number (mod 11) near 9xxxxxxx, one per i."""
+    from stdnum.no import orgnr
+
+    for base in range(9_0000_000 + i * 13, 9_0000_000 + i * 13 + 13):
+        for digit in "0123456789":
+            if orgnr.is_valid(f"{base}{digit}"):
+                return f"{base}{digit}"
+    raise AssertionError(i)
 
 
 def assert_gapless(numbers: list[str], prefix: str) -> None:
@@ -244,8 +257,18 @@ async def test_killed_run_leaves_no_half_invoice(db: str) -> None:
     await asyncio.sleep(0.2)  # the server notices the dead connection and rolls back the open transaction
     partial = await check_consistency(all_claimed=False)
     assert 10 <= len(partial) < 200
+    # The killed run's row tells the truth: its count is the drafts that exist (written with each draft).
+    killed = await InvoiceRun.get()
+    assert killed.invoices_created == len(partial) == await Invoice.filter(run_id=killed.id).count()
+    assert killed.organisations_considered == 200 and killed.status == RunStatus.running
+    later = dt.datetime.now(dt.UTC) + run_state.STALE_AFTER + dt.timedelta(seconds=1)
+    assert run_state.status_of(killed, now=later) == RunStatus.abandoned
+    assert await run_state.abandon_stale_runs(now=later) == [killed.id]
     # Running again finishes the job without duplicating anything.
     done = await _start(db)
     _, err = await asyncio.wait_for(done.communicate(), 120)
     assert done.returncode == 0, err
     assert len(await check_consistency(all_claimed=True)) == 200
+    second = await InvoiceRun.exclude(id=killed.id).get()
+    assert second.status == RunStatus.finished and second.invoices_created == 200 - len(partial)
+    assert (await InvoiceRun.get(id=killed.id)).status == RunStatus.abandoned

@@ -21,6 +21,7 @@ from billing.snapshot import (
     InvoiceLine,
     InvoiceSnapshot,
     Party,
+    PrepaidBalance,
     Seller,
     TimeEntryLine,
     Totals,
@@ -65,6 +66,18 @@ FOREIGN_COMPANY = Party(
     vat_number="DE123456789",
     email="rechnung@mueller.example",
     contact_name="Jürgen Weiß",
+)
+
+NORWEGIAN_COMPANY = Party(
+    name="Fjordline Data AS",
+    street="Karl Johans gate 22",
+    postal_code="0159",
+    city="Oslo",
+    country_code="NO",
+    organisation_number="923609016",
+    vat_number="NO923609016MVA",
+    email="faktura@fjordline.example",
+    contact_name="Åse Nordmann",
 )
 
 SUBJECTS = [
@@ -136,10 +149,14 @@ def make_snapshot(
     number: str | None = None,
     note: str | None = None,
     issue_date: dt.date = dt.date(2026, 2, 3),
+    vat_category: str | None = None,
+    prepaid: Sequence[PrepaidBalance] = (),
 ) -> InvoiceSnapshot:
+    """`vat_category` "O" (outside the EU) or "AE" (same as `reverse_charge`); default S at 25 %."""
     specs = default_specs(lines) if isinstance(lines, int) else list(lines)
     period_start = dt.date(2026, 1, 1)
-    vat_category, vat_rate = ("AE", Decimal("0")) if reverse_charge else ("S", Decimal("25"))
+    vat_category = vat_category or ("AE" if reverse_charge else "S")
+    vat_rate = Decimal("25") if vat_category == "S" else Decimal("0")
     invoice_lines = []
     for i, spec in enumerate(specs, start=1):
         ticket_number = f"SUP-2026-{100 + i:05d}"
@@ -162,25 +179,27 @@ def make_snapshot(
     net = round_amount(sum((line.amount for line in invoice_lines), ZERO))
     tax = vat_amount(net, vat_rate)
     credit = kind == DocumentKind.credit_note
+    nothing_to_pay = not credit and net + tax == 0
     return InvoiceSnapshot(
         kind=kind,
         invoice_id=17,
         number=number or ("K2026-00003" if credit else "F2026-00017"),
         issue_date=issue_date,
-        due_date=issue_date + dt.timedelta(days=30),
+        due_date=issue_date if nothing_to_pay else issue_date + dt.timedelta(days=30),
         period_start=period_start,
         period_end=dt.date(2026, 1, 31),
         language=language,
-        ocr=with_luhn("20260001700"),
+        ocr=None if nothing_to_pay else with_luhn("20260001700" if not credit else "20260000300"),
         buyer_reference="KS-2026-0042 Åsa",
         your_reference=buyer.contact_name,
         our_reference=seller.contact_name,
         seller=seller,
         buyer=buyer,
-        reverse_charge=reverse_charge,
+        reverse_charge=vat_category == "AE",
         lines=invoice_lines,
         vat=[VatBreakdown(category=vat_category, rate=vat_rate, taxable_amount=net, tax_amount=tax)],
         totals=Totals(net=net, vat=tax, gross=net + tax, payable=net + tax),
         corrects=CorrectedInvoice(number="F2026-00011", issue_date=dt.date(2026, 1, 5)) if credit else None,
         note=note,
+        prepaid=list(prepaid),
     )

@@ -330,9 +330,34 @@ async def test_period_zip_contains_exactly_the_periods_documents(client: httpx.A
     by_service = _zip_names((await client.get(f"{url}?period=2026-02&by=service_period",
                                               headers=await token("admin"))).content)
     assert set(by_service) == {f"{late.number}.pdf", f"{late.number}.xml", "SHA256SUMS"}
-    empty = _zip_names((await client.get("/api/v1/invoice-documents.zip?period=2025-12",
-                                         headers=await token("admin"))).content)
-    assert set(empty) == {"SHA256SUMS"}
+    assert response.headers["x-document-count"] == "3" and response.headers["x-credit-note-count"] == "1"
+
+
+async def test_period_zip_counts_and_explains_an_empty_month(client: httpx.AsyncClient,
+                                                             setup: dict[str, Any]) -> None:
+    """Issue 15 point 11: a month delivered in January but issued in February is empty by issue date; the
+    answer says so (404 problem) and how many the service period finds, and `by=service` gets them."""
+    staff = setup["staff"]
+    late = await issued(await billed_org(), staff, issue_date=dt.date(2026, 2, 2), period=JAN)
+    finance = await token("finance")
+    url = "/api/v1/invoice-documents.zip"
+    body = problem(await client.get(f"{url}?period=2026-01", headers=finance), 404, "no_documents_in_period")
+    assert body["found"] == 0 and body["found_by_other_basis"] == 1 and body["by"] == "issue_date"
+    assert "by=service" in body["detail"] and "2026-01" in body["detail"]
+    by_service = await client.get(f"{url}?period=2026-01&by=service", headers=finance)
+    assert by_service.status_code == 200, by_service.text
+    assert by_service.headers["x-document-count"] == "1" and by_service.headers["x-period-basis"] == "service_period"
+    assert set(_zip_names(by_service.content)) == {f"{late.number}.pdf", f"{late.number}.xml", "SHA256SUMS"}
+    nothing = problem(await client.get(f"{url}?period=2025-12", headers=finance), 404, "no_documents_in_period")
+    assert nothing["found_by_other_basis"] == 0 and "by=" not in nothing["detail"]
+
+
+async def test_period_zip_far_future_is_422_not_500(client: httpx.AsyncClient, setup: dict[str, Any]) -> None:
+    finance = await token("finance")
+    for period in ("9999-12", "9999-01"):
+        body = problem(await client.get(f"/api/v1/invoice-documents.zip?period={period}", headers=finance), 422,
+                       "period_in_future")
+        assert period in body["detail"] or body["status"] == 422
 
 
 async def test_period_zip_access_and_bad_periods(client: httpx.AsyncClient, setup: dict[str, Any]) -> None:

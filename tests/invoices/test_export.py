@@ -20,8 +20,9 @@ import billing.hooks
 import invoices.hooks
 from billing.models import Invoice
 from invoices.commands import _export, run_export
+from invoices.export import export_documents
 from invoices.models import InvoiceDocument
-from invoices.service import PeriodBasis, export_documents, parse_period
+from invoices.service import PeriodBasis, parse_period
 from support.db import tortoise_config
 from tests import factories
 from tests.billing import builders
@@ -149,3 +150,17 @@ async def test_cli_export_documents(database_url: str, tmp_path: Path) -> None:
     bad = await asyncio.to_thread(_cli, "export-documents", "--period", "2026-2", "--out", str(out),
                                   database_url=url)
     assert bad.returncode == 2 and "period must be YYYY-MM" in bad.stderr
+
+    empty = await asyncio.to_thread(_cli, "export-documents", "--period", "2026-01", "--out", str(out),
+                                    database_url=url)
+    assert empty.returncode == 0, empty.stderr
+    assert "No invoices or credit notes issued in 2026-01; 2 document(s) have their service period in it: " \
+           "choose them with by=service (CLI: --by service)" in empty.stdout
+    by_service = await asyncio.to_thread(_cli, "export-documents", "--period", "2026-01", "--by", "service",
+                                         "--out", str(tmp_path / "service"), database_url=url)
+    assert by_service.returncode == 0, by_service.stderr
+    assert "1 invoice(s) and 1 credit note(s) with their service period starting in 2026-01." in by_service.stdout
+    assert {p.name for p in (tmp_path / "service").iterdir()} == set(expected)
+    future = await asyncio.to_thread(_cli, "export-documents", "--period", "9999-12", "--out", str(out),
+                                     database_url=url)
+    assert future.returncode == 2 and "has not begun" in future.stderr

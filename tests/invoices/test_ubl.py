@@ -13,7 +13,15 @@ from lxml import etree
 from billing.snapshot import DocumentKind, InvoiceSnapshot, Party
 from invoices.ubl import CUSTOMIZATION_ID, PROFILE_ID, UblError, render_ubl
 from invoices.validation import peppol_dir, rule_errors, rule_findings, xsd_errors
-from tests.invoices.snapshots import FOREIGN_COMPANY, MUNICIPALITY, SELLER, LineSpec, make_snapshot, with_luhn
+from tests.invoices.snapshots import (
+    FOREIGN_COMPANY,
+    MUNICIPALITY,
+    NORWEGIAN_COMPANY,
+    SELLER,
+    LineSpec,
+    make_snapshot,
+    with_luhn,
+)
 
 NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
@@ -50,6 +58,10 @@ CASES = {
         "kind": DocumentKind.credit_note,
     },
     "two_hundred_lines": {"lines": 200},
+    "outside_eu_norway": {"vat_category": "O", "buyer": NORWEGIAN_COMPANY, "language": "en"},
+    "outside_eu_norway_sv_credit": {"vat_category": "O", "buyer": NORWEGIAN_COMPANY,
+                                    "kind": DocumentKind.credit_note},
+    "nothing_to_pay": {"lines": [LineSpec(Decimal("0"), Decimal("1150"), prepaid_hours_drawn=Decimal("6"))]},
     "prepaid_hours_and_note": {
         "lines": [LineSpec(Decimal("1.75"), Decimal("1150"), prepaid_hours_drawn=Decimal("4"))],
         "note": "Tack för förtroendet & välkommen åter <3",
@@ -127,6 +139,44 @@ def test_reverse_charge_is_category_ae_with_buyer_vat_and_foreign_endpoint() -> 
     buyer = "cac:AccountingCustomerParty/cac:Party/"
     assert _text(root, buyer + "cac:PartyTaxScheme/cbc:CompanyID") == FOREIGN_COMPANY.vat_number
     assert root.xpath(buyer + "cbc:EndpointID/@schemeID", namespaces=NS) == ["9930"]  # DE VAT (EAS)
+
+
+def test_outside_eu_is_category_o_without_vat_identifiers() -> None:
+    """A Norwegian buyer: not subject to Swedish VAT (O, VATEX-EU-O), its organisation number as endpoint,
+    and neither VAT identifier on the document (BR-O-02)."""
+    snapshot = make_snapshot(vat_category="O", buyer=NORWEGIAN_COMPANY, language="en")
+    xml = render_ubl(snapshot)
+    _assert_valid(xml)
+    root = etree.fromstring(xml)
+    category = "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/"
+    assert _text(root, category + "cbc:ID") == "O"
+    assert _text(root, category + "cbc:TaxExemptionReasonCode") == "VATEX-EU-O"
+    assert "not subject to Swedish VAT" in _text(root, category + "cbc:TaxExemptionReason")
+    assert not root.xpath(category + "cbc:Percent", namespaces=NS)
+    assert _dec(root, "cac:TaxTotal/cbc:TaxAmount") == 0
+    assert root.xpath("//cac:ClassifiedTaxCategory/cbc:ID/text()", namespaces=NS) == ["O"] * 4
+    assert not root.xpath("//cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='VAT']", namespaces=NS)
+    buyer = "cac:AccountingCustomerParty/cac:Party/"
+    assert _text(root, buyer + "cbc:EndpointID[@schemeID='0192']") == "923609016"
+    assert "not subject to Swedish VAT" in _text(root, "cbc:Note")
+
+
+def test_nothing_to_pay_has_no_payment_means_or_due_date() -> None:
+    snapshot = make_snapshot(lines=[LineSpec(Decimal("0"), Decimal("1150"), prepaid_hours_drawn=Decimal("6"))])
+    assert snapshot.nothing_to_pay and snapshot.ocr is None
+    root = etree.fromstring(render_ubl(snapshot))
+    assert not root.xpath("cac:PaymentMeans | cbc:DueDate", namespaces=NS)
+    assert _dec(root, "cac:LegalMonetaryTotal/cbc:PayableAmount") == 0
+    assert "Inget att betala" in _text(root, "cac:PaymentTerms/cbc:Note")
+
+
+def test_credit_note_carries_its_ocr_as_payment_id() -> None:
+    snapshot = make_snapshot(kind=DocumentKind.credit_note, lines=2)
+    xml = render_ubl(snapshot)
+    _assert_valid(xml)
+    root = etree.fromstring(xml)
+    assert snapshot.ocr and _text(root, "cac:PaymentMeans/cbc:PaymentID") == snapshot.ocr
+    assert _text(root, "cac:PaymentMeans/cbc:PaymentMeansCode") == "97"
 
 
 def test_buyer_without_any_usable_identifier_is_refused() -> None:

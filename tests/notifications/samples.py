@@ -57,6 +57,10 @@ def context_for(template: str) -> dict[str, Any]:
     }
     if template == "invoice_issued":
         return {"invoice": dict(INVOICE), "organisation_name": "Småstads kommun", "contact_name": "Åsa Öberg"}
+    if template == "invoice_reminder":
+        return {"invoice": dict(INVOICE), "organisation_name": "Småstads kommun", "contact_name": "Åsa Öberg",
+                "reminder": {"step": "1", "open": "12 500,00", "interest": "", "interest_rate": "10.00",
+                             "fee": "", "as_of": "2026-04-08"}}
     return {**common, **extra[template]}
 
 
@@ -78,4 +82,6 @@ SUBJECT_WORDS = {
     ("cost_ceiling_reached", "en"): "cost ceiling",
     ("invoice_issued", "sv"): "Faktura F2026-0007",
     ("invoice_issued", "en"): "Invoice F2026-0007",
+    ("invoice_reminder", "sv"): "Påminnelse 1: faktura F2026-0007",
+    ("invoice_reminder", "en"): "Reminder 1: invoice F2026-0007",
 }

@@ -16,39 +16,70 @@ import numpy as np
 import pytest
 
 from support.classification import classifier as clf_module
+from support.classification import language as language_module
 from support.classification.classifier import (
     CONFIDENCE_THRESHOLD,
-    CORPUS_DIR,
-    RULE_HEAD_CHARS,
-    RULE_TAIL_CHARS,
     Classifier,
     canonical_examples,
-    clip,
     corpus_examples,
     detect_language,
     load_or_train,
     model_text,
     normalise,
+    prepare_body,
     read_jsonl,
     version_of,
 )
 from support.classification.cli import run_classify, run_eval
+from support.classification.corpus_files import (
+    CORPUS_DIR,
+    GENERATED_WEIGHT,
+    WRITTEN_DIR,
+    generated_examples,
+    written_examples,
+)
 from support.classification.evaluate import correction_demo, evaluate, format_report
 from support.classification.literals import Literals, requirement
 from support.classification.rules import RULES, Rule, rule_hits
 from support.policy import POLICY, Billing, Category
+from tests.support.classifier_model import corpus_model
 
 HELDOUT = CORPUS_DIR / "heldout.jsonl"
 
 
 @pytest.fixture(scope="module")
 def model() -> Classifier:
-    return Classifier.train(corpus_examples())
+    return corpus_model()
 
 
 # ------------------------------------------------------------------------------------ the corpus
+def test_written_corpus_carries_the_model() -> None:
+    written = written_examples()
+    assert len(written) >= 1300
+    for category in Category:
+        rows = [r for r in written if r["category"] == category.value]
+        assert len(rows) >= 0.8 * len(written) / 6, category
+        assert {r["language"] for r in rows} == {"sv", "en"}, category
+    for path in WRITTEN_DIR.glob("*.jsonl"):
+        assert path.with_suffix(".README.md").exists(), f"{path.name} needs a README saying how it was made"
+    weights = {r.get("weight", 1.0) for r in corpus_examples()}
+    assert weights == {1.0, GENERATED_WEIGHT} and GENERATED_WEIGHT < 1.0
+
+
+def test_own_written_tickets_are_built_from_their_batches(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_own", WRITTEN_DIR / "build_own.py")
+    assert spec is not None and spec.loader is not None
+    build_own = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_own)
+    rows = build_own.main(out=tmp_path / "own.jsonl")
+    assert len(rows) >= 90
+    assert (tmp_path / "own.jsonl").read_bytes() == (WRITTEN_DIR / "written_own.jsonl").read_bytes(), "rebuild it"
+
+
 def test_corpus_size_balance_and_languages() -> None:
-    train, heldout = corpus_examples(), read_jsonl(HELDOUT)
+    train, heldout = generated_examples(), read_jsonl(HELDOUT)
     rows = train + heldout
     assert len(rows) >= 600
     assert 0.18 <= len(heldout) / len(rows) <= 0.28
@@ -180,7 +211,7 @@ def test_rules_are_precise_and_explained(model: Classifier) -> None:
     own_db = model.classify("Spara svaret", "Vi sparar svaret från API:t i vår egen databas. Hur ska vi "
                                             "mappa fältet status till vår kolumn?")
     assert own_db.category is not Category.unofficial
-    sql = model.classify("Rapport", "SELECT PNR, NAMN FROM PERSON WHERE AKTIV = 1 -- slutade fungera")
+    sql = model.classify("Rapport", "Vi kör SELECT PNR, NAMN FROM PERSON WHERE AKTIV = 1 mot er databas, det slutade fungera")
     assert sql.category is Category.unofficial and sql.billing is Billing.refused
     assert sql.confidence >= CONFIDENCE_THRESHOLD
     assert any(r.startswith("rule sql_statement") and "SELECT" in r for r in sql.reasons)
@@ -192,7 +223,7 @@ def test_rules_are_precise_and_explained(model: Classifier) -> None:
 def test_result_json_shape(model: Classifier) -> None:
     result = model.classify("Timeouts", "Our nightly sync times out after 60 seconds, how do we tune it?")
     data = result.to_json()
-    assert set(data) == {"category", "confidence", "billing", "reasons", "language"}
+    assert set(data) == {"category", "confidence", "billing", "reasons", "language", "needs_triage"}
     assert data["category"] == "performance" and data["billing"] == "consulting_rate"
     assert 0.0 <= data["confidence"] <= 1.0 and json.dumps(data)
     assert result.model_version == model.model_version
@@ -304,18 +335,20 @@ def _library_classify(model: Classifier, subject: str, body: str) -> tuple[Categ
     text = model_text(subject, body)
     x = features.transform([text]).tocsr()
     z = clf.decision_function(x)[0].copy()
-    hits = _library_hits(normalise(subject[:300]) + "\n" + normalise(clip(body, RULE_HEAD_CHARS, RULE_TAIL_CHARS)))
+    hits = _library_hits(normalise(subject[:300]) + "\n" + prepare_body(body))
     index = {Category(c): i for i, c in enumerate(clf.classes_)}
     for rule, _ in hits:
         z[index[rule.category]] += rule.weight
+    z[index[Category.unofficial]] -= clf_module.UNOFFICIAL_SHIFT
+    z /= model.temperature
     p = np.exp(z - z.max())
     p /= p.sum()
     best = int(p.argmax())
     category = Category(clf.classes_[best])
     sample = text[:4000].lower()
     words = re.findall(r"[a-zåäöéü]+", sample)
-    sv = sum(w in clf_module._SV_WORDS for w in words) + 0.75 * min(4, sum(ch in "åäö" for ch in sample[:1000]))
-    language = "en" if sum(w in clf_module._EN_WORDS for w in words) > sv else "sv"
+    sv = sum(w in language_module._SV_WORDS for w in words) + 0.75 * min(4, sum(ch in "åäö" for ch in sample[:1000]))
+    language = "en" if sum(w in language_module._EN_WORDS for w in words) > sv else "sv"
 
     word_vec = features.transformer_list[0][1]
     value = dict(zip(x.indices.tolist(), x.data.tolist(), strict=True))
@@ -337,11 +370,14 @@ def _library_classify(model: Classifier, subject: str, body: str) -> tuple[Categ
         reasons.append("phrases: " + ", ".join(f"'{phrase}'" for phrase in phrases))
     reasons += [f"outweighed: rule {r.name} pointed to {r.category.value} ('{s}')" for r, s in hits
                 if r.category is not category]
-    if not subject.strip() and not body.strip():
-        reasons.append("empty ticket: nothing to classify")
+    confidence = float(p[best])
+    if len(re.findall(r"\w\w+", f"{subject} {body[:200]}")) < 3:
+        confidence = min(confidence, 0.3)
+        reasons.append("empty ticket: nothing to classify" if not subject.strip() and not body.strip()
+                       else "too little text to classify")
     policy = POLICY[category]
     reasons.append("policy: " + (policy.rule_sv if language == "sv" else policy.rule_en))
-    return category, float(p[best]), language, reasons
+    return category, confidence, language, reasons
 
 
 def test_fast_path_matches_the_library(model: Classifier) -> None:
@@ -393,7 +429,7 @@ def test_requirements_hold_for_every_match_of_random_texts() -> None:
         needs = requirement(rule.pattern)
         assert needs is not None
         pieces = sorted(_strings(needs)) + fillers
-        for _ in range(2000):
+        for _ in range(3000):
             text = "".join(rng.choice(pieces) + rng.choice(separators) for _ in range(rng.randint(1, 8)))
             if rule.pattern.search(text):
                 matched += 1
@@ -488,13 +524,17 @@ def test_cli_classify_round_trip(model: Classifier) -> None:
         json.dumps({"body": "Only a body: please add a webhook for new documents, it's a feature request"}),
     ]
     out = io.StringIO()
-    assert run_classify(io.StringIO("\n".join(lines) + "\n"), out, classifier=model) == 0
+    assert run_classify(io.StringIO("\n".join(lines) + "\n"), out, classifier=model) == 1  # some lines failed
     results = [json.loads(line) for line in out.getvalue().splitlines()]
     assert len(results) == len(lines)
     assert results[0]["category"] == "activation" and results[0]["billing"] == "consulting_rate"
-    assert set(results[0]) == {"category", "confidence", "billing", "reasons", "language"}
+    assert set(results[0]) == {"category", "confidence", "billing", "reasons", "language", "needs_triage"}
+    assert results[0]["needs_triage"] is (results[0]["confidence"] < CONFIDENCE_THRESHOLD) and results[0]["reasons"]
     assert "error" in results[1] and "error" in results[3] and "error" in results[4] and "error" in results[5]
     assert results[2]["category"] == "unofficial" and results[2]["billing"] == "refused"
+    assert results[2]["needs_triage"] is True  # an automatic `unofficial` is always a staff decision
+    good = io.StringIO()
+    assert run_classify(io.StringIO(lines[0] + "\n" + lines[2] + "\n"), good, classifier=model) == 0
     assert results[6]["category"] == "extension" and results[6]["language"] == "en"
 
 
@@ -508,19 +548,15 @@ def test_cli_eval_prints_the_report(model: Classifier, tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------------- staff labels (database)
-async def test_staff_labels_are_stored_and_retrain_swaps_the_model(db: str, tmp_path: Path) -> None:
+async def test_staff_labels_are_stored(db: str) -> None:
+    """Retraining on them, and the gate before a retrained model is used: test_classifier_retrain.py."""
     from support.classification.models import LabelledExample, LabelSource
-    from support.classification.service import record_labelled_example, retrain
+    from support.classification.service import record_labelled_example, training_examples
 
     row = await record_labelled_example(subject="Filimport", body="Vi lägger filer i importmappen på servern.",
                                         category=Category.unofficial, source="staff_override", ticket_id=None)
     assert row.source is LabelSource.staff_override
     assert await LabelledExample.filter(category=Category.unofficial).count() == 1
-    clf_module.set_classifier(None)
-    try:
-        retrained = await retrain(data_dir=tmp_path)
-        assert clf_module.get_classifier() is retrained
-        corpus_version = version_of(canonical_examples(corpus_examples()))
-        assert retrained.model_version != corpus_version
-    finally:
-        clf_module.set_classifier(None)
+    examples = await training_examples()
+    staff = [e for e in examples if e.get("group") == "staff"]
+    assert len(staff) == 1 and staff[0]["weight"] > 1 and len(examples) == len(corpus_examples()) + 1

@@ -46,7 +46,7 @@ async def test_intake_numbers_classifies_and_records_events(client) -> None:  # 
 
 
 async def test_numbers_continue_after_the_counter_and_grow_past_five_digits(client) -> None:  # type: ignore[no-untyped-def]
-    """Numbers handed out by the counter row (earlier versions; SQLite) are never reused, and the sixth digit
+    """Numbers handed out by the counter row (the SQLite path) are never reused, and the sixth digit
     is not cut off (the number is composed in SQL on PostgreSQL)."""
     from tortoise import Tortoise
 
@@ -216,8 +216,13 @@ async def test_comments_public_and_internal(client) -> None:  # type: ignore[no-
     visible = (await client.get(url, headers=integrator)).json()["items"]
     assert [c["body"] for c in visible] == ["Vi tittar på det"]
     assert len((await client.get(url, headers=admin)).json()["items"]) == 2
-    assert_problem(await client.post(url, json={"body": "x"}, headers=integrator), 403)
+    assert_problem(await client.post(url, json={"body": "x", "public": False}, headers=integrator), 403)
     assert (await client.post(url, json={"body": "Tack!", "public": True}, headers=integrator)).status_code == 201
+    # an integrator's comment without `public` is public (staff's stays internal, as above)
+    plain = await client.post(url, json={"body": "Det fungerar nu"}, headers=integrator)
+    assert plain.status_code == 201 and plain.json()["public"] is True
+    assert [c["body"] for c in (await client.get(url, headers=integrator)).json()["items"]][-1] == "Det fungerar nu"
+    assert (await client.get(url, headers=admin)).json()["items"][0]["public"] is False
     assert_problem(await client.post(url, json={"body": "   "}, headers=admin), 422)
     finance = f.bearer(await f.token(Role.finance))
     assert_problem(await client.post(url, json={"body": "x"}, headers=finance), 403)

@@ -9,6 +9,7 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -37,12 +38,16 @@ async def make_ticket(org: Organisation, requester: Contact,
                       category: Category | None = Category.assistance, *,
                       state: ClassificationState = ClassificationState.confirmed,
                       status: TicketStatus = TicketStatus.in_progress, bill_to: Organisation | None = None,
-                      **extra: Any) -> Ticket:
+                      opened: dt.datetime | None = None, **extra: Any) -> Ticket:
+    """A ticket opened `opened` (default: 400 days ago, so any allowed work date is after it)."""
     n = next(_numbers)
-    return await Ticket.create(number=f"SUP-TT-{n:05d}", subject=f"Ärende {n}", body="", requester=requester,
-                               organisation=org, bill_to=bill_to or org, category=category,
-                               classification_state=state if category is not None else
-                               ClassificationState.unclassified, status=status, **extra)
+    ticket = await Ticket.create(number=f"SUP-TT-{n:05d}", subject=f"Ärende {n}", body="", requester=requester,
+                                 organisation=org, bill_to=bill_to or org, category=category,
+                                 classification_state=state if category is not None else
+                                 ClassificationState.unclassified, status=status, **extra)
+    ticket.created_at = opened or dt.datetime.now(dt.UTC) - dt.timedelta(days=400)
+    await Ticket.filter(id=ticket.id).update(created_at=ticket.created_at)
+    return ticket
 
 
 @dataclass
@@ -526,3 +531,23 @@ async def test_log_time_for_staff_for_the_demo_seed(db: str) -> None:
         else:
             raise AssertionError(f"accepted {overrides}")
     assert await TimeEntry.all().count() == 2
+
+
+async def test_work_cannot_be_dated_before_the_ticket_was_created(client: httpx.AsyncClient) -> None:
+    """Issue 15 point 8: the ticket's creation day in TRIPDESK_TIMEZONE (Stockholm) is the first loggable
+    day; an earlier date is a 422 when logging and when moving an entry."""
+    w = await world()
+    day = today() - dt.timedelta(days=5)
+    # 00:10 in Stockholm on `day` is still the day before in UTC: the business day decides.
+    opened = dt.datetime.combine(day, dt.time(0, 10), ZoneInfo("Europe/Stockholm")).astimezone(dt.UTC)
+    assert opened.date() == day - dt.timedelta(days=1)
+    ticket = await make_ticket(w.org, w.requester, opened=opened)
+    url = f"/api/v1/tickets/{ticket.id}/time-entries"
+    before = (day - dt.timedelta(days=1)).isoformat()
+    body = assert_problem(await client.post(url, json=entry_body(work_date=before), headers=w.support), 422,
+                          "work_date_before_ticket")
+    assert ticket.number in body["detail"] and day.isoformat() in body["detail"]
+    entry = await log(client, w.support, ticket.id, work_date=day.isoformat())
+    assert_problem(await client.patch(f"/api/v1/time-entries/{entry['id']}", json={"work_date": before},
+                                      headers=w.support), 422, "work_date_before_ticket")
+    assert await TimeEntry.filter(ticket_id=ticket.id).count() == 1

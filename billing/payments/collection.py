@@ -1,0 +1,62 @@
+"""An issued invoice's account (balance, allocations, reminders) and its dispute flag. A disputed invoice gets
+no reminders until finance clears the flag."""
+
+from __future__ import annotations
+
+from tortoise.transactions import in_transaction
+
+from billing.errors import InvoiceNotFound
+from billing.models import Invoice, InvoiceKind, InvoiceStatus
+from billing.payments import schemas
+from billing.payments.balances import balance_of
+from billing.payments.models import InvoiceCollection, PaymentAllocation
+from core.auth import Principal
+from support import audit
+
+
+async def _issued_invoice(invoice_id: int, *, for_update: bool = False) -> Invoice:
+    query = Invoice.filter(id=invoice_id, kind=InvoiceKind.invoice, status=InvoiceStatus.issued)
+    invoice = await (query.select_for_update() if for_update else query).first()
+    if invoice is None:
+        raise InvoiceNotFound(f"issued invoice {invoice_id} not found")
+    return invoice
+
+
+async def collection_of(invoice_id: int) -> InvoiceCollection:
+    """The invoice's collection row, created on first use (concurrent creators: the unique key keeps one)."""
+    found = await InvoiceCollection.filter(invoice_id=invoice_id).first()
+    if found is None:
+        await InvoiceCollection.bulk_create([InvoiceCollection(invoice_id=invoice_id)], ignore_conflicts=True)
+        found = await InvoiceCollection.get(invoice_id=invoice_id)
+    return found
+
+
+async def account(invoice: Invoice) -> schemas.InvoiceAccount:
+    balance = await balance_of(invoice)
+    state = await InvoiceCollection.filter(invoice_id=invoice.id).first()
+    allocations = await PaymentAllocation.filter(invoice_id=invoice.id).order_by("id")
+    return schemas.InvoiceAccount(
+        invoice_id=invoice.id, number=invoice.number, due_date=invoice.due_date, gross=balance.gross,
+        credited=balance.credited, paid=balance.paid, open=balance.open, paid_at=invoice.paid_at,
+        disputed=bool(state and state.disputed), dispute_reason=state.dispute_reason if state else None,
+        reminders_sent=state.reminders_sent if state else 0,
+        last_reminder_date=state.last_reminder_date if state else None,
+        allocations=[schemas.AllocationRead(payment_id=a.payment_id, amount=a.amount, source=a.source,
+                                            booked_date=a.booked_date, created_by=a.created_by)
+                     for a in allocations])
+
+
+async def invoice_account(*, invoice_id: int) -> schemas.InvoiceAccount:
+    return await account(await _issued_invoice(invoice_id))
+
+
+async def set_dispute(*, principal: Principal, invoice_id: int, data: schemas.DisputeSet) -> schemas.InvoiceAccount:
+    async with in_transaction():
+        invoice = await _issued_invoice(invoice_id, for_update=True)
+        state = await collection_of(invoice.id)
+        state.disputed = data.disputed
+        state.dispute_reason = data.reason if data.disputed else None  # type: ignore[assignment]
+        await state.save(update_fields=["disputed", "dispute_reason"])
+        await audit.record(principal=principal, action="invoice.disputed" if data.disputed else "invoice.undisputed",
+                           subject_type="invoice", subject_id=invoice.id, data={"reason": data.reason})
+    return await account(invoice)

@@ -1,0 +1,125 @@
+"""Payment tables: imported bank files, the payments in them, what each payment settled, and per-invoice
+collection state (dispute, reminders).
+
+Invariants:
+- A file is imported once: `sha256` is unique, and so is `identity` (the bank's own description of the file:
+  format, bankgiro, write time, test flag), so the same content sent again byte-for-byte or re-encoded is
+  refused as a duplicate. The row is inserted first in the importing transaction; a racing import of the same
+  file waits on the unique index and then finds it taken.
+- A payment is recorded once: `identity` (bankgiro, payment date, the bank's serial number) is unique across
+  files, so a payment repeated in a later file is skipped, not applied twice.
+- `PaymentAllocation` rows are the only record of money applied to an invoice (from a payment, or by hand
+  with mark-paid); an invoice's paid amount is their sum, its open balance gross - credited - paid.
+- A payment's `unallocated` is what it brought in beyond its allocations; while it is above zero and the
+  payment is not resolved (refund noted), the payment is on finance's list.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class PaymentState(StrEnum):
+    matched = "matched"          # fully applied to invoices
+    needs_hands = "needs_hands"  # some or all of it is unapplied: finance assigns or refunds it
+    resolved = "resolved"        # finance noted a refund (or other settlement outside tripdesk)
+
+
+class AllocationSource(StrEnum):
+    ocr = "ocr"            # matched by OCR at import
+    assigned = "assigned"  # finance assigned an unmatched payment
+    manual = "manual"      # mark-paid by hand, no bank payment behind it in tripdesk
+
+
+class PaymentFile(Model):
+    id = fields.IntField(primary_key=True)
+    format = fields.CharField(max_length=10)
+    sha256 = fields.CharField(max_length=64, unique=True)
+    identity = fields.CharField(max_length=120, unique=True)
+    import_key = fields.CharField(max_length=32)
+    filename = fields.CharField(max_length=200, default="")
+    bankgiro = fields.CharField(max_length=10, default="")
+    written_at = fields.CharField(max_length=20, default="")
+    test_file = fields.BooleanField(default=False)
+    payments = fields.IntField(default=0)
+    duplicates = fields.IntField(default=0)
+    total_amount = fields.DecimalField(max_digits=16, decimal_places=2, default=0)
+    imported_by = fields.CharField(max_length=200)
+    imported_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "billing_payment_file"
+
+
+class Payment(Model):
+    id = fields.IntField(primary_key=True)
+    file: fields.ForeignKeyRelation[PaymentFile] = fields.ForeignKeyField(
+        "billing.PaymentFile", related_name="payment_rows", on_delete=fields.RESTRICT
+    )
+    file_id: int
+    identity = fields.CharField(max_length=120, unique=True)
+    payment_date = fields.DateField()
+    amount = fields.DecimalField(max_digits=16, decimal_places=2)
+    unallocated = fields.DecimalField(max_digits=16, decimal_places=2, default=0)
+    reference = fields.CharField(max_length=35, default="")
+    reference_code = fields.CharField(max_length=1, default="")
+    sender_bankgiro = fields.CharField(max_length=10, default="")
+    payer_name = fields.CharField(max_length=200, default="")
+    payer_organisation_number = fields.CharField(max_length=12, default="")
+    bank_serial = fields.CharField(max_length=12, default="")
+    invoice: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "billing.Invoice", related_name="payments", null=True, on_delete=fields.RESTRICT
+    )
+    invoice_id: int | None
+    state = fields.CharEnumField(PaymentState, max_length=12)
+    reason = fields.CharField(max_length=40, null=True)
+    resolution_note = fields.TextField(null=True)
+    resolved_by = fields.CharField(max_length=200, null=True)
+    resolved_at = fields.DatetimeField(null=True)
+    resolved_date = fields.DateField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "billing_payment"
+        indexes = (("state", "id"), ("payment_date",))
+
+
+class PaymentAllocation(Model):
+    id = fields.IntField(primary_key=True)
+    invoice: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "billing.Invoice", related_name="allocations", on_delete=fields.RESTRICT
+    )
+    invoice_id: int
+    payment: fields.ForeignKeyNullableRelation[Payment] = fields.ForeignKeyField(
+        "billing.Payment", related_name="allocations", null=True, on_delete=fields.RESTRICT
+    )
+    payment_id: int | None
+    amount = fields.DecimalField(max_digits=16, decimal_places=2)
+    source = fields.CharEnumField(AllocationSource, max_length=10)
+    booked_date = fields.DateField()
+    created_by = fields.CharField(max_length=200)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "billing_payment_allocation"
+        indexes = (("invoice_id",), ("booked_date",))
+
+
+class InvoiceCollection(Model):
+    """Collection state of an issued invoice: disputed or not, and the reminders sent so far."""
+
+    id = fields.IntField(primary_key=True)
+    invoice: fields.OneToOneRelation = fields.OneToOneField(
+        "billing.Invoice", related_name="collection", on_delete=fields.RESTRICT
+    )
+    invoice_id: int
+    disputed = fields.BooleanField(default=False)
+    dispute_reason = fields.TextField(null=True)
+    reminders_sent = fields.IntField(default=0)
+    last_reminder_date = fields.DateField(null=True)
+
+    class Meta:
+        table = "billing_invoice_collection"

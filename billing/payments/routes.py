@@ -1,0 +1,109 @@
+"""HTTP endpoints of payments: import a bank file, list files and payments, finance's hand work, an invoice's
+account (balance, allocations, reminders, dispute). Finance and admin only. Parse → one service call → render."""
+
+from __future__ import annotations
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from billing.payments import collection, schemas, service
+from core.auth import Principal, Role
+from core.errors import InvalidInput, PayloadTooLarge
+from core.http import JSON, operation, path_int, read_body, read_query
+
+FINANCE = (Role.admin, Role.finance)
+TAGS = ("payments",)
+MAX_FILE_BYTES = 20 * 1024 * 1024
+"""A BgMax file is 82 bytes a payment: 20 MiB holds about 250,000 payments, more than a day's file."""
+
+
+async def _file_body(request: Request) -> tuple[bytes, str]:
+    """The file from a raw body (any content type; name in `X-Filename`) or from multipart field `file`."""
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > MAX_FILE_BYTES:
+        raise PayloadTooLarge(f"the file is larger than {MAX_FILE_BYTES} bytes")
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        async with request.form(max_files=1, max_fields=5, max_part_size=MAX_FILE_BYTES) as form:
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                raise InvalidInput("send the payment file in the multipart field 'file'")
+            return await upload.read(), upload.filename or ""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_FILE_BYTES:
+            raise PayloadTooLarge(f"the file is larger than {MAX_FILE_BYTES} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks), request.headers.get("x-filename", "")
+
+
+@operation("Import a bank payment file (BgMax)", roles=FINANCE, response=schemas.ImportResult, status=201,
+           tags=TAGS, content_types=("application/octet-stream", "text/plain", "multipart/form-data"))
+async def import_payment_file(request: Request, principal: Principal) -> Response:
+    """The raw file as the body (`X-Filename` names it) or multipart field `file`. Payments are matched by OCR;
+    what does not match waits in `GET /payments?state=needs_hands`. The file is applied once: the same file
+    again answers 200 with `duplicate: true` and changes nothing. A malformed file is refused whole (422
+    `payment_file_invalid` with the `line` that is wrong)."""
+    data, filename = await _file_body(request)
+    result = await service.import_file(principal=principal, data=data, filename=filename)
+    return JSON(result, status_code=200 if result.duplicate else 201)
+
+
+@operation("List imported payment files", roles=FINANCE, query=schemas.FileQuery,
+           response=schemas.PaymentFilePage, tags=TAGS)
+async def list_payment_files(request: Request, principal: Principal) -> Response:
+    items, cursor = await service.list_files(query=read_query(request, schemas.FileQuery))
+    return JSON(schemas.PaymentFilePage(items=items, next_cursor=cursor))
+
+
+@operation("Get an imported payment file", roles=FINANCE, response=schemas.PaymentFileRead, tags=TAGS)
+async def get_payment_file(request: Request, principal: Principal) -> Response:
+    return JSON(await service.get_file(file_id=path_int(request)))
+
+
+@operation("List payments (state=needs_hands: what finance must resolve)", roles=FINANCE,
+           query=schemas.PaymentQuery, response=schemas.PaymentPage, tags=TAGS)
+async def list_payments(request: Request, principal: Principal) -> Response:
+    items, cursor = await service.list_payments(query=read_query(request, schemas.PaymentQuery))
+    return JSON(schemas.PaymentPage(items=items, next_cursor=cursor))
+
+
+@operation("Assign an unmatched payment to an invoice", roles=FINANCE, body=schemas.PaymentAssign,
+           response=schemas.PaymentRead, tags=TAGS)
+async def assign_payment(request: Request, principal: Principal) -> Response:
+    data = await read_body(request, schemas.PaymentAssign)
+    return JSON(await service.assign_payment(principal=principal, payment_id=path_int(request), data=data))
+
+
+@operation("Note that an unmatched payment was refunded", roles=FINANCE, body=schemas.PaymentRefund,
+           response=schemas.PaymentRead, tags=TAGS)
+async def refund_payment(request: Request, principal: Principal) -> Response:
+    data = await read_body(request, schemas.PaymentRefund)
+    return JSON(await service.refund_payment(principal=principal, payment_id=path_int(request), data=data))
+
+
+@operation("An issued invoice's account: balance, payments applied, reminders, dispute", roles=FINANCE,
+           response=schemas.InvoiceAccount, tags=TAGS)
+async def invoice_account(request: Request, principal: Principal) -> Response:
+    return JSON(await collection.invoice_account(invoice_id=path_int(request)))
+
+
+@operation("Mark an invoice disputed (no reminders) or undisputed", roles=FINANCE, body=schemas.DisputeSet,
+           response=schemas.InvoiceAccount, tags=TAGS)
+async def set_dispute(request: Request, principal: Principal) -> Response:
+    data = await read_body(request, schemas.DisputeSet)
+    return JSON(await collection.set_dispute(principal=principal, invoice_id=path_int(request), data=data))
+
+
+routes: list[BaseRoute] = [
+    Route("/payment-files", import_payment_file, methods=["POST"]),
+    Route("/payment-files", list_payment_files, methods=["GET"]),
+    Route("/payment-files/{id:int}", get_payment_file, methods=["GET"]),
+    Route("/payments", list_payments, methods=["GET"]),
+    Route("/payments/{id:int}/assign", assign_payment, methods=["POST"]),
+    Route("/payments/{id:int}/refund", refund_payment, methods=["POST"]),
+    Route("/invoices/{id:int}/account", invoice_account, methods=["GET"]),
+    Route("/invoices/{id:int}/dispute", set_dispute, methods=["PUT"]),
+]

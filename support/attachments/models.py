@@ -1,0 +1,84 @@
+"""Attachment tables.
+
+Invariants:
+- `AttachmentBlob` is one stored content, keyed by its sha256; `refs` counts the `Attachment` rows that use it
+  and is changed only while the blob row is locked (the row lock is what makes storing and deleting the bytes
+  of one sha256 take turns). What is derived from the content alone (type, preview, thumbnail) lives here, so
+  it is computed once however often the file is uploaded.
+- `AttachmentChunk` rows are the bytes of a blob in the database store, in order, 1 MiB each.
+- `AttachmentRemoval` records each file the retention purge removed (append-only).
+"""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class AttachmentBlob(Model):
+    """One stored content, shared by every attachment with the same bytes"""
+
+    sha256 = fields.CharField(max_length=64, primary_key=True)
+    size = fields.BigIntField()
+    content_type = fields.CharField(max_length=100)
+    refs = fields.IntField(default=0)
+    preview = fields.TextField(null=True)
+    has_thumbnail = fields.BooleanField(default=False)   # lists say so without reading the image
+    thumbnail = fields.BinaryField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "support_attachment_blob"
+
+
+class AttachmentChunk(Model):
+    """A slice of a blob's bytes (the database store)"""
+
+    id = fields.BigIntField(primary_key=True)
+    sha256 = fields.CharField(max_length=64)
+    seq = fields.IntField()
+    data = fields.BinaryField()
+
+    class Meta:
+        table = "support_attachment_chunk"
+        unique_together = (("sha256", "seq"),)
+
+
+class Attachment(Model):
+    """A file on a ticket, or on one of its comments"""
+
+    id = fields.IntField(primary_key=True)
+    ticket: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "support.Ticket", related_name="attachments", on_delete=fields.RESTRICT)
+    comment: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "support.Comment", related_name="attachments", null=True, on_delete=fields.RESTRICT)
+    blob: fields.ForeignKeyRelation[AttachmentBlob] = fields.ForeignKeyField(
+        "support.AttachmentBlob", related_name="attachments", on_delete=fields.RESTRICT)
+    filename = fields.CharField(max_length=255)
+    uploaded_by = fields.CharField(max_length=200)
+    uploaded_by_token_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "support_attachment"
+        indexes = (("ticket_id", "id"),)
+
+
+class AttachmentRemoval(Model):
+    """A file removed by the retention purge: what it was, and who removed it when"""
+
+    id = fields.IntField(primary_key=True)
+    attachment_id = fields.IntField()
+    ticket_id = fields.IntField()
+    comment_id = fields.IntField(null=True)
+    filename = fields.CharField(max_length=255)
+    sha256 = fields.CharField(max_length=64)
+    size = fields.BigIntField()
+    content_type = fields.CharField(max_length=100)
+    reason = fields.CharField(max_length=200)
+    removed_by = fields.CharField(max_length=200)
+    removed_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "support_attachment_removal"
+        indexes = (("ticket_id", "id"),)

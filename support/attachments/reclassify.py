@@ -1,0 +1,51 @@
+"""The classifier reads a text attachment's first lines as part of the ticket (stack traces, status codes).
+
+Rule: while no one from staff has decided the category (not `confirmed`) and the ticket is still `new`, a text
+attachment makes the classifier look again at the subject with the body followed by the first lines of every
+text attachment (those the integrator may see too). A changed suggestion is recorded like the first one (a
+`classified` event); the integrator is emailed when the category they were told changes. Staff decisions are
+never overridden.
+"""
+
+from __future__ import annotations
+
+from support import notify
+from support.classification.classifier import get_classifier
+from support.models import ClassificationState, Ticket, TicketEvent, TicketStatus
+from support.tickets import _classification_state
+
+MAX_HEAD_CHARS = 4000
+
+
+def ticket_text(body: str, heads: list[str]) -> str:
+    """What the classifier reads: the body, then the attachments' first lines."""
+    extra = "\n\n".join(heads)[:MAX_HEAD_CHARS]
+    return f"{body}\n\n{extra}" if extra else body
+
+
+async def after_text_attachment(ticket: Ticket) -> None:
+    """Called in the upload's transaction, with the ticket row locked."""
+    if ticket.classification_state == ClassificationState.confirmed or ticket.status != TicketStatus.new:
+        return
+    from support.attachments.service import text_heads
+
+    heads = await text_heads(ticket.id, public_only=True)
+    result = get_classifier().classify(ticket.subject, ticket_text(ticket.body, heads))
+    state = _classification_state(result)
+    confidence = round(result.confidence, 4)
+    old_category, old_state = ticket.category, ticket.classification_state
+    if result.category == old_category and state == old_state:
+        return
+    ticket.category = result.category
+    ticket.classification_state = state
+    ticket.classification_confidence = confidence
+    await TicketEvent.create(
+        ticket_id=ticket.id, kind="classified", actor="classifier", from_value=old_category,
+        to_value=result.category.value, reason="; ".join(result.reasons)[:2000],
+        data={"model_version": result.model_version, "confidence": confidence, "state": state.value,
+              "language": result.language, "read_attachments": len(heads)})
+    await ticket.save(update_fields=["category", "classification_state", "classification_confidence",
+                                     "updated_at"])
+    if state is ClassificationState.suggested and result.category != old_category:
+        await notify.category_set(ticket=ticket, old_category=old_category,
+                                  reason="the attached files were read with the ticket")

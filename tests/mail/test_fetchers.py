@@ -1,0 +1,121 @@
+"""Several fetchers, and a fetcher killed mid-batch: every message becomes exactly one comment, none is lost,
+and every message ends in the processed folder (real Dovecot, fetchers in their own processes)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+from tortoise import Tortoise
+
+from core.auth import Role
+from notifications.models import InboundMessage, InboundStatus
+from support.db import tortoise_config
+from support.models import Comment
+from tests import factories as f
+from tests.mail import messages as m
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def file_database(db: str, tmp_path: Path) -> str:
+    """The in-memory SQLite test database is invisible to another process: use a file there."""
+    if not db.startswith("sqlite"):
+        return db
+    url = f"sqlite://{tmp_path / 'fetchers.sqlite3'}"
+    await Tortoise.close_connections()
+    await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
+    await Tortoise.generate_schemas()
+    return url
+
+
+async def replies(client, mailbox, count: int, tickets: int) -> set[str]:  # type: ignore[no-untyped-def]
+    """`count` replies spread over `tickets` tickets, appended to the mailbox; returns the expected comments."""
+    org = await f.organisation()
+    contact = await f.contact(org, email="eva@kommun.example.se")
+    admin = f.bearer(await f.token(Role.admin))
+    numbers = []
+    for n in range(tickets):
+        r = await client.post("/api/v1/tickets", headers=admin, json={
+            "subject": f"Fråga {n} om OAuth", "body": "Hur hämtar vi en token?", "requester_id": contact.id})
+        assert r.status_code == 201, r.text
+        numbers.append(r.json()["number"])
+    expected, raws = set(), []
+    for i in range(count):
+        text = f"Svar nummer {i}: det fungerar nu."
+        msg = m.message(sender=contact.email, to=f"support+{numbers[i % tickets]}@tripdesk.example.se",
+                        subject="Re: Fråga", body=f"{text}\n\nMvh\nEva\n\nDen 2026-12-07 kl. 10:15, skrev tripdesk:\n"
+                                                    "> Vi behöver mer information.\n")
+        expected.add(text)
+        raws.append(m.raw(msg))
+    await mailbox.append(*raws)
+    return expected
+
+
+async def start_fetcher(database_url: str, mailbox, **env: str) -> asyncio.subprocess.Process:  # type: ignore[no-untyped-def]
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "tests/mail/fetcher_process.py"), cwd=str(ROOT),
+        env={**os.environ, "DATABASE_URL": database_url, "IMAP_URL": mailbox.url, "PYTHONPATH": str(ROOT),
+             "IMAP_BATCH_SIZE": "20", **env},
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    assert proc.stdout is not None
+    line = await asyncio.wait_for(proc.stdout.readline(), timeout=120)
+    assert line.strip() == b"ready", line
+    return proc
+
+
+async def go(proc: asyncio.subprocess.Process) -> None:
+    assert proc.stdin is not None
+    proc.stdin.write(b"go\n")
+    await proc.stdin.drain()
+
+
+async def summary(proc: asyncio.subprocess.Process) -> dict:  # type: ignore[type-arg]
+    out, _ = await asyncio.wait_for(proc.communicate(), timeout=300)
+    assert proc.returncode == 0
+    return json.loads(out.decode().strip().splitlines()[-1])
+
+
+async def assert_each_once(expected: set[str], mailbox) -> None:  # type: ignore[no-untyped-def]
+    bodies = [c.body for c in await Comment.all()]
+    assert len(bodies) == len(expected) and set(bodies) == expected  # none lost, none doubled
+    assert await InboundMessage.filter(status=InboundStatus.processed).count() == len(expected)
+    assert await mailbox.count("INBOX") == 0 and await mailbox.count("Processed") == len(expected)
+
+
+@pytest.mark.postgres_only
+async def test_two_fetchers_process_500_messages_each_exactly_once(client, db, mailbox) -> None:  # type: ignore[no-untyped-def]
+    expected = await replies(client, mailbox, 500, tickets=10)
+    procs = [await start_fetcher(db, mailbox) for _ in range(2)]
+    for proc in procs:
+        await go(proc)
+    summaries = [await summary(proc) for proc in procs]
+    assert sum(s["processed"] for s in summaries) == 500
+    assert all(s["processed"] > 0 for s in summaries), summaries  # both really worked at once
+    await assert_each_once(expected, mailbox)
+
+
+async def test_a_fetcher_killed_mid_batch_loses_and_doubles_nothing(client, db, mailbox, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = await file_database(db, tmp_path)
+    expected = await replies(client, mailbox, 60, tickets=3)
+    victim = await start_fetcher(url, mailbox, IMAP_LEASE_SECONDS="2")
+    await go(victim)
+    assert victim.stdout is not None
+    for _ in range(15):  # let it handle some, then kill it in the middle of the rest
+        line = await asyncio.wait_for(victim.stdout.readline(), timeout=120)
+        assert line.startswith(b"handled"), line
+    victim.send_signal(signal.SIGKILL)
+    await victim.wait()
+    done_before = await InboundMessage.filter(status=InboundStatus.processed).count()
+    assert 15 <= done_before < 60
+
+    survivor = await start_fetcher(url, mailbox, IMAP_LEASE_SECONDS="2")
+    await go(survivor)
+    result = await summary(survivor)
+    assert result["processed"] == 60 - done_before
+    await assert_each_once(expected, mailbox)

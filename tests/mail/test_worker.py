@@ -1,0 +1,54 @@
+"""The fetcher as a long-running worker (IDLE wakes it when mail arrives) and the `fetch-mail` command."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+from notifications.inbound.fetcher import MailFetcher
+from notifications.models import InboundMessage, InboundStatus
+from support.models import Ticket
+from tests import factories as f
+from tests.mail import messages as m
+from tests.mail.test_fetchers import ROOT, file_database
+
+
+async def test_idle_wakes_the_worker_when_mail_arrives(db, mailbox) -> None:  # type: ignore[no-untyped-def]
+    from support.cli import install_hooks
+
+    install_hooks()
+    org = await f.organisation()
+    await f.contact(org, email="eva@kommun.example.se")
+    fetcher = MailFetcher(settings=mailbox.settings(IMAP_POLL_SECONDS=60))  # polling alone would take a minute
+    assert fetcher.settings.poll_seconds == 60
+    stop = asyncio.Event()
+    task = asyncio.create_task(fetcher.run_forever(stop))
+    try:
+        await asyncio.sleep(1.0)  # the first pass found nothing; it now waits in IDLE
+        assert fetcher.mailbox.has("IDLE")
+        await mailbox.append(m.raw(m.message(sender="eva@kommun.example.se", to="support@tripdesk.example.se",
+                                             subject="Aktivering av ärende-API", body="Hur aktiverar vi det?")))
+        for _ in range(100):
+            if await Ticket.exists():
+                break
+            await asyncio.sleep(0.1)
+        assert await Ticket.all().count() == 1
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=30)
+
+
+async def test_fetch_mail_command_reads_the_mailbox_once(db, mailbox, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = await file_database(db, tmp_path)
+    await mailbox.append(m.raw(m.message(sender="stranger@example.com", to="support@tripdesk.example.se",
+                                         subject="Hej", body="Vem är ni?")))
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "support.cli", "fetch-mail", cwd=str(ROOT),
+        env={**os.environ, "DATABASE_URL": url, "IMAP_URL": mailbox.url, "PYTHONPATH": str(ROOT)},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
+    assert proc.returncode == 0, err.decode()[-2000:]
+    assert "held 1" in out.decode()
+    assert (await InboundMessage.get()).status == InboundStatus.held
+    assert await mailbox.count("INBOX") == 0
