@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from cachetools import TTLCache
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
@@ -113,11 +114,32 @@ async def rate_for(
 
 # Quotes in emails -----------------------------------------------------------------------------------------
 
-_quotes: dict[tuple[int | None, str, dt.date], tuple[float, tuple[Decimal, str] | None]] = {}
+_quotes: TTLCache[tuple[int | None, str, dt.date], tuple[Decimal, str] | None] | None = None
+
+
+_MISSING = object()
 
 
 def quote_cache_seconds() -> float:
     return float(os.environ.get("TRIPDESK_RATE_QUOTE_CACHE_SECONDS", "5"))
+
+
+def quote_cache_entries() -> int:
+    """At most this many quotes are remembered (TRIPDESK_RATE_QUOTE_CACHE_ENTRIES, default 1000): one per
+    billed organisation and category quoted within the cache time; expired ones go first, then the least
+    recently used."""
+    return max(1, int(os.environ.get("TRIPDESK_RATE_QUOTE_CACHE_ENTRIES", "1000")))
+
+
+def quote_cache() -> TTLCache[tuple[int | None, str, dt.date], tuple[Decimal, str] | None] | None:
+    """The process's quote cache as configured now (None when quotes are not cached)."""
+    global _quotes
+    ttl, size = quote_cache_seconds(), quote_cache_entries()
+    if ttl <= 0:
+        return None
+    if _quotes is None or _quotes.ttl != ttl or _quotes.maxsize != size:
+        _quotes = TTLCache(size, ttl, timer=time.monotonic)
+    return _quotes
 
 
 async def quote_rate(organisation_id: int | None, category: str | Category) -> tuple[Decimal, str] | None:
@@ -126,23 +148,20 @@ async def quote_rate(organisation_id: int | None, category: str | Category) -> t
     ticket, and two queries per intake were a tenth of its cost. A rate-card change in this process is seen
     at once; another instance's change within the cache time. Invoices never use this cache: they price
     every entry from the rate cards valid on its work date."""
-    ttl = quote_cache_seconds()
+    cache = quote_cache()
     key = (organisation_id, str(category), dt.date.today())
-    hit = _quotes.get(key)
-    now = time.monotonic()
-    if hit is not None and hit[0] > now:
-        return hit[1]
+    if cache is not None and (hit := cache.get(key, _MISSING)) is not _MISSING:
+        return hit  # type: ignore[return-value]
     quote = await rate_for(organisation_id, category)
-    if ttl > 0:
-        if len(_quotes) > 10_000:
-            _quotes.clear()
-        _quotes[key] = (now + ttl, quote)
+    if cache is not None:
+        cache[key] = quote
     return quote
 
 
 def forget_quotes() -> None:
     """Called after every rate-card write in this process."""
-    _quotes.clear()
+    if _quotes is not None:
+        _quotes.clear()
 
 
 # Admin use cases ------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import calendar
+import contextvars
 import datetime as dt
 import hashlib
 import io
@@ -25,6 +26,7 @@ import logging
 import re
 import zipfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -37,6 +39,7 @@ from billing.models import Invoice, InvoiceKind, InvoiceStatus
 from billing.snapshot import InvoiceSnapshot
 from core.auth import Principal
 from core.errors import InvalidInput
+from core.memory import return_free_memory
 from invoices.errors import (
     DocumentCorrupt,
     DocumentMissing,
@@ -120,11 +123,20 @@ def verified_content(document: InvoiceDocument) -> bytes:
 
 # At issue ----------------------------------------------------------------------------------------------
 
+# One thread renders every document of the process: rendering holds the GIL, so more threads would not issue
+# faster, and one bounds the memory that renders in flight take to a single document's.
+_renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="documents")
+
+
 def _render_all(snapshot: InvoiceSnapshot) -> dict[DocumentFormat, bytes]:
+    """Both documents; afterwards the memory ReportLab and lxml freed goes back to the operating system, so a
+    server issuing invoices for months does not keep the pages of each document's peak."""
     try:
         return {DocumentFormat.pdf: render_pdf(snapshot), DocumentFormat.xml: render_ubl(snapshot)}
     except UblError as exc:  # the issue rolls back: a 409 saying what the buyer lacks, never a 500
         raise DocumentNotRenderable(f"{snapshot.number}: {exc}") from None
+    finally:
+        return_free_memory()
 
 
 async def store_documents(*, invoice: Invoice, snapshot: InvoiceSnapshot) -> list[InvoiceDocument]:
@@ -138,7 +150,8 @@ async def store_documents(*, invoice: Invoice, snapshot: InvoiceSnapshot) -> lis
         # Documents are rendered once; a repeated call (it should not happen) keeps the first rendering.
         log.warning("invoice %s already has stored documents; keeping them", invoice.id)
         return list(existing)
-    rendered = await asyncio.to_thread(_render_all, snapshot)
+    in_context = contextvars.copy_context().run  # the request id stays on log lines, as with to_thread
+    rendered = await asyncio.get_running_loop().run_in_executor(_renderer, in_context, _render_all, snapshot)
     documents = [
         InvoiceDocument(invoice_id=invoice.id, format=fmt, content=data, sha256=sha256_hex(data),
                         size=len(data), filename=document_filename(snapshot.number, fmt),

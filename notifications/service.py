@@ -53,13 +53,18 @@ def normalise_address(address: str, *, what: str = "recipient") -> str:
     """A deliverable-looking address in normal form, or `InvalidRecipient` (422)."""
     if not isinstance(address, str) or any(c in address for c in "\r\n") or len(address) > 254:
         raise InvalidRecipient(f"{what} address is not valid")
-    normalised = _normalised(address.strip())
+    normalised = address_cache(get_mail_settings().address_cache_size)(address.strip())
     if isinstance(normalised, EmailNotValidError):
         raise InvalidRecipient(f"{what} address {address.strip()!r} is not valid: {normalised}")
     return normalised
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2)
+def address_cache(size: int) -> Callable[[str], str | EmailNotValidError]:
+    """`_normalised` remembering the last `size` addresses (OUTBOX_ADDRESS_CACHE_SIZE)."""
+    return lru_cache(maxsize=size)(_normalised)
+
+
 def _normalised(address: str) -> str | EmailNotValidError:
     """Validation is pure and not free; the same contacts and reply addresses recur all day."""
     try:

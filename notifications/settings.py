@@ -37,6 +37,14 @@ class MailSettings(BaseSettings):
         description="Delivered rows are marked sent in groups of this many (one commit per group); after a "
         "crash at most this many are delivered again.",
     )
+    address_cache_size: int = Field(
+        4096, ge=0, alias="OUTBOX_ADDRESS_CACHE_SIZE",
+        description="Validated email addresses remembered per process (least recently used go first).",
+    )
+    template_cache_size: int = Field(
+        400, ge=0, alias="OUTBOX_TEMPLATE_CACHE_SIZE",
+        description="Compiled email templates kept per language (Jinja2's cache_size).",
+    )
     max_attempts: int = Field(10, ge=1, alias="OUTBOX_MAX_ATTEMPTS")
     backoff_base_seconds: float = Field(30.0, ge=0, alias="OUTBOX_BACKOFF_BASE_SECONDS")
     backoff_max_seconds: float = Field(3600.0, ge=0, alias="OUTBOX_BACKOFF_MAX_SECONDS")

@@ -17,6 +17,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
 
 from notifications.errors import UnknownTemplate
+from notifications.settings import get_mail_settings
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 LANGUAGES = ("sv", "en")
@@ -148,6 +149,7 @@ def environment(language: str = "sv") -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        cache_size=get_mail_settings().template_cache_size,
     )
     env.filters["one_line"] = one_line
     env.globals.update(label=_label_function(language), lang=language)

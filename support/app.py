@@ -201,8 +201,8 @@ def create_app(*, settings: SupportSettings | None = None, init_db: bool = True,
             if init_db:
                 await close_connections()
 
-    token_cache = TokenCache(settings.token_cache_seconds)
-    metrics = Metrics()
+    token_cache = TokenCache(settings.token_cache_seconds, settings.token_cache_entries)
+    metrics = Metrics(max_series=settings.metrics_max_series)
     app = Starlette(
         routes=[
             Mount(API_PREFIX, app=SegmentRouter(api_routes)),  # first: nearly every request is an API call

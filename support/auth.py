@@ -13,6 +13,7 @@ import hmac
 import secrets
 import time
 
+from cachetools import TTLCache
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.auth import Principal, Role
@@ -30,20 +31,27 @@ def hash_token(token: str) -> str:
 
 
 class TokenCache:
-    def __init__(self, ttl_seconds: float) -> None:
+    """Verified tokens (hash → principal, or None for a refused one) for `ttl_seconds`, at most `max_entries`
+    of them: a caller sending a new random token with every request must not grow it (expired entries go
+    first, then the least recently used)."""
+
+    def __init__(self, ttl_seconds: float, max_entries: int = 10_000) -> None:
         self.ttl = ttl_seconds
-        self._entries: dict[str, tuple[float, Principal | None]] = {}
+        self.max_entries = max_entries
+        self._entries: TTLCache[str, Principal | None] = TTLCache(max_entries, ttl_seconds, timer=time.monotonic)
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     def get(self, token_hash: str) -> tuple[bool, Principal | None]:
-        hit = self._entries.get(token_hash)
-        if hit is None or hit[0] < time.monotonic():
+        try:
+            return True, self._entries[token_hash]
+        except KeyError:
             return False, None
-        return True, hit[1]
 
     def put(self, token_hash: str, principal: Principal | None) -> None:
-        if len(self._entries) > 10_000:
-            self._entries.clear()
-        self._entries[token_hash] = (time.monotonic() + self.ttl, principal)
+        if self.ttl > 0:
+            self._entries[token_hash] = principal
 
     def clear(self) -> None:
         self._entries.clear()

@@ -11,6 +11,8 @@ from typing import Any
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from support.settings import get_settings
+
 APPS: dict[str, tuple[list[str], str]] = {
     # label: (models modules, migrations module)
     "notifications": (["notifications.models"], "notifications.migrations"),
@@ -72,7 +74,8 @@ def connection_config(database_url: str) -> str | dict[str, Any]:
     """PostgreSQL connections plan every statement for its own parameters (`plan_cache_mode`): asyncpg
     prepares statements, and after five executions PostgreSQL would otherwise switch to a generic plan that
     cannot see, say, that a LIKE pattern suits the trigram index, or that a status is rare, and a search
-    becomes a scan."""
+    becomes a scan. Each connection keeps at most TRIPDESK_DB_STATEMENT_CACHE prepared statements (least
+    recently used go first, in the client and in the server session)."""
     url = normalise_url(database_url)
     if not url.startswith("postgres://"):
         return url
@@ -81,6 +84,7 @@ def connection_config(database_url: str) -> str | dict[str, Any]:
     config = expand_db_url(url)
     config["credentials"]["server_settings"] = {"plan_cache_mode": "force_custom_plan"}
     config["credentials"]["reset"] = keep_session
+    config["credentials"]["statement_cache_size"] = get_settings().db_statement_cache
     return config
 
 

@@ -33,7 +33,7 @@ from core.errors import PROBLEM_CONTENT_TYPE, PayloadTooLarge, Unauthenticated
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 access_log = logging.getLogger("tripdesk.access")
-_MAX_KEPT_SERIES = 1000
+_OVERFLOW = ("OTHER", "overflow", 0)  # the one series counting requests beyond `max_series`
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 SECURITY_HEADERS = [
@@ -52,7 +52,12 @@ class RequestIdFilter(logging.Filter):
 
 
 class Metrics:
-    def __init__(self) -> None:
+    """The process's Prometheus registry. Request series are bounded: at most `max_series` (method, route
+    template, status) label sets exist, the last of them the overflow series, so a client inventing methods
+    or provoking rare statuses cannot grow the registry, or a scrape, without end."""
+
+    def __init__(self, max_series: int = 1_000) -> None:
+        self.max_series = max(1, max_series)
         self.registry = CollectorRegistry()
         self.requests = Counter("tripdesk_http_requests_total", "HTTP requests", ["method", "route", "status"],
                                 registry=self.registry)
@@ -67,16 +72,22 @@ class Metrics:
         self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def series(self, method: str, route: str, status: int) -> tuple[Any, Any]:
-        """The request counter and latency histogram of one (method, route template, status). The label sets
-        are few and bounded (route templates, not paths), so they are looked up once and kept: `labels()`
-        takes a lock and builds its key on every call."""
+        """The request counter and latency histogram of one (method, route template, status), or of the
+        overflow series once `max_series` exist. They are looked up once and kept: `labels()` takes a lock
+        and builds its key on every call."""
         key = (method, route, status)
         found = self._series.get(key)
         if found is None:
-            found = (self.requests.labels(method, route, str(status)), self.latency.labels(route))
-            if len(self._series) < _MAX_KEPT_SERIES:  # a client inventing methods must not grow this forever
+            if len(self._series) >= self.max_series - 1:
+                key = _OVERFLOW
+                found = self._series.get(key)
+            if found is None:
+                found = (self.requests.labels(key[0], key[1], str(key[2])), self.latency.labels(key[1]))
                 self._series[key] = found
         return found
+
+    def series_count(self) -> int:
+        return len(self._series)
 
     async def render(self) -> bytes:
         for collect in self.collectors:

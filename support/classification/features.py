@@ -28,6 +28,8 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
+from support.settings import get_settings
+
 Counted = tuple[np.ndarray, np.ndarray]  # (columns of a block's vocabulary, a number per column)
 
 
@@ -75,7 +77,6 @@ class _Words:
         return _arrays(counts)
 
 
-WORD_CACHE_SIZE = 20_000   # words whose char n-gram columns are remembered: ~300 bytes each, ~6 MiB in all
 CACHED_WORD_CHARS = 40
 
 
@@ -85,7 +86,7 @@ class _CharWb:
     The library pads each whitespace-separated word with one space and slices the n-grams inside the padded
     word, so a text's n-grams are the union of its words' (a word of 3+ padded characters never hits the
     library's "short word" case while min_n <= 3). Words recur from ticket to ticket, so each word's
-    vocabulary columns are looked up once and remembered (`WORD_CACHE_SIZE` words); a word met for the first
+    vocabulary columns are looked up once and remembered (a setting bounds how many); a word met for the first
     time costs one dictionary look-up per n-gram. Words longer than `CACHED_WORD_CHARS` (hashes, tokens,
     URLs, pasted blobs) rarely recur and would hold a lot of memory each: they are looked up every time.
     """
@@ -93,7 +94,7 @@ class _CharWb:
     def __init__(self, vec: TfidfVectorizer) -> None:
         self._min_n, self._max_n = vec.ngram_range
         self._get = _plain(vec.vocabulary_).get
-        self._cached = functools.lru_cache(maxsize=WORD_CACHE_SIZE)(self._columns_in)
+        self._cached = functools.lru_cache(maxsize=get_settings().classifier_word_cache)(self._columns_in)
 
     def _columns_in(self, word: str) -> np.ndarray:
         """The vocabulary columns of the padded word's n-grams, with repeats (read-only: it is shared)."""
