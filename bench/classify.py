@@ -21,8 +21,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.ticket_intake import TICKET_TEXTS  # noqa: E402
-from support.classification.classifier import corpus_examples, load_or_train, model_text  # noqa: E402
+from support.classification.classifier import corpus_examples, model_text  # noqa: E402
 from support.classification.corpus_files import HELDOUT_FILE, read_jsonl, written_examples  # noqa: E402
+from support.classification.model_store import load_or_train
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -104,7 +104,7 @@ async def run(args: argparse.Namespace) -> None:
         await Tortoise.init(config=tortoise_config(database), _enable_global_fallback=True)
         await Tortoise.generate_schemas()
         install_hooks()
-        from support.classification.classifier import load_classifier_async
+        from support.classification.model_store import load_classifier_async
 
         await load_classifier_async()
         numbers = await seed(10)

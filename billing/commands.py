@@ -97,7 +97,7 @@ async def invoice_run(
 def cmd_invoice_run(args: argparse.Namespace, database: DatabaseFactory) -> int:
     from tortoise.exceptions import OperationalError
 
-    from billing.runs import refuse_open_period
+    from billing.run_state import refuse_open_period
     from core.errors import DomainError
 
     start, end = args.period

@@ -18,10 +18,11 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from billing import schemas
-from billing.errors import InvoiceRunNotFound
+from billing.errors import InvoiceRunNotFound, OpenPeriod
 from billing.invoice_reads import summaries
 from billing.models import Invoice, InvoiceRun, RunStatus
 from support import audit
+from support.timetracking.settings import business_date
 
 STALE_AFTER = dt.timedelta(minutes=10)
 
@@ -123,3 +124,14 @@ async def get_run(*, run_id: int) -> schemas.InvoiceRunRead:
     if run is None:
         raise InvoiceRunNotFound(f"invoice run {run_id} not found")
     return await run_read(run)
+
+
+def refuse_open_period(period_end: dt.date, *, allow_open_period: bool, now: dt.datetime | None = None) -> None:
+    """A period that ends today or later is still being worked in: invoicing it needs an explicit flag."""
+    today = business_date(now or dt.datetime.now(dt.UTC))
+    if period_end >= today and not allow_open_period:
+        raise OpenPeriod(
+            f"the period ends {period_end.isoformat()}, and today is {today.isoformat()}: time is still being "
+            "logged into it. Run it after it has ended, or pass allow_open_period=true (CLI: "
+            "--allow-open-period) to invoice what is there now."
+        )

@@ -5,14 +5,12 @@ invoice, dated in the period, priced by a rate card, and not held by the ticket'
 hours are drawn first. Lines are per (ticket, category, rate); each line is rounded half-up to öre, then the
 lines are summed; VAT follows the buyer's tax scheme (billing/vat.py): 25 % in Sweden, reverse charge (AE)
 in the EU, not subject to VAT (O) outside the EU. A buyer whose VAT details do not fit its scheme is skipped.
-A period that has not ended yet is refused unless the caller says so (`allow_open_period`): time is still
-being logged into it. The run's own row stays truthful if the process dies (billing/run_state.py).
+An unfinished period needs `allow_open_period`; the run's row stays true if the process dies (run_state.py).
 
 Subscription fees due by the end of the period join the payer's draft as time-free lines after the time lines
 (billing/subscriptions/charges.py), in the same transaction and under the same lock.
 
-Concurrency design (several runs, processes or instances at once; PostgreSQL with real parallel
-connections):
+Concurrency design (several runs, processes or instances at once; PostgreSQL, real parallel connections):
 - Each organisation is drafted in its own short transaction, so a process killed mid-run leaves whole
   invoices or none: never a half invoice.
 - That transaction first locks the organisation's row (SELECT … FOR UPDATE). Every drafter of the same
@@ -37,7 +35,6 @@ from tortoise.transactions import in_transaction
 
 from billing import run_state
 from billing.ceilings import ceiling_states, notify_if_reached
-from billing.errors import OpenPeriod
 from billing.models import Invoice, InvoiceLine, InvoiceLineEntry, InvoiceRun, InvoiceStatus, PrepaidDrawdown
 from billing.money import ZERO, line_amount, minutes_billed_hours, round_amount, vat_breakdown
 from billing.prepaid import PrepaidPool
@@ -48,7 +45,6 @@ from billing.subscriptions.charges import due_charges, payers_due, store_charges
 from billing.vat import tax_identity_problem, vat_for
 from support.models import Organisation
 from support.timetracking.models import TimeEntry
-from support.timetracking.settings import business_date
 
 log = logging.getLogger("tripdesk.billing")
 
@@ -324,17 +320,6 @@ async def draft_for_organisation(
 ProgressFn = Callable[[DraftOutcome], None]
 
 
-def refuse_open_period(period_end: dt.date, *, allow_open_period: bool, now: dt.datetime | None = None) -> None:
-    """A period that ends today or later is still being worked in: invoicing it needs an explicit flag."""
-    today = business_date(now or dt.datetime.now(dt.UTC))
-    if period_end >= today and not allow_open_period:
-        raise OpenPeriod(
-            f"the period ends {period_end.isoformat()}, and today is {today.isoformat()}: time is still being "
-            "logged into it. Run it after it has ended, or pass allow_open_period=true (CLI: "
-            "--allow-open-period) to invoice what is there now."
-        )
-
-
 def _note(outcome: DraftOutcome) -> dict[str, Any] | None:
     """What the run records about an organisation it did not simply draft."""
     if not (outcome.skipped or outcome.unpriced_entry_ids or outcome.held_entry_ids
@@ -367,7 +352,7 @@ async def run_invoices(
     progress: ProgressFn | None = None,
 ) -> InvoiceRun:
     """Draft the period's invoices, one organisation at a time. Safe to run concurrently with itself."""
-    refuse_open_period(period_end, allow_open_period=allow_open_period, now=now)
+    run_state.refuse_open_period(period_end, allow_open_period=allow_open_period, now=now)
     settings = get_billing_settings()
     run = await run_state.start_run(started_by=started_by, period_start=period_start, period_end=period_end)
     organisations = sorted(set(await candidate_organisations(start=period_start, end=period_end, settings=settings))

@@ -186,7 +186,7 @@ def create_app(*, settings: SupportSettings | None = None, init_db: bool = True,
             await Tortoise.init(config=tortoise_config(settings.database_url), _enable_global_fallback=True)
         # The promoted model (`tripdesk retrain`) or the corpus model: the one the CLI uses too. Trained in a
         # thread, or loaded from the disk cache when unchanged.
-        from support.classification.classifier import load_classifier_async
+        from support.classification.model_store import load_classifier_async
         await load_classifier_async()
         if init_db:  # a served process, not a test's app
             # What start-up built (modules, the model, schemas) lives as long as the process: out of the

@@ -31,7 +31,7 @@ from notifications.models import InboundStatus, OutboxMessage
 from notifications.service import reply_address_affixes
 from support import ticket_schemas, tickets
 from support.attachments.service import store_attachment
-from support.classification.classifier import load_classifier_async
+from support.classification.model_store import load_classifier_async
 from support.models import Comment, Contact, Ticket, TicketEvent, TicketStatus
 from support.policy import Category
 

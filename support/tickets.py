@@ -23,7 +23,8 @@ from tortoise.transactions import in_transaction
 from core.auth import Principal, Role
 from core.errors import Conflict, Forbidden
 from support import notify, ticket_schemas, ticket_store
-from support.classification.classifier import CONFIDENCE_THRESHOLD, ClassificationResult, get_classifier
+from support.classification.classifier import CONFIDENCE_THRESHOLD, ClassificationResult
+from support.classification.model_store import get_classifier
 from support.classification.service import record_labelled_example
 from support.db import is_postgres
 from support.errors import ApplicationNotFound, InvalidReference, OrganisationNotFound, TicketNotFound

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from core.auth import Role
-from support.classification.classifier import get_classifier, set_classifier
+from support.classification.model_store import get_classifier, set_classifier
 from support.models import Organisation, Staff
 from tests import factories as f
 from tests.fuzz_support import load_schema, run_fuzz, seed_world

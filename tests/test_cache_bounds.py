@@ -41,7 +41,7 @@ def _clear_configured() -> None:
     """Forget every object built from the settings, so the next use reads the environment again."""
     from notifications.settings import get_mail_settings
     from notifications.templating import environment
-    from support.classification.classifier import set_classifier
+    from support.classification.model_store import set_classifier
     from support.settings import get_settings
 
     get_settings.cache_clear()
@@ -80,7 +80,7 @@ async def bounded_client(small_bounds: None, db: str) -> AsyncIterator[tuple[htt
 
 
 def word_caches() -> list:  # type: ignore[type-arg]
-    from support.classification.classifier import get_classifier
+    from support.classification.model_store import get_classifier
 
     features = get_classifier()._features
     return [counter._cached for counter, _, _ in features._blocks if hasattr(counter, "_cached")]

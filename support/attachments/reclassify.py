@@ -10,7 +10,7 @@ never overridden.
 from __future__ import annotations
 
 from support import notify
-from support.classification.classifier import get_classifier
+from support.classification.model_store import get_classifier
 from support.models import ClassificationState, Ticket, TicketEvent, TicketStatus
 from support.tickets import _classification_state
 

@@ -3,7 +3,7 @@
 `classify` is a dry run: it never touches the database and never changes a ticket. One JSON line in gives
 exactly one JSON line out, in order, so scripts can zip input and output; a bad line gives an error object
 on its own line instead of stopping the stream, and the exit status says that some line failed. It uses the
-same model as the API (`classifier.get_classifier`: the promoted model of the data directory).
+same model as the API (`model_store.get_classifier`: the promoted model of the data directory).
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from support.classification.classifier import Classifier, get_classifier
+from support.classification.classifier import Classifier
 from support.classification.corpus_files import read_jsonl
 from support.classification.evaluate import EvalReport, evaluate, format_report
+from support.classification.model_store import get_classifier
 
 
 def classify_line(classifier: Classifier, line: str) -> dict[str, Any]:

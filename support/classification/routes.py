@@ -9,7 +9,7 @@ from starlette.routing import Route
 from core.auth import Principal, Role
 from core.http import JSON, operation, read_body
 from support.classification import service
-from support.classification.classifier import get_classifier
+from support.classification.model_store import get_classifier
 from support.classification.schemas import ClassifyRequest, ClassifyResponse, RetrainResponse
 
 

@@ -16,16 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from support.classification.classifier import (
-    STAFF_EXAMPLE_WEIGHT,
-    Classifier,
-    get_classifier,
-    load_or_train,
-    promote,
-    set_classifier,
-)
+from support.classification.classifier import STAFF_EXAMPLE_WEIGHT, Classifier
 from support.classification.corpus_files import FROZEN_FILE, HELDOUT_FILE, corpus_examples, read_jsonl
 from support.classification.evaluate import EvalReport, evaluate
+from support.classification.model_store import get_classifier, load_or_train, promote, set_classifier
 from support.classification.models import LabelledExample, LabelSource
 from support.policy import Category
 

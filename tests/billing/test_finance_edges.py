@@ -181,9 +181,9 @@ async def test_a_run_of_an_unfinished_month_needs_the_flag(client: httpx.AsyncCl
     assert "--allow-open-period" in capsys.readouterr().err
     # Last month is over: no flag needed.
     with pytest.raises(Exception) as excinfo:
-        runs.refuse_open_period(today, allow_open_period=False)
+        run_state.refuse_open_period(today, allow_open_period=False)
     assert getattr(excinfo.value, "code", "") == "period_not_finished"
-    runs.refuse_open_period(today.replace(day=1) - dt.timedelta(days=1), allow_open_period=False)
+    run_state.refuse_open_period(today.replace(day=1) - dt.timedelta(days=1), allow_open_period=False)
 
 
 def runs_period(day: dt.date) -> tuple[dt.date, dt.date]:

@@ -21,7 +21,7 @@ from support.db import tortoise_config
 async def main() -> None:
     await Tortoise.init(config=tortoise_config(os.environ["DATABASE_URL"]), _enable_global_fallback=True)
     install_hooks()
-    from support.classification.classifier import load_classifier_async
+    from support.classification.model_store import load_classifier_async
 
     await load_classifier_async()
     fetcher = MailFetcher()

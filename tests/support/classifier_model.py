@@ -7,7 +7,8 @@ import functools
 import shutil
 from pathlib import Path
 
-from support.classification.classifier import Classifier, corpus_examples, load_or_train, model_dir
+from support.classification.classifier import Classifier, corpus_examples
+from support.classification.model_store import load_or_train, model_dir
 
 
 @functools.lru_cache(maxsize=1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from support.classification import classifier as clf_module
+from support.classification import model_store
 from support.classification.cli import run_retrain_async
 from support.classification.corpus_files import written_examples
 from support.classification.service import record_labelled_example, retrain
@@ -23,23 +23,23 @@ async def test_a_worse_model_is_not_promoted(db: str, tmp_path: Path) -> None:
         await record_labelled_example(subject=row["subject"], body=row["body"], category=wrong,
                                       source="staff_override", ticket_id=None)
     current = corpus_model()
-    clf_module.set_classifier(current)
+    model_store.set_classifier(current)
     try:
         steps: list[str] = []
         outcome = await retrain(data_dir=tmp_path, progress=steps.append)
         assert outcome.after.macro_f1 < outcome.before.macro_f1, (outcome.before.macro_f1, outcome.after.macro_f1)
         assert not outcome.promoted and outcome.classifier is current
         assert outcome.candidate_version != current.model_version
-        assert clf_module.get_classifier() is current
-        assert clf_module.load_promoted(tmp_path) is None  # nothing promoted for other processes either
+        assert model_store.get_classifier() is current
+        assert model_store.load_promoted(tmp_path) is None  # nothing promoted for other processes either
         assert any("training on" in s for s in steps) and any("calibration fold" in s for s in steps)
     finally:
-        clf_module.set_classifier(None)
+        model_store.set_classifier(None)
 
 
 async def test_retrain_prints_progress_and_figures_and_promotes_an_equal_model(db: str, tmp_path: Path) -> None:
     seed_cache(tmp_path)
-    clf_module.set_classifier(corpus_model())
+    model_store.set_classifier(corpus_model())
     try:
         out = io.StringIO()
         assert await run_retrain_async(out, data_dir=tmp_path) == 0
@@ -50,7 +50,7 @@ async def test_retrain_prints_progress_and_figures_and_promotes_an_equal_model(d
         assert "frozen_written.jsonl" in before and "macro-F1" in after and "ECE" in after
         assert before.split(": ", 1)[1] == after.split(": ", 1)[1]  # same model, same figures
         assert "promoted: model" in text
-        promoted = clf_module.load_promoted(tmp_path)
+        promoted = model_store.load_promoted(tmp_path)
         assert promoted is not None and promoted.model_version == corpus_model().model_version
     finally:
-        clf_module.set_classifier(None)
+        model_store.set_classifier(None)

@@ -90,7 +90,7 @@ async def test_ticket_resource_shows_its_classification_reasons(client) -> None:
 async def test_retrain_endpoint_reports_the_gate(client, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Retraining with no new labels gives the same model (loaded from the cache seeded here): it scores the
     same on the frozen set, so it is promoted. A worse model is refused: test_classifier_retrain.py."""
-    from support.classification.classifier import set_classifier
+    from support.classification.model_store import set_classifier
     from support.settings import get_settings
     from tests.support.classifier_model import corpus_model, seed_cache
 

@@ -16,7 +16,7 @@ from support.timetracking.models import PeriodLock, TimeEntry, Timer
 from support.timetracking.service import timer_minutes
 from support.timetracking.settings import business_date, business_today
 from tests import factories as f
-from tests.support.test_time_entries import assert_problem, make_ticket, world
+from tests.support.time_helpers import assert_problem, make_ticket, world
 
 START = "/api/v1/timers"
 CURRENT = "/api/v1/timers/current"
