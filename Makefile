@@ -31,8 +31,9 @@ eval: $(STAMP)
 		--eval support/classification/eval/innocent_mentions.jsonl --eval support/classification/corpus/heldout.jsonl
 
 lint: $(STAMP)
-	$(BIN)/ruff check core support billing invoices notifications tests bench
+	$(BIN)/ruff check core tripdesk support billing invoices notifications tests bench
 	$(BIN)/mypy
+	$(BIN)/pytest -q tests/test_architecture.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -128,8 +128,8 @@ async def measure(url: str, orgs: int, tickets: int, entries: int) -> tuple[floa
     from billing import ledger, runs
     from billing.models import Invoice
     from core.auth import Principal, Role
-    from support.db import tortoise_config
     from support.timetracking.models import TimeEntry
+    from tripdesk.db import tortoise_config
 
     await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
     try:

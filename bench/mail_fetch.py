@@ -26,10 +26,10 @@ from tortoise import Tortoise  # noqa: E402
 
 from notifications.inbound.fetcher import MailFetcher  # noqa: E402
 from notifications.settings import InboundSettings  # noqa: E402
-from support.cli import install_hooks  # noqa: E402
-from support.db import close_connections, tortoise_config  # noqa: E402
 from tests.mail import messages as m  # noqa: E402
 from tests.mail.dovecot import Dovecot, ensure_installed  # noqa: E402
+from tripdesk.db import close_connections, tortoise_config  # noqa: E402
+from tripdesk.wiring import install_hooks  # noqa: E402
 
 
 async def append_all(server: Dovecot, user: str, raws: list[bytes]) -> None:
@@ -61,7 +61,8 @@ async def bare_fetch(server: Dovecot, user: str) -> tuple[int, float]:
 
 async def seed(n_tickets: int) -> list[str]:
     from core.auth import Principal, Role
-    from support import ticket_schemas, tickets
+    from support.tickets import schemas as ticket_schemas
+    from support.tickets import service as tickets
     from tests import factories as f
 
     org = await f.organisation()

@@ -30,7 +30,7 @@ from notifications.models import OutboxMessage, OutboxStatus  # noqa: E402
 from notifications.service import build_email, enqueue_email  # noqa: E402
 from notifications.settings import MailSettings  # noqa: E402
 from notifications.worker import OutboxWorker  # noqa: E402
-from support.db import tortoise_config  # noqa: E402
+from tripdesk.db import tortoise_config  # noqa: E402
 
 CONTEXT = {
     "ticket": {

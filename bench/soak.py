@@ -139,16 +139,16 @@ async def main() -> None:
     server = None
     try:
         for step in (["migrate"], ["seed-demo"]):
-            subprocess.run([sys.executable, "-m", "support.cli", *step], cwd=REPO, env=env, check=True,
+            subprocess.run([sys.executable, "-m", "tripdesk.cli", *step], cwd=REPO, env=env, check=True,
                            capture_output=True)
-        token_out = subprocess.run([sys.executable, "-m", "support.cli", "create-token", "--role", "admin",
+        token_out = subprocess.run([sys.executable, "-m", "tripdesk.cli", "create-token", "--role", "admin",
                                     "--name", "soak"], cwd=REPO, env=env, check=True, capture_output=True, text=True)
         admin_token = token_out.stdout.strip().splitlines()[-1]
         port = free_port()
         data_dir.mkdir(parents=True, exist_ok=True)
         profiler = [] if args.memray is None else ["-m", "memray", "run", "--native", "--force",
                                                    "-o", str(args.memray.resolve())]
-        server = subprocess.Popen([sys.executable, *profiler, "-m", "support.cli", "serve", "--port", str(port)],
+        server = subprocess.Popen([sys.executable, *profiler, "-m", "tripdesk.cli", "serve", "--port", str(port)],
                                   cwd=REPO, env=env, stdout=(data_dir / "server.log").open("wb"),
                                   stderr=subprocess.STDOUT)
         api = f"http://127.0.0.1:{port}/api/v1"

@@ -58,14 +58,14 @@ def wait_for_port(port: int, timeout: float = 60) -> None:
 async def setup(database: str) -> tuple[int, int, str]:
     """Migrate with the real migrations, then create an organisation, a contact and a token."""
     env = {**os.environ, "DATABASE_URL": dsn(database).replace("postgresql://", "postgres://")}
-    subprocess.run([sys.executable, "-m", "support.cli", "migrate"], cwd=REPO, env=env, check=True,
+    subprocess.run([sys.executable, "-m", "tripdesk.cli", "migrate"], cwd=REPO, env=env, check=True,
                    capture_output=True)
     from tortoise import Tortoise
 
     from core.auth import Role
     from support import service
-    from support.db import tortoise_config
     from support.models import Contact, Organisation, OrganisationKind
+    from tripdesk.db import tortoise_config
 
     await Tortoise.init(config=tortoise_config(env["DATABASE_URL"]), _enable_global_fallback=True)
     await Tortoise.generate_schemas(safe=True)     # no-op when the migrations built everything
@@ -177,7 +177,7 @@ async def main() -> None:
                     "TRIPDESK_DATA_DIR": f"/tmp/{database}"}
 
         port = free_port()
-        proc = serve([sys.executable, "-m", "support.cli", "serve", "--port", str(port)], base_env, port)
+        proc = serve([sys.executable, "-m", "tripdesk.cli", "serve", "--port", str(port)], base_env, port)
         procs.append(proc)
         bare_port = free_port()
         bare_env = {**base_env, "BARE_DSN": dsn(database), "BARE_ORG_ID": str(org_id),
@@ -215,7 +215,7 @@ async def main() -> None:
 
         await bulk_tickets(database, org_id, contact_id, args.tickets)
         port = free_port()
-        proc = serve([sys.executable, "-m", "support.cli", "serve", "--port", str(port)], base_env, port)
+        proc = serve([sys.executable, "-m", "tripdesk.cli", "serve", "--port", str(port)], base_env, port)
         procs.append(proc)
         print(f"\nGET /api/v1/tickets with filters over {args.tickets:,} tickets, wrk with 8 connections")
         combined = WrkResult()

@@ -12,9 +12,10 @@ from typing import Any
 
 from billing.models import PrepaidPackage, RateCard, RateCardRate
 from core.auth import Principal, Role
-from support import ticket_schemas, tickets
 from support.models import ClassificationState, Organisation, Staff, Ticket
 from support.policy import Category, DefectOutcome, ExtensionDecision
+from support.tickets import schemas as ticket_schemas
+from support.tickets import service as tickets
 from support.timetracking.service import log_time_for_staff
 
 DEFAULT_CARD = "Standardprislista"

@@ -52,11 +52,10 @@ from billing.sql import prefer_custom_plans
 from billing.subscriptions.charges import release_charges
 from billing.vat import ensure_invoiceable
 from core.auth import Principal
-from core.pagination import decode_cursor
+from core.pagination import decode_cursor, page_of
 from support import audit
 from support.models import Organisation
 from support.numbering import next_value
-from support.service import page_of
 from support.timetracking.models import TimeEntry
 from support.timetracking.settings import business_date
 

@@ -23,13 +23,12 @@ from billing import schemas
 from billing.errors import RateCardInUse, RateCardNotFound, RateCardOverlap
 from billing.models import InvoiceLineEntry, RateCard, RateCardRate
 from core.auth import Principal
-from core.pagination import decode_cursor
+from core.pagination import decode_cursor, page_of
 from support import audit
 from support.errors import InvalidReference
 from support.models import Organisation
 from support.numbering import next_value
 from support.policy import Category
-from support.service import page_of
 
 # A counter row used only as a lock: rate-card writes serialise on it, so two overlapping cards created
 # at the same moment cannot both pass the overlap check.

@@ -7,24 +7,17 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from billing.models import CeilingKind, InvoiceKind, InvoiceStatus
 from billing.money import HoursIn, MoneyIn, RateIn
 from core.http import MAX_ID, Id
 from core.pagination import PageQuery
+from core.schemas import Strict
 from support.policy import Category
 
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Read(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
 
 
 def _check_range(start: dt.date | None, end: dt.date | None, what: str) -> None:

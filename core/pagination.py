@@ -7,7 +7,7 @@ offset paging) and costs the same on page 1,000 as on page 1.
 from __future__ import annotations
 
 import base64
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -55,3 +55,11 @@ def decode_cursor(cursor: str) -> int:
         return int(value)
     except (ValueError, UnicodeDecodeError):
         raise InvalidInput("cursor is not one this API issued") from None
+
+
+def page_of(rows: list[Any], limit: int) -> tuple[list[Any], str | None]:
+    """The first `limit` rows (models or `.values()` dicts, fetched `limit + 1`) and the cursor to the rest."""
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        return rows[:limit], encode_cursor(last["id"] if isinstance(last, dict) else last.id)
+    return rows, None

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from core.schemas import Strict
 from invoices.service import PeriodBasis
 
 
-class DocumentPeriodQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DocumentPeriodQuery(Strict):
     period: str = Field(pattern=r"^\d{4}-\d{2}$", description="Calendar month, YYYY-MM", examples=["2026-02"])
     by: PeriodBasis = Field(PeriodBasis.issue_date,
                             description="issue_date (or issue): documents issued in the month (the accounting "

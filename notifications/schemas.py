@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from core.pagination import Page, PageQuery
+from core.schemas import Read
 from notifications.models import OutboxStatus
 
 
@@ -16,18 +17,14 @@ class OutboxQuery(PageQuery):
     to_email: str | None = Field(None, max_length=254)
 
 
-class AttachmentRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class AttachmentRead(Read):
     id: int
     filename: str
     content_type: str
     size: int
 
 
-class OutboxRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class OutboxRead(Read):
     id: int
     dedupe_key: str
     message_id: str

@@ -9,9 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from core.auth import Principal
-from core.pagination import decode_cursor
+from core.pagination import decode_cursor, page_of
 from support.models import AuditEvent
-from support.service import page_of
 
 
 def _plain(value: Any) -> Any:

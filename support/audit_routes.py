@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -13,6 +13,7 @@ from starlette.routing import Route
 from core.auth import Principal, Role
 from core.http import JSON, MAX_ID, operation, read_query
 from core.pagination import PageQuery
+from core.schemas import Read
 from support import audit
 
 
@@ -22,9 +23,7 @@ class AuditQuery(PageQuery):
     subject_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
-class AuditEventRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class AuditEventRead(Read):
     id: int
     action: str
     actor: str

@@ -12,7 +12,6 @@ import datetime as dt
 from typing import Any
 
 from core.auth import Principal, Role
-from support import ticket_schemas, tickets
 from support.models import (
     Application,
     Contact,
@@ -26,6 +25,8 @@ from support.models import (
     Staff,
     Ticket,
 )
+from support.tickets import schemas as ticket_schemas
+from support.tickets import service as tickets
 
 ORGANISATIONS: list[dict[str, Any]] = [
     dict(name="Norrvikens kommun", kind=OrganisationKind.municipality, population=48_312,

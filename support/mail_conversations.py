@@ -29,11 +29,12 @@ from notifications.inbound.fetcher import Handled
 from notifications.inbound.parse import InboundMail
 from notifications.models import InboundStatus, OutboxMessage
 from notifications.service import reply_address_affixes
-from support import ticket_schemas, tickets
 from support.attachments.service import store_attachment
 from support.classification.model_store import load_classifier_async
 from support.models import Comment, Contact, Ticket, TicketEvent, TicketStatus
 from support.policy import Category
+from support.tickets import schemas as ticket_schemas
+from support.tickets import service as tickets
 
 NUMBER = re.compile(r"\b(SUP-\d{4}-\d{5,})\b", re.IGNORECASE)
 MAIL_ACTOR = "email"

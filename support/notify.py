@@ -30,7 +30,7 @@ from notifications.settings import get_mail_settings
 from support.mail_models import wants_non_essential
 from support.models import ClassificationState, Comment, Contact, Organisation, Ticket, TicketEvent
 from support.policy import POLICY, Category, DefectOutcome
-from support.ticket_store import Receipt
+from support.tickets.records import Receipt
 
 RateQuote = Callable[[int, Category], Awaitable[tuple[Decimal, str] | None]]
 """(organisation id billed, category) → (hourly rate ex VAT, name of the rate agreement) or None."""

@@ -11,13 +11,7 @@ from __future__ import annotations
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from support.db import is_postgres
-
-
-def _placeholders(conn: BaseDBAsyncClient, count: int) -> list[str]:
-    if is_postgres(conn):
-        return [f"${i}" for i in range(1, count + 1)]
-    return ["?"] * count
+from core.db import placeholders
 
 
 async def next_value(key: str, *, conn: BaseDBAsyncClient | None = None) -> int:
@@ -25,7 +19,7 @@ async def next_value(key: str, *, conn: BaseDBAsyncClient | None = None) -> int:
     if conn is None:
         async with in_transaction() as tx:
             return await next_value(key, conn=tx)
-    p1, = _placeholders(conn, 1)
+    p1, = placeholders(conn, 1)
     rows = await conn.execute_query_dict(
         f"INSERT INTO support_counter (key, value) VALUES ({p1}, 1) "
         "ON CONFLICT (key) DO UPDATE SET value = support_counter.value + 1 RETURNING value", [key])

@@ -11,7 +11,6 @@ from babel import Locale
 from pydantic import (
     AfterValidator,
     BaseModel,
-    ConfigDict,
     EmailStr,
     Field,
     StringConstraints,
@@ -22,6 +21,7 @@ from pydantic import (
 from core.auth import Role
 from core.http import MAX_ID, Instant, unchanged
 from core.pagination import PageQuery
+from core.schemas import Read, Strict
 from support.models import Language, LicenceKind, OrganisationKind, PartnerLevel
 from support.tax_scheme import TaxIdentityError, TaxScheme, check_tax_identity, tax_scheme
 
@@ -51,16 +51,6 @@ VatNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
                                              pattern=SINGLE_LINE)]
 """Checked against the organisation's country by support/tax_scheme.py (Swedish, EU or outside the EU)."""
 Country = Annotated[str, StringConstraints(min_length=2, max_length=2), AfterValidator(_country)]
-
-
-class Strict(BaseModel):
-    """Unknown fields are an error: a typo in a field name must not be silently dropped."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class Read(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
 
 
 # Organisations ---------------------------------------------------------------------------------------

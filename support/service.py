@@ -8,7 +8,6 @@ into production without one emails the organisation's contacts, once.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
@@ -16,7 +15,7 @@ from tortoise.transactions import in_transaction
 
 from core.auth import Principal, Role
 from core.errors import InvalidInput
-from core.pagination import decode_cursor, encode_cursor
+from core.pagination import decode_cursor, page_of
 from support import schemas
 from support.auth import hash_token, new_token
 from support.errors import (
@@ -95,14 +94,6 @@ async def list_organisations(*, principal: Principal,
         rows = rows.filter(id__lt=decode_cursor(query.cursor))
     found = await rows.order_by("-id").limit(query.limit + 1)
     return page_of(found, query.limit)
-
-
-def page_of(rows: list[Any], limit: int) -> tuple[list[Any], str | None]:
-    """The first `limit` rows (models or `.values()` dicts, fetched `limit + 1`) and the cursor to the rest."""
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        return rows[:limit], encode_cursor(last["id"] if isinstance(last, dict) else last.id)
-    return rows, None
 
 
 # Contacts --------------------------------------------------------------------------------------------

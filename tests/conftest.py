@@ -16,7 +16,7 @@ import httpx
 import pytest
 from tortoise import Tortoise
 
-from support.db import close_connections, tortoise_config
+from tripdesk.db import close_connections, tortoise_config
 
 BACKEND = os.environ.get("TRIPDESK_TEST_DB", "sqlite")
 # Tests create rate cards directly, not through the service that forgets cached quotes: quote afresh each time.
@@ -106,8 +106,8 @@ async def db(database_url: str) -> AsyncIterator[str]:
 
 @pytest.fixture
 def app(db: str):  # type: ignore[no-untyped-def]
-    from support.app import create_app
     from support.settings import SupportSettings
+    from tripdesk.app import create_app
 
     settings = SupportSettings(DATABASE_URL=db, TRIPDESK_TOKEN_CACHE_SECONDS=0)  # type: ignore[call-arg]
     return create_app(settings=settings, init_db=False, background=False)

@@ -65,9 +65,9 @@ def small_bounds(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture
 async def bounded_client(small_bounds: None, db: str) -> AsyncIterator[tuple[httpx.AsyncClient, object]]:
     """The app over a database whose connections were opened with the small bounds."""
-    from support.app import create_app
-    from support.db import close_connections, tortoise_config
     from support.settings import get_settings
+    from tripdesk.app import create_app
+    from tripdesk.db import close_connections, tortoise_config
 
     if db.startswith("postgres"):  # reopen the pools: the statement cache size is set per connection
         await close_connections()
@@ -88,7 +88,7 @@ def word_caches() -> list:  # type: ignore[type-arg]
 
 def statement_caches() -> list[tuple[int, int]]:
     """(entries, bound) of asyncpg's statement cache on every open PostgreSQL connection."""
-    from support.db import GENERIC_PLANS, _generic_plans
+    from core.db import GENERIC_PLANS, _generic_plans
 
     clients = [Tortoise.get_connection("default")] + ([_generic_plans] if _generic_plans is not None else [])
     found = []

@@ -51,7 +51,7 @@ async def test_sigterm_finishes_requests_in_flight(tmp_path: Path) -> None:
         created = await asyncio.to_thread(tripdesk, "create-token", "--role", "support", "--name", "s", env=env)
         token = created.stdout.strip().splitlines()[-1]
         port = free_port()
-        server = subprocess.Popen([sys.executable, "-m", "support.cli", "serve", "--port", str(port)], cwd=REPO,
+        server = subprocess.Popen([sys.executable, "-m", "tripdesk.cli", "serve", "--port", str(port)], cwd=REPO,
                                   env=env, stdout=(tmp_path / "serve.log").open("wb"), stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         await wait_ready(base)

@@ -28,12 +28,12 @@ pytestmark = [pytest.mark.postgres_only, pytest.mark.slow]
 
 
 def tripdesk(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "support.cli", *args], cwd=REPO, env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "tripdesk.cli", *args], cwd=REPO, env=env, capture_output=True,
                           text=True, timeout=180)
 
 
 def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "support.cli", *args], cwd=REPO, env=env,
+    return subprocess.Popen([sys.executable, "-m", "tripdesk.cli", *args], cwd=REPO, env=env,
                             stdout=log.open("wb"), stderr=subprocess.STDOUT)
 
 

@@ -33,9 +33,8 @@ from billing.payments.errors import (
 )
 from billing.payments.models import AllocationSource, Payment, PaymentFile, PaymentState
 from core.auth import Principal
-from core.pagination import decode_cursor
+from core.pagination import decode_cursor, page_of
 from support import audit
-from support.service import page_of
 
 
 def parse_file(data: bytes) -> bgmax.BgMaxFile:

@@ -7,20 +7,17 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from billing.money import MoneyIn
 from billing.subscriptions.models import BillingPeriod
 from core.http import MAX_ID
+from core.schemas import Strict
 from support.models import LicenceKind
 
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Purpose = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Percent = Annotated[Decimal, Field(ge=0, le=1000, max_digits=6, decimal_places=2)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class LicencePriceItem(Strict):

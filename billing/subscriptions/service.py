@@ -35,13 +35,12 @@ from billing.subscriptions.periods import period_containing
 from billing.subscriptions.pricing import price_for
 from core.auth import Principal
 from core.errors import Forbidden
-from core.pagination import decode_cursor
+from core.pagination import decode_cursor, page_of
 from support import audit
 from support.errors import ApplicationNotFound, InvalidReference, OrganisationNotFound
 from support.licensing import add_licence, end_licence
 from support.models import Application, Licence, LicenceKind, Organisation, PartnerCustomer
 from support.programme.resale import may_resell
-from support.service import page_of
 
 POPULATION_KINDS = ("municipality", "federation")
 

@@ -9,10 +9,13 @@ never overridden.
 
 from __future__ import annotations
 
+from tortoise.expressions import Q
+
 from support import notify
+from support.attachments.models import Attachment
 from support.classification.model_store import get_classifier
 from support.models import ClassificationState, Ticket, TicketEvent, TicketStatus
-from support.tickets import _classification_state
+from support.tickets.service import _classification_state
 
 MAX_HEAD_CHARS = 4000
 
@@ -23,12 +26,19 @@ def ticket_text(body: str, heads: list[str]) -> str:
     return f"{body}\n\n{extra}" if extra else body
 
 
+async def text_heads(ticket_id: int, *, public_only: bool) -> list[str]:
+    """The previews (first lines) of a ticket's text attachments, oldest first; `public_only` leaves out the
+    files of internal comments."""
+    visible = Q(comment_id=None) | Q(comment__public=True) if public_only else Q()
+    rows = await Attachment.filter(visible, ticket_id=ticket_id, blob__preview__not_isnull=True
+                                   ).order_by("id").values_list("blob__preview", flat=True)
+    return [str(r) for r in rows if r]
+
+
 async def after_text_attachment(ticket: Ticket) -> None:
     """Called in the upload's transaction, with the ticket row locked."""
     if ticket.classification_state == ClassificationState.confirmed or ticket.status != TicketStatus.new:
         return
-    from support.attachments.service import text_heads
-
     heads = await text_heads(ticket.id, public_only=True)
     result = get_classifier().classify(ticket.subject, ticket_text(ticket.body, heads))
     state = _classification_state(result)

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.schemas import Read
+
 
 def _binary(schema: dict[str, Any]) -> None:
     schema.clear()
@@ -24,9 +26,7 @@ class AttachmentUpload(BaseModel):
     file: bytes = Field(json_schema_extra=_binary)
 
 
-class AttachmentRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class AttachmentRead(Read):
     id: int
     ticket_id: int
     comment_id: int | None

@@ -48,7 +48,7 @@ from support.attachments.settings import AttachmentSettings, get_attachment_sett
 from support.attachments.storage import CHUNK_BYTES, BlobStore, DirectoryStore, make_store
 from support.errors import TicketNotFound
 from support.models import Comment, Ticket
-from support.tickets import get_ticket
+from support.tickets.service import get_ticket
 
 STAGE_CHUNK = 64 * 1024
 
@@ -254,12 +254,3 @@ async def attachment_thumbnail(*, principal: Principal, ticket_id: int, attachme
     if row.blob.thumbnail is None:
         raise AttachmentNotFound("this attachment has no thumbnail")
     return bytes(row.blob.thumbnail)
-
-
-async def text_heads(ticket_id: int, *, public_only: bool) -> list[str]:
-    """The previews (first lines) of a ticket's text attachments, oldest first; `public_only` leaves out the
-    files of internal comments."""
-    visible = Q(comment_id=None) | Q(comment__public=True) if public_only else Q()
-    rows = await Attachment.filter(visible, ticket_id=ticket_id, blob__preview__not_isnull=True
-                                   ).order_by("id").values_list("blob__preview", flat=True)
-    return [str(r) for r in rows if r]

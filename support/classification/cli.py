@@ -8,7 +8,6 @@ same model as the API (`model_store.get_classifier`: the promoted model of the d
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -102,25 +101,3 @@ async def run_retrain_async(stdout: IO[str] | None = None, *, data_dir: Path | N
         out.write(f"not promoted: the retrained model scores worse on {outcome.gate_file}; "
                   f"model {outcome.previous_version} stays in use\n")
     return 0
-
-
-async def _with_database(database_url: str, stdout: IO[str] | None) -> int:
-    from tortoise import Tortoise
-
-    from support.db import tortoise_config
-
-    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
-    try:
-        return await run_retrain_async(stdout)
-    finally:
-        await Tortoise.close_connections()
-
-
-def run_retrain(stdout: IO[str] | None = None, database_url: str | None = None) -> int:
-    """`run_retrain_async` for callers without a running loop or database: connects, retrains, closes.
-
-    The model is cached on disk keyed by its training data, so the service loads it instead of training.
-    """
-    from support.settings import get_settings
-
-    return asyncio.run(_with_database(database_url or get_settings().database_url, stdout))

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
+from core.schemas import Strict
 from support.policy import Billing, Category
 
 
-class ClassifyRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ClassifyRequest(Strict):
     subject: Annotated[str, StringConstraints(max_length=200)] = ""
     body: Annotated[str, StringConstraints(max_length=100_000)] = ""
 

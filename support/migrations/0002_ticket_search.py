@@ -3,7 +3,7 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 
-from support.search import ensure_search_indexes
+from support.tickets.search import ensure_search_indexes
 
 
 async def forwards(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]

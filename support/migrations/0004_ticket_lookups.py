@@ -4,7 +4,7 @@ from tortoise import migrations
 from tortoise.indexes import Index
 from tortoise.migrations import operations as ops
 
-from support.search import ensure_number_year_index
+from support.tickets.search import ensure_number_year_index
 
 
 async def forwards(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]

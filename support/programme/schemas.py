@@ -6,23 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from pydantic import BaseModel, EmailStr, Field, StringConstraints, model_validator
 
 from core.http import MAX_ID
+from core.schemas import Read, Strict
 from support.models import Language, OrganisationKind
 from support.programme.models import ApplicationDecision
 
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Read(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
 
 
 class ApplicantOrganisation(Strict):

@@ -19,7 +19,6 @@ from tortoise.transactions import in_transaction
 from core.auth import Principal
 from core.errors import Conflict, InvalidInput, NotFound
 from notifications.service import enqueue_email
-from support import ticket_store
 from support.errors import ContactNotFound, NotAPartner, OrganisationNotFound
 from support.licensing import unlicensed_applications
 from support.models import (
@@ -35,6 +34,7 @@ from support.models import (
 )
 from support.programme import schemas
 from support.programme.models import ApplicationDecision, DocumentationAccess, PartnerAgreement, PartnerApplication
+from support.tickets import store as ticket_store
 
 POLICY_VERSION = "integrationspolicy-2026"
 

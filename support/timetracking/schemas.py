@@ -10,10 +10,11 @@ import datetime as dt
 import re
 from typing import Annotated, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 
 from core.http import MAX_ID, Id
 from core.pagination import PageQuery
+from core.schemas import Read, Strict
 from support.policy import Category
 from support.timetracking.settings import business_today, get_timetracking_settings
 
@@ -45,16 +46,6 @@ Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length
 Month = Annotated[str, StringConstraints(strip_whitespace=True, min_length=7, max_length=7,
                                          pattern=r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"),
                   AfterValidator(_month)]
-
-
-class Strict(BaseModel):
-    """Unknown fields are an error: a typo (or an attempt to set `category`) is never silently dropped."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class Read(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
 
 
 # Time entries ----------------------------------------------------------------------------------------

@@ -30,13 +30,12 @@ from tortoise.transactions import in_transaction
 
 from core.auth import Principal, Role
 from core.errors import Forbidden, InvalidInput
-from core.pagination import decode_cursor
+from core.pagination import decode_cursor, page_of
 from support import audit
 from support.errors import InvalidReference, TicketNotFound
 from support.models import Staff, Ticket
 from support.policy import Category, ExtensionDecision, is_billable
-from support.service import page_of
-from support.tickets import get_ticket
+from support.tickets.service import get_ticket
 from support.timetracking import schemas
 from support.timetracking.errors import (
     EntryFrozen,

@@ -9,7 +9,7 @@ import pytest
 from billing import hooks
 
 try:
-    import support.app  # noqa: F401
+    import tripdesk.app  # noqa: F401
 
     FULL_APP = True
 except ImportError:  # pragma: no cover - depends on the state of the tree

@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def tripdesk(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "support.cli", *args], cwd=REPO, env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "tripdesk.cli", *args], cwd=REPO, env=env, capture_output=True,
                           text=True, timeout=300)
 
 

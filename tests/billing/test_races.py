@@ -208,7 +208,7 @@ def _cli_env(db_url: str) -> dict[str, str]:
 
 
 def _tripdesk() -> list[str]:
-    return [sys.executable, "-c", "from support.cli import main; main()"]
+    return [sys.executable, "-c", "from tripdesk.cli import main; main()"]
 
 
 async def _start(db: str, *args: str) -> asyncio.subprocess.Process:

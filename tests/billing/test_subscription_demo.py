@@ -10,11 +10,11 @@ from billing import runs
 from billing.demo import seed_billing_demo
 from billing.models import Invoice, InvoiceLine
 from billing.subscriptions.models import Subscription
-from support.cli import seed_programme_demo
 from support.demo import seed_demo
 from support.licensing import unlicensed_applications
 from support.models import Application, Licence, LicenceKind
 from support.programme.models import ApplicationDecision, InterfaceNotice, PartnerApplication
+from tripdesk.cli import seed_programme_demo
 
 
 async def test_demo_has_the_licence_model_and_the_partner_programme(db: str) -> None:

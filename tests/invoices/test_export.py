@@ -23,11 +23,11 @@ from invoices.commands import _export, run_export
 from invoices.export import export_documents
 from invoices.models import InvoiceDocument
 from invoices.service import PeriodBasis, parse_period
-from support.db import tortoise_config
 from tests import factories
 from tests.billing import builders
 from tests.conftest import BACKEND, truncate_all
 from tests.invoices.test_documents_api import FEB, billed_org, credited, issued
+from tripdesk.db import tortoise_config
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -115,7 +115,7 @@ def test_out_must_be_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 def _cli(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "support.cli", *args], cwd=REPO, env=env, text=True,
+    return subprocess.run([sys.executable, "-m", "tripdesk.cli", *args], cwd=REPO, env=env, text=True,
                           capture_output=True, timeout=120)
 
 

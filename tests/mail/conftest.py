@@ -13,8 +13,8 @@ import pytest
 
 from notifications.inbound.fetcher import MailFetcher
 from notifications.settings import InboundSettings
-from support.cli import install_hooks
 from tests.mail.dovecot import Dovecot, ensure_installed
+from tripdesk.wiring import install_hooks
 
 _users = itertools.count(1)
 

@@ -14,8 +14,8 @@ import sys
 from tortoise import Tortoise
 
 from notifications.inbound.fetcher import MailFetcher
-from support.cli import install_hooks
-from support.db import tortoise_config
+from tripdesk.db import tortoise_config
+from tripdesk.wiring import install_hooks
 
 
 async def main() -> None:

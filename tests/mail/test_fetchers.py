@@ -15,10 +15,10 @@ from tortoise import Tortoise
 
 from core.auth import Role
 from notifications.models import InboundMessage, InboundStatus
-from support.db import tortoise_config
 from support.models import Comment
 from tests import factories as f
 from tests.mail import messages as m
+from tripdesk.db import tortoise_config
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -15,7 +15,7 @@ from tests.mail.test_fetchers import ROOT, file_database
 
 
 async def test_idle_wakes_the_worker_when_mail_arrives(db, mailbox) -> None:  # type: ignore[no-untyped-def]
-    from support.cli import install_hooks
+    from tripdesk.wiring import install_hooks
 
     install_hooks()
     org = await f.organisation()
@@ -44,7 +44,7 @@ async def test_fetch_mail_command_reads_the_mailbox_once(db, mailbox, tmp_path) 
     await mailbox.append(m.raw(m.message(sender="stranger@example.com", to="support@tripdesk.example.se",
                                          subject="Hej", body="Vem är ni?")))
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "support.cli", "fetch-mail", cwd=str(ROOT),
+        sys.executable, "-m", "tripdesk.cli", "fetch-mail", cwd=str(ROOT),
         env={**os.environ, "DATABASE_URL": url, "IMAP_URL": mailbox.url, "PYTHONPATH": str(ROOT)},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(proc.communicate(), timeout=120)

@@ -80,7 +80,7 @@ async def test_send_outbox_command_drains_the_queue(db, smtp, tmp_path) -> None:
         # The in-memory test database is invisible to another process: use a file for this test.
         url = f"sqlite://{tmp_path / 'cli.sqlite3'}"
         await Tortoise.close_connections()
-        from support.db import tortoise_config
+        from tripdesk.db import tortoise_config
 
         await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
         await Tortoise.generate_schemas()
@@ -91,7 +91,7 @@ async def test_send_outbox_command_drains_the_queue(db, smtp, tmp_path) -> None:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "support.cli",
+        "tripdesk.cli",
         "send-outbox",
         cwd=str(ROOT),
         env=_env(url, smtp.url),

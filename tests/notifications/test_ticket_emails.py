@@ -14,7 +14,7 @@ from notifications.service import complete_context
 from support import notify
 from support.models import Language, TicketEvent
 from support.policy import Category
-from support.ticket_store import Requester
+from support.tickets.records import Requester
 from tests import factories as f
 from tests.notifications.test_outbox import deliver_all
 

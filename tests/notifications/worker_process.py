@@ -14,7 +14,7 @@ from tortoise import Tortoise
 from notifications.mailer import SmtpMailer
 from notifications.settings import MailSettings
 from notifications.worker import OutboxWorker
-from support.db import tortoise_config
+from tripdesk.db import tortoise_config
 
 
 async def main() -> None:

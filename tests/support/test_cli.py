@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def tripdesk(*args: str, database_url: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": database_url, "TRIPDESK_LOG_JSON": "false"}
-    return subprocess.run([sys.executable, "-m", "support.cli", *args], cwd=REPO, env=env,
+    return subprocess.run([sys.executable, "-m", "tripdesk.cli", *args], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -57,7 +57,8 @@ def test_create_token_with_a_staff_member(tmp_path) -> None:  # type: ignore[no-
 
 
 def test_every_help_says_defaults_formats_and_environment() -> None:
-    from support.cli import build_parser, install_hooks
+    from tripdesk.cli import build_parser
+    from tripdesk.wiring import install_hooks
 
     install_hooks()
     parser = build_parser()
@@ -78,7 +79,7 @@ def test_serve_says_where_it_listens(tmp_path) -> None:  # type: ignore[no-untyp
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "DATABASE_URL": url, "TRIPDESK_OUTBOX_WORKER": "false"}
-    server = subprocess.Popen([sys.executable, "-m", "support.cli", "serve", "--port", str(port)], cwd=REPO,
+    server = subprocess.Popen([sys.executable, "-m", "tripdesk.cli", "serve", "--port", str(port)], cwd=REPO,
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         assert server.stdout is not None

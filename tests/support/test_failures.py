@@ -11,10 +11,10 @@ from tortoise import Tortoise
 
 from core.auth import Role
 from core.http import MAX_BODY_BYTES
-from support.db import close_connections, tortoise_config
 from tests import factories as f
 from tests.conftest import BACKEND
 from tests.support.test_organisations import assert_problem
+from tripdesk.db import close_connections, tortoise_config
 
 
 def assert_framed(response, request_id: str) -> None:  # type: ignore[no-untyped-def]
@@ -75,7 +75,7 @@ def test_what_counts_as_unavailable() -> None:
     import asyncpg
     from tortoise.exceptions import IntegrityError, OperationalError
 
-    from support.failures import unavailable
+    from tripdesk.failures import unavailable
 
     def caused(outer: Exception, inner: BaseException) -> Exception:
         outer.__cause__ = inner

@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 from tortoise import Tortoise
 
-from support.db import tortoise_config
 from tests.conftest import BACKEND, create_pg_database, drop_pg_database, pg_url
+from tripdesk.db import tortoise_config
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def run_migrate(database_url: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": database_url}
-    return subprocess.run([sys.executable, "-m", "support.cli", "migrate"], cwd=REPO, env=env,
+    return subprocess.run([sys.executable, "-m", "tripdesk.cli", "migrate"], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=120)
 
 

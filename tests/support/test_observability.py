@@ -40,8 +40,8 @@ async def test_body_over_the_limit_is_refused_before_reading(client) -> None:  #
 async def test_metrics_need_the_metrics_token_or_an_admin_token(db) -> None:  # type: ignore[no-untyped-def]
     import httpx
 
-    from support.app import create_app
     from support.settings import SupportSettings
+    from tripdesk.app import create_app
 
     settings = SupportSettings(DATABASE_URL=db, TRIPDESK_TOKEN_CACHE_SECONDS=0,  # type: ignore[call-arg]
                                TRIPDESK_METRICS_TOKEN="scrape-secret-1")

@@ -11,12 +11,12 @@ import random
 import pytest
 
 from core.auth import Principal, Role
+from core.db import is_postgres
 from core.pagination import encode_cursor
-from support.db import is_postgres
 from support.models import Organisation, OrganisationKind, Ticket
 from support.policy import Category
-from support.ticket_filter import SUMMARY_COLUMNS, TicketFilter
-from support.ticket_schemas import TicketPage, TicketQuery
+from support.tickets.listing import SUMMARY_COLUMNS, TicketFilter
+from support.tickets.schemas import TicketPage, TicketQuery
 from tests import factories as f
 
 STATUSES = ("new", "triaged", "in_progress", "resolved", "closed")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from support.db import is_postgres
+from core.db import is_postgres
 
 SEARCHED_COLUMNS = ("subject", "body", "number")
 NUMBER_YEAR = "split_part(\"number\", '-', 2)"        # SUP-2026-00042 -> '2026'

@@ -9,7 +9,7 @@ from pythonjsonlogger.orjson import OrjsonFormatter
 
 
 def configure_logging(*, json_logs: bool, level: int = logging.INFO) -> None:
-    from support.observability import RequestIdFilter
+    from tripdesk.observability import RequestIdFilter
 
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RequestIdFilter())

@@ -37,9 +37,9 @@ from tortoise.queryset import QuerySet
 
 from core.auth import Principal
 from core.pagination import decode_cursor
-from support import search
 from support.models import Ticket
-from support.ticket_schemas import TicketQuery, TicketSummary
+from support.tickets import search
+from support.tickets.schemas import TicketQuery, TicketSummary
 
 TICKET_NUMBER_QUERY = re.compile(r"^\s*SUP-\d{2,4}(-\d{1,7})?\s*$", re.IGNORECASE)  # past five digits too
 SUMMARY_COLUMNS = tuple(TicketSummary.model_fields)

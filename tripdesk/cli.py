@@ -1,6 +1,6 @@
 """`tripdesk` command line (SPEC §3). Scripts and operators depend on these commands and their output.
 
-Part of the composition root: it alone wires every package's commands together.
+It alone gathers every package's commands.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from typing import Any
 from tortoise import Tortoise
 
 from core.auth import Role
-from support.db import close_connections, tortoise_config
 from support.settings import get_settings
+from tripdesk.db import close_connections, tortoise_config
+from tripdesk.wiring import install_hooks
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -135,8 +136,8 @@ async def first_start() -> str | None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from support.app import create_app
-    from support.logs import configure_logging
+    from tripdesk.app import create_app
+    from tripdesk.logs import configure_logging
 
     settings = get_settings()
     configure_logging(json_logs=settings.log_json)
@@ -272,19 +273,6 @@ def _optional(module_name: str) -> Any:
         return None
 
 
-def install_hooks() -> None:
-    """Wire the packages' hooks (billing's issue → invoices' documents and email; the receipt's context at
-    delivery into the outbox; inbound mail → support's conversations). Idempotent; the app and every command call it."""
-    import billing.hooks
-    import invoices.hooks
-    from support import mail_conversations, notify
-
-    billing.hooks.install()
-    invoices.hooks.install()
-    notify.install()
-    mail_conversations.install()
-
-
 def main(argv: list[str] | None = None) -> None:
     os.chdir(Path.cwd())
     install_hooks()
@@ -302,7 +290,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def set_up_fault(exc: BaseException) -> str | None:
     """A database without tripdesk's tables, or one that cannot be reached: what to do, in one line."""
-    from support.failures import missing_table, unavailable
+    from tripdesk.failures import missing_table, unavailable
 
     if missing_table(exc):
         return "the database has no tripdesk tables yet: run `tripdesk migrate` first"

@@ -20,7 +20,7 @@ from notifications.service import new_message_id, reply_address_affixes
 from support.numbering import ticket_number_sql
 
 if TYPE_CHECKING:
-    from support.ticket_store import NewEvent, NewTicket, Receipt
+    from support.tickets.records import NewEvent, NewTicket, Receipt
 
 REQUESTER_COLUMNS = """c.id, c.name, c.email, c.language, c.active, c.organisation_id,
        o.name AS organisation_name, o.kind AS organisation_kind

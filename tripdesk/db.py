@@ -1,16 +1,14 @@
-"""Tortoise ORM configuration: one app (and one migrations package) per tripdesk package.
-
-This is part of the composition root: it is the one place that names every package's models.
-"""
+"""Tortoise ORM configuration: one app (and one migrations package) per tripdesk package; the one place that
+names every package's models."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from tortoise import Tortoise, connections
-from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise import Tortoise
 
+from core.db import close_generic_plans
 from support.settings import get_settings
 
 APPS: dict[str, tuple[list[str], str]] = {
@@ -37,36 +35,9 @@ def normalise_url(url: str) -> str:
     return url
 
 
-GENERIC_PLANS = "generic_plans"
-_generic_plans: BaseDBAsyncClient | None = None
-
-
-def is_postgres(conn: BaseDBAsyncClient | None = None) -> bool:
-    """Whether `conn` (default: the default connection) talks to PostgreSQL rather than SQLite."""
-    return (conn or connections.get("default")).capabilities.dialect == "postgres"
-
-
-def generic_plans_db(default: BaseDBAsyncClient) -> BaseDBAsyncClient:
-    """A second PostgreSQL pool beside `default` (same database and pool size) whose sessions let PostgreSQL
-    cache a generic plan. Only statements whose best plan does not depend on their parameters belong there
-    (ticket intake: primary-key look-ups and inserts); planning the intake statement anew cost about twice
-    its execution, measured here. It is not in Tortoise's configuration, where a second connection would
-    make every `in_transaction()` name one; `close_connections` closes it."""
-    global _generic_plans
-    if _generic_plans is None or not _generic_plans._check_loop():
-        info = connections.db_config[default.connection_name]
-        credentials = {**info["credentials"], "server_settings": {"plan_cache_mode": "auto"}}
-        _generic_plans = type(default)(connection_name=GENERIC_PLANS, **credentials)
-    return _generic_plans
-
-
 async def close_connections() -> None:
     """Tortoise's connections and the generic-plans pool."""
-    global _generic_plans
-    if _generic_plans is not None:
-        pool, _generic_plans = _generic_plans, None
-        if pool._check_loop():
-            await pool.close()
+    await close_generic_plans()
     await Tortoise.close_connections()
 
 

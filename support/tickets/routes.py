@@ -8,8 +8,9 @@ from starlette.routing import Route
 
 from core.auth import Principal, Role
 from core.http import JSON, RowsJSON, operation, path_int, read_body, read_query
-from support import ticket_schemas, tickets
 from support.idempotency import run_once
+from support.tickets import schemas as ticket_schemas
+from support.tickets import service as tickets
 
 ANY = tuple(Role)
 STAFF = (Role.admin, Role.support)

@@ -40,18 +40,19 @@ from core.errors import (
 from core.http import MAX_BODY_BYTES, operation
 from core.openapi import build_openapi
 from core.routing import SegmentRouter
-from support import audit_routes, mail_routes, ticket_routes
+from support import audit_routes, mail_routes
 from support import routes as directory_routes
 from support.attachments import routes as attachment_routes
 from support.auth import BearerAuthMiddleware, TokenCache
 from support.classification import routes as classification_routes
-from support.cli import install_hooks
-from support.db import close_connections, tortoise_config
-from support.failures import CatchAllMiddleware
-from support.observability import Metrics, ObservabilityMiddleware, allow_headers, metrics_endpoint
 from support.programme import routes as partner_routes
 from support.settings import SupportSettings, get_settings
+from support.tickets import routes as ticket_routes
 from support.timetracking import routes as timetracking_routes
+from tripdesk.db import close_connections, tortoise_config
+from tripdesk.failures import CatchAllMiddleware
+from tripdesk.observability import Metrics, ObservabilityMiddleware, allow_headers, metrics_endpoint
+from tripdesk.wiring import install_hooks
 
 log = logging.getLogger("tripdesk")
 API_PREFIX = "/api/v1"

@@ -21,12 +21,13 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from core.auth import Principal, Role
+from core.db import is_postgres
 from core.errors import Conflict, Forbidden
-from support import notify, ticket_schemas, ticket_store
+from core.pagination import page_of
+from support import notify
 from support.classification.classifier import CONFIDENCE_THRESHOLD, ClassificationResult
 from support.classification.model_store import get_classifier
 from support.classification.service import record_labelled_example
-from support.db import is_postgres
 from support.errors import ApplicationNotFound, InvalidReference, OrganisationNotFound, TicketNotFound
 from support.licensing import licence_warning_for
 from support.models import (
@@ -40,9 +41,10 @@ from support.models import (
     TicketStatus,
 )
 from support.policy import POLICY, Category, DefectOutcome, ExtensionDecision, billing_for
-from support.service import page_of
-from support.ticket_filter import TicketFilter, opened_or_billed
-from support.workflow import check_transition
+from support.tickets import schemas as ticket_schemas
+from support.tickets import store as ticket_store
+from support.tickets.listing import TicketFilter, opened_or_billed
+from support.tickets.workflow import check_transition
 
 
 def ticket_read(ticket: Ticket) -> ticket_schemas.TicketRead:
