@@ -12,7 +12,7 @@ of the list lives there:
 Then it is read one of two ways, with the same conditions and the same order:
 - `queryset()`: Tortoise, on SQLite (the single-user default);
 - `postgres_statement()`: one SQL statement on PostgreSQL, with the exact expressions the indexes were built
-  on (support/search.py). The ORM spends much of a page building the query and converting each value back;
+  on (support/tickets/search.py). The ORM spends much of a page building the query and converting each value back;
   the statement's rows go to the response as they are (bench/README.md has the measurements).
   tests/support/test_ticket_filter.py runs a matrix of filters through both readers on PostgreSQL and
   compares the pages.
@@ -156,7 +156,7 @@ class TicketFilter:
         if self.number_year is not None:
             where.append(f"{search.NUMBER_YEAR} = {param(self.number_year)}")
         if self.text is not None:
-            # exactly the expressions of the trigram indexes (support/search.py)
+            # exactly the expressions of the trigram indexes (support/tickets/search.py)
             pattern = param(f"%{escape_like(self.text)}%")
             where.append("(" + " OR ".join(f"{search.searched(column)} LIKE UPPER({pattern}) ESCAPE '\\'"
                                            for column in search.SEARCHED_COLUMNS) + ")")

@@ -118,7 +118,7 @@ def _classification_state(result: ClassificationResult) -> ClassificationState:
 async def create_ticket(*, principal: Principal,
                         data: ticket_schemas.TicketCreate) -> ticket_schemas.TicketRead:
     """Intake: check the parties, classify, and store the ticket with its number, its `created` and
-    `classified` events and the receipt email: one statement on PostgreSQL (support/ticket_store.py), and
+    `classified` events and the receipt email: one statement on PostgreSQL (support/tickets/store.py), and
     the licence query first when the request names an application."""
     now = dt.datetime.now(dt.UTC)
     warning = await _licence_warning(data.application_id)
@@ -180,7 +180,7 @@ async def read_ticket(*, principal: Principal, ticket_id: int) -> ticket_schemas
 
 async def list_tickets(*, principal: Principal,
                        query: ticket_schemas.TicketQuery) -> tuple[list[dict[str, Any]], str | None]:
-    """A page of `TicketSummary` fields as plain rows, newest first (support/ticket_filter.py: the filters'
+    """A page of `TicketSummary` fields as plain rows, newest first (support/tickets/listing.py: the filters'
     rules, and why PostgreSQL reads them with its own statement)."""
     wanted = TicketFilter.of(principal, query, postgres=is_postgres())
     return page_of(await wanted.rows(), query.limit)
