@@ -56,9 +56,10 @@ async def pg_admin(sql: str) -> None:
 
 async def setup(orgs: int, tickets: int, entries: int) -> None:
     from billing.models import RateCard, RateCardRate
-    from support.models import ClassificationState, Contact, Organisation, Staff, Ticket, TicketStatus
+    from support.models import Organisation, Staff, Ticket
     from support.policy import Category
     from support.timetracking.models import TimeEntry
+    from tests.billing.builders import bulk_tickets
 
     card = await RateCard.create(name="Bench", valid_from_date=dt.date(2020, 1, 1))
     await RateCardRate.bulk_create(
@@ -81,27 +82,9 @@ async def setup(orgs: int, tickets: int, entries: int) -> None:
         batch_size=2000,
     )
     org_ids = list(await Organisation.all().order_by("id").values_list("id", flat=True))
-    await Contact.bulk_create(
-        [Contact(organisation_id=o, name="C", email=f"c{o}@example.se") for o in org_ids], batch_size=2000
-    )
-    contact = dict(await Contact.all().values_list("organisation_id", "id"))
-    await Ticket.bulk_create(
-        [
-            Ticket(
-                number=f"SUP-B-{o}-{t}",
-                subject=f"Ärende {t}",
-                body="",
-                requester_id=contact[o],
-                organisation_id=o,
-                bill_to_id=o,
-                category=Category.performance if t % 3 == 0 else Category.assistance,
-                classification_state=ClassificationState.confirmed,
-                status=TicketStatus.in_progress,
-            )
-            for o in org_ids
-            for t in range(tickets)
-        ],
-        batch_size=5000,
+    await bulk_tickets(
+        org_ids, tickets, prefix="SUP-B",
+        category=lambda t: Category.performance if t % 3 == 0 else Category.assistance,
     )
     rows = await Ticket.all().values_list("id", "category")
     now = dt.datetime.now(dt.UTC)

@@ -24,6 +24,7 @@ from billing.money import line_amount, minutes_billed_hours
 from billing.rates import RateBook
 from billing.settings import get_billing_settings
 from core.auth import Principal
+from core.locking import first_locked
 from notifications.service import enqueue_email
 from support import audit
 from support.errors import TicketNotFound
@@ -239,9 +240,9 @@ async def approve_ceiling(
     """Record who approved work beyond the ceiling, and when: the held time becomes invoiceable."""
     async with in_transaction():
         ticket = await _ticket_for(principal, ticket_id)
-        ceiling = await CostCeiling.filter(ticket_id=ticket.id).select_for_update().first()
-        if ceiling is None:
-            raise CeilingNotFound(f"ticket {ticket.number} has no cost ceiling")
+        ceiling = await first_locked(
+            CostCeiling.filter(ticket_id=ticket.id), CeilingNotFound(f"ticket {ticket.number} has no cost ceiling")
+        )
         if ceiling.approved_at is None:
             ceiling.approved_at = dt.datetime.now(dt.UTC)
             who = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -22,6 +23,24 @@ from core.auth import Principal
 from support import audit
 from support.errors import InvalidReference
 from support.timetracking.models import TimeEntry
+
+# What a credit note repeats of the invoice it credits (the buyer, the period and the terms), and its lines
+# and their time entries of the credited lines: everything but the identity, the owner and the position.
+_INVOICE_COPY = (
+    "organisation_id", "period_start_date", "period_end_date", "currency", "reverse_charge", "your_reference",
+)
+_LINE_COPY = (
+    "ticket_id", "ticket_number", "description", "category", "unit", "rate_card_name", "quantity",
+    "total_hours", "prepaid_hours", "unit_price", "amount", "vat_category", "vat_rate",
+)
+_ENTRY_COPY = (
+    "time_entry_id", "work_date", "staff_name", "minutes", "hours", "prepaid_hours", "description", "category",
+    "rate_card_id",
+)
+
+
+def _copied(row: Invoice | InvoiceLine | InvoiceLineEntry, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in names}
 
 
 async def credit_invoice(
@@ -71,39 +90,17 @@ async def credit_invoice(
         note = await Invoice.create(
             kind=InvoiceKind.credit_note,
             status=InvoiceStatus.draft,
-            organisation_id=original.organisation_id,  # type: ignore[attr-defined]
             corrects_id=original.id,
-            period_start_date=original.period_start_date,
-            period_end_date=original.period_end_date,
-            currency=original.currency,
-            reverse_charge=original.reverse_charge,
             net_amount=net,
             vat_amount=tax,
             gross_amount=net + tax,
-            your_reference=original.your_reference,
             reason=data.reason,
+            **_copied(original, _INVOICE_COPY),
             created_by=principal.name,
         )
         await InvoiceLine.bulk_create(
             [
-                InvoiceLine(
-                    invoice_id=note.id,
-                    line_no=n,
-                    ticket_id=line.ticket_id,
-                    ticket_number=line.ticket_number,  # type: ignore[attr-defined]
-                    description=line.description,
-                    category=line.category,
-                    unit=line.unit,
-                    rate_card_name=line.rate_card_name,
-                    quantity=line.quantity,
-                    total_hours=line.total_hours,
-                    prepaid_hours=line.prepaid_hours,
-                    unit_price=line.unit_price,
-                    amount=line.amount,
-                    vat_category=line.vat_category,
-                    vat_rate=line.vat_rate,
-                    credited_line_id=line.id,
-                )
+                InvoiceLine(invoice_id=note.id, line_no=n, credited_line_id=line.id, **_copied(line, _LINE_COPY))
                 for n, line in enumerate(chosen, start=1)
             ]
         )
@@ -111,19 +108,7 @@ async def credit_invoice(
         old_entries = await InvoiceLineEntry.filter(line_id__in=[line.id for line in chosen])
         await InvoiceLineEntry.bulk_create(
             [
-                InvoiceLineEntry(
-                    line_id=new_ids[e.line_id],
-                    invoice_id=note.id,
-                    time_entry_id=e.time_entry_id,  # type: ignore[attr-defined]
-                    work_date=e.work_date,
-                    staff_name=e.staff_name,
-                    minutes=e.minutes,
-                    hours=e.hours,
-                    prepaid_hours=e.prepaid_hours,
-                    description=e.description,
-                    category=e.category,
-                    rate_card_id=e.rate_card_id,
-                )
+                InvoiceLineEntry(line_id=new_ids[e.line_id], invoice_id=note.id, **_copied(e, _ENTRY_COPY))
                 for e in old_entries
             ]
         )

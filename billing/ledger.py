@@ -52,7 +52,7 @@ from billing.sql import prefer_custom_plans
 from billing.subscriptions.charges import release_charges
 from billing.vat import ensure_invoiceable
 from core.auth import Principal
-from core.pagination import decode_cursor, page_of
+from core.pagination import keyset_page
 from support import audit
 from support.models import Organisation
 from support.numbering import next_value
@@ -124,9 +124,7 @@ async def list_invoices(
                            gross_amount__gt=0)
     elif query.unpaid is False:
         rows = rows.filter(paid_at__isnull=False)
-    if query.cursor:
-        rows = rows.filter(id__lt=decode_cursor(query.cursor))
-    found, cursor = page_of(await rows.order_by("-id").limit(query.limit + 1), query.limit)
+    found, cursor = await keyset_page(rows, query.limit, query.cursor)
     return await summaries(found), cursor
 
 

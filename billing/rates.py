@@ -23,11 +23,12 @@ from billing import schemas
 from billing.errors import RateCardInUse, RateCardNotFound, RateCardOverlap
 from billing.models import InvoiceLineEntry, RateCard, RateCardRate
 from core.auth import Principal
-from core.pagination import decode_cursor, page_of
+from core.locking import first_locked
+from core.pagination import keyset_page
 from support import audit
 from support.errors import InvalidReference
 from support.models import Organisation
-from support.numbering import next_value
+from support.numbering import write_lock
 from support.policy import Category
 
 # A counter row used only as a lock: rate-card writes serialise on it, so two overlapping cards created
@@ -211,7 +212,7 @@ async def create_rate_card(*, principal: Principal, data: schemas.RateCardCreate
     if data.organisation_id is not None and not await Organisation.exists(id=data.organisation_id):
         raise InvalidReference(f"organisation {data.organisation_id} does not exist")
     async with in_transaction() as conn:
-        await next_value(_WRITE_LOCK_KEY, conn=conn)
+        await write_lock(_WRITE_LOCK_KEY, conn)
         await _check_overlap(
             organisation_id=data.organisation_id, valid_from=data.valid_from, valid_until=data.valid_until
         )
@@ -252,9 +253,7 @@ async def list_rate_cards(*, query: schemas.RateCardQuery) -> tuple[list[schemas
             Q(valid_until_date__isnull=True) | Q(valid_until_date__gte=query.valid_on),
             valid_from_date__lte=query.valid_on,
         )
-    if query.cursor:
-        rows = rows.filter(id__lt=decode_cursor(query.cursor))
-    found, cursor = page_of(await rows.order_by("-id").limit(query.limit + 1), query.limit)
+    found, cursor = await keyset_page(rows, query.limit, query.cursor)
     return [await card_read(card) for card in found], cursor
 
 
@@ -263,10 +262,8 @@ async def update_rate_card(*, card_id: int, data: schemas.RateCardUpdate,
     """Only the end of validity changes (a new agreement period is a new card); it may not create an
     overlap, and a card that already priced invoiced time may not be cut short before that time."""
     async with in_transaction() as conn:
-        await next_value(_WRITE_LOCK_KEY, conn=conn)
-        card = await RateCard.filter(id=card_id).select_for_update().first()
-        if card is None:
-            raise RateCardNotFound(f"rate card {card_id} not found")
+        await write_lock(_WRITE_LOCK_KEY, conn)
+        card = await first_locked(RateCard.filter(id=card_id), RateCardNotFound(f"rate card {card_id} not found"))
         if data.valid_until is not None and data.valid_until < card.valid_from_date:
             raise InvalidReference("valid_until is before the card's valid_from")
         await _check_overlap(
@@ -288,9 +285,7 @@ async def update_rate_card(*, card_id: int, data: schemas.RateCardUpdate,
 
 async def delete_rate_card(*, card_id: int, principal: Principal | None = None) -> None:
     async with in_transaction():
-        card = await RateCard.filter(id=card_id).select_for_update().first()
-        if card is None:
-            raise RateCardNotFound(f"rate card {card_id} not found")
+        card = await first_locked(RateCard.filter(id=card_id), RateCardNotFound(f"rate card {card_id} not found"))
         if await InvoiceLineEntry.exists(rate_card_id=card.id):
             raise RateCardInUse("this card priced invoice lines; end its validity instead of deleting it")
         await audit.record(principal=principal, action="rate_card.deleted", subject_type="rate_card",

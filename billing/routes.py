@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from billing import ceilings, credits, ledger, prepaid, rates, reports, runs, schemas
 from core.auth import Principal, Role
-from core.http import JSON, operation, path_int, read_body, read_query
+from core.http import JSON, Endpoint, call_arguments, operation, path_int, read_body, read_query, service_call
 from support.idempotency import run_once
 
 ADMIN = (Role.admin,)
@@ -21,6 +22,7 @@ STAFF = (Role.admin, Role.support, Role.finance)
 ANY = tuple(Role)
 INVOICE_READERS = (Role.admin, Role.finance, Role.integrator)
 CEILING_WRITERS = (Role.admin, Role.support, Role.finance, Role.integrator)
+INVOICES, RATE_CARDS, TICKETS = ("invoices",), ("rate-cards",), ("tickets",)
 
 
 async def _created(
@@ -41,64 +43,54 @@ async def _created(
     return JSON(body, status_code=status)
 
 
+def _create_call(
+    summary: str, call: Callable[..., Awaitable[Any]], endpoint: str, *, body: type[BaseModel],
+    response: type[BaseModel], roles: tuple[Role, ...], tags: tuple[str, ...], path_id: str | None = None,
+    name: str | None = None, doc: str | None = None,
+) -> Endpoint:
+    """An idempotent create that is one service call (see `service_call`); `endpoint`, with `{id}` for the
+    path's id, is what a retried `Idempotency-Key` is matched under."""
+
+    async def handler(request: Request, principal: Principal) -> Response:
+        kwargs = await call_arguments(request, principal, body=body, path_id=path_id)
+        key = endpoint.format(id=kwargs.get(path_id or ""))
+        return await _created(request, principal, key, lambda: call(**kwargs))
+
+    handler.__name__ = handler.__qualname__ = name or call.__name__
+    handler.__doc__ = doc
+    return operation(summary, roles=roles, body=body, response=response, status=201, tags=tags,
+                     idempotent_create=True)(handler)
+
+
 # Rate cards ----------------------------------------------------------------------------------------------
 
 
-@operation(
-    "List rate cards",
-    roles=STAFF,
-    query=schemas.RateCardQuery,
-    response=schemas.RateCardPage,
-    tags=("rate-cards",),
+list_rate_cards = service_call(
+    "List rate cards", rates.list_rate_cards, query=schemas.RateCardQuery, response=schemas.RateCardPage,
+    principal=False, roles=STAFF, tags=RATE_CARDS,
 )
-async def list_rate_cards(request: Request, principal: Principal) -> Response:
-    query = read_query(request, schemas.RateCardQuery)
-    items, cursor = await rates.list_rate_cards(query=query)
-    return JSON(schemas.RateCardPage(items=items, next_cursor=cursor))
-
-
-@operation(
-    "Create a rate card (default or an organisation's agreement)",
-    roles=ADMIN,
-    body=schemas.RateCardCreate,
-    response=schemas.RateCardRead,
-    status=201,
-    tags=("rate-cards",),
-    idempotent_create=True,
+create_rate_card = _create_call(
+    "Create a rate card (default or an organisation's agreement)", rates.create_rate_card, "POST /rate-cards",
+    body=schemas.RateCardCreate, response=schemas.RateCardRead, roles=ADMIN, tags=RATE_CARDS,
+    doc="""Rates are SEK per hour ex VAT as decimal strings with at most 2 decimals. Validity may not overlap
+    another card of the same organisation (or another default card): 409 `rate_card_overlap`.""",
 )
-async def create_rate_card(request: Request, principal: Principal) -> Response:
-    """Rates are SEK per hour ex VAT as decimal strings with at most 2 decimals. Validity may not overlap
-    another card of the same organisation (or another default card): 409 `rate_card_overlap`."""
-    data = await read_body(request, schemas.RateCardCreate)
-    return await _created(
-        request, principal, "POST /rate-cards", lambda: rates.create_rate_card(principal=principal, data=data)
-    )
 
 
-@operation("Get a rate card", roles=STAFF, response=schemas.RateCardRead, tags=("rate-cards",))
+@operation("Get a rate card", roles=STAFF, response=schemas.RateCardRead, tags=RATE_CARDS)
 async def get_rate_card(request: Request, principal: Principal) -> Response:
     card = await rates.get_rate_card(card_id=path_int(request))
     return JSON(await rates.card_read(card))
 
 
-@operation(
-    "End (or extend) a rate card's validity",
-    roles=ADMIN,
-    body=schemas.RateCardUpdate,
-    response=schemas.RateCardRead,
-    tags=("rate-cards",),
+update_rate_card = service_call(
+    "End (or extend) a rate card's validity", rates.update_rate_card, path_id="card_id",
+    body=schemas.RateCardUpdate, response=schemas.RateCardRead, roles=ADMIN, tags=RATE_CARDS,
 )
-async def update_rate_card(request: Request, principal: Principal) -> Response:
-    data = await read_body(request, schemas.RateCardUpdate)
-    return JSON(await rates.update_rate_card(card_id=path_int(request), data=data, principal=principal))
-
-
-@operation(
-    "Delete a rate card that never priced an invoice line", roles=ADMIN, status=204, tags=("rate-cards",)
+delete_rate_card = service_call(
+    "Delete a rate card that never priced an invoice line", rates.delete_rate_card, path_id="card_id",
+    status=204, roles=ADMIN, tags=RATE_CARDS,
 )
-async def delete_rate_card(request: Request, principal: Principal) -> Response:
-    await rates.delete_rate_card(card_id=path_int(request), principal=principal)
-    return Response(status_code=204)
 
 
 @operation(
@@ -106,7 +98,7 @@ async def delete_rate_card(request: Request, principal: Principal) -> Response:
     roles=STAFF,
     query=schemas.RateQuoteQuery,
     response=schemas.RateQuote,
-    tags=("rate-cards",),
+    tags=RATE_CARDS,
 )
 async def quote_rate(request: Request, principal: Principal) -> Response:
     import datetime as dt
@@ -128,69 +120,36 @@ async def quote_rate(request: Request, principal: Principal) -> Response:
 # Prepaid hours -------------------------------------------------------------------------------------------
 
 
-@operation(
-    "An organisation's prepaid hour packages and remaining hours",
-    roles=ANY,
-    response=schemas.PrepaidSummary,
-    tags=("prepaid",),
+get_prepaid = service_call(
+    "An organisation's prepaid hour packages and remaining hours", prepaid.prepaid_summary,
+    path_id="organisation_id", response=schemas.PrepaidSummary, roles=ANY, tags=("prepaid",), name="get_prepaid",
 )
-async def get_prepaid(request: Request, principal: Principal) -> Response:
-    return JSON(await prepaid.prepaid_summary(principal=principal, organisation_id=path_int(request)))
 
 
-@operation(
-    "Add a prepaid hour package",
-    roles=FINANCE,
-    body=schemas.PrepaidCreate,
-    response=schemas.PrepaidRead,
-    status=201,
-    tags=("prepaid",),
-    idempotent_create=True,
+create_prepaid = _create_call(
+    "Add a prepaid hour package", prepaid.create_package, "POST /organisations/{id}/prepaid",
+    path_id="organisation_id", body=schemas.PrepaidCreate, response=schemas.PrepaidRead, roles=FINANCE,
+    tags=("prepaid",), name="create_prepaid",
 )
-async def create_prepaid(request: Request, principal: Principal) -> Response:
-    data = await read_body(request, schemas.PrepaidCreate)
-    organisation_id = path_int(request)
-    return await _created(
-        request,
-        principal,
-        f"POST /organisations/{organisation_id}/prepaid",
-        lambda: prepaid.create_package(principal=principal, organisation_id=organisation_id, data=data),
-    )
 
 
 # Cost ceilings -------------------------------------------------------------------------------------------
 
 
-@operation(
-    "A ticket's cost ceiling, usage and held time", roles=ANY, response=schemas.CeilingRead, tags=("tickets",)
+get_ceiling = service_call(
+    "A ticket's cost ceiling, usage and held time", ceilings.get_ceiling, path_id="ticket_id",
+    response=schemas.CeilingRead, roles=ANY, tags=TICKETS,
 )
-async def get_ceiling(request: Request, principal: Principal) -> Response:
-    return JSON(await ceilings.get_ceiling(principal=principal, ticket_id=path_int(request)))
-
-
-@operation(
-    "Set a ticket's cost ceiling (hours or SEK ex VAT)",
-    roles=CEILING_WRITERS,
-    body=schemas.CeilingSet,
-    response=schemas.CeilingRead,
-    tags=("tickets",),
+set_ceiling = service_call(
+    "Set a ticket's cost ceiling (hours or SEK ex VAT)", ceilings.set_ceiling, path_id="ticket_id",
+    body=schemas.CeilingSet, response=schemas.CeilingRead, roles=CEILING_WRITERS, tags=TICKETS,
+    doc="Set by the integrator of the ticket's billed organisation (or staff); a new ceiling needs approval.",
 )
-async def set_ceiling(request: Request, principal: Principal) -> Response:
-    """Set by the integrator of the ticket's billed organisation (or staff); a new ceiling needs approval."""
-    data = await read_body(request, schemas.CeilingSet)
-    return JSON(await ceilings.set_ceiling(principal=principal, ticket_id=path_int(request), data=data))
-
-
-@operation(
-    "Approve billable time beyond the cost ceiling",
-    roles=(Role.admin, Role.support, Role.integrator),
-    body=schemas.CeilingApprove,
-    response=schemas.CeilingRead,
-    tags=("tickets",),
+approve_ceiling = service_call(
+    "Approve billable time beyond the cost ceiling", ceilings.approve_ceiling, path_id="ticket_id",
+    body=schemas.CeilingApprove, response=schemas.CeilingRead, roles=(Role.admin, Role.support, Role.integrator),
+    tags=TICKETS,
 )
-async def approve_ceiling(request: Request, principal: Principal) -> Response:
-    data = await read_body(request, schemas.CeilingApprove)
-    return JSON(await ceilings.approve_ceiling(principal=principal, ticket_id=path_int(request), data=data))
 
 
 # Reports -------------------------------------------------------------------------------------------------
@@ -226,7 +185,7 @@ async def time_report(request: Request, principal: Principal) -> Response:
     body=schemas.InvoiceRunCreate,
     response=schemas.InvoiceRunRead,
     status=201,
-    tags=("invoices",),
+    tags=INVOICES,
     idempotent_create=True,
 )
 async def create_run(request: Request, principal: Principal) -> Response:
@@ -246,108 +205,48 @@ async def create_run(request: Request, principal: Principal) -> Response:
     return await _created(request, principal, "POST /invoice-runs", create)
 
 
-@operation(
-    "Get an invoice run and the drafts it made",
-    roles=FINANCE,
-    response=schemas.InvoiceRunRead,
-    tags=("invoices",),
+get_run = service_call(
+    "Get an invoice run and the drafts it made", runs.get_run, path_id="run_id", principal=False,
+    response=schemas.InvoiceRunRead, roles=FINANCE, tags=INVOICES,
 )
-async def get_run(request: Request, principal: Principal) -> Response:
-    return JSON(await runs.get_run(run_id=path_int(request)))
 
 
 # Invoices ------------------------------------------------------------------------------------------------
 
 
-@operation(
-    "List invoices and credit notes",
-    roles=INVOICE_READERS,
-    query=schemas.InvoiceQuery,
-    response=schemas.InvoicePage,
-    tags=("invoices",),
+list_invoices = service_call(
+    "List invoices and credit notes", ledger.list_invoices, query=schemas.InvoiceQuery,
+    response=schemas.InvoicePage, roles=INVOICE_READERS, tags=INVOICES,
+    doc="Newest first. Integrators see only their organisation's issued invoices and credit notes.",
 )
-async def list_invoices(request: Request, principal: Principal) -> Response:
-    """Newest first. Integrators see only their organisation's issued invoices and credit notes."""
-    query = read_query(request, schemas.InvoiceQuery)
-    items, cursor = await ledger.list_invoices(principal=principal, query=query)
-    return JSON(schemas.InvoicePage(items=items, next_cursor=cursor))
-
-
-@operation(
-    "Get an invoice (a draft is a preview) with its lines and their time entries",
-    roles=INVOICE_READERS,
-    response=schemas.InvoiceRead,
-    tags=("invoices",),
+get_invoice = service_call(
+    "Get an invoice (a draft is a preview) with its lines and their time entries", ledger.get_invoice,
+    path_id="invoice_id", response=schemas.InvoiceRead, roles=INVOICE_READERS, tags=INVOICES,
 )
-async def get_invoice(request: Request, principal: Principal) -> Response:
-    return JSON(await ledger.get_invoice(principal=principal, invoice_id=path_int(request)))
-
-
-@operation(
-    "Change a draft's note or reference (issued invoices are immutable: 409)",
-    roles=FINANCE,
-    body=schemas.InvoiceUpdate,
-    response=schemas.InvoiceRead,
-    tags=("invoices",),
+update_invoice = service_call(
+    "Change a draft's note or reference (issued invoices are immutable: 409)", ledger.update_invoice,
+    path_id="invoice_id", body=schemas.InvoiceUpdate, response=schemas.InvoiceRead, roles=FINANCE, tags=INVOICES,
 )
-async def update_invoice(request: Request, principal: Principal) -> Response:
-    data = await read_body(request, schemas.InvoiceUpdate)
-    return JSON(await ledger.update_invoice(principal=principal, invoice_id=path_int(request), data=data))
-
-
-@operation(
-    "Discard a draft (its time entries become invoiceable again); issued invoices: 409",
-    roles=FINANCE,
-    status=204,
-    tags=("invoices",),
+discard_invoice = service_call(
+    "Discard a draft (its time entries become invoiceable again); issued invoices: 409", ledger.discard_invoice,
+    path_id="invoice_id", status=204, roles=FINANCE, tags=INVOICES,
 )
-async def discard_invoice(request: Request, principal: Principal) -> Response:
-    await ledger.discard_invoice(principal=principal, invoice_id=path_int(request))
-    return Response(status_code=204)
-
-
-@operation(
-    "Issue a draft: number, OCR, due date, frozen document",
-    roles=FINANCE,
-    response=schemas.InvoiceRead,
-    tags=("invoices",),
+issue_invoice = service_call(
+    "Issue a draft: number, OCR, due date, frozen document", ledger.issue_invoice, path_id="invoice_id",
+    response=schemas.InvoiceRead, roles=FINANCE, tags=INVOICES,
 )
-async def issue_invoice(request: Request, principal: Principal) -> Response:
-    return JSON(await ledger.issue_invoice(principal=principal, invoice_id=path_int(request)))
 
 
-@operation(
-    "Credit an issued invoice, whole or chosen lines",
-    roles=FINANCE,
-    body=schemas.CreditCreate,
-    response=schemas.InvoiceRead,
-    status=201,
-    tags=("invoices",),
-    idempotent_create=True,
+credit_invoice = _create_call(
+    "Credit an issued invoice, whole or chosen lines", credits.credit_invoice, "POST /invoices/{id}/credit",
+    path_id="invoice_id", body=schemas.CreditCreate, response=schemas.InvoiceRead, roles=FINANCE, tags=INVOICES,
 )
-async def credit_invoice(request: Request, principal: Principal) -> Response:
-    data = await read_body(request, schemas.CreditCreate)
-    invoice_id = path_int(request)
-    return await _created(
-        request,
-        principal,
-        f"POST /invoices/{invoice_id}/credit",
-        lambda: credits.credit_invoice(principal=principal, invoice_id=invoice_id, data=data),
-    )
-
-
-@operation(
-    "Mark an issued invoice paid",
-    roles=FINANCE,
-    body=schemas.MarkPaid,
-    response=schemas.InvoiceRead,
-    tags=("invoices",),
+mark_paid = service_call(
+    "Mark an issued invoice paid", ledger.mark_paid, path_id="invoice_id", body=schemas.MarkPaid,
+    response=schemas.InvoiceRead, roles=FINANCE, tags=INVOICES,
+    doc="""`paid_on` (default: today in TRIPDESK_TIMEZONE) lies between the issue date and today, else 422
+    `invalid_payment_date`; an invoice of 0 (prepaid hours) has nothing to pay: 409 `nothing_to_pay`.""",
 )
-async def mark_paid(request: Request, principal: Principal) -> Response:
-    """`paid_on` (default: today in TRIPDESK_TIMEZONE) lies between the issue date and today, else 422
-    `invalid_payment_date`; an invoice of 0 (prepaid hours) has nothing to pay: 409 `nothing_to_pay`."""
-    data = await read_body(request, schemas.MarkPaid)
-    return JSON(await ledger.mark_paid(principal=principal, invoice_id=path_int(request), data=data))
 
 
 routes: list[BaseRoute] = [

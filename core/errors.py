@@ -18,6 +18,19 @@ class DomainError(Exception):
     code: str = "bad_request"
     title: str = "Bad request"
 
+    def __init_subclass__(
+        cls, *, status: int | None = None, code: str | None = None, title: str | None = None, **kwargs: Any
+    ) -> None:
+        """A subclass may declare what it changes in its class line: `class NotFound(DomainError, status=404,
+        code="not_found", title="Not found")`; class attributes work as well."""
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.status = status
+        if code is not None:
+            cls.code = code
+        if title is not None:
+            cls.title = title
+
     def __init__(self, detail: str | None = None, *, errors: list[dict[str, Any]] | None = None,
                  code: str | None = None, **extra: Any) -> None:
         super().__init__(detail or self.title)
@@ -43,45 +56,35 @@ class DomainError(Exception):
         return problem
 
 
-class MalformedRequest(DomainError):
-    status, code, title = 400, "malformed_json", "Malformed JSON body"
+# The kinds every package builds on (a package's own errors subclass these and set their `code`).
+class MalformedRequest(DomainError, status=400, code="malformed_json", title="Malformed JSON body"): ...
 
 
-class Unauthenticated(DomainError):
-    status, code, title = 401, "unauthenticated", "Missing or invalid bearer token"
+class Unauthenticated(DomainError, status=401, code="unauthenticated", title="Missing or invalid bearer token"): ...
 
 
-class Forbidden(DomainError):
-    status, code, title = 403, "forbidden", "Your role may not do this"
+class Forbidden(DomainError, status=403, code="forbidden", title="Your role may not do this"): ...
 
 
-class NotFound(DomainError):
-    status, code, title = 404, "not_found", "Not found"
+class NotFound(DomainError, status=404, code="not_found", title="Not found"): ...
 
 
-class MethodNotAllowed(DomainError):
-    status, code, title = 405, "method_not_allowed", "Method not allowed"
+class MethodNotAllowed(DomainError, status=405, code="method_not_allowed", title="Method not allowed"): ...
 
 
-class Conflict(DomainError):
-    status, code, title = 409, "conflict", "Conflict with the current state"
+class Conflict(DomainError, status=409, code="conflict", title="Conflict with the current state"): ...
 
 
-class PayloadTooLarge(DomainError):
-    status, code, title = 413, "payload_too_large", "Request body too large"
+class PayloadTooLarge(DomainError, status=413, code="payload_too_large", title="Request body too large"): ...
 
 
-class UnsupportedMediaType(DomainError):
-    status, code, title = 415, "unsupported_media_type", "Send application/json"
+class UnsupportedMediaType(DomainError, status=415, code="unsupported_media_type", title="Send application/json"): ...
 
 
-class InvalidInput(DomainError):
-    status, code, title = 422, "invalid_input", "Invalid input"
+class InvalidInput(DomainError, status=422, code="invalid_input", title="Invalid input"): ...
 
 
-class ServiceUnavailable(DomainError):
-    status, code, title = 503, "unavailable", "Service unavailable"
+class ServiceUnavailable(DomainError, status=503, code="unavailable", title="Service unavailable"): ...
 
 
-class InternalError(DomainError):
-    status, code, title = 500, "internal_error", "Internal error"
+class InternalError(DomainError, status=500, code="internal_error", title="Internal error"): ...

@@ -208,3 +208,77 @@ def operation(
         return endpoint
 
     return decorate
+
+
+async def call_arguments(
+    request: Request, principal: Principal | None, *, body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None, path_id: str | None = None, path_ids: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """The keywords of a service call made from a request: `data` (the validated body, read first),
+    `query` (the validated query string), the path's `{id}` under the name `path_id`, the other path ids
+    under their own names, and `principal` when there is one."""
+    kwargs: dict[str, Any] = {}
+    if body is not None:
+        kwargs["data"] = await read_body(request, body)
+    if query is not None:
+        kwargs["query"] = read_query(request, query)
+    if path_id is not None:
+        kwargs[path_id] = path_int(request)
+    for name in path_ids:
+        kwargs[name] = path_int(request, name)
+    if principal is not None:
+        kwargs["principal"] = principal
+    return kwargs
+
+
+def rendered(result: Any, response: type[BaseModel] | None, item: type[BaseModel] | None) -> Any:
+    """A service result as its response model: a list of rows is the `items` of `response` (each row read
+    into `item`), a pair (rows, cursor) a page of them, and a stored row is read into `response`."""
+    if response is None or isinstance(result, BaseModel):
+        return result
+    if isinstance(result, tuple):
+        rows, cursor = result
+        return response(items=_items(rows, item), next_cursor=cursor)
+    if isinstance(result, list):
+        return response(items=_items(result, item))
+    return response.model_validate(result)
+
+
+def _items(rows: list[Any], item: type[BaseModel] | None) -> list[Any]:
+    return [item.model_validate(row) for row in rows] if item is not None else list(rows)
+
+
+def service_call(
+    summary: str,
+    call: Callable[..., Awaitable[Any]],
+    *,
+    roles: tuple[Role, ...],
+    tags: tuple[str, ...],
+    path_id: str | None = None,
+    path_ids: tuple[str, ...] = (),
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    item: type[BaseModel] | None = None,
+    status: int = 200,
+    principal: bool = True,
+    name: str | None = None,
+    doc: str | None = None,
+) -> Endpoint:
+    """Declare an endpoint that is exactly one service call (`call_arguments` says what goes in, `rendered`
+    what comes out), rendered as JSON or as an empty 204. Its OpenAPI name is `name` (default: the
+    service function's)."""
+
+    async def handler(request: Request, who: Principal) -> Response:
+        kwargs = await call_arguments(request, who if principal else None, body=body, query=query,
+                                      path_id=path_id, path_ids=path_ids)
+        result = await call(**kwargs)
+        if status == 204:
+            return Response(status_code=204)
+        return JSON(rendered(result, response, item), status_code=status)
+
+    handler.__name__ = handler.__qualname__ = name or call.__name__
+    handler.__doc__ = doc
+    return operation(summary, roles=roles, body=body, query=query, response=response, status=status, tags=tags)(
+        handler
+    )

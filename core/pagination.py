@@ -10,11 +10,14 @@ import base64
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field, field_validator
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from core.errors import InvalidInput
 from core.http import MAX_ID
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 
 
 CURSOR_PATTERN = (r"^aWQ6(?:[MNO][DTjz][AEIMQUYcgk][w-z0-5]){0,3}"
@@ -63,3 +66,15 @@ def page_of(rows: list[Any], limit: int) -> tuple[list[Any], str | None]:
         last = rows[limit - 1]
         return rows[:limit], encode_cursor(last["id"] if isinstance(last, dict) else last.id)
     return rows, None
+
+
+async def keyset_page(rows: QuerySet[M], limit: int, cursor: str | None) -> tuple[list[M], str | None]:
+    """One page of `rows`, newest first, after `cursor`, and the cursor to the next page."""
+    if cursor:
+        rows = rows.filter(id__lt=decode_cursor(cursor))
+    return page_of(await rows.order_by("-id").limit(limit + 1), limit)
+
+
+def set_filters(query: BaseModel, *names: str) -> dict[str, Any]:
+    """`name=value` for each of `names` the list query sets: its filters on equal values."""
+    return {name: value for name in names if (value := getattr(query, name)) is not None}

@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -51,6 +51,22 @@ def stop_on_signals() -> asyncio.Event:
     return stop
 
 
+async def _until_stopped_or_once(
+    loop: bool, doing: str, run_forever: Callable[[asyncio.Event], Awaitable[Any]],
+    run_once: Callable[[], Awaitable[Any]], close: Callable[[], Awaitable[Any]],
+) -> None:
+    """With `loop`, run until SIGINT or SIGTERM (saying so on stderr); else one pass, then `close`."""
+    if loop:
+        stop = stop_on_signals()
+        print(f"{doing}; stop with Ctrl-C", file=sys.stderr, flush=True)
+        await run_forever(stop)
+        return
+    try:
+        await run_once()
+    finally:
+        await close()
+
+
 async def _fetch_mail(database: Database, *, loop: bool) -> int:
     from notifications.inbound.fetcher import MailFetcher
     from notifications.settings import get_inbound_settings
@@ -60,15 +76,8 @@ async def _fetch_mail(database: Database, *, loop: bool) -> int:
         return 2
     async with database():
         fetcher = MailFetcher()
-        if loop:
-            stop = stop_on_signals()
-            print(f"reading {fetcher.mailbox!r}; stop with Ctrl-C", file=sys.stderr, flush=True)
-            await fetcher.run_forever(stop)
-        else:
-            try:
-                await fetcher.run_once()
-            finally:
-                await fetcher.close()
+        await _until_stopped_or_once(loop, f"reading {fetcher.mailbox!r}", fetcher.run_forever, fetcher.run_once,
+                                     fetcher.close)
     s = fetcher.stats
     print(f"processed {s.processed}, held {s.held}, ignored {s.ignored}, retry later {s.retried}, "
           f"failed {s.failed}, moved {s.moved_only}, skipped {s.skipped}", flush=True)
@@ -81,15 +90,8 @@ async def _send_outbox(database: Database, *, loop: bool) -> int:
 
     async with database():
         worker = OutboxWorker()
-        if loop:
-            stop = stop_on_signals()
-            print(f"delivering email with {worker.mailer!r}; stop with Ctrl-C", file=sys.stderr, flush=True)
-            await worker.run_forever(stop)
-        else:
-            try:
-                await worker.drain()
-            finally:
-                await worker.mailer.close()
+        await _until_stopped_or_once(loop, f"delivering email with {worker.mailer!r}", worker.run_forever,
+                                     worker.drain, worker.mailer.close)
         depth = await outbox_depth()
     print(
         f"sent {worker.sent}, retry later {worker.retried}, parked {worker.parked}; "

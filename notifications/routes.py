@@ -8,7 +8,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from core.auth import Principal, Role
-from core.http import JSON, operation, path_int, read_query
+from core.http import JSON, operation, path_int, service_call
 from notifications import schemas, service
 from notifications.models import OutboxMessage
 
@@ -28,20 +28,11 @@ def _detail(row: OutboxMessage) -> schemas.OutboxDetail:
     )
 
 
-@operation(
-    "List outbox messages",
-    roles=ADMIN,
-    query=schemas.OutboxQuery,
-    response=schemas.OutboxPage,
-    tags=("outbox",),
+list_outbox = service_call(
+    "List outbox messages", service.list_outbox, query=schemas.OutboxQuery, principal=False,
+    response=schemas.OutboxPage, item=schemas.OutboxRead, roles=ADMIN, tags=("outbox",),
+    doc="Newest first; filter by status, template or recipient.",
 )
-async def list_outbox(request: Request, principal: Principal) -> Response:
-    """Newest first; filter by status, template or recipient."""
-    query = read_query(request, schemas.OutboxQuery)
-    rows, cursor = await service.list_outbox(query=query)
-    return JSON(
-        schemas.OutboxPage(items=[schemas.OutboxRead.model_validate(r) for r in rows], next_cursor=cursor)
-    )
 
 
 @operation(

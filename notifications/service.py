@@ -24,13 +24,13 @@ from email.mime.base import MIMEBase
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NotRequired, TypedDict, Unpack
 
 from email_validator import EmailNotValidError, validate_email
 from tortoise.expressions import Q
 from tortoise.functions import Count
 
-from core.pagination import decode_cursor, encode_cursor
+from core.pagination import keyset_page, set_filters
 from notifications import schemas
 from notifications.errors import InvalidRecipient, NotParked, OutboxMessageNotFound
 from notifications.models import OutboxAttachment, OutboxMessage, OutboxStatus
@@ -137,54 +137,46 @@ class PreparedEmail:
             context=self.context, status=OutboxStatus.pending, attempts=0, next_attempt_at=self.queued_at)
 
 
-def prepare_email(
-    *,
-    template: str,
-    to_email: str,
-    to_name: str,
-    language: str,
-    context: dict[str, Any],
-    dedupe_key: str,
-    reply_to: str | None = None,
-) -> PreparedEmail:
+class Email(TypedDict):
+    """What a caller says of one email to queue (the keywords of `prepare_email` and `enqueue_email`)."""
+
+    template: str
+    to_email: str
+    to_name: str
+    language: str
+    context: dict[str, Any]
+    dedupe_key: str
+    reply_to: NotRequired[str | None]
+
+
+def prepare_email(**email: Unpack[Email]) -> PreparedEmail:
     """The outbox row for one email, validated but not stored. Raises `InvalidRecipient` for an invalid
     to/reply-to address and `UnknownTemplate` for a template that does not exist."""
     settings = get_mail_settings()
-    check_template(template)
+    check_template(email["template"])
+    reply_to = email.get("reply_to")
     if reply_to is not None and not isinstance(reply_to, ReplyAddress):
         reply_to = normalise_address(reply_to, what="reply-to")
     return PreparedEmail(
-        dedupe_key=dedupe_key[:200],
+        dedupe_key=email["dedupe_key"][:200],
         message_id=new_message_id(settings),
-        template=template,
-        language=language if language in ("sv", "en") else "sv",
-        to_email=normalise_address(to_email),
-        to_name=one_line(to_name or "")[:200],
+        template=email["template"],
+        language=email["language"] if email["language"] in ("sv", "en") else "sv",
+        to_email=normalise_address(email["to_email"]),
+        to_name=one_line(email["to_name"] or "")[:200],
         reply_to=reply_to or None,
-        context=context,
+        context=email["context"],
         queued_at=utcnow(),
     )
 
 
-async def enqueue_email(
-    *,
-    template: str,
-    to_email: str,
-    to_name: str,
-    language: str,
-    context: dict[str, Any],
-    dedupe_key: str,
-    reply_to: str | None = None,
-    attachments: Sequence[Attachment] = (),
-) -> bool:
+async def enqueue_email(*, attachments: Sequence[Attachment] = (), **email: Unpack[Email]) -> bool:
     """Queue one email in the caller's current transaction; it is rendered from `context` at delivery.
 
     Returns False, writing nothing, when `dedupe_key` was already queued (by an earlier event or a concurrent
     transaction that committed first). Raises `InvalidRecipient` for an invalid to/reply-to address.
     """
-    prepared = prepare_email(template=template, to_email=to_email, to_name=to_name, language=language,
-                             context=context, dedupe_key=dedupe_key, reply_to=reply_to)
-    row = prepared.to_model()
+    row = prepare_email(**email).to_model()
     dedupe_key, message_id = row.dedupe_key, row.message_id
     # INSERT … ON CONFLICT DO NOTHING: a concurrent duplicate is skipped instead of raising, which would
     # abort the caller's transaction on PostgreSQL.
@@ -218,13 +210,7 @@ async def enqueue_coalesced(
     coalesce_key: str,
     window_seconds: float,
     merge: Merge,
-    template: str,
-    to_email: str,
-    to_name: str,
-    language: str,
-    context: dict[str, Any],
-    dedupe_key: str,
-    reply_to: str | None = None,
+    **email: Unpack[Email],
 ) -> bool:
     """Queue a change that may be merged with others of the same `coalesce_key` (one ticket's status, say)
     made within `window_seconds`, in the caller's transaction: while an email of that key waits unsent, the
@@ -235,7 +221,7 @@ async def enqueue_coalesced(
     send_at = utcnow() + dt.timedelta(seconds=window_seconds)
     waiting = OutboxMessage.filter(coalesce_key=coalesce_key, status=OutboxStatus.pending)
     pending = await waiting.order_by("-id").select_for_update().first()
-    merged = merge(pending.context if pending is not None else None, context)
+    merged = merge(pending.context if pending is not None else None, email["context"])
     if pending is not None:
         if merged is None:
             await waiting.filter(id=pending.id).delete()
@@ -244,9 +230,8 @@ async def enqueue_coalesced(
         return True
     if merged is None:
         return False
-    prepared = prepare_email(template=template, to_email=to_email, to_name=to_name, language=language,
-                             context=merged, dedupe_key=dedupe_key, reply_to=reply_to)
-    row = prepared.to_model()
+    email["context"] = merged
+    row = prepare_email(**email).to_model()
     row.coalesce_key = coalesce_key[:200]
     row.next_attempt_at = send_at
     await OutboxMessage.bulk_create([row], ignore_conflicts=True)
@@ -344,21 +329,13 @@ def _attach(parent: Message, part: Message) -> None:
 
 
 async def list_outbox(*, query: schemas.OutboxQuery) -> tuple[list[OutboxMessage], str | None]:
-    rows = OutboxMessage.all()
-    if query.status is not None:
-        rows = rows.filter(status=query.status)
-    if query.template is not None:
-        rows = rows.filter(template=query.template)
+    rows = OutboxMessage.filter(**set_filters(query, "status", "template"))
     if query.to_email is not None:
         rows = rows.filter(to_email__iexact=query.to_email.strip())
-    if query.cursor:
-        rows = rows.filter(id__lt=decode_cursor(query.cursor))
-    found = await rows.order_by("-id").limit(query.limit + 1)
-    for row in found[: query.limit]:
+    found, cursor = await keyset_page(rows, query.limit, query.cursor)
+    for row in found:
         await complete_context(row)  # the list shows each subject
-    if len(found) > query.limit:
-        return found[: query.limit], encode_cursor(found[query.limit - 1].id)
-    return found, None
+    return found, cursor
 
 
 async def get_outbox_message(*, message_id: int) -> OutboxMessage:

@@ -36,78 +36,72 @@ TEMPLATES = (
     "interface_notice",
 )
 
-LABELS: dict[str, dict[str, dict[str, str]]] = {
-    "sv": {
-        "category": {
-            "defect": "Fel i gränssnitt (kostnadsfritt)",
-            "assistance": "Assistans (konsulttaxa)",
-            "performance": "Prestandaoptimering (konsulttaxa)",
-            "activation": "Aktivering av gränssnitt (konsulttaxa)",
-            "extension": "Önskemål om nytt eller utökat gränssnitt (produktägaren beslutar)",
-            "unofficial": "Integration utanför de officiella gränssnitten (ingen assistans)",
-        },
-        "status": {
-            "new": "Ny",
-            "triaged": "Bedömd",
-            "in_progress": "Under arbete",
-            "waiting_on_customer": "Väntar på svar från er",
-            "resolved": "Löst",
-            "closed": "Avslutad",
-            "rejected": "Avvisad",
-        },
-        "decision": {
-            "roadmap": "byggs in i en kommande version",
-            "customer_funded": "erbjuds som kundfinansierad utveckling",
-            "declined": "avslås",
-        },
-        "category_short": {
-            "defect": "ett misstänkt fel i ett officiellt gränssnitt",
-            "assistance": "assistans",
-            "performance": "prestandaoptimering",
-            "activation": "aktivering av gränssnitt",
-            "extension": "ett önskemål om ett nytt eller utökat gränssnitt",
-            "unofficial": "en integration utanför de officiella gränssnitten",
-        },
-        "outcome": {"confirmed": "felet är bekräftat", "not_a_defect": "inget fel i gränssnittet"},
-        "ceiling": {"hours": "timmar", "amount": "kronor"},
-        "invoice_kind": {"invoice": "Faktura", "credit_note": "Kreditfaktura"},
+LABEL_TEXTS: dict[str, dict[str, tuple[str, str]]] = {
+    # kind → value → (Swedish, English)
+    "category": {
+        "defect": ("Fel i gränssnitt (kostnadsfritt)", "Interface defect (free of charge)"),
+        "assistance": ("Assistans (konsulttaxa)", "Assistance (consulting rate)"),
+        "performance": ("Prestandaoptimering (konsulttaxa)", "Performance tuning (consulting rate)"),
+        "activation": ("Aktivering av gränssnitt (konsulttaxa)", "Interface activation (consulting rate)"),
+        "extension": (
+            "Önskemål om nytt eller utökat gränssnitt (produktägaren beslutar)",
+            "New or extended interface (the product owner decides)",
+        ),
+        "unofficial": (
+            "Integration utanför de officiella gränssnitten (ingen assistans)",
+            "Integration outside the official interfaces (no assistance)",
+        ),
     },
-    "en": {
-        "category": {
-            "defect": "Interface defect (free of charge)",
-            "assistance": "Assistance (consulting rate)",
-            "performance": "Performance tuning (consulting rate)",
-            "activation": "Interface activation (consulting rate)",
-            "extension": "New or extended interface (the product owner decides)",
-            "unofficial": "Integration outside the official interfaces (no assistance)",
-        },
-        "status": {
-            "new": "New",
-            "triaged": "Triaged",
-            "in_progress": "In progress",
-            "waiting_on_customer": "Waiting for your reply",
-            "resolved": "Resolved",
-            "closed": "Closed",
-            "rejected": "Rejected",
-        },
-        "decision": {
-            "roadmap": "goes on the roadmap",
-            "customer_funded": "offered as customer-funded development",
-            "declined": "declined",
-        },
-        "category_short": {
-            "defect": "a suspected fault in an official interface",
-            "assistance": "assistance",
-            "performance": "performance tuning",
-            "activation": "activating interfaces",
-            "extension": "a wish for a new or extended interface",
-            "unofficial": "an integration outside the official interfaces",
-        },
-        "outcome": {"confirmed": "defect confirmed", "not_a_defect": "not a defect in the interface"},
-        "ceiling": {"hours": "hours", "amount": "SEK"},
-        "invoice_kind": {"invoice": "Invoice", "credit_note": "Credit note"},
+    "status": {
+        "new": ("Ny", "New"),
+        "triaged": ("Bedömd", "Triaged"),
+        "in_progress": ("Under arbete", "In progress"),
+        "waiting_on_customer": ("Väntar på svar från er", "Waiting for your reply"),
+        "resolved": ("Löst", "Resolved"),
+        "closed": ("Avslutad", "Closed"),
+        "rejected": ("Avvisad", "Rejected"),
+    },
+    "decision": {
+        "roadmap": ("byggs in i en kommande version", "goes on the roadmap"),
+        "customer_funded": ("erbjuds som kundfinansierad utveckling", "offered as customer-funded development"),
+        "declined": ("avslås", "declined"),
+    },
+    "category_short": {
+        "defect": ("ett misstänkt fel i ett officiellt gränssnitt", "a suspected fault in an official interface"),
+        "assistance": ("assistans", "assistance"),
+        "performance": ("prestandaoptimering", "performance tuning"),
+        "activation": ("aktivering av gränssnitt", "activating interfaces"),
+        "extension": ("ett önskemål om ett nytt eller utökat gränssnitt", "a wish for a new or extended interface"),
+        "unofficial": (
+            "en integration utanför de officiella gränssnitten",
+            "an integration outside the official interfaces",
+        ),
+    },
+    "outcome": {
+        "confirmed": ("felet är bekräftat", "defect confirmed"),
+        "not_a_defect": ("inget fel i gränssnittet", "not a defect in the interface"),
+    },
+    "ceiling": {
+        "hours": ("timmar", "hours"),
+        "amount": ("kronor", "SEK"),
+    },
+    "invoice_kind": {
+        "invoice": ("Faktura", "Invoice"),
+        "credit_note": ("Kreditfaktura", "Credit note"),
+    },
+    "word": {
+        "ticket": ("Ärende", "Ticket"),
+        "organisation": ("Organisation", "Organisation"),
+        "status": ("Status", "Status"),
+        "category": ("Kategori", "Category"),
+        "reason": ("Motivering", "Reason"),
     },
 }
+LABELS: dict[str, dict[str, dict[str, str]]] = {
+    language: {kind: {key: texts[n] for key, texts in table.items()} for kind, table in LABEL_TEXTS.items()}
+    for n, language in enumerate(LANGUAGES)
+}
+"""Status, category and decision names in the reader's language, by language, kind and value."""
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]+")
 

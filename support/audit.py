@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from core.auth import Principal
-from core.pagination import decode_cursor, page_of
+from core.pagination import keyset_page
 from support.models import AuditEvent
 
 
@@ -36,6 +36,4 @@ async def list_events(*, action: str | None, subject_type: str | None, subject_i
         rows = rows.filter(subject_type=subject_type)
     if subject_id is not None:
         rows = rows.filter(subject_id=subject_id)
-    if cursor:
-        rows = rows.filter(id__lt=decode_cursor(cursor))
-    return page_of(await rows.order_by("-id").limit(limit + 1), limit)
+    return await keyset_page(rows, limit, cursor)

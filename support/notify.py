@@ -25,7 +25,14 @@ from collections.abc import Awaitable, Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from notifications.service import enqueue_coalesced, enqueue_email, register_context_builder, ticket_reply_address
+from notifications.service import (
+    Email,
+    Merge,
+    enqueue_coalesced,
+    enqueue_email,
+    register_context_builder,
+    ticket_reply_address,
+)
 from notifications.settings import get_mail_settings
 from support.mail_models import wants_non_essential
 from support.models import ClassificationState, Comment, Contact, Organisation, Ticket, TicketEvent
@@ -95,18 +102,27 @@ async def _context(ticket: Ticket, contact: Contact, organisation: Organisation 
     }
 
 
+def _email(ticket: Ticket, contact: Contact, template: str, context: dict[str, Any], dedupe_key: str) -> Email:
+    """An email about `ticket` to `contact`, in the contact's language; replies go back into the ticket."""
+    return Email(template=template, to_email=contact.email, to_name=contact.name,
+                 language=_enum_value(contact.language), context=context, dedupe_key=dedupe_key,
+                 reply_to=ticket_reply_address(ticket.number))
+
+
 async def _send(
     ticket: Ticket, contact: Contact, template: str, context: dict[str, Any], dedupe_key: str
 ) -> bool:
-    return await enqueue_email(
-        template=template,
-        to_email=contact.email,
-        to_name=contact.name,
-        language=_enum_value(contact.language),
-        context=context,
-        dedupe_key=dedupe_key,
-        reply_to=ticket_reply_address(ticket.number),
-    )
+    return await enqueue_email(**_email(ticket, contact, template, context, dedupe_key))
+
+
+async def _send_change(ticket: Ticket, contact: Contact, what: str, merge: Merge, template: str,
+                       context: dict[str, Any], event: TicketEvent | None, change: str) -> None:
+    """A change of the ticket's `what` (status, category), merged with the ticket's other changes of `what`
+    in the window; the email of one event is queued once."""
+    key = f"ticket:{ticket.id}:event:{event.id}" if event is not None else f"ticket:{ticket.id}:{what}:{change}"
+    await enqueue_coalesced(coalesce_key=f"ticket:{ticket.id}:{what}",
+                            window_seconds=get_mail_settings().coalesce_seconds, merge=merge,
+                            **_email(ticket, contact, template, context, key))
 
 
 async def _latest_event(ticket: Ticket, *kinds: str) -> TicketEvent | None:
@@ -199,16 +215,8 @@ async def status_changed(*, ticket: Ticket, old_status: str, reason: str | None)
     new_status = _enum_value(ticket.status)
     context.update(old_status=str(_enum_value(old_status)), new_status=new_status, reason=reason)
     event = await _latest_event(ticket, "status_changed")
-    key = (
-        f"ticket:{ticket.id}:event:{event.id}"
-        if event is not None
-        else f"ticket:{ticket.id}:status:{old_status}->{new_status}"
-    )
-    await enqueue_coalesced(
-        coalesce_key=f"ticket:{ticket.id}:status", window_seconds=get_mail_settings().coalesce_seconds,
-        merge=_status_merge(await wants_non_essential(contact.id)), template="status_changed",
-        to_email=contact.email, to_name=contact.name, language=_enum_value(contact.language), context=context,
-        dedupe_key=key, reply_to=ticket_reply_address(ticket.number))
+    await _send_change(ticket, contact, "status", _status_merge(await wants_non_essential(contact.id)),
+                       "status_changed", context, event, f"{old_status}->{new_status}")
 
 
 def _category_merge(pending: dict[str, Any] | None, change: dict[str, Any]) -> dict[str, Any] | None:
@@ -264,15 +272,8 @@ async def category_set(*, ticket: Ticket, old_category: Any, reason: str) -> Non
         reason=reason,
         billing=await _billing(ticket, new, language),
     )
-    key = (
-        f"ticket:{ticket.id}:event:{event.id}"
-        if event is not None
-        else f"ticket:{ticket.id}:category:{_enum_value(old)}->{new.value}"
-    )
-    await enqueue_coalesced(
-        coalesce_key=f"ticket:{ticket.id}:category", window_seconds=get_mail_settings().coalesce_seconds,
-        merge=_category_merge, template="category_changed", to_email=contact.email, to_name=contact.name,
-        language=language, context=context, dedupe_key=key, reply_to=ticket_reply_address(ticket.number))
+    await _send_change(ticket, contact, "category", _category_merge, "category_changed", context, event,
+                       f"{_enum_value(old)}->{new.value}")
 
 
 async def defect_outcome(*, ticket: Ticket, outcome: Any, reason: str) -> None:

@@ -26,6 +26,12 @@ async def next_value(key: str, *, conn: BaseDBAsyncClient | None = None) -> int:
     return int(rows[0]["value"])
 
 
+async def write_lock(key: str, conn: BaseDBAsyncClient) -> None:
+    """Serialise the writers of one kind of row until the caller's transaction ends (they all take the lock of
+    counter `key`): checks across rows, such as non-overlapping validity, then see each other's writes."""
+    await next_value(key, conn=conn)
+
+
 def ticket_number(year: int, value: int) -> str:
     """`SUP-2026-00042`: at least five digits, more when a year has more tickets."""
     return f"SUP-{year}-{value:05d}"

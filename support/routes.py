@@ -8,7 +8,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from core.auth import Principal, Role
-from core.http import JSON, operation, path_int, read_body, read_query
+from core.http import JSON, operation, path_int, read_body, service_call
 from support import partners, schemas, service
 
 ADMIN = (Role.admin,)
@@ -16,160 +16,95 @@ STAFF_WRITE = (Role.admin, Role.support)
 ANY = tuple(Role)
 
 
-@operation("List organisations", roles=ANY, query=schemas.OrganisationQuery,
-           response=schemas.OrganisationPage, tags=("organisations",))
-async def list_organisations(request: Request, principal: Principal) -> Response:
-    """Integrators see only their own organisation."""
-    query = read_query(request, schemas.OrganisationQuery)
-    rows, cursor = await service.list_organisations(principal=principal, query=query)
-    return JSON(schemas.OrganisationPage(items=[schemas.OrganisationRead.model_validate(r) for r in rows],
-                                         next_cursor=cursor))
+ORGS = ("organisations",)
+ORG_ID = "organisation_id"
 
-
-@operation("Create an organisation", roles=STAFF_WRITE, body=schemas.OrganisationCreate,
-           response=schemas.OrganisationRead, status=201, tags=("organisations",))
-async def create_organisation(request: Request, principal: Principal) -> Response:
-    data = await read_body(request, schemas.OrganisationCreate)
-    organisation = await service.create_organisation(data=data)
-    return JSON(schemas.OrganisationRead.model_validate(organisation), status_code=201)
-
-
-@operation("Get an organisation", roles=ANY, response=schemas.OrganisationRead, tags=("organisations",))
-async def get_organisation(request: Request, principal: Principal) -> Response:
-    organisation = await service.get_organisation(principal=principal, organisation_id=path_int(request))
-    return JSON(schemas.OrganisationRead.model_validate(organisation))
-
-
-@operation("Update an organisation", roles=STAFF_WRITE, body=schemas.OrganisationUpdate,
-           response=schemas.OrganisationRead, tags=("organisations",))
-async def update_organisation(request: Request, principal: Principal) -> Response:
-    data = await read_body(request, schemas.OrganisationUpdate)
-    organisation = await service.update_organisation(principal=principal, organisation_id=path_int(request),
-                                                     data=data)
-    return JSON(schemas.OrganisationRead.model_validate(organisation))
-
-
-@operation("List an organisation's contacts", roles=ANY, response=schemas.ContactList, tags=("organisations",))
-async def list_contacts(request: Request, principal: Principal) -> Response:
-    rows = await service.list_contacts(principal=principal, organisation_id=path_int(request))
-    return JSON(schemas.ContactList(items=[schemas.ContactRead.model_validate(r) for r in rows]))
-
-
-@operation("Add a contact", roles=STAFF_WRITE, body=schemas.ContactCreate, response=schemas.ContactRead,
-           status=201, tags=("organisations",))
-async def create_contact(request: Request, principal: Principal) -> Response:
-    data = await read_body(request, schemas.ContactCreate)
-    contact = await service.create_contact(principal=principal, organisation_id=path_int(request), data=data)
-    return JSON(schemas.ContactRead.model_validate(contact), status_code=201)
-
-
-@operation("Get a contact", roles=ANY, response=schemas.ContactRead, tags=("organisations",))
-async def get_contact(request: Request, principal: Principal) -> Response:
-    contact = await service.get_contact(principal=principal, organisation_id=path_int(request),
-                                        contact_id=path_int(request, "contact_id"))
-    return JSON(schemas.ContactRead.model_validate(contact))
-
-
-@operation("Update a contact", roles=STAFF_WRITE, body=schemas.ContactUpdate, response=schemas.ContactRead,
-           tags=("organisations",))
-async def update_contact(request: Request, principal: Principal) -> Response:
-    data = await read_body(request, schemas.ContactUpdate)
-    contact = await service.update_contact(principal=principal, organisation_id=path_int(request),
-                                           contact_id=path_int(request, "contact_id"), data=data)
-    return JSON(schemas.ContactRead.model_validate(contact))
-
-
-@operation("List an organisation's applications", roles=ANY, response=schemas.ApplicationList,
-           tags=("organisations",))
-async def list_applications(request: Request, principal: Principal) -> Response:
-    rows = await service.list_applications(principal=principal, organisation_id=path_int(request))
-    return JSON(schemas.ApplicationList(items=rows))
-
-
-@operation("Register an application", roles=STAFF_WRITE, body=schemas.ApplicationCreate,
-           response=schemas.ApplicationRead, status=201, tags=("organisations",))
-async def create_application(request: Request, principal: Principal) -> Response:
-    data = await read_body(request, schemas.ApplicationCreate)
-    read = await service.create_application(principal=principal, organisation_id=path_int(request), data=data)
-    return JSON(read, status_code=201)
-
-
-@operation("Get an application (with its licence warning)", roles=ANY, response=schemas.ApplicationRead,
-           tags=("organisations",))
-async def get_application(request: Request, principal: Principal) -> Response:
-    read = await service.read_application(principal=principal, organisation_id=path_int(request),
-                                          application_id=path_int(request, "application_id"))
-    return JSON(read)
-
-
-@operation("Update an application", roles=STAFF_WRITE, body=schemas.ApplicationUpdate,
-           response=schemas.ApplicationRead, tags=("organisations",))
-async def update_application(request: Request, principal: Principal) -> Response:
-    data = await read_body(request, schemas.ApplicationUpdate)
-    read = await service.update_application(principal=principal, organisation_id=path_int(request),
-                                            application_id=path_int(request, "application_id"), data=data)
-    return JSON(read)
-
-
-@operation("List an organisation's licences", roles=ANY, response=schemas.LicenceList, tags=("organisations",))
-async def list_licences(request: Request, principal: Principal) -> Response:
-    rows = await service.list_licences(principal=principal, organisation_id=path_int(request))
-    return JSON(schemas.LicenceList(items=[schemas.LicenceRead.model_validate(r) for r in rows]))
-
-
-@operation("Add a licence", roles=STAFF_WRITE, body=schemas.LicenceCreate, response=schemas.LicenceRead,
-           status=201, tags=("organisations",))
-async def create_licence(request: Request, principal: Principal) -> Response:
-    data = await read_body(request, schemas.LicenceCreate)
-    licence = await service.create_licence(principal=principal, organisation_id=path_int(request), data=data)
-    return JSON(schemas.LicenceRead.model_validate(licence), status_code=201)
-
-
-@operation("List the customers a partner acts for", roles=ANY, response=schemas.PartnerCustomerList,
-           tags=("organisations",))
-async def list_partner_customers(request: Request, principal: Principal) -> Response:
-    """Staff see every partner's customers; a partner's integrator sees its own."""
-    rows = await partners.list_customers(principal=principal, partner_id=path_int(request))
-    return JSON(schemas.PartnerCustomerList(items=rows))
-
-
-@operation("Record a customer the partner acts for", roles=ADMIN, body=schemas.PartnerCustomerCreate,
-           response=schemas.PartnerCustomerRead, status=201, tags=("organisations",))
-async def add_partner_customer(request: Request, principal: Principal) -> Response:
-    """From then on the partner's contacts may open tickets billed to that customer and name its
-    applications."""
-    data = await read_body(request, schemas.PartnerCustomerCreate)
-    read = await partners.add_customer(principal=principal, partner_id=path_int(request), data=data)
-    return JSON(read, status_code=201)
-
-
-@operation("Stop a partner acting for a customer", roles=ADMIN, status=204, tags=("organisations",))
-async def remove_partner_customer(request: Request, principal: Principal) -> Response:
-    """Tickets already billed to the customer stay as they are."""
-    await partners.remove_customer(principal=principal, partner_id=path_int(request),
-                                   customer_id=path_int(request, "customer_id"))
-    return Response(status_code=204)
-
-
-@operation("List staff", roles=(Role.admin, Role.support, Role.finance), response=schemas.StaffList,
-           tags=("staff",))
-async def list_staff(request: Request, principal: Principal) -> Response:
-    rows = await service.list_staff()
-    return JSON(schemas.StaffList(items=[schemas.StaffRead.model_validate(r) for r in rows]))
-
-
-@operation("Add a staff member", roles=ADMIN, body=schemas.StaffCreate, response=schemas.StaffRead,
-           status=201, tags=("staff",))
-async def create_staff(request: Request, principal: Principal) -> Response:
-    data = await read_body(request, schemas.StaffCreate)
-    staff = await service.create_staff(data=data)
-    return JSON(schemas.StaffRead.model_validate(staff), status_code=201)
-
-
-@operation("List API tokens", roles=ADMIN, response=schemas.TokenList, tags=("tokens",))
-async def list_tokens(request: Request, principal: Principal) -> Response:
-    rows = await service.list_tokens()
-    return JSON(schemas.TokenList(items=[schemas.TokenRead.model_validate(r) for r in rows]))
+list_organisations = service_call(
+    "List organisations", service.list_organisations, query=schemas.OrganisationQuery,
+    response=schemas.OrganisationPage, item=schemas.OrganisationRead, roles=ANY, tags=ORGS,
+    doc="Integrators see only their own organisation.",
+)
+create_organisation = service_call(
+    "Create an organisation", service.create_organisation, body=schemas.OrganisationCreate, principal=False,
+    response=schemas.OrganisationRead, status=201, roles=STAFF_WRITE, tags=ORGS,
+)
+get_organisation = service_call(
+    "Get an organisation", service.get_organisation, path_id=ORG_ID, response=schemas.OrganisationRead, roles=ANY,
+    tags=ORGS,
+)
+update_organisation = service_call(
+    "Update an organisation", service.update_organisation, path_id=ORG_ID, body=schemas.OrganisationUpdate,
+    response=schemas.OrganisationRead, roles=STAFF_WRITE, tags=ORGS,
+)
+list_contacts = service_call(
+    "List an organisation's contacts", service.list_contacts, path_id=ORG_ID, response=schemas.ContactList,
+    item=schemas.ContactRead, roles=ANY, tags=ORGS,
+)
+create_contact = service_call(
+    "Add a contact", service.create_contact, path_id=ORG_ID, body=schemas.ContactCreate, response=schemas.ContactRead,
+    status=201, roles=STAFF_WRITE, tags=ORGS,
+)
+get_contact = service_call(
+    "Get a contact", service.get_contact, path_id=ORG_ID, path_ids=("contact_id",), response=schemas.ContactRead,
+    roles=ANY, tags=ORGS,
+)
+update_contact = service_call(
+    "Update a contact", service.update_contact, path_id=ORG_ID, path_ids=("contact_id",), body=schemas.ContactUpdate,
+    response=schemas.ContactRead, roles=STAFF_WRITE, tags=ORGS,
+)
+list_applications = service_call(
+    "List an organisation's applications", service.list_applications, path_id=ORG_ID,
+    response=schemas.ApplicationList, roles=ANY, tags=ORGS,
+)
+create_application = service_call(
+    "Register an application", service.create_application, path_id=ORG_ID, body=schemas.ApplicationCreate,
+    response=schemas.ApplicationRead, status=201, roles=STAFF_WRITE, tags=ORGS,
+)
+get_application = service_call(
+    "Get an application (with its licence warning)", service.read_application, path_id=ORG_ID,
+    path_ids=("application_id",), response=schemas.ApplicationRead, roles=ANY, tags=ORGS, name="get_application",
+)
+update_application = service_call(
+    "Update an application", service.update_application, path_id=ORG_ID, path_ids=("application_id",),
+    body=schemas.ApplicationUpdate, response=schemas.ApplicationRead, roles=STAFF_WRITE, tags=ORGS,
+)
+list_licences = service_call(
+    "List an organisation's licences", service.list_licences, path_id=ORG_ID, response=schemas.LicenceList,
+    item=schemas.LicenceRead, roles=ANY, tags=ORGS,
+)
+create_licence = service_call(
+    "Add a licence", service.create_licence, path_id=ORG_ID, body=schemas.LicenceCreate, response=schemas.LicenceRead,
+    status=201, roles=STAFF_WRITE, tags=ORGS,
+)
+list_partner_customers = service_call(
+    "List the customers a partner acts for", partners.list_customers, path_id="partner_id",
+    response=schemas.PartnerCustomerList, roles=ANY, tags=ORGS, name="list_partner_customers",
+    doc="Staff see every partner's customers; a partner's integrator sees its own.",
+)
+add_partner_customer = service_call(
+    "Record a customer the partner acts for", partners.add_customer, path_id="partner_id",
+    body=schemas.PartnerCustomerCreate, response=schemas.PartnerCustomerRead, status=201, roles=ADMIN, tags=ORGS,
+    name="add_partner_customer",
+    doc="""From then on the partner's contacts may open tickets billed to that customer and name its
+    applications.""",
+)
+remove_partner_customer = service_call(
+    "Stop a partner acting for a customer", partners.remove_customer, path_id="partner_id",
+    path_ids=("customer_id",), status=204, roles=ADMIN, tags=ORGS, name="remove_partner_customer",
+    doc="Tickets already billed to the customer stay as they are.",
+)
+list_staff = service_call(
+    "List staff", service.list_staff, principal=False, response=schemas.StaffList, item=schemas.StaffRead,
+    roles=(Role.admin, Role.support, Role.finance), tags=("staff",),
+)
+create_staff = service_call(
+    "Add a staff member", service.create_staff, body=schemas.StaffCreate, principal=False,
+    response=schemas.StaffRead, status=201, roles=ADMIN, tags=("staff",),
+)
+list_tokens = service_call(
+    "List API tokens", service.list_tokens, principal=False, response=schemas.TokenList, item=schemas.TokenRead,
+    roles=ADMIN, tags=("tokens",),
+)
 
 
 @operation("Create an API token (shown once)", roles=ADMIN, body=schemas.TokenCreate,

@@ -15,7 +15,8 @@ from tortoise.transactions import in_transaction
 
 from core.auth import Principal, Role
 from core.errors import InvalidInput
-from core.pagination import decode_cursor, page_of
+from core.locking import first_or
+from core.pagination import keyset_page
 from support import schemas
 from support.auth import hash_token, new_token
 from support.errors import (
@@ -90,10 +91,7 @@ async def list_organisations(*, principal: Principal,
         rows = rows.filter(kind=query.kind)
     if query.q:
         rows = rows.filter(Q(name__icontains=query.q) | Q(organisation_number__icontains=query.q))
-    if query.cursor:
-        rows = rows.filter(id__lt=decode_cursor(query.cursor))
-    found = await rows.order_by("-id").limit(query.limit + 1)
-    return page_of(found, query.limit)
+    return await keyset_page(rows, query.limit, query.cursor)
 
 
 # Contacts --------------------------------------------------------------------------------------------
@@ -114,10 +112,8 @@ async def list_contacts(*, principal: Principal, organisation_id: int) -> list[C
 
 async def get_contact(*, principal: Principal, organisation_id: int, contact_id: int) -> Contact:
     await get_organisation(principal=principal, organisation_id=organisation_id)
-    contact = await Contact.get_or_none(id=contact_id, organisation_id=organisation_id)
-    if contact is None:
-        raise ContactNotFound(f"contact {contact_id} not found")
-    return contact
+    return await first_or(Contact.filter(id=contact_id, organisation_id=organisation_id),
+                          ContactNotFound(f"contact {contact_id} not found"))
 
 
 async def update_contact(*, principal: Principal, organisation_id: int, contact_id: int,
@@ -165,10 +161,8 @@ def _production_date(application: Application) -> None:
 
 async def get_application(*, principal: Principal, organisation_id: int, application_id: int) -> Application:
     await get_organisation(principal=principal, organisation_id=organisation_id)
-    application = await Application.get_or_none(id=application_id, organisation_id=organisation_id)
-    if application is None:
-        raise ApplicationNotFound(f"application {application_id} not found")
-    return application
+    return await first_or(Application.filter(id=application_id, organisation_id=organisation_id),
+                          ApplicationNotFound(f"application {application_id} not found"))
 
 
 async def read_application(*, principal: Principal, organisation_id: int,

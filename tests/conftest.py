@@ -11,6 +11,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -39,24 +40,37 @@ def pg_url(database: str) -> str:
     return f"{base}/{database}"
 
 
-async def create_pg_database(name: str) -> None:
+async def _pg_admin(statement: str) -> None:
     import asyncpg
 
     conn = await asyncpg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://", 1))
     try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.execute(statement)
     finally:
         await conn.close()
+
+
+async def create_pg_database(name: str) -> None:
+    await _pg_admin(f'CREATE DATABASE "{name}"')
 
 
 async def drop_pg_database(name: str) -> None:
-    import asyncpg
+    await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    conn = await asyncpg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://", 1))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+
+async def scratch_database(prefix: str, sqlite_file: Path) -> tuple[str, str]:
+    """A new empty database of the backend under test, for a subprocess: (name, URL). On PostgreSQL a
+    database of its own (drop it with `drop_scratch_database`), on SQLite the given file."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    if BACKEND == "postgres":
+        await create_pg_database(name)
+        return name, pg_url(name)
+    return name, f"sqlite://{sqlite_file}"
+
+
+async def drop_scratch_database(name: str) -> None:
+    if BACKEND == "postgres":
+        await drop_pg_database(name)
 
 
 @pytest.fixture(scope="session")

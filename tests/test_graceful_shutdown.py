@@ -8,12 +8,11 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import httpx
 
-from tests.conftest import BACKEND, create_pg_database, drop_pg_database, pg_url
+from tests.conftest import drop_scratch_database, scratch_database
 from tests.notifications.smtp import free_port
 from tests.test_multi_instance import tripdesk, wait_ready
 
@@ -37,12 +36,7 @@ async def tickets_opened(url: str, prefix: str) -> int:
 
 
 async def test_sigterm_finishes_requests_in_flight(tmp_path: Path) -> None:
-    name = f"tripdesk_stop_{uuid.uuid4().hex[:8]}"
-    if BACKEND == "postgres":
-        await create_pg_database(name)
-        url = pg_url(name)
-    else:
-        url = f"sqlite://{tmp_path / 'stop.sqlite3'}"
+    name, url = await scratch_database("tripdesk_stop", tmp_path / "stop.sqlite3")
     env = {**os.environ, "DATABASE_URL": url, "TRIPDESK_DATA_DIR": str(tmp_path), "TRIPDESK_LOG_JSON": "true"}
     server = None
     try:
@@ -80,5 +74,4 @@ async def test_sigterm_finishes_requests_in_flight(tmp_path: Path) -> None:
     finally:
         if server is not None and server.poll() is None:
             server.kill()
-        if BACKEND == "postgres":
-            await drop_pg_database(name)
+        await drop_scratch_database(name)

@@ -11,15 +11,13 @@ from billing.payments import schemas
 from billing.payments.balances import balance_of
 from billing.payments.models import InvoiceCollection, PaymentAllocation
 from core.auth import Principal
+from core.locking import first_or
 from support import audit
 
 
 async def _issued_invoice(invoice_id: int, *, for_update: bool = False) -> Invoice:
     query = Invoice.filter(id=invoice_id, kind=InvoiceKind.invoice, status=InvoiceStatus.issued)
-    invoice = await (query.select_for_update() if for_update else query).first()
-    if invoice is None:
-        raise InvoiceNotFound(f"issued invoice {invoice_id} not found")
-    return invoice
+    return await first_or(query, InvoiceNotFound(f"issued invoice {invoice_id} not found"), for_update=for_update)
 
 
 async def collection_of(invoice_id: int) -> InvoiceCollection:

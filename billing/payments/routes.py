@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Route
 from billing.payments import collection, schemas, service
 from core.auth import Principal, Role
 from core.errors import InvalidInput, PayloadTooLarge
-from core.http import JSON, operation, path_int, read_body, read_query
+from core.http import JSON, operation, service_call
 
 FINANCE = (Role.admin, Role.finance)
 TAGS = ("payments",)
@@ -51,50 +51,34 @@ async def import_payment_file(request: Request, principal: Principal) -> Respons
     return JSON(result, status_code=200 if result.duplicate else 201)
 
 
-@operation("List imported payment files", roles=FINANCE, query=schemas.FileQuery,
-           response=schemas.PaymentFilePage, tags=TAGS)
-async def list_payment_files(request: Request, principal: Principal) -> Response:
-    items, cursor = await service.list_files(query=read_query(request, schemas.FileQuery))
-    return JSON(schemas.PaymentFilePage(items=items, next_cursor=cursor))
-
-
-@operation("Get an imported payment file", roles=FINANCE, response=schemas.PaymentFileRead, tags=TAGS)
-async def get_payment_file(request: Request, principal: Principal) -> Response:
-    return JSON(await service.get_file(file_id=path_int(request)))
-
-
-@operation("List payments (state=needs_hands: what finance must resolve)", roles=FINANCE,
-           query=schemas.PaymentQuery, response=schemas.PaymentPage, tags=TAGS)
-async def list_payments(request: Request, principal: Principal) -> Response:
-    items, cursor = await service.list_payments(query=read_query(request, schemas.PaymentQuery))
-    return JSON(schemas.PaymentPage(items=items, next_cursor=cursor))
-
-
-@operation("Assign an unmatched payment to an invoice", roles=FINANCE, body=schemas.PaymentAssign,
-           response=schemas.PaymentRead, tags=TAGS)
-async def assign_payment(request: Request, principal: Principal) -> Response:
-    data = await read_body(request, schemas.PaymentAssign)
-    return JSON(await service.assign_payment(principal=principal, payment_id=path_int(request), data=data))
-
-
-@operation("Note that an unmatched payment was refunded", roles=FINANCE, body=schemas.PaymentRefund,
-           response=schemas.PaymentRead, tags=TAGS)
-async def refund_payment(request: Request, principal: Principal) -> Response:
-    data = await read_body(request, schemas.PaymentRefund)
-    return JSON(await service.refund_payment(principal=principal, payment_id=path_int(request), data=data))
-
-
-@operation("An issued invoice's account: balance, payments applied, reminders, dispute", roles=FINANCE,
-           response=schemas.InvoiceAccount, tags=TAGS)
-async def invoice_account(request: Request, principal: Principal) -> Response:
-    return JSON(await collection.invoice_account(invoice_id=path_int(request)))
-
-
-@operation("Mark an invoice disputed (no reminders) or undisputed", roles=FINANCE, body=schemas.DisputeSet,
-           response=schemas.InvoiceAccount, tags=TAGS)
-async def set_dispute(request: Request, principal: Principal) -> Response:
-    data = await read_body(request, schemas.DisputeSet)
-    return JSON(await collection.set_dispute(principal=principal, invoice_id=path_int(request), data=data))
+list_payment_files = service_call(
+    "List imported payment files", service.list_files, query=schemas.FileQuery, principal=False,
+    response=schemas.PaymentFilePage, roles=FINANCE, tags=TAGS, name="list_payment_files",
+)
+get_payment_file = service_call(
+    "Get an imported payment file", service.get_file, path_id="file_id", principal=False,
+    response=schemas.PaymentFileRead, roles=FINANCE, tags=TAGS, name="get_payment_file",
+)
+list_payments = service_call(
+    "List payments (state=needs_hands: what finance must resolve)", service.list_payments,
+    query=schemas.PaymentQuery, principal=False, response=schemas.PaymentPage, roles=FINANCE, tags=TAGS,
+)
+assign_payment = service_call(
+    "Assign an unmatched payment to an invoice", service.assign_payment, path_id="payment_id",
+    body=schemas.PaymentAssign, response=schemas.PaymentRead, roles=FINANCE, tags=TAGS,
+)
+refund_payment = service_call(
+    "Note that an unmatched payment was refunded", service.refund_payment, path_id="payment_id",
+    body=schemas.PaymentRefund, response=schemas.PaymentRead, roles=FINANCE, tags=TAGS,
+)
+invoice_account = service_call(
+    "An issued invoice's account: balance, payments applied, reminders, dispute", collection.invoice_account,
+    path_id="invoice_id", principal=False, response=schemas.InvoiceAccount, roles=FINANCE, tags=TAGS,
+)
+set_dispute = service_call(
+    "Mark an invoice disputed (no reminders) or undisputed", collection.set_dispute, path_id="invoice_id",
+    body=schemas.DisputeSet, response=schemas.InvoiceAccount, roles=FINANCE, tags=TAGS,
+)
 
 
 routes: list[BaseRoute] = [

@@ -33,7 +33,8 @@ from billing.payments.errors import (
 )
 from billing.payments.models import AllocationSource, Payment, PaymentFile, PaymentState
 from core.auth import Principal
-from core.pagination import decode_cursor, page_of
+from core.locking import first_locked
+from core.pagination import keyset_page, set_filters
 from support import audit
 
 
@@ -127,9 +128,7 @@ def file_read(row: PaymentFile) -> schemas.PaymentFileRead:
 
 async def list_files(*, query: schemas.FileQuery) -> tuple[list[schemas.PaymentFileRead], str | None]:
     rows = PaymentFile.all()
-    if query.cursor:
-        rows = rows.filter(id__lt=decode_cursor(query.cursor))
-    found, cursor = page_of(await rows.order_by("-id").limit(query.limit + 1), query.limit)
+    found, cursor = await keyset_page(rows, query.limit, query.cursor)
     return [file_read(r) for r in found], cursor
 
 
@@ -149,16 +148,8 @@ async def payment_reads(rows: list[Payment]) -> list[schemas.PaymentRead]:
 
 
 async def list_payments(*, query: schemas.PaymentQuery) -> tuple[list[schemas.PaymentRead], str | None]:
-    rows = Payment.all()
-    if query.state is not None:
-        rows = rows.filter(state=query.state)
-    if query.file_id is not None:
-        rows = rows.filter(file_id=query.file_id)
-    if query.invoice_id is not None:
-        rows = rows.filter(invoice_id=query.invoice_id)
-    if query.cursor:
-        rows = rows.filter(id__lt=decode_cursor(query.cursor))
-    found, cursor = page_of(await rows.order_by("-id").limit(query.limit + 1), query.limit)
+    rows = Payment.filter(**set_filters(query, "state", "file_id", "invoice_id"))
+    found, cursor = await keyset_page(rows, query.limit, query.cursor)
     return await payment_reads(found), cursor
 
 
@@ -166,9 +157,7 @@ async def list_payments(*, query: schemas.PaymentQuery) -> tuple[list[schemas.Pa
 
 
 async def _open_payment(payment_id: int) -> Payment:
-    payment = await Payment.filter(id=payment_id).select_for_update().first()
-    if payment is None:
-        raise PaymentNotFound(f"payment {payment_id} not found")
+    payment = await first_locked(Payment.filter(id=payment_id), PaymentNotFound(f"payment {payment_id} not found"))
     if payment.state != PaymentState.needs_hands or Decimal(payment.unallocated) <= 0:
         raise PaymentNotOpen(f"payment {payment_id} is {payment.state.value} with "
                              f"{payment.unallocated} unapplied; nothing to assign or refund")
@@ -180,9 +169,9 @@ async def assign_payment(*, principal: Principal, payment_id: int,
     """Apply (part of) an unmatched payment to an issued invoice chosen by finance."""
     async with in_transaction():
         payment = await _open_payment(payment_id)
-        invoice = await Invoice.filter(id=data.invoice_id).select_for_update().first()
-        if invoice is None:
-            raise InvoiceNotFound(f"invoice {data.invoice_id} not found")
+        invoice = await first_locked(
+            Invoice.filter(id=data.invoice_id), InvoiceNotFound(f"invoice {data.invoice_id} not found")
+        )
         if invoice.kind != InvoiceKind.invoice or invoice.status != InvoiceStatus.issued:
             raise InvoiceNotReceivable(f"invoice {data.invoice_id} is not an issued invoice")
         unapplied = Decimal(payment.unallocated)

@@ -22,10 +22,11 @@ from billing.subscriptions import schemas
 from billing.subscriptions.errors import PriceListNotFound, PriceListOverlap
 from billing.subscriptions.models import BillingPeriod, LicencePrice, LicencePriceList
 from core.auth import Principal
+from core.locking import first_locked
 from support import audit
 from support.errors import InvalidReference
 from support.models import LicenceKind, Organisation
-from support.numbering import next_value
+from support.numbering import write_lock
 
 _WRITE_LOCK_KEY = "lock:billing:licence-price-lists"
 
@@ -122,7 +123,7 @@ async def create_price_list(*, principal: Principal, data: schemas.PriceListCrea
     if data.organisation_id is not None and not await Organisation.exists(id=data.organisation_id):
         raise InvalidReference(f"organisation {data.organisation_id} does not exist")
     async with in_transaction() as conn:
-        await next_value(_WRITE_LOCK_KEY, conn=conn)
+        await write_lock(_WRITE_LOCK_KEY, conn)
         await _check_overlap(data.organisation_id, data.valid_from, data.valid_until)
         price_list = await LicencePriceList.create(
             name=data.name, organisation_id=data.organisation_id, valid_from_date=data.valid_from,
@@ -144,10 +145,11 @@ async def end_price_list(*, principal: Principal, price_list_id: int,
     """Only the end of validity changes (new prices are a new list). Periods already billed keep the fee
     they were billed at (billing/subscriptions/charges.py), so a list may end at any day."""
     async with in_transaction() as conn:
-        await next_value(_WRITE_LOCK_KEY, conn=conn)
-        price_list = await LicencePriceList.filter(id=price_list_id).select_for_update().first()
-        if price_list is None:
-            raise PriceListNotFound(f"licence price list {price_list_id} not found")
+        await write_lock(_WRITE_LOCK_KEY, conn)
+        price_list = await first_locked(
+            LicencePriceList.filter(id=price_list_id),
+            PriceListNotFound(f"licence price list {price_list_id} not found"),
+        )
         if data.valid_until is not None and data.valid_until < price_list.valid_from_date:
             raise InvalidReference("valid_until is before the list's valid_from")
         await _check_overlap(price_list.organisation_id, price_list.valid_from_date, data.valid_until,

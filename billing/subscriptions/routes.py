@@ -8,7 +8,7 @@ from starlette.routing import BaseRoute, Route
 
 from billing.subscriptions import pricing, schemas, service
 from core.auth import Principal, Role
-from core.http import JSON, operation, path_int, read_body, read_query
+from core.http import JSON, operation, read_query, service_call
 
 FINANCE = (Role.admin, Role.finance)
 STAFF = (Role.admin, Role.support, Role.finance)
@@ -25,62 +25,42 @@ async def list_price_lists(request: Request, principal: Principal) -> Response:
     return JSON(schemas.PriceListList(items=items))
 
 
-@operation("Create a licence price list (default, or an organisation's agreement)", roles=FINANCE,
-           body=schemas.PriceListCreate, response=schemas.PriceListRead, status=201, tags=TAGS)
-async def create_price_list(request: Request, principal: Principal) -> Response:
-    data = await read_body(request, schemas.PriceListCreate)
-    return JSON(await pricing.create_price_list(principal=principal, data=data), status_code=201)
-
-
-@operation("Get a licence price list", roles=STAFF, response=schemas.PriceListRead, tags=TAGS)
-async def get_price_list(request: Request, principal: Principal) -> Response:
-    return JSON(await pricing.get_price_list(price_list_id=path_int(request)))
-
-
-@operation("End a licence price list's validity (new prices are a new list)", roles=FINANCE,
-           body=schemas.PriceListUpdate, response=schemas.PriceListRead, tags=TAGS)
-async def end_price_list(request: Request, principal: Principal) -> Response:
-    data = await read_body(request, schemas.PriceListUpdate)
-    return JSON(await pricing.end_price_list(principal=principal, price_list_id=path_int(request), data=data))
-
-
-@operation("List integration subscriptions (integrators: those they hold or pay)", roles=ANY,
-           query=schemas.SubscriptionQuery, response=schemas.SubscriptionList, tags=TAGS)
-async def list_subscriptions(request: Request, principal: Principal) -> Response:
-    query = read_query(request, schemas.SubscriptionQuery)
-    items, cursor = await service.list_subscriptions(principal=principal, query=query)
-    return JSON(schemas.SubscriptionList(items=items, next_cursor=cursor))
-
-
-@operation("License an organisation: a licence and its billed subscription (an authorised partner may "
-           "resell: it is billed, the customer is the licensee)", roles=LICENSORS,
-           body=schemas.SubscriptionCreate, response=schemas.SubscriptionRead, status=201, tags=TAGS)
-async def create_subscription(request: Request, principal: Principal) -> Response:
-    data = await read_body(request, schemas.SubscriptionCreate)
-    read = await service.create_subscription(principal=principal, organisation_id=path_int(request), data=data)
-    return JSON(read, status_code=201)
-
-
-@operation("Get an integration subscription with its charges", roles=ANY, response=schemas.SubscriptionRead,
-           tags=TAGS)
-async def get_subscription(request: Request, principal: Principal) -> Response:
-    return JSON(await service.get_subscription(principal=principal, subscription_id=path_int(request)))
-
-
-@operation("Change the licence kind or tier from a day (the difference is credited or charged pro rata)",
-           roles=FINANCE, body=schemas.SubscriptionChange, response=schemas.SubscriptionRead, status=201,
-           tags=TAGS)
-async def change_subscription(request: Request, principal: Principal) -> Response:
-    data = await read_body(request, schemas.SubscriptionChange)
-    read = await service.change_subscription(principal=principal, subscription_id=path_int(request), data=data)
-    return JSON(read, status_code=201)
-
-
-@operation("Cancel a subscription: it ends at the end of the current billing period", roles=FINANCE,
-           body=schemas.SubscriptionCancel, response=schemas.SubscriptionRead, tags=TAGS)
-async def cancel_subscription(request: Request, principal: Principal) -> Response:
-    data = await read_body(request, schemas.SubscriptionCancel)
-    return JSON(await service.cancel_subscription(principal=principal, subscription_id=path_int(request), data=data))
+create_price_list = service_call(
+    "Create a licence price list (default, or an organisation's agreement)", pricing.create_price_list,
+    body=schemas.PriceListCreate, response=schemas.PriceListRead, status=201, roles=FINANCE, tags=TAGS,
+)
+get_price_list = service_call(
+    "Get a licence price list", pricing.get_price_list, path_id="price_list_id", principal=False,
+    response=schemas.PriceListRead, roles=STAFF, tags=TAGS,
+)
+end_price_list = service_call(
+    "End a licence price list's validity (new prices are a new list)", pricing.end_price_list,
+    path_id="price_list_id", body=schemas.PriceListUpdate, response=schemas.PriceListRead, roles=FINANCE,
+    tags=TAGS,
+)
+list_subscriptions = service_call(
+    "List integration subscriptions (integrators: those they hold or pay)", service.list_subscriptions,
+    query=schemas.SubscriptionQuery, response=schemas.SubscriptionList, roles=ANY, tags=TAGS,
+)
+create_subscription = service_call(
+    "License an organisation: a licence and its billed subscription (an authorised partner may resell: it is "
+    "billed, the customer is the licensee)", service.create_subscription, path_id="organisation_id",
+    body=schemas.SubscriptionCreate, response=schemas.SubscriptionRead, status=201, roles=LICENSORS, tags=TAGS,
+)
+get_subscription = service_call(
+    "Get an integration subscription with its charges", service.get_subscription, path_id="subscription_id",
+    response=schemas.SubscriptionRead, roles=ANY, tags=TAGS,
+)
+change_subscription = service_call(
+    "Change the licence kind or tier from a day (the difference is credited or charged pro rata)",
+    service.change_subscription, path_id="subscription_id", body=schemas.SubscriptionChange,
+    response=schemas.SubscriptionRead, status=201, roles=FINANCE, tags=TAGS,
+)
+cancel_subscription = service_call(
+    "Cancel a subscription: it ends at the end of the current billing period", service.cancel_subscription,
+    path_id="subscription_id", body=schemas.SubscriptionCancel, response=schemas.SubscriptionRead, roles=FINANCE,
+    tags=TAGS,
+)
 
 
 routes: list[BaseRoute] = [

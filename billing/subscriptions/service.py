@@ -35,7 +35,8 @@ from billing.subscriptions.periods import period_containing
 from billing.subscriptions.pricing import price_for
 from core.auth import Principal
 from core.errors import Forbidden
-from core.pagination import decode_cursor, page_of
+from core.locking import first_locked
+from core.pagination import keyset_page
 from support import audit
 from support.errors import ApplicationNotFound, InvalidReference, OrganisationNotFound
 from support.licensing import add_licence, end_licence
@@ -109,9 +110,9 @@ async def _licensee(principal: Principal, organisation_id: int) -> Organisation:
     scope = principal.organisation_scope()
     if scope is not None and not await PartnerCustomer.exists(partner_id=scope, customer_id=organisation_id):
         raise OrganisationNotFound(f"organisation {organisation_id} not found")
-    organisation = await Organisation.filter(id=organisation_id).select_for_update().first()
-    if organisation is None:
-        raise OrganisationNotFound(f"organisation {organisation_id} not found")
+    organisation = await first_locked(
+        Organisation.filter(id=organisation_id), OrganisationNotFound(f"organisation {organisation_id} not found")
+    )
     return organisation
 
 
@@ -244,7 +245,5 @@ async def list_subscriptions(*, principal: Principal,
     if query.active_on is not None:
         rows = rows.filter(Q(end_date__isnull=True) | Q(end_date__gte=query.active_on),
                            start_date__lte=query.active_on)
-    if query.cursor:
-        rows = rows.filter(id__lt=decode_cursor(query.cursor))
-    found, cursor = page_of(await rows.order_by("-id").limit(query.limit + 1), query.limit)
+    found, cursor = await keyset_page(rows, query.limit, query.cursor)
     return [await subscription_read(s) for s in found], cursor

@@ -13,7 +13,8 @@ from typing import Any
 
 from tortoise.expressions import F
 
-from core.pagination import decode_cursor, encode_cursor
+from core.locking import first_or
+from core.pagination import keyset_page
 from notifications.errors import InboundMessageNotFound, NotHeld
 from notifications.models import FailingAddress, InboundMessage, InboundStatus
 from notifications.service import utcnow
@@ -48,23 +49,12 @@ async def failing_addresses(emails: Iterable[str] | None = None) -> list[Failing
 
 async def list_inbound(*, status: InboundStatus, limit: int, cursor: str | None) -> tuple[list[InboundMessage],
                                                                                          str | None]:
-    rows = InboundMessage.filter(status=status)
-    if cursor:
-        rows = rows.filter(id__lt=decode_cursor(cursor))
-    found = await rows.order_by("-id").limit(limit + 1)
-    if len(found) > limit:
-        return found[:limit], encode_cursor(found[limit - 1].id)
-    return found, None
+    return await keyset_page(InboundMessage.filter(status=status), limit, cursor)
 
 
 async def get_inbound(*, inbound_id: int, for_update: bool = False) -> InboundMessage:
-    query = InboundMessage.filter(id=inbound_id)
-    if for_update:
-        query = query.select_for_update()
-    row = await query.first()
-    if row is None:
-        raise InboundMessageNotFound(f"inbound message {inbound_id} not found")
-    return row
+    return await first_or(InboundMessage.filter(id=inbound_id),
+                          InboundMessageNotFound(f"inbound message {inbound_id} not found"), for_update=for_update)
 
 
 async def decide_held(*, inbound_id: int, status: InboundStatus, outcome: dict[str, Any]) -> InboundMessage:

@@ -18,6 +18,7 @@ from tortoise.transactions import in_transaction
 
 from core.auth import Principal
 from core.errors import Conflict, InvalidInput, NotFound
+from core.locking import first_locked
 from notifications.service import enqueue_email
 from support.errors import ContactNotFound, NotAPartner, OrganisationNotFound
 from support.licensing import unlicensed_applications
@@ -190,9 +191,9 @@ async def list_access(*, principal: Principal, organisation_id: int) -> list[Doc
 
 async def revoke_access(*, principal: Principal, access_id: int, data: schemas.AccessRevoke) -> DocumentationAccess:
     async with in_transaction():
-        access = await DocumentationAccess.filter(id=access_id).select_for_update().first()
-        if access is None:
-            raise AccessNotFound(f"documentation access {access_id} not found")
+        access = await first_locked(
+            DocumentationAccess.filter(id=access_id), AccessNotFound(f"documentation access {access_id} not found")
+        )
         if access.revoked_at is None:
             access.revoked_at, access.revoked_by = dt.datetime.now(dt.UTC), principal.name
             access.revoke_reason = data.reason
@@ -210,9 +211,9 @@ async def create_agreement(*, principal: Principal, organisation_id: int,
                            data: schemas.AgreementCreate) -> schemas.AgreementRead:
     """An agreement makes a partner organisation an authorised partner (the right to resell as it says)."""
     async with in_transaction():
-        organisation = await Organisation.filter(id=organisation_id).select_for_update().first()
-        if organisation is None:
-            raise OrganisationNotFound(f"organisation {organisation_id} not found")
+        organisation = await first_locked(
+            Organisation.filter(id=organisation_id), OrganisationNotFound(f"organisation {organisation_id} not found")
+        )
         if organisation.kind != OrganisationKind.partner:
             raise NotAPartner(f"{organisation.name} is a {organisation.kind}, not a partner organisation")
         row = await PartnerAgreement.create(organisation_id=organisation_id, valid_from_date=data.valid_from,

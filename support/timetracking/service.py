@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.auth import Principal, Role
 from core.errors import Forbidden, InvalidInput
-from core.pagination import decode_cursor, page_of
+from core.locking import first_locked
+from core.pagination import keyset_page, set_filters
 from support import audit
 from support.errors import InvalidReference, TicketNotFound
 from support.models import Staff, Ticket
@@ -158,9 +158,7 @@ async def log_time_for_staff(*, staff_id: int, ticket_id: int, work_date: dt.dat
     if approve_by is not None and not await Staff.exists(id=approve_by, is_lead=True, active=True):
         raise InvalidReference(f"staff {approve_by} is not an active lead and cannot approve time")
     async with in_transaction():
-        ticket = await Ticket.filter(id=ticket_id).select_for_update().first()
-        if ticket is None:
-            raise TicketNotFound(f"ticket {ticket_id} not found")
+        ticket = await first_locked(Ticket.filter(id=ticket_id), TicketNotFound(f"ticket {ticket_id} not found"))
         entry = await _create_entry(ticket=ticket, staff_id=staff_id, work_date=work_date, minutes=minutes,
                                     description=description, token_id=None, trusted=True)
         if approve_by is not None:
@@ -195,11 +193,7 @@ async def list_entries(*, principal: Principal,
                        query: schemas.TimeEntryQuery) -> tuple[list[TimeEntry], str | None]:
     """Staff's cross-ticket view, newest first (keyset on id)."""
     rows = TimeEntry.all()
-    filters: dict[str, Any] = {}
-    if query.staff_id is not None:
-        filters["staff_id"] = query.staff_id
-    if query.ticket_id is not None:
-        filters["ticket_id"] = query.ticket_id
+    filters = set_filters(query, "staff_id", "ticket_id", "billable", "category")
     if query.organisation_id is not None:
         filters["ticket__bill_to_id"] = query.organisation_id
     if query.work_date_from is not None:
@@ -210,24 +204,22 @@ async def list_entries(*, principal: Principal,
         filters["approved_at__isnull"] = not query.approved
     if query.invoiced is not None:
         filters["invoice_id__isnull"] = not query.invoiced
-    if query.billable is not None:
-        filters["billable"] = query.billable
-    if query.category is not None:
-        filters["category"] = query.category
-    if query.cursor:
-        filters["id__lt"] = decode_cursor(query.cursor)
-    found = await rows.filter(**filters).order_by("-id").limit(query.limit + 1)
-    return page_of(found, query.limit)
+    return await keyset_page(rows.filter(**filters), query.limit, query.cursor)
+
+
+async def _locked_changeable(principal: Principal, entry_id: int) -> TimeEntry:
+    """The entry, locked for the caller's transaction, once the principal may change it and it is neither
+    approved nor invoiced."""
+    entry = await first_locked(TimeEntry.filter(id=entry_id), TimeEntryNotFound(f"time entry {entry_id} not found"))
+    _ensure_may_change(principal, entry)
+    _ensure_mutable(entry)
+    return entry
 
 
 async def update_entry(*, principal: Principal, entry_id: int, data: schemas.TimeEntryUpdate) -> TimeEntry:
     changes = data.model_dump(exclude_unset=True)
     async with in_transaction():
-        entry = await TimeEntry.filter(id=entry_id).select_for_update().first()
-        if entry is None:
-            raise TimeEntryNotFound(f"time entry {entry_id} not found")
-        _ensure_may_change(principal, entry)
-        _ensure_mutable(entry)
+        entry = await _locked_changeable(principal, entry_id)
         await ensure_open_period(entry.work_date, changes.get("work_date", entry.work_date))
         if "work_date" in changes:
             ticket = await Ticket.get(id=entry.ticket_id)  # type: ignore[attr-defined]
@@ -241,11 +233,7 @@ async def update_entry(*, principal: Principal, entry_id: int, data: schemas.Tim
 
 async def delete_entry(*, principal: Principal, entry_id: int) -> None:
     async with in_transaction():
-        entry = await TimeEntry.filter(id=entry_id).select_for_update().first()
-        if entry is None:
-            raise TimeEntryNotFound(f"time entry {entry_id} not found")
-        _ensure_may_change(principal, entry)
-        _ensure_mutable(entry)
+        entry = await _locked_changeable(principal, entry_id)
         await ensure_open_period(entry.work_date)
         await TimeEntry.filter(id=entry.id, approved_at__isnull=True, invoice_id__isnull=True).delete()
 
@@ -275,9 +263,7 @@ async def unapprove_entry(*, principal: Principal, entry_id: int) -> TimeEntry:
     """Takes back an approval so the entry can be corrected; not once it is on an invoice."""
     await _approver(principal)
     async with in_transaction():
-        entry = await TimeEntry.filter(id=entry_id).select_for_update().first()
-        if entry is None:
-            raise TimeEntryNotFound(f"time entry {entry_id} not found")
+        entry = await first_locked(TimeEntry.filter(id=entry_id), TimeEntryNotFound(f"time entry {entry_id} not found"))
         if entry.invoice_id is not None:
             raise EntryFrozen(f"time entry {entry.id} is on invoice {entry.invoice_id}; it stays approved",
                               code="time_entry_invoiced")
@@ -336,9 +322,7 @@ async def stop_timer(*, principal: Principal, data: schemas.TimerStop) -> TimeEn
     """Turns the running timer into a time entry and deletes it, in one transaction."""
     staff_id = _timer_owner(principal)
     async with in_transaction():
-        timer = await Timer.filter(staff_id=staff_id).select_for_update().first()
-        if timer is None:
-            raise TimerNotFound("no timer is running")
+        timer = await first_locked(Timer.filter(staff_id=staff_id), TimerNotFound("no timer is running"))
         minutes = timer_minutes(timer.started_at, _now())
         if minutes > schemas.MAX_MINUTES:
             raise TimerTooLong(f"the timer ran for {minutes} minutes (more than 24 h): discard it "

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
 from billing import rates, schemas
 from billing.models import PrepaidPackage
 from core.auth import Principal, Role
-from support.models import ClassificationState, Organisation, Staff, Ticket, TicketStatus
+from support.models import ClassificationState, Contact, Organisation, Staff, Ticket, TicketStatus
 from support.policy import Category
 from support.timetracking.models import TimeEntry
 from tests import factories
@@ -113,4 +114,39 @@ async def package(
         hours=Decimal(hours),
         valid_from_date=valid_from,
         valid_until_date=valid_until,
+    )
+
+
+def _assistance(_n: int) -> Category:
+    return Category.assistance
+
+
+async def bulk_tickets(
+    organisation_ids: Sequence[int], per_organisation: int, *, prefix: str,
+    category: Callable[[int], Category] = _assistance,
+) -> None:
+    """A contact for each organisation and `per_organisation` confirmed tickets in progress, billed to it,
+    inserted in bulk (the n-th ticket of each gets `category(n)`)."""
+    await Contact.bulk_create(
+        [Contact(organisation_id=o, name="C", email=f"c{o}@example.se") for o in organisation_ids],
+        batch_size=2000,
+    )
+    contact = dict(await Contact.all().values_list("organisation_id", "id"))
+    await Ticket.bulk_create(
+        [
+            Ticket(
+                number=f"{prefix}-{o}-{t}",
+                subject=f"Ärende {t}",
+                body="",
+                requester_id=contact[o],
+                organisation_id=o,
+                bill_to_id=o,
+                category=category(t),
+                classification_state=ClassificationState.confirmed,
+                status=TicketStatus.in_progress,
+            )
+            for o in organisation_ids
+            for t in range(per_organisation)
+        ],
+        batch_size=5000,
     )

@@ -19,7 +19,7 @@ from stdnum import luhn
 
 from billing import run_state
 from billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceLineEntry, InvoiceRun, InvoiceStatus, RunStatus
-from support.models import ClassificationState, Contact, Organisation, Ticket, TicketStatus
+from support.models import Organisation, Ticket
 from support.policy import Category
 from support.timetracking.models import TimeEntry
 from support.timetracking.settings import business_today
@@ -56,25 +56,7 @@ async def bulk_world(organisations: int, tickets: int = 3, entries: int = 3) -> 
         ]
     )
     orgs = await Organisation.all().order_by("id").values_list("id", flat=True)
-    await Contact.bulk_create([Contact(organisation_id=o, name="C", email=f"c{o}@x.example") for o in orgs])
-    contacts = dict(await Contact.all().values_list("organisation_id", "id"))
-    await Ticket.bulk_create(
-        [
-            Ticket(
-                number=f"SUP-R-{o}-{t}",
-                subject=f"Ticket {t}",
-                body="",
-                requester_id=contacts[o],
-                organisation_id=o,
-                bill_to_id=o,
-                category=Category.assistance,
-                classification_state=ClassificationState.confirmed,
-                status=TicketStatus.in_progress,
-            )
-            for o in orgs
-            for t in range(tickets)
-        ]
-    )
+    await b.bulk_tickets(orgs, tickets, prefix="SUP-R")
     now = dt.datetime.now(dt.UTC)
     ticket_ids = await Ticket.all().values_list("id", flat=True)
     await TimeEntry.bulk_create(

@@ -30,15 +30,6 @@ JAN = (dt.date(2026, 1, 1), dt.date(2026, 1, 31))
 FEB = (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
 
 
-@pytest.fixture
-async def setup(db: str) -> dict[str, Any]:
-    """A default rate card, one staff member, and the composition root's hooks."""
-    billing.hooks.install()
-    invoices.hooks.install()
-    await builders.card()
-    return {"staff": await factories.staff()}
-
-
 async def billed_org(**overrides: Any) -> Organisation:
     overrides.setdefault("invoice_email", "faktura@kommun.example")
     return await factories.organisation(**overrides)

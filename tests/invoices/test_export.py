@@ -32,14 +32,6 @@ from tripdesk.db import tortoise_config
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-async def setup(db: str) -> dict[str, Any]:
-    billing.hooks.install()
-    invoices.hooks.install()
-    await builders.card()
-    return {"staff": await factories.staff()}
-
-
 @contextlib.asynccontextmanager
 async def already_open() -> AsyncIterator[None]:
     """The command's `database()` context, for a test whose database is already initialised."""

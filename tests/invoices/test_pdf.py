@@ -14,7 +14,7 @@ import pytest
 from babel.numbers import format_currency, format_decimal
 from pypdf import PdfReader
 
-from billing.snapshot import DocumentKind, InvoiceSnapshot
+from billing.snapshot import DocumentKind, InvoiceSnapshot, Party
 from invoices.pdf import render_pdf
 from tests.invoices.snapshots import FOREIGN_COMPANY, MUNICIPALITY, SELLER, LineSpec, make_snapshot
 
@@ -166,24 +166,16 @@ def test_two_hundred_lines_paginate_with_repeated_headers_and_page_numbers() -> 
         assert _norm(line.description) in text
 
 
+def _with_letters(party: Party, odd: str, **fields: str) -> Party:
+    return party.model_copy(update={name: f"{value} {odd}" for name, value in fields.items()})
+
+
 def _swedish_everywhere() -> InvoiceSnapshot:
     odd = "åäö ÅÄÖ"
-    seller = SELLER.model_copy(
-        update={
-            "name": f"Ångström & Öhman {odd} AB",
-            "street": f"Östra Ågatan 1 {odd}",
-            "city": f"Västerås {odd}",
-            "contact_name": f"Örjan Åkesson {odd}",
-        }
-    )
-    buyer = MUNICIPALITY.model_copy(
-        update={
-            "name": f"Härjedalens kommun {odd}",
-            "street": f"Ödegatan 2 {odd}",
-            "city": f"Sveg {odd}",
-            "contact_name": f"Åke Ärlig {odd}",
-        }
-    )
+    seller = _with_letters(SELLER, odd, name="Ångström & Öhman AB", street="Östra Ågatan 1", city="Västerås",
+                           contact_name="Örjan Åkesson")
+    buyer = _with_letters(MUNICIPALITY, odd, name="Härjedalens kommun", street="Ödegatan 2", city="Sveg",
+                          contact_name="Åke Ärlig")
     base = make_snapshot(lines=2, seller=seller, buyer=buyer, note=f"Tack för förtroendet {odd}")
     lines = [
         line.model_copy(

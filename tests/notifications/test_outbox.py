@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import email
+from collections.abc import Callable
 from email import policy
 
 import pytest
@@ -41,6 +42,13 @@ async def queue(
     )
 
 
+async def deliver_with_a_new_worker(make_worker: Callable[[], OutboxWorker]) -> None:
+    """Deliver everything pending with a fresh worker, then close its connection."""
+    worker = make_worker()
+    await deliver_all(worker)
+    await worker.mailer.close()
+
+
 async def deliver_all(
     worker: OutboxWorker, *, until: int | None = None, smtp: SmtpServer | None = None, limit_s: float = 10.0
 ) -> None:
@@ -67,9 +75,7 @@ async def deliver_all(
 async def test_each_kind_arrives_in_the_contacts_language(db, smtp, make_worker, template, language) -> None:  # type: ignore[no-untyped-def]
     reply_to = ticket_reply_address("SUP-2026-00042")
     assert await queue(template, key=f"k:{template}", language=language, reply_to=reply_to)
-    worker = make_worker()
-    await deliver_all(worker)
-    await worker.mailer.close()
+    await deliver_with_a_new_worker(make_worker)
 
     [got] = smtp.received
     assert got.rcpt_tos == ["asa@kommun.example.se"]
@@ -133,9 +139,7 @@ async def test_attachments_round_trip(db, smtp, make_worker) -> None:  # type: i
         ],
     )
     assert await OutboxAttachment.filter(message__dedupe_key="invoice:7").count() == 2
-    worker = make_worker()
-    await deliver_all(worker)
-    await worker.mailer.close()
+    await deliver_with_a_new_worker(make_worker)
     [got] = smtp.received
     parts = {p.get_filename(): p for p in got.message.iter_attachments()}
     assert set(parts) == {"F2026-0007.pdf", "F2026-0007.xml"}
@@ -166,9 +170,7 @@ async def test_421_is_retried_and_arrives_once_with_the_same_message_id(db, smtp
 async def test_450_mailbox_busy_is_temporary_too(db, smtp, make_worker) -> None:  # type: ignore[no-untyped-def]
     assert await queue(key="c:450")
     smtp.handler.fail_next(1, "450 4.2.1 Mailbox busy")
-    worker = make_worker()
-    await deliver_all(worker)
-    await worker.mailer.close()
+    await deliver_with_a_new_worker(make_worker)
     assert len(smtp.received) == 1
     assert (await OutboxMessage.get(dedupe_key="c:450")).attempts == 2
 
@@ -177,9 +179,7 @@ async def test_550_parks_with_the_reason_and_others_still_go(db, smtp, make_work
     assert await queue(key="c:bad", to="gone@kommun.example.se")
     assert await queue(key="c:good")
     smtp.handler.fail_next(1, "550 5.1.1 User unknown")
-    worker = make_worker()
-    await deliver_all(worker)
-    await worker.mailer.close()
+    await deliver_with_a_new_worker(make_worker)
     bad = await OutboxMessage.get(dedupe_key="c:bad")
     assert bad.status == OutboxStatus.parked and bad.attempts == 1
     assert "550" in (bad.last_error or "") and "User unknown" in (bad.last_error or "")
@@ -248,9 +248,7 @@ async def test_dedupe_key_yields_one_email_and_keeps_the_transaction_usable(db, 
         # The caller's transaction is intact (on PostgreSQL an IntegrityError would have aborted it).
         assert await queue(key="comment:2") is True
     assert await OutboxMessage.filter(dedupe_key__in=["comment:1", "comment:2"]).count() == 2
-    worker = make_worker()
-    await deliver_all(worker)
-    await worker.mailer.close()
+    await deliver_with_a_new_worker(make_worker)
     assert len(smtp.received) == 2
 
 
@@ -267,9 +265,7 @@ async def test_header_injection_is_neutralised(db, smtp, make_worker) -> None:  
     )
     row = await OutboxMessage.get(dedupe_key="inject")
     assert "\r" not in row.subject and "\n" not in row.subject and "\n" not in row.to_name
-    worker = make_worker()
-    await deliver_all(worker)
-    await worker.mailer.close()
+    await deliver_with_a_new_worker(make_worker)
     [got] = smtp.received
     assert got.rcpt_tos == ["asa@kommun.example.se"]
     msg = got.message

@@ -46,6 +46,12 @@ async def mails(template: str | None = None) -> list[OutboxMessage]:
     return [await complete_context(row) for row in await rows]  # as the worker renders them
 
 
+async def post_action(client, headers, ticket_id: int, action: str, **body: str) -> None:  # type: ignore[no-untyped-def]
+    """POST one workflow action (classification, defect-outcome …) on a ticket; it must succeed."""
+    response = await client.post(f"/api/v1/tickets/{ticket_id}/{action}", json=body, headers=headers)
+    assert response.status_code == 200, response.text
+
+
 async def open_ticket(
     client,
     headers,
@@ -145,24 +151,16 @@ async def test_ticket_lifecycle_emails_once_per_event(client, db, smtp, make_wor
     )
     assert "internal note" not in "".join(m.text_body for m in await mails())
 
-    r = await client.post(
-        f"/api/v1/tickets/{tid}/classification",
-        json={"category": "defect", "reason": "Looks like a regression"},
-        headers=admin,
-    )
-    assert r.status_code == 200, r.text
+    await post_action(client, admin, tid, "classification", category="defect", reason="Looks like a regression")
     [category_mail] = await mails("category_changed")
     assert "Interface defect (free of charge)" in category_mail.subject
     assert (
         "free of charge" in category_mail.text_body and "Looks like a regression" in category_mail.text_body
     )
 
-    r = await client.post(
-        f"/api/v1/tickets/{tid}/defect-outcome",
-        json={"outcome": "not_a_defect", "reason": "Wrong date format in the client"},
-        headers=admin,
+    await post_action(
+        client, admin, tid, "defect-outcome", outcome="not_a_defect", reason="Wrong date format in the client"
     )
-    assert r.status_code == 200, r.text
     [outcome_mail] = await mails("defect_outcome")
     assert "not a defect" in outcome_mail.subject
     assert "SEK 1,250.00 per hour" in outcome_mail.text_body and "Wrong date format" in outcome_mail.text_body
@@ -186,18 +184,10 @@ async def test_extension_decision_and_unofficial_rejection(client, db, rate_quot
         "Nytt fält i API:et",
         "Vi önskar ett nytt fält handläggare i svaret från GET /api/arenden.",
     )
-    r = await client.post(
-        f"/api/v1/tickets/{ext['id']}/classification",
-        json={"category": "extension", "reason": "Önskemål"},
-        headers=admin,
+    await post_action(client, admin, ext["id"], "classification", category="extension", reason="Önskemål")
+    await post_action(
+        client, admin, ext["id"], "extension-decision", decision="roadmap", reason="Passar in i version 9"
     )
-    assert r.status_code == 200, r.text
-    r = await client.post(
-        f"/api/v1/tickets/{ext['id']}/extension-decision",
-        json={"decision": "roadmap", "reason": "Passar in i version 9"},
-        headers=admin,
-    )
-    assert r.status_code == 200, r.text
     [decision] = await mails("extension_decision")
     assert (
         "byggs in i en kommande version" in decision.subject and "Passar in i version 9" in decision.text_body
@@ -210,12 +200,7 @@ async def test_extension_decision_and_unofficial_rejection(client, db, rate_quot
         "Läsa databasen direkt",
         "Vi vill läsa tabellerna direkt i er SQL Server-databas. Vilket schema gäller?",
     )
-    r = await client.post(
-        f"/api/v1/tickets/{bad['id']}/classification",
-        json={"category": "unofficial", "reason": "Direkt databasåtkomst"},
-        headers=admin,
-    )
-    assert r.status_code == 200, r.text
+    await post_action(client, admin, bad["id"], "classification", category="unofficial", reason="Direkt databasåtkomst")
     refused = [m for m in await mails("category_changed") if bad["number"] in m.subject]
     [refused_mail] = refused
     assert "ingen assistans" in refused_mail.subject
@@ -236,12 +221,7 @@ async def test_confirming_a_category_already_told_sends_nothing(client, db, rate
         event = await TicketEvent.get(ticket_id=ticket["id"], kind="classified")
         event.data = {**(event.data or {}), "state": state}
         await event.save()
-        r = await client.post(
-            f"/api/v1/tickets/{ticket['id']}/classification",
-            json={"category": ticket["category"], "reason": "Stämmer"},
-            headers=admin,
-        )
-        assert r.status_code == 200, r.text
+        await post_action(client, admin, ticket["id"], "classification", category=ticket["category"], reason="Stämmer")
     sent = await mails("category_changed")
     assert [m.dedupe_key.split(":")[1] for m in sent] == [str(untold["id"])]
     assert "Vi har nu bedömt ditt ärende" in sent[0].text_body

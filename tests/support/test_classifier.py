@@ -33,14 +33,7 @@ from support.classification.corpus_files import (
 from support.classification.evaluate import correction_demo, evaluate, format_report
 from support.classification.model_store import load_or_train
 from support.policy import POLICY, Billing, Category
-from tests.support.classifier_model import corpus_model
-
-HELDOUT = CORPUS_DIR / "heldout.jsonl"
-
-
-@pytest.fixture(scope="module")
-def model() -> Classifier:
-    return corpus_model()
+from tests.support.classifier_model import HELDOUT
 
 
 # ------------------------------------------------------------------------------------ the corpus

@@ -20,18 +20,10 @@ from support.classification.classifier import (
     prepare_body,
     read_jsonl,
 )
-from support.classification.corpus_files import CORPUS_DIR
 from support.classification.literals import Literals, requirement
 from support.classification.rules import RULES, Rule, rule_hits
 from support.policy import POLICY, Category
-from tests.support.classifier_model import corpus_model
-
-HELDOUT = CORPUS_DIR / "heldout.jsonl"
-
-
-@pytest.fixture(scope="module")
-def model() -> Classifier:
-    return corpus_model()
+from tests.support.classifier_model import HELDOUT
 
 # ------------------------------------------------------------ the fast path against the library
 # Tickets that stress the text handling: empty, long (between and beyond the model's and the rules'

@@ -8,10 +8,9 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
-from tests.conftest import BACKEND, create_pg_database, drop_pg_database, pg_url
+from tests.conftest import drop_scratch_database, scratch_database
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -23,17 +22,11 @@ def tripdesk(*args: str, database_url: str, timeout: int = 120) -> subprocess.Co
 
 
 async def test_seed_demo_on_an_unmigrated_database_says_migrate_first(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    name = f"tripdesk_cli_{uuid.uuid4().hex[:8]}"
-    if BACKEND == "postgres":
-        await create_pg_database(name)
-        url = pg_url(name)
-    else:
-        url = f"sqlite://{tmp_path / 'empty.sqlite3'}"
+    name, url = await scratch_database("tripdesk_cli", tmp_path / "empty.sqlite3")
     try:
         result = tripdesk("seed-demo", database_url=url)
     finally:
-        if BACKEND == "postgres":
-            await drop_pg_database(name)
+        await drop_scratch_database(name)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "error: the database has no tripdesk tables yet: run `tripdesk migrate` first"]
