@@ -54,13 +54,13 @@ async def test_database_down_is_503_with_request_id_and_security_headers(client,
 
 
 async def test_an_unexpected_error_is_a_framed_500(client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from support import service
+    from support.models import Staff
 
-    async def broken(**kwargs):  # type: ignore[no-untyped-def]
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("a bug with a secret in it")
 
     admin = f.bearer(await f.token(Role.admin))
-    monkeypatch.setattr(service, "list_staff", broken)
+    monkeypatch.setattr(Staff, "all", broken)  # a bug inside the service the route calls
     response = await client.get("/api/v1/staff", headers={**admin, "X-Request-ID": "bug-1"})
     body = assert_problem(response, 500, "internal_error")
     assert "secret" not in response.text and body["instance"] == "/api/v1/staff"
