@@ -10,11 +10,12 @@ Staff roles (admin, support, finance) see everything.
 
 Each rule is a query condition: `Model.filter(visible_x(principal), id=...)`. Another organisation's row is
 then simply not found, the same 404 as an id that does not exist: the existence of other customers'
-tickets and invoices is itself confidential. A read under a parent (a contact of an organisation, a comment of
-a ticket) first reads the parent through its rule and is then scoped by the parent's id. Billing's and the
-invoices package's rules are in billing/access.py and invoices/access.py; tests/test_architecture.py keeps
-the integrator test out of every other module, and tests/test_cross_organisation.py proves the rules on every
-route with an id.
+tickets and invoices is itself confidential. An operation whose roles exclude integrators refuses them with
+403 before any lookup (core/http.py `operation`): that answer is the same for every id. A read under a
+parent (a contact of an organisation, a comment of a ticket) first reads the parent through its rule and is
+then scoped by the parent's id. Billing's and the invoices package's rules are in billing/access.py and
+invoices/access.py; tests/test_architecture.py keeps the integrator test out of every other module, and
+tests/test_cross_organisation.py proves the rules on every route with an id.
 """
 
 from __future__ import annotations
