@@ -53,6 +53,8 @@ async def _side(n: int, staff: Staff) -> tuple[Side, Ticket, str]:
     await PartnerCustomer.create(partner_id=org.id, customer_id=customer.id)
     contact = await factories.contact(org)
     application = await factories.application(org)
+    await factories.application(org, name=f"Olicensierad {n}", in_production=True,
+                                production_date=dt.date(2026, 1, 1))
     ticket = await builders.ticket(org, number=f"SUP-2025-{n:05d}")  # clear of the intake counter
     public = await Comment.create(ticket_id=ticket.id, author_name="Support", body="Publikt svar", public=True)
     internal = await Comment.create(ticket_id=ticket.id, author_name="Support", body="Intern anteckning",
@@ -62,7 +64,7 @@ async def _side(n: int, staff: Staff) -> tuple[Side, Ticket, str]:
     await CostCeiling.create(ticket_id=ticket.id, kind=CeilingKind.hours, limit_value=Decimal(10), set_by="test",
                              set_at=dt.datetime.now(dt.UTC))
     await builders.package(org, "5")
-    subscription = await subscribe(org, "xl", dt.date(2026, 1, 1))
+    subscription = await subscribe(org, "per_application", dt.date(2026, 1, 1), application_id=application.id)
     applied = await programme.apply(principal=builders.ADMIN, data=programme_schemas.PartnerApplicationCreate(
         organisation_id=org.id, contact_id=contact.id, accepts_integration_policy=True))
     access = await DocumentationAccess.create(organisation_id=org.id, granted_at=dt.datetime.now(dt.UTC),
@@ -74,7 +76,7 @@ async def _side(n: int, staff: Staff) -> tuple[Side, Ticket, str]:
     token = await factories.token(Role.integrator, organisation=org)
     card = await builders.card(organisation=org)
     prices = await price_list(organisation=org)
-    side = {"org": org.id, "customer": customer.id, "contact": contact.id, "application": application.id,
+    side = {"n": n, "org": org.id, "customer": customer.id, "contact": contact.id, "application": application.id,
             "ticket": ticket.id, "public_comment": public.id, "internal_comment": internal.id,
             "image": await _attach(ticket, "skärm.png", png()),
             "internal_file": await _attach(ticket, "intern.log", b"intern logg\n", internal),
@@ -82,6 +84,12 @@ async def _side(n: int, staff: Staff) -> tuple[Side, Ticket, str]:
             "documentation_access": access.id, "notice": notice.id, "rate_card": card.id,
             "price_list": prices.id, "token": (await ApiToken.get(prefix=token[:10])).id}
     return side, ticket, token
+
+
+def markers(side: Side) -> list[str]:
+    """Text that shows a side's rows in a response: its organisations' names, its ticket number, its notice."""
+    n = side["n"]
+    return [f"Partner {n} AB", f"Kundkommun {n}", f"SUP-2025-{n:05d}", f"Export {n}", f"Olicensierad {n}"]
 
 
 async def _payments(n: int, invoice_id: int) -> tuple[int, int]:

@@ -30,7 +30,7 @@ from core.auth import Role
 from core.http import OperationSpec
 from core.openapi import _walk
 from support.attachments.settings import get_attachment_settings
-from tests.cross_organisation_world import build, png
+from tests.cross_organisation_world import build, markers, png
 
 MISSING = 987654321
 PARAM = re.compile(r"{([^}:]+)(?::[^}]+)?}")
@@ -173,6 +173,46 @@ async def test_another_organisations_id_is_a_missing_id(client: httpx.AsyncClien
                 unreached.append(f"{method} {path}")
     assert leaks == [], "\n".join(leaks)
     assert unreached == [], "B's own ids get the missing answer: the fixture does not reach the lookup"
+
+
+ORGANISATION_FIELDS = ("organisation_id", "bill_to_id", "licensee_id", "payer_id", "reseller_id")
+
+
+def _organisations_named(data: Any) -> set[int]:
+    if isinstance(data, dict):
+        found = {v for k, v in data.items() if k in ORGANISATION_FIELDS and isinstance(v, int)}
+        return found.union(*(_organisations_named(v) for v in data.values()))
+    if isinstance(data, list):
+        return set().union(*(_organisations_named(v) for v in data))
+    return set()
+
+
+async def test_lists_show_an_integrator_nothing_of_another_organisation(client: httpx.AsyncClient,
+                                                                        attachment_store: Any) -> None:
+    """Every list an integrator may read (the registry's GET routes without an id), unfiltered and filtered on
+    the other organisation, shows none of its rows; unfiltered, it shows the integrator's own."""
+    from tripdesk.app import api_routes
+
+    a, b, integrator = await build()
+    lists = [(path, route.endpoint.__operation__) for path, route in _walk([Mount("", routes=api_routes)])
+             if "GET" in (route.methods or ()) and "{" not in path
+             and Role.integrator in route.endpoint.__operation__.roles]
+    assert len(lists) >= 7
+    problems = []
+    for path, spec in lists:
+        filters: list[dict[str, int]] = [{}]
+        if spec.query is not None and "organisation_id" in spec.query.model_fields:
+            filters.append({"organisation_id": a["org"]})
+        for params in filters:
+            response = await client.get(f"/api/v1{path}", headers=integrator, params=params)
+            shown = [m for m in markers(a) if m in response.text]
+            named = _organisations_named(response.json()) & {a["org"], a["customer"]}
+            if response.status_code not in (200, 404) or shown or named:
+                problems.append(f"GET {path} {params}: {response.status_code}, shows {shown} {sorted(named)}")
+            own = _organisations_named(response.json()) & {b["org"], b["customer"]}
+            if not params and not own and not any(m in response.text for m in markers(b)):
+                problems.append(f"GET {path}: shows nothing of the integrator's own organisation")
+    assert problems == []
 
 
 def test_ids_are_read_as_placeholders_only_where_they_stand_alone() -> None:
