@@ -112,6 +112,9 @@ def _integrator_tests(tree: ast.Module) -> list[tuple[int, str, str]]:
         where = ".".join(scope) or "<module>"
         if isinstance(node, ast.Attribute) and node.attr in _INTEGRATOR_ATTRIBUTES:
             found.append((node.lineno, where, f".{node.attr}"))
+        elif (isinstance(node, ast.Attribute) and node.attr == "organisation_id" and isinstance(node.value, ast.Name)
+              and node.value.id == "principal"):
+            found.append((node.lineno, where, "principal.organisation_id"))
         elif (isinstance(node, ast.Attribute) and node.attr == "integrator" and isinstance(node.value, ast.Name)
               and node.value.id == "Role" and not declared):
             found.append((node.lineno, where, "Role.integrator"))
@@ -153,7 +156,8 @@ READERS = (Role.admin, Role.integrator)
 async def read(principal):
     if principal.is_integrator or principal.role == "integrator" or principal.role is Role.integrator:
         return Invoice.filter(organisation_id=principal.organisation_scope())
+    return Ticket.filter(bill_to_id=principal.organisation_id)
 '''
     found = {(where, what) for _, where, what in _integrator_tests(ast.parse(source))}
     assert found == {("read", ".is_integrator"), ("read", "== 'integrator'"), ("read", "Role.integrator"),
-                     ("read", ".organisation_scope")}
+                     ("read", ".organisation_scope"), ("read", "principal.organisation_id")}
