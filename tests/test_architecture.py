@@ -93,8 +93,8 @@ _INTEGRATOR_ATTRIBUTES = {"is_integrator", "organisation_scope", "ensure_may_see
 
 
 def _integrator_tests(tree: ast.Module) -> list[tuple[int, str, str]]:
-    """(line, enclosing function or class, what) for every integrator test in a module. A role tuple that
-    declares who may call an operation (a module-level UPPER_CASE constant or an `operation(roles=...)`
+    """(line, enclosing function or class, what) for every integrator test in a module. A tuple of roles
+    that declares who may call an operation (a module-level UPPER_CASE constant or an `operation(roles=...)`
     argument) is not one: a role the operation excludes is refused with 403 before any lookup."""
     found: list[tuple[int, str, str]] = []
     declarations: set[int] = set()
@@ -104,6 +104,7 @@ def _integrator_tests(tree: ast.Module) -> list[tuple[int, str, str]]:
     for node in tree.body:
         if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) and t.id.isupper() for t in node.targets):
             declarations.add(id(node.value))
+    declarations &= {id(node) for node in ast.walk(tree) if isinstance(node, ast.Tuple | ast.List | ast.Set)}
 
     def visit(node: ast.AST, scope: tuple[str, ...], declared: bool) -> None:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -152,6 +153,7 @@ def test_who_may_see_what_is_decided_in_the_access_modules() -> None:
 def test_the_integrator_check_finds_what_it_looks_for() -> None:
     source = '''
 READERS = (Role.admin, Role.integrator)
+INTEGRATOR = Role.integrator
 @operation("x", roles=(Role.admin, Role.integrator))
 async def read(principal):
     if principal.is_integrator or principal.role == "integrator" or principal.role is Role.integrator:
@@ -159,5 +161,6 @@ async def read(principal):
     return Ticket.filter(bill_to_id=principal.organisation_id)
 '''
     found = {(where, what) for _, where, what in _integrator_tests(ast.parse(source))}
-    assert found == {("read", ".is_integrator"), ("read", "== 'integrator'"), ("read", "Role.integrator"),
+    assert found == {("<module>", "Role.integrator"), ("read", ".is_integrator"), ("read", "== 'integrator'"),
+                     ("read", "Role.integrator"),
                      ("read", ".organisation_scope"), ("read", "principal.organisation_id")}
