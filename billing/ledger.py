@@ -27,10 +27,9 @@ from decimal import Decimal
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from billing import schemas
+from billing import access, schemas
 from billing.errors import (
     AlreadyPaid,
     InvoiceImmutable,
@@ -74,16 +73,8 @@ def business_today(now: dt.datetime | None = None) -> dt.date:
 # Reading -----------------------------------------------------------------------------------------------
 
 
-def _visible(principal: Principal) -> Q:
-    """Integrators see only their organisation's issued documents; drafts and discards are internal."""
-    org = principal.organisation_scope()
-    if org is None:
-        return Q()
-    return Q(organisation_id=org, status=InvoiceStatus.issued)
-
-
 async def fetch_invoice(principal: Principal, invoice_id: int, *, for_update: bool = False) -> Invoice:
-    query = Invoice.filter(_visible(principal), id=invoice_id)
+    query = Invoice.filter(access.visible_invoices(principal), id=invoice_id)
     if for_update:
         query = query.select_for_update()
     invoice = await query.first()
@@ -108,7 +99,7 @@ async def get_snapshot(*, principal: Principal, invoice_id: int) -> InvoiceSnaps
 async def list_invoices(
     *, principal: Principal, query: schemas.InvoiceQuery
 ) -> tuple[list[schemas.InvoiceSummary], str | None]:
-    rows = Invoice.filter(_visible(principal))
+    rows = Invoice.filter(access.visible_invoices(principal))
     if query.organisation_id is not None:
         rows = rows.filter(organisation_id=query.organisation_id)
     if query.status is not None:
