@@ -6,8 +6,9 @@ TRIPDESK_REMINDER_FEE above 0 and only for an organisation that agreed to it (`C
   after the due date on what was then still owed (gross − credit notes − payments booked before that day,
   never the earlier late charges on the same invoice: no interest on interest), days × amount × rate / 365,
   rounded half-up to öre per line (billing/money.py). It accrues until the day the invoice is settled, or
-  until the run's date while it stays unpaid; a disputed invoice accrues nothing while disputed. Each day is
-  charged once: a charge records the days it covered, and the next one starts after them.
+  until the run's date while it stays unpaid. A disputed invoice is not charged while disputed; once the
+  dispute is cleared (the customer owed the money after all) the days since the last charge are charged.
+  Each day is charged once: a charge records the days it covered, and the next one starts after them.
 - Reminder fee: the configured fee (at most 60 kr) once per reminder sent (billing/reminders.py).
 - The charges only join an invoice the run makes anyway: they never make an invoice on their own.
 
