@@ -43,6 +43,7 @@ from billing.invoice_reads import invoice_read, summaries
 from billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceLineEntry, InvoiceStatus, PrepaidDrawdown
 from billing.ocr import invoice_ocr
 from billing.payments.balances import balance_of
+from billing.payments.late_charges import release_late_charges
 from billing.payments.models import AllocationSource, PaymentAllocation
 from billing.settings import get_billing_settings
 from billing.snapshot import InvoiceSnapshot
@@ -157,6 +158,7 @@ async def discard_invoice(*, principal: Principal, invoice_id: int) -> None:
         await TimeEntry.filter(invoice_id=invoice.id).update(invoice_id=None)
         await PrepaidDrawdown.filter(invoice_id=invoice.id).delete()
         await release_charges(invoice_id=invoice.id)
+        await release_late_charges(invoice_id=invoice.id)
         await audit.record(principal=principal, action="invoice.discarded", subject_type="invoice",
                            subject_id=invoice.id, data={"gross": invoice.gross_amount})
 
