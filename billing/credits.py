@@ -30,7 +30,7 @@ _INVOICE_COPY = (
     "organisation_id", "period_start_date", "period_end_date", "currency", "reverse_charge", "your_reference",
 )
 _LINE_COPY = (
-    "ticket_id", "ticket_number", "description", "category", "unit", "rate_card_name", "quantity",
+    "ticket_id", "ticket_number", "description", "category", "charge", "unit", "rate_card_name", "quantity",
     "total_hours", "prepaid_hours", "unit_price", "amount", "vat_category", "vat_rate",
 )
 _ENTRY_COPY = (

@@ -81,6 +81,19 @@ set_dispute = service_call(
 )
 
 
+get_collection_terms = service_call(
+    "An organisation's collection terms (reminder fee agreed or not)", collection.get_collection_terms,
+    path_id="organisation_id", principal=False, response=schemas.CollectionTermsRead, roles=FINANCE, tags=TAGS,
+)
+set_collection_terms = service_call(
+    "Record whether an organisation agreed to reminder fees", collection.set_collection_terms,
+    path_id="organisation_id", body=schemas.CollectionTermsSet, response=schemas.CollectionTermsRead,
+    roles=FINANCE, tags=TAGS,
+    doc="""With TRIPDESK_REMINDER_FEE above 0, the next invoice run adds the fee for each reminder sent to an
+    organisation that agreed to it (docs/payments.md).""",
+)
+
+
 routes: list[BaseRoute] = [
     Route("/payment-files", import_payment_file, methods=["POST"]),
     Route("/payment-files", list_payment_files, methods=["GET"]),
@@ -90,4 +103,6 @@ routes: list[BaseRoute] = [
     Route("/payments/{id:int}/refund", refund_payment, methods=["POST"]),
     Route("/invoices/{id:int}/account", invoice_account, methods=["GET"]),
     Route("/invoices/{id:int}/dispute", set_dispute, methods=["PUT"]),
+    Route("/organisations/{id:int}/collection-terms", get_collection_terms, methods=["GET"]),
+    Route("/organisations/{id:int}/collection-terms", set_collection_terms, methods=["PUT"]),
 ]

@@ -22,8 +22,9 @@ class CollectionSettings(BaseSettings):
     # default; when on, the interest so far is stated in the reminder.
     late_interest: bool = False
     reference_rate: Decimal = Field(Decimal("2.00"), ge=-10, le=50)
-    # Lag om ersättning för inkassokostnader: a reminder fee of at most 60 kr, only where agreed in advance.
-    reminder_fee: Decimal = Field(Decimal("0.00"), ge=0, le=60)
+    # Lag om ersättning för inkassokostnader: a reminder fee of at most 60 kr, only where agreed in advance
+    # (per organisation: PUT /organisations/{id}/collection-terms).
+    reminder_fee: Decimal = Field(Decimal("0.00"), ge=0, le=60, decimal_places=2)
 
     account_receivables: str = "1510"
     account_bank: str = "1930"
@@ -33,6 +34,10 @@ class CollectionSettings(BaseSettings):
     account_sales_exempt: str = "3044"
     account_sales_eu: str = "3308"
     account_sales_export: str = "3305"
+    # late-payment charges on a later invoice (billing/payments/late_charges.py): BAS interest income on
+    # short-term receivables, and reminder fees
+    account_late_interest: str = "8313"
+    account_reminder_fee: str = "3930"
     # "category:vat_category" or "category" → account, e.g. {"performance:S": "3042"}
     account_sales_by_category: dict[str, str] = Field(default_factory=dict)
 
@@ -41,6 +46,10 @@ class CollectionSettings(BaseSettings):
         return self.reference_rate + Decimal(8)
 
     def sales_account(self, category: str, vat_category: str) -> str:
+        if category == "late_interest":
+            return self.account_late_interest
+        if category == "reminder_fee":
+            return self.account_reminder_fee
         by_category = self.account_sales_by_category
         found = by_category.get(f"{category}:{vat_category}") or by_category.get(category)
         if found:

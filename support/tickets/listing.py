@@ -37,6 +37,9 @@ from tortoise.queryset import QuerySet
 
 from core.auth import Principal
 from core.pagination import decode_cursor
+from support import access
+from support.access import OPENED_OR_BILLED_SQL as _OPENED_OR_BILLED
+from support.access import opened_or_billed
 from support.models import Ticket
 from support.tickets import search
 from support.tickets.schemas import TicketQuery, TicketSummary
@@ -81,7 +84,7 @@ class TicketFilter:
         elif query.q:
             text = query.q
         return cls(
-            scope=principal.organisation_scope(),
+            scope=access.ticket_scope(principal),
             status=None if query.status is None else query.status.value,
             category=None if query.category is None else query.category.value,
             organisation_id=query.organisation_id, assignee_id=query.assignee_id,
@@ -170,15 +173,6 @@ class TicketFilter:
             # A closed range: pick the page's ids from the (created_at, id) index alone, then read those rows.
             return f"SELECT {columns} FROM support_ticket WHERE id IN (SELECT id {page}) ORDER BY id DESC", values
         return f"SELECT {columns} {page}", values
-
-
-def opened_or_billed(organisation_id: int) -> Q:
-    """Tickets the organisation opened or is billed for: what its integrators see, and what filtering a list
-    on it means."""
-    return Q(organisation_id=organisation_id) | Q(bill_to_id=organisation_id)
-
-
-_OPENED_OR_BILLED = "(organisation_id = {0} OR bill_to_id = {0})"  # `opened_or_billed` in SQL
 
 
 def _midnight(day: dt.date) -> dt.datetime:
