@@ -24,7 +24,7 @@ from billing.money import line_amount, minutes_billed_hours
 from billing.rates import RateBook
 from billing.settings import get_billing_settings
 from core.auth import Principal
-from core.locking import first_locked
+from core.locking import first_locked, first_or
 from notifications.service import enqueue_email
 from support import audit
 from support.errors import TicketNotFound
@@ -142,13 +142,8 @@ async def notify_if_reached(ceiling: CostCeiling, state: CeilingState) -> bool:
 
 async def _ticket_for(principal: Principal, ticket_id: int, *, for_update: bool = False) -> Ticket:
     """The ticket's billed organisation decides: its integrators may set the ceiling; others get 404."""
-    query = Ticket.filter(access.ceiling_tickets(principal), id=ticket_id)
-    if for_update:
-        query = query.select_for_update()
-    ticket = await query.first()
-    if ticket is None:
-        raise TicketNotFound(f"ticket {ticket_id} not found")
-    return ticket
+    return await first_or(Ticket.filter(access.ceiling_tickets(principal), id=ticket_id),
+                          TicketNotFound(f"ticket {ticket_id} not found"), for_update=for_update)
 
 
 async def _state(ceiling: CostCeiling, ticket: Ticket) -> CeilingState:

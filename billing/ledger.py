@@ -52,7 +52,8 @@ from billing.sql import prefer_custom_plans
 from billing.subscriptions.charges import release_charges
 from billing.vat import ensure_invoiceable
 from core.auth import Principal
-from core.pagination import keyset_page
+from core.locking import first_or
+from core.pagination import keyset_page, set_filters
 from support import audit
 from support.models import Organisation
 from support.numbering import next_value
@@ -75,13 +76,8 @@ def business_today(now: dt.datetime | None = None) -> dt.date:
 
 
 async def fetch_invoice(principal: Principal, invoice_id: int, *, for_update: bool = False) -> Invoice:
-    query = Invoice.filter(access.visible_invoices(principal), id=invoice_id)
-    if for_update:
-        query = query.select_for_update()
-    invoice = await query.first()
-    if invoice is None:
-        raise InvoiceNotFound(f"invoice {invoice_id} not found")
-    return invoice
+    return await first_or(Invoice.filter(access.visible_invoices(principal), id=invoice_id),
+                          InvoiceNotFound(f"invoice {invoice_id} not found"), for_update=for_update)
 
 
 
@@ -100,13 +96,7 @@ async def get_snapshot(*, principal: Principal, invoice_id: int) -> InvoiceSnaps
 async def list_invoices(
     *, principal: Principal, query: schemas.InvoiceQuery
 ) -> tuple[list[schemas.InvoiceSummary], str | None]:
-    rows = Invoice.filter(access.visible_invoices(principal))
-    if query.organisation_id is not None:
-        rows = rows.filter(organisation_id=query.organisation_id)
-    if query.status is not None:
-        rows = rows.filter(status=query.status)
-    if query.kind is not None:
-        rows = rows.filter(kind=query.kind)
+    rows = Invoice.filter(access.visible_invoices(principal), **set_filters(query, "organisation_id", "status", "kind"))
     if query.period_start is not None:
         rows = rows.filter(period_end_date__gte=query.period_start)
     if query.period_end is not None:
