@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 from billing import schemas
 from billing.errors import CeilingNotFound, TicketNotBillable
 from billing.models import CeilingKind, CostCeiling
-from billing.money import line_amount, minutes_billed_hours
+from billing.money import format_amount, line_amount, minutes_billed_hours
 from billing.rates import RateBook
 from billing.settings import get_billing_settings
 from core.auth import Principal
@@ -28,7 +28,6 @@ from notifications.service import enqueue_email
 from support import audit
 from support.errors import TicketNotFound
 from support.models import Contact, Organisation, Ticket
-from support.notify import format_amount
 from support.policy import Category, ExtensionDecision, is_billable
 from support.timetracking.models import TimeEntry
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from billing.money import format_amount
 from core.auth import Role
 from notifications.models import OutboxMessage
 from notifications.service import complete_context
@@ -29,9 +30,9 @@ ASSISTANCE = (
 def rate_quoter() -> Iterator[list[tuple[int, Category]]]:
     calls: list[tuple[int, Category]] = []
 
-    async def quote(organisation_id: int, category: Category) -> tuple[Decimal, str] | None:
+    async def quote(organisation_id: int, category: Category, language: str) -> tuple[str, str] | None:
         calls.append((organisation_id, category))
-        return Decimal("1250"), "Ramavtal 2026"
+        return format_amount(Decimal("1250"), language), "Ramavtal 2026"
 
     previous = notify._rate_quoter
     notify.set_rate_quoter(quote)
@@ -78,7 +79,7 @@ async def test_new_ticket_queues_a_receipt_to_the_requester(
     assert ticket["number"] in mail.subject and "Åsele kommun" in mail.text_body
     if ticket["classification_state"] == "suggested":
         assert ticket["category"] == "assistance"
-        assert "1 250,00 kr per timme" in mail.text_body and "Ramavtal 2026" in mail.text_body
+        assert "1\u00a0250,00 kr per timme" in mail.text_body and "Ramavtal 2026" in mail.text_body
         assert rate_quoter == [(org.id, Category.assistance)]
     else:  # below the confidence threshold: nothing about billing yet
         assert "konsulttaxa" not in mail.text_body and "bedömer hur det ska hanteras" in mail.text_body
