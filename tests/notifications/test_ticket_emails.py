@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
+import httpx
 import pytest
 
 from billing.money import format_amount
 from core.auth import Role
 from notifications.models import OutboxMessage
 from notifications.service import complete_context
+from notifications.worker import OutboxWorker
 from support import notify
 from support.models import Language, TicketEvent
 from support.policy import Category
 from support.tickets.records import Requester
 from tests import factories as f
+from tests.notifications.smtp import SmtpServer
 from tests.notifications.test_outbox import deliver_all
 
 ASSISTANCE = (
@@ -48,10 +51,10 @@ async def mails(template: str | None = None) -> list[OutboxMessage]:
 
 
 async def open_ticket(
-    client,
-    headers,
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
     requester_id: int,
-    subject: str = ASSISTANCE[0],  # type: ignore[no-untyped-def]
+    subject: str = ASSISTANCE[0],
     body: str = ASSISTANCE[1],
 ) -> dict:
     response = await client.post(
@@ -64,8 +67,9 @@ async def open_ticket(
 
 
 async def test_new_ticket_queues_a_receipt_to_the_requester(
-    client, db, smtp, make_worker, rate_quoter
-) -> None:  # type: ignore[no-untyped-def]
+    client: httpx.AsyncClient, db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker],
+    rate_quoter: list[tuple[int, Category]],
+) -> None:
     org = await f.organisation(name="Åsele kommun")
     requester = await f.contact(org, name="Åsa Öberg", email="asa.oberg@asele.example.se")
     admin = f.bearer(await f.token(Role.admin))
@@ -92,8 +96,8 @@ async def test_new_ticket_queues_a_receipt_to_the_requester(
 
 
 async def test_receipt_for_a_ticket_awaiting_triage_says_nothing_about_billing(
-    client, db, rate_quoter
-) -> None:  # type: ignore[no-untyped-def]
+    client: httpx.AsyncClient, db: str, rate_quoter: list[tuple[int, Category]]
+) -> None:
 
     org = await f.organisation()
     requester = await f.contact(org, language=Language.en)
@@ -107,7 +111,13 @@ async def test_receipt_for_a_ticket_awaiting_triage_says_nothing_about_billing(
     assert "assess how it is handled" in mail.text_body and rate_quoter == []
 
 
-async def test_ticket_lifecycle_emails_once_per_event(client, db, smtp, make_worker, rate_quoter) -> None:  # type: ignore[no-untyped-def]
+async def test_ticket_lifecycle_emails_once_per_event(
+    client: httpx.AsyncClient,
+    db: str,
+    smtp: SmtpServer,
+    make_worker: Callable[..., OutboxWorker],
+    rate_quoter: list[tuple[int, Category]],
+) -> None:
     org = await f.organisation()
     requester = await f.contact(org, language=Language.en, email="dev@partner.example.com")
     admin = f.bearer(await f.token(Role.admin))
@@ -124,6 +134,7 @@ async def test_ticket_lifecycle_emails_once_per_event(client, db, smtp, make_wor
         await patch(status)
     # Internal steps send nothing, and the changes made within the window go out as one email.
     [status_mail] = status_mails = await mails("status_changed")
+    assert status_mail.context is not None
     assert status_mail.context["old_status"] == "in_progress"
     assert status_mail.context["new_status"] == "waiting_on_customer"
     assert "Waiting for your reply" in status_mails[-1].subject
@@ -176,7 +187,9 @@ async def test_ticket_lifecycle_emails_once_per_event(client, db, smtp, make_wor
     assert {tuple(r.rcpt_tos) for r in smtp.received} == {("dev@partner.example.com",)}
 
 
-async def test_extension_decision_and_unofficial_rejection(client, db, rate_quoter) -> None:  # type: ignore[no-untyped-def]
+async def test_extension_decision_and_unofficial_rejection(
+    client: httpx.AsyncClient, db: str, rate_quoter: list[tuple[int, Category]],
+) -> None:
     org = await f.organisation()
     requester = await f.contact(org)
     admin = f.bearer(await f.token(Role.admin))
@@ -227,7 +240,9 @@ async def test_extension_decision_and_unofficial_rejection(client, db, rate_quot
     assert "integrationspolicyn" in refused_mail.text_body
 
 
-async def test_confirming_a_category_already_told_sends_nothing(client, db, rate_quoter) -> None:  # type: ignore[no-untyped-def]
+async def test_confirming_a_category_already_told_sends_nothing(
+    client: httpx.AsyncClient, db: str, rate_quoter: list[tuple[int, Category]],
+) -> None:
     org = await f.organisation()
     requester = await f.contact(org)
     admin = f.bearer(await f.token(Role.admin))
@@ -248,7 +263,9 @@ async def test_confirming_a_category_already_told_sends_nothing(client, db, rate
     assert "Vi har nu bedömt ditt ärende" in sent[0].text_body
 
 
-async def test_receipt_queued_by_an_earlier_version_renders_as_it_was_queued(db, rate_quoter) -> None:  # type: ignore[no-untyped-def]
+async def test_receipt_queued_by_an_earlier_version_renders_as_it_was_queued(
+    db: str, rate_quoter: list[tuple[int, Category]],
+) -> None:
     """Before receipts stored their facts, the row held the template context itself; it still renders."""
     billing = {"category": "assistance", "billing": "consulting_rate", "rate": "990,00",
                "rate_agreement": "Avtal 2025", "policy_text": "Assistans debiteras."}

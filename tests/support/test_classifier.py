@@ -228,7 +228,7 @@ def test_empty_text_goes_to_triage(model: Classifier, subject: str, body: str) -
 
 
 def test_none_is_treated_as_empty(model: Classifier) -> None:
-    assert model.classify(None, None).needs_triage  # type: ignore[arg-type]
+    assert model.classify(None, None).needs_triage
 
 
 def test_100kb_body_is_fast_and_keeps_the_question(model: Classifier) -> None:
