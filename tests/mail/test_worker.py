@@ -27,8 +27,11 @@ async def test_idle_wakes_the_worker_when_mail_arrives(db: str, mailbox: Mailbox
     stop = asyncio.Event()
     task = asyncio.create_task(fetcher.run_forever(stop))
     try:
-        await asyncio.sleep(1.0)  # the first pass found nothing; it now waits in IDLE
-        assert fetcher.mailbox.has("IDLE")
+        # the first pass found nothing; it now waits in IDLE
+        deadline = asyncio.get_running_loop().time() + 30
+        while not (fetcher.mailbox.has("IDLE") and fetcher.mailbox.client.has_pending_idle()):
+            assert asyncio.get_running_loop().time() < deadline, "the fetcher never began to wait in IDLE"
+            await asyncio.sleep(0.02)
         await mailbox.append(m.raw(m.message(sender="eva@kommun.example.se", to="support@tripdesk.example.se",
                                              subject="Aktivering av ärende-API", body="Hur aktiverar vi det?")))
         for _ in range(100):
