@@ -1,8 +1,8 @@
-"""The PostgreSQL intake statement of support/ticket_store.py: its SQL, generated once per shape, and its
+"""The PostgreSQL intake statement of support/tickets/store.py: its SQL, generated once per shape, and its
 parameters. Its CTEs read the requester (`r`), decide whether it may open a ticket, bill the organisation
 and name the application the request names, and whether the year's sequence exists (`g`), take a number only
 then (`n`), and insert the ticket (`t`), its events in order (`e0`, `e1`, …) and the receipt (`m`, skipped
-when its dedupe key was queued before). The receipt row it builds is the one `ticket_store.Receipt.email`
+when its dedupe key was queued before). The receipt row it builds is the one `records.Receipt.email`
 builds on SQLite: a change to one is a change to the other (tests/support and tests/notifications assert the
 same rows on both backends).
 """

@@ -12,7 +12,7 @@ of the list lives there:
 Then it is read one of two ways, with the same conditions and the same order:
 - `queryset()`: Tortoise, on SQLite (the single-user default);
 - `postgres_statement()`: one SQL statement on PostgreSQL, with the exact expressions the indexes were built
-  on (support/search.py). The ORM spends much of a page building the query and converting each value back;
+  on (support/tickets/search.py). The ORM spends much of a page building the query and converting each value back;
   the statement's rows go to the response as they are (bench/README.md has the measurements).
   tests/support/test_ticket_filter.py runs a matrix of filters through both readers on PostgreSQL and
   compares the pages.
@@ -37,6 +37,9 @@ from tortoise.queryset import QuerySet
 
 from core.auth import Principal
 from core.pagination import decode_cursor
+from support import access
+from support.access import OPENED_OR_BILLED_SQL as _OPENED_OR_BILLED
+from support.access import opened_or_billed
 from support.models import Ticket
 from support.tickets import search
 from support.tickets.schemas import TicketQuery, TicketSummary
@@ -81,7 +84,7 @@ class TicketFilter:
         elif query.q:
             text = query.q
         return cls(
-            scope=principal.organisation_scope(),
+            scope=access.ticket_scope(principal),
             status=None if query.status is None else query.status.value,
             category=None if query.category is None else query.category.value,
             organisation_id=query.organisation_id, assignee_id=query.assignee_id,
@@ -156,7 +159,7 @@ class TicketFilter:
         if self.number_year is not None:
             where.append(f"{search.NUMBER_YEAR} = {param(self.number_year)}")
         if self.text is not None:
-            # exactly the expressions of the trigram indexes (support/search.py)
+            # exactly the expressions of the trigram indexes (support/tickets/search.py)
             pattern = param(f"%{escape_like(self.text)}%")
             where.append("(" + " OR ".join(f"{search.searched(column)} LIKE UPPER({pattern}) ESCAPE '\\'"
                                            for column in search.SEARCHED_COLUMNS) + ")")
@@ -170,15 +173,6 @@ class TicketFilter:
             # A closed range: pick the page's ids from the (created_at, id) index alone, then read those rows.
             return f"SELECT {columns} FROM support_ticket WHERE id IN (SELECT id {page}) ORDER BY id DESC", values
         return f"SELECT {columns} {page}", values
-
-
-def opened_or_billed(organisation_id: int) -> Q:
-    """Tickets the organisation opened or is billed for: what its integrators see, and what filtering a list
-    on it means."""
-    return Q(organisation_id=organisation_id) | Q(bill_to_id=organisation_id)
-
-
-_OPENED_OR_BILLED = "(organisation_id = {0} OR bill_to_id = {0})"  # `opened_or_billed` in SQL
 
 
 def _midnight(day: dt.date) -> dt.datetime:

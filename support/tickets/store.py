@@ -1,7 +1,7 @@
 """Storage for ticket intake, the hottest write path: the ticket, its first events and its receipt email,
 written together with the requester look-up and the number.
 
-On PostgreSQL an intake is one statement (support/intake_sql.py), one round trip, no explicit transaction (a
+On PostgreSQL an intake is one statement (support/tickets/intake_sql.py), one round trip, no explicit transaction (a
 single statement is atomic on its own, so every row commits together or none does). Its CTEs
 1. read the requester and its organisation, and whether it may open a ticket (active, and inside the
    integrator's own organisation when the caller is one), bill the organisation the request names (its own,
@@ -49,7 +49,7 @@ def _db() -> BaseDBAsyncClient:
 
 
 def _intake_db() -> BaseDBAsyncClient:
-    """Outside a transaction, PostgreSQL's pool with cached generic plans (support/db.py `generic_plans_db`):
+    """Outside a transaction, PostgreSQL's pool with cached generic plans (tripdesk/db.py `generic_plans_db`):
     the intake statement's plan is the same for every ticket. Inside one (an `Idempotency-Key` intake),
     the transaction's own connection."""
     db = _db()

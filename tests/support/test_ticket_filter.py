@@ -1,4 +1,4 @@
-"""GET /tickets reads its page one of two ways (support/ticket_filter.py): through Tortoise on SQLite and with
+"""GET /tickets reads its page one of two ways (support/tickets/listing.py): through Tortoise on SQLite and with
 its own statement on PostgreSQL, and renders the rows without the response model. These tests hold both to
 the reference: the Tortoise reader, rendered by `TicketPage`, for a matrix of filters, cursors and callers."""
 
