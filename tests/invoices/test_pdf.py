@@ -9,10 +9,12 @@ import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from babel.numbers import format_currency, format_decimal
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from billing.snapshot import DocumentKind, InvoiceSnapshot, Party
 from invoices.pdf import render_pdf
@@ -166,7 +168,10 @@ def test_two_hundred_lines_paginate_with_repeated_headers_and_page_numbers() -> 
         assert _norm(line.description) in text
 
 
-def _with_letters(party: Party, odd: str, **fields: str) -> Party:
+P = TypeVar("P", bound=Party)
+
+
+def _with_letters(party: P, odd: str, **fields: str) -> P:
     return party.model_copy(update={name: f"{value} {odd}" for name, value in fields.items()})
 
 
@@ -225,8 +230,12 @@ def test_fonts_are_embedded_truetype() -> None:
     reader = PdfReader(io.BytesIO(render_pdf(make_snapshot(lines=1))))
     fonts = {}
     for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
+        resources = page["/Resources"].get_object()
+        assert isinstance(resources, DictionaryObject)
+        font_map = resources["/Font"].get_object()
+        assert isinstance(font_map, DictionaryObject)
+        for ref in font_map.values():
+            font = ref.get_object()
             fonts[font["/BaseFont"]] = font
     assert fonts
     for name, font in fonts.items():

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
+import httpx
 import pytest
 
+from billing.money import format_amount
 from core.auth import Role
 from notifications.models import OutboxMessage
 from notifications.service import complete_context
+from notifications.worker import OutboxWorker
 from support import notify
 from support.models import Language, TicketEvent
 from support.policy import Category
 from support.tickets.records import Requester
 from tests import factories as f
+from tests.notifications.smtp import SmtpServer
 from tests.notifications.test_outbox import deliver_all
 
 ASSISTANCE = (
@@ -29,9 +33,9 @@ ASSISTANCE = (
 def rate_quoter() -> Iterator[list[tuple[int, Category]]]:
     calls: list[tuple[int, Category]] = []
 
-    async def quote(organisation_id: int, category: Category) -> tuple[Decimal, str] | None:
+    async def quote(organisation_id: int, category: Category, language: str) -> tuple[str, str] | None:
         calls.append((organisation_id, category))
-        return Decimal("1250"), "Ramavtal 2026"
+        return format_amount(Decimal("1250"), language), "Ramavtal 2026"
 
     previous = notify._rate_quoter
     notify.set_rate_quoter(quote)
@@ -46,17 +50,19 @@ async def mails(template: str | None = None) -> list[OutboxMessage]:
     return [await complete_context(row) for row in await rows]  # as the worker renders them
 
 
-async def post_action(client, headers, ticket_id: int, action: str, **body: str) -> None:  # type: ignore[no-untyped-def]
+async def post_action(
+    client: httpx.AsyncClient, headers: dict[str, str], ticket_id: int, action: str, **body: str
+) -> None:
     """POST one workflow action (classification, defect-outcome …) on a ticket; it must succeed."""
     response = await client.post(f"/api/v1/tickets/{ticket_id}/{action}", json=body, headers=headers)
     assert response.status_code == 200, response.text
 
 
 async def open_ticket(
-    client,
-    headers,
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
     requester_id: int,
-    subject: str = ASSISTANCE[0],  # type: ignore[no-untyped-def]
+    subject: str = ASSISTANCE[0],
     body: str = ASSISTANCE[1],
 ) -> dict:
     response = await client.post(
@@ -69,8 +75,9 @@ async def open_ticket(
 
 
 async def test_new_ticket_queues_a_receipt_to_the_requester(
-    client, db, smtp, make_worker, rate_quoter
-) -> None:  # type: ignore[no-untyped-def]
+    client: httpx.AsyncClient, db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker],
+    rate_quoter: list[tuple[int, Category]],
+) -> None:
     org = await f.organisation(name="Åsele kommun")
     requester = await f.contact(org, name="Åsa Öberg", email="asa.oberg@asele.example.se")
     admin = f.bearer(await f.token(Role.admin))
@@ -84,7 +91,7 @@ async def test_new_ticket_queues_a_receipt_to_the_requester(
     assert ticket["number"] in mail.subject and "Åsele kommun" in mail.text_body
     if ticket["classification_state"] == "suggested":
         assert ticket["category"] == "assistance"
-        assert "1 250,00 kr per timme" in mail.text_body and "Ramavtal 2026" in mail.text_body
+        assert "1\u00a0250,00 kr per timme" in mail.text_body and "Ramavtal 2026" in mail.text_body
         assert rate_quoter == [(org.id, Category.assistance)]
     else:  # below the confidence threshold: nothing about billing yet
         assert "konsulttaxa" not in mail.text_body and "bedömer hur det ska hanteras" in mail.text_body
@@ -97,8 +104,8 @@ async def test_new_ticket_queues_a_receipt_to_the_requester(
 
 
 async def test_receipt_for_a_ticket_awaiting_triage_says_nothing_about_billing(
-    client, db, rate_quoter
-) -> None:  # type: ignore[no-untyped-def]
+    client: httpx.AsyncClient, db: str, rate_quoter: list[tuple[int, Category]]
+) -> None:
 
     org = await f.organisation()
     requester = await f.contact(org, language=Language.en)
@@ -112,7 +119,13 @@ async def test_receipt_for_a_ticket_awaiting_triage_says_nothing_about_billing(
     assert "assess how it is handled" in mail.text_body and rate_quoter == []
 
 
-async def test_ticket_lifecycle_emails_once_per_event(client, db, smtp, make_worker, rate_quoter) -> None:  # type: ignore[no-untyped-def]
+async def test_ticket_lifecycle_emails_once_per_event(
+    client: httpx.AsyncClient,
+    db: str,
+    smtp: SmtpServer,
+    make_worker: Callable[..., OutboxWorker],
+    rate_quoter: list[tuple[int, Category]],
+) -> None:
     org = await f.organisation()
     requester = await f.contact(org, language=Language.en, email="dev@partner.example.com")
     admin = f.bearer(await f.token(Role.admin))
@@ -129,6 +142,7 @@ async def test_ticket_lifecycle_emails_once_per_event(client, db, smtp, make_wor
         await patch(status)
     # Internal steps send nothing, and the changes made within the window go out as one email.
     [status_mail] = status_mails = await mails("status_changed")
+    assert status_mail.context is not None
     assert status_mail.context["old_status"] == "in_progress"
     assert status_mail.context["new_status"] == "waiting_on_customer"
     assert "Waiting for your reply" in status_mails[-1].subject
@@ -173,7 +187,9 @@ async def test_ticket_lifecycle_emails_once_per_event(client, db, smtp, make_wor
     assert {tuple(r.rcpt_tos) for r in smtp.received} == {("dev@partner.example.com",)}
 
 
-async def test_extension_decision_and_unofficial_rejection(client, db, rate_quoter) -> None:  # type: ignore[no-untyped-def]
+async def test_extension_decision_and_unofficial_rejection(
+    client: httpx.AsyncClient, db: str, rate_quoter: list[tuple[int, Category]],
+) -> None:
     org = await f.organisation()
     requester = await f.contact(org)
     admin = f.bearer(await f.token(Role.admin))
@@ -211,7 +227,9 @@ async def test_extension_decision_and_unofficial_rejection(client, db, rate_quot
     assert "integrationspolicyn" in refused_mail.text_body
 
 
-async def test_confirming_a_category_already_told_sends_nothing(client, db, rate_quoter) -> None:  # type: ignore[no-untyped-def]
+async def test_confirming_a_category_already_told_sends_nothing(
+    client: httpx.AsyncClient, db: str, rate_quoter: list[tuple[int, Category]],
+) -> None:
     org = await f.organisation()
     requester = await f.contact(org)
     admin = f.bearer(await f.token(Role.admin))
@@ -227,7 +245,9 @@ async def test_confirming_a_category_already_told_sends_nothing(client, db, rate
     assert "Vi har nu bedömt ditt ärende" in sent[0].text_body
 
 
-async def test_receipt_queued_by_an_earlier_version_renders_as_it_was_queued(db, rate_quoter) -> None:  # type: ignore[no-untyped-def]
+async def test_receipt_queued_by_an_earlier_version_renders_as_it_was_queued(
+    db: str, rate_quoter: list[tuple[int, Category]],
+) -> None:
     """Before receipts stored their facts, the row held the template context itself; it still renders."""
     billing = {"category": "assistance", "billing": "consulting_rate", "rate": "990,00",
                "rate_agreement": "Avtal 2025", "policy_text": "Assistans debiteras."}
