@@ -9,13 +9,12 @@ of the list lives there:
   text search over every body; anything else in `q` searches number, subject and body, case-insensitively;
 - the order is newest first by id, and the keyset cursor is the last id seen (core/pagination.py).
 
-Then it is read one of two ways, with the same conditions and the same order:
-- `queryset()`: Tortoise, on SQLite (the single-user default);
-- `postgres_statement()`: one SQL statement on PostgreSQL, with the exact expressions the indexes were built
-  on (support/search.py). The ORM spends much of a page building the query and converting each value back;
-  the statement's rows go to the response as they are (bench/README.md has the measurements).
-  tests/support/test_ticket_filter.py runs a matrix of filters through both readers on PostgreSQL and
-  compares the pages.
+Then one statement reads it, built with pypika for whichever database is connected (`statement`): the
+same conditions and order on PostgreSQL and SQLite, with the exact expressions the PostgreSQL indexes were
+built on (support/tickets/search.py). Its rows go to the response as they are, without the ORM's per-value
+conversion (bench/README.md has the measurements). Equality filters are the list's query fields that are
+ticket columns (`equal_filters`): a new such field in `TicketQuery` filters the list with no change here.
+tests/support/test_ticket_filter.py holds the pages to a reference that filters every row in Python.
 
 A closed date range (March) or a year's numbers (`SUP-2025`) lie deep in the history: walking the id index
 back from the newest ticket would pass over everything after them. Ordering by `id + 0` instead lets
@@ -29,13 +28,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from enum import Enum
+from functools import cache
 from typing import Any
 
-from tortoise.expressions import F, Q, RawSQL
-from tortoise.filters import escape_like
-from tortoise.queryset import QuerySet
+from pypika_tortoise import Order, Table
+from pypika_tortoise.queries import QueryBuilder
+from pypika_tortoise.terms import Criterion, LiteralValue, Term
+from tortoise.expressions import Q, ResolveContext
+from tortoise.filters import insensitive_contains, starts_with
 
 from core.auth import Principal
+from core.db import is_postgres, query_class
 from core.pagination import decode_cursor
 from support.models import Ticket
 from support.tickets import search
@@ -43,6 +47,20 @@ from support.tickets.schemas import TicketQuery, TicketSummary
 
 TICKET_NUMBER_QUERY = re.compile(r"^\s*SUP-\d{2,4}(-\d{1,7})?\s*$", re.IGNORECASE)  # past five digits too
 SUMMARY_COLUMNS = tuple(TicketSummary.model_fields)
+TICKETS = Table(Ticket._meta.db_table)
+SPECIAL_FILTERS = frozenset({"organisation_id"})  # opened by or billed to: `opened_or_billed`
+
+
+@cache
+def equal_filters() -> tuple[str, ...]:
+    """The list's query fields that are ticket columns, matched by equality (once the models are set up)."""
+    return tuple(name for name in TicketQuery.model_fields
+                 if name in Ticket._meta.fields_db_projection.values() and name not in SPECIAL_FILTERS)
+
+
+@cache
+def _datetime_columns() -> tuple[str, ...]:
+    return tuple(name for name in SUMMARY_COLUMNS if Ticket._meta.fields_map[name].field_type is dt.datetime)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +68,8 @@ class TicketFilter:
     """Conditions of one ticket list; None means "not filtered on"."""
 
     scope: int | None                    # the caller's organisation (integrators); None: all tickets
-    status: str | None = None
-    category: str | None = None
+    equal: tuple[tuple[str, Any], ...] = ()  # column = value, from `equal_filters`
     organisation_id: int | None = None   # opened by or billed to
-    assignee_id: int | None = None
     created_from: dt.datetime | None = None   # inclusive
     created_before: dt.datetime | None = None  # exclusive
     number: str | None = None            # exactly this ticket number
@@ -63,7 +79,7 @@ class TicketFilter:
     order_by_expression: bool = False    # order by `id + 0` (see the module docstring)
     before_id: int | None = None         # the cursor: ids below this one
     fetch: int = 51                      # the page size plus one, to know whether there is a next page
-    postgres: bool = False               # which reader `rows` uses
+    postgres: bool = False               # the dialect `statement` renders
 
     @classmethod
     def of(cls, principal: Principal, query: TicketQuery, *, postgres: bool) -> TicketFilter:
@@ -80,11 +96,10 @@ class TicketFilter:
                     number_year, order_by_expression = year, True
         elif query.q:
             text = query.q
+        equal = tuple((name, value.value if isinstance(value, Enum) else value) for name in equal_filters()
+                      if (value := getattr(query, name)) is not None)
         return cls(
-            scope=principal.organisation_scope(),
-            status=None if query.status is None else query.status.value,
-            category=None if query.category is None else query.category.value,
-            organisation_id=query.organisation_id, assignee_id=query.assignee_id,
+            scope=principal.organisation_scope(), equal=equal, organisation_id=query.organisation_id,
             created_from=None if query.created_from is None else _midnight(query.created_from),
             created_before=_day_after(query.created_to),
             number=number, number_prefix=number_prefix, number_year=number_year, text=text,
@@ -94,82 +109,49 @@ class TicketFilter:
 
     async def rows(self) -> list[dict[str, Any]]:
         """The matching tickets' `TicketSummary` fields, newest first, at most `fetch` of them."""
-        if self.postgres:
-            sql, values = self.postgres_statement()
-            _, records = await Ticket._meta.db.execute_query(sql, values)
-            return [dict(record) for record in records]
-        return await self.queryset().values(*SUMMARY_COLUMNS)
+        sql, values = self.statement()
+        _, records = await Ticket._meta.db.execute_query(sql, values)
+        rows = [dict(record) for record in records]
+        if not is_postgres(Ticket._meta.db):  # SQLite returns datetimes as text
+            for row in rows:
+                for name in _datetime_columns():
+                    row[name] = Ticket._meta.fields_map[name].to_python_value(row[name])
+        return rows
 
-    def queryset(self) -> QuerySet[Ticket]:
-        """The Tortoise reader (SQLite); `.values()` of it gives the page's rows."""
-        rows = Ticket.all()
-        if self.scope is not None:
-            rows = rows.filter(opened_or_billed(self.scope))
-        for name in ("status", "category", "assignee_id", "number"):
-            if (value := getattr(self, name)) is not None:
-                rows = rows.filter(**{name: value})
-        if self.organisation_id is not None:
-            rows = rows.filter(opened_or_billed(self.organisation_id))
+    def conditions(self) -> list[Criterion]:
+        t = TICKETS
+        where = [t.field(name) == value for name, value in self.equal]
+        where += [_criterion(opened_or_billed(org)) for org in (self.scope, self.organisation_id) if org is not None]
+        if self.number is not None:
+            where.append(t.number == self.number)
         if self.created_from is not None:
-            rows = rows.filter(created_at__gte=self.created_from)
+            where.append(t.created_at >= self.created_from)
         if self.created_before is not None:
-            rows = rows.filter(created_at__lt=self.created_before)
+            where.append(t.created_at < self.created_before)
         if self.number_prefix is not None:
-            rows = rows.filter(number__startswith=self.number_prefix)
+            where.append(starts_with(t.number, self.number_prefix))
         if self.number_year is not None:
-            rows = rows.annotate(number_year=RawSQL(search.NUMBER_YEAR)).filter(number_year=self.number_year)
-        if self.text is not None:
-            rows = rows.filter(Q(*(Q(**{f"{column}__icontains": self.text}) for column in search.SEARCHED_COLUMNS),
-                                 join_type="OR"))
-        if self.order_by_expression:
-            rows = rows.annotate(order_id=F("id") + 0).order_by("-order_id")
-            if self.before_id is not None:
-                rows = rows.filter(order_id__lt=self.before_id)
-        else:
-            rows = rows.order_by("-id")
-            if self.before_id is not None:
-                rows = rows.filter(id__lt=self.before_id)
-        return rows.limit(self.fetch)
-
-    def postgres_statement(self) -> tuple[str, list[Any]]:
-        """The PostgreSQL reader: the statement and its parameters; its rows are `TicketSummary` fields."""
-        values: list[Any] = []
-
-        def param(value: Any) -> str:
-            values.append(value)
-            return f"${len(values)}"
-
-        where = []
-        if self.scope is not None:
-            where.append(_OPENED_OR_BILLED.format(param(self.scope)))
-        for name in ("status", "category", "assignee_id", "number"):
-            if (value := getattr(self, name)) is not None:
-                where.append(f"{name} = {param(value)}")
-        if self.organisation_id is not None:
-            where.append(_OPENED_OR_BILLED.format(param(self.organisation_id)))
-        if self.created_from is not None:
-            where.append(f"created_at >= {param(self.created_from)}")
-        if self.created_before is not None:
-            where.append(f"created_at < {param(self.created_before)}")
-        if self.number_prefix is not None:
-            where.append(f"CAST(number AS VARCHAR) LIKE {param(escape_like(self.number_prefix) + '%')} ESCAPE '\\'")
-        if self.number_year is not None:
-            where.append(f"{search.NUMBER_YEAR} = {param(self.number_year)}")
-        if self.text is not None:
-            # exactly the expressions of the trigram indexes (support/search.py)
-            pattern = param(f"%{escape_like(self.text)}%")
-            where.append("(" + " OR ".join(f"{search.searched(column)} LIKE UPPER({pattern}) ESCAPE '\\'"
-                                           for column in search.SEARCHED_COLUMNS) + ")")
-        order = "id + 0" if self.order_by_expression else "id"
+            where.append(LiteralValue(search.NUMBER_YEAR) == self.number_year)
+        if self.text is not None:  # Tortoise's `icontains`: the expressions of the trigram indexes
+            where.append(Criterion.any([insensitive_contains(t.field(column), self.text)
+                                        for column in search.SEARCHED_COLUMNS]))
         if self.before_id is not None:
-            where.append(f"{order} < {param(self.before_id)}")
-        condition = f" WHERE {' AND '.join(where)}" if where else ""
-        columns = ", ".join(SUMMARY_COLUMNS)
-        page = f"FROM support_ticket{condition} ORDER BY {order} DESC LIMIT {param(self.fetch)}"
-        if self.created_before is not None:
-            # A closed range: pick the page's ids from the (created_at, id) index alone, then read those rows.
-            return f"SELECT {columns} FROM support_ticket WHERE id IN (SELECT id {page}) ORDER BY id DESC", values
-        return f"SELECT {columns} {page}", values
+            where.append(self._order() < self.before_id)
+        return where
+
+    def statement(self) -> tuple[str, list[Any]]:
+        """The statement and its parameters; its rows are `TicketSummary` fields."""
+        q, t = query_class(postgres=self.postgres), TICKETS
+        page: QueryBuilder = q.from_(t).where(Criterion.all(self.conditions())).orderby(
+            self._order(), order=Order.desc).limit(self.fetch)
+        if self.created_before is None:
+            return page.select(*SUMMARY_COLUMNS).get_parameterized_sql()
+        # A closed range: pick the page's ids from the (created_at, id) index alone, then read those rows.
+        return q.from_(t).select(*SUMMARY_COLUMNS).where(t.id.isin(page.select(t.id))).orderby(
+            t.id, order=Order.desc).get_parameterized_sql()
+
+    def _order(self) -> Term:
+        return TICKETS.id + LiteralValue(0) if self.order_by_expression else TICKETS.id
 
 
 def opened_or_billed(organisation_id: int) -> Q:
@@ -178,7 +160,10 @@ def opened_or_billed(organisation_id: int) -> Q:
     return Q(organisation_id=organisation_id) | Q(bill_to_id=organisation_id)
 
 
-_OPENED_OR_BILLED = "(organisation_id = {0} OR bill_to_id = {0})"  # `opened_or_billed` in SQL
+def _criterion(condition: Q) -> Criterion:
+    """A Tortoise condition on tickets as a pypika criterion of the list's statement."""
+    context = ResolveContext(model=Ticket, table=TICKETS, annotations={}, custom_filters={})
+    return condition.resolve(context).where_criterion
 
 
 def _midnight(day: dt.date) -> dt.datetime:

@@ -14,7 +14,8 @@ from notifications.service import complete_context
 from support import notify
 from support.models import Language, TicketEvent
 from support.policy import Category
-from support.tickets.records import Requester
+from support.tickets import store as ticket_store
+from support.tickets.records import NewTicket
 from tests import factories as f
 from tests.notifications.test_outbox import deliver_all
 
@@ -96,10 +97,15 @@ async def test_receipt_for_a_ticket_awaiting_triage_says_nothing_about_billing(
 
     org = await f.organisation()
     requester = await f.contact(org, language=Language.en)
-    who = Requester(id=requester.id, name=requester.name, email=requester.email, language="en", active=True,
-                    organisation_id=org.id, organisation_name=org.name, organisation_kind=str(org.kind))
+    now = dt.datetime.now(dt.UTC)
     receipt = notify.receipt(subject="Something odd", status="new", category=None)
-    await receipt.email(number="SUP-2026-09999", requester=who, bill_to_id=org.id).to_model().save()
+    ticket = NewTicket(columns={"subject": "Something odd", "body": "", "bill_to_id": None, "application_id": None,
+                                "category": None, "classification_state": "needs_triage",
+                                "classification_confidence": 0.2, "status": "new", "licence_warning": None,
+                                "created_at": now, "updated_at": now})
+    opened = await ticket_store.open_ticket(contact_id=requester.id, organisation_scope=None, ticket=ticket, events=[],
+                               receipt=receipt)
+    assert opened.ticket_id is not None
     [mail] = await mails()
     assert mail.language == "en" and "We have received your ticket" in mail.subject
     assert "consulting" not in mail.text_body and "Category" not in mail.text_body
