@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from core.auth import Role
-from notifications.models import OutboxMessage
-from notifications.service import complete_context
+from notifications.models import OutboxMessage, OutboxStatus
+from notifications.service import PreparedEmail, complete_context
 from support import notify
 from support.models import Language, TicketEvent
 from support.policy import Category
@@ -266,3 +266,23 @@ async def test_receipt_queued_by_an_earlier_version_renders_as_it_was_queued(db,
     completed = await complete_context(await OutboxMessage.get(id=row.id))
     assert completed.context == context and rate_quoter == []
     assert "990,00 kr per timme" in completed.text_body and "SUP-2026-00007" in completed.subject
+
+
+async def test_intake_stores_the_same_receipt_row_on_both_backends(client, db) -> None:  # type: ignore[no-untyped-def]
+    """Intake builds its receipt in SQL (the requester, the number and the facts joined in the statement that
+    stores the ticket); on either backend the stored row is exactly this one, value for value."""
+    org = await f.organisation(name="Åsele kommun")
+    requester = await f.contact(org, name="Åsa Öberg", email="asa.oberg@asele.example.se", language=Language.en)
+    ticket = await open_ticket(client, f.bearer(await f.token(Role.admin)), requester.id)
+    number, created_at = ticket["number"], dt.datetime.fromisoformat(ticket["created_at"])
+    category = Category(ticket["category"]) if ticket["classification_state"] == "suggested" else None
+    facts = notify.receipt(subject=ASSISTANCE[0], status="new", category=category).facts
+    [row] = await OutboxMessage.all().values(*PreparedEmail.COLUMNS)
+    assert row.pop("message_id").endswith("@tripdesk.example.se>")
+    assert row == {
+        "dedupe_key": f"ticket:{number}:received", "template": "ticket_received", "language": "en",
+        "to_email": "asa.oberg@asele.example.se", "to_name": "Åsa Öberg",
+        "reply_to": f"support+{number}@tripdesk.example.se",
+        "context": {"facts": {**facts, "number": number, "organisation_name": "Åsele kommun",
+                              "contact_name": "Åsa Öberg", "organisation_id": org.id, "bill_to_id": org.id}},
+        "status": OutboxStatus.pending, "attempts": 0, "next_attempt_at": created_at, "created_at": created_at}
