@@ -50,7 +50,8 @@ async def history() -> dict[str, object]:
             requester=requester, organisation=opener, bill_to=customer if i % 5 == 0 else opener,
             category=list(Category)[i % len(Category)] if i % 7 else None,
             classification_state="suggested", classification_confidence=0.5, status=STATUSES[i % 5],
-            assignee=assignee if i % 2 else None, licence_warning="ingen licens" if i % 9 == 0 else None)
+            assignee=assignee if i % 2 else None, licence_warning="ingen licens" if i % 9 == 0 else None,
+            external_reference=f"ORD-{i % 4}" if i % 3 else None)
         await Ticket.filter(id=ticket.id).update(created_at=created)
     return {"partner": partner.id, "customer": customer.id, "assignee": assignee.id}
 
@@ -62,6 +63,7 @@ QUERIES = [
     {"created_to": "2025-01-15"}, {"q": "SUP-2025", "limit": 6}, {"q": "sup-2026-00003"}, {"q": "SUP-20"},
     {"q": "timeout"}, {"q": "100%"}, {"q": "ref_nr", "status": "closed"}, {"q": "Åtkomst"},
     {"q": "SUP-2025", "organisation_id": "partner", "created_from": "2025-02-01"},
+    {"external_reference": "ORD-1", "limit": 3}, {"external_reference": "ORD-2", "status": "new"},
 ]
 
 
@@ -79,7 +81,7 @@ def wanted(row: dict[str, Any], query: TicketQuery, scope: int | None) -> bool:
         return False
     if query.organisation_id is not None and query.organisation_id not in organisations:
         return False
-    for name in ("status", "category", "assignee_id"):
+    for name in ("status", "category", "assignee_id", "external_reference"):
         if (value := getattr(query, name)) is not None and row[name] != value:
             return False
     day = row["created_at"].astimezone(dt.UTC).date()
