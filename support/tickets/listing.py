@@ -39,7 +39,7 @@ from tortoise.expressions import Q, ResolveContext
 from tortoise.filters import insensitive_contains, starts_with
 
 from core.auth import Principal
-from core.db import is_postgres, query_class
+from core.db import query_class
 from core.pagination import decode_cursor
 from support.models import Ticket
 from support.tickets import search
@@ -112,7 +112,7 @@ class TicketFilter:
         sql, values = self.statement()
         _, records = await Ticket._meta.db.execute_query(sql, values)
         rows = [dict(record) for record in records]
-        if not is_postgres(Ticket._meta.db):  # SQLite returns datetimes as text
+        if not self.postgres:  # SQLite returns datetimes as text
             for row in rows:
                 for name in _datetime_columns():
                     row[name] = Ticket._meta.fields_map[name].to_python_value(row[name])
