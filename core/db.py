@@ -6,6 +6,8 @@ concatenation, EXISTS)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from pypika_tortoise import Parameter, PostgreSQLQuery, Query, SqlContext, SQLLiteQuery
 from pypika_tortoise.context import DEFAULT_SQL_CONTEXT
@@ -54,6 +56,18 @@ def placeholders(conn: BaseDBAsyncClient, count: int) -> list[str]:
     return ["?"] * count
 
 
+@dataclass(frozen=True)
+class Statement:
+    """SQL built once, and the names of its parameters in their numbering."""
+
+    sql: str
+    names: tuple[str, ...]
+
+    def values(self, bound: Mapping[str, Any]) -> list[Any]:
+        """One run's parameter values, from values by name."""
+        return [bound[name] for name in self.names]
+
+
 class Params:
     """Named parameters of a statement built once and run many times. Each name gets one numbered
     placeholder (`$n` on PostgreSQL, `?n` on SQLite), usable any number of times anywhere in the statement;
@@ -69,6 +83,10 @@ class Params:
             self.names.append(name)
         marker = Parameter(f"{'$' if self.postgres else '?'}{self.names.index(name) + 1}")
         return marker if cast is None else Cast(marker, cast)
+
+    def statement(self, query: QueryBuilder) -> Statement:
+        """`query` rendered, with the parameters it was built with."""
+        return Statement(query.get_sql(), tuple(self.names))
 
     def marker(self, name: str) -> str:
         """The placeholder of `name` as text, for an expression written as SQL text."""

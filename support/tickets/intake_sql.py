@@ -20,10 +20,10 @@ counter row. Parameters are named (`Params`); `bind` gives a call's values by na
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 from pypika_tortoise import AliasedQuery, Table
@@ -31,14 +31,12 @@ from pypika_tortoise.functions import Cast, Coalesce
 from pypika_tortoise.queries import QueryBuilder
 from pypika_tortoise.terms import Bracket, Case, Function, LiteralValue, Term
 
-from core.db import Always, Exists, Params, concat, json_merge, json_object, json_value, query_class
+from core.db import Always, Exists, Params, Statement, concat, json_merge, json_object, json_value, query_class
 from notifications.outbox_sql import outbox_insert
 from notifications.service import new_message_id, reply_address_affixes
 from support.models import Application, Contact, Organisation, PartnerCustomer, Ticket, TicketEvent
 from support.numbering import ticket_number_sql
-
-if TYPE_CHECKING:
-    from support.tickets.records import NewEvent, NewTicket, Receipt
+from support.tickets.records import NewEvent, NewTicket, Receipt
 
 R, T = AliasedQuery("r"), AliasedQuery("t")
 TICKETS, EVENTS = Table(Ticket._meta.db_table), Table(TicketEvent._meta.db_table)
@@ -50,22 +48,7 @@ def sequence_name(year: int) -> str:
     return f"support_ticket_number_{int(year)}"
 
 
-def event_columns() -> tuple[str, ...]:
-    from support.tickets.records import NewEvent
-    return (*(field.name for field in fields(NewEvent)), "created_at")
-
-
-@dataclass(frozen=True)
-class Statement:
-    sql: str
-    names: tuple[str, ...]  # the parameters' names, in their numbering
-
-    def values(self, bound: Mapping[str, Any]) -> list[Any]:
-        return [bound[name] for name in self.names]
-
-
-def _statement(query: QueryBuilder, p: Params) -> Statement:
-    return Statement(query.get_sql(), tuple(p.names))
+EVENT_COLUMNS = (*(field.name for field in fields(NewEvent)), "created_at")
 
 
 def requester(p: Params) -> QueryBuilder:
@@ -112,8 +95,8 @@ def ticket_insert(p: Params, columns: Sequence[str], number: Term, sources: Sequ
 def event_insert(p: Params, index: int, after: AliasedQuery | None) -> QueryBuilder:
     prefix = f"e{index}_"
     values = [json_value(p(prefix + name), postgres=p.postgres) if name == "data" else p(prefix + name)
-              for name in event_columns()]
-    insert = query_class(postgres=p.postgres).into(EVENTS).columns("ticket_id", *event_columns()).from_(T)
+              for name in EVENT_COLUMNS]
+    insert = query_class(postgres=p.postgres).into(EVENTS).columns("ticket_id", *EVENT_COLUMNS).from_(T)
     if after is not None:
         insert = insert.from_(after)
     return insert.select(T.id, *values)
@@ -140,9 +123,9 @@ def postgres_statement(columns: tuple[str, ...], event_count: int, with_receipt:
     p = Params(postgres=True)
     q = query_class(postgres=True)
     g, n = AliasedQuery("g"), AliasedQuery("n")
-    numbered = (g.may_open & g.may_bill & g.may_name_application & g.numbered)
+    may_number = g.may_open & g.may_bill & g.may_name_application & g.numbered
     take = q.from_(g).select(Case().when(g.numbered, Function(
-        "nextval", Cast(p("sequence", "TEXT"), "regclass"))).as_("value")).where(numbered)
+        "nextval", Cast(p("sequence", "TEXT"), "regclass"))).as_("value")).where(may_number)
     number = LiteralValue(ticket_number_sql(f"{p.marker('year')}::int", '"n"."value"'))
     statement = q.with_(requester(p), "r").with_(checks(p), "g").with_(take, "n").with_(
         ticket_insert(p, columns, number, (R, n)), "t")
@@ -155,7 +138,7 @@ def postgres_statement(columns: tuple[str, ...], event_count: int, with_receipt:
         statement = statement.with_(receipt_insert(p), "m")
     statement = statement.from_(g).left_join(T).on(Always()).select(
         g.star, T.id.as_("ticket_id"), T.number, T.bill_to_id)
-    return _statement(statement, p)
+    return p.statement(statement)
 
 
 @dataclass(frozen=True)
@@ -178,7 +161,7 @@ def sqlite_statements(columns: tuple[str, ...], event_count: int, with_receipt: 
     def built(piece: Any, *args: Any, ticket: bool = False) -> Statement:
         p = Params(postgres=False)
         head = with_ticket(p) if ticket else q.with_(requester(p), "r")
-        return _statement(_prefixed(head, piece(p, *args)), p)
+        return p.statement(_prefixed(head, piece(p, *args)))
 
     return SqliteStatements(
         checks=built(checks),
@@ -201,7 +184,7 @@ def bind(contact_id: int, organisation_scope: int | None, ticket: NewTicket, eve
                              "sequence": sequence_name(created_at.year), "year": created_at.year,
                              **ticket.columns}
     for index, event in enumerate(events):
-        values = {name: getattr(event, name, None) for name in event_columns()}
+        values = {name: getattr(event, name, None) for name in EVENT_COLUMNS}
         values.update(created_at=created_at, data=None if event.data is None else orjson.dumps(event.data).decode())
         bound.update({f"e{index}_{name}": value for name, value in values.items()})
     if receipt is not None:
