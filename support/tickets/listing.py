@@ -1,8 +1,8 @@
-"""What a ticket list asks for, decided once, and the two ways it is read from the database.
+"""What a ticket list asks for, decided once, and the one statement that reads it on either database.
 
 `TicketFilter.of` turns the request (`TicketQuery`) and the caller into plain conditions; every business rule
 of the list lives there:
-- an integrator sees only tickets its organisation opened or is billed for (`scope`);
+- an integrator sees only tickets its organisation opened or is billed for (`scope`, `opened_or_billed`);
 - `organisation_id` matches the opening or the billed organisation;
 - `created_to` is a whole day: the filter ends before the next midnight (UTC);
 - someone typing a ticket number (`SUP-2026-00042`, or a prefix such as `SUP-2025`) means the number, not a
