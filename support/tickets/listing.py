@@ -27,19 +27,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from pypika_tortoise import Order, Table
+from pypika_tortoise.enums import SqlTypes
+from pypika_tortoise.functions import Cast, Upper
 from pypika_tortoise.queries import QueryBuilder
-from pypika_tortoise.terms import Criterion, LiteralValue, Term
+from pypika_tortoise.terms import Criterion, LiteralValue, Term, ValueWrapper
 from tortoise.expressions import Q, ResolveContext
-from tortoise.filters import insensitive_contains, starts_with
+from tortoise.filters import Like, escape_like
 
 from core.auth import Principal
-from core.db import query_class
+from core.db import Params, Statement, query_class
 from core.pagination import decode_cursor
 from support.models import Ticket
 from support.tickets import search
@@ -118,40 +121,55 @@ class TicketFilter:
                     row[name] = Ticket._meta.fields_map[name].to_python_value(row[name])
         return rows
 
-    def conditions(self) -> list[Criterion]:
-        t = TICKETS
-        where = [t.field(name) == value for name, value in self.equal]
-        where += [_criterion(opened_or_billed(org)) for org in (self.scope, self.organisation_id) if org is not None]
-        if self.number is not None:
-            where.append(t.number == self.number)
-        if self.created_from is not None:
-            where.append(t.created_at >= self.created_from)
-        if self.created_before is not None:
-            where.append(t.created_at < self.created_before)
-        if self.number_prefix is not None:
-            where.append(starts_with(t.number, self.number_prefix))
-        if self.number_year is not None:
-            where.append(LiteralValue(search.NUMBER_YEAR) == self.number_year)
-        if self.text is not None:  # Tortoise's `icontains`: the expressions of the trigram indexes
-            where.append(Criterion.any([insensitive_contains(t.field(column), self.text)
-                                        for column in search.SEARCHED_COLUMNS]))
-        if self.before_id is not None:
-            where.append(self._order() < self.before_id)
-        return where
-
     def statement(self) -> tuple[str, list[Any]]:
-        """The statement and its parameters; its rows are `TicketSummary` fields."""
-        q, t = query_class(postgres=self.postgres), TICKETS
-        page: QueryBuilder = q.from_(t).where(Criterion.all(self.conditions())).orderby(
-            self._order(), order=Order.desc).limit(self.fetch)
-        if self.created_before is None:
-            return page.select(*SUMMARY_COLUMNS).get_parameterized_sql()
-        # A closed range: pick the page's ids from the (created_at, id) index alone, then read those rows.
-        return q.from_(t).select(*SUMMARY_COLUMNS).where(t.id.isin(page.select(t.id))).orderby(
-            t.id, order=Order.desc).get_parameterized_sql()
+        """The statement and its parameters; its rows are `TicketSummary` fields. The SQL is built once per
+        shape (which conditions are present); only the values change from list to list."""
+        bound: dict[str, Any] = {f"equal_{name}": value for name, value in self.equal}
+        bound.update(scope=self.scope, organisation_id=self.organisation_id, number=self.number,
+                     created_from=self.created_from, created_before=self.created_before,
+                     number_year=self.number_year, before_id=self.before_id, fetch=self.fetch,
+                     number_prefix=None if self.number_prefix is None else escape_like(self.number_prefix) + "%",
+                     text=None if self.text is None else f"%{escape_like(self.text)}%")
+        shape = _Shape(self.postgres, tuple(name for name, _ in self.equal), self.order_by_expression,
+                       frozenset(name for name, value in bound.items() if value is not None))
+        statement = _statement(shape)
+        return statement.sql, statement.values(bound)
 
-    def _order(self) -> Term:
-        return TICKETS.id + LiteralValue(0) if self.order_by_expression else TICKETS.id
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    postgres: bool
+    equal: tuple[str, ...]
+    order_by_expression: bool
+    present: frozenset[str]  # the parameters that have a value
+
+
+@lru_cache(maxsize=512)
+def _statement(shape: _Shape) -> Statement:
+    p, t = Params(postgres=shape.postgres), TICKETS
+    q = query_class(postgres=shape.postgres)
+    order = t.id + LiteralValue(0) if shape.order_by_expression else t.id
+    where: list[Any] = [t.field(name) == p(f"equal_{name}") for name in shape.equal]
+    where += [_scope(p(name)) for name in ("scope", "organisation_id") if name in shape.present]
+    conditions: dict[str, Callable[[], Any]] = {
+        "number": lambda: t.number == p("number"),
+        "created_from": lambda: t.created_at >= p("created_from"),
+        "created_before": lambda: t.created_at < p("created_before"),
+        "number_prefix": lambda: Like(Cast(t.number, SqlTypes.VARCHAR), p("number_prefix")),
+        "number_year": lambda: LiteralValue(search.NUMBER_YEAR) == p("number_year"),
+        # Tortoise's `icontains`: the expressions of the trigram indexes
+        "text": lambda: Criterion.any([Like(Upper(Cast(t.field(column), SqlTypes.VARCHAR)), Upper(p("text")))
+                                       for column in search.SEARCHED_COLUMNS]),
+        "before_id": lambda: order < p("before_id"),
+    }
+    where += [condition() for name, condition in conditions.items() if name in shape.present]
+    page: QueryBuilder = q.from_(t).where(Criterion.all(where)).orderby(order, order=Order.desc).limit(
+        LiteralValue(p.marker("fetch")))
+    if "created_before" not in shape.present:
+        return p.statement(page.select(*SUMMARY_COLUMNS))
+    # A closed range: pick the page's ids from the (created_at, id) index alone, then read those rows.
+    return p.statement(q.from_(t).select(*SUMMARY_COLUMNS).where(t.id.isin(page.select(t.id))).orderby(
+        t.id, order=Order.desc))
 
 
 def opened_or_billed(organisation_id: int) -> Q:
@@ -160,10 +178,19 @@ def opened_or_billed(organisation_id: int) -> Q:
     return Q(organisation_id=organisation_id) | Q(bill_to_id=organisation_id)
 
 
-def _criterion(condition: Q) -> Criterion:
-    """A Tortoise condition on tickets as a pypika criterion of the list's statement."""
+_SENTINEL = -(2**31) + 7  # an organisation id no row has, standing in for the parameter while resolving
+
+
+def _scope(organisation: Term) -> Criterion:
+    """`opened_or_billed` as a criterion of the statement with the organisation a parameter: the Tortoise
+    condition is resolved once with a stand-in id, which is then replaced by the parameter."""
     context = ResolveContext(model=Ticket, table=TICKETS, annotations={}, custom_filters={})
-    return condition.resolve(context).where_criterion
+    criterion: Criterion = opened_or_billed(_SENTINEL).resolve(context).where_criterion
+    nodes: Iterator[Any] = criterion.nodes_()
+    for node in nodes:
+        if isinstance(node, ValueWrapper) and node.value == _SENTINEL:
+            node.value = organisation
+    return criterion
 
 
 def _midnight(day: dt.date) -> dt.datetime:
