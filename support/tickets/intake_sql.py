@@ -48,7 +48,14 @@ def sequence_name(year: int) -> str:
     return f"support_ticket_number_{int(year)}"
 
 
-EVENT_COLUMNS = (*(field.name for field in fields(NewEvent)), "created_at")
+_EVENT_FIELDS = tuple(field.name for field in fields(NewEvent))
+EVENT_COLUMNS = (*_EVENT_FIELDS, "created_at")
+
+
+@lru_cache(maxsize=8)
+def _event_names(index: int) -> tuple[str, ...]:
+    """The parameters of event `index`, in `EVENT_COLUMNS` order."""
+    return tuple(f"e{index}_{name}" for name in EVENT_COLUMNS)
 
 
 def requester(p: Params) -> QueryBuilder:
@@ -93,9 +100,8 @@ def ticket_insert(p: Params, columns: Sequence[str], number: Term, sources: Sequ
 
 
 def event_insert(p: Params, index: int, after: AliasedQuery | None) -> QueryBuilder:
-    prefix = f"e{index}_"
-    values = [json_value(p(prefix + name), postgres=p.postgres) if name == "data" else p(prefix + name)
-              for name in EVENT_COLUMNS]
+    values = [json_value(p(param), postgres=p.postgres) if column == "data" else p(param)
+              for column, param in zip(EVENT_COLUMNS, _event_names(index), strict=True)]
     insert = query_class(postgres=p.postgres).into(EVENTS).columns("ticket_id", *EVENT_COLUMNS).from_(T)
     if after is not None:
         insert = insert.from_(after)
@@ -184,9 +190,9 @@ def bind(contact_id: int, organisation_scope: int | None, ticket: NewTicket, eve
                              "sequence": sequence_name(created_at.year), "year": created_at.year,
                              **ticket.columns}
     for index, event in enumerate(events):
-        values = {name: getattr(event, name, None) for name in EVENT_COLUMNS}
-        values.update(created_at=created_at, data=None if event.data is None else orjson.dumps(event.data).decode())
-        bound.update({f"e{index}_{name}": value for name, value in values.items()})
+        row = {name: getattr(event, name) for name in _EVENT_FIELDS}
+        row.update(data=None if event.data is None else orjson.dumps(event.data).decode(), created_at=created_at)
+        bound.update(zip(_event_names(index), row.values(), strict=True))
     if receipt is not None:
         reply_prefix, reply_suffix = reply_address_affixes()
         bound.update(message_id=new_message_id(), template=receipt.template, facts=orjson.dumps(receipt.facts).decode(),
