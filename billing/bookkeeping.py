@@ -81,7 +81,7 @@ async def verifications(start: dt.date, end: dt.date) -> list[Verification]:
         label = "Faktura" if doc.kind == InvoiceKind.invoice else "Kreditfaktura"
         pairs = [(recv, sign * Decimal(doc.gross_amount), "")]
         for line in lines[doc.id]:
-            category = line.category.value if line.category is not None else SUBSCRIPTION_CATEGORY
+            category = line.category.value if line.category is not None else line.charge or SUBSCRIPTION_CATEGORY
             account = cs.sales_account(category, line.vat_category)
             pairs.append((account, -sign * Decimal(line.amount), ""))
         pairs.append((vat, -sign * Decimal(doc.vat_amount), ""))

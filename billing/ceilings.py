@@ -17,7 +17,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from billing import schemas
+from billing import access, schemas
 from billing.errors import CeilingNotFound, TicketNotBillable
 from billing.models import CeilingKind, CostCeiling
 from billing.money import line_amount, minutes_billed_hours
@@ -141,11 +141,11 @@ async def notify_if_reached(ceiling: CostCeiling, state: CeilingState) -> bool:
 
 async def _ticket_for(principal: Principal, ticket_id: int, *, for_update: bool = False) -> Ticket:
     """The ticket's billed organisation decides: its integrators may set the ceiling; others get 404."""
-    query = Ticket.filter(id=ticket_id)
+    query = Ticket.filter(access.ceiling_tickets(principal), id=ticket_id)
     if for_update:
         query = query.select_for_update()
     ticket = await query.first()
-    if ticket is None or (principal.is_integrator and ticket.bill_to_id != principal.organisation_id):  # type: ignore[attr-defined]
+    if ticket is None:
         raise TicketNotFound(f"ticket {ticket_id} not found")
     return ticket
 

@@ -93,6 +93,7 @@ async def credit_invoice(
                     ticket_number=line.ticket_number,  # type: ignore[attr-defined]
                     description=line.description,
                     category=line.category,
+                    charge=line.charge,
                     unit=line.unit,
                     rate_card_name=line.rate_card_name,
                     quantity=line.quantity,

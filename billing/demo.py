@@ -1,15 +1,19 @@
 """Billing's part of the demo data (SPEC §3), run after support's `seed_demo`: the default rate card, an
 agreement for the authorised partner, a prepaid package, and approved billable time in the previous and the
 current month (relative to today) on the demo tickets — including the customer outside Sweden, so an invoice
-run shows reverse charge. Deterministic; a second run changes nothing.
+run shows reverse charge. The month before those is already invoiced and issued, and a BgMax file paying its
+invoices waits in the data dir (billing/demo_payments.py), so the walk-through can settle an invoice at once.
+Deterministic; a second run changes nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from billing.demo_payments import issue_and_pay_month
 from billing.models import PrepaidPackage, RateCard, RateCardRate
 from core.auth import Principal, Role
 from support.models import ClassificationState, Organisation, Staff, Ticket
@@ -35,13 +39,15 @@ PARTNER_RATES = {
 PREPAID_ORG = "Fjällbo Energi AB"
 
 # (ticket subject prefix, category to confirm, entries before/after a decision). An entry is
-# (month: -1 previous / 0 current, day, staff index, minutes, description); day is capped to the month.
+# (month: -2 invoiced by the seed / -1 previous / 0 current, day, staff index, minutes, description); day is
+# capped to the month.
 Entry = tuple[int, int, int, int, str]
 PLAN: list[tuple[str, Category, list[Entry], str | None, list[Entry]]] = [
     (
         "Hur autentiserar vi",
         Category.assistance,
         [
+            (-2, 16, 1, 60, "Förstudie: kundens behov av certifikatbaserad inloggning"),
             (-1, 3, 1, 90, "Genomgång av certifikatflödet och tokenhämtning med kundens utvecklare"),
             (-1, 12, 2, 45, "Exempelanrop med curl och felsökning av 401-svar"),
             (0, 1, 1, 30, "Uppföljning: verifierat att kopplingen autentiserar i produktion"),
@@ -53,6 +59,7 @@ PLAN: list[tuple[str, Category, list[Entry], str | None, list[Entry]]] = [
         "Batchimporten tar över",
         Category.performance,
         [
+            (-2, 21, 2, 120, "Första mätning av den nattliga importens svarstider"),
             (-1, 5, 2, 240, "Analys av anropsmönster och svarstider för nattlig import"),
             (-1, 6, 2, 180, "Förslag på sidstorlek, parallellitet och återförsök"),
             (0, 1, 1, 120, "Mätning efter kundens ändringar, nu under 12 minuter"),
@@ -64,6 +71,7 @@ PLAN: list[tuple[str, Category, list[Entry], str | None, list[Entry]]] = [
         "Aktivera dokumentgränssnittet",
         Category.activation,
         [
+            (-2, 23, 1, 45, "Kontroll av förbundets installation inför aktiveringen"),
             (-1, 10, 1, 60, "Aktivering av dokumentgränssnittet och kontroll av behörigheter"),
         ],
         None,
@@ -115,7 +123,7 @@ PLAN: list[tuple[str, Category, list[Entry], str | None, list[Entry]]] = [
 
 def _date(today: dt.date, month: int, day: int) -> dt.date:
     first = today.replace(day=1)
-    if month < 0:
+    for _ in range(-month):
         first = (first - dt.timedelta(days=1)).replace(day=1)
     last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     result = first.replace(day=min(day, last.day))
@@ -133,7 +141,8 @@ async def _card(
     )
 
 
-async def seed_billing_demo() -> dict[str, Any]:
+async def seed_billing_demo(*, data_dir: Path | None = None) -> dict[str, Any]:
+    """`data_dir` (default TRIPDESK_DATA_DIR) receives the BgMax sample file."""
     if await RateCard.exists(name=DEFAULT_CARD, organisation_id=None):
         return {"billing": "demo data already present"}
     today = dt.date.today()
@@ -187,10 +196,14 @@ async def seed_billing_demo() -> dict[str, Any]:
                 reason="The duplicates came from the client's unstable sort key",
             )
         logged += await _log(ticket.id, after, staff, lead.id, today)
+    earlier = _date(today, -2, 1)
+    paid = await issue_and_pay_month(start=earlier, end=_date(today, -1, 1) - dt.timedelta(days=1),
+                                     today=today, data_dir=data_dir)
     return {
         "rate_cards": await RateCard.all().count(),
         "prepaid_packages": await PrepaidPackage.all().count(),
         "time_entries": logged,
+        **paid,
     }
 
 

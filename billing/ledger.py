@@ -27,10 +27,9 @@ from decimal import Decimal
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from billing import schemas
+from billing import access, schemas
 from billing.errors import (
     AlreadyPaid,
     InvoiceImmutable,
@@ -44,6 +43,7 @@ from billing.invoice_reads import invoice_read, summaries
 from billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceLineEntry, InvoiceStatus, PrepaidDrawdown
 from billing.ocr import invoice_ocr
 from billing.payments.balances import balance_of
+from billing.payments.late_charges import release_late_charges
 from billing.payments.models import AllocationSource, PaymentAllocation
 from billing.settings import get_billing_settings
 from billing.snapshot import InvoiceSnapshot
@@ -74,16 +74,8 @@ def business_today(now: dt.datetime | None = None) -> dt.date:
 # Reading -----------------------------------------------------------------------------------------------
 
 
-def _visible(principal: Principal) -> Q:
-    """Integrators see only their organisation's issued documents; drafts and discards are internal."""
-    org = principal.organisation_scope()
-    if org is None:
-        return Q()
-    return Q(organisation_id=org, status=InvoiceStatus.issued)
-
-
 async def fetch_invoice(principal: Principal, invoice_id: int, *, for_update: bool = False) -> Invoice:
-    query = Invoice.filter(_visible(principal), id=invoice_id)
+    query = Invoice.filter(access.visible_invoices(principal), id=invoice_id)
     if for_update:
         query = query.select_for_update()
     invoice = await query.first()
@@ -108,7 +100,7 @@ async def get_snapshot(*, principal: Principal, invoice_id: int) -> InvoiceSnaps
 async def list_invoices(
     *, principal: Principal, query: schemas.InvoiceQuery
 ) -> tuple[list[schemas.InvoiceSummary], str | None]:
-    rows = Invoice.filter(_visible(principal))
+    rows = Invoice.filter(access.visible_invoices(principal))
     if query.organisation_id is not None:
         rows = rows.filter(organisation_id=query.organisation_id)
     if query.status is not None:
@@ -166,6 +158,7 @@ async def discard_invoice(*, principal: Principal, invoice_id: int) -> None:
         await TimeEntry.filter(invoice_id=invoice.id).update(invoice_id=None)
         await PrepaidDrawdown.filter(invoice_id=invoice.id).delete()
         await release_charges(invoice_id=invoice.id)
+        await release_late_charges(invoice_id=invoice.id)
         await audit.record(principal=principal, action="invoice.discarded", subject_type="invoice",
                            subject_id=invoice.id, data={"gross": invoice.gross_amount})
 

@@ -224,6 +224,8 @@ class InvoiceLine(Model):
     amount = fields.DecimalField(max_digits=14, decimal_places=2)
     vat_category = fields.CharField(max_length=2, default="S")
     vat_rate = fields.DecimalField(max_digits=5, decimal_places=2)
+    # A late-payment charge (billing/payments/late_charges.py): "late_interest" or "reminder_fee", else null.
+    charge = fields.CharField(max_length=20, null=True)
     credited_line: fields.ForeignKeyNullableRelation[InvoiceLine] = fields.ForeignKeyField(
         "billing.InvoiceLine", related_name="credits", null=True, unique=True, on_delete=fields.RESTRICT
     )

@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 from billing import schemas
 from billing.models import PrepaidDrawdown, PrepaidPackage
 from core.auth import Principal
-from support import audit
+from support import access, audit
 from support.errors import OrganisationNotFound
 from support.models import Organisation
 from support.timetracking.settings import business_today
@@ -123,8 +123,7 @@ def _read(package: PrepaidPackage, used: Decimal, today: dt.date) -> schemas.Pre
 
 async def prepaid_summary(*, principal: Principal, organisation_id: int) -> schemas.PrepaidSummary:
     """Staff see any organisation's packages; an integrator only its own (another organisation: 404)."""
-    principal.ensure_may_see(organisation_id, "organisation")
-    if not await Organisation.exists(id=organisation_id):
+    if not await Organisation.exists(access.visible_organisations(principal), id=organisation_id):
         raise OrganisationNotFound(f"organisation {organisation_id} not found")
     packages = await PrepaidPackage.filter(organisation_id=organisation_id).order_by("valid_until_date", "id")
     used = await _used_hours([p.id for p in packages]) if packages else {}

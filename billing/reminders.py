@@ -9,7 +9,7 @@ and the step is recorded on the invoice (collection state) and in its history (a
 
 Late-payment interest (räntelagen 6 §: the reference rate + 8 percentage points, per day since the due date)
 and a reminder fee (at most 60 kr, and only where agreed) are off by default; when on they are stated in the
-reminder. Adding them to the next invoice is finance's step (they are not yet drafted automatically).
+reminder, and the next invoice run charges them (billing/payments/late_charges.py).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from billing.models import Invoice, InvoiceKind, InvoiceStatus
 from billing.money import ZERO, money_str, round_amount
 from billing.payments.balances import balance_of, balances
 from billing.payments.collection import collection_of
+from billing.payments.models import CollectionTerms
 from billing.payments.settings import CollectionSettings, get_collection_settings
 from support import audit
 from support.models import Organisation
@@ -86,9 +87,11 @@ async def _remind_one(invoice_id: int, as_of: dt.date, settings: CollectionSetti
         step = state.reminders_sent + 1
         charged = interest(balance.open, invoice.due_date, as_of, settings.interest_rate) \
             if settings.late_interest else ZERO
+        fee = settings.reminder_fee if settings.reminder_fee and await CollectionTerms.exists(
+            organisation_id=invoice.organisation_id, reminder_fee_agreed=True) else ZERO  # type: ignore[attr-defined]
         facts = {"step": str(step), "open": str(balance.open), "interest": str(charged) if charged else "",
-                 "interest_rate": str(settings.interest_rate), "fee": money_str(settings.reminder_fee)
-                 if settings.reminder_fee else "", "as_of": as_of.isoformat()}
+                 "interest_rate": str(settings.interest_rate), "fee": money_str(fee) if fee else "",
+                 "as_of": as_of.isoformat()}
         sender = reminder_sender()
         if sender is None or not await sender(invoice, step, facts):
             result.skipped.append({"invoice_id": invoice.id, "number": invoice.number, "reason": "no_recipient"})

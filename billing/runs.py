@@ -8,7 +8,8 @@ in the EU, not subject to VAT (O) outside the EU. A buyer whose VAT details do n
 An unfinished period needs `allow_open_period`; the run's row stays true if the process dies (run_state.py).
 
 Subscription fees due by the end of the period join the payer's draft as time-free lines after the time lines
-(billing/subscriptions/charges.py), in the same transaction and under the same lock.
+(billing/subscriptions/charges.py), then late-payment charges when they are on (billing/payments/
+late_charges.py), in the same transaction and under the same lock.
 
 Concurrency design (several runs, processes or instances at once; PostgreSQL, real parallel connections):
 - Each organisation is drafted in its own short transaction, so a process killed mid-run leaves whole
@@ -37,34 +38,22 @@ from billing import run_state
 from billing.ceilings import ceiling_states, notify_if_reached
 from billing.models import Invoice, InvoiceLine, InvoiceLineEntry, InvoiceRun, InvoiceStatus, PrepaidDrawdown
 from billing.money import ZERO, line_amount, minutes_billed_hours, round_amount, vat_breakdown
+from billing.payments.late_charges import due_late_charges, store_late_charges
 from billing.prepaid import PrepaidPool
 from billing.rates import RateBook
 from billing.settings import BillingSettings, get_billing_settings
 from billing.sql import insert_rows, prefer_custom_plans
 from billing.subscriptions.charges import due_charges, payers_due, store_charges
-from billing.vat import tax_identity_problem, vat_for
+from billing.vat import late_charge_vat, tax_identity_problem, vat_for
 from support.models import Organisation
 from support.timetracking.models import TimeEntry
 
 log = logging.getLogger("tripdesk.billing")
 
 CLAIM_CHUNK = 5000
-LINE_COLUMNS = (
-    "invoice_id",
-    "line_no",
-    "ticket_id",
-    "ticket_number",
-    "description",
-    "category",
-    "rate_card_name",
-    "quantity",
-    "total_hours",
-    "prepaid_hours",
-    "unit_price",
-    "amount",
-    "vat_category",
-    "vat_rate",
-)
+LINE_COLUMNS = ("invoice_id", "line_no", "ticket_id", "ticket_number", "description", "category",
+                "rate_card_name", "quantity", "total_hours", "prepaid_hours", "unit_price", "amount", "vat_category",
+                "vat_rate")
 ENTRY_COLUMNS = (
     "line_id",
     "invoice_id",
@@ -227,8 +216,11 @@ async def draft_for_organisation(
         ordered = sorted(lines.items(), key=lambda kv: (kv[1].ticket_number, kv[1].category, kv[1].rate))
         line_no_of = {group: n for n, (group, _) in enumerate(ordered, start=1)}
         amounts = [(vat_category, vat_rate, line_amount(line.quantity, line.rate)) for _, line in ordered]
-        breakdown = vat_breakdown(amounts + [(vat_category, vat_rate, c.amount) for c in due.charges])
-        net = round_amount(sum((a for _, _, a in amounts), ZERO) + sum((c.amount for c in due.charges), ZERO))
+        late = await due_late_charges(organisation=organisation, end=end)
+        late_vat = late_charge_vat(vat_category)
+        extra = [(vat_category, vat_rate, c.amount) for c in due.charges] + [(*late_vat, c.amount) for c in late]
+        breakdown = vat_breakdown(amounts + extra)
+        net = round_amount(sum((a for _, _, a in amounts + extra), ZERO))
         tax = round_amount(sum((b[3] for b in breakdown), ZERO))
         invoice = await Invoice.create(
             organisation_id=organisation_id,
@@ -269,6 +261,8 @@ async def draft_for_organisation(
         )
         await store_charges(invoice_id=invoice.id, charges=due.charges, first_line_no=len(ordered) + 1,
                             vat_category=vat_category, vat_rate=vat_rate)
+        await store_late_charges(invoice_id=invoice.id, charges=late, first_line_no=len(ordered) + len(due.charges)
+                                 + 1, vat_category=late_vat[0], vat_rate=late_vat[1])
         line_ids = dict(await InvoiceLine.filter(invoice_id=invoice.id).values_list("line_no", "id"))
         entry_rows: list[tuple[Any, ...]] = []
         entry_ids: list[int] = []

@@ -76,7 +76,7 @@ async def build_snapshot(
             ticket_id=line.ticket_id,
             ticket_number=line.ticket_number,  # type: ignore[attr-defined]
             description=line.description,
-            category=str(line.category) if line.category is not None else SUBSCRIPTION_CATEGORY,
+            category=str(line.category) if line.category is not None else line.charge or SUBSCRIPTION_CATEGORY,
             quantity=Decimal(line.quantity),
             unit=line.unit,
             unit_price=Decimal(line.unit_price),

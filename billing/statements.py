@@ -15,6 +15,7 @@ from billing.payments.balances import balances
 from billing.payments.models import AllocationSource, PaymentAllocation
 from core.auth import Principal
 from core.errors import NotFound
+from support import access
 from support.models import Organisation
 
 
@@ -53,8 +54,7 @@ class Statement(BaseModel):
 
 
 async def statement(*, principal: Principal, organisation_id: int, as_of: dt.date | None = None) -> Statement:
-    principal.ensure_may_see(organisation_id, "organisation")
-    organisation = await Organisation.get_or_none(id=organisation_id)
+    organisation = await Organisation.filter(access.visible_organisations(principal), id=organisation_id).first()
     if organisation is None:
         raise NotFound("organisation not found")
     as_of = as_of or dt.date.today()

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from starlette.requests import HTTPConnection
 
-from core.errors import Forbidden, NotFound, Unauthenticated
+from core.errors import Forbidden, Unauthenticated
 
 
 class Role(StrEnum):
@@ -37,14 +37,10 @@ class Principal:
         return self.role is Role.integrator
 
     def organisation_scope(self) -> int | None:
-        """The only organisation this principal may see, or None for staff (who see all)."""
+        """The only organisation this principal may see, or None for staff (who see all). Reads use it only
+        through the access modules (support/access.py, billing/access.py, invoices/access.py), which turn it
+        into query conditions: another organisation's row is then the same 404 as a missing one."""
         return self.organisation_id if self.is_integrator else None
-
-    def ensure_may_see(self, organisation_id: int | None, what: str = "resource") -> None:
-        """An integrator asking for another organisation's data gets a 404, never a 403: the
-        existence of other customers' tickets and invoices is itself confidential."""
-        if self.is_integrator and organisation_id != self.organisation_id:
-            raise NotFound(f"{what} not found")
 
 
 def current_principal(conn: HTTPConnection) -> Principal | None:

@@ -110,8 +110,9 @@ def totals(snapshot: InvoiceSnapshot, t: Texts) -> Table:
 
     rows = [[p(t["net"], "base"), p(money(snapshot.totals.net), "right")]]
     for vat in snapshot.vat:
-        if vat.category == "O":
-            label = f"{t['outside_scope']} ({t['vat_base'].lower()} {money(vat.taxable_amount)})"
+        if vat.category in ("O", "E"):
+            label = t["outside_scope" if vat.category == "O" else "late_charges_vat"]
+            label += f" ({t['vat_base'].lower()} {money(vat.taxable_amount)})"
         else:
             label = t["vat_rate"].format(rate=e(t.rate(vat.rate)))
             label += f" ({t['vat_base'].lower()} {money(vat.taxable_amount)})"

@@ -72,6 +72,7 @@ LABELS: dict[str, dict[str, str]] = {
         "email": "E-post",
         "continued": "forts.",
         "outside_scope": "Ej föremål för svensk moms",
+        "late_charges_vat": "Utan moms: dröjsmålsränta och påminnelseavgift",
         "outside_scope_text": "Tjänsten är omsatt utanför EU (artikel 44 i direktiv 2006/112/EG: köparen är "
                               "en beskattningsbar person etablerad utanför EU) och är inte föremål för svensk "
                               "mervärdesskatt.",
@@ -141,6 +142,7 @@ LABELS: dict[str, dict[str, str]] = {
         "email": "Email",
         "continued": "cont.",
         "outside_scope": "Not subject to Swedish VAT",
+        "late_charges_vat": "No VAT: late-payment interest and reminder fees",
         "outside_scope_text": "Service supplied outside the EU (Article 44 of Directive 2006/112/EC: the "
                               "buyer is a taxable person established outside the EU); not subject to Swedish "
                               "VAT.",
@@ -160,6 +162,8 @@ CATEGORIES: dict[str, dict[str, str]] = {
     "sv": {
         "assistance": "Assistans",
         "subscription": "Integrationsabonnemang, faktureras i förskott",
+        "late_interest": "Dröjsmålsränta enligt räntelagen, momsfri",
+        "reminder_fee": "Påminnelseavgift enligt avtal, momsfri",
         "performance": "Prestanda",
         "activation": "Aktivering",
         "extension": "Kundfinansierad utveckling",
@@ -168,6 +172,8 @@ CATEGORIES: dict[str, dict[str, str]] = {
     "en": {
         "assistance": "Assistance",
         "subscription": "Integration subscription, invoiced in advance",
+        "late_interest": "Late-payment interest (Swedish Interest Act), no VAT",
+        "reminder_fee": "Reminder fee as agreed, no VAT",
         "performance": "Performance",
         "activation": "Activation",
         "extension": "Customer-funded development",

@@ -34,12 +34,14 @@ from typing import Any
 
 from babel.dates import format_date
 
+from billing.access import visible_invoices
 from billing.errors import InvoiceNotFound
 from billing.models import Invoice, InvoiceKind, InvoiceStatus
 from billing.snapshot import InvoiceSnapshot
 from core.auth import Principal
 from core.errors import InvalidInput
 from core.memory import return_free_memory
+from invoices.access import visible_documents
 from invoices.errors import (
     DocumentCorrupt,
     DocumentMissing,
@@ -262,15 +264,15 @@ async def queue_issued_email(*, invoice: Invoice, snapshot: InvoiceSnapshot,
 # Reading -----------------------------------------------------------------------------------------------
 
 async def get_document(*, principal: Principal, invoice_id: int, fmt: DocumentFormat) -> InvoiceDocument:
-    """A stored document of an issued invoice or credit note the principal may see."""
-    invoice = await Invoice.get_or_none(id=invoice_id)
-    scope = principal.organisation_scope()
-    if invoice is None or (principal.is_integrator and invoice.organisation_id != scope):  # type: ignore[attr-defined]
+    """A stored document of an issued invoice or credit note the principal may see (invoices/access.py). Only
+    staff, who see drafts, hear that a draft has no documents yet."""
+    invoice = await Invoice.filter(visible_invoices(principal), id=invoice_id).first()
+    if invoice is None:
         raise InvoiceNotFound(f"invoice {invoice_id} not found")
     if invoice.status != InvoiceStatus.issued:
         raise DocumentNotIssued(
             f"invoice {invoice_id} is {invoice.status.value}: documents are rendered when it is issued")
-    document = await InvoiceDocument.get_or_none(invoice_id=invoice_id, format=fmt)
+    document = await InvoiceDocument.filter(visible_documents(principal), invoice_id=invoice_id, format=fmt).first()
     if document is None:
         log.error("issued invoice %s has no stored %s document", invoice_id, fmt.value)
         raise DocumentMissing(f"invoice {invoice.number} has no stored {fmt.value.upper()} document")

@@ -62,9 +62,13 @@ EXEMPTION_CODES: dict[str, str] = {
 }
 _EXEMPTION_TEXT = {
     "sv": {"AE": "Omvänd betalningsskyldighet",
-           "O": "Tjänsten är omsatt utanför EU och inte föremål för svensk mervärdesskatt"},
+           "O": "Tjänsten är omsatt utanför EU och inte föremål för svensk mervärdesskatt",
+           "E": "Dröjsmålsränta och påminnelseavgift: ersättning för sen betalning, utanför momsens "
+                "tillämpningsområde"},
     "en": {"AE": "Reverse charge",
-           "O": "Service supplied outside the EU, not subject to Swedish VAT"},
+           "O": "Service supplied outside the EU, not subject to Swedish VAT",
+           "E": "Late-payment interest and reminder fees: compensation for late payment, outside the scope "
+                "of VAT"},
 }
 NOTHING_TO_PAY = {
     "sv": "Inget att betala: timmarna är avräknade från ert förbetalda timpaket.",
@@ -263,6 +267,7 @@ class _Builder:
             self.cbc(cat, "Percent", number(rate))
         if with_reason and category in EXEMPTION_CODES:
             self.cbc(cat, "TaxExemptionReasonCode", EXEMPTION_CODES[category])
+        if with_reason:  # BR-E-10: category E (late-payment charges) has its reason as text alone
             self.cbc(cat, "TaxExemptionReason", _EXEMPTION_TEXT[self._lang()].get(category))
         self.cbc(self.cac(cat, "TaxScheme"), "ID", "VAT")
 

@@ -83,10 +83,11 @@ async def licence_warning_for(application: Application, *, on: dt.date | None = 
     return (await coverage(application, on=on)).warning
 
 
-async def unlicensed_applications(*, organisation_id: int | None = None,
+async def unlicensed_applications(*, within: Q | None = None, organisation_id: int | None = None,
                                   on: dt.date | None = None) -> list[tuple[Application, str]]:
-    """Production applications without a fitting licence on `on` (default today), with the reason."""
-    rows = Application.filter(in_production=True)
+    """Production applications without a fitting licence on `on` (default today), with the reason; `within`
+    confines them (support/access.py: the applications the caller may see)."""
+    rows = Application.filter(within or Q(), in_production=True)
     if organisation_id is not None:
         rows = rows.filter(organisation_id=organisation_id)
     found = []

@@ -1,6 +1,6 @@
 """The front desk's tables: organisations and their people and applications, staff, tokens, tickets.
 
-Ticket status is a state machine (see support/workflow.py); every change of status, category or assignee is
+Ticket status is a state machine (see support/tickets/workflow.py); every change of status, category or assignee is
 written to `TicketEvent` in the same transaction as the change.
 """
 

@@ -1,6 +1,6 @@
 """Request and response models of the support API. They validate input and generate the OpenAPI document.
 
-The ticket models (tickets, comments, events, staff decisions) are in support/ticket_schemas.py."""
+The ticket models (tickets, comments, events, staff decisions) are in support/tickets/schemas.py."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 from core.auth import Principal, Role
 from core.errors import InvalidInput
 from core.pagination import decode_cursor, page_of
-from support import schemas
+from support import access, schemas
 from support.auth import hash_token, new_token
 from support.errors import (
     ApplicationNotFound,
@@ -35,8 +35,7 @@ from support.tax_scheme import TaxIdentityError, check_tax_identity
 
 
 async def get_organisation(*, principal: Principal, organisation_id: int) -> Organisation:
-    principal.ensure_may_see(organisation_id, "organisation")
-    organisation = await Organisation.get_or_none(id=organisation_id)
+    organisation = await Organisation.filter(access.visible_organisations(principal), id=organisation_id).first()
     if organisation is None:
         raise OrganisationNotFound(f"organisation {organisation_id} not found")
     return organisation
@@ -83,9 +82,7 @@ def _checked_vat_number(organisation: Organisation, vat_number: str | None) -> s
 
 async def list_organisations(*, principal: Principal,
                              query: schemas.OrganisationQuery) -> tuple[list[Organisation], str | None]:
-    rows = Organisation.all()
-    if (scope := principal.organisation_scope()) is not None:
-        rows = rows.filter(id=scope)
+    rows = Organisation.filter(access.visible_organisations(principal))
     if query.kind is not None:
         rows = rows.filter(kind=query.kind)
     if query.q:

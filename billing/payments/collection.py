@@ -9,9 +9,11 @@ from billing.errors import InvoiceNotFound
 from billing.models import Invoice, InvoiceKind, InvoiceStatus
 from billing.payments import schemas
 from billing.payments.balances import balance_of
-from billing.payments.models import InvoiceCollection, PaymentAllocation
+from billing.payments.models import CollectionTerms, InvoiceCollection, PaymentAllocation
 from core.auth import Principal
 from support import audit
+from support.errors import OrganisationNotFound
+from support.models import Organisation
 
 
 async def _issued_invoice(invoice_id: int, *, for_update: bool = False) -> Invoice:
@@ -60,3 +62,30 @@ async def set_dispute(*, principal: Principal, invoice_id: int, data: schemas.Di
         await audit.record(principal=principal, action="invoice.disputed" if data.disputed else "invoice.undisputed",
                            subject_type="invoice", subject_id=invoice.id, data={"reason": data.reason})
     return await account(invoice)
+
+
+async def _terms_read(organisation_id: int) -> schemas.CollectionTermsRead:
+    if not await Organisation.exists(id=organisation_id):
+        raise OrganisationNotFound(f"organisation {organisation_id} not found")
+    terms = await CollectionTerms.filter(organisation_id=organisation_id).first()
+    return schemas.CollectionTermsRead(organisation_id=organisation_id,
+                                       reminder_fee_agreed=bool(terms and terms.reminder_fee_agreed),
+                                       updated_by=terms.updated_by if terms else "")
+
+
+async def get_collection_terms(*, organisation_id: int) -> schemas.CollectionTermsRead:
+    return await _terms_read(organisation_id)
+
+
+async def set_collection_terms(*, principal: Principal, organisation_id: int,
+                               data: schemas.CollectionTermsSet) -> schemas.CollectionTermsRead:
+    """Record whether the organisation agreed to reminder fees; the next invoice runs charge them only then."""
+    async with in_transaction():
+        await _terms_read(organisation_id)
+        await CollectionTerms.bulk_create([CollectionTerms(organisation_id=organisation_id)], ignore_conflicts=True)
+        await CollectionTerms.filter(organisation_id=organisation_id).update(
+            reminder_fee_agreed=data.reminder_fee_agreed, updated_by=principal.name)
+        await audit.record(principal=principal, action="organisation.collection_terms_set",
+                           subject_type="organisation", subject_id=organisation_id,
+                           data={"reminder_fee_agreed": data.reminder_fee_agreed})
+    return await _terms_read(organisation_id)

@@ -123,3 +123,54 @@ class InvoiceCollection(Model):
 
     class Meta:
         table = "billing_invoice_collection"
+
+
+class LateChargeKind(StrEnum):
+    late_interest = "late_interest"  # räntelagen 6 §: reference rate + 8 percentage points
+    reminder_fee = "reminder_fee"    # per reminder sent, where the organisation agreed to it
+
+
+class LateCharge(Model):
+    """What was charged, once, for paying `late_invoice` late: interest for the days `from`–`until` (seq counts
+    the interest charges of that invoice), or the fee of reminder number seq. Charged on a line of
+    `invoice`, a draft of the same organisation (a discarded draft deletes its charges)."""
+
+    id = fields.IntField(primary_key=True)
+    late_invoice: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "billing.Invoice", related_name="late_charges", on_delete=fields.RESTRICT
+    )
+    late_invoice_id: int
+    kind = fields.CharEnumField(LateChargeKind, max_length=20)
+    seq = fields.IntField()
+    from_date = fields.DateField(null=True)
+    until_date = fields.DateField(null=True)
+    rate = fields.DecimalField(max_digits=6, decimal_places=2, null=True)
+    amount = fields.DecimalField(max_digits=14, decimal_places=2)
+    invoice: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "billing.Invoice", related_name="carried_late_charges", on_delete=fields.CASCADE
+    )
+    invoice_id: int
+    line_no = fields.IntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "billing_late_charge"
+        unique_together = (("late_invoice", "kind", "seq"),)
+        indexes = (("invoice_id",),)
+
+
+class CollectionTerms(Model):
+    """An organisation's agreed collection terms: whether it agreed in advance to pay a reminder fee (the law
+    allows the fee only where agreed)."""
+
+    id = fields.IntField(primary_key=True)
+    organisation: fields.OneToOneRelation = fields.OneToOneField(
+        "support.Organisation", related_name="collection_terms", on_delete=fields.RESTRICT
+    )
+    organisation_id: int
+    reminder_fee_agreed = fields.BooleanField(default=False)
+    updated_by = fields.CharField(max_length=200, default="")
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "billing_collection_terms"

@@ -97,6 +97,22 @@ async def set_dispute(request: Request, principal: Principal) -> Response:
     return JSON(await collection.set_dispute(principal=principal, invoice_id=path_int(request), data=data))
 
 
+@operation("An organisation's collection terms (reminder fee agreed or not)", roles=FINANCE,
+           response=schemas.CollectionTermsRead, tags=TAGS)
+async def get_collection_terms(request: Request, principal: Principal) -> Response:
+    return JSON(await collection.get_collection_terms(organisation_id=path_int(request)))
+
+
+@operation("Record whether an organisation agreed to reminder fees", roles=FINANCE, body=schemas.CollectionTermsSet,
+           response=schemas.CollectionTermsRead, tags=TAGS)
+async def set_collection_terms(request: Request, principal: Principal) -> Response:
+    """With TRIPDESK_REMINDER_FEE above 0, the next invoice run adds the fee for each reminder sent to an
+    organisation that agreed to it (docs/payments.md)."""
+    data = await read_body(request, schemas.CollectionTermsSet)
+    return JSON(await collection.set_collection_terms(principal=principal, organisation_id=path_int(request),
+                                                      data=data))
+
+
 routes: list[BaseRoute] = [
     Route("/payment-files", import_payment_file, methods=["POST"]),
     Route("/payment-files", list_payment_files, methods=["GET"]),
@@ -106,4 +122,6 @@ routes: list[BaseRoute] = [
     Route("/payments/{id:int}/refund", refund_payment, methods=["POST"]),
     Route("/invoices/{id:int}/account", invoice_account, methods=["GET"]),
     Route("/invoices/{id:int}/dispute", set_dispute, methods=["PUT"]),
+    Route("/organisations/{id:int}/collection-terms", get_collection_terms, methods=["GET"]),
+    Route("/organisations/{id:int}/collection-terms", set_collection_terms, methods=["PUT"]),
 ]

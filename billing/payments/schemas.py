@@ -122,3 +122,16 @@ class InvoiceAccount(BaseModel):
 class DisputeSet(BaseModel):
     disputed: bool
     reason: str | None = Field(None, max_length=2000)
+
+
+class CollectionTermsSet(BaseModel):
+    """Whether the organisation agreed in advance to pay a reminder fee (lag om ersättning för
+    inkassokostnader 2 §: only then may one be charged)."""
+
+    reminder_fee_agreed: bool
+
+
+class CollectionTermsRead(BaseModel):
+    organisation_id: int
+    reminder_fee_agreed: bool
+    updated_by: str

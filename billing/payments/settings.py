@@ -20,8 +20,9 @@ class CollectionSettings(BaseSettings):
     # default; when on, the interest so far is stated in the reminder.
     late_interest: bool = Field(False, alias="TRIPDESK_LATE_INTEREST")
     reference_rate: Decimal = Field(Decimal("2.00"), ge=-10, le=50, alias="TRIPDESK_REFERENCE_RATE")
-    # Lag om ersättning för inkassokostnader: a reminder fee of at most 60 kr, only where agreed in advance.
-    reminder_fee: Decimal = Field(Decimal("0.00"), ge=0, le=60, alias="TRIPDESK_REMINDER_FEE")
+    # Lag om ersättning för inkassokostnader: a reminder fee of at most 60 kr, only where agreed in advance
+    # (per organisation: PUT /organisations/{id}/collection-terms).
+    reminder_fee: Decimal = Field(Decimal("0.00"), ge=0, le=60, decimal_places=2, alias="TRIPDESK_REMINDER_FEE")
 
     account_receivables: str = Field("1510", alias="TRIPDESK_ACCOUNT_RECEIVABLES")
     account_bank: str = Field("1930", alias="TRIPDESK_ACCOUNT_BANK")
@@ -31,6 +32,10 @@ class CollectionSettings(BaseSettings):
     account_sales_exempt: str = Field("3044", alias="TRIPDESK_ACCOUNT_SALES_EXEMPT")
     account_sales_eu: str = Field("3308", alias="TRIPDESK_ACCOUNT_SALES_EU")
     account_sales_export: str = Field("3305", alias="TRIPDESK_ACCOUNT_SALES_EXPORT")
+    # late-payment charges on a later invoice (billing/payments/late_charges.py): BAS interest income on
+    # short-term receivables, and reminder fees
+    account_late_interest: str = Field("8313", alias="TRIPDESK_ACCOUNT_LATE_INTEREST")
+    account_reminder_fee: str = Field("3930", alias="TRIPDESK_ACCOUNT_REMINDER_FEE")
     # "category:vat_category" or "category" → account, e.g. {"performance:S": "3042"}
     account_sales_by_category: dict[str, str] = Field(default_factory=dict,
                                                       alias="TRIPDESK_ACCOUNT_SALES_BY_CATEGORY")
@@ -40,6 +45,10 @@ class CollectionSettings(BaseSettings):
         return self.reference_rate + Decimal(8)
 
     def sales_account(self, category: str, vat_category: str) -> str:
+        if category == "late_interest":
+            return self.account_late_interest
+        if category == "reminder_fee":
+            return self.account_reminder_fee
         by_category = self.account_sales_by_category
         found = by_category.get(f"{category}:{vat_category}") or by_category.get(category)
         if found:

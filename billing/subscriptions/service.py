@@ -21,6 +21,7 @@ import datetime as dt
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from billing import access
 from billing.subscriptions import schemas
 from billing.subscriptions.errors import (
     NoLicencePrice,
@@ -39,7 +40,7 @@ from core.pagination import decode_cursor, page_of
 from support import audit
 from support.errors import ApplicationNotFound, InvalidReference, OrganisationNotFound
 from support.licensing import add_licence, end_licence
-from support.models import Application, Licence, LicenceKind, Organisation, PartnerCustomer
+from support.models import Application, Licence, LicenceKind, Organisation
 from support.programme.resale import may_resell
 
 POPULATION_KINDS = ("municipality", "federation")
@@ -106,10 +107,8 @@ async def _label(kind: LicenceKind, application: Application | None, base: Licen
 async def _licensee(principal: Principal, organisation_id: int) -> Organisation:
     """The organisation to license: staff any; a partner's integrator one of the customers its organisation is
     recorded to act for (it resells to it), every other id the same 404 as a missing one."""
-    scope = principal.organisation_scope()
-    if scope is not None and not await PartnerCustomer.exists(partner_id=scope, customer_id=organisation_id):
-        raise OrganisationNotFound(f"organisation {organisation_id} not found")
-    organisation = await Organisation.filter(id=organisation_id).select_for_update().first()
+    organisation = await Organisation.filter(access.licensable_organisations(principal),
+                                             id=organisation_id).select_for_update().first()
     if organisation is None:
         raise OrganisationNotFound(f"organisation {organisation_id} not found")
     return organisation
@@ -146,9 +145,7 @@ async def create_subscription(*, principal: Principal, organisation_id: int,
 
 
 async def _locked(principal: Principal, subscription_id: int) -> Subscription:
-    query = Subscription.filter(id=subscription_id)
-    if (scope := principal.organisation_scope()) is not None:
-        query = query.filter(Q(payer_id=scope) | Q(licence__organisation_id=scope))
+    query = Subscription.filter(access.visible_subscriptions(principal), id=subscription_id)
     subscription = await query.select_for_update().first()
     if subscription is None:
         raise SubscriptionNotFound(f"subscription {subscription_id} not found")
@@ -226,10 +223,7 @@ async def subscription_read(subscription: Subscription) -> schemas.SubscriptionR
 
 
 async def get_subscription(*, principal: Principal, subscription_id: int) -> schemas.SubscriptionRead:
-    query = Subscription.filter(id=subscription_id)
-    if (scope := principal.organisation_scope()) is not None:
-        query = query.filter(Q(payer_id=scope) | Q(licence__organisation_id=scope))
-    subscription = await query.first()
+    subscription = await Subscription.filter(access.visible_subscriptions(principal), id=subscription_id).first()
     if subscription is None:
         raise SubscriptionNotFound(f"subscription {subscription_id} not found")
     return await subscription_read(subscription)
@@ -237,10 +231,9 @@ async def get_subscription(*, principal: Principal, subscription_id: int) -> sch
 
 async def list_subscriptions(*, principal: Principal,
                              query: schemas.SubscriptionQuery) -> tuple[list[schemas.SubscriptionRead], str | None]:
-    rows = Subscription.all()
-    for org in (principal.organisation_scope(), query.organisation_id):
-        if org is not None:
-            rows = rows.filter(Q(payer_id=org) | Q(licence__organisation_id=org))
+    rows = Subscription.filter(access.visible_subscriptions(principal))
+    if query.organisation_id is not None:
+        rows = rows.filter(access.held_or_paid_by(query.organisation_id))
     if query.active_on is not None:
         rows = rows.filter(Q(end_date__isnull=True) | Q(end_date__gte=query.active_on),
                            start_date__lte=query.active_on)

@@ -32,6 +32,7 @@ from tortoise.transactions import in_transaction
 
 from core.auth import Principal
 from core.errors import InternalError
+from support import access
 from support.attachments import detect, reclassify
 from support.attachments.errors import (
     AttachmentNotFound,
@@ -68,13 +69,6 @@ LISTED = {"id": "id", "ticket_id": "ticket_id", "comment_id": "comment_id", "fil
 """AttachmentRead's fields and where they are read from (a list never reads the thumbnails' bytes)."""
 
 
-def _visible_attachments(principal: Principal | None) -> Q:
-    """Files of internal comments are staff-only."""
-    if principal is None or not principal.is_integrator:
-        return Q()
-    return Q(comment_id=None) | Q(comment__public=True)
-
-
 async def _ticket(principal: Principal | None, ticket_id: int, *, for_update: bool = False) -> Ticket:
     if principal is not None:
         return await get_ticket(principal=principal, ticket_id=ticket_id, for_update=for_update)
@@ -88,10 +82,8 @@ async def _ticket(principal: Principal | None, ticket_id: int, *, for_update: bo
 async def _check_comment(principal: Principal | None, ticket: Ticket, comment_id: int | None) -> None:
     if comment_id is None:
         return
-    comments = Comment.filter(id=comment_id, ticket_id=ticket.id)
-    if principal is not None and principal.is_integrator:
-        comments = comments.filter(public=True)
-    if not await comments.exists():
+    visible = Q() if principal is None else access.visible_comments(principal)
+    if not await Comment.filter(visible, id=comment_id, ticket_id=ticket.id).exists():
         raise CommentNotFound(f"comment {comment_id} not found on this ticket")
 
 
@@ -217,14 +209,14 @@ async def discard_unreferenced(store: BlobStore, sha256: str) -> bool:
 
 async def list_attachments(*, principal: Principal, ticket_id: int) -> list[AttachmentRead]:
     ticket = await _ticket(principal, ticket_id)
-    rows = await Attachment.filter(_visible_attachments(principal), ticket_id=ticket.id).order_by("id").values(
+    rows = await Attachment.filter(access.visible_attachments(principal), ticket_id=ticket.id).order_by("id").values(
         **LISTED)
     return [AttachmentRead.model_validate(row) for row in rows]
 
 
 async def _attachment(principal: Principal, ticket_id: int, attachment_id: int) -> Attachment:
     ticket = await _ticket(principal, ticket_id)
-    row = await Attachment.filter(_visible_attachments(principal), id=attachment_id, ticket_id=ticket.id
+    row = await Attachment.filter(access.visible_attachments(principal), id=attachment_id, ticket_id=ticket.id
                                   ).prefetch_related("blob").first()
     if row is None:
         raise AttachmentNotFound("no such attachment on this ticket")

@@ -1,4 +1,4 @@
-"""What the `tripdesk classify` and `tripdesk retrain` commands do; support/cli.py wires them up.
+"""What the `tripdesk classify` and `tripdesk retrain` commands do; tripdesk/cli.py wires them up.
 
 `classify` is a dry run: it never touches the database and never changes a ticket. One JSON line in gives
 exactly one JSON line out, in order, so scripts can zip input and output; a bad line gives an error object

@@ -1,4 +1,4 @@
-"""Trigram indexes for free-text ticket search on PostgreSQL (no-op on SQLite); see support/search.py."""
+"""Trigram indexes for free-text ticket search on PostgreSQL (no-op on SQLite); see support/tickets/search.py."""
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops

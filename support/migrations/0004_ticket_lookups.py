@@ -1,4 +1,4 @@
-"""A ticket's events by ticket; a year's tickets by number year on PostgreSQL (see support/search.py)."""
+"""A ticket's events by ticket; a year's tickets by number year on PostgreSQL (see support/tickets/search.py)."""
 
 from tortoise import migrations
 from tortoise.indexes import Index

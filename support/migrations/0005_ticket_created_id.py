@@ -1,5 +1,5 @@
 """A ticket's creation time with its id: a closed date range is answered from the index alone (see
-support/ticket_filter.py). It replaces the index on created_at alone, which it covers."""
+support/tickets/listing.py). It replaces the index on created_at alone, which it covers."""
 
 from tortoise import migrations
 from tortoise.indexes import Index

@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 from core.auth import Principal
 from core.errors import InvalidInput, NotFound
 from notifications.service import enqueue_email
+from support import access
 from support.models import Application, Contact, Organisation, OrganisationKind
 from support.programme import schemas
 from support.programme.models import DocumentationAccess, InterfaceNotice, NoticeRecipient
@@ -95,10 +96,7 @@ async def publish(*, principal: Principal, data: schemas.NoticeCreate, today: dt
 
 
 async def list_notices(*, principal: Principal, query: schemas.NoticeQuery) -> list[schemas.NoticeRead]:
-    rows = InterfaceNotice.all()
-    if (scope := principal.organisation_scope()) is not None:
-        rows = rows.filter(id__in=await NoticeRecipient.filter(organisation_id=scope).values_list("notice_id",
-                                                                                                 flat=True))
+    rows = InterfaceNotice.filter(access.visible_notices(principal))
     if query.q:
         rows = rows.filter(Q(interface__icontains=query.q) | Q(change__icontains=query.q))
     if query.interface:
@@ -111,10 +109,7 @@ async def list_notices(*, principal: Principal, query: schemas.NoticeQuery) -> l
 
 
 async def get_notice(*, principal: Principal, notice_id: int) -> schemas.NoticeRead:
-    rows = InterfaceNotice.filter(id=notice_id)
-    if (scope := principal.organisation_scope()) is not None:
-        rows = rows.filter(recipient_organisations__organisation_id=scope)
-    notice = await rows.first()
+    notice = await InterfaceNotice.filter(access.visible_notices(principal), id=notice_id).first()
     if notice is None:
         raise NoticeNotFound(f"interface notice {notice_id} not found")
     return notice_read(notice)

@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 from core.auth import Principal
 from core.errors import Conflict, InvalidInput, NotFound
 from notifications.service import enqueue_email
+from support import access
 from support.errors import ContactNotFound, NotAPartner, OrganisationNotFound
 from support.licensing import unlicensed_applications
 from support.models import (
@@ -34,6 +35,7 @@ from support.models import (
 )
 from support.programme import schemas
 from support.programme.models import ApplicationDecision, DocumentationAccess, PartnerAgreement, PartnerApplication
+from support.service import get_organisation
 from support.tickets import store as ticket_store
 
 POLICY_VERSION = "integrationspolicy-2026"
@@ -64,8 +66,8 @@ class AccessNotFound(NotFound):
 
 async def _applicant(principal: Principal, data: schemas.PartnerApplicationCreate) -> tuple[Organisation, Contact]:
     if data.organisation_id is not None:
-        principal.ensure_may_see(data.organisation_id, "organisation")
-        organisation = await Organisation.get_or_none(id=data.organisation_id)
+        organisation = await Organisation.filter(access.visible_organisations(principal),
+                                                 id=data.organisation_id).first()
         if organisation is None:
             raise OrganisationNotFound(f"organisation {data.organisation_id} not found")
     else:
@@ -120,10 +122,8 @@ async def application_read(application: PartnerApplication) -> schemas.PartnerAp
 
 
 async def _application(principal: Principal, application_id: int) -> PartnerApplication:
-    query = PartnerApplication.filter(id=application_id)
-    if (scope := principal.organisation_scope()) is not None:
-        query = query.filter(organisation_id=scope)
-    application = await query.first()
+    application = await PartnerApplication.filter(access.visible_partner_applications(principal),
+                                                  id=application_id).first()
     if application is None:
         raise PartnerApplicationNotFound(f"partner application {application_id} not found")
     return application
@@ -135,9 +135,7 @@ async def get_application(*, principal: Principal, application_id: int) -> schem
 
 async def list_applications(*, principal: Principal,
                             query: schemas.PartnerApplicationQuery) -> list[schemas.PartnerApplicationRead]:
-    rows = PartnerApplication.all()
-    if (scope := principal.organisation_scope()) is not None:
-        rows = rows.filter(organisation_id=scope)
+    rows = PartnerApplication.filter(access.visible_partner_applications(principal))
     if query.decision is not None:
         rows = rows.filter(decision=query.decision)
     return [await application_read(a) for a in await rows.order_by("-id").limit(500)]
@@ -181,9 +179,7 @@ async def decide(*, principal: Principal, application_id: int,
 
 
 async def list_access(*, principal: Principal, organisation_id: int) -> list[DocumentationAccess]:
-    principal.ensure_may_see(organisation_id, "organisation")
-    if not await Organisation.exists(id=organisation_id):
-        raise OrganisationNotFound(f"organisation {organisation_id} not found")
+    await get_organisation(principal=principal, organisation_id=organisation_id)
     return await DocumentationAccess.filter(organisation_id=organisation_id).order_by("id")
 
 
@@ -224,18 +220,18 @@ async def create_agreement(*, principal: Principal, organisation_id: int,
 
 
 async def list_agreements(*, principal: Principal, organisation_id: int) -> list[schemas.AgreementRead]:
-    principal.ensure_may_see(organisation_id, "organisation")
+    await get_organisation(principal=principal, organisation_id=organisation_id)
     rows = await PartnerAgreement.filter(organisation_id=organisation_id).order_by("valid_from_date", "id")
     return [_agreement_read(r) for r in rows]
 
 
 async def unlicensed_report(*, principal: Principal, query: schemas.UnlicensedQuery) -> schemas.UnlicensedReport:
     """Production applications without a fitting licence (support/licensing.py); integrators: their own."""
-    organisation_id = principal.organisation_scope() or query.organisation_id
-    if principal.organisation_scope() is not None and query.organisation_id not in (None, organisation_id):
-        raise OrganisationNotFound(f"organisation {query.organisation_id} not found")
+    if query.organisation_id is not None:
+        await get_organisation(principal=principal, organisation_id=query.organisation_id)
     on = query.on or dt.date.today()
-    found = await unlicensed_applications(organisation_id=organisation_id, on=on)
+    found = await unlicensed_applications(within=access.visible_applications(principal),
+                                          organisation_id=query.organisation_id, on=on)
     names: dict[int, str] = dict(await Organisation.filter(id__in=list({a.organisation_id for a, _ in found}))  # type: ignore[attr-defined]
                  .values_list("id", "name"))
     return schemas.UnlicensedReport(on=on, items=[

@@ -38,12 +38,14 @@ from pypika_tortoise.enums import SqlTypes
 from pypika_tortoise.functions import Cast, Upper
 from pypika_tortoise.queries import QueryBuilder
 from pypika_tortoise.terms import Criterion, LiteralValue, Term, ValueWrapper
-from tortoise.expressions import Q, ResolveContext
+from tortoise.expressions import ResolveContext
 from tortoise.filters import Like, escape_like
 
 from core.auth import Principal
 from core.db import Params, Statement, query_class
 from core.pagination import decode_cursor
+from support import access
+from support.access import opened_or_billed
 from support.models import Ticket
 from support.tickets import search
 from support.tickets.schemas import TicketQuery, TicketSummary
@@ -102,7 +104,7 @@ class TicketFilter:
         equal = tuple((name, value.value if isinstance(value, Enum) else value) for name in equal_filters()
                       if (value := getattr(query, name)) is not None)
         return cls(
-            scope=principal.organisation_scope(), equal=equal, organisation_id=query.organisation_id,
+            scope=access.ticket_scope(principal), equal=equal, organisation_id=query.organisation_id,
             created_from=None if query.created_from is None else _midnight(query.created_from),
             created_before=_day_after(query.created_to),
             number=number, number_prefix=number_prefix, number_year=number_year, text=text,
@@ -170,12 +172,6 @@ def _statement(shape: _Shape) -> Statement:
     # A closed range: pick the page's ids from the (created_at, id) index alone, then read those rows.
     return p.statement(q.from_(t).select(*SUMMARY_COLUMNS).where(t.id.isin(page.select(t.id))).orderby(
         t.id, order=Order.desc))
-
-
-def opened_or_billed(organisation_id: int) -> Q:
-    """Tickets the organisation opened or is billed for: what its integrators see, and what filtering a list
-    on it means."""
-    return Q(organisation_id=organisation_id) | Q(bill_to_id=organisation_id)
 
 
 _SENTINEL = -(2**31) + 7  # an organisation id no row has, standing in for the parameter while resolving

@@ -9,7 +9,8 @@ Business rules enforced here:
 - `unofficial` → the ticket is rejected with a public comment that cites the policy.
 - Defect outcome `not_a_defect` reclassifies to `assistance`: time logged from then on is billable;
   earlier time keeps the category it was logged under (time entries store it).
-- An integrator sees only tickets its organisation opened or is billed for; anything else is a 404.
+- An integrator sees only tickets its organisation opened or is billed for, and their public comments
+  (support/access.py); anything else is a 404.
 """
 
 from __future__ import annotations
@@ -17,14 +18,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from core.auth import Principal, Role
+from core.auth import Principal
 from core.db import is_postgres
 from core.errors import Conflict, Forbidden
 from core.pagination import page_of
-from support import notify
+from support import access, notify
 from support.classification.classifier import CONFIDENCE_THRESHOLD, ClassificationResult
 from support.classification.model_store import get_classifier
 from support.classification.service import record_labelled_example
@@ -43,7 +43,7 @@ from support.models import (
 from support.policy import POLICY, Category, DefectOutcome, ExtensionDecision, billing_for
 from support.tickets import schemas as ticket_schemas
 from support.tickets import store as ticket_store
-from support.tickets.listing import TicketFilter, opened_or_billed
+from support.tickets.listing import TicketFilter
 from support.tickets.workflow import check_transition
 
 
@@ -54,13 +54,8 @@ def ticket_read(ticket: Ticket) -> ticket_schemas.TicketRead:
     return read
 
 
-def _visible(principal: Principal) -> Q:
-    org = principal.organisation_scope()
-    return Q() if org is None else opened_or_billed(org)
-
-
 async def get_ticket(*, principal: Principal, ticket_id: int, for_update: bool = False) -> Ticket:
-    query = Ticket.filter(_visible(principal), id=ticket_id)
+    query = Ticket.filter(access.visible_tickets(principal), id=ticket_id)
     if for_update:
         query = query.select_for_update()
     ticket = await query.first()
@@ -94,7 +89,7 @@ def _opened(opened: ticket_store.Opened, principal: Principal, data: ticket_sche
     organisation is recorded to act for (support/partners.py), and name only those organisations'
     applications: any other id is the same 404 as one that does not exist."""
     requester = opened.requester
-    scope = principal.organisation_scope()
+    scope = access.requester_scope(principal)
     if requester is None or (scope is not None and requester.organisation_id != scope):
         raise InvalidReference(f"requester {data.requester_id} is not a known contact")
     if not requester.active:
@@ -141,7 +136,7 @@ async def create_ticket(*, principal: Principal,
     receipt = notify.receipt(subject=data.subject, status=TicketStatus.new.value,
                              category=result.category if state is ClassificationState.suggested else None)
     opened = await ticket_store.open_ticket(contact_id=data.requester_id,
-                                            organisation_scope=principal.organisation_scope(),
+                                            organisation_scope=access.requester_scope(principal),
                                             ticket=ticket, events=events, receipt=receipt)
     _opened(opened, principal, data)
     assert opened.requester is not None and opened.ticket_id is not None
@@ -186,8 +181,6 @@ async def list_tickets(*, principal: Principal,
 
 async def update_ticket(*, principal: Principal, ticket_id: int,
                         data: ticket_schemas.TicketUpdate) -> ticket_schemas.TicketRead:
-    if principal.is_integrator:
-        raise Forbidden("integrators cannot change a ticket's status or assignee")
     async with in_transaction():
         ticket = await get_ticket(principal=principal, ticket_id=ticket_id, for_update=True)
         if data.assignee_id is not None or data.unassign:
@@ -219,24 +212,22 @@ async def _change_status(ticket: Ticket, principal: Principal | None, target: Ti
 async def add_comment(*, principal: Principal, ticket_id: int, data: ticket_schemas.CommentCreate) -> Comment:
     """Integrators may only add public comments (the default for them; staff comments are internal unless
     `public` says otherwise); a staff member's public comment is emailed to the requester."""
-    public = principal.is_integrator if data.public is None else data.public
-    if principal.is_integrator and not public:
+    internal_allowed = access.sees_internal(principal)
+    public = not internal_allowed if data.public is None else data.public
+    if not internal_allowed and not public:
         raise Forbidden("integrators' comments are always public; leave public out or send public: true")
     async with in_transaction():
         ticket = await get_ticket(principal=principal, ticket_id=ticket_id)
         comment = await Comment.create(ticket_id=ticket.id, author_name=principal.name,
                                        author_token_id=principal.token_id, body=data.body, public=public)
-        if public and principal.role is not Role.integrator:
+        if public and internal_allowed:  # a staff member's public comment
             await notify.public_comment(ticket=ticket, comment=comment)
     return comment
 
 
 async def list_comments(*, principal: Principal, ticket_id: int) -> list[Comment]:
     ticket = await get_ticket(principal=principal, ticket_id=ticket_id)
-    comments = Comment.filter(ticket_id=ticket.id)
-    if principal.is_integrator:
-        comments = comments.filter(public=True)
-    return await comments.order_by("id")
+    return await Comment.filter(access.visible_comments(principal), ticket_id=ticket.id).order_by("id")
 
 
 async def list_events(*, principal: Principal, ticket_id: int) -> list[TicketEvent]:

@@ -31,7 +31,7 @@ from tortoise.transactions import in_transaction
 from core.auth import Principal, Role
 from core.errors import Forbidden, InvalidInput
 from core.pagination import decode_cursor, page_of
-from support import audit
+from support import access, audit
 from support.errors import InvalidReference, TicketNotFound
 from support.models import Staff, Ticket
 from support.policy import Category, ExtensionDecision, is_billable
@@ -180,14 +180,9 @@ async def list_ticket_entries(*, principal: Principal, ticket_id: int) -> list[T
 
 
 async def get_entry(*, principal: Principal, entry_id: int) -> TimeEntry:
-    entry = await TimeEntry.get_or_none(id=entry_id)
+    entry = await TimeEntry.filter(access.visible_time_entries(principal), id=entry_id).first()
     if entry is None:
         raise TimeEntryNotFound(f"time entry {entry_id} not found")
-    if principal.is_integrator:
-        try:
-            await get_ticket(principal=principal, ticket_id=entry.ticket_id)  # type: ignore[attr-defined]
-        except TicketNotFound:
-            raise TimeEntryNotFound(f"time entry {entry_id} not found") from None
     return entry
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from billing import runs
 from billing.demo import seed_billing_demo
@@ -12,11 +13,11 @@ from support.models import Organisation
 from support.timetracking.models import TimeEntry
 
 
-async def test_demo_seed_makes_invoiceable_time(db: str) -> None:
+async def test_demo_seed_makes_invoiceable_time(db: str, tmp_path: Path) -> None:
     await seed_demo()
-    first = await seed_billing_demo()
+    first = await seed_billing_demo(data_dir=tmp_path)
     assert first["time_entries"] >= 10
-    again = await seed_billing_demo()
+    again = await seed_billing_demo(data_dir=tmp_path)
     assert again == {"billing": "demo data already present"}
     assert await RateCard.all().count() == 2
     assert await TimeEntry.filter(billable=False).count() >= 2  # free defect and evaluation time

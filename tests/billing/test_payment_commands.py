@@ -1,6 +1,7 @@
-"""The walk-through on the command line, as the README shows it: migrate, seed-demo, invoice and issue last
-month, write the demo BgMax file, import it (twice: the second is a no-op), a damaged file refused with its
-line, reminders, and the SIE export. Real processes on a real SQLite file."""
+"""The walk-through on the command line, as the README shows it: migrate, seed-demo (which issues the month
+before last and writes the BgMax file paying it), invoice and issue last month, import the seed's file (twice:
+the second is a no-op), a damaged file refused with its line, reminders, `demo-bgmax` for what is still open,
+and the SIE export. Real processes on a real SQLite file."""
 
 from __future__ import annotations
 
@@ -29,9 +30,7 @@ def test_walk_through_on_the_command_line(tmp_path: Path) -> None:
     for args in (("migrate",), ("seed-demo",), ("invoice-run", "--period", previous, "--issue", "--quiet")):
         done = tripdesk(*args, env=env)
         assert done.returncode == 0, (args, done.stderr[-2000:])
-    demo = tripdesk("demo-bgmax", env=env)
-    assert demo.returncode == 0, demo.stderr
-    sample = tmp_path / "demo-bgmax.txt"
+    sample = tmp_path / "demo-bgmax.txt"   # written by seed-demo
     assert sample.read_bytes().startswith(b"01BGMAX")
 
     first = tripdesk("import-payments", str(sample), env=env)
@@ -47,6 +46,11 @@ def test_walk_through_on_the_command_line(tmp_path: Path) -> None:
     damaged.write_bytes(b"\r\n".join(lines))
     refused = tripdesk("import-payments", str(damaged), env=env)
     assert refused.returncode == 1 and "line 3:" in refused.stderr and "nothing was applied" in refused.stderr
+
+    demo = tripdesk("demo-bgmax", "--out", str(tmp_path / "more.txt"), env=env)   # last month's invoices
+    assert demo.returncode == 0, demo.stderr
+    more = tripdesk("import-payments", str(tmp_path / "more.txt"), env=env)
+    assert more.returncode == 0 and "4 payment(s)" in more.stdout, more.stdout
 
     reminders = tripdesk("send-reminders", env=env)   # nothing is overdue yet: terms are 30 days
     assert reminders.returncode == 0 and reminders.stdout.startswith("0 reminder(s)")

@@ -12,7 +12,7 @@ import pytest
 
 from billing import credits, schemas
 from billing.payments import schemas as pay_schemas
-from billing.payments.collection import set_dispute
+from billing.payments.collection import set_collection_terms, set_dispute
 from billing.payments.settings import get_collection_settings
 from billing.reminders import ageing, bucket, interest, send_reminders
 from notifications.models import OutboxAttachment, OutboxMessage
@@ -91,11 +91,16 @@ async def test_reminder_states_interest_when_enabled(db: str, monkeypatch: pytes
     get_collection_settings.cache_clear()
     try:
         (unpaid, *_), due = await world()
+        await set_collection_terms(principal=b.FINANCE, organisation_id=unpaid.organisation_id,  # type: ignore[attr-defined]
+                                   data=pay_schemas.CollectionTermsSet(reminder_fee_agreed=True))
         run = await send_reminders(as_of=due + dt.timedelta(days=10))
         assert unpaid.id in {s["invoice_id"] for s in run.sent}
         event = await AuditEvent.get(subject_id=unpaid.id, action="invoice.reminder_sent")
         expected = interest(Decimal(unpaid.gross_amount), due, due + dt.timedelta(days=10), Decimal("10.00"))
         assert event.data["interest"] == str(expected) and event.data["fee"] == "60.00"  # type: ignore[index]
+        # a fee is stated only to an organisation that agreed to it
+        other = await AuditEvent.filter(action="invoice.reminder_sent").exclude(subject_id=unpaid.id).first()
+        assert other is not None and other.data["fee"] == ""  # type: ignore[index]
         assert expected == (Decimal(unpaid.gross_amount) * Decimal("0.10") * 10 / 365).quantize(Decimal("0.01"))
     finally:
         get_collection_settings.cache_clear()

@@ -10,12 +10,13 @@ import io
 import zlib
 from collections import defaultdict
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 
 from billing import credits, ledger, runs, schemas
 from billing.demo import seed_billing_demo
-from billing.demo_payments import demo_bgmax_bytes
+from billing.demo_payments import DEMO_FILE
 from billing.models import Invoice, InvoiceKind
 from billing.payments import schemas as pay_schemas
 from billing.payments.models import Payment, PaymentAllocation, PaymentState
@@ -92,19 +93,18 @@ def read_sie(data: bytes) -> dict:  # type: ignore[type-arg]
     return {"header": header, "vers": vers}
 
 
-async def demo_period() -> tuple[dt.date, dt.date]:
-    """The walk-through: seed, invoice last month, issue, import the demo payments, then the hand work."""
+async def demo_period(data_dir: Path) -> tuple[dt.date, dt.date]:
+    """The walk-through: seed (which issues the month before last), invoice last month, issue, import the
+    seed's BgMax file, then the hand work."""
     await seed_demo()
-    await seed_billing_demo()
+    await seed_billing_demo(data_dir=data_dir)
     today = dt.date.today()
     previous = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     await runs.run_invoices(started_by="demo", period_start=previous, period_end=today.replace(day=1)
                             - dt.timedelta(days=1))
     for draft in await Invoice.filter(status="draft").order_by("id"):
         await ledger.issue_draft(principal=b.FINANCE, invoice_id=draft.id)
-    data = await demo_bgmax_bytes()
-    assert data is not None
-    await import_file(principal=b.FINANCE, data=data)
+    await import_file(principal=b.FINANCE, data=(data_dir / DEMO_FILE).read_bytes())
     invoices = await Invoice.filter(kind=InvoiceKind.invoice, gross_amount__gt=0).order_by("id")
     waiting = await Payment.filter(state=PaymentState.needs_hands).order_by("id")
     unknown = next(p for p in waiting if p.reason == "unknown_ocr")
@@ -118,8 +118,8 @@ async def demo_period() -> tuple[dt.date, dt.date]:
     return today.replace(day=1), today
 
 
-async def test_sie_of_the_demo_period_reads_back(client: httpx.AsyncClient, db: str) -> None:
-    start, today = await demo_period()
+async def test_sie_of_the_demo_period_reads_back(client: httpx.AsyncClient, db: str, tmp_path: Path) -> None:
+    start, today = await demo_period(tmp_path)
     finance = bearer(await factories.token("finance"))
     response = await client.get("/api/v1/bookkeeping/sie", params={"period": f"{start:%Y-%m}"}, headers=finance)
     assert response.status_code == 200, response.text

@@ -5,6 +5,7 @@ subscriptions; a second run of the seed changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from billing import runs
 from billing.demo import seed_billing_demo
@@ -17,9 +18,9 @@ from support.programme.models import ApplicationDecision, InterfaceNotice, Partn
 from tripdesk.cli import seed_programme_demo
 
 
-async def test_demo_has_the_licence_model_and_the_partner_programme(db: str) -> None:
+async def test_demo_has_the_licence_model_and_the_partner_programme(db: str, tmp_path: Path) -> None:
     await seed_demo()
-    await seed_billing_demo()
+    await seed_billing_demo(data_dir=tmp_path)
     first = await seed_programme_demo()
     assert (await seed_programme_demo()).keys() == {"partners", "subscriptions"}   # already present
     # the three licences support's demo records, a population tier, a forwarding licence and a resold one

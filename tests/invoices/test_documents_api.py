@@ -19,6 +19,7 @@ import invoices.service
 from billing import credits, ledger, runs, schemas
 from billing.models import Invoice, InvoiceStatus
 from billing.snapshot import InvoiceSnapshot
+from core.http import MAX_ID
 from invoices.models import InvoiceDocument
 from notifications.models import OutboxAttachment, OutboxMessage
 from support.models import Contact, Language, Organisation, Staff
@@ -279,9 +280,14 @@ async def test_a_draft_has_no_documents(client: httpx.AsyncClient, setup: dict[s
         response = await client.get(f"/api/v1/invoices/{invoice.id}.{suffix}", headers=await token("finance"))
         body = problem(response, 404, "invoice_document_not_issued")
         assert "draft" in body["detail"]
-    # The integrator of the draft's organisation gets the same answer; another organisation's, not-found.
-    problem(await client.get(f"/api/v1/invoices/{invoice.id}.pdf", headers=await token("integrator", org)),
-            404, "invoice_document_not_issued")
+    # Drafts are internal: the integrator of the draft's own organisation hears exactly what a missing id
+    # gets, never that a draft exists (billing/access.py).
+    integrator = await token("integrator", org)
+    missing = MAX_ID
+    for invoice_id in (invoice.id, missing):
+        body = problem(await client.get(f"/api/v1/invoices/{invoice_id}.pdf", headers=integrator),
+                       404, "invoice_not_found")
+        assert body["detail"] == f"invoice {invoice_id} not found"
 
 
 async def test_a_damaged_stored_document_is_never_served(client: httpx.AsyncClient,
