@@ -71,7 +71,7 @@ class Statement:
 class Params:
     """Named parameters of a statement built once and run many times. Each name gets one numbered
     placeholder (`$n` on PostgreSQL, `?n` on SQLite), usable any number of times anywhere in the statement;
-    `values` lists one call's values in that numbering."""
+    the `Statement` it renders lists one run's values in that numbering."""
 
     def __init__(self, *, postgres: bool) -> None:
         self.postgres = postgres
