@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.ticket_intake import TICKET_TEXTS  # noqa: E402
 from support.classification.classifier import corpus_examples, model_text  # noqa: E402
 from support.classification.corpus_files import HELDOUT_FILE, read_jsonl, written_examples  # noqa: E402
-from support.classification.model_store import load_or_train
+from support.classification.model_store import load_or_train  # noqa: E402
+from support.classification.preprocess import clean_body  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -81,6 +82,15 @@ def main() -> None:
         print(f"{name}: p50 {p50:.2f} ms  p99 {p99:.2f} ms  {len(times) / sum(times):,.0f} tickets/s")
     print(f"ratio classify/baseline (mean time): {sum(ours) / sum(base):.2f}x")
     print(f"100 KB body: p50 {statistics.median(big_times) * ms:.2f} ms  max {max(big_times) * ms:.2f} ms")
+
+    log = "Vi får 500.\n" + "2024-11-28 07:14:03 INFO sync batch ok rows=500 elapsed=812ms\n" * 150
+    clean_times = []
+    for _ in range(50):
+        s = time.perf_counter()
+        clean_body(log)
+        clean_times.append(time.perf_counter() - s)
+    print(f"cleaning a 150-line log: p50 {statistics.median(clean_times) * ms:.2f} ms  "
+          f"max {max(clean_times) * ms:.2f} ms")
 
     means = []
     for subject, body in TICKET_TEXTS:

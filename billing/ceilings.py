@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 from billing import access, schemas
 from billing.errors import CeilingNotFound, TicketNotBillable
 from billing.models import CeilingKind, CostCeiling
-from billing.money import line_amount, minutes_billed_hours
+from billing.money import format_amount, line_amount, minutes_billed_hours
 from billing.rates import RateBook
 from billing.settings import get_billing_settings
 from core.auth import Principal
@@ -28,7 +28,6 @@ from notifications.service import enqueue_email
 from support import audit
 from support.errors import TicketNotFound
 from support.models import Contact, Organisation, Ticket
-from support.notify import format_amount
 from support.policy import Category, ExtensionDecision, is_billable
 from support.timetracking.models import TimeEntry
 
@@ -54,7 +53,7 @@ def evaluate(
     state = CeilingState(
         ceiling.ticket_id,
         CeilingKind(ceiling.kind),
-        Decimal(ceiling.limit_value),  # type: ignore[attr-defined]
+        Decimal(ceiling.limit_value),
         ceiling.approved_at is not None,
     )
     beyond = False
@@ -80,7 +79,7 @@ async def ceiling_states(
     ceilings = await CostCeiling.filter(ticket_id__in=ticket_ids) if ticket_ids else []
     if not ceilings:
         return {}
-    by_ticket: dict[int, list[dict[str, Any]]] = {c.ticket_id: [] for c in ceilings}  # type: ignore[attr-defined]
+    by_ticket: dict[int, list[dict[str, Any]]] = {c.ticket_id: [] for c in ceilings}
     rows = (
         await TimeEntry.filter(ticket_id__in=list(by_ticket), billable=True)
         .order_by("work_date", "id")
@@ -89,7 +88,7 @@ async def ceiling_states(
     for row in rows:
         by_ticket[row["ticket_id"]].append(row)
     return {
-        c.ticket_id: (c, evaluate(c, by_ticket[c.ticket_id], book, organisation_id, increment))  # type: ignore[attr-defined]
+        c.ticket_id: (c, evaluate(c, by_ticket[c.ticket_id], book, organisation_id, increment))
         for c in ceilings
     }
 
@@ -98,9 +97,9 @@ async def notify_if_reached(ceiling: CostCeiling, state: CeilingState) -> bool:
     """Queue the `cost_ceiling_reached` email once per ceiling revision, in the caller's transaction."""
     if not state.reached or ceiling.notified_revision == ceiling.revision or state.approved:
         return False
-    ticket = await Ticket.get(id=ceiling.ticket_id)  # type: ignore[attr-defined]
-    requester = await Contact.get(id=ticket.requester_id)  # type: ignore[attr-defined]
-    organisation = await Organisation.get(id=ticket.bill_to_id)  # type: ignore[attr-defined]
+    ticket = await Ticket.get(id=ceiling.ticket_id)
+    requester = await Contact.get(id=ticket.requester_id)
+    organisation = await Organisation.get(id=ticket.bill_to_id)
     language = str(requester.language)
     path = f"/api/v1/tickets/{ticket.id}/cost-ceiling/approve"
     instructions = (
@@ -153,11 +152,11 @@ async def _ticket_for(principal: Principal, ticket_id: int, *, for_update: bool 
 async def _state(ceiling: CostCeiling, ticket: Ticket) -> CeilingState:
     today = dt.date.today()
     book = await RateBook.load(
-        start=dt.date(1970, 1, 1), end=today + dt.timedelta(days=3660), organisation_ids=[ticket.bill_to_id]  # type: ignore[attr-defined]
-    )  # type: ignore[attr-defined]
+        start=dt.date(1970, 1, 1), end=today + dt.timedelta(days=3660), organisation_ids=[ticket.bill_to_id]
+    )
     states = await ceiling_states(
         ticket_ids=[ticket.id],
-        organisation_id=ticket.bill_to_id,  # type: ignore[attr-defined]
+        organisation_id=ticket.bill_to_id,
         book=book,
         increment=get_billing_settings().billing_increment_minutes,
     )
@@ -178,7 +177,7 @@ def _read(ceiling: CostCeiling, state: CeilingState) -> schemas.CeilingRead:
     return schemas.CeilingRead(
         ticket_id=ceiling.ticket_id,
         kind=ceiling.kind,
-        limit=Decimal(ceiling.limit_value).quantize(quantum),  # type: ignore[attr-defined]
+        limit=Decimal(ceiling.limit_value).quantize(quantum),
         used=state.used.quantize(quantum),
         reached=state.reached,
         held_entry_ids=sorted(state.held),

@@ -3,7 +3,8 @@
 - Issue hooks: `fn(invoice, snapshot)` is awaited inside the issuing transaction of every invoice and
   credit note, in registration order (document rendering, the invoice email). A hook that raises rolls
   the whole issue back: no number is used, nothing is stored, the draft stays a draft.
-- `install()` registers billing's services with lower packages (support's email rate quoter).
+- `install()` registers billing's services with lower packages (support's email rate quoter, which answers
+  with the rate already written in the reader's language: support does not format money).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from billing.models import Invoice
     from billing.snapshot import InvoiceSnapshot
+    from support.policy import Category
 
 log = logging.getLogger("tripdesk.billing")
 
@@ -43,7 +45,12 @@ async def run_issue_hooks(invoice: Invoice, snapshot: InvoiceSnapshot) -> None:
 
 def install() -> None:
     """Register billing with the packages below it. Safe to call more than once."""
+    from billing.money import format_amount
     from billing.rates import quote_rate
+
+    async def quote_rate_text(organisation_id: int, category: Category, language: str) -> tuple[str, str] | None:
+        quote = await quote_rate(organisation_id, category)
+        return None if quote is None else (format_amount(quote[0], language), quote[1])
 
     try:
         from support import notify
@@ -53,7 +60,7 @@ def install() -> None:
     if set_rate_quoter is None:
         log.info("support.notify.set_rate_quoter does not exist yet; classification emails quote no rate")
         return
-    set_rate_quoter(quote_rate)
+    set_rate_quoter(quote_rate_text)
 
 
 # Reminders: `fn(invoice, step, facts)` queues the reminder email (with the invoice PDF) in the caller's

@@ -13,14 +13,14 @@ from support.models import Organisation
 async def summaries(invoices: list[Invoice]) -> list[schemas.InvoiceSummary]:
     names = (
         dict(
-            await Organisation.filter(id__in={i.organisation_id for i in invoices}).values_list(  # type: ignore[attr-defined]
+            await Organisation.filter(id__in={i.organisation_id for i in invoices}).values_list(
                 "id", "name"
             )
         )
         if invoices
         else {}
     )
-    return [_summary(i, names.get(i.organisation_id)) for i in invoices]  # type: ignore[attr-defined]
+    return [_summary(i, names.get(i.organisation_id)) for i in invoices]
 
 
 def _summary(invoice: Invoice, organisation_name: str | None) -> schemas.InvoiceSummary:
@@ -28,7 +28,7 @@ def _summary(invoice: Invoice, organisation_name: str | None) -> schemas.Invoice
         id=invoice.id,
         kind=invoice.kind,
         status=invoice.status,
-        organisation_id=invoice.organisation_id,  # type: ignore[attr-defined]
+        organisation_id=invoice.organisation_id,
         organisation_name=organisation_name,
         number=invoice.number,
         period_start=invoice.period_start_date,
@@ -39,7 +39,7 @@ def _summary(invoice: Invoice, organisation_name: str | None) -> schemas.Invoice
         vat_amount=invoice.vat_amount,
         gross_amount=invoice.gross_amount,
         reverse_charge=invoice.reverse_charge,
-        corrects_id=invoice.corrects_id,  # type: ignore[attr-defined]
+        corrects_id=invoice.corrects_id,
         paid_at=invoice.paid_at,
         created_at=invoice.created_at,
     )
@@ -49,7 +49,7 @@ async def invoice_read(invoice: Invoice, *, with_snapshot: bool = True) -> schem
     lines = await InvoiceLine.filter(invoice_id=invoice.id).order_by("line_no")
     entries: dict[int, list[InvoiceLineEntry]] = defaultdict(list)
     for entry in await InvoiceLineEntry.filter(invoice_id=invoice.id).order_by("work_date", "time_entry_id"):
-        entries[entry.line_id].append(entry)  # type: ignore[attr-defined]
+        entries[entry.line_id].append(entry)
     credited_by = (
         dict(
             await InvoiceLine.filter(credited_line_id__in=[line.id for line in lines]).values_list(
@@ -59,7 +59,7 @@ async def invoice_read(invoice: Invoice, *, with_snapshot: bool = True) -> schem
         if lines
         else {}
     )
-    organisation = await Organisation.get_or_none(id=invoice.organisation_id)  # type: ignore[attr-defined]
+    organisation = await Organisation.get_or_none(id=invoice.organisation_id)
     summary = _summary(invoice, organisation.name if organisation else None)
     return schemas.InvoiceRead(
         **summary.model_dump(),
@@ -70,14 +70,14 @@ async def invoice_read(invoice: Invoice, *, with_snapshot: bool = True) -> schem
         reason=invoice.reason,
         issued_at=invoice.issued_at,
         credit_note_ids=list(
-            await Invoice.filter(corrects_id=invoice.id).order_by("id").values_list("id", flat=True)  # type: ignore[arg-type]
+            await Invoice.filter(corrects_id=invoice.id).order_by("id").values_list("id", flat=True)
         ),
         snapshot=invoice.snapshot if with_snapshot else None,
         lines=[
             schemas.InvoiceLineRead(
                 id=line.id,
                 line_no=line.line_no,
-                ticket_id=line.ticket_id,  # type: ignore[attr-defined]
+                ticket_id=line.ticket_id,
                 ticket_number=line.ticket_number,
                 description=line.description,
                 category=line.category,
@@ -91,7 +91,7 @@ async def invoice_read(invoice: Invoice, *, with_snapshot: bool = True) -> schem
                 vat_category=line.vat_category,
                 vat_rate=line.vat_rate,
                 credited_line_id=line.credited_line_id,
-                credited_by_line_id=credited_by.get(line.id),  # type: ignore[attr-defined]
+                credited_by_line_id=credited_by.get(line.id),
                 entry_ids=[e.time_entry_id for e in entries[line.id]],
                 entries=[
                     schemas.LineEntryRead(

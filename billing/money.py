@@ -2,14 +2,21 @@
 
 Amounts have 2 decimals, rates and hours 4. Round each line, then sum: a total is the sum of already
 rounded lines, never a rounding of an unrounded sum.
+
+Money is written for people (PDF, emails) by `format_amount` only: rounded half-up to the öre first (the same
+rule as the books, so a written amount never differs from the stored one by an öre), then laid out by Babel
+in the reader's language: Swedish `1 250,00` (a no-break space between thousands), English `1,250.00`.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
+from babel import Locale
+from babel.numbers import format_currency, format_decimal
 from pydantic import BeforeValidator, Field
 
 AMOUNT_QUANTUM = Decimal("0.01")
@@ -80,6 +87,26 @@ def minutes_billed_hours(minutes: int, increment: int) -> Decimal:
 
 def money_str(value: Decimal) -> str:
     return str(round_amount(value))
+
+
+@functools.lru_cache(maxsize=4)
+def money_locale(language: str) -> Locale:
+    """Swedish readers get sv_SE; everyone else en_GB (the house's two languages)."""
+    return Locale.parse("sv_SE" if language == "sv" else "en_GB")
+
+
+def format_amount(value: Decimal, language: str, *, currency: bool = False) -> str:
+    """An amount as a reader of `language` writes it, rounded half-up to the öre; with `currency`, the SEK
+    sign as that language places it (`1 250,00 kr`, `1,250.00 SEK`). Less than half an öre below zero is
+    written 0,00, never -0,00."""
+    rounded = round_amount(Decimal(value))
+    rounded = rounded.copy_abs() if rounded == 0 else rounded
+    locale = money_locale(language)
+    if not currency:
+        return format_decimal(rounded, format="#,##0.00", locale=locale)
+    if language == "sv":
+        return format_currency(rounded, "SEK", locale=locale)
+    return format_currency(rounded, "SEK", format="#,##0.00\u00a0¤", locale=locale)
 
 
 def vat_breakdown(lines: list[tuple[str, Decimal, Decimal]]) -> list[tuple[str, Decimal, Decimal, Decimal]]:

@@ -13,7 +13,9 @@ from decimal import Decimal
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
+
+from billing.money import format_amount
 
 LABELS: dict[str, dict[str, str]] = {
     "sv": {
@@ -198,14 +200,11 @@ class Texts:
 
     def money(self, value: Decimal, *, credit: bool = False) -> str:
         """SEK with two decimals; credits are shown negative (with the locale's minus sign)."""
-        value = -value if credit and value else value
-        if self.lang == "sv":
-            return format_currency(value, "SEK", locale=self.locale)
-        return format_currency(value, "SEK", format="#,##0.00\u00a0¤", locale=self.locale)
+        return format_amount(-value if credit and value else value, self.lang, currency=True)
 
     def decimal(self, value: Decimal, *, credit: bool = False) -> str:
-        value = -value if credit and value else value
-        return format_decimal(value, format="#,##0.00", locale=self.locale)
+        """An amount without the currency sign (emails and columns whose heading names it)."""
+        return format_amount(-value if credit and value else value, self.lang)
 
     def hours(self, value: Decimal) -> str:
         return format_decimal(value, format="#,##0.00##", locale=self.locale)

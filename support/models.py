@@ -107,6 +107,7 @@ class Contact(Model):
     id = fields.IntField(primary_key=True)
     organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
         "support.Organisation", related_name="contacts", on_delete=fields.RESTRICT)
+    organisation_id: int
     name = fields.CharField(max_length=200)
     email = fields.CharField(max_length=254)
     language = fields.CharEnumField(Language, max_length=2, default=Language.sv)
@@ -211,12 +212,16 @@ class Ticket(Model):
     body = fields.TextField()
     requester: fields.ForeignKeyRelation[Contact] = fields.ForeignKeyField(
         "support.Contact", related_name="tickets", on_delete=fields.RESTRICT)
+    requester_id: int
     organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
         "support.Organisation", related_name="tickets", on_delete=fields.RESTRICT)
+    organisation_id: int
     bill_to: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
         "support.Organisation", related_name="billed_tickets", on_delete=fields.RESTRICT)
+    bill_to_id: int
     application: fields.ForeignKeyNullableRelation[Application] = fields.ForeignKeyField(
         "support.Application", related_name="tickets", null=True, on_delete=fields.RESTRICT)
+    application_id: int | None
     category = fields.CharEnumField(Category, max_length=20, null=True)
     classification_state = fields.CharEnumField(ClassificationState, max_length=20,
                                                 default=ClassificationState.unclassified)

@@ -16,13 +16,13 @@ Business rules:
   Receipts, questions to them, rejections, category and billing decisions and comments are essential.
 
 The rate quoted comes from a hook the composition root sets (`set_rate_quoter`); support does not know rate
-cards. Without a quoter the text refers to the rate in the customer's agreement.
+cards, nor how money is written (billing's `format_amount`): the quoter answers with the rate as the reader
+writes it. Without a quoter the text refers to the rate in the customer's agreement.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from notifications.service import enqueue_coalesced, enqueue_email, register_context_builder, ticket_reply_address
@@ -32,8 +32,9 @@ from support.models import ClassificationState, Comment, Contact, Organisation, 
 from support.policy import POLICY, Category, DefectOutcome
 from support.tickets.records import Receipt
 
-RateQuote = Callable[[int, Category], Awaitable[tuple[Decimal, str] | None]]
-"""(organisation id billed, category) → (hourly rate ex VAT, name of the rate agreement) or None."""
+RateQuote = Callable[[int, Category, str], Awaitable[tuple[str, str] | None]]
+"""(organisation id billed, category, reader's language) → (hourly rate ex VAT as that reader writes it,
+name of the rate agreement) or None."""
 
 _rate_quoter: RateQuote | None = None
 
@@ -42,14 +43,6 @@ def set_rate_quoter(fn: RateQuote | None) -> None:
     """Called by the composition root once billing is wired; None removes it (tests)."""
     global _rate_quoter
     _rate_quoter = fn
-
-
-def format_amount(value: Decimal, language: str) -> str:
-    """Two decimals, half-up; Swedish `1 250,00`, English `1,250.00`."""
-    text = f"{Decimal(value).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
-    if language == "sv":
-        return text.replace(",", " ").replace(".", ",")
-    return text
 
 
 def _enum_value(value: Any) -> Any:
@@ -163,9 +156,9 @@ async def billing_block(bill_to_id: int, category: Category, language: str, *,
     rate: str | None = None
     agreement: str | None = None
     if rule.billable and quote and _rate_quoter is not None:
-        quoted = await _rate_quoter(bill_to_id, Category(category))
+        quoted = await _rate_quoter(bill_to_id, Category(category), language)
         if quoted is not None:
-            rate, agreement = format_amount(quoted[0], language), quoted[1]
+            rate, agreement = quoted
     return {
         "category": rule.category.value,
         "billing": rule.billing.value,

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 from tortoise import Tortoise
 
 from tripdesk.db import close_connections, tortoise_config
@@ -105,16 +106,16 @@ async def db(database_url: str) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-def app(db: str):  # type: ignore[no-untyped-def]
+def app(db: str) -> Starlette:
     from support.settings import SupportSettings
     from tripdesk.app import create_app
 
-    settings = SupportSettings(DATABASE_URL=db, TRIPDESK_TOKEN_CACHE_SECONDS=0)  # type: ignore[call-arg]
+    settings = SupportSettings(DATABASE_URL=db, TRIPDESK_TOKEN_CACHE_SECONDS=0)
     return create_app(settings=settings, init_db=False, background=False)
 
 
 @pytest.fixture
-async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://tripdesk.test") as http:
         yield http

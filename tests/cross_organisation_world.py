@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import AsyncIterator
 from decimal import Decimal
 
 from billing import ledger, runs
@@ -34,7 +35,7 @@ def png() -> bytes:
     return out.getvalue()
 
 
-async def _chunks(data: bytes):  # type: ignore[no-untyped-def]
+async def _chunks(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
@@ -109,14 +110,14 @@ async def build() -> tuple[Side, Side, dict[str, str]]:
     sides = [await _side(n, staff) for n in (1, 2)]
     january = await runs.run_invoices(started_by="test", period_start=JAN[0], period_end=JAN[1])
     for side, ticket, _ in sides:
-        draft = await Invoice.get(organisation_id=ticket.bill_to_id, status=InvoiceStatus.draft)  # type: ignore[attr-defined]
+        draft = await Invoice.get(organisation_id=ticket.bill_to_id, status=InvoiceStatus.draft)
         await ledger.issue_draft(principal=builders.FINANCE, invoice_id=draft.id, issue_date=dt.date(2026, 2, 2))
         side["invoice"] = draft.id
         side["run"] = january.id
     await runs.run_invoices(started_by="test", period_start=FEB[0], period_end=FEB[1])
-    outbox = await OutboxMessage.all().order_by("id").values_list("id", flat=True)
+    outbox = [message.id for message in await OutboxMessage.all().order_by("id").only("id")]
     for n, (side, ticket, _) in enumerate(sides):
-        draft = await Invoice.get(organisation_id=ticket.bill_to_id, status=InvoiceStatus.draft)  # type: ignore[attr-defined]
+        draft = await Invoice.get(organisation_id=ticket.bill_to_id, status=InvoiceStatus.draft)
         side["draft_invoice"] = draft.id
         side["payment_file"], side["payment"] = await _payments(n, side["invoice"])
         side["outbox"] = outbox[n]

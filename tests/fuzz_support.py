@@ -139,9 +139,11 @@ class Sender:
             params=kwargs.get("params"), cookies=kwargs.get("cookies"), json=kwargs.get("json"),
             data=kwargs.get("data"), files=kwargs.get("files")).prepare()
         body = prepared.body.encode() if isinstance(prepared.body, str) else prepared.body
+        assert body is None or isinstance(body, bytes), "a generated case is never a streamed body"
+        sent = {k: v if isinstance(v, str) else v.decode("latin-1") for k, v in prepared.headers.items()}
         started = time.perf_counter()
         future = asyncio.run_coroutine_threadsafe(
-            self.client.request(prepared.method or "GET", prepared.url or "", headers=dict(prepared.headers),
+            self.client.request(prepared.method or "GET", prepared.url or "", headers=sent,
                                 content=body), self.loop)
         response = future.result(timeout=60)
         self.busy += time.perf_counter() - started

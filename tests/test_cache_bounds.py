@@ -12,10 +12,13 @@ import itertools
 import random
 import re
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
+from jinja2.utils import LRUCache
 from prometheus_client import generate_latest
+from starlette.applications import Starlette
 from tortoise import Tortoise
 
 from core.auth import Role
@@ -63,7 +66,7 @@ def small_bounds(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-async def bounded_client(small_bounds: None, db: str) -> AsyncIterator[tuple[httpx.AsyncClient, object]]:
+async def bounded_client(small_bounds: None, db: str) -> AsyncIterator[tuple[httpx.AsyncClient, Starlette]]:
     """The app over a database whose connections were opened with the small bounds."""
     from support.settings import get_settings
     from tripdesk.app import create_app
@@ -79,7 +82,7 @@ async def bounded_client(small_bounds: None, db: str) -> AsyncIterator[tuple[htt
         yield http, app
 
 
-def word_caches() -> list:  # type: ignore[type-arg]
+def word_caches() -> list:
     from support.classification.model_store import get_classifier
 
     features = get_classifier()._features
@@ -102,7 +105,8 @@ def statement_caches() -> list[tuple[int, int]]:
     return found
 
 
-async def test_caches_stay_within_their_bounds_over_2000_intakes(bounded_client, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_caches_stay_within_their_bounds_over_2000_intakes(
+        bounded_client: tuple[httpx.AsyncClient, Starlette], tmp_path: Path) -> None:
     from billing.rates import quote_cache
     from notifications.mailer import FileMailer
     from notifications.service import address_cache
@@ -162,11 +166,13 @@ async def test_caches_stay_within_their_bounds_over_2000_intakes(bounded_client,
     quotes = quote_cache()
     assert quotes is not None and len(quotes) == quotes.maxsize == BOUNDS["TRIPDESK_RATE_QUOTE_CACHE_ENTRIES"]
 
-    addresses = address_cache(get_mail_settings().address_cache_size).cache_info()
+    cached = address_cache(get_mail_settings().address_cache_size)
+    assert hasattr(cached, "cache_info")
+    addresses = cached.cache_info()
     assert addresses.maxsize == BOUNDS["OUTBOX_ADDRESS_CACHE_SIZE"] and addresses.currsize == addresses.maxsize
 
     templates = environment("sv")
-    assert templates.cache is not None and len(templates.cache) == templates.cache.capacity == \
+    assert isinstance(templates.cache, LRUCache) and len(templates.cache) == templates.cache.capacity == \
         BOUNDS["OUTBOX_TEMPLATE_CACHE_SIZE"]
 
     if Tortoise.get_connection("default").capabilities.dialect == "postgres":

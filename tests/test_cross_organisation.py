@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 import pytest
-from starlette.routing import Mount
+from starlette.routing import Mount, Route
 
 from core.auth import Role
 from core.http import OperationSpec
@@ -83,6 +83,13 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
 """A valid body for each route an integrator may call with one."""
 
 
+def _spec(route: Route) -> OperationSpec:
+    """The operation an endpoint declares (`core.http.operation`)."""
+    spec = getattr(route.endpoint, "__operation__", None)
+    assert isinstance(spec, OperationSpec), route.path
+    return spec
+
+
 def id_routes() -> list[tuple[str, str, OperationSpec]]:
     from tripdesk.app import api_routes
 
@@ -90,7 +97,7 @@ def id_routes() -> list[tuple[str, str, OperationSpec]]:
     for path, route in _walk([Mount("", routes=api_routes)]):
         if any(name == "id" or name.endswith("_id") for name in PARAM.findall(path)):
             for method in sorted((route.methods or set()) - {"HEAD"}):
-                found.append((method, path, route.endpoint.__operation__))  # type: ignore[attr-defined]
+                found.append((method, path, _spec(route)))
     return found
 
 
@@ -194,9 +201,9 @@ async def test_lists_show_an_integrator_nothing_of_another_organisation(client: 
     from tripdesk.app import api_routes
 
     a, b, integrator = await build()
-    lists = [(path, route.endpoint.__operation__) for path, route in _walk([Mount("", routes=api_routes)])
+    lists = [(path, _spec(route)) for path, route in _walk([Mount("", routes=api_routes)])
              if "GET" in (route.methods or ()) and "{" not in path
-             and Role.integrator in route.endpoint.__operation__.roles]
+             and Role.integrator in _spec(route).roles]
     assert len(lists) >= 7
     problems = []
     for path, spec in lists:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -55,13 +56,22 @@ async def test_sigterm_finishes_requests_in_flight(tmp_path: Path) -> None:
                                   env=env, stdout=(tmp_path / "serve.log").open("wb"), stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         await wait_ready(base)
+        sent: list[str] = []
+        all_sent = asyncio.Event()
+
+        async def trace(event: str, info: dict[str, Any]) -> None:
+            if event == "http11.send_request_body.complete":
+                sent.append(event)
+                if len(sent) == 20:
+                    all_sent.set()
+
         async with httpx.AsyncClient(base_url=base, timeout=30,
                                      headers={"Authorization": f"Bearer {token}"}) as http:
             contact = (await http.get("/api/v1/organisations/1/contacts")).json()["items"][0]["id"]
             requests = [asyncio.create_task(http.post("/api/v1/tickets", json={
-                "subject": f"Fråga {i}", "body": "Hur anropar vi API:et?", "requester_id": contact}))
-                for i in range(20)]
-            await asyncio.sleep(0.05)                  # the requests are on the wire
+                "subject": f"Fråga {i}", "body": "Hur anropar vi API:et?", "requester_id": contact},
+                extensions={"trace": trace})) for i in range(20)]
+            await asyncio.wait_for(all_sent.wait(), 30)  # every request is on the wire
             server.send_signal(signal.SIGTERM)
             responses = await asyncio.gather(*requests, return_exceptions=True)
         answered = [r for r in responses if isinstance(r, httpx.Response)]

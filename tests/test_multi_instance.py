@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -51,7 +52,7 @@ async def wait_ready(base: str, timeout: float = 120) -> None:
 
 
 @pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[dict]:  # type: ignore[type-arg]
+def cluster(tmp_path: Path) -> Iterator[dict[str, Any]]:
     name = f"tripdesk_multi_{uuid.uuid4().hex[:8]}"
     asyncio.run(create_pg_database(name))
     smtp = SmtpServer()
@@ -87,18 +88,18 @@ def cluster(tmp_path: Path) -> Iterator[dict]:  # type: ignore[type-arg]
         asyncio.run(drop_pg_database(name))
 
 
-async def call(http: httpx.AsyncClient, method: str, url: str, token: str, **kw) -> httpx.Response:  # type: ignore[no-untyped-def]
+async def call(http: httpx.AsyncClient, method: str, url: str, token: str, **kw: Any) -> httpx.Response:
     response = await http.request(method, url, headers={"Authorization": f"Bearer {token}"}, **kw)
     assert response.status_code < 500, f"{method} {url}: {response.status_code} {response.text[:500]}"
     return response
 
 
-def test_two_instances_and_two_workers_stay_exactly_once(cluster) -> None:  # type: ignore[no-untyped-def]
+def test_two_instances_and_two_workers_stay_exactly_once(cluster: dict[str, Any]) -> None:
     delivered = asyncio.run(_drive(cluster))
     assert delivered >= 40 + 4, "every ticket receipt and invoice email was delivered"
 
 
-async def _drive(cluster) -> int:  # type: ignore[no-untyped-def]
+async def _drive(cluster: dict[str, Any]) -> int:
     """Drive both instances; asserts the exactly-once properties and returns the number of emails delivered."""
     a, b = [base + "/api/v1" for base in cluster["bases"]]
     admin = cluster["token"]

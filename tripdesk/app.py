@@ -39,7 +39,7 @@ from core.errors import (
 )
 from core.http import MAX_BODY_BYTES, operation
 from core.openapi import build_openapi
-from core.routing import SegmentRouter
+from core.routing import ResourceRouter
 from support import audit_routes, mail_routes
 from support import routes as directory_routes
 from support.attachments import routes as attachment_routes
@@ -206,7 +206,7 @@ def create_app(*, settings: SupportSettings | None = None, init_db: bool = True,
     metrics = Metrics(max_series=settings.metrics_max_series)
     app = Starlette(
         routes=[
-            Mount(API_PREFIX, app=SegmentRouter(api_routes)),  # first: nearly every request is an API call
+            Mount(API_PREFIX, app=ResourceRouter(api_routes)),  # first: nearly every request is an API call
             Route("/", docs_redirect, methods=["GET"]),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),

@@ -52,6 +52,7 @@ class Attachment(Model):
         "support.Ticket", related_name="attachments", on_delete=fields.RESTRICT)
     comment: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "support.Comment", related_name="attachments", null=True, on_delete=fields.RESTRICT)
+    comment_id: int | None
     blob: fields.ForeignKeyRelation[AttachmentBlob] = fields.ForeignKeyField(
         "support.AttachmentBlob", related_name="attachments", on_delete=fields.RESTRICT)
     filename = fields.CharField(max_length=255)

@@ -257,7 +257,7 @@ class Classifier:
             logits[self._unofficial] -= UNOFFICIAL_SHIFT
         return logits, hits, blocks, text
 
-    def classify(self, subject: str, body: str) -> ClassificationResult:
+    def classify(self, subject: str | None, body: str | None) -> ClassificationResult:
         subject, body = subject or "", body or ""
         raw, hits, blocks, text = self.logits_with_rules(subject, body)
         t = self.temperature

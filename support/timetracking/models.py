@@ -31,6 +31,7 @@ class TimeEntry(Model):
     approved_at = fields.DatetimeField(null=True)
     approved_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "support.Staff", related_name="approved_time_entries", null=True, on_delete=fields.RESTRICT)
+    approved_by_id: int | None
     invoice_id = fields.IntField(null=True)
     created_by_token_id = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -4,7 +4,10 @@ routes, so these tests do not depend on unrelated unfinished code."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from starlette.applications import Starlette
 
 from billing import hooks
 
@@ -19,8 +22,7 @@ except ImportError:  # pragma: no cover - depends on the state of the tree
 if not FULL_APP:
 
     @pytest.fixture
-    def app(db: str):  # type: ignore[no-untyped-def]
-        from starlette.applications import Starlette
+    def app(db: str) -> Starlette:
         from starlette.middleware import Middleware
         from starlette.requests import Request
         from starlette.responses import JSONResponse, Response
@@ -53,7 +55,7 @@ if not FULL_APP:
 
 
 @pytest.fixture(autouse=True)
-def _no_issue_hooks(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+def _no_issue_hooks(request: pytest.FixtureRequest) -> Iterator[None]:
     """Billing's own tests issue without the composition root's hooks (PDF/UBL rendering and the invoice
     email belong to the invoices package and its tests) unless the module sets KEEP_ISSUE_HOOKS = True.
     The app fixture installs the hooks when it is built, so build it first, then clear."""

@@ -38,7 +38,7 @@ async def price_list(*, organisation: Organisation | None = None, period: str = 
     return await pricing.create_price_list(principal=ADMIN, data=data)
 
 
-async def subscribe(org: Organisation, kind: str, start: dt.date, **extra: object) -> schemas.SubscriptionRead:
+async def subscribe(org: Organisation, kind: str, start: dt.date | None, **extra: object) -> schemas.SubscriptionRead:
     data = schemas.SubscriptionCreate.model_validate({"kind": kind, "start_date": start, **extra})
     return await service.create_subscription(principal=ADMIN, organisation_id=org.id, data=data)
 

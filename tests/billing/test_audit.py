@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import httpx
+
 from core.auth import Role
 from support.models import AuditEvent
 from tests import factories as f
 from tests.billing import builders as b
 
 
-async def test_money_moving_actions_are_audited(client) -> None:  # type: ignore[no-untyped-def]
+async def test_money_moving_actions_are_audited(client: httpx.AsyncClient) -> None:
     admin = f.bearer(await f.token(Role.admin, name="Karin admin"))
     finance = f.bearer(await f.token(Role.finance, name="Ekonomi"))
     card = await client.post("/api/v1/rate-cards", headers=admin, json={
@@ -24,6 +26,7 @@ async def test_money_moving_actions_are_audited(client) -> None:  # type: ignore
     actions = [e.action for e in await AuditEvent.all().order_by("id")]
     assert actions == ["rate_card.created", "prepaid.created"]
     first = await AuditEvent.get(action="rate_card.created")
+    assert first.data is not None
     assert first.actor == "Karin admin" and first.data["rates"] == {"assistance": "1200.00"}
 
     listed = await client.get("/api/v1/audit-events", headers=finance, params={"action": "prepaid.created"})
@@ -32,7 +35,7 @@ async def test_money_moving_actions_are_audited(client) -> None:  # type: ignore
     assert refused.status_code == 403
 
 
-async def test_run_issue_credit_pay_and_discard_are_audited(client) -> None:  # type: ignore[no-untyped-def]
+async def test_run_issue_credit_pay_and_discard_are_audited(client: httpx.AsyncClient) -> None:
     finance = f.bearer(await f.token(Role.finance, name="Ekonomi"))
     await b.card()
     staff = await f.staff()
@@ -53,6 +56,8 @@ async def test_run_issue_credit_pay_and_discard_are_audited(client) -> None:  # 
     assert actions == ["invoice_run.started", "invoice_run.finished", "invoice.issued", "invoice.discarded",
                        "invoice.credited", "credit_note.issued"]
     issued = next(r for r in rows if r.action == "invoice.issued")
+    assert issued.data is not None
     assert issued.actor == "Ekonomi" and issued.data["gross"] == "1562.50" and issued.subject_id == keep["id"]
     credit = next(r for r in rows if r.action == "invoice.credited")
+    assert credit.data is not None
     assert credit.data["reason"] == "fel timmar" and credit.data["released_time_entry_ids"]

@@ -86,7 +86,7 @@ async def _world() -> tuple[list[Invoice], list[Organisation], dt.date]:
     assert (await Invoice.get(id=a.id)).paid_at is not None
     reminded = {s["invoice_id"] for s in (await send_reminders(as_of=due + dt.timedelta(days=7))).sent}
     assert invoices[1].id in reminded
-    orgs = [await Organisation.get(id=i.organisation_id) for i in invoices]  # type: ignore[attr-defined]
+    orgs = [await Organisation.get(id=i.organisation_id) for i in invoices]
     return invoices, orgs, due
 
 
@@ -117,7 +117,7 @@ async def test_interest_and_fee_on_the_next_invoice_once(client: httpx.AsyncClie
 
     await _work(APRIL, orgs)
     await runs.run_invoices(started_by="test", period_start=APRIL[0], period_end=APRIL[1])
-    drafts = {i.organisation_id: i for i in await Invoice.filter(status="draft")}  # type: ignore[attr-defined]
+    drafts = {i.organisation_id: i for i in await Invoice.filter(status="draft")}
     days_b = (APRIL[1] - due).days   # 57: still unpaid at the period's end
     assert await _charge_lines(drafts[orgs[0].id].id) == [("late_interest", a.number, Decimal("5.82"), "E")]
     interest_b = (Decimal(bee.gross_amount) * days_b * Decimal("0.10") / 365).quantize(Decimal("0.01"))
@@ -144,7 +144,7 @@ async def test_interest_and_fee_on_the_next_invoice_once(client: httpx.AsyncClie
     for invoice in issued:
         snapshot = InvoiceSnapshot.model_validate(invoice.snapshot)
         assert validate(render_ubl(snapshot)) == [], invoice.number   # S + E, and AE + E
-    snapshot_b = InvoiceSnapshot.model_validate(next(i for i in issued if i.organisation_id == orgs[1].id).snapshot)  # type: ignore[attr-defined]
+    snapshot_b = InvoiceSnapshot.model_validate(next(i for i in issued if i.organisation_id == orgs[1].id).snapshot)
     text = " ".join(pages_text(render_pdf(snapshot_b)))
     assert f"Dröjsmålsränta 10 % på faktura {bee.number}" in text and f"påminnelse 1 för faktura {bee.number}" in text
     assert "Utan moms: dröjsmålsränta och påminnelseavgift" in text
@@ -160,7 +160,7 @@ async def test_interest_and_fee_on_the_next_invoice_once(client: httpx.AsyncClie
     # May: A is settled and charged; B and C accrue only May's days; B's one reminder is not charged again
     await _work(MAY, orgs)
     await runs.run_invoices(started_by="test", period_start=MAY[0], period_end=MAY[1])
-    may = {i.organisation_id: i for i in await Invoice.filter(status="draft")}  # type: ignore[attr-defined]
+    may = {i.organisation_id: i for i in await Invoice.filter(status="draft")}
     assert await _charge_lines(may[orgs[0].id].id) == []
     may_b = (Decimal(bee.gross_amount) * 31 * Decimal("0.10") / 365).quantize(Decimal("0.01"))
     assert await _charge_lines(may[orgs[1].id].id) == [("late_interest", bee.number, may_b, "E")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 import httpx
@@ -95,7 +96,8 @@ async def test_file_settles_invoices_and_lists_what_needs_hands(client: httpx.As
     assert twice.status_code == 409
     remaining = (await client.get("/api/v1/payments?state=needs_hands", headers=finance)).json()["items"]
     assert sorted(p["reason"] for p in remaining) == ["invalid_ocr", "invoice_paid"]
-    history = await AuditEvent.filter(subject_type="invoice", subject_id=partial.id).values_list("action", flat=True)
+    history = [str(a) for a in await AuditEvent.filter(subject_type="invoice", subject_id=partial.id)
+               .values_list("action", flat=True)]
     assert history.count("invoice.payment_received") == 1 and "invoice.payment_assigned" in history
 
 
@@ -114,7 +116,8 @@ async def test_payment_in_a_later_file_is_not_applied_twice(db: str) -> None:
     (lambda lines: lines.pop(-1), None),                                                   # no end record
     (lambda lines: lines.insert(2, "99" + " " * 78), 3),                                  # unknown record type
 ])
-async def test_corrupt_file_is_refused_whole(client: httpx.AsyncClient, db: str, damage, line) -> None:  # type: ignore[no-untyped-def]
+async def test_corrupt_file_is_refused_whole(
+        client: httpx.AsyncClient, db: str, damage: Callable[[list[str]], object], line: int | None) -> None:
     invoices = await issued_invoices([60, 60, 60, 60])
     lines = a_file(invoices).decode("latin-1").split("\r\n")[:-1]
     damage(lines)

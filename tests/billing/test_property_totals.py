@@ -23,6 +23,7 @@ from billing.models import (
     RateCard,
     RateCardRate,
 )
+from billing.snapshot import InvoiceSnapshot
 from support.timetracking.models import TimeEntry
 from tests import factories
 from tests.billing import builders as b
@@ -104,7 +105,7 @@ async def test_totals_recompute_from_entries_and_rate_cards(
     db: str, monkeypatch: pytest.MonkeyPatch, s: dict
 ) -> None:
     await clean()
-    cfg = billing_settings.BillingSettings(TRIPDESK_BILLING_INCREMENT_MINUTES=s["increment"])  # type: ignore[call-arg]
+    cfg = billing_settings.BillingSettings(TRIPDESK_BILLING_INCREMENT_MINUTES=s["increment"])
     monkeypatch.setattr(runs, "get_billing_settings", lambda: cfg)
     await b.card(valid_from=dt.date(2020, 1, 1), rates_={c: str(r) for c, r in s["default"].items()})
     staff = await factories.staff()
@@ -138,11 +139,6 @@ async def test_totals_recompute_from_entries_and_rate_cards(
         invoice = invoices[orgs[o].id]
         assert (invoice.net_amount, invoice.vat_amount, invoice.gross_amount) == (net, vat, gross)
         read = await ledger.issue_invoice(principal=b.FINANCE, invoice_id=invoice.id)
-        snap = read.snapshot
-        assert snap is not None
-        assert (
-            Decimal(snap["totals"]["net"]),
-            Decimal(snap["totals"]["vat"]),
-            Decimal(snap["totals"]["payable"]),
-        ) == (net, vat, gross)
-        assert sum(len(line["entries"]) for line in snap["lines"]) == sum(1 for m in made if m[1] == o)
+        snap = InvoiceSnapshot.model_validate(read.snapshot)
+        assert (snap.totals.net, snap.totals.vat, snap.totals.payable) == (net, vat, gross)
+        assert sum(len(line.entries) for line in snap.lines) == sum(1 for m in made if m[1] == o)

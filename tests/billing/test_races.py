@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from stdnum import luhn
+from tortoise import Tortoise
 
 from billing import run_state
 from billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceLineEntry, InvoiceRun, InvoiceStatus, RunStatus
@@ -211,6 +212,20 @@ def _tripdesk() -> list[str]:
     return [sys.executable, "-c", "from tripdesk.cli import main; main()"]
 
 
+async def until_no_other_transaction(seconds: float = 30) -> None:
+    """Return once no other client of this database has a transaction open (PostgreSQL)."""
+    conn = Tortoise.get_connection("default")
+    deadline = time.monotonic() + seconds
+    while True:
+        _, rows = await conn.execute_query(
+            "SELECT count(*) AS open FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND xact_start IS NOT NULL")
+        if rows[0]["open"] == 0:
+            return
+        assert time.monotonic() < deadline, "another client's transaction is still open"
+        await asyncio.sleep(0.02)
+
+
 async def _start(db: str, *args: str) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         *_tripdesk(),
@@ -254,7 +269,7 @@ async def test_killed_run_leaves_no_half_invoice(db: str) -> None:
     finally:
         await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == -signal.SIGKILL
-    await asyncio.sleep(0.2)  # the server notices the dead connection and rolls back the open transaction
+    await until_no_other_transaction()  # the server noticed the dead connection and rolled its transaction back
     partial = await check_consistency(all_claimed=False)
     assert 10 <= len(partial) < 200
     # The killed run's row tells the truth: its count is the drafts that exist (written with each draft).

@@ -207,6 +207,7 @@ async def test_install_registers_the_rate_quoter_with_support(db: str) -> None:
     try:
         hooks.install()
         assert notify._rate_quoter is not None
-        assert await notify._rate_quoter(org.id, Category.performance) == (Decimal("1450"), "Standardprislista")
+        assert await notify._rate_quoter(org.id, Category.performance, "sv") == ("1\u00a0450,00", "Standardprislista")
+        assert await notify._rate_quoter(org.id, Category.performance, "en") == ("1,450.00", "Standardprislista")
     finally:
         notify.set_rate_quoter(saved)

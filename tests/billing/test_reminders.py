@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from decimal import Decimal
+from typing import cast
 
 import httpx
 import pytest
 
 from billing import credits, schemas
+from billing.models import Invoice
 from billing.payments import schemas as pay_schemas
 from billing.payments.collection import set_collection_terms, set_dispute
 from billing.payments.settings import get_collection_settings
@@ -26,7 +28,7 @@ from tests.factories import bearer
 KEEP_ISSUE_HOOKS = True   # the reminder attaches the PDF rendered at issue
 
 
-async def world() -> tuple[list, dt.date]:  # type: ignore[type-arg]
+async def world() -> tuple[list[Invoice], dt.date]:
     unpaid, credited, disputed, partial, paid = await issued_invoices([60, 60, 60, 120, 30])
     await credits.credit_invoice(principal=b.FINANCE, invoice_id=credited.id,
                                  data=schemas.CreditCreate(reason="Fel organisation"))
@@ -53,7 +55,7 @@ async def test_reminders_once_per_step_never_for_credited_or_disputed(db: str) -
 
     assert (await send_reminders(as_of=due + dt.timedelta(days=6))).sent == []
     first = await send_reminders(as_of=due + dt.timedelta(days=7))
-    assert sorted(s["invoice_id"] for s in first.sent) == sorted([unpaid.id, partial.id])
+    assert sorted(cast(int, s["invoice_id"]) for s in first.sent) == sorted([unpaid.id, partial.id])
     assert {s["reason"] for s in first.skipped} == {"disputed", "fully_credited"}
     assert (await send_reminders(as_of=due + dt.timedelta(days=7))).sent == []        # same day again: nothing
     assert (await send_reminders(as_of=due + dt.timedelta(days=20))).sent == []       # interval not yet over
@@ -71,17 +73,19 @@ async def test_reminders_once_per_step_never_for_credited_or_disputed(db: str) -
     for invoice_id in (unpaid.id, partial.id):
         history = await AuditEvent.filter(subject_type="invoice", subject_id=invoice_id,
                                           action="invoice.reminder_sent").order_by("id")
-        assert [e.data["step"] for e in history] == [1, 2]  # type: ignore[index]
+        assert [(e.data or {})["step"] for e in history] == [1, 2]
     for invoice_id in (credited.id, disputed.id, paid.id):
         assert not await AuditEvent.exists(subject_id=invoice_id, action="invoice.reminder_sent")
         assert not await OutboxMessage.exists(dedupe_key__startswith=f"invoice:{invoice_id}:reminder:")
 
     partial_first = next(m for m in reminders if m.dedupe_key == f"invoice:{partial.id}:reminder:1")
-    email = render("invoice_reminder", partial_first.language, partial_first.context)  # type: ignore[arg-type]
+    assert partial_first.context is not None
+    email = render("invoice_reminder", partial_first.language, partial_first.context)
     text = email.text
     assert email.subject.startswith("Påminnelse 1: faktura " + (partial.number or ""))
     open_amount = Decimal(partial.gross_amount) - Decimal("1000.00")
     assert f"{open_amount:.2f}".replace(".", ",") in text.replace("\u00a0", "").replace(" ", "")
+    assert partial.ocr is not None
     assert partial.ocr in text
 
 
@@ -91,16 +95,17 @@ async def test_reminder_states_interest_when_enabled(db: str, monkeypatch: pytes
     get_collection_settings.cache_clear()
     try:
         (unpaid, *_), due = await world()
-        await set_collection_terms(principal=b.FINANCE, organisation_id=unpaid.organisation_id,  # type: ignore[attr-defined]
+        await set_collection_terms(principal=b.FINANCE, organisation_id=unpaid.organisation_id,
                                    data=pay_schemas.CollectionTermsSet(reminder_fee_agreed=True))
         run = await send_reminders(as_of=due + dt.timedelta(days=10))
         assert unpaid.id in {s["invoice_id"] for s in run.sent}
         event = await AuditEvent.get(subject_id=unpaid.id, action="invoice.reminder_sent")
         expected = interest(Decimal(unpaid.gross_amount), due, due + dt.timedelta(days=10), Decimal("10.00"))
-        assert event.data["interest"] == str(expected) and event.data["fee"] == "60.00"  # type: ignore[index]
+        assert event.data is not None
+        assert event.data["interest"] == str(expected) and event.data["fee"] == "60.00"
         # a fee is stated only to an organisation that agreed to it
         other = await AuditEvent.filter(action="invoice.reminder_sent").exclude(subject_id=unpaid.id).first()
-        assert other is not None and other.data["fee"] == ""  # type: ignore[index]
+        assert other is not None and other.data is not None and other.data["fee"] == ""
         assert expected == (Decimal(unpaid.gross_amount) * Decimal("0.10") * 10 / 365).quantize(Decimal("0.01"))
     finally:
         get_collection_settings.cache_clear()
@@ -111,7 +116,8 @@ async def test_ageing_buckets(client: httpx.AsyncClient, db: str) -> None:
     assert [bucket(d) for d in (-3, 0, 1, 30, 31, 60, 61, 90, 91)] == [
         "not_due", "not_due", "0-30", "0-30", "31-60", "31-60", "61-90", "61-90", "90+"]
     report = await ageing(as_of=due + dt.timedelta(days=45))
-    items = {i["invoice_id"]: i for i in report["items"]}  # type: ignore[union-attr]
+    assert isinstance(report["items"], list)
+    items = {i["invoice_id"]: i for i in report["items"]}
     assert set(items) == {unpaid.id, disputed.id, partial.id}      # credited and paid have nothing open
     assert items[partial.id]["open"] == Decimal(partial.gross_amount) - Decimal("1000.00")
     assert {i["bucket"] for i in items.values()} == {"31-60"}

@@ -11,6 +11,7 @@ import zlib
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -58,7 +59,7 @@ def tokens(line: str) -> list[str | list[str]]:
     return out
 
 
-def read_sie(data: bytes) -> dict:  # type: ignore[type-arg]
+def read_sie(data: bytes) -> dict[str, Any]:
     text = data.decode("cp437")
     assert "\r\n" in text and "\n" not in text.replace("\r\n", "")
     lines = text.split("\r\n")[:-1]
@@ -68,19 +69,20 @@ def read_sie(data: bytes) -> dict:  # type: ignore[type-arg]
         if line in ("{", "}"):
             continue
         parts: list[str] = []
-        for t in tokens(line):
-            parts.extend(t if isinstance(t, list) else [t])
+        for token in tokens(line):
+            parts.extend(token if isinstance(token, list) else [token])
         crc = zlib.crc32("".join(parts).encode("cp437"), crc)
     assert int(lines[-1].split()[1]) == crc, "checksum"
     header: dict[str, list[str | list[str]]] = {}
-    vers: list[dict] = []  # type: ignore[type-arg]
-    current = None
+    vers: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
     for line in lines[2:-1]:
         t = tokens(line) if line not in ("{", "}") else []
         if line == "{":
             assert current is not None
         elif line == "}":
-            vers.append(current)  # type: ignore[arg-type]
+            assert current is not None
+            vers.append(current)
             current = None
         elif t[0] == "#VER":
             current = {"series": t[1], "number": t[2], "date": t[3], "text": t[4], "rows": []}
@@ -89,7 +91,7 @@ def read_sie(data: bytes) -> dict:  # type: ignore[type-arg]
             current["rows"].append((t[1], Decimal(str(t[3]))))
         else:
             assert current is None
-            header[str(t[0])] = t[1:]
+            header[str(t[0])] = list(t[1:])
     return {"header": header, "vers": vers}
 
 

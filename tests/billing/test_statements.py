@@ -23,7 +23,7 @@ from tests.factories import bearer
 
 async def test_statement_json_and_pdf(client: httpx.AsyncClient, db: str) -> None:
     first, other = await issued_invoices([60, 30])
-    org = await Organisation.get(id=first.organisation_id)  # type: ignore[attr-defined]
+    org = await Organisation.get(id=first.organisation_id)
     # the statement covers `first`, paid in part, and a credit note on it
     await import_file(principal=b.FINANCE, data=bgmax.write(
         bankgiro=get_billing_settings().seller_bankgiro, payment_date=dt.date(2026, 3, 1),
@@ -47,7 +47,7 @@ async def test_statement_json_and_pdf(client: httpx.AsyncClient, db: str) -> Non
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Kontoutdrag" in text and (first.number or "") in text and (note.number or "") in text
 
-    other_org = await Organisation.get(id=other.organisation_id)  # type: ignore[attr-defined]
+    other_org = await Organisation.get(id=other.organisation_id)
     for path in (f"/api/v1/organisations/{other_org.id}/statement",
                  f"/api/v1/organisations/{other_org.id}/statement.pdf",
                  "/api/v1/organisations/999999/statement"):

@@ -109,6 +109,7 @@ async def test_issue_via_api_stores_both_documents_and_queues_the_email(client: 
     assert number in message.subject
     stored = await Invoice.get(id=invoice.id)
     snapshot = InvoiceSnapshot.model_validate(stored.snapshot)
+    assert snapshot.ocr is not None
     assert snapshot.ocr in message.text_body and "januari 2026" in message.text_body
     attachments = {a.filename: a for a in await OutboxAttachment.filter(message_id=message.id)}
     assert set(attachments) == {f"{number}.pdf", f"{number}.xml"}
@@ -326,7 +327,7 @@ async def test_period_zip_contains_exactly_the_periods_documents(client: httpx.A
     assert set(files) == {f"{n}.{s}" for n in numbers for s in ("pdf", "xml")} | {"SHA256SUMS"}
     for document in await InvoiceDocument.filter(invoice_id__in=[a.id, b.id, k.id]):
         assert files[document.filename] == bytes(document.content)
-    sums = dict(reversed(line.split("  ")) for line in files["SHA256SUMS"].decode().splitlines())
+    sums = {name: digest for digest, name in (line.split("  ") for line in files["SHA256SUMS"].decode().splitlines())}
     assert all(hashlib.sha256(files[name]).hexdigest() == digest for name, digest in sums.items())
     assert len(sums) == 6
 

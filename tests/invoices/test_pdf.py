@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from babel.numbers import format_currency, format_decimal
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from billing.snapshot import DocumentKind, InvoiceSnapshot
 from invoices.pdf import render_pdf
@@ -233,8 +234,12 @@ def test_fonts_are_embedded_truetype() -> None:
     reader = PdfReader(io.BytesIO(render_pdf(make_snapshot(lines=1))))
     fonts = {}
     for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
+        resources = page["/Resources"].get_object()
+        assert isinstance(resources, DictionaryObject)
+        font_map = resources["/Font"].get_object()
+        assert isinstance(font_map, DictionaryObject)
+        for ref in font_map.values():
+            font = ref.get_object()
             fonts[font["/BaseFont"]] = font
     assert fonts
     for name, font in fonts.items():

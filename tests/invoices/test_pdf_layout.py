@@ -76,8 +76,8 @@ def test_amounts_and_totals_never_wrap(big: tuple[str, InvoiceSnapshot, list[lis
     for hours, rate in ((Decimal("150"), Decimal("1450")), (Decimal("10"), Decimal("2052.50"))):
         small = make_snapshot(lines=[LineSpec(hours, rate)], language=language)
         small_pages = page_lines(render_pdf(small))
-        for amount in (small.totals.net, small.totals.payable):
-            assert _wrapped(t.money(amount), small_pages) == 0, t.money(amount)
+        for total in (small.totals.net, small.totals.payable):
+            assert _wrapped(t.money(total), small_pages) == 0, t.money(total)
 
 
 def _spec_rows(page: list[str], language: str) -> list[tuple[str, str]] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -47,7 +48,7 @@ def _dec(root: etree._Element, path: str) -> Decimal:
     return Decimal(_text(root, path))
 
 
-CASES = {
+CASES: dict[str, dict[str, Any]] = {
     "invoice": {},
     "credit_note": {"kind": DocumentKind.credit_note},
     "reverse_charge": {"reverse_charge": True, "buyer": FOREIGN_COMPANY, "language": "en"},
@@ -215,6 +216,7 @@ def test_rules_catch_inconsistent_totals() -> None:
 
 def test_rules_catch_swedish_errors() -> None:
     xml = render_ubl(make_snapshot(lines=1))
+    assert SELLER.organisation_number is not None
     bad_luhn = SELLER.organisation_number[:-1] + str((int(SELLER.organisation_number[-1]) + 1) % 10)
     ids = _ids(
         _mutate(xml, "cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID", bad_luhn)

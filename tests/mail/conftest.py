@@ -7,6 +7,7 @@ import itertools
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import aioimaplib
 import pytest
@@ -69,10 +70,10 @@ class Mailbox:
             await client.logout()
 
     def settings(self, **overrides: object) -> InboundSettings:
-        values: dict[str, object] = {"IMAP_URL": self.url, "IMAP_POLL_SECONDS": 0.2, "IMAP_LEASE_SECONDS": 30,
+        values: dict[str, Any] = {"IMAP_URL": self.url, "IMAP_POLL_SECONDS": 0.2, "IMAP_LEASE_SECONDS": 30,
                                      "IMAP_MAX_ATTEMPTS": 3, "IMAP_TIMEOUT_SECONDS": 60}
         values.update(overrides)
-        return InboundSettings(**values)  # type: ignore[arg-type]
+        return InboundSettings(**values)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
@@ -45,7 +46,7 @@ STYLES: dict[str, tuple[str, str]] = {
 
 def message(*, sender: str, to: str, subject: str, body: str = "", html: str | None = None,
             headers: dict[str, str] | None = None, message_id: str | None = None,
-            attachments: list[tuple[str, str, bytes]] = ()) -> EmailMessage:  # type: ignore[assignment]
+            attachments: Sequence[tuple[str, str, bytes]] = ()) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = to

@@ -10,6 +10,7 @@ import signal
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 from tortoise import Tortoise
 
@@ -18,6 +19,7 @@ from notifications.models import InboundMessage, InboundStatus
 from support.models import Comment
 from tests import factories as f
 from tests.mail import messages as m
+from tests.mail.conftest import Mailbox
 from tripdesk.db import tortoise_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +36,7 @@ async def file_database(db: str, tmp_path: Path) -> str:
     return url
 
 
-async def replies(client, mailbox, count: int, tickets: int) -> set[str]:  # type: ignore[no-untyped-def]
+async def replies(client: httpx.AsyncClient, mailbox: Mailbox, count: int, tickets: int) -> set[str]:
     """`count` replies spread over `tickets` tickets, appended to the mailbox; returns the expected comments."""
     org = await f.organisation()
     contact = await f.contact(org, email="eva@kommun.example.se")
@@ -57,7 +59,7 @@ async def replies(client, mailbox, count: int, tickets: int) -> set[str]:  # typ
     return expected
 
 
-async def start_fetcher(database_url: str, mailbox, **env: str) -> asyncio.subprocess.Process:  # type: ignore[no-untyped-def]
+async def start_fetcher(database_url: str, mailbox: Mailbox, **env: str) -> asyncio.subprocess.Process:
     proc = await asyncio.create_subprocess_exec(
         sys.executable, str(ROOT / "tests/mail/fetcher_process.py"), cwd=str(ROOT),
         env={**os.environ, "DATABASE_URL": database_url, "IMAP_URL": mailbox.url, "PYTHONPATH": str(ROOT),
@@ -75,13 +77,13 @@ async def go(proc: asyncio.subprocess.Process) -> None:
     await proc.stdin.drain()
 
 
-async def summary(proc: asyncio.subprocess.Process) -> dict:  # type: ignore[type-arg]
+async def summary(proc: asyncio.subprocess.Process) -> dict:
     out, _ = await asyncio.wait_for(proc.communicate(), timeout=300)
     assert proc.returncode == 0
     return json.loads(out.decode().strip().splitlines()[-1])
 
 
-async def assert_each_once(expected: set[str], mailbox) -> None:  # type: ignore[no-untyped-def]
+async def assert_each_once(expected: set[str], mailbox: Mailbox) -> None:
     bodies = [c.body for c in await Comment.all()]
     assert len(bodies) == len(expected) and set(bodies) == expected  # none lost, none doubled
     assert await InboundMessage.filter(status=InboundStatus.processed).count() == len(expected)
@@ -89,7 +91,9 @@ async def assert_each_once(expected: set[str], mailbox) -> None:  # type: ignore
 
 
 @pytest.mark.postgres_only
-async def test_two_fetchers_process_500_messages_each_exactly_once(client, db, mailbox) -> None:  # type: ignore[no-untyped-def]
+async def test_two_fetchers_process_500_messages_each_exactly_once(
+    client: httpx.AsyncClient, db: str, mailbox: Mailbox,
+) -> None:
     expected = await replies(client, mailbox, 500, tickets=10)
     procs = [await start_fetcher(db, mailbox) for _ in range(2)]
     for proc in procs:
@@ -100,7 +104,9 @@ async def test_two_fetchers_process_500_messages_each_exactly_once(client, db, m
     await assert_each_once(expected, mailbox)
 
 
-async def test_a_fetcher_killed_mid_batch_loses_and_doubles_nothing(client, db, mailbox, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_a_fetcher_killed_mid_batch_loses_and_doubles_nothing(
+    client: httpx.AsyncClient, db: str, mailbox: Mailbox, tmp_path: Path,
+) -> None:
     url = await file_database(db, tmp_path)
     expected = await replies(client, mailbox, 60, tickets=3)
     victim = await start_fetcher(url, mailbox, IMAP_LEASE_SECONDS="2")

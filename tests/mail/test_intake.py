@@ -5,12 +5,16 @@ from __future__ import annotations
 import hashlib
 import io
 
+import httpx
+
 from core.auth import Role
+from notifications.inbound.fetcher import MailFetcher
 from notifications.models import FailingAddress, InboundMessage, InboundStatus, OutboxMessage
 from support.attachments.models import Attachment
 from support.models import Comment, Contact, Language, Ticket, TicketEvent
 from tests import factories as f
 from tests.mail import messages as m
+from tests.mail.conftest import Mailbox
 
 SUPPORT = "tripdesk support <support@tripdesk.example.se>"
 
@@ -26,7 +30,9 @@ def _png() -> bytes:
 
 PNG = _png()
 
-async def test_new_mail_from_a_contact_opens_a_classified_ticket_with_a_receipt(fetcher, mailbox) -> None:  # type: ignore[no-untyped-def]
+async def test_new_mail_from_a_contact_opens_a_classified_ticket_with_a_receipt(
+    fetcher: MailFetcher, mailbox: Mailbox,
+) -> None:
     org = await f.organisation(name="Lappmarkens kommun")
     contact = await f.contact(org, email="eva.lund@lappmarken.example.se", language=Language.sv)
     msg = m.message(sender="Eva Lund <eva.lund@lappmarken.example.se>", to=SUPPORT,
@@ -37,7 +43,7 @@ async def test_new_mail_from_a_contact_opens_a_classified_ticket_with_a_receipt(
     await fetcher.run_once()
 
     ticket = await Ticket.get()
-    assert ticket.requester_id == contact.id and ticket.subject == "Fel i ärendelistan efter uppdateringen"  # type: ignore[attr-defined]
+    assert ticket.requester_id == contact.id and ticket.subject == "Fel i ärendelistan efter uppdateringen"
     assert ticket.category is not None and ticket.classification_state.value in ("suggested", "needs_triage")
     assert await TicketEvent.filter(ticket_id=ticket.id, kind="classified").exists()
     [receipt] = await OutboxMessage.filter(template="ticket_received")
@@ -49,7 +55,7 @@ async def test_new_mail_from_a_contact_opens_a_classified_ticket_with_a_receipt(
 
 
 async def test_an_unknown_sender_is_held_never_answered_then_accepted_or_discarded(
-        client, fetcher, mailbox) -> None:  # type: ignore[no-untyped-def]
+        client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox) -> None:
     org = await f.organisation()
     stranger = m.message(sender="Nils Ny <nils@okand.example.se>", to=SUPPORT, subject="Hur aktiverar vi API:et?",
                          body="Vi vill aktivera ärende-API:et i vår installation. Hur gör vi?")
@@ -72,7 +78,7 @@ async def test_an_unknown_sender_is_held_never_answered_then_accepted_or_discard
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "accepted"
     contact = await Contact.get(email="nils@okand.example.se")
-    assert contact.organisation_id == org.id and contact.name == "Nils Ny"  # type: ignore[attr-defined]
+    assert contact.organisation_id == org.id and contact.name == "Nils Ny"
     ticket = await Ticket.get(requester_id=contact.id)
     assert ticket.subject == "Hur aktiverar vi API:et?"
     assert await OutboxMessage.filter(template="ticket_received", to_email=contact.email).count() == 1
@@ -88,7 +94,9 @@ async def test_an_unknown_sender_is_held_never_answered_then_accepted_or_discard
     assert (await client.get("/api/v1/mail/inbound", headers=integrator)).status_code == 403
 
 
-async def test_auto_replies_lists_and_bounces_create_nothing_and_send_nothing(client, fetcher, mailbox) -> None:  # type: ignore[no-untyped-def]
+async def test_auto_replies_lists_and_bounces_create_nothing_and_send_nothing(
+    client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox,
+) -> None:
     org = await f.organisation()
     contact = await f.contact(org, email="eva@kommun.example.se")
     admin = f.bearer(await f.token(Role.admin))
@@ -142,7 +150,9 @@ def dsn(*, failed: str, number: str) -> bytes:
     ).encode()
 
 
-async def test_a_20_mb_attachment_is_refused_and_the_message_kept(client, fetcher, mailbox) -> None:  # type: ignore[no-untyped-def]
+async def test_a_20_mb_attachment_is_refused_and_the_message_kept(
+    client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox,
+) -> None:
     org = await f.organisation()
     contact = await f.contact(org, email="eva@kommun.example.se")
     admin = f.bearer(await f.token(Role.admin))
@@ -159,12 +169,14 @@ async def test_a_20_mb_attachment_is_refused_and_the_message_kept(client, fetche
     [comment] = await Comment.filter(ticket_id=ticket["id"])
     assert comment.body == "Här är databasdumpen och en skärmbild."
     [kept] = await Attachment.filter(ticket_id=ticket["id"])
-    assert kept.filename == "skarm.png" and kept.comment_id == comment.id  # type: ignore[attr-defined]
+    assert kept.filename == "skarm.png" and kept.comment_id == comment.id
     [refused] = await TicketEvent.filter(ticket_id=ticket["id"], kind="mail_attachment_refused")
+    assert refused.data is not None
     assert refused.reason == "too_large" and refused.data["filename"] == "dump.bin"
     assert refused.data["size"] == len(big)
     row = await InboundMessage.get()
     assert row.status == InboundStatus.processed and row.size > 20 * 1024 * 1024
+    assert row.original is not None and row.outcome is not None
     assert len(bytes(row.original)) < 1024 * 1024 and b"skarm.png" in bytes(row.original)  # stored without it
     assert row.outcome["refused_attachments"][0]["reason"] == "too_large"
     assert await mailbox.count("Processed") == 1  # the whole original stays in the mailbox

@@ -3,19 +3,24 @@ public comment, once, and the message is moved to the processed folder."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import httpx
 import pytest
 
 from core.auth import Role
+from notifications.inbound.fetcher import Handled, InboundMail, MailFetcher
 from notifications.models import InboundMessage, InboundStatus, OutboxMessage
-from support.models import Comment, Language, Ticket, TicketEvent, TicketStatus
+from support.models import Comment, Contact, Language, Ticket, TicketEvent, TicketStatus
 from tests import factories as f
 from tests.mail import messages as m
+from tests.mail.conftest import Mailbox
 
 ASSISTANCE = ("Hur autentiserar vi mot API:et?",
               "Vi förstår inte hur vi hämtar en OAuth-token. Vilka scopes behövs och hur anropar vi token-endpointen?")
 
 
-async def open_waiting_ticket(client, contact) -> dict:  # type: ignore[no-untyped-def]
+async def open_waiting_ticket(client: httpx.AsyncClient, contact: Contact) -> dict[str, Any]:
     admin = f.bearer(await f.token(Role.admin))
     response = await client.post("/api/v1/tickets", headers=admin, json={
         "subject": ASSISTANCE[0], "body": ASSISTANCE[1], "requester_id": contact.id})
@@ -29,14 +34,16 @@ async def open_waiting_ticket(client, contact) -> dict:  # type: ignore[no-untyp
 
 @pytest.mark.parametrize("style", sorted(m.STYLES))
 async def test_a_reply_lands_once_as_a_comment_without_quotes_or_signature(
-        client, fetcher, mailbox, style) -> None:  # type: ignore[no-untyped-def]
+        client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox, style: str) -> None:
     org = await f.organisation()
     contact = await f.contact(org, email="eva.lund@lappmarken.example.se", name="Eva Lund",
                               language=Language.sv if style.endswith("sv") else Language.en)
     ticket = await open_waiting_ticket(client, contact)
     msg, new_text = m.reply(style, sender="Eva Lund <Eva.Lund@lappmarken.example.se>", number=ticket["number"])
     await mailbox.append(m.raw(msg))
-    last_queued = (await OutboxMessage.all().order_by("-id").first()).id
+    last = await OutboxMessage.all().order_by("-id").first()
+    assert last is not None
+    last_queued = last.id
 
     await fetcher.run_once()
     await mailbox.append(m.raw(msg))  # the same message again (a client's retry, a second copy)
@@ -48,13 +55,16 @@ async def test_a_reply_lands_once_as_a_comment_without_quotes_or_signature(
     stored = await Ticket.get(id=ticket["id"])
     assert stored.status == TicketStatus.in_progress  # the integrator answered
     [row] = await InboundMessage.all()
+    assert row.outcome is not None and row.original is not None
     assert row.status == InboundStatus.processed and row.outcome["comment_id"] == comment.id
     assert row.outcome["matched_by"] == "plus_address" and bytes(row.original) == m.raw(msg)
     assert await mailbox.count("INBOX") == 0 and await mailbox.count("Processed") == 2
     assert not await OutboxMessage.filter(id__gt=last_queued).exists()  # nothing is sent back for the reply
 
 
-async def test_reply_matched_by_references_then_by_subject(client, fetcher, mailbox) -> None:  # type: ignore[no-untyped-def]
+async def test_reply_matched_by_references_then_by_subject(
+    client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox,
+) -> None:
     org = await f.organisation()
     contact = await f.contact(org, email="jane@northwind.example.com", language=Language.en)
     first = await open_waiting_ticket(client, contact)
@@ -69,11 +79,13 @@ async def test_reply_matched_by_references_then_by_subject(client, fetcher, mail
     await fetcher.run_once()
     assert [c.body for c in await Comment.filter(ticket_id=first["id"])] == [text1]
     assert [c.body for c in await Comment.filter(ticket_id=second["id"])] == [text2]
-    matched = {r.outcome["ticket_number"]: r.outcome["matched_by"] for r in await InboundMessage.all()}
+    matched = {(r.outcome or {})["ticket_number"]: (r.outcome or {})["matched_by"] for r in await InboundMessage.all()}
     assert matched == {first["number"]: "references", second["number"]: "subject"}
 
 
-async def test_html_only_reply_is_converted_to_text_without_script(client, fetcher, mailbox) -> None:  # type: ignore[no-untyped-def]
+async def test_html_only_reply_is_converted_to_text_without_script(
+    client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox,
+) -> None:
     org = await f.organisation()
     contact = await f.contact(org, email="dev@partner.example.com", language=Language.en)
     ticket = await open_waiting_ticket(client, contact)
@@ -89,7 +101,9 @@ async def test_html_only_reply_is_converted_to_text_without_script(client, fetch
     assert "alert" not in comment.body and "color" not in comment.body
 
 
-async def test_reply_on_a_closed_ticket_opens_a_follow_up(client, fetcher, mailbox) -> None:  # type: ignore[no-untyped-def]
+async def test_reply_on_a_closed_ticket_opens_a_follow_up(
+    client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox,
+) -> None:
     org = await f.organisation()
     contact = await f.contact(org, email="eva@kommun.example.se")
     ticket = await open_waiting_ticket(client, contact)
@@ -108,7 +122,9 @@ async def test_reply_on_a_closed_ticket_opens_a_follow_up(client, fetcher, mailb
     assert await OutboxMessage.filter(dedupe_key=f"ticket:{follow_up.number}:received").exists()
 
 
-async def test_a_failing_message_stays_in_the_mailbox_and_is_retried(client, fetcher, mailbox) -> None:  # type: ignore[no-untyped-def]
+async def test_a_failing_message_stays_in_the_mailbox_and_is_retried(
+    client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox,
+) -> None:
     from notifications.inbound import fetcher as fetcher_module
     from support import mail_conversations
 
@@ -118,7 +134,7 @@ async def test_a_failing_message_stays_in_the_mailbox_and_is_retried(client, fet
     msg, text = m.reply("gmail_sv", sender=contact.email, number=ticket["number"])
     await mailbox.append(m.raw(msg))
 
-    async def broken(mail):  # type: ignore[no-untyped-def]
+    async def broken(mail: InboundMail) -> Handled:
         await Comment.create(ticket_id=ticket["id"], author_name="half", body="half done", public=True)
         raise RuntimeError("the database went away mid-way")
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from pathlib import Path
 
 from notifications.inbound.fetcher import MailFetcher
 from notifications.models import InboundMessage, InboundStatus
 from support.models import Ticket
 from tests import factories as f
 from tests.mail import messages as m
+from tests.mail.conftest import Mailbox
 from tests.mail.test_fetchers import ROOT, file_database
 
 
-async def test_idle_wakes_the_worker_when_mail_arrives(db, mailbox) -> None:  # type: ignore[no-untyped-def]
+async def test_idle_wakes_the_worker_when_mail_arrives(db: str, mailbox: Mailbox) -> None:
     from tripdesk.wiring import install_hooks
 
     install_hooks()
@@ -25,8 +27,11 @@ async def test_idle_wakes_the_worker_when_mail_arrives(db, mailbox) -> None:  # 
     stop = asyncio.Event()
     task = asyncio.create_task(fetcher.run_forever(stop))
     try:
-        await asyncio.sleep(1.0)  # the first pass found nothing; it now waits in IDLE
-        assert fetcher.mailbox.has("IDLE")
+        # the first pass found nothing; it now waits in IDLE
+        deadline = asyncio.get_running_loop().time() + 30
+        while not (fetcher.mailbox.has("IDLE") and fetcher.mailbox.client.has_pending_idle()):
+            assert asyncio.get_running_loop().time() < deadline, "the fetcher never began to wait in IDLE"
+            await asyncio.sleep(0.02)
         await mailbox.append(m.raw(m.message(sender="eva@kommun.example.se", to="support@tripdesk.example.se",
                                              subject="Aktivering av ärende-API", body="Hur aktiverar vi det?")))
         for _ in range(100):
@@ -39,7 +44,7 @@ async def test_idle_wakes_the_worker_when_mail_arrives(db, mailbox) -> None:  # 
         await asyncio.wait_for(task, timeout=30)
 
 
-async def test_fetch_mail_command_reads_the_mailbox_once(db, mailbox, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_fetch_mail_command_reads_the_mailbox_once(db: str, mailbox: Mailbox, tmp_path: Path) -> None:
     url = await file_database(db, tmp_path)
     await mailbox.append(m.raw(m.message(sender="stranger@example.com", to="support@tripdesk.example.se",
                                          subject="Hej", body="Vem är ni?")))

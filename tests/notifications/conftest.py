@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,12 +25,12 @@ def smtp() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture
-def mail_settings(tmp_path, smtp: SmtpServer) -> MailSettings:  # type: ignore[no-untyped-def]
+def mail_settings(tmp_path: Path, smtp: SmtpServer) -> MailSettings:
     """Fast retries so a test can watch a message go round: base backoff 10 ms, five attempts."""
     return MailSettings(
         SMTP_URL=smtp.url,
         TRIPDESK_DATA_DIR=tmp_path,
-        OUTBOX_BATCH_SIZE=25,  # type: ignore[call-arg]
+        OUTBOX_BATCH_SIZE=25,
         OUTBOX_BACKOFF_BASE_SECONDS=0.01,
         OUTBOX_BACKOFF_MAX_SECONDS=0.05,
         OUTBOX_MAX_ATTEMPTS=5,
@@ -41,7 +43,7 @@ def mail_settings(tmp_path, smtp: SmtpServer) -> MailSettings:  # type: ignore[n
 def make_worker(mail_settings: MailSettings) -> Iterator[Callable[..., OutboxWorker]]:
     made: list[OutboxWorker] = []
 
-    def make(**overrides) -> OutboxWorker:  # type: ignore[no-untyped-def]
+    def make(**overrides: Any) -> OutboxWorker:
         settings = mail_settings.model_copy(update=overrides) if overrides else mail_settings
         worker = OutboxWorker(mailer=SmtpMailer(settings.smtp_url or ""), settings=settings)
         made.append(worker)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import httpx
+
 from core.auth import Role
 from notifications.models import OutboxMessage, OutboxStatus
 from tests import factories as f
@@ -9,7 +13,7 @@ from tests.notifications.test_outbox import queue
 from tests.support.test_organisations import assert_problem
 
 
-async def test_list_filter_and_page(client, db) -> None:  # type: ignore[no-untyped-def]
+async def test_list_filter_and_page(client: httpx.AsyncClient, db: str) -> None:
     admin = f.bearer(await f.token(Role.admin))
     for n in range(5):
         assert await queue("public_comment", key=f"c:{n}", to=f"p{n}@kommun.example.se")
@@ -39,7 +43,7 @@ async def test_list_filter_and_page(client, db) -> None:  # type: ignore[no-unty
     assert_problem(await client.get("/api/v1/outbox?colour=red", headers=admin), 422)
 
 
-async def test_detail_and_retry(client, db) -> None:  # type: ignore[no-untyped-def]
+async def test_detail_and_retry(client: httpx.AsyncClient, db: str) -> None:
     admin = f.bearer(await f.token(Role.admin))
     assert await queue("public_comment", key="parked")
     row = await OutboxMessage.get(dedupe_key="parked")
@@ -62,13 +66,15 @@ async def test_detail_and_retry(client, db) -> None:  # type: ignore[no-untyped-
     )
 
 
-async def test_errors(client, db) -> None:  # type: ignore[no-untyped-def]
+async def test_errors(client: httpx.AsyncClient, db: str) -> None:
     assert await queue("public_comment", key="x")
     row = await OutboxMessage.get(dedupe_key="x")
     org = await f.organisation()
     assert_problem(await client.get("/api/v1/outbox"), 401, "unauthenticated")
     assert_problem(await client.post(f"/api/v1/outbox/{row.id}/retry"), 401)
-    for role, extra in ((Role.support, {}), (Role.finance, {}), (Role.integrator, {"organisation": org})):
+    roles: list[tuple[Role, dict[str, Any]]] = [
+        (Role.support, {}), (Role.finance, {}), (Role.integrator, {"organisation": org})]
+    for role, extra in roles:
         headers = f.bearer(await f.token(role, **extra))
         assert_problem(await client.get("/api/v1/outbox", headers=headers), 403, "forbidden")
         assert_problem(await client.get(f"/api/v1/outbox/{row.id}", headers=headers), 403)

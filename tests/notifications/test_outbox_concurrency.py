@@ -14,6 +14,7 @@ from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
 from notifications.models import OutboxMessage, OutboxStatus
+from tests.notifications.smtp import SmtpServer
 from tests.notifications.test_outbox import queue
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +40,7 @@ async def enqueue_many(n: int) -> None:
 
 
 @pytest.mark.postgres_only
-async def test_two_worker_processes_deliver_each_message_exactly_once(db, smtp) -> None:  # type: ignore[no-untyped-def]
+async def test_two_worker_processes_deliver_each_message_exactly_once(db: str, smtp: SmtpServer) -> None:
     total = 1000
     await enqueue_many(total)
     smtp.handler.fail_next(15, "421 4.7.0 Too many connections, slow down")  # some go round again
@@ -75,7 +76,7 @@ async def test_two_worker_processes_deliver_each_message_exactly_once(db, smtp) 
     assert set(ids) == expected
 
 
-async def test_send_outbox_command_drains_the_queue(db, smtp, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_send_outbox_command_drains_the_queue(db: str, smtp: SmtpServer, tmp_path: Path) -> None:
     if db.startswith("sqlite"):
         # The in-memory test database is invisible to another process: use a file for this test.
         url = f"sqlite://{tmp_path / 'cli.sqlite3'}"

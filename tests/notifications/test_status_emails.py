@@ -4,21 +4,26 @@ email, and a contact can opt out of non-essential mail. Counted at a real SMTP s
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable, Sequence
 
+import httpx
 import pytest
 
 from core.auth import Role
 from notifications import settings as mail_settings
 from notifications.models import OutboxMessage, OutboxStatus
+from notifications.worker import OutboxWorker
 from support.models import Language
 from tests import factories as f
+from tests.notifications.smtp import SmtpServer
 from tests.notifications.test_outbox import deliver_all
 from tests.notifications.test_ticket_emails import open_ticket
 
 WALK = ("triaged", "in_progress", "waiting_on_customer", "in_progress", "resolved", "closed")
 
 
-async def walk(client, admin, ticket_id: int, steps=WALK, between=None) -> None:  # type: ignore[no-untyped-def]
+async def walk(client: httpx.AsyncClient, admin: dict[str, str], ticket_id: int, steps: Sequence[str] = WALK,
+               between: Callable[[], Awaitable[object]] | None = None) -> None:
     for status in steps:
         r = await client.patch(f"/api/v1/tickets/{ticket_id}", json={"status": status}, headers=admin)
         assert r.status_code == 200, r.text
@@ -26,7 +31,9 @@ async def walk(client, admin, ticket_id: int, steps=WALK, between=None) -> None:
             await between()
 
 
-async def test_the_walk_to_closed_sends_a_receipt_and_one_resolved_email(client, db, smtp, make_worker) -> None:  # type: ignore[no-untyped-def]
+async def test_the_walk_to_closed_sends_a_receipt_and_one_resolved_email(
+    client: httpx.AsyncClient, db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker],
+) -> None:
     """new → triaged → in_progress → waiting_on_customer → in_progress → resolved → closed within the window: the
     question was answered within it and closing after resolving says nothing new."""
     org = await f.organisation()
@@ -43,7 +50,7 @@ async def test_the_walk_to_closed_sends_a_receipt_and_one_resolved_email(client,
 
 
 async def test_each_step_delivered_at_once_sends_only_what_concerns_the_integrator(
-        client, db, smtp, make_worker) -> None:  # type: ignore[no-untyped-def]
+        client: httpx.AsyncClient, db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker]) -> None:
     """No coalescing between steps (each email leaves before the next change): receipt, 'waiting for your
     reply', 'resolved'; triaged, in progress and closed send nothing."""
     org = await f.organisation()
@@ -63,7 +70,9 @@ async def test_each_step_delivered_at_once_sends_only_what_concerns_the_integrat
     assert "Waiting for your reply" in subjects[1] and "Resolved" in subjects[2]
 
 
-async def test_changes_within_the_window_wait_and_merge(client, db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_changes_within_the_window_wait_and_merge(
+    client: httpx.AsyncClient, db: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("TRIPDESK_NOTIFY_WINDOW_SECONDS", "120")
     mail_settings.get_mail_settings.cache_clear()
     try:
@@ -78,9 +87,11 @@ async def test_changes_within_the_window_wait_and_merge(client, db, monkeypatch)
         assert not await OutboxMessage.filter(template="status_changed").exists()
         await walk(client, admin, ticket["id"], ("resolved",))
         [resolved] = await OutboxMessage.filter(template="status_changed", status=OutboxStatus.pending)
+        assert resolved.context is not None
         assert resolved.context["new_status"] == "resolved"
         await walk(client, admin, ticket["id"], ("closed",))  # merged into the same email
         [merged] = await OutboxMessage.filter(template="status_changed")
+        assert merged.context is not None
         assert merged.id == resolved.id and merged.context["new_status"] == "closed"
         assert merged.context["old_status"] == "in_progress"
     finally:
@@ -88,7 +99,7 @@ async def test_changes_within_the_window_wait_and_merge(client, db, monkeypatch)
 
 
 @pytest.mark.parametrize("opted_out", [False, True])
-async def test_a_contact_may_opt_out_of_non_essential_mail(client, db, opted_out) -> None:  # type: ignore[no-untyped-def]
+async def test_a_contact_may_opt_out_of_non_essential_mail(client: httpx.AsyncClient, db: str, opted_out: bool) -> None:
     org = await f.organisation()
     requester = await f.contact(org)
     admin = f.bearer(await f.token(Role.admin))

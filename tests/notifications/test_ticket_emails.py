@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
+import httpx
 import pytest
 
+from billing.money import format_amount
 from core.auth import Role
 from notifications.models import OutboxMessage, OutboxStatus
 from notifications.service import PreparedEmail, complete_context
+from notifications.worker import OutboxWorker
 from support import notify
 from support.models import Language, TicketEvent
 from support.policy import Category
 from support.tickets import store as ticket_store
 from support.tickets.records import NewTicket
 from tests import factories as f
+from tests.notifications.smtp import SmtpServer
 from tests.notifications.test_outbox import deliver_all
 
 ASSISTANCE = (
@@ -30,9 +34,9 @@ ASSISTANCE = (
 def rate_quoter() -> Iterator[list[tuple[int, Category]]]:
     calls: list[tuple[int, Category]] = []
 
-    async def quote(organisation_id: int, category: Category) -> tuple[Decimal, str] | None:
+    async def quote(organisation_id: int, category: Category, language: str) -> tuple[str, str] | None:
         calls.append((organisation_id, category))
-        return Decimal("1250"), "Ramavtal 2026"
+        return format_amount(Decimal("1250"), language), "Ramavtal 2026"
 
     previous = notify._rate_quoter
     notify.set_rate_quoter(quote)
@@ -48,10 +52,10 @@ async def mails(template: str | None = None) -> list[OutboxMessage]:
 
 
 async def open_ticket(
-    client,
-    headers,
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
     requester_id: int,
-    subject: str = ASSISTANCE[0],  # type: ignore[no-untyped-def]
+    subject: str = ASSISTANCE[0],
     body: str = ASSISTANCE[1],
 ) -> dict:
     response = await client.post(
@@ -64,8 +68,9 @@ async def open_ticket(
 
 
 async def test_new_ticket_queues_a_receipt_to_the_requester(
-    client, db, smtp, make_worker, rate_quoter
-) -> None:  # type: ignore[no-untyped-def]
+    client: httpx.AsyncClient, db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker],
+    rate_quoter: list[tuple[int, Category]],
+) -> None:
     org = await f.organisation(name="Åsele kommun")
     requester = await f.contact(org, name="Åsa Öberg", email="asa.oberg@asele.example.se")
     admin = f.bearer(await f.token(Role.admin))
@@ -79,7 +84,7 @@ async def test_new_ticket_queues_a_receipt_to_the_requester(
     assert ticket["number"] in mail.subject and "Åsele kommun" in mail.text_body
     if ticket["classification_state"] == "suggested":
         assert ticket["category"] == "assistance"
-        assert "1 250,00 kr per timme" in mail.text_body and "Ramavtal 2026" in mail.text_body
+        assert "1\u00a0250,00 kr per timme" in mail.text_body and "Ramavtal 2026" in mail.text_body
         assert rate_quoter == [(org.id, Category.assistance)]
     else:  # below the confidence threshold: nothing about billing yet
         assert "konsulttaxa" not in mail.text_body and "bedömer hur det ska hanteras" in mail.text_body
@@ -92,8 +97,8 @@ async def test_new_ticket_queues_a_receipt_to_the_requester(
 
 
 async def test_receipt_for_a_ticket_awaiting_triage_says_nothing_about_billing(
-    client, db, rate_quoter
-) -> None:  # type: ignore[no-untyped-def]
+    client: httpx.AsyncClient, db: str, rate_quoter: list[tuple[int, Category]]
+) -> None:
 
     org = await f.organisation()
     requester = await f.contact(org, language=Language.en)
@@ -103,8 +108,8 @@ async def test_receipt_for_a_ticket_awaiting_triage_says_nothing_about_billing(
                                 "category": None, "classification_state": "needs_triage",
                                 "classification_confidence": 0.2, "status": "new", "licence_warning": None,
                                 "created_at": now, "updated_at": now})
-    opened = await ticket_store.open_ticket(contact_id=requester.id, organisation_scope=None, ticket=ticket, events=[],
-                               receipt=receipt)
+    opened = await ticket_store.open_ticket(contact_id=requester.id, organisation_scope=None, ticket=ticket,
+                                            events=[], receipt=receipt)
     assert opened.ticket_id is not None
     [mail] = await mails()
     assert mail.language == "en" and "We have received your ticket" in mail.subject
@@ -112,7 +117,13 @@ async def test_receipt_for_a_ticket_awaiting_triage_says_nothing_about_billing(
     assert "assess how it is handled" in mail.text_body and rate_quoter == []
 
 
-async def test_ticket_lifecycle_emails_once_per_event(client, db, smtp, make_worker, rate_quoter) -> None:  # type: ignore[no-untyped-def]
+async def test_ticket_lifecycle_emails_once_per_event(
+    client: httpx.AsyncClient,
+    db: str,
+    smtp: SmtpServer,
+    make_worker: Callable[..., OutboxWorker],
+    rate_quoter: list[tuple[int, Category]],
+) -> None:
     org = await f.organisation()
     requester = await f.contact(org, language=Language.en, email="dev@partner.example.com")
     admin = f.bearer(await f.token(Role.admin))
@@ -129,6 +140,7 @@ async def test_ticket_lifecycle_emails_once_per_event(client, db, smtp, make_wor
         await patch(status)
     # Internal steps send nothing, and the changes made within the window go out as one email.
     [status_mail] = status_mails = await mails("status_changed")
+    assert status_mail.context is not None
     assert status_mail.context["old_status"] == "in_progress"
     assert status_mail.context["new_status"] == "waiting_on_customer"
     assert "Waiting for your reply" in status_mails[-1].subject
@@ -181,7 +193,9 @@ async def test_ticket_lifecycle_emails_once_per_event(client, db, smtp, make_wor
     assert {tuple(r.rcpt_tos) for r in smtp.received} == {("dev@partner.example.com",)}
 
 
-async def test_extension_decision_and_unofficial_rejection(client, db, rate_quoter) -> None:  # type: ignore[no-untyped-def]
+async def test_extension_decision_and_unofficial_rejection(
+    client: httpx.AsyncClient, db: str, rate_quoter: list[tuple[int, Category]],
+) -> None:
     org = await f.organisation()
     requester = await f.contact(org)
     admin = f.bearer(await f.token(Role.admin))
@@ -232,7 +246,9 @@ async def test_extension_decision_and_unofficial_rejection(client, db, rate_quot
     assert "integrationspolicyn" in refused_mail.text_body
 
 
-async def test_confirming_a_category_already_told_sends_nothing(client, db, rate_quoter) -> None:  # type: ignore[no-untyped-def]
+async def test_confirming_a_category_already_told_sends_nothing(
+    client: httpx.AsyncClient, db: str, rate_quoter: list[tuple[int, Category]],
+) -> None:
     org = await f.organisation()
     requester = await f.contact(org)
     admin = f.bearer(await f.token(Role.admin))
@@ -253,7 +269,9 @@ async def test_confirming_a_category_already_told_sends_nothing(client, db, rate
     assert "Vi har nu bedömt ditt ärende" in sent[0].text_body
 
 
-async def test_receipt_queued_by_an_earlier_version_renders_as_it_was_queued(db, rate_quoter) -> None:  # type: ignore[no-untyped-def]
+async def test_receipt_queued_by_an_earlier_version_renders_as_it_was_queued(
+    db: str, rate_quoter: list[tuple[int, Category]],
+) -> None:
     """Before receipts stored their facts, the row held the template context itself; it still renders."""
     billing = {"category": "assistance", "billing": "consulting_rate", "rate": "990,00",
                "rate_agreement": "Avtal 2025", "policy_text": "Assistans debiteras."}
@@ -268,7 +286,7 @@ async def test_receipt_queued_by_an_earlier_version_renders_as_it_was_queued(db,
     assert "990,00 kr per timme" in completed.text_body and "SUP-2026-00007" in completed.subject
 
 
-async def test_intake_stores_the_same_receipt_row_on_both_backends(client, db) -> None:  # type: ignore[no-untyped-def]
+async def test_intake_stores_the_same_receipt_row_on_both_backends(client: httpx.AsyncClient, db: str) -> None:
     """Intake builds its receipt in SQL (the requester, the number and the facts joined in the statement that
     stores the ticket); on either backend the stored row is exactly this one, value for value."""
     org = await f.organisation(name="Åsele kommun")

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import statistics
-import time
 from pathlib import Path
 
 import pytest
@@ -228,16 +226,14 @@ def test_empty_text_goes_to_triage(model: Classifier, subject: str, body: str) -
 
 
 def test_none_is_treated_as_empty(model: Classifier) -> None:
-    assert model.classify(None, None).needs_triage  # type: ignore[arg-type]
+    assert model.classify(None, None).needs_triage
 
 
-def test_100kb_body_is_fast_and_keeps_the_question(model: Classifier) -> None:
+def test_100kb_body_keeps_the_question(model: Classifier) -> None:
+    """The question before a long log still decides (bench/classify.py times a 100 KB body)."""
     head = "Vi läser direkt från er databas med en ODBC-koppling. Vilken tabell har ärendena?\n"
     body = head + ("2024-11-28 07:14:03 INFO sync batch ok rows=500 elapsed=812ms\n" * 2000)[:100_000]
-    model.classify("Loggutdrag", body)  # warm
-    started = time.perf_counter()
     result = model.classify("Loggutdrag", body)
-    assert time.perf_counter() - started < 0.1  # bench/classify.py measures ≈ 2 ms
     assert result.category is Category.unofficial
 
 
@@ -260,17 +256,6 @@ def test_zero_width_does_not_hide_a_policy_signal(model: Classifier) -> None:
     result = model.classify("Fråga", "Vi läser direkt i data\u200bbasen och behöver tabellnamnen.")
     assert result.category is Category.unofficial
     assert any(r.startswith("rule direct_database") for r in result.reasons)
-
-
-def test_latency_per_ticket(model: Classifier) -> None:
-    tickets = read_jsonl(HELDOUT)[:200]
-    times = []
-    for t in tickets:
-        started = time.perf_counter()
-        model.classify(t["subject"], t["body"])
-        times.append(time.perf_counter() - started)
-    # generous bound for shared CI machines; bench/classify.py reports the real p50/p99 (≈ 0.6 / 1.2 ms)
-    assert statistics.median(times) < 0.01
 
 
 @pytest.mark.parametrize(("text", "language"), [
@@ -303,9 +288,10 @@ def test_disk_cache_loads_and_survives_corruption(tmp_path: Path) -> None:
     first = load_or_train(examples, data_dir=tmp_path)
     files = list((tmp_path / "model").glob("classifier-*.joblib"))
     assert [f.name for f in files] == [f"classifier-{first.model_version}.joblib"]
-    started = time.perf_counter()
-    again = load_or_train(examples, data_dir=tmp_path)
-    assert again.model_version == first.model_version and time.perf_counter() - started < 2
+    said: list[str] = []
+    again = load_or_train(examples, data_dir=tmp_path, progress=said.append)
+    assert said == [f"model {first.model_version} loaded from the cache"]  # not trained again
+    assert again.model_version == first.model_version
     ticket = ("Fråga", "Hur autentiserar vi oss mot API:t?")
     assert again.classify(*ticket) == first.classify(*ticket)
     files[0].write_bytes(b"not a pickle")

@@ -4,8 +4,6 @@ category (the question, exception names, status codes) stays."""
 
 from __future__ import annotations
 
-import time
-
 from support.classification.preprocess import clean_body
 
 EMAIL = """Hej,
@@ -91,9 +89,7 @@ def test_plain_text_is_left_alone() -> None:
     assert clean_body("**Describe the bug**") == "**Describe the bug**"  # nothing else: keep the original
 
 
-def test_cleaning_is_fast_on_a_long_log() -> None:
+def test_a_long_log_is_cut_to_one_line() -> None:
+    """bench/classify.py times the cleaning of such a log."""
     body = "Vi får 500.\n" + "2024-11-28 07:14:03 INFO sync batch ok rows=500 elapsed=812ms\n" * 150
-    clean_body(body)
-    started = time.perf_counter()
     assert clean_body(body).count("INFO sync batch ok") == 1
-    assert time.perf_counter() - started < 0.05

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
+import httpx
 import pytest
 
 from core.auth import Role
@@ -14,7 +16,7 @@ from tests import factories as f
 from tests.support.test_organisations import assert_problem
 
 
-async def test_dry_run_classifies_without_creating_a_ticket(client) -> None:  # type: ignore[no-untyped-def]
+async def test_dry_run_classifies_without_creating_a_ticket(client: httpx.AsyncClient) -> None:
     from support.models import Ticket
 
     support = f.bearer(await f.token(Role.support))
@@ -33,7 +35,7 @@ async def test_dry_run_classifies_without_creating_a_ticket(client) -> None:  # 
     assert await Ticket.all().count() == 0
 
 
-async def test_dry_run_bad_input_and_roles(client) -> None:  # type: ignore[no-untyped-def]
+async def test_dry_run_bad_input_and_roles(client: httpx.AsyncClient) -> None:
     support = f.bearer(await f.token(Role.support))
     assert_problem(await client.post("/api/v1/classify", headers=support, json={"subject": "x" * 201}), 422)
     assert_problem(await client.post("/api/v1/classify", headers=support, json={"text": "x"}), 422)
@@ -49,7 +51,7 @@ async def test_dry_run_bad_input_and_roles(client) -> None:  # type: ignore[no-u
     ("Fel i ärendelistan", "Efter patchen returnerar GET /api/arenden 500 för alla ärenden.\n\nMvh\nEva"),
     ("Slow sync", "Our nightly export takes 6 hours for 90k people; page size 50. Any tips?"),
 ])
-async def test_cli_and_api_give_the_same_answer(client, subject: str, body: str) -> None:  # type: ignore[no-untyped-def]
+async def test_cli_and_api_give_the_same_answer(client: httpx.AsyncClient, subject: str, body: str) -> None:
     """One classifier everywhere: the CLI and the API read the same model (the promoted one, else the corpus
     model) and return the same category, confidence, needs_triage and reasons for the same text."""
     from support.classification.cli import run_classify
@@ -63,7 +65,7 @@ async def test_cli_and_api_give_the_same_answer(client, subject: str, body: str)
         assert cli[key] == api[key], key
 
 
-async def test_ticket_resource_shows_its_classification_reasons(client) -> None:  # type: ignore[no-untyped-def]
+async def test_ticket_resource_shows_its_classification_reasons(client: httpx.AsyncClient) -> None:
     org = await f.organisation()
     requester = await f.contact(org)
     admin = f.bearer(await f.token(Role.admin))
@@ -87,7 +89,9 @@ async def test_ticket_resource_shows_its_classification_reasons(client) -> None:
     assert any(r.startswith("rule not_enabled") for r in rest)  # what the classifier saw stays visible
 
 
-async def test_retrain_endpoint_reports_the_gate(client, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_retrain_endpoint_reports_the_gate(
+    client: httpx.AsyncClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Retraining with no new labels gives the same model (loaded from the cache seeded here): it scores the
     same on the frozen set, so it is promoted. A worse model is refused: test_classifier_retrain.py."""
     from support.classification.model_store import set_classifier

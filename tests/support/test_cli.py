@@ -22,7 +22,7 @@ def tripdesk(*args: str, database_url: str, timeout: int = 120) -> subprocess.Co
                           capture_output=True, text=True, timeout=timeout)
 
 
-async def test_seed_demo_on_an_unmigrated_database_says_migrate_first(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_seed_demo_on_an_unmigrated_database_says_migrate_first(tmp_path: Path) -> None:
     name = f"tripdesk_cli_{uuid.uuid4().hex[:8]}"
     if BACKEND == "postgres":
         await create_pg_database(name)
@@ -39,7 +39,7 @@ async def test_seed_demo_on_an_unmigrated_database_says_migrate_first(tmp_path) 
         "error: the database has no tripdesk tables yet: run `tripdesk migrate` first"]
 
 
-def test_create_token_with_a_staff_member(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_create_token_with_a_staff_member(tmp_path: Path) -> None:
     url = f"sqlite://{tmp_path / 'desk.sqlite3'}"
     assert tripdesk("migrate", database_url=url).returncode == 0
     with sqlite3.connect(tmp_path / "desk.sqlite3") as conn:
@@ -63,17 +63,18 @@ def test_every_help_says_defaults_formats_and_environment() -> None:
     install_hooks()
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
+    assert isinstance(sub.choices, dict)
     assert "DATABASE_URL" in parser.format_help()
-    for name, command in sub.choices.items():  # type: ignore[union-attr]
+    for name, command in sub.choices.items():
         text = command.format_help()
         assert "environment:" in text and "DATABASE_URL" in text, name
         assert text.split("\n\n")[1].strip(), f"{name} has no description"
-    serve = sub.choices["serve"].format_help()  # type: ignore[index]
+    serve = sub.choices["serve"].format_help()
     assert "(default: 127.0.0.1)" in serve and "(default: 8000)" in serve
-    assert "a calendar month, e.g. 2026-11" in sub.choices["invoice-run"].format_help()  # type: ignore[index]
+    assert "a calendar month, e.g. 2026-11" in sub.choices["invoice-run"].format_help()
 
 
-def test_serve_says_where_it_listens(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_serve_says_where_it_listens(tmp_path: Path) -> None:
     url = f"sqlite://{tmp_path / 'serve.sqlite3'}"
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -4,6 +4,7 @@ works, never a 500."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from core.auth import Role
@@ -12,7 +13,7 @@ from tests.support.test_organisations import assert_problem
 from tests.support.test_tickets import open_ticket
 
 
-async def test_the_widest_creation_date_range_works(client) -> None:  # type: ignore[no-untyped-def]
+async def test_the_widest_creation_date_range_works(client: httpx.AsyncClient) -> None:
     org = await f.organisation()
     requester = await f.contact(org)
     admin = f.bearer(await f.token(Role.admin))
@@ -33,7 +34,7 @@ async def test_the_widest_creation_date_range_works(client) -> None:  # type: ig
     "10000-01-01T00:00:00Z",
     "2027-02-30T00:00:00Z",
 ])
-async def test_a_token_expiry_without_a_utc_value_is_422(client, expires_at) -> None:  # type: ignore[no-untyped-def]
+async def test_a_token_expiry_without_a_utc_value_is_422(client: httpx.AsyncClient, expires_at: str) -> None:
     admin = f.bearer(await f.token(Role.admin))
     response = await client.post("/api/v1/tokens", headers=admin,
                                  json={"name": "kort", "role": "support", "expires_at": expires_at})
@@ -41,7 +42,7 @@ async def test_a_token_expiry_without_a_utc_value_is_422(client, expires_at) -> 
     assert [e["loc"] for e in body["errors"]] == ["expires_at"]
 
 
-async def test_a_token_expiring_at_the_edge_of_time_works(client) -> None:  # type: ignore[no-untyped-def]
+async def test_a_token_expiring_at_the_edge_of_time_works(client: httpx.AsyncClient) -> None:
     admin = f.bearer(await f.token(Role.admin))
     response = await client.post("/api/v1/tokens", headers=admin,
                                  json={"name": "lång", "role": "support", "expires_at": "9999-12-31T23:59:59Z"})
@@ -50,7 +51,7 @@ async def test_a_token_expiring_at_the_edge_of_time_works(client) -> None:  # ty
 
 
 @pytest.mark.parametrize("requester_id", [True, "1", 1.0, [1], "١"])
-async def test_an_id_is_a_json_integer(client, requester_id) -> None:  # type: ignore[no-untyped-def]
+async def test_an_id_is_a_json_integer(client: httpx.AsyncClient, requester_id: object) -> None:
     """`true` is not contact 1, nor is `"1"` or `1.0`."""
     from support.models import Ticket
 
@@ -65,7 +66,7 @@ async def test_an_id_is_a_json_integer(client, requester_id) -> None:  # type: i
     assert await Ticket.all().count() == 0
 
 
-async def test_a_flag_is_a_json_boolean(client) -> None:  # type: ignore[no-untyped-def]
+async def test_a_flag_is_a_json_boolean(client: httpx.AsyncClient) -> None:
     org = await f.organisation()
     admin = f.bearer(await f.token(Role.admin))
     for flag in (1, "true", "yes"):
@@ -75,7 +76,7 @@ async def test_a_flag_is_a_json_boolean(client) -> None:  # type: ignore[no-unty
 
 
 @pytest.mark.parametrize("hours", ["١٢", "１２", "12\u0660", "۱۲.5"])
-async def test_hours_are_ascii_digits(client, hours) -> None:  # type: ignore[no-untyped-def]
+async def test_hours_are_ascii_digits(client: httpx.AsyncClient, hours: str) -> None:
     org = await f.organisation()
     admin = f.bearer(await f.token(Role.admin))
     response = await client.post(f"/api/v1/organisations/{org.id}/prepaid", headers=admin, json={

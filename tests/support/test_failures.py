@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any, NoReturn
 
+import httpx
 import pytest
 from tortoise import Tortoise
 
@@ -17,7 +19,7 @@ from tests.support.test_organisations import assert_problem
 from tripdesk.db import close_connections, tortoise_config
 
 
-def assert_framed(response, request_id: str) -> None:  # type: ignore[no-untyped-def]
+def assert_framed(response: httpx.Response, request_id: str) -> None:
     assert response.headers["x-request-id"] == request_id
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["content-security-policy"].startswith("default-src 'self'")
@@ -36,7 +38,9 @@ async def point_at_unreachable_database(tmp_path: Path) -> None:
     await Tortoise.init(config=config, _enable_global_fallback=True)
 
 
-async def test_database_down_is_503_with_request_id_and_security_headers(client, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_database_down_is_503_with_request_id_and_security_headers(
+    client: httpx.AsyncClient, tmp_path: Path,
+) -> None:
     admin = f.bearer(await f.token(Role.admin))
     for method, path in [("GET", "/api/v1/tickets"), ("GET", "/api/v1/organisations/1"),
                          ("POST", "/api/v1/organisations")]:
@@ -53,10 +57,10 @@ async def test_database_down_is_503_with_request_id_and_security_headers(client,
     assert ready.status_code == 503
 
 
-async def test_an_unexpected_error_is_a_framed_500(client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_an_unexpected_error_is_a_framed_500(client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
     from support import service
 
-    async def broken(**kwargs):  # type: ignore[no-untyped-def]
+    async def broken(**kwargs: Any) -> NoReturn:
         raise RuntimeError("a bug with a secret in it")
 
     admin = f.bearer(await f.token(Role.admin))
@@ -94,7 +98,7 @@ def test_what_counts_as_unavailable() -> None:
     assert not unavailable(FileNotFoundError("var/documents/x.pdf"))
 
 
-async def test_a_chunked_body_over_the_limit_is_refused_while_it_streams(client) -> None:  # type: ignore[no-untyped-def]
+async def test_a_chunked_body_over_the_limit_is_refused_while_it_streams(client: httpx.AsyncClient) -> None:
     """No Content-Length: the server counts while it reads and stops at the limit, long before the 10 MB
     the client would send."""
     admin = f.bearer(await f.token(Role.admin))
@@ -131,7 +135,7 @@ async def _chunks(data: bytes) -> AsyncIterator[bytes]:
     ("PUT", "/api/v1/organisations/1", "GET, HEAD, PATCH"),
     ("DELETE", "/healthz", "GET, HEAD"),
 ])
-async def test_405_names_the_allowed_methods(client, method, path, allow) -> None:  # type: ignore[no-untyped-def]
+async def test_405_names_the_allowed_methods(client: httpx.AsyncClient, method: str, path: str, allow: str) -> None:
     admin = f.bearer(await f.token(Role.admin))
     response = await client.request(method, path, headers=admin)
     assert_problem(response, 405, "method_not_allowed")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import httpx
 import pytest
 
 from core.auth import Role
@@ -10,7 +13,7 @@ from tests import factories as f
 PROBLEM = "application/problem+json"
 
 
-def assert_problem(response, status: int, code: str | None = None) -> dict:  # type: ignore[no-untyped-def]
+def assert_problem(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith(PROBLEM)
     body = response.json()
@@ -25,7 +28,7 @@ MUNICIPALITY = {"name": "Åsele kommun", "kind": "municipality", "population": 2
                 "city": "Åsele"}
 
 
-async def test_create_get_update_and_list_organisation(client) -> None:  # type: ignore[no-untyped-def]
+async def test_create_get_update_and_list_organisation(client: httpx.AsyncClient) -> None:
     admin = f.bearer(await f.token(Role.admin))
     created = await client.post("/api/v1/organisations", json=MUNICIPALITY, headers=admin)
     assert created.status_code == 201, created.text
@@ -42,7 +45,7 @@ async def test_create_get_update_and_list_organisation(client) -> None:  # type:
     assert [o["id"] for o in listed.json()["items"]] == [org["id"]]
 
 
-async def test_a_second_organisation_with_the_same_number_is_a_conflict(client) -> None:  # type: ignore[no-untyped-def]
+async def test_a_second_organisation_with_the_same_number_is_a_conflict(client: httpx.AsyncClient) -> None:
     from support.models import Organisation
 
     admin = f.bearer(await f.token(Role.admin))
@@ -55,7 +58,7 @@ async def test_a_second_organisation_with_the_same_number_is_a_conflict(client) 
 
 
 @pytest.mark.postgres_only
-async def test_racing_creators_of_one_organisation_number_get_one_row(client) -> None:  # type: ignore[no-untyped-def]
+async def test_racing_creators_of_one_organisation_number_get_one_row(client: httpx.AsyncClient) -> None:
     import asyncio
 
     from support.models import Organisation
@@ -79,14 +82,14 @@ async def test_racing_creators_of_one_organisation_number_get_one_row(client) ->
     ({"unknown_field": 1}, "unknown_field"),
     ({"population": "many"}, "population"),
 ])
-async def test_organisation_bad_input_is_422(client, change, field) -> None:  # type: ignore[no-untyped-def]
+async def test_organisation_bad_input_is_422(client: httpx.AsyncClient, change: dict[str, Any], field: str) -> None:
     admin = f.bearer(await f.token(Role.admin))
     body = assert_problem(await client.post("/api/v1/organisations", json={**MUNICIPALITY, **change},
                                             headers=admin), 422)
     assert "errors" in body
 
 
-async def test_missing_fields_and_malformed_json(client) -> None:  # type: ignore[no-untyped-def]
+async def test_missing_fields_and_malformed_json(client: httpx.AsyncClient) -> None:
     admin = f.bearer(await f.token(Role.admin))
     body = assert_problem(await client.post("/api/v1/organisations", json={"kind": "company"}, headers=admin), 422)
     assert any(e["loc"] == "name" for e in body["errors"])
@@ -97,7 +100,7 @@ async def test_missing_fields_and_malformed_json(client) -> None:  # type: ignor
                                      headers={**admin, "content-type": "text/plain"}), 415)
 
 
-async def test_auth_failures(client) -> None:  # type: ignore[no-untyped-def]
+async def test_auth_failures(client: httpx.AsyncClient) -> None:
     assert_problem(await client.get("/api/v1/organisations"), 401, "unauthenticated")
     assert_problem(await client.get("/api/v1/organisations", headers=f.bearer("td_not-a-token")), 401)
     assert_problem(await client.get("/api/v1/organisations", headers={"Authorization": "Basic abc"}), 401)
@@ -105,7 +108,7 @@ async def test_auth_failures(client) -> None:  # type: ignore[no-untyped-def]
     assert_problem(await client.post("/api/v1/organisations", json=MUNICIPALITY, headers=finance), 403, "forbidden")
 
 
-async def test_integrator_sees_only_its_own_organisation(client) -> None:  # type: ignore[no-untyped-def]
+async def test_integrator_sees_only_its_own_organisation(client: httpx.AsyncClient) -> None:
     mine, other = await f.organisation(), await f.organisation()
     integrator = f.bearer(await f.token(Role.integrator, organisation=mine))
     assert (await client.get(f"/api/v1/organisations/{mine.id}", headers=integrator)).status_code == 200
@@ -117,7 +120,7 @@ async def test_integrator_sees_only_its_own_organisation(client) -> None:  # typ
                                       headers=integrator), 403)
 
 
-async def test_unknown_ids_are_404(client) -> None:  # type: ignore[no-untyped-def]
+async def test_unknown_ids_are_404(client: httpx.AsyncClient) -> None:
     admin = f.bearer(await f.token(Role.admin))
     assert_problem(await client.get("/api/v1/organisations/999999", headers=admin), 404, "organisation_not_found")
     org = await f.organisation()
@@ -125,7 +128,7 @@ async def test_unknown_ids_are_404(client) -> None:  # type: ignore[no-untyped-d
     assert_problem(await client.get("/api/v1/organisations/abc", headers=admin), 404)
 
 
-async def test_contacts_crud_and_duplicate(client) -> None:  # type: ignore[no-untyped-def]
+async def test_contacts_crud_and_duplicate(client: httpx.AsyncClient) -> None:
     admin = f.bearer(await f.token(Role.admin))
     org = await f.organisation()
     url = f"/api/v1/organisations/{org.id}/contacts"
@@ -141,7 +144,7 @@ async def test_contacts_crud_and_duplicate(client) -> None:  # type: ignore[no-u
     assert [c["id"] for c in (await client.get(url, headers=admin)).json()["items"]] == [contact_id]
 
 
-async def test_application_licence_warning(client) -> None:  # type: ignore[no-untyped-def]
+async def test_application_licence_warning(client: httpx.AsyncClient) -> None:
     admin = f.bearer(await f.token(Role.admin))
     org = await f.organisation()
     base = f"/api/v1/organisations/{org.id}"
@@ -160,7 +163,7 @@ async def test_application_licence_warning(client) -> None:  # type: ignore[no-u
     assert dev["licence_warning"] is None                     # no licence needed in development
 
 
-async def test_licence_bad_input(client) -> None:  # type: ignore[no-untyped-def]
+async def test_licence_bad_input(client: httpx.AsyncClient) -> None:
     admin = f.bearer(await f.token(Role.admin))
     org, other = await f.organisation(), await f.organisation()
     foreign_app = await f.application(other)
@@ -173,7 +176,7 @@ async def test_licence_bad_input(client) -> None:  # type: ignore[no-untyped-def
                                                  "valid_from_date": "2026-01-01"}, headers=admin), 404)
 
 
-async def test_tokens_are_shown_once_and_revocable(client) -> None:  # type: ignore[no-untyped-def]
+async def test_tokens_are_shown_once_and_revocable(client: httpx.AsyncClient) -> None:
     admin = f.bearer(await f.token(Role.admin))
     created = await client.post("/api/v1/tokens", json={"name": "support bot", "role": "support"}, headers=admin)
     assert created.status_code == 201
@@ -186,13 +189,13 @@ async def test_tokens_are_shown_once_and_revocable(client) -> None:  # type: ign
     assert_problem(await client.post("/api/v1/tokens", json={"name": "i", "role": "integrator"}, headers=admin), 422)
 
 
-async def test_expired_token_is_refused(client) -> None:  # type: ignore[no-untyped-def]
+async def test_expired_token_is_refused(client: httpx.AsyncClient) -> None:
     import datetime as dt
     clear = await f.token(Role.support, expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
     assert_problem(await client.get("/api/v1/tickets", headers=f.bearer(clear)), 401)
 
 
-async def test_stored_token_is_only_a_hash(db) -> None:  # type: ignore[no-untyped-def]
+async def test_stored_token_is_only_a_hash(db: str) -> None:
     from support.models import ApiToken
     clear = await f.token(Role.admin)
     row = await ApiToken.get(prefix=clear[:10])

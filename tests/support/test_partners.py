@@ -4,9 +4,12 @@ it is recorded to serve (both backends: the statement that stores the ticket dec
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+
+import httpx
 
 from core.auth import Role
-from support.models import OrganisationKind, PartnerLevel, Ticket
+from support.models import Organisation, OrganisationKind, PartnerLevel, Ticket
 from tests import factories as f
 from tests.support.test_organisations import assert_problem
 
@@ -16,7 +19,7 @@ ASSISTANCE = ("Hur autentiserar vi mot API:et?",
               "Vilka scopes behövs och hur anropar vi token-endpointen?")
 
 
-async def partner_world():  # type: ignore[no-untyped-def]
+async def partner_world() -> tuple[Organisation, Organisation, Organisation, dict[str, str]]:
     partner = await f.organisation(kind=OrganisationKind.partner, name="Integrationspartner AB",
                                    partner_level=PartnerLevel.authorized)
     customer = await f.organisation(name="Kundkommun")
@@ -25,7 +28,7 @@ async def partner_world():  # type: ignore[no-untyped-def]
     return partner, customer, stranger, admin
 
 
-async def test_admins_record_list_and_remove_a_partners_customers(client) -> None:  # type: ignore[no-untyped-def]
+async def test_admins_record_list_and_remove_a_partners_customers(client: httpx.AsyncClient) -> None:
     partner, customer, stranger, admin = await partner_world()
     other_partner = await f.organisation(kind=OrganisationKind.partner, name="Annan partner")
     url = f"{API}/organisations/{partner.id}/customers"
@@ -54,7 +57,7 @@ async def test_admins_record_list_and_remove_a_partners_customers(client) -> Non
     assert (await client.get(url, headers=admin)).json()["items"] == []
 
 
-async def test_a_partner_bills_only_itself_or_its_recorded_customers(client) -> None:  # type: ignore[no-untyped-def]
+async def test_a_partner_bills_only_itself_or_its_recorded_customers(client: httpx.AsyncClient) -> None:
     """Every other bill_to_id or application_id is the very same 404 as one that does not exist, and nothing
     is stored (no ticket, no number taken, no receipt)."""
     from notifications.models import OutboxMessage
@@ -68,7 +71,7 @@ async def test_a_partner_bills_only_itself_or_its_recorded_customers(client) -> 
     await client.post(f"{API}/organisations/{partner.id}/customers", json={"customer_id": customer.id},
                       headers=admin)
 
-    async def intake(headers, **extra):  # type: ignore[no-untyped-def]
+    async def intake(headers: dict[str, str], **extra: Any) -> httpx.Response:
         return await client.post(f"{API}/tickets", headers=headers,
                                  json={"subject": "Fråga", "body": "x", "requester_id": consultant.id, **extra})
 
@@ -96,7 +99,7 @@ async def test_a_partner_bills_only_itself_or_its_recorded_customers(client) -> 
     assert_problem(await intake(integrator, bill_to_id=customer.id), 404, "organisation_not_found")
 
 
-async def test_a_customer_may_not_bill_another_organisation(client) -> None:  # type: ignore[no-untyped-def]
+async def test_a_customer_may_not_bill_another_organisation(client: httpx.AsyncClient) -> None:
     partner, customer, stranger, admin = await partner_world()
     customer_contact = await f.contact(customer)
     response = await client.post(f"{API}/tickets", headers=admin, json={
@@ -104,7 +107,7 @@ async def test_a_customer_may_not_bill_another_organisation(client) -> None:  # 
     assert_problem(response, 404, "organisation_not_found")
 
 
-async def test_the_receipt_never_quotes_the_customers_agreement_to_the_partner(client) -> None:  # type: ignore[no-untyped-def]
+async def test_the_receipt_never_quotes_the_customers_agreement_to_the_partner(client: httpx.AsyncClient) -> None:
     from notifications.models import OutboxMessage
     from notifications.service import complete_context
     from tests.billing import builders as b

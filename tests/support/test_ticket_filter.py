@@ -11,6 +11,7 @@ import random
 import re
 from typing import Any
 
+import httpx
 import pytest
 
 from core.auth import Principal, Role
@@ -28,7 +29,7 @@ SUBJECTS = ("Timeout i importen", "Hur får vi token?", "100% CPU vid export", "
 BODIES = ("Importen avbryts efter 30 s", "Se bifogad logg, rad ref_nr", "Fältet refanr, 1000 poster")
 
 
-async def history() -> dict[str, object]:
+async def history() -> dict[str, Any]:
     """Tickets of two organisations (one billed to the other), spread over three years and every filter."""
     partner = await f.organisation(kind=OrganisationKind.partner)
     customer = await f.organisation()
@@ -56,7 +57,7 @@ async def history() -> dict[str, object]:
     return {"partner": partner.id, "customer": customer.id, "assignee": assignee.id}
 
 
-QUERIES = [
+QUERIES: list[dict[str, Any]] = [
     {}, {"limit": 7}, {"status": "in_progress"}, {"category": "defect", "status": "new"},
     {"organisation_id": "customer"}, {"assignee_id": "assignee", "limit": 5},
     {"created_from": "2025-03-01", "created_to": "2025-06-30", "limit": 4}, {"created_from": "2026-01-01"},
@@ -67,7 +68,7 @@ QUERIES = [
 ]
 
 
-def page_query(spec: dict[str, object], ids: dict[str, object]) -> dict[str, object]:
+def page_query(spec: dict[str, Any], ids: dict[str, Any]) -> dict[str, Any]:
     return {k: ids.get(v, v) if isinstance(v, str) and k.endswith("_id") else v for k, v in spec.items()}
 
 
@@ -109,7 +110,7 @@ async def reference_page(principal: Principal, params: dict[str, object]) -> str
                                       }).model_dump_json()
 
 
-async def test_every_filter_reads_and_renders_the_reference_page(client) -> None:  # type: ignore[no-untyped-def]
+async def test_every_filter_reads_and_renders_the_reference_page(client: httpx.AsyncClient) -> None:
     ids = await history()
     admin = await f.token(Role.admin)
     callers = [(f.bearer(admin), Principal(token_id=1, name="admin", role=Role.admin))]
@@ -133,7 +134,7 @@ async def test_every_filter_reads_and_renders_the_reference_page(client) -> None
     assert compared > 2 * len(QUERIES)  # several queries span more than one page
 
 
-async def test_rendering_keeps_the_models_datetime_format(client) -> None:  # type: ignore[no-untyped-def]
+async def test_rendering_keeps_the_models_datetime_format(client: httpx.AsyncClient) -> None:
     """Whole seconds and fractions, as the response model writes them (`Z`, microseconds only when present)."""
     await history()
     admin = f.bearer(await f.token(Role.admin))

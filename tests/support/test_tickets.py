@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
+from typing import Any
 
+import httpx
 import pytest
 
 from core.auth import Role
-from support.models import OrganisationKind, Ticket
+from support.models import Contact, Organisation, OrganisationKind, Ticket
 from tests import factories as f
 from tests.support.test_organisations import assert_problem
 
@@ -16,14 +19,15 @@ DEFECT = ("Fel i API efter uppdatering", "Efter uppgraderingen i helgen returner
           "NullReferenceException at CaseController.Get")
 
 
-async def world():  # type: ignore[no-untyped-def]
+async def world() -> tuple[Organisation, Contact, dict[str, str]]:
     org = await f.organisation()
     requester = await f.contact(org)
     admin = f.bearer(await f.token(Role.admin))
     return org, requester, admin
 
 
-async def open_ticket(client, headers, requester_id, subject=DEFECT[0], body=DEFECT[1], **extra):  # type: ignore[no-untyped-def]
+async def open_ticket(client: httpx.AsyncClient, headers: dict[str, str], requester_id: int, subject: str = DEFECT[0],
+                      body: str = DEFECT[1], **extra: Any) -> dict[str, Any]:
     response = await client.post("/api/v1/tickets", json={"subject": subject, "body": body,
                                                             "requester_id": requester_id, **extra},
                                  headers=headers)
@@ -31,7 +35,7 @@ async def open_ticket(client, headers, requester_id, subject=DEFECT[0], body=DEF
     return response.json()
 
 
-async def test_intake_numbers_classifies_and_records_events(client) -> None:  # type: ignore[no-untyped-def]
+async def test_intake_numbers_classifies_and_records_events(client: httpx.AsyncClient) -> None:
     org, requester, admin = await world()
     first = await open_ticket(client, admin, requester.id)
     second = await open_ticket(client, admin, requester.id)
@@ -45,7 +49,7 @@ async def test_intake_numbers_classifies_and_records_events(client) -> None:  # 
     assert events[1]["data"]["model_version"] and events[1]["to_value"] == first["category"]
 
 
-async def test_numbers_continue_after_the_counter_and_grow_past_five_digits(client) -> None:  # type: ignore[no-untyped-def]
+async def test_numbers_continue_after_the_counter_and_grow_past_five_digits(client: httpx.AsyncClient) -> None:
     """Numbers handed out by the counter row (the SQLite path) are never reused, and the sixth digit
     is not cut off (the number is composed in SQL on PostgreSQL)."""
     from tortoise import Tortoise
@@ -61,15 +65,17 @@ async def test_numbers_continue_after_the_counter_and_grow_past_five_digits(clie
     assert numbers == [f"SUP-{year}-99999", f"SUP-{year}-100000"]
 
 
-async def test_intake_of_an_inactive_or_foreign_requester_stores_nothing(client) -> None:  # type: ignore[no-untyped-def]
+async def test_intake_of_an_inactive_or_foreign_requester_stores_nothing(client: httpx.AsyncClient) -> None:
     from notifications.models import OutboxMessage
 
     org, requester, admin = await world()
     inactive = await f.contact(org, email="gone@example.se", active=False)
     other = await f.contact(await f.organisation(name="Annan kommun"), email="annan@example.se")
     integrator = f.bearer(await f.token(Role.integrator, organisation=org))
-    for who, headers, detail in [(inactive, admin, "inactive"), (other, integrator, "not a known contact"),
-                                 (requester.id + 1000, admin, "not a known contact")]:
+    cases: list[tuple[Contact | int, dict[str, str], str]] = [
+        (inactive, admin, "inactive"), (other, integrator, "not a known contact"),
+        (requester.id + 1000, admin, "not a known contact")]
+    for who, headers, detail in cases:
         contact_id = who if isinstance(who, int) else who.id
         response = await client.post("/api/v1/tickets", json={"subject": "x", "requester_id": contact_id},
                                      headers=headers)
@@ -79,7 +85,7 @@ async def test_intake_of_an_inactive_or_foreign_requester_stores_nothing(client)
     assert (await open_ticket(client, admin, requester.id))["number"].endswith("-00001")  # no number was used
 
 
-async def test_ticket_bad_input(client) -> None:  # type: ignore[no-untyped-def]
+async def test_ticket_bad_input(client: httpx.AsyncClient) -> None:
     org, requester, admin = await world()
     cases = [
         ({"subject": "", "requester_id": requester.id}, 422),
@@ -99,7 +105,7 @@ async def test_ticket_bad_input(client) -> None:  # type: ignore[no-untyped-def]
     assert await Ticket.all().count() == 0
 
 
-async def test_huge_body_and_odd_unicode_are_accepted(client) -> None:  # type: ignore[no-untyped-def]
+async def test_huge_body_and_odd_unicode_are_accepted(client: httpx.AsyncClient) -> None:
     org, requester, admin = await world()
     body = ("Stacktrace 🚨 \u200b\u202e ÅÄÖ 中文 \u0000 " * 2000)[:100_000]
     ticket = await open_ticket(client, admin, requester.id, subject="Fråga 🙂 om \u202eAPI", body=body)
@@ -107,7 +113,7 @@ async def test_huge_body_and_odd_unicode_are_accepted(client) -> None:  # type: 
     assert got["body"] == body.replace("\u0000", "\ufffd") and got["subject"] == "Fråga 🙂 om \u202eAPI"
 
 
-async def test_partner_may_bill_a_customer_but_a_customer_may_not(client) -> None:  # type: ignore[no-untyped-def]
+async def test_partner_may_bill_a_customer_but_a_customer_may_not(client: httpx.AsyncClient) -> None:
     customer = await f.organisation()
     partner = await f.organisation(kind=OrganisationKind.partner, name="Partner AB")
     consultant = await f.contact(partner)
@@ -126,7 +132,7 @@ async def test_partner_may_bill_a_customer_but_a_customer_may_not(client) -> Non
     assert_problem(await client.get(f"/api/v1/tickets/{ticket['id']}", headers=third), 404)
 
 
-async def test_external_reference_is_kept_returned_and_found(client) -> None:  # type: ignore[no-untyped-def]
+async def test_external_reference_is_kept_returned_and_found(client: httpx.AsyncClient) -> None:
     """The integrator's own reference: set at intake, returned by read and list, matched exactly by the list
     (another organisation's ticket with the same reference stays invisible to the integrator)."""
     org, requester, admin = await world()
@@ -148,7 +154,7 @@ async def test_external_reference_is_kept_returned_and_found(client) -> None:  #
                                                               "external_reference": "x" * 101}, headers=admin), 422)
 
 
-async def test_licence_warning_on_ticket(client) -> None:  # type: ignore[no-untyped-def]
+async def test_licence_warning_on_ticket(client: httpx.AsyncClient) -> None:
     org, requester, admin = await world()
     app = await f.application(org, in_production=True)
     ticket = await open_ticket(client, admin, requester.id, application_id=app.id)
@@ -158,7 +164,7 @@ async def test_licence_warning_on_ticket(client) -> None:  # type: ignore[no-unt
                                                               "application_id": other_app.id}, headers=admin), 404)
 
 
-async def test_state_machine_and_events(client) -> None:  # type: ignore[no-untyped-def]
+async def test_state_machine_and_events(client: httpx.AsyncClient) -> None:
     org, requester, admin = await world()
     agent = await f.staff()
     ticket = await open_ticket(client, admin, requester.id)
@@ -176,7 +182,7 @@ async def test_state_machine_and_events(client) -> None:  # type: ignore[no-unty
     assert kinds.count("status_changed") == 6 and kinds[-1] == "assignee_changed"
 
 
-async def test_list_filters_and_stable_pagination(client) -> None:  # type: ignore[no-untyped-def]
+async def test_list_filters_and_stable_pagination(client: httpx.AsyncClient) -> None:
     org, requester, admin = await world()
     other_org = await f.organisation()
     other_requester = await f.contact(other_org)
@@ -209,7 +215,7 @@ async def test_list_filters_and_stable_pagination(client) -> None:  # type: igno
         assert_problem(await client.get("/api/v1/tickets", params=bad, headers=admin), 422)
 
 
-async def test_integrator_scope_on_lists_and_writes(client) -> None:  # type: ignore[no-untyped-def]
+async def test_integrator_scope_on_lists_and_writes(client: httpx.AsyncClient) -> None:
     org, requester, admin = await world()
     other = await f.contact(await f.organisation())
     mine = await open_ticket(client, admin, requester.id)
@@ -228,7 +234,7 @@ async def test_integrator_scope_on_lists_and_writes(client) -> None:  # type: ig
     assert own.status_code == 201
 
 
-async def test_comments_public_and_internal(client) -> None:  # type: ignore[no-untyped-def]
+async def test_comments_public_and_internal(client: httpx.AsyncClient) -> None:
     org, requester, admin = await world()
     ticket = await open_ticket(client, admin, requester.id)
     url = f"/api/v1/tickets/{ticket['id']}/comments"
@@ -250,7 +256,7 @@ async def test_comments_public_and_internal(client) -> None:  # type: ignore[no-
     assert_problem(await client.post(url, json={"body": "x"}, headers=finance), 403)
 
 
-async def test_staff_classification_override_and_unofficial_rejection(client) -> None:  # type: ignore[no-untyped-def]
+async def test_staff_classification_override_and_unofficial_rejection(client: httpx.AsyncClient) -> None:
     from support.classification.models import LabelledExample
 
     org, requester, admin = await world()
@@ -275,7 +281,7 @@ async def test_staff_classification_override_and_unofficial_rejection(client) ->
                                      headers=admin), 409)
 
 
-async def test_defect_outcome_and_extension_decision(client) -> None:  # type: ignore[no-untyped-def]
+async def test_defect_outcome_and_extension_decision(client: httpx.AsyncClient) -> None:
     org, requester, admin = await world()
     ticket = await open_ticket(client, admin, requester.id)
     url = f"/api/v1/tickets/{ticket['id']}"
@@ -299,7 +305,7 @@ async def test_defect_outcome_and_extension_decision(client) -> None:  # type: i
     assert "extension_decision" in kinds
 
 
-async def test_idempotency_key_returns_first_result(client) -> None:  # type: ignore[no-untyped-def]
+async def test_idempotency_key_returns_first_result(client: httpx.AsyncClient) -> None:
     org, requester, admin = await world()
     payload = {"subject": "Samma ärende", "requester_id": requester.id}
     headers = {**admin, "Idempotency-Key": "retry-123"}
@@ -315,7 +321,7 @@ async def test_idempotency_key_returns_first_result(client) -> None:  # type: ig
 
 
 @pytest.mark.postgres_only
-async def test_concurrent_idempotent_retries_create_one_ticket(client) -> None:  # type: ignore[no-untyped-def]
+async def test_concurrent_idempotent_retries_create_one_ticket(client: httpx.AsyncClient) -> None:
     org, requester, admin = await world()
     headers = {**admin, "Idempotency-Key": "storm"}
     payload = {"subject": "Parallellt", "requester_id": requester.id}
@@ -327,7 +333,7 @@ async def test_concurrent_idempotent_retries_create_one_ticket(client) -> None: 
 
 
 @pytest.mark.postgres_only
-async def test_concurrent_intake_numbers_without_duplicates(client) -> None:  # type: ignore[no-untyped-def]
+async def test_concurrent_intake_numbers_without_duplicates(client: httpx.AsyncClient) -> None:
     org, requester, admin = await world()
     responses = await asyncio.gather(*[client.post("/api/v1/tickets", json={"subject": f"T{i}",
                                                                             "requester_id": requester.id},
@@ -337,7 +343,7 @@ async def test_concurrent_intake_numbers_without_duplicates(client) -> None:  # 
     assert numbers == list(range(1, 31))
 
 
-async def test_search_by_ticket_number(client) -> None:  # type: ignore[no-untyped-def]
+async def test_search_by_ticket_number(client: httpx.AsyncClient) -> None:
     org, requester, admin = await world()
     made = [await open_ticket(client, admin, requester.id, subject=f"Fråga {i}") for i in range(3)]
     exact = (await client.get("/api/v1/tickets", params={"q": made[1]["number"].lower()}, headers=admin)).json()
@@ -347,7 +353,7 @@ async def test_search_by_ticket_number(client) -> None:  # type: ignore[no-untyp
     await Ticket.filter(id=last_year["id"]).update(number=f"SUP-{int(year) - 1}-00007")
     await Ticket.filter(id=made[0]["id"]).update(number=f"SUP-{year}-123456")   # a sixth digit, still a number
 
-    def search(q: str, **params):  # type: ignore[no-untyped-def]
+    def search(q: str, **params: Any) -> Awaitable[httpx.Response]:
         return client.get("/api/v1/tickets", params={"q": q, **params}, headers=admin)
 
     assert [t["id"] for t in (await search(f"SUP-{year}-123456")).json()["items"]] == [made[0]["id"]]
@@ -360,7 +366,7 @@ async def test_search_by_ticket_number(client) -> None:  # type: ignore[no-untyp
     assert len((await search(f"SUP-{year[:2]}")).json()["items"]) == 4   # a shorter prefix spans the years
 
 
-async def test_automatic_unofficial_waits_for_staff_before_refusing(client) -> None:  # type: ignore[no-untyped-def]
+async def test_automatic_unofficial_waits_for_staff_before_refusing(client: httpx.AsyncClient) -> None:
     from notifications.models import OutboxMessage
     from notifications.service import complete_context
 

@@ -49,7 +49,8 @@ async def test_approval_by_leads_and_admins_all_or_nothing(client: httpx.AsyncCl
     assert_problem(await client.post(url, json={"ids": [a]}, headers=w.finance), 403)
     assert_problem(await client.post(url, json={"ids": [a]}, headers=w.integrator), 403)
     assert_problem(await client.post(url, json={"ids": [a]}), 401)
-    for body in ({"ids": []}, {"ids": [0]}, {"ids": "1"}, {}, {"ids": [a], "all": True}):
+    bodies: list[dict[str, object]] = [{"ids": []}, {"ids": [0]}, {"ids": "1"}, {}, {"ids": [a], "all": True}]
+    for body in bodies:
         assert_problem(await client.post(url, json=body, headers=w.lead_token), 422)
     assert_problem(await client.post(url, content=b"[", headers=w.lead_token), 400)
 
@@ -208,7 +209,7 @@ async def test_log_time_for_staff_for_the_demo_seed(db: str) -> None:
     old = today() - dt.timedelta(days=400)
     entry = await log_time_for_staff(staff_id=agent.id, ticket_id=ticket.id, work_date=old, minutes=90,
                                      description="Demo", approve_by=lead.id)
-    assert (entry.work_date, entry.billable, entry.approved_by_id) == (old, True, lead.id)  # type: ignore[attr-defined]
+    assert (entry.work_date, entry.billable, entry.approved_by_id) == (old, True, lead.id)
     assert entry.approved_at is not None and entry.category == Category.assistance
     unapproved = await log_time_for_staff(staff_id=agent.id, ticket_id=ticket.id, work_date=today(),
                                           minutes=5, description="Demo")
@@ -216,7 +217,7 @@ async def test_log_time_for_staff_for_the_demo_seed(db: str) -> None:
 
     rejected = await make_ticket(org, requester, status=TicketStatus.rejected)
     await PeriodLock.create(month_start_date=old.replace(day=1), locked_by="test")
-    refusals = [
+    refusals: list[tuple[dict[str, Any], int, str | None]] = [
         (dict(ticket_id=rejected.id), 409, "ticket_rejected"),
         (dict(work_date=old), 409, "period_locked"),
         (dict(approve_by=agent.id), 422, None),
