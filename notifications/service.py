@@ -12,9 +12,8 @@ Invariants:
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from email import policy
 from email.encoders import encode_base64
@@ -106,8 +105,9 @@ def new_message_id(settings: MailSettings | None = None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PreparedEmail:
-    """An outbox row, validated but not stored: `enqueue_email` stores it through the ORM; ticket intake
-    inserts it in the same statement as the ticket (`COLUMNS` and `values`)."""
+    """An outbox row, validated but not stored: `enqueue_email` stores it through the ORM. A statement that
+    builds the row in SQL (ticket intake) inserts it with notifications/outbox_sql.py, whose columns and
+    derived values (`in_column_order`) are these."""
 
     dedupe_key: str
     message_id: str
@@ -122,13 +122,12 @@ class PreparedEmail:
     COLUMNS: ClassVar[tuple[str, ...]] = (
         "dedupe_key", "message_id", "template", "language", "to_email", "to_name", "reply_to", "context",
         "status", "attempts", "next_attempt_at", "created_at")
-    JSON_COLUMNS: ClassVar[frozenset[str]] = frozenset({"context"})
 
-    def values(self) -> tuple[Any, ...]:
-        """Database values in `COLUMNS` order (the context as JSON text)."""
-        return (self.dedupe_key, self.message_id, self.template, self.language, self.to_email, self.to_name,
-                self.reply_to, json.dumps(self.context, ensure_ascii=False), OutboxStatus.pending.value, 0,
-                self.queued_at, self.queued_at)
+    @staticmethod
+    def in_column_order(fields: Mapping[str, Any], *, pending: Any, zero: Any) -> tuple[Any, ...]:
+        """A new row's values in `COLUMNS` order from its fields: pending, never tried, due when queued."""
+        return (*(fields[name] for name in PreparedEmail.COLUMNS[:8]), pending, zero, fields["queued_at"],
+                fields["queued_at"])
 
     def to_model(self) -> OutboxMessage:
         return OutboxMessage(

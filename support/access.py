@@ -48,12 +48,8 @@ def opened_or_billed(organisation_id: int, *, via: str = "") -> Q:
     return Q(**opened) | Q(**billed)
 
 
-OPENED_OR_BILLED_SQL = "(organisation_id = {0} OR bill_to_id = {0})"
-"""`opened_or_billed` as a fragment of hand-written SQL over support_ticket; {0} is the parameter."""
-
-
 def ticket_scope(principal: Principal) -> int | None:
-    """The organisation whose opened-or-billed tickets a list is confined to (`OPENED_OR_BILLED_SQL` in the
+    """The organisation whose opened-or-billed tickets a list is confined to (`opened_or_billed` in the
     list's own statement); None: every ticket."""
     return _confined_to(principal)
 

@@ -232,13 +232,15 @@ class Ticket(Model):
     licence_warning = fields.CharField(max_length=300, null=True)
     defect_outcome = fields.CharEnumField(DefectOutcome, max_length=20, null=True)
     extension_decision = fields.CharEnumField(ExtensionDecision, max_length=20, null=True)
+    # The integrator's own reference for the ticket (its case or order number), to find the ticket by it.
+    external_reference = fields.CharField(max_length=100, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "support_ticket"
         indexes = (("status", "id"), ("organisation_id", "id"), ("bill_to_id", "id"),
-                   ("category", "id"), ("assignee_id", "id"), ("created_at", "id"))
+                   ("category", "id"), ("assignee_id", "id"), ("created_at", "id"), ("external_reference", "id"))
 
 
 class Comment(Model):

@@ -129,7 +129,7 @@ RECEIPT_KEY = ("ticket:", ":received")
 
 def receipt(*, subject: str, status: str, category: Category | None) -> Receipt:
     """The receipt of a ticket being opened, as far as intake knows it before the ticket is stored; the store
-    adds the requester and the number (support/tickets/store.py). `category` is the confident suggestion the
+    adds the requester and the number (support/tickets/intake_sql.py). `category` is the confident suggestion the
     integrator may see, or None while staff must assess the ticket first."""
     facts = {"subject": subject, "status": status, "category": _enum_value(category)}
     return Receipt(template=RECEIPT_TEMPLATE, facts=facts, key_affixes=RECEIPT_KEY)

@@ -5,8 +5,8 @@ Business rules:
   (municipalities, federations, companies), never for itself or another partner.
 - Admins record and remove the relation; staff and the partner's own integrators may read it.
 - Ticket intake lets a requester bill only its own organisation or one its organisation is recorded to act
-  for, and name only those organisations' applications (support/tickets/store.py enforces it in the statement
-  that stores the ticket, on both backends).
+  for, and name only those organisations' applications (support/tickets/intake_sql.py enforces it in the statements
+  that store the ticket, on both backends).
 """
 
 from __future__ import annotations

@@ -100,17 +100,16 @@ async def apply(*, principal: Principal, data: schemas.PartnerApplicationCreate)
                 f"integration policy ({POLICY_VERSION}).\n\n{data.motivation}").strip()
         opened = await ticket_store.open_ticket(
             contact_id=contact.id, organisation_scope=None, receipt=None,
-            ticket=ticket_store.NewTicket(
-                subject=f"TRIP-ansökan: {organisation.name}"[:200], body=body, bill_to_id=None,
-                application_id=None, category=None,  # type: ignore[arg-type]
-                classification_state=ClassificationState.unclassified.value, classification_confidence=None,  # type: ignore[arg-type]
-                status=TicketStatus.new.value, licence_warning=None, created_at=now),
+            ticket=ticket_store.NewTicket(columns={
+                "kind": TicketKind.partner_application.value, "subject": f"TRIP-ansökan: {organisation.name}"[:200],
+                "body": body, "bill_to_id": None, "application_id": None, "category": None,
+                "classification_state": ClassificationState.unclassified.value, "classification_confidence": None,
+                "status": TicketStatus.new.value, "licence_warning": None, "created_at": now, "updated_at": now}),
             events=[ticket_store.NewEvent(kind="created", actor=principal.name, actor_token_id=principal.token_id,
                                           to_value=TicketStatus.new.value,
                                           data={"kind": TicketKind.partner_application.value})])
         if opened.ticket_id is None:
             raise ContactNotFound(f"contact {contact.id} may not open a ticket")
-        await Ticket.filter(id=opened.ticket_id).update(kind=TicketKind.partner_application)
         application = await PartnerApplication.create(
             organisation_id=organisation.id, contact_id=contact.id, ticket_id=opened.ticket_id,
             motivation=data.motivation, policy_accepted_at=now, policy_version=POLICY_VERSION)

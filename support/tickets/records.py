@@ -3,11 +3,9 @@ the outcome."""
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-
-from notifications.service import PreparedEmail, prepare_email, ticket_reply_address
 
 
 @dataclass(frozen=True)
@@ -41,41 +39,23 @@ class NewEvent:
 
 @dataclass(frozen=True, slots=True)
 class NewTicket:
-    """What intake decided before storing: everything but the number and the requester's organisation."""
+    """What intake decided before storing, by column: the request's fields and the classification, status,
+    licence warning and times; not the number and the requester's organisation, which the store adds.
+    `bill_to_id` None means the requester's organisation."""
 
-    subject: str
-    body: str
-    bill_to_id: int | None  # None: the requester's organisation
-    application_id: int | None
-    category: str
-    classification_state: str
-    classification_confidence: float
-    status: str
-    licence_warning: str | None
-    created_at: dt.datetime
+    columns: Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
 class Receipt:
-    """The receipt email of a ticket being opened, before the ticket exists. The store completes it: the
-    requester is the recipient (in the requester's language, at the address validated when the contact was
-    saved), the reply address and the dedupe key carry the number, and the facts gain `number`,
-    `organisation_name`, `contact_name`, `organisation_id` (the requester's) and `bill_to_id`
-    (support/notify.py renders them)."""
+    """The receipt email of a ticket being opened, before the ticket exists. The store completes it
+    (support/tickets/intake_sql.py `receipt_insert`): the requester is the recipient, the reply address and
+    the dedupe key carry the number, and the facts gain `number`, `organisation_name`, `contact_name`,
+    `organisation_id` (the requester's) and `bill_to_id` (support/notify.py renders them)."""
 
     template: str
     facts: dict[str, Any]
     key_affixes: tuple[str, str]  # dedupe key = prefix + number + suffix
-
-    def email(self, *, number: str, requester: Requester, bill_to_id: int) -> PreparedEmail:
-        """The complete outbox row (the SQLite path; on PostgreSQL `intake_statement` builds the same row)."""
-        return prepare_email(
-            template=self.template, to_email=requester.email, to_name=requester.name,
-            language=requester.language, dedupe_key=number.join(self.key_affixes),
-            reply_to=ticket_reply_address(number),
-            context={"facts": {**self.facts, "number": number, "organisation_name": requester.organisation_name,
-                               "contact_name": requester.name, "organisation_id": requester.organisation_id,
-                               "bill_to_id": bill_to_id}})
 
 
 @dataclass(frozen=True, slots=True)

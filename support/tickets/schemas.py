@@ -15,6 +15,8 @@ from support.models import ClassificationState, TicketStatus
 from support.policy import Billing, Category, DefectOutcome, ExtensionDecision
 from support.schemas import LongText, Read, Strict, Text200
 
+ExternalReference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
 
 class TicketCreate(Strict):
     subject: Text200
@@ -23,6 +25,9 @@ class TicketCreate(Strict):
     bill_to_id: int | None = Field(None, ge=1, le=MAX_ID,
                                    description="Organisation billed; default the requester's")
     application_id: int | None = Field(None, ge=1, le=MAX_ID)
+    external_reference: ExternalReference | None = Field(
+        None, description="Your own reference for the ticket (a case or order number); the list finds it by "
+                          "`external_reference`")
 
 
 class TicketUpdate(Strict):
@@ -50,6 +55,7 @@ class TicketRead(Read):
     licence_warning: str | None
     defect_outcome: DefectOutcome | None
     extension_decision: ExtensionDecision | None
+    external_reference: str | None
     classification_reasons: list[str] = Field(
         default_factory=list, description="Why the ticket has its category (rules, phrases, policy; a later staff "
                                           "decision first): on GET /tickets/{id} and at intake")
@@ -68,6 +74,7 @@ class TicketSummary(Read):
     status: TicketStatus
     assignee_id: int | None
     licence_warning: str | None
+    external_reference: str | None
     created_at: dt.datetime
 
 
@@ -84,6 +91,7 @@ class TicketQuery(PageQuery):
     created_from: dt.date | None = None
     created_to: dt.date | None = None
     q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
+    external_reference: ExternalReference | None = Field(None, description="Exactly this external reference")
 
 
 class CommentCreate(Strict):

@@ -120,10 +120,10 @@ async def create_ticket(*, principal: Principal,
     result = get_classifier().classify(data.subject, data.body)
     state = _classification_state(result)
     confidence = round(result.confidence, 4)
-    ticket = ticket_store.NewTicket(
-        subject=data.subject, body=data.body, bill_to_id=data.bill_to_id, application_id=data.application_id,
-        category=result.category.value, classification_state=state.value, classification_confidence=confidence,
-        status=TicketStatus.new.value, licence_warning=warning, created_at=now)
+    decided = {"category": result.category.value, "classification_state": state.value,
+               "classification_confidence": confidence, "status": TicketStatus.new.value,
+               "licence_warning": warning, "created_at": now, "updated_at": now}
+    ticket = ticket_store.NewTicket(columns={**data.model_dump(), **decided})
     events = [
         ticket_store.NewEvent(kind="created", actor=principal.name, actor_token_id=principal.token_id,
                               to_value=TicketStatus.new.value),
@@ -140,13 +140,11 @@ async def create_ticket(*, principal: Principal,
                                             ticket=ticket, events=events, receipt=receipt)
     _opened(opened, principal, data)
     assert opened.requester is not None and opened.ticket_id is not None
-    return ticket_schemas.TicketRead(
-        id=opened.ticket_id, number=opened.number, subject=data.subject, body=data.body,
-        requester_id=data.requester_id, organisation_id=opened.requester.organisation_id,
-        bill_to_id=opened.bill_to_id, application_id=data.application_id, category=result.category,
-        classification_state=state, classification_confidence=confidence, status=TicketStatus.new,
-        assignee_id=None, licence_warning=warning, defect_outcome=None, extension_decision=None,
-        billing=billing_for(result.category), classification_reasons=result.reasons, created_at=now, updated_at=now)
+    return ticket_schemas.TicketRead.model_validate({
+        **data.model_dump(), **decided, "id": opened.ticket_id, "number": opened.number,
+        "organisation_id": opened.requester.organisation_id, "bill_to_id": opened.bill_to_id, "assignee_id": None,
+        "defect_outcome": None, "extension_decision": None, "billing": billing_for(result.category),
+        "classification_reasons": result.reasons})
 
 
 CLASSIFICATION_EVENTS = ("classified", "category_changed", "category_confirmed")
@@ -176,7 +174,7 @@ async def read_ticket(*, principal: Principal, ticket_id: int) -> ticket_schemas
 async def list_tickets(*, principal: Principal,
                        query: ticket_schemas.TicketQuery) -> tuple[list[dict[str, Any]], str | None]:
     """A page of `TicketSummary` fields as plain rows, newest first (support/tickets/listing.py: the filters'
-    rules, and why PostgreSQL reads them with its own statement)."""
+    rules and the statement)."""
     wanted = TicketFilter.of(principal, query, postgres=is_postgres())
     return page_of(await wanted.rows(), query.limit)
 

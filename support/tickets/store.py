@@ -1,23 +1,24 @@
 """Storage for ticket intake, the hottest write path: the ticket, its first events and its receipt email,
-written together with the requester look-up and the number.
+written together with the requester look-up and the number. The statements are built in
+support/tickets/intake_sql.py, the same pieces for both dialects.
 
-On PostgreSQL an intake is one statement (support/tickets/intake_sql.py), one round trip, no explicit transaction (a
-single statement is atomic on its own, so every row commits together or none does). Its CTEs
-1. read the requester and its organisation, and whether it may open a ticket (active, and inside the
+On PostgreSQL an intake is one statement, one round trip, no explicit transaction (a single statement is
+atomic on its own, so every row commits together or none does). It
+1. reads the requester and its organisation, and whether it may open a ticket (active, and inside the
    integrator's own organisation when the caller is one), bill the organisation the request names (its own,
    or a customer its organisation is recorded to act for: support/partners.py) and name the application
    (one of those two organisations');
-2. only then take the next number of the year's sequence (`support_ticket_number_<year>`);
-3. insert the ticket (billed to the requester's organisation unless `bill_to_id` says otherwise), its events
+2. only then takes the next number of the year's sequence (`support_ticket_number_<year>`);
+3. inserts the ticket (billed to the requester's organisation unless `bill_to_id` says otherwise), its events
    in order, and the receipt email, whose recipient, reply address, dedupe key and facts come from steps 1-2.
 The first intake of a year finds no sequence; the store creates it (`_create_year_sequence`) and runs the
 statement again. A sequence hands out numbers without locking: concurrent intakes (on any number of
-instances) never wait for each other's commit, as they did on a counter row. A number is skipped only when
-the statement fails after taking it (say, an application deleted a moment before). Ticket numbers are
-references, not accounting documents; invoice numbers stay gap-free (billing/numbering).
+instances) never wait for each other's commit. A number is skipped only when the statement fails after
+taking it (say, an application deleted a moment before). Ticket numbers are references, not accounting
+documents; invoice numbers stay gap-free (billing/numbering).
 
-On SQLite (one writer, the embedded default) the ORM writes the same rows in one transaction, numbered by
-the counter row `ticket:<year>`.
+On SQLite (one writer, the embedded default) the same steps run as separate statements in one transaction,
+numbered by the counter row `ticket:<year>`.
 """
 
 from __future__ import annotations
@@ -29,17 +30,9 @@ from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClie
 from tortoise.transactions import in_transaction
 
 from core.db import generic_plans_db, is_postgres
-from notifications.models import OutboxMessage
-from support.models import Application, PartnerCustomer, Ticket, TicketEvent
+from support.models import Ticket
 from support.numbering import next_value, ticket_number
-from support.tickets.intake_sql import (
-    EVENT_COLUMNS,
-    REQUESTER_COLUMNS,
-    TICKET_FIELDS,
-    intake_statement,
-    intake_values,
-    sequence_name,
-)
+from support.tickets.intake_sql import CHECKS, bind, postgres_statement, sequence_name, sqlite_statements
 from support.tickets.records import NewEvent, NewTicket, Opened, Receipt, Requester
 
 
@@ -49,7 +42,7 @@ def _db() -> BaseDBAsyncClient:
 
 
 def _intake_db() -> BaseDBAsyncClient:
-    """Outside a transaction, PostgreSQL's pool with cached generic plans (tripdesk/db.py `generic_plans_db`):
+    """Outside a transaction, PostgreSQL's pool with cached generic plans (core/db.py `generic_plans_db`):
     the intake statement's plan is the same for every ticket. Inside one (an `Idempotency-Key` intake),
     the transaction's own connection."""
     db = _db()
@@ -64,59 +57,50 @@ def _requester(row: dict[str, Any]) -> Requester:
                      organisation_name=row["organisation_name"], organisation_kind=str(row["organisation_kind"]))
 
 
+def _opened(row: dict[str, Any] | None, ticket_id: int | None = None, number: str | None = None,
+            bill_to_id: int | None = None) -> Opened:
+    if row is None:
+        return Opened(requester=None)
+    return Opened(requester=_requester(row), ticket_id=ticket_id, number=number, bill_to_id=bill_to_id,
+                  may_bill=bool(row["may_bill"]), may_name_application=bool(row["may_name_application"]))
+
+
 async def open_ticket(*, contact_id: int, organisation_scope: int | None, ticket: NewTicket,
                       events: Sequence[NewEvent], receipt: Receipt | None) -> Opened:
     """Store a new ticket opened by contact `contact_id` with its events and, unless its dedupe key was
     queued before, its receipt: all or nothing."""
     db = _intake_db()
+    bound = bind(contact_id, organisation_scope, ticket, events, receipt)
+    shape = (tuple(ticket.columns), len(events), receipt is not None)
     if not is_postgres(db):
-        return await _open_generic(db, contact_id, organisation_scope, ticket, events, receipt)
-    values = intake_values(contact_id, organisation_scope, ticket, events, receipt)
-    sql = intake_statement(len(events), receipt is not None)
-    _, rows = await db.execute_query(sql, values)
-    row = rows[0] if rows else None
+        return await _open_sqlite(db, bound, shape)
+    statement = postgres_statement(*shape)
+    values = statement.values(bound)
+    _, rows = await db.execute_query(statement.sql, values)
+    row = dict(rows[0]) if rows else None
     if row is not None and row["may_open"] and not row["numbered"]:
-        await _create_year_sequence(_db(), ticket.created_at.year)
-        _, rows = await db.execute_query(sql, values)
-        row = rows[0]
+        await _create_year_sequence(_db(), bound["year"])
+        _, rows = await db.execute_query(statement.sql, values)
+        row = dict(rows[0])
     if row is None:
         return Opened(requester=None)
-    return Opened(requester=_requester(dict(row)), ticket_id=row["ticket_id"], number=row["number"],
-                  bill_to_id=row["bill_to_id"], may_bill=row["may_bill"],
-                  may_name_application=row["may_name_application"])
+    return _opened(row, row["ticket_id"], row["number"], row["bill_to_id"])
 
 
-async def _open_generic(db: BaseDBAsyncClient, contact_id: int, organisation_scope: int | None,
-                        ticket: NewTicket, events: Sequence[NewEvent], receipt: Receipt | None) -> Opened:
+async def _open_sqlite(db: BaseDBAsyncClient, bound: dict[str, Any], shape: tuple[Any, ...]) -> Opened:
+    """The same statements one by one in a transaction, numbered by the counter row `ticket:<year>`."""
+    statements = sqlite_statements(*shape)
     async with in_transaction(db.connection_name) as tx:
-        rows = await tx.execute_query_dict(f"SELECT {REQUESTER_COLUMNS} WHERE c.id = ?", [contact_id])
-        if not rows:
-            return Opened(requester=None)
-        requester = _requester(rows[0])
-        if not requester.may_open(organisation_scope):
-            return Opened(requester=requester)
-        bill_to_id = ticket.bill_to_id or requester.organisation_id
-        may_bill = bill_to_id == requester.organisation_id or await PartnerCustomer.filter(
-            partner_id=requester.organisation_id, customer_id=bill_to_id).using_db(tx).exists()
-        may_name_application = ticket.application_id is None or await Application.filter(
-            id=ticket.application_id, organisation_id__in=(requester.organisation_id, bill_to_id),
-        ).using_db(tx).exists()
-        if not (may_bill and may_name_application):
-            return Opened(requester=requester, may_bill=may_bill, may_name_application=may_name_application)
-        year = ticket.created_at.year
-        number = ticket_number(year, await next_value(f"ticket:{year}", conn=tx))
-        stored = await Ticket.create(
-            using_db=tx, number=number, requester_id=requester.id, organisation_id=requester.organisation_id,
-            bill_to_id=bill_to_id, updated_at=ticket.created_at,
-            **{name: getattr(ticket, name) for name in TICKET_FIELDS if name != "bill_to_id"})
-        await TicketEvent.bulk_create(
-            [TicketEvent(ticket_id=stored.id, created_at=ticket.created_at,
-                         **{name: getattr(e, name) for name in EVENT_COLUMNS[:-1]}) for e in events],
-            using_db=tx)
-        if receipt is not None:
-            email = receipt.email(number=number, requester=requester, bill_to_id=bill_to_id)
-            await OutboxMessage.bulk_create([email.to_model()], ignore_conflicts=True, using_db=tx)
-    return Opened(requester=requester, ticket_id=stored.id, number=number, bill_to_id=bill_to_id)
+        rows = await tx.execute_query_dict(statements.checks.sql, statements.checks.values(bound))
+        if not rows or not all(rows[0][check] for check in CHECKS):
+            return _opened(rows[0] if rows else None)
+        year = bound["year"]
+        bound["number"] = ticket_number(year, await next_value(f"ticket:{year}", conn=tx))
+        [stored] = await tx.execute_query_dict(statements.ticket.sql, statements.ticket.values(bound))
+        bound["ticket_id"] = stored["id"]
+        for statement in (*statements.events, *([statements.receipt] if statements.receipt else [])):
+            await tx.execute_query(statement.sql, statement.values(bound))
+    return _opened(rows[0], stored["id"], stored["number"], stored["bill_to_id"])
 
 
 async def _create_year_sequence(db: BaseDBAsyncClient, year: int) -> None:

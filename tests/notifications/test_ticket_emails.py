@@ -11,13 +11,14 @@ import pytest
 
 from billing.money import format_amount
 from core.auth import Role
-from notifications.models import OutboxMessage
-from notifications.service import complete_context
+from notifications.models import OutboxMessage, OutboxStatus
+from notifications.service import PreparedEmail, complete_context
 from notifications.worker import OutboxWorker
 from support import notify
 from support.models import Language, TicketEvent
 from support.policy import Category
-from support.tickets.records import Requester
+from support.tickets import store as ticket_store
+from support.tickets.records import NewTicket
 from tests import factories as f
 from tests.notifications.smtp import SmtpServer
 from tests.notifications.test_outbox import deliver_all
@@ -109,10 +110,15 @@ async def test_receipt_for_a_ticket_awaiting_triage_says_nothing_about_billing(
 
     org = await f.organisation()
     requester = await f.contact(org, language=Language.en)
-    who = Requester(id=requester.id, name=requester.name, email=requester.email, language="en", active=True,
-                    organisation_id=org.id, organisation_name=org.name, organisation_kind=str(org.kind))
+    now = dt.datetime.now(dt.UTC)
     receipt = notify.receipt(subject="Something odd", status="new", category=None)
-    await receipt.email(number="SUP-2026-09999", requester=who, bill_to_id=org.id).to_model().save()
+    ticket = NewTicket(columns={"subject": "Something odd", "body": "", "bill_to_id": None, "application_id": None,
+                                "category": None, "classification_state": "needs_triage",
+                                "classification_confidence": 0.2, "status": "new", "licence_warning": None,
+                                "created_at": now, "updated_at": now})
+    opened = await ticket_store.open_ticket(contact_id=requester.id, organisation_scope=None, ticket=ticket,
+                                            events=[], receipt=receipt)
+    assert opened.ticket_id is not None
     [mail] = await mails()
     assert mail.language == "en" and "We have received your ticket" in mail.subject
     assert "consulting" not in mail.text_body and "Category" not in mail.text_body
@@ -260,3 +266,23 @@ async def test_receipt_queued_by_an_earlier_version_renders_as_it_was_queued(
     completed = await complete_context(await OutboxMessage.get(id=row.id))
     assert completed.context == context and rate_quoter == []
     assert "990,00 kr per timme" in completed.text_body and "SUP-2026-00007" in completed.subject
+
+
+async def test_intake_stores_the_same_receipt_row_on_both_backends(client: httpx.AsyncClient, db: str) -> None:
+    """Intake builds its receipt in SQL (the requester, the number and the facts joined in the statement that
+    stores the ticket); on either backend the stored row is exactly this one, value for value."""
+    org = await f.organisation(name="Åsele kommun")
+    requester = await f.contact(org, name="Åsa Öberg", email="asa.oberg@asele.example.se", language=Language.en)
+    ticket = await open_ticket(client, f.bearer(await f.token(Role.admin)), requester.id)
+    number, created_at = ticket["number"], dt.datetime.fromisoformat(ticket["created_at"])
+    category = Category(ticket["category"]) if ticket["classification_state"] == "suggested" else None
+    facts = notify.receipt(subject=ASSISTANCE[0], status="new", category=category).facts
+    [row] = await OutboxMessage.all().values(*PreparedEmail.COLUMNS)
+    assert row.pop("message_id").endswith("@tripdesk.example.se>")
+    assert row == {
+        "dedupe_key": f"ticket:{number}:received", "template": "ticket_received", "language": "en",
+        "to_email": "asa.oberg@asele.example.se", "to_name": "Åsa Öberg",
+        "reply_to": f"support+{number}@tripdesk.example.se",
+        "context": {"facts": {**facts, "number": number, "organisation_name": "Åsele kommun",
+                              "contact_name": "Åsa Öberg", "organisation_id": org.id, "bill_to_id": org.id}},
+        "status": OutboxStatus.pending, "attempts": 0, "next_attempt_at": created_at, "created_at": created_at}

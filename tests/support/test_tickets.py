@@ -132,6 +132,28 @@ async def test_partner_may_bill_a_customer_but_a_customer_may_not(client: httpx.
     assert_problem(await client.get(f"/api/v1/tickets/{ticket['id']}", headers=third), 404)
 
 
+async def test_external_reference_is_kept_returned_and_found(client: httpx.AsyncClient) -> None:
+    """The integrator's own reference: set at intake, returned by read and list, matched exactly by the list
+    (another organisation's ticket with the same reference stays invisible to the integrator)."""
+    org, requester, admin = await world()
+    ticket = await open_ticket(client, admin, requester.id, external_reference="  ORD-2026/0042 ")
+    await open_ticket(client, admin, requester.id, external_reference="ORD-2026/00421")
+    await open_ticket(client, admin, requester.id)
+    other = await f.organisation()
+    await open_ticket(client, admin, (await f.contact(other)).id, external_reference="ORD-2026/0042")
+    assert ticket["external_reference"] == "ORD-2026/0042"
+    read = (await client.get(f"/api/v1/tickets/{ticket['id']}", headers=admin)).json()
+    assert read["external_reference"] == "ORD-2026/0042"
+    integrator = f.bearer(await f.token(Role.integrator, organisation=org))
+    found = (await client.get("/api/v1/tickets", params={"external_reference": "ORD-2026/0042"},
+                              headers=integrator)).json()["items"]
+    assert [(t["id"], t["external_reference"]) for t in found] == [(ticket["id"], "ORD-2026/0042")]
+    assert len((await client.get("/api/v1/tickets", params={"external_reference": "ORD-2026/0042"},
+                                 headers=admin)).json()["items"]) == 2
+    assert_problem(await client.post("/api/v1/tickets", json={"subject": "x", "requester_id": requester.id,
+                                                              "external_reference": "x" * 101}, headers=admin), 422)
+
+
 async def test_licence_warning_on_ticket(client: httpx.AsyncClient) -> None:
     org, requester, admin = await world()
     app = await f.application(org, in_production=True)
