@@ -93,19 +93,7 @@ async def invoice_read(invoice: Invoice, *, with_snapshot: bool = True) -> schem
                 credited_line_id=line.credited_line_id,
                 credited_by_line_id=credited_by.get(line.id),
                 entry_ids=[e.time_entry_id for e in entries[line.id]],
-                entries=[
-                    schemas.LineEntryRead(
-                        time_entry_id=e.time_entry_id,
-                        work_date=e.work_date,
-                        staff_name=e.staff_name,
-                        minutes=e.minutes,
-                        hours=e.hours,
-                        prepaid_hours=e.prepaid_hours,
-                        description=e.description,
-                        category=e.category,
-                    )
-                    for e in entries[line.id]
-                ],
+                entries=[schemas.LineEntryRead.model_validate(e, from_attributes=True) for e in entries[line.id]],
             )
             for line in lines
         ],
