@@ -126,6 +126,8 @@ async def main() -> None:
     parser.add_argument("--duration", type=float, default=600)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--memray", type=Path, help="record the server's allocations into this file")
+    parser.add_argument("--pool", type=int, default=None, metavar="N",
+                        help="open the server's connection pool at its full size N from the start (minsize = maxsize)")
     args = parser.parse_args()
 
     database = f"tripdesk_soak_{uuid.uuid4().hex[:8]}"
@@ -134,7 +136,8 @@ async def main() -> None:
     smtp = SmtpServer()
     smtp.start()
     data_dir = Path(f"/tmp/{database}")
-    env = {**os.environ, "DATABASE_URL": ADMIN_URL.rsplit("/", 1)[0] + "/" + database, "SMTP_URL": smtp.url,
+    pool = "" if args.pool is None else f"?minsize={args.pool}&maxsize={args.pool}"
+    env = {**os.environ, "DATABASE_URL": ADMIN_URL.rsplit("/", 1)[0] + "/" + database + pool, "SMTP_URL": smtp.url,
            "TRIPDESK_DATA_DIR": str(data_dir), "TRIPDESK_LOG_JSON": "true"}
     server = None
     try:
@@ -177,10 +180,13 @@ async def main() -> None:
             started = time.monotonic()
             deadline = started + args.duration
             memory: list[tuple[float, int]] = []
+            connections: list[int] = []
 
             async def sample_memory() -> None:
                 while time.monotonic() < deadline:
                     memory.append((time.monotonic() - started, rss_kib(server.pid)))  # type: ignore[union-attr]
+                    connections.append(await admin_conn.fetchval(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = $1", database))
                     await asyncio.sleep(5)
 
             await asyncio.gather(sample_memory(), billing_loop(stats, http, api, admin, finance, deadline),
@@ -204,6 +210,10 @@ async def main() -> None:
         p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] * 1000
         print(f"  {route:<36} n={len(values):6d}  p50 {ordered[len(ordered) // 2] * 1000:7.1f} ms  p99 {p99:7.1f} ms")
     report_memory(memory, elapsed)
+    if connections:
+        print("server connections, the most open in each minute: " + ", ".join(
+            str(max(connections[minute * 12:(minute + 1) * 12], default=0))
+            for minute in range(len(connections) // 12)))
     for error in stats.errors[:10]:
         print("  error:", error)
 

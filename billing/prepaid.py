@@ -48,7 +48,7 @@ class PrepaidPool:
         ).values("id", "hours", "valid_from_date", "valid_until_date")
         if not rows:
             return cls([])
-        used = await _used_hours([r["id"] for r in rows])
+        used = await used_hours([r["id"] for r in rows])
         return cls(
             [
                 _Package(
@@ -77,7 +77,8 @@ class PrepaidPool:
         return drawn
 
 
-async def _used_hours(package_ids: list[int]) -> dict[int, Decimal]:
+async def used_hours(package_ids: list[int]) -> dict[int, Decimal]:
+    """Hours drawn and not released per package, summed in the database."""
     rows = (
         await PrepaidDrawdown.filter(package_id__in=package_ids, released_at__isnull=True)
         .group_by("package_id")
@@ -126,7 +127,7 @@ async def prepaid_summary(*, principal: Principal, organisation_id: int) -> sche
     if not await Organisation.exists(access.visible_organisations(principal), id=organisation_id):
         raise OrganisationNotFound(f"organisation {organisation_id} not found")
     packages = await PrepaidPackage.filter(organisation_id=organisation_id).order_by("valid_until_date", "id")
-    used = await _used_hours([p.id for p in packages]) if packages else {}
+    used = await used_hours([p.id for p in packages]) if packages else {}
     today = business_today()
     reads = [_read(p, used.get(p.id, ZERO_HOURS), today) for p in packages]
     remaining = sum((r.remaining_hours for r in reads if r.active_today), Decimal("0.00"))

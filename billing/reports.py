@@ -11,77 +11,106 @@ per rate within the row, then summed — the same rule as invoice lines.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from tortoise.expressions import RawSQL
+from tortoise.functions import Count
+
 from billing import schemas
 from billing.models import PrepaidDrawdown
-from billing.money import ZERO, line_amount, minutes_billed_hours, minutes_to_hours
+from billing.money import ZERO, line_amount
 from billing.rates import RateBook
 from billing.settings import get_billing_settings
+from support.models import Organisation, Staff
 from support.timetracking.models import TimeEntry
 
 _H = Decimal("0.01")
+_UNIT = Decimal("0.0001")  # the sums below count ten-thousandths of an hour, as integers
+_SUMS = ("worked", "free", "billable", "prepaid", "invoiced")
+
+
+def _col(name: str) -> str:
+    return f'"{TimeEntry._meta.db_table}"."{name}"'
+
+
+def _hours(minutes_sql: str) -> str:
+    """Hours of `minutes_sql` in ten-thousandths, rounded half-up per entry exactly as `minutes_to_hours`:
+    round(m × 10000 / 60) = floor((1000·m + 3) / 6), integer arithmetic on both backends."""
+    return f"(({minutes_sql}) * 1000 + 3) / 6"
+
+
+def _billed_minutes(increment: int) -> str:
+    """`billable_minutes`: each entry rounded up to the billing increment."""
+    if increment <= 1:
+        return _col("minutes")
+    return f"(({_col('minutes')} + {increment - 1}) / {increment}) * {increment}"
+
+
+def _sums(increment: int) -> dict[str, RawSQL]:
+    """Per-group sums in ten-thousandths of an hour (`<name>_units`). Prepaid: the entry's unreleased
+    drawdowns, which are whole ten-thousandths (4 decimals)."""
+    worked, billed, billable = _hours(_col("minutes")), _hours(_billed_minutes(int(increment))), _col("billable")
+    drawn = (
+        f'SELECT COALESCE(SUM(CAST(ROUND(d."hours" * 10000) AS BIGINT)), 0) FROM "{PrepaidDrawdown._meta.db_table}" d '
+        f'WHERE d."time_entry_id" = {_col("id")} AND d."released_at" IS NULL'
+    )
+    return {
+        "worked_units": RawSQL(f"SUM({worked})"),
+        "free_units": RawSQL(f"SUM(CASE WHEN {billable} THEN 0 ELSE {worked} END)"),
+        "billable_units": RawSQL(f"SUM(CASE WHEN {billable} THEN {billed} ELSE 0 END)"),
+        "prepaid_units": RawSQL(f"SUM(CASE WHEN {billable} THEN ({drawn}) ELSE 0 END)"),
+        "invoiced_units": RawSQL(
+            f"SUM(CASE WHEN {billable} AND {_col('invoice_id')} IS NOT NULL THEN {billed} ELSE 0 END)"
+        ),
+    }
+
+
+async def _daily_sums(query: schemas.TimeReportQuery, increment: int) -> list[dict[str, Any]]:
+    """The period's time summed in the database per organisation × category × work date × staff: what a
+    report holds in memory is bounded by the calendar, not by how many entries were logged. Per day, not per
+    month, because the rate in force can change on any date."""
+    entries = TimeEntry.filter(work_date__gte=query.period_start, work_date__lte=query.period_end)
+    if query.organisation_id is not None:
+        entries = entries.filter(ticket__bill_to_id=query.organisation_id)
+    sums = _sums(increment)
+    return await (
+        entries.annotate(entries=Count("id"), **sums)
+        .group_by("ticket__bill_to_id", "category", "work_date", "staff_id")
+        .values("category", "work_date", "staff_id", "entries", *sums, organisation_id="ticket__bill_to_id")
+    )
 
 
 async def time_report(*, query: schemas.TimeReportQuery) -> schemas.TimeReport:
     increment = get_billing_settings().billing_increment_minutes
-    entries = TimeEntry.filter(work_date__gte=query.period_start, work_date__lte=query.period_end)
-    if query.organisation_id is not None:
-        entries = entries.filter(ticket__bill_to_id=query.organisation_id)
-    rows = await entries.order_by("work_date", "id").values(
-        "id",
-        "work_date",
-        "minutes",
-        "category",
-        "billable",
-        "invoice_id",
-        "staff_id",
-        staff_name="staff__name",
-        organisation_id="ticket__bill_to_id",
-        organisation_name="ticket__bill_to__name",
-    )
-    prepaid: dict[int, Decimal] = defaultdict(Decimal)
-    ids = [r["id"] for r in rows if r["billable"]]
-    for i in range(0, len(ids), 5000):
-        for d in await PrepaidDrawdown.filter(
-            time_entry_id__in=ids[i : i + 5000], released_at__isnull=True
-        ).values("time_entry_id", "hours"):
-            prepaid[d["time_entry_id"]] += Decimal(d["hours"])
+    days = await _daily_sums(query, increment)
+    organisations = dict(await Organisation.filter(id__in={d["organisation_id"] for d in days})
+                         .values_list("id", "name"))
+    staff = dict(await Staff.filter(id__in={d["staff_id"] for d in days}).values_list("id", "name"))
     book = await RateBook.load(start=query.period_start, end=query.period_end)
     groups: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for r in rows:
-        key = (r["organisation_id"], str(r["category"]), r["work_date"].strftime("%Y-%m"), r["staff_id"])
+    for d in days:
+        work_date = d["work_date"] if isinstance(d["work_date"], dt.date) else dt.date.fromisoformat(d["work_date"])
+        key = (d["organisation_id"], str(d["category"]), work_date.strftime("%Y-%m"), d["staff_id"])
         g = groups.get(key)
         if g is None:
             g = groups[key] = dict(
-                organisation_name=r["organisation_name"],
-                staff_name=r["staff_name"],
+                organisation_name=organisations[d["organisation_id"]],
+                staff_name=staff[d["staff_id"]],
                 entries=0,
-                worked=ZERO,
-                billable=ZERO,
-                free=ZERO,
-                prepaid=ZERO,
-                invoiced=ZERO,
                 by_rate=defaultdict(Decimal),
+                **dict.fromkeys(_SUMS, ZERO),
             )
-        g["entries"] += 1
-        worked = minutes_to_hours(r["minutes"])
-        g["worked"] += worked
-        if not r["billable"]:
-            g["free"] += worked
-            continue
-        billed = minutes_billed_hours(r["minutes"], increment)
-        drawn = prepaid.get(r["id"], ZERO)
-        g["billable"] += billed
-        g["prepaid"] += drawn
-        if r["invoice_id"] is not None:
-            g["invoiced"] += billed
-        priced = book.lookup(r["organisation_id"], str(r["category"]), r["work_date"])
-        if priced is not None:
-            g["by_rate"][priced[0]] += billed - drawn
+        g["entries"] += int(d["entries"])
+        day = {name: Decimal(int(d[f"{name}_units"] or 0)) * _UNIT for name in _SUMS}
+        for name, value in day.items():
+            g[name] += value
+        priced = book.lookup(d["organisation_id"], str(d["category"]), work_date)
+        if priced is not None and day["billable"]:
+            g["by_rate"][priced[0]] += day["billable"] - day["prepaid"]
     out: list[schemas.TimeReportRow] = []
     for (org_id, category, month, staff_id), g in sorted(
         groups.items(),

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceLineEntry, PrepaidDrawdown, PrepaidPackage
 from billing.money import ZERO, round_amount, vat_breakdown
+from billing.prepaid import used_hours
 from billing.settings import get_billing_settings
 from billing.snapshot import (
     CorrectedInvoice,
@@ -47,15 +48,11 @@ async def prepaid_balances(invoice: Invoice) -> list[PrepaidBalance]:
         drawn[package_id] += Decimal(hours)  # type: ignore[index]
     if not drawn:
         return []
-    used: dict[int, Decimal] = defaultdict(Decimal)
-    for package_id, hours in await PrepaidDrawdown.filter(
-        package_id__in=list(drawn), released_at__isnull=True
-    ).values_list("package_id", "hours"):
-        used[package_id] += Decimal(hours)  # type: ignore[index]
+    used = await used_hours(list(drawn))
     packages = await PrepaidPackage.filter(id__in=list(drawn)).order_by("valid_until_date", "id")
     return [
         PrepaidBalance(package=p.name, valid_until=p.valid_until_date, drawn_hours=drawn[p.id],
-                       remaining_hours=Decimal(p.hours) - used[p.id])
+                       remaining_hours=Decimal(p.hours) - used.get(p.id, ZERO))
         for p in packages
     ]
 

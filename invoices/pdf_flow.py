@@ -19,6 +19,7 @@ from typing import Any, Literal
 from reportlab.platypus import Flowable, Table, TableStyle
 
 RowKind = Literal["heading", "entry", "sum"]
+PAGE_ROWS = 64  # rows measured at first for a page; doubled while they do not fill it
 
 
 @dataclass
@@ -58,9 +59,22 @@ class RuledTable(Flowable):
                           tail_gap=self.tail_gap, min_with_heading=self.min_with_heading,
                           min_with_tail=self.min_with_tail)
 
+    def _measure(self, avail_width: float, avail_height: float) -> Table:
+        """A table of the leading rows, as many as fill `avail_height` (or all of them), wrapped: taller than
+        `avail_height` when rows are left out. Row heights do not depend on other rows (the column widths are
+        fixed), so a page is decided on its own rows: what a page break builds is bounded by a page, not by the
+        whole table."""
+        count = PAGE_ROWS
+        while True:
+            table = self._build(self.rows[:count])
+            _, height = table.wrap(avail_width, avail_height)
+            if count >= len(self.rows) or height > avail_height:
+                return table
+            count *= 2
+
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (ReportLab)
-        self._table = self._build(self.rows)
-        _, height = self._table.wrap(availWidth, availHeight)
+        self._table = self._measure(availWidth, availHeight)
+        height = self._table._height  # noqa: SLF001 (known after wrap); over availHeight when rows are left out
         if self.tail is not None:
             self._tail_size = self.tail.wrap(availWidth, availHeight)
             height += self.tail_gap + self._tail_size[1]
@@ -102,8 +116,7 @@ class RuledTable(Flowable):
         return 0
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803 (ReportLab)
-        table = self._build(self.rows)
-        table.wrap(availWidth, availHeight)
+        table = self._measure(availWidth, availHeight)
         heights = table._rowHeights  # noqa: SLF001 (known after wrap)
         room, fitting = availHeight - heights[0], 0
         for height in heights[1:]:

@@ -5,10 +5,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections import defaultdict
+from decimal import Decimal
 
 import httpx
+import pytest
 
-from billing import runs
+from billing import reports, runs, schemas
+from billing.models import PrepaidDrawdown
+from billing.money import line_amount, minutes_billed_hours, minutes_to_hours
+from billing.rates import RateBook
+from support.timetracking.models import TimeEntry
 from tests import factories
 from tests.billing import builders as b
 from tests.factories import bearer
@@ -80,3 +87,58 @@ async def test_report_roles_and_bad_input(client: httpx.AsyncClient, db: str) ->
         {**params, "organisation_id": "x"},
     ):
         assert (await client.get("/api/v1/reports/time", params=bad, headers=admin)).status_code == 422
+
+
+async def test_report_sums_equal_entry_by_entry_rounding(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The database sums per day must give what rounding each entry (worked to 4 dp, billed up to the
+    increment), then summing, gives: many short entries make a per-sum rounding visible in the total, and an
+    agreement from the 15th puts two rates into one month's row."""
+    from billing import settings as billing_settings
+
+    six = billing_settings.BillingSettings(TRIPDESK_BILLING_INCREMENT_MINUTES=6)  # type: ignore[call-arg]
+    monkeypatch.setattr(reports, "get_billing_settings", lambda: six)
+    await b.card()
+    org = await factories.organisation(name="Alvik")
+    await b.card(organisation=org, valid_from=dt.date(2026, 1, 15), rates_={"assistance": "999.99"})
+    await b.package(org, "2")
+    anna, bo = await factories.staff(name="Anna"), await factories.staff(name="Bo")
+    tickets = [await b.ticket(org), await b.ticket(org, category="defect")]
+    minutes = [1, 4, 7, 13, 31, 61]  # each rounds up by a third of 0.0001 h
+    await TimeEntry.bulk_create([
+        TimeEntry(ticket_id=tickets[n % 2].id, staff_id=(anna, bo)[n % 3 == 0].id,
+                  work_date=dt.date(2026, 2 if n % 5 == 0 else 1, 1 + n % 28), minutes=minutes[n % 6],
+                  description="Arbete", category=tickets[n % 2].category, billable=n % 2 == 0,
+                  approved_at=dt.datetime.now(dt.UTC))
+        for n in range(1800)])
+    await runs.run_invoices(started_by="t", period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 1, 10))
+    await PrepaidDrawdown.filter(id=(await PrepaidDrawdown.first()).id).update(  # type: ignore[union-attr]
+        released_at=dt.datetime.now(dt.UTC))
+    drawn: dict[int, Decimal] = defaultdict(Decimal)
+    for time_entry_id, hours in await PrepaidDrawdown.filter(released_at__isnull=True).values_list(
+            "time_entry_id", "hours"):
+        drawn[time_entry_id] += hours  # type: ignore[index, operator]
+    book = await RateBook.load(start=dt.date(2026, 1, 1), end=dt.date(2026, 2, 28))
+    expected: dict[tuple[str, str, str], list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 5)
+    by_rate: dict[tuple[str, str, str], dict[Decimal, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    names = {anna.id: "Anna", bo.id: "Bo"}
+    for e in await TimeEntry.all():
+        key = (str(e.category), e.work_date.strftime("%Y-%m"), names[e.staff_id])  # type: ignore[attr-defined]
+        worked, billed = minutes_to_hours(e.minutes), minutes_billed_hours(e.minutes, 6)
+        sums = expected[key]
+        sums[0] += worked
+        if not e.billable:
+            sums[2] += worked
+            continue
+        sums[1] += billed
+        sums[3] += drawn[e.id]
+        sums[4] += billed if e.invoice_id is not None else 0
+        by_rate[key][book.lookup(org.id, "assistance", e.work_date)[0]] += billed - drawn[e.id]  # type: ignore[index]
+    report = await reports.time_report(query=schemas.TimeReportQuery(
+        period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 2, 28)))
+    got = {(r.category, r.month, r.staff_name): [r.worked_hours, r.billable_hours, r.free_hours, r.prepaid_hours,
+                                                r.invoiced_hours, r.amount] for r in report.rows}
+    assert got == {key: [s.quantize(Decimal("0.01")) for s in sums]
+                   + [sum((line_amount(h, rate) for rate, h in by_rate[key].items()), Decimal("0.00"))]
+                   for key, sums in expected.items()}
+    assert len(got) == 8 and len(by_rate[("assistance", "2026-01", "Anna")]) == 2
+    assert sum(r.entries for r in report.rows) == 1800
