@@ -95,7 +95,7 @@ async def test_report_sums_equal_entry_by_entry_rounding(db: str, monkeypatch: p
     agreement from the 15th puts two rates into one month's row."""
     from billing import settings as billing_settings
 
-    six = billing_settings.BillingSettings(TRIPDESK_BILLING_INCREMENT_MINUTES=6)  # type: ignore[call-arg]
+    six = billing_settings.BillingSettings(TRIPDESK_BILLING_INCREMENT_MINUTES=6)
     monkeypatch.setattr(reports, "get_billing_settings", lambda: six)
     await b.card()
     org = await factories.organisation(name="Alvik")
@@ -116,7 +116,7 @@ async def test_report_sums_equal_entry_by_entry_rounding(db: str, monkeypatch: p
     drawn: dict[int, Decimal] = defaultdict(Decimal)
     for time_entry_id, hours in await PrepaidDrawdown.filter(released_at__isnull=True).values_list(
             "time_entry_id", "hours"):
-        drawn[time_entry_id] += hours  # type: ignore[index, operator]
+        drawn[time_entry_id] += hours
     book = await RateBook.load(start=dt.date(2026, 1, 1), end=dt.date(2026, 2, 28))
     expected: dict[tuple[str, str, str], list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 5)
     by_rate: dict[tuple[str, str, str], dict[Decimal, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
