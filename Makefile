@@ -32,6 +32,7 @@ eval: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check core tripdesk support billing invoices notifications tests bench
+	$(BIN)/ruff format --check core tripdesk support billing invoices notifications tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest -q tests/test_architecture.py
 

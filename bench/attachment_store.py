@@ -73,10 +73,13 @@ async def main() -> None:
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
             assert size == TOTAL
-            print(f"{kind:12} chunk {CHUNK >> 10} KiB: write {wrote:.2f} s ({100 / wrote:.0f} MiB/s), "
-                  f"read {took:.2f} s ({100 / took:.0f} MiB/s), Python peak {peak / 2**20:.1f} MiB")
-        sizes = await conn.fetchrow("SELECT pg_total_relation_size('chunk') AS rows, "
-                                    "pg_total_relation_size('pg_largeobject') AS lo")
+            print(
+                f"{kind:12} chunk {CHUNK >> 10} KiB: write {wrote:.2f} s ({100 / wrote:.0f} MiB/s), "
+                f"read {took:.2f} s ({100 / took:.0f} MiB/s), Python peak {peak / 2**20:.1f} MiB"
+            )
+        sizes = await conn.fetchrow(
+            "SELECT pg_total_relation_size('chunk') AS rows, pg_total_relation_size('pg_largeobject') AS lo"
+        )
         print(f"disk for 200 MiB: rows {sizes['rows'] / 2**20:.0f} MiB, large objects {sizes['lo'] / 2**20:.0f} MiB")
     finally:
         await conn.close()

@@ -29,8 +29,9 @@ async def create(request: Request) -> Response:
     data = json.loads(await request.body())
     assert pool is not None
     async with pool.acquire() as conn:
-        ticket_id = await conn.fetchval(INSERT, "B-" + uuid.uuid4().hex[:20], data["subject"], data.get("body", ""),
-                                        CONTACT_ID, ORG_ID)
+        ticket_id = await conn.fetchval(
+            INSERT, "B-" + uuid.uuid4().hex[:20], data["subject"], data.get("body", ""), CONTACT_ID, ORG_ID
+        )
     return Response(json.dumps({"id": ticket_id}), status_code=201, media_type="application/json")
 
 

@@ -74,8 +74,10 @@ def main() -> None:
         big_times.append(time.perf_counter() - s)
 
     ms = 1000.0
-    print(f"corpus: {len(examples)} training tickets; "
-          f"measured on {len(tickets)} tickets (held-out + written) x {args.rounds}")
+    print(
+        f"corpus: {len(examples)} training tickets; "
+        f"measured on {len(tickets)} tickets (held-out + written) x {args.rounds}"
+    )
     print(f"start-up: train from corpus {train_s:.2f} s, load from disk cache {load_s * ms:.0f} ms")
     for name, times in (("classify()        ", ours), ("classify() CPU    ", ours_cpu), ("baseline predict()", base)):
         p50, p99 = statistics.median(times) * ms, percentile(times, 0.99) * ms
@@ -89,8 +91,9 @@ def main() -> None:
         s = time.perf_counter()
         clean_body(log)
         clean_times.append(time.perf_counter() - s)
-    print(f"cleaning a 150-line log: p50 {statistics.median(clean_times) * ms:.2f} ms  "
-          f"max {max(clean_times) * ms:.2f} ms")
+    print(
+        f"cleaning a 150-line log: p50 {statistics.median(clean_times) * ms:.2f} ms  max {max(clean_times) * ms:.2f} ms"
+    )
 
     means = []
     for subject, body in TICKET_TEXTS:
@@ -100,8 +103,11 @@ def main() -> None:
         for _ in range(500):
             classifier.classify(subject, body)
         means.append((time.perf_counter() - s) / 500 * 1e6)
-    print("intake texts, mean classify(): " + ", ".join(f"{m:.0f}" for m in means)
-          + f" us; mean of the six {statistics.mean(means):.0f} us")
+    print(
+        "intake texts, mean classify(): "
+        + ", ".join(f"{m:.0f}" for m in means)
+        + f" us; mean of the six {statistics.mean(means):.0f} us"
+    )
 
 
 if __name__ == "__main__":

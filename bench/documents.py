@@ -51,17 +51,34 @@ def bare_canvas(snapshot: InvoiceSnapshot) -> bytes:
 
     s, seller = snapshot, snapshot.seller
     line(seller.name, bold=True, size=17)
-    for text in (seller.street, f"{seller.postal_code} {seller.city}", seller.organisation_number or "",
-                 seller.vat_number or "", t["f_skatt"], s.buyer.name, s.buyer.street,
-                 f"{s.buyer.postal_code} {s.buyer.city}", s.number, t.date(s.issue_date), t.date(s.due_date),
-                 t.period(s.period_start, s.period_end), s.ocr, s.buyer_reference):
+    for text in (
+        seller.street,
+        f"{seller.postal_code} {seller.city}",
+        seller.organisation_number or "",
+        seller.vat_number or "",
+        t["f_skatt"],
+        s.buyer.name,
+        s.buyer.street,
+        f"{s.buyer.postal_code} {s.buyer.city}",
+        s.number,
+        t.date(s.issue_date),
+        t.date(s.due_date),
+        t.period(s.period_start, s.period_end),
+        s.ocr,
+        s.buyer_reference,
+    ):
         line(text)
     for item in s.lines:
         line(item.description)
         unit = t["hour_unit"]
         line(f"{t.hours(item.quantity)} {unit}  {t.decimal(item.unit_price)}  {t.money(item.amount)}", 300)
-    for text in (t.money(s.totals.net), t.money(s.totals.vat), t.money(s.totals.payable), seller.bankgiro,
-                 seller.late_payment_interest):
+    for text in (
+        t.money(s.totals.net),
+        t.money(s.totals.vat),
+        t.money(s.totals.payable),
+        seller.bankgiro,
+        seller.late_payment_interest,
+    ):
         line(text, bold=True)
     for item in s.lines:
         line(item.description, bold=True)

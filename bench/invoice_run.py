@@ -72,10 +72,7 @@ async def setup(orgs: int, tickets: int, entries: int) -> None:
     await Organisation.bulk_create(
         [
             Organisation(
-                name=f"Org {i}",
-                kind="company",
-                country_code="SE" if i % 10 else "DK",
-                buyer_reference=f"R{i}",
+                name=f"Org {i}", kind="company", country_code="SE" if i % 10 else "DK", buyer_reference=f"R{i}"
             )
             for i in range(orgs)
         ],
@@ -83,8 +80,7 @@ async def setup(orgs: int, tickets: int, entries: int) -> None:
     )
     org_ids = list(await Organisation.all().order_by("id").values_list("id", flat=True))
     await bulk_tickets(
-        org_ids, tickets, prefix="SUP-B",
-        category=lambda t: Category.performance if t % 3 == 0 else Category.assistance,
+        org_ids, tickets, prefix="SUP-B", category=lambda t: Category.performance if t % 3 == 0 else Category.assistance
     )
     rows = await Ticket.all().values_list("id", "category")
     now = dt.datetime.now(dt.UTC)

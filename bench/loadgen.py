@@ -43,12 +43,15 @@ class Result:
             self.statuses[status] = self.statuses.get(status, 0) + count
 
     def summary(self, label: str) -> str:
-        return (f"{label:<34} {self.rps:8.0f} req/s   p50 {self.percentile(50):6.1f} ms   "
-                f"p99 {self.percentile(99):6.1f} ms   n={self.requests}  statuses={self.statuses}")
+        return (
+            f"{label:<34} {self.rps:8.0f} req/s   p50 {self.percentile(50):6.1f} ms   "
+            f"p99 {self.percentile(99):6.1f} ms   n={self.requests}  statuses={self.statuses}"
+        )
 
 
-def build_request(method: str, path: str, *, host: str, body: dict | None = None,
-                  headers: dict[str, str] | None = None) -> bytes:
+def build_request(
+    method: str, path: str, *, host: str, body: dict | None = None, headers: dict[str, str] | None = None
+) -> bytes:
     payload = b"" if body is None else json.dumps(body).encode()
     lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", "Connection: keep-alive"]
     for key, value in (headers or {}).items():
@@ -71,8 +74,15 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
     return status
 
 
-async def run_load(host: str, port: int, make_request: Callable[[int], bytes], *, concurrency: int,
-                   duration: float, warmup: float = 1.0) -> Result:
+async def run_load(
+    host: str,
+    port: int,
+    make_request: Callable[[int], bytes],
+    *,
+    concurrency: int,
+    duration: float,
+    warmup: float = 1.0,
+) -> Result:
     result = Result()
     deadline_box = {"start": 0.0, "end": 0.0}
     counter = iter(range(10**9))
@@ -124,5 +134,7 @@ def machine_note(before: list[int] | None, after: list[int] | None) -> str:
     user, nice, system, idle, iowait, irq, softirq, steal = (b - a for a, b in zip(before, after, strict=True))
     total = (user + nice + system + idle + iowait + irq + softirq + steal) or 1
     busy = user + nice + system + irq + softirq
-    return (f"machine during this phase: busy {100 * busy / total:.0f} %, idle {100 * (idle + iowait) / total:.0f} %,"
-            f" stolen by the hypervisor {100 * steal / total:.0f} %")
+    return (
+        f"machine during this phase: busy {100 * busy / total:.0f} %, idle {100 * (idle + iowait) / total:.0f} %,"
+        f" stolen by the hypervisor {100 * steal / total:.0f} %"
+    )

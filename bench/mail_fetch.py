@@ -70,8 +70,12 @@ async def seed(n_tickets: int) -> list[str]:
     staff = Principal(token_id=0, name="bench", role=Role.admin)
     numbers = []
     for n in range(n_tickets):
-        created = await tickets.create_ticket(principal=staff, data=ticket_schemas.TicketCreate(
-            subject=f"Fråga {n} om OAuth", body="Hur hämtar vi en token?", requester_id=contact.id))
+        created = await tickets.create_ticket(
+            principal=staff,
+            data=ticket_schemas.TicketCreate(
+                subject=f"Fråga {n} om OAuth", body="Hur hämtar vi en token?", requester_id=contact.id
+            ),
+        )
         numbers.append(created.number)
     return numbers
 
@@ -79,8 +83,9 @@ async def seed(n_tickets: int) -> list[str]:
 def replies(numbers: list[str], count: int) -> list[bytes]:
     raws = []
     for i in range(count):
-        msg, _ = m.reply("outlook_sv" if i % 2 else "gmail_en", sender="eva@kommun.example.se",
-                         number=numbers[i % len(numbers)])
+        msg, _ = m.reply(
+            "outlook_sv" if i % 2 else "gmail_en", sender="eva@kommun.example.se", number=numbers[i % len(numbers)]
+        )
         raws.append(m.raw(msg))
     return raws
 
@@ -115,8 +120,10 @@ async def run(args: argparse.Namespace) -> None:
         bare_rate = count / bare_s
         print(f"bare aioimaplib FETCH loop: {count} messages in {bare_s:.2f} s = {bare_rate:,.0f} msg/s")
 
-        settings = InboundSettings(IMAP_URL=f"imap://bench:bench@127.0.0.1:{server.port}/INBOX",  # type: ignore[call-arg]
-                                   IMAP_BATCH_SIZE=100)
+        settings = InboundSettings(
+            IMAP_URL=f"imap://bench:bench@127.0.0.1:{server.port}/INBOX",  # type: ignore[call-arg]
+            IMAP_BATCH_SIZE=100,
+        )
         fetcher = MailFetcher(settings=settings)
         await fetcher._ensure_connected()  # log in and create the folders before the clock starts, as bare does
         started = time.perf_counter()

@@ -109,9 +109,7 @@ async def run_bare(url: str, n: int) -> float:
 
 
 async def bench(label: str, database_url: str, n: int, smtp_url: str, handler: CountingHandler) -> None:
-    await Tortoise.init(
-        config=tortoise_config(database_url, connection=f"bench_{label}"), _enable_global_fallback=True
-    )
+    await Tortoise.init(config=tortoise_config(database_url, connection=f"bench_{label}"), _enable_global_fallback=True)
     try:
         await Tortoise.generate_schemas()
         enqueue_rate = await enqueue(n)
@@ -140,9 +138,7 @@ async def pg_reachable(admin_url: str) -> bool:
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument(
         "--pg", default=os.environ.get("TRIPDESK_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -166,9 +162,7 @@ async def main() -> None:
             conn = await asyncpg.connect(admin)
             await conn.execute(f'CREATE DATABASE "{name}"')
             try:
-                await bench(
-                    "postgres", args.pg.rpartition("/")[0] + f"/{name}", args.messages, smtp_url, handler
-                )
+                await bench("postgres", args.pg.rpartition("/")[0] + f"/{name}", args.messages, smtp_url, handler)
             finally:
                 await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                 await conn.close()

@@ -43,24 +43,50 @@ async def setup() -> list[tuple[int, str]]:
     from support.policy import Category
 
     card = await RateCard.create(name="Bench", valid_from_date=dt.date(2020, 1, 1))
-    await RateCardRate.bulk_create([RateCardRate(card_id=card.id, category=c, hourly_rate=Decimal(r))
-                                    for c, r in (("assistance", "1250"), ("performance", "1450"))])
+    await RateCardRate.bulk_create(
+        [
+            RateCardRate(card_id=card.id, category=c, hourly_rate=Decimal(r))
+            for c, r in (("assistance", "1250"), ("performance", "1450"))
+        ]
+    )
     await Staff.bulk_create([Staff(name=f"Staff {i}", email=f"s{i}@example.se") for i in range(STAFF)])
-    await Organisation.bulk_create([Organisation(name=f"Org {i}", kind="company", country_code="SE")
-                                    for i in range(ORGS)])
+    await Organisation.bulk_create(
+        [Organisation(name=f"Org {i}", kind="company", country_code="SE") for i in range(ORGS)]
+    )
     org_ids = list(await Organisation.all().order_by("id").values_list("id", flat=True))
     await Invoice.create(organisation_id=org_ids[0], period_start_date=MONTH, period_end_date=MONTH)  # id 1
-    await PrepaidPackage.bulk_create([PrepaidPackage(organisation_id=o, name="Block", hours=Decimal("500"),
-                                                     valid_from_date=MONTH, valid_until_date=dt.date(2026, 12, 31))
-                                      for o in org_ids[::3]])
+    await PrepaidPackage.bulk_create(
+        [
+            PrepaidPackage(
+                organisation_id=o,
+                name="Block",
+                hours=Decimal("500"),
+                valid_from_date=MONTH,
+                valid_until_date=dt.date(2026, 12, 31),
+            )
+            for o in org_ids[::3]
+        ]
+    )
     await Contact.bulk_create([Contact(organisation_id=o, name="C", email=f"c{o}@example.se") for o in org_ids])
     contact = dict(await Contact.all().values_list("organisation_id", "id"))
     categories = (Category.assistance, Category.performance, Category.defect)
-    await Ticket.bulk_create([
-        Ticket(number=f"SUP-B-{o}-{t}", subject=f"Ärende {t}", body="", requester_id=contact[o],
-               organisation_id=o, bill_to_id=o, category=categories[t % 3],
-               classification_state=ClassificationState.confirmed, status=TicketStatus.in_progress)
-        for o in org_ids for t in range(TICKETS_PER_ORG)])
+    await Ticket.bulk_create(
+        [
+            Ticket(
+                number=f"SUP-B-{o}-{t}",
+                subject=f"Ärende {t}",
+                body="",
+                requester_id=contact[o],
+                organisation_id=o,
+                bill_to_id=o,
+                category=categories[t % 3],
+                classification_state=ClassificationState.confirmed,
+                status=TicketStatus.in_progress,
+            )
+            for o in org_ids
+            for t in range(TICKETS_PER_ORG)
+        ]
+    )
     return [(int(i), str(c)) for i, c in await Ticket.all().order_by("id").values_list("id", "category")]
 
 
@@ -71,19 +97,34 @@ async def add_entries(tickets: list[tuple[int, str]], count: int, offset: int) -
     from support.timetracking.models import TimeEntry
 
     staff = list(await Staff.all().order_by("id").values_list("id", flat=True))
-    await TimeEntry.bulk_create([
-        TimeEntry(ticket_id=tickets[(offset + n) % len(tickets)][0], staff_id=staff[(offset + n) % len(staff)],
-                  work_date=MONTH.replace(day=1 + (offset + n) % 28), minutes=5 + (offset + n) * 37 % 116,
-                  description="Felsökning och svar till kund", category=tickets[(offset + n) % len(tickets)][1],
-                  billable=tickets[(offset + n) % len(tickets)][1] != "defect",
-                  invoice_id=1 if (offset + n) % 5 == 0 else None)
-        for n in range(count)], batch_size=5000)
+    await TimeEntry.bulk_create(
+        [
+            TimeEntry(
+                ticket_id=tickets[(offset + n) % len(tickets)][0],
+                staff_id=staff[(offset + n) % len(staff)],
+                work_date=MONTH.replace(day=1 + (offset + n) % 28),
+                minutes=5 + (offset + n) * 37 % 116,
+                description="Felsökning och svar till kund",
+                category=tickets[(offset + n) % len(tickets)][1],
+                billable=tickets[(offset + n) % len(tickets)][1] != "defect",
+                invoice_id=1 if (offset + n) % 5 == 0 else None,
+            )
+            for n in range(count)
+        ],
+        batch_size=5000,
+    )
     packages = dict(await PrepaidPackage.all().values_list("organisation_id", "id"))
     new = await TimeEntry.filter(id__gt=offset, billable=True).values_list("id", "ticket__bill_to_id")
-    await PrepaidDrawdown.bulk_create([
-        PrepaidDrawdown(package_id=packages[org], invoice_id=1, line_no=1, time_entry_id=entry_id,
-                        hours=Decimal("0.2500"))
-        for entry_id, org in new if entry_id % 7 == 0 and org in packages], batch_size=5000)
+    await PrepaidDrawdown.bulk_create(
+        [
+            PrepaidDrawdown(
+                package_id=packages[org], invoice_id=1, line_no=1, time_entry_id=entry_id, hours=Decimal("0.2500")
+            )
+            for entry_id, org in new
+            if entry_id % 7 == 0 and org in packages
+        ],
+        batch_size=5000,
+    )
 
 
 async def report_once() -> tuple[int, float, int]:
@@ -115,8 +156,11 @@ async def measure(url: str, steps: int, per_step: int) -> None:
         for step in range(1, steps + 1):
             await add_entries(tickets, per_step, (step - 1) * per_step)
             peak, seconds, rows = await report_once()
-            print(f"  {step * per_step:7d} entries: peak {peak / 1024 / 1024:6.2f} MiB above start, "
-                  f"{seconds * 1000:6.0f} ms, {rows} rows", flush=True)
+            print(
+                f"  {step * per_step:7d} entries: peak {peak / 1024 / 1024:6.2f} MiB above start, "
+                f"{seconds * 1000:6.0f} ms, {rows} rows",
+                flush=True,
+            )
         tracemalloc.stop()
     finally:
         await close_connections()

@@ -58,8 +58,9 @@ def wait_for_port(port: int, timeout: float = 60) -> None:
 async def setup(database: str) -> tuple[int, int, str]:
     """Migrate with the real migrations, then create an organisation, a contact and a token."""
     env = {**os.environ, "DATABASE_URL": dsn(database).replace("postgresql://", "postgres://")}
-    subprocess.run([sys.executable, "-m", "tripdesk.cli", "migrate"], cwd=REPO, env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "tripdesk.cli", "migrate"], cwd=REPO, env=env, check=True, capture_output=True
+    )
     from tortoise import Tortoise
 
     from core.auth import Role
@@ -68,9 +69,10 @@ async def setup(database: str) -> tuple[int, int, str]:
     from tripdesk.db import tortoise_config
 
     await Tortoise.init(config=tortoise_config(env["DATABASE_URL"]), _enable_global_fallback=True)
-    await Tortoise.generate_schemas(safe=True)     # no-op when the migrations built everything
-    org = await Organisation.create(name="Benchkommun", kind=OrganisationKind.municipality, population=1000,
-                                    organisation_number="212000-2627")
+    await Tortoise.generate_schemas(safe=True)  # no-op when the migrations built everything
+    org = await Organisation.create(
+        name="Benchkommun", kind=OrganisationKind.municipality, population=1000, organisation_number="212000-2627"
+    )
     contact = await Contact.create(organisation=org, name="Bench", email="bench@example.se")
     _, token = await service.create_token(name="bench", role=Role.support)
     await Tortoise.close_connections()
@@ -98,9 +100,15 @@ def intake_bodies(contact_id: int) -> list[tuple[str, str]]:
 
 
 def intake(port: int, token: str, contact_id: int, *, connections: int, seconds: float) -> WrkResult:
-    return run_wrk(f"http://127.0.0.1:{port}", method="POST", path="/api/v1/tickets",
-                   headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-                   bodies=intake_bodies(contact_id), connections=connections, seconds=seconds)
+    return run_wrk(
+        f"http://127.0.0.1:{port}",
+        method="POST",
+        path="/api/v1/tickets",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        bodies=intake_bodies(contact_id),
+        connections=connections,
+        seconds=seconds,
+    )
 
 
 def serve(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
@@ -126,35 +134,72 @@ async def bulk_tickets(database: str, org_id: int, contact_id: int, count: int) 
         categories = ["defect", "assistance", "performance", "activation", "extension", "unofficial"]
         now = time.time()
         import datetime as dt
+
         rows = []
         # two years of history, numbered per year like real tickets, ids increasing with time
         created_times = sorted(now - rng.randint(0, 730 * 86400) for _ in range(count))
         # the intake run numbered this year's first tickets already: history continues after them
-        per_year: dict[int, int] = {row["year"]: row["last"] for row in await conn.fetch(
-            "SELECT split_part(number, '-', 2)::int AS year, max(split_part(number, '-', 3)::int) AS last "
-            "FROM support_ticket WHERE number ~ '^SUP-[0-9]+-[0-9]+$' GROUP BY 1")}  # bare rows: no number
+        per_year: dict[int, int] = {
+            row["year"]: row["last"]
+            for row in await conn.fetch(
+                "SELECT split_part(number, '-', 2)::int AS year, max(split_part(number, '-', 3)::int) AS last "
+                "FROM support_ticket WHERE number ~ '^SUP-[0-9]+-[0-9]+$' GROUP BY 1"
+            )
+        }  # bare rows: no number
         for i, stamp in enumerate(created_times):
             subject, body = TICKET_TEXTS[i % len(TICKET_TEXTS)]
             created = dt.datetime.fromtimestamp(stamp, dt.UTC)
             per_year[created.year] = per_year.get(created.year, 0) + 1
-            rows.append((ticket_number(created.year, per_year[created.year]), f"{subject} {i}", body * 3,
-                         contact_id, org_id, org_id, rng.choice(categories), "suggested", 0.9,
-                         rng.choice(statuses), created, created))
+            rows.append(
+                (
+                    ticket_number(created.year, per_year[created.year]),
+                    f"{subject} {i}",
+                    body * 3,
+                    contact_id,
+                    org_id,
+                    org_id,
+                    rng.choice(categories),
+                    "suggested",
+                    0.9,
+                    rng.choice(statuses),
+                    created,
+                    created,
+                )
+            )
         await conn.copy_records_to_table(
-            "support_ticket", records=rows,
-            columns=["number", "subject", "body", "requester_id", "organisation_id", "bill_to_id", "category",
-                     "classification_state", "classification_confidence", "status", "created_at", "updated_at"])
-        await conn.execute("VACUUM ANALYZE support_ticket")   # steady state: GIN pending list merged
+            "support_ticket",
+            records=rows,
+            columns=[
+                "number",
+                "subject",
+                "body",
+                "requester_id",
+                "organisation_id",
+                "bill_to_id",
+                "category",
+                "classification_state",
+                "classification_confidence",
+                "status",
+                "created_at",
+                "updated_at",
+            ],
+        )
+        await conn.execute("VACUUM ANALYZE support_ticket")  # steady state: GIN pending list merged
     finally:
         await conn.close()
 
 
-LIST_QUERIES = ["/api/v1/tickets?limit=50", "/api/v1/tickets?status=in_progress",
-                "/api/v1/tickets?category=performance&status=new", "/api/v1/tickets?organisation_id={org}&limit=100",
-                "/api/v1/tickets?created_from=2026-03-01&created_to=2026-03-31",
-                "/api/v1/tickets?q=SUP-2025", "/api/v1/tickets?q=SUP-2025-00042",
-                "/api/v1/tickets?q=timeouts&status=closed",
-                "/api/v1/tickets?category=defect&created_from=2026-06-01"]
+LIST_QUERIES = [
+    "/api/v1/tickets?limit=50",
+    "/api/v1/tickets?status=in_progress",
+    "/api/v1/tickets?category=performance&status=new",
+    "/api/v1/tickets?organisation_id={org}&limit=100",
+    "/api/v1/tickets?created_from=2026-03-01&created_to=2026-03-31",
+    "/api/v1/tickets?q=SUP-2025",
+    "/api/v1/tickets?q=SUP-2025-00042",
+    "/api/v1/tickets?q=timeouts&status=closed",
+    "/api/v1/tickets?category=defect&created_from=2026-06-01",
+]
 
 
 async def main() -> None:
@@ -172,21 +217,43 @@ async def main() -> None:
     procs: list[subprocess.Popen[bytes]] = []
     try:
         org_id, contact_id, token = await setup(database)
-        base_env = {**os.environ, "DATABASE_URL": dsn(database).replace("postgresql://", "postgres://"),
-                    "TRIPDESK_OUTBOX_WORKER": "false", "TRIPDESK_LOG_JSON": "true",
-                    "TRIPDESK_DATA_DIR": f"/tmp/{database}"}
+        base_env = {
+            **os.environ,
+            "DATABASE_URL": dsn(database).replace("postgresql://", "postgres://"),
+            "TRIPDESK_OUTBOX_WORKER": "false",
+            "TRIPDESK_LOG_JSON": "true",
+            "TRIPDESK_DATA_DIR": f"/tmp/{database}",
+        }
 
         port = free_port()
         proc = serve([sys.executable, "-m", "tripdesk.cli", "serve", "--port", str(port)], base_env, port)
         procs.append(proc)
         bare_port = free_port()
-        bare_env = {**base_env, "BARE_DSN": dsn(database), "BARE_ORG_ID": str(org_id),
-                    "BARE_CONTACT_ID": str(contact_id), "PYTHONPATH": str(REPO)}
-        bare = serve([sys.executable, "-m", "uvicorn", "bench.bare_intake:app", "--port", str(bare_port),
-                      "--log-level", "warning", "--no-access-log"], bare_env, bare_port)
+        bare_env = {
+            **base_env,
+            "BARE_DSN": dsn(database),
+            "BARE_ORG_ID": str(org_id),
+            "BARE_CONTACT_ID": str(contact_id),
+            "PYTHONPATH": str(REPO),
+        }
+        bare = serve(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "bench.bare_intake:app",
+                "--port",
+                str(bare_port),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            bare_env,
+            bare_port,
+        )
         procs.append(bare)
         sides = {"tripdesk": port, "bare": bare_port}
-        for side_port in sides.values():        # warm caches and plans
+        for side_port in sides.values():  # warm caches and plans
             intake(side_port, token, contact_id, connections=args.concurrency, seconds=2)
         # Alternate the two sides, round by round: on a shared machine whose speed drifts by tens of percent
         # within a minute, one long stretch each would measure the drift as much as the code.
@@ -196,8 +263,13 @@ async def main() -> None:
         for _ in range(args.rounds):
             this_round = {}
             for side, side_port in sides.items():
-                this_round[side] = one = intake(side_port, token, contact_id, connections=args.concurrency,
-                                                seconds=max(1.0, args.duration / args.rounds))
+                this_round[side] = one = intake(
+                    side_port,
+                    token,
+                    contact_id,
+                    connections=args.concurrency,
+                    seconds=max(1.0, args.duration / args.rounds),
+                )
                 totals[side].add(one)
             round_ratios.append(this_round["tripdesk"].rps / this_round["bare"].rps)
         intake_machine = machine_note(intake_ticks, cpu_ticks())
@@ -205,8 +277,10 @@ async def main() -> None:
         stop(bare)
         tripdesk, baseline = totals["tripdesk"], totals["bare"]
 
-        print(f"POST /api/v1/tickets, wrk with {args.concurrency} connections, {args.duration:.0f} s per side in "
-              f"{args.rounds} alternating rounds, one uvicorn worker, PostgreSQL")
+        print(
+            f"POST /api/v1/tickets, wrk with {args.concurrency} connections, {args.duration:.0f} s per side in "
+            f"{args.rounds} alternating rounds, one uvicorn worker, PostgreSQL"
+        )
         print(tripdesk.summary("tripdesk (auth+validate+classify+…)"))
         print(baseline.summary("bare Starlette + asyncpg INSERT"))
         print("ratio per round: " + ", ".join(f"{r:.2f}" for r in round_ratios))
@@ -224,13 +298,15 @@ async def main() -> None:
         for query in LIST_QUERIES:
             query = query.format(org=org_id)
             url = f"http://127.0.0.1:{port}"
-            run_wrk(url, path=query, headers=headers, connections=8, seconds=1)      # warm plans and caches
+            run_wrk(url, path=query, headers=headers, connections=8, seconds=1)  # warm plans and caches
             one = run_wrk(url, path=query, headers=headers, connections=8, seconds=max(2.0, args.duration / 4))
             print(one.summary(query.replace("/api/v1/tickets", "")[:34]))
             combined.add(one)
         stop(proc)
-        print(f"all filter mixes: worst mix p50 {combined.p50_ms:.1f} ms, worst mix p99 {combined.p99_ms:.1f} ms "
-              "(target p99 < 50 ms)")
+        print(
+            f"all filter mixes: worst mix p50 {combined.p50_ms:.1f} ms, worst mix p99 {combined.p99_ms:.1f} ms "
+            "(target p99 < 50 ms)"
+        )
         print(machine_note(list_ticks, cpu_ticks()))
     finally:
         for proc in procs:

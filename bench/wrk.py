@@ -73,8 +73,10 @@ class WrkResult:
         self.rounds.append(other.rps)
 
     def summary(self, label: str) -> str:
-        return (f"{label:<34} {self.rps:8.0f} req/s   p50 {self.p50_ms:6.1f} ms   p99 {self.p99_ms:6.1f} ms   "
-                f"n={self.requests}  non-2xx={self.non_2xx}  socket errors={self.socket_errors}")
+        return (
+            f"{label:<34} {self.rps:8.0f} req/s   p50 {self.p50_ms:6.1f} ms   p99 {self.p99_ms:6.1f} ms   "
+            f"n={self.requests}  non-2xx={self.non_2xx}  socket errors={self.socket_errors}"
+        )
 
 
 def ensure_wrk() -> str:
@@ -83,29 +85,60 @@ def ensure_wrk() -> str:
     if found:
         return found
     if os.geteuid() == 0 and shutil.which("apt-get"):
-        subprocess.run("apt-get install -y -qq wrk || (apt-get update -qq && apt-get install -y -qq wrk)",
-                       shell=True, check=False, capture_output=True)
+        subprocess.run(
+            "apt-get install -y -qq wrk || (apt-get update -qq && apt-get install -y -qq wrk)",
+            shell=True,
+            check=False,
+            capture_output=True,
+        )
         found = shutil.which("wrk")
         if found:
             return found
     raise SystemExit("wrk is not installed: apt-get install wrk (Debian package)")
 
 
-def run_wrk(url: str, *, method: str = "GET", path: str, headers: dict[str, str],
-            bodies: list[tuple[str, str]] | None = None, connections: int = 32, threads: int = 1,
-            seconds: float = 5.0) -> WrkResult:
+def run_wrk(
+    url: str,
+    *,
+    method: str = "GET",
+    path: str,
+    headers: dict[str, str],
+    bodies: list[tuple[str, str]] | None = None,
+    connections: int = 32,
+    threads: int = 1,
+    seconds: float = 5.0,
+) -> WrkResult:
     """One wrk run against `url`. With `bodies`, request n sends `prefix + n + suffix` of the pairs in turn,
     so every body is unique (nothing downstream can answer from a cache)."""
     lua_headers = "{" + ", ".join(f"[ {lua_string(k)} ] = {lua_string(v)}" for k, v in headers.items()) + "}"
-    script = LUA_TEMPLATE.format(method=lua_string(method), path=lua_string(path), headers=lua_headers,
-                                 bodies="{" + ", ".join(f"{{{lua_string(a)}, {lua_string(b)}}}"
-                                                        for a, b in bodies or []) + "}")
+    script = LUA_TEMPLATE.format(
+        method=lua_string(method),
+        path=lua_string(path),
+        headers=lua_headers,
+        bodies="{" + ", ".join(f"{{{lua_string(a)}, {lua_string(b)}}}" for a, b in bodies or []) + "}",
+    )
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
     try:
-        completed = subprocess.run([ensure_wrk(), "-t", str(threads), "-c", str(connections), "-d",
-                                    f"{seconds:.0f}s", "--timeout", "10s", "-s", handle.name, url],
-                                   check=True, capture_output=True, text=True)
+        completed = subprocess.run(
+            [
+                ensure_wrk(),
+                "-t",
+                str(threads),
+                "-c",
+                str(connections),
+                "-d",
+                f"{seconds:.0f}s",
+                "--timeout",
+                "10s",
+                "-s",
+                handle.name,
+                url,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         out = completed.stdout + completed.stderr
     finally:
         os.unlink(handle.name)
@@ -113,6 +146,11 @@ def run_wrk(url: str, *, method: str = "GET", path: str, headers: dict[str, str]
     if line is None:
         raise RuntimeError(f"wrk printed no summary (a Lua error?):\n{out}")
     data = json.loads(line)
-    return WrkResult(requests=data["requests"], seconds=data["duration_us"] / 1e6, non_2xx=data["non_2xx"],
-                     socket_errors=data["socket_errors"], p50_ms=data["p50_us"] / 1000,
-                     p99_ms=data["p99_us"] / 1000)
+    return WrkResult(
+        requests=data["requests"],
+        seconds=data["duration_us"] / 1e6,
+        non_2xx=data["non_2xx"],
+        socket_errors=data["socket_errors"],
+        p50_ms=data["p50_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+    )

@@ -31,9 +31,13 @@ from core.errors import InvalidInput
 from support.models import Organisation
 
 ACCOUNT_NAMES = {
-    "1510": "Kundfordringar", "1930": "Företagskonto/checkkonto/affärskonto", "2420": "Förskott från kunder",
-    "2611": "Utgående moms på försäljning inom Sverige, 25 %", "3041": "Försäljning tjänster 25 % sv",
-    "3044": "Försäljning tjänster, momsfri", "3305": "Försäljning tjänster till land utanför EU",
+    "1510": "Kundfordringar",
+    "1930": "Företagskonto/checkkonto/affärskonto",
+    "2420": "Förskott från kunder",
+    "2611": "Utgående moms på försäljning inom Sverige, 25 %",
+    "3041": "Försäljning tjänster 25 % sv",
+    "3044": "Försäljning tjänster, momsfri",
+    "3305": "Försäljning tjänster till land utanför EU",
     "3308": "Försäljning tjänster till annat EU-land",
 }
 
@@ -60,18 +64,22 @@ async def verifications(start: dt.date, end: dt.date) -> list[Verification]:
     cs = get_collection_settings()
     recv, bank, unapplied, vat = cs.account_receivables, cs.account_bank, cs.account_unapplied, cs.account_output_vat
     result: list[Verification] = []
-    documents = await Invoice.filter(status=InvoiceStatus.issued, issue_date__gte=start,
-                                     issue_date__lte=end).order_by("issue_date", "number")
-    names = dict(await Organisation.filter(id__in={d.organisation_id for d in documents}).values_list(  # type: ignore[attr-defined]
-        "id", "name")) if documents else {}
+    documents = await Invoice.filter(status=InvoiceStatus.issued, issue_date__gte=start, issue_date__lte=end).order_by(
+        "issue_date", "number"
+    )
+    names = (
+        dict(await Organisation.filter(id__in={d.organisation_id for d in documents}).values_list("id", "name"))
+        if documents
+        else {}
+    )
     lines: dict[int, list[InvoiceLine]] = defaultdict(list)
     for line in await InvoiceLine.filter(invoice_id__in=[d.id for d in documents]).order_by("line_no"):
-        lines[line.invoice_id].append(line)  # type: ignore[attr-defined]
+        lines[line.invoice_id].append(line)
     counters: dict[str, int] = defaultdict(int)
 
     def add(series: str, date: dt.date, text: str, pairs: list[tuple[str, Decimal, str]]) -> None:
         rows = _rows(pairs)
-        if not rows:   # a 0,00 invoice (all prepaid hours) moves no money: nothing to book
+        if not rows:  # a 0,00 invoice (all prepaid hours) moves no money: nothing to book
             return
         counters[series] += 1
         result.append(Verification(series, counters[series], date, text, rows))
@@ -86,36 +94,56 @@ async def verifications(start: dt.date, end: dt.date) -> list[Verification]:
             pairs.append((account, -sign * Decimal(line.amount), ""))
         pairs.append((vat, -sign * Decimal(doc.vat_amount), ""))
         assert doc.issue_date is not None
-        add("F" if sign > 0 else "K", doc.issue_date,
-            f"{label} {doc.number} {names.get(doc.organisation_id, '')}".strip(), pairs)  # type: ignore[attr-defined]
+        add(
+            "F" if sign > 0 else "K",
+            doc.issue_date,
+            f"{label} {doc.number} {names.get(doc.organisation_id, '')}".strip(),
+            pairs,
+        )
 
     ocr_applied: dict[int, Decimal] = defaultdict(Decimal)
     payments = await Payment.filter(payment_date__gte=start, payment_date__lte=end).order_by("payment_date", "id")
     for payment_id, amount in await PaymentAllocation.filter(
-            payment_id__in=[p.id for p in payments], source=AllocationSource.ocr).values_list("payment_id", "amount"):
+        payment_id__in=[p.id for p in payments], source=AllocationSource.ocr
+    ).values_list("payment_id", "amount"):
         ocr_applied[payment_id] += Decimal(amount)
     for p in payments:
         applied = ocr_applied[p.id]
-        add("B", p.payment_date, f"Inbetalning {p.reference or p.payer_name or p.bank_serial}".strip(),
-            [(bank, Decimal(p.amount), ""), (recv, -applied, ""), (unapplied, applied - Decimal(p.amount), "")])
+        add(
+            "B",
+            p.payment_date,
+            f"Inbetalning {p.reference or p.payer_name or p.bank_serial}".strip(),
+            [(bank, Decimal(p.amount), ""), (recv, -applied, ""), (unapplied, applied - Decimal(p.amount), "")],
+        )
 
-    later = await PaymentAllocation.filter(booked_date__gte=start, booked_date__lte=end,
-                                           source__in=[AllocationSource.assigned, AllocationSource.manual]
-                                           ).order_by("booked_date", "id")
-    numbers = dict(await Invoice.filter(id__in={a.invoice_id for a in later}).values_list(  # type: ignore[attr-defined]
-        "id", "number")) if later else {}
+    later = await PaymentAllocation.filter(
+        booked_date__gte=start, booked_date__lte=end, source__in=[AllocationSource.assigned, AllocationSource.manual]
+    ).order_by("booked_date", "id")
+    numbers = (
+        dict(await Invoice.filter(id__in={a.invoice_id for a in later}).values_list("id", "number")) if later else {}
+    )
     for a in later:
         debit = unapplied if a.source == AllocationSource.assigned else bank
-        text = ("Placerad inbetalning" if a.source == AllocationSource.assigned else "Betald") + \
-            f" {numbers.get(a.invoice_id, '')}"  # type: ignore[attr-defined]
-        add("P" if a.source == AllocationSource.assigned else "M", a.booked_date, text.strip(),
-            [(debit, Decimal(a.amount), ""), (recv, -Decimal(a.amount), "")])
+        text = (
+            "Placerad inbetalning" if a.source == AllocationSource.assigned else "Betald"
+        ) + f" {numbers.get(a.invoice_id, '')}"
+        add(
+            "P" if a.source == AllocationSource.assigned else "M",
+            a.booked_date,
+            text.strip(),
+            [(debit, Decimal(a.amount), ""), (recv, -Decimal(a.amount), "")],
+        )
 
-    for p in await Payment.filter(state=PaymentState.resolved, resolved_date__gte=start,
-                                  resolved_date__lte=end).order_by("resolved_date", "id"):
+    for p in await Payment.filter(
+        state=PaymentState.resolved, resolved_date__gte=start, resolved_date__lte=end
+    ).order_by("resolved_date", "id"):
         assert p.resolved_date is not None
-        add("R", p.resolved_date, f"Återbetalning {p.reference or p.payer_name}".strip(),
-            [(unapplied, Decimal(p.unallocated), ""), (bank, -Decimal(p.unallocated), "")])
+        add(
+            "R",
+            p.resolved_date,
+            f"Återbetalning {p.reference or p.payer_name}".strip(),
+            [(unapplied, Decimal(p.unallocated), ""), (bank, -Decimal(p.unallocated), "")],
+        )
     result.sort(key=lambda v: (v.date, v.series, v.number))
     return result
 
@@ -126,11 +154,17 @@ async def sie_export(*, period: str, generated: dt.date | None = None) -> tuple[
     found = await verifications(start, end)
     seller = get_billing_settings()
     used = sorted({row.account for v in found for row in v.rows})
-    company = Company(name=seller.seller_name, organisation_number=seller.seller_organisation_number,
-                      program="tripdesk", version="0.1.0", year_start=dt.date(start.year, 1, 1),
-                      year_end=dt.date(start.year, 12, 31))
-    data = write(company, {a: ACCOUNT_NAMES.get(a, f"Konto {a}") for a in used}, found,
-                 generated=generated or dt.date.today())
+    company = Company(
+        name=seller.seller_name,
+        organisation_number=seller.seller_organisation_number,
+        program="tripdesk",
+        version="0.1.0",
+        year_start=dt.date(start.year, 1, 1),
+        year_end=dt.date(start.year, 12, 31),
+    )
+    data = write(
+        company, {a: ACCOUNT_NAMES.get(a, f"Konto {a}") for a in used}, found, generated=generated or dt.date.today()
+    )
     return f"tripdesk-{start:%Y-%m}.se", data
 
 
@@ -143,6 +177,5 @@ async def csv_export(*, period: str) -> tuple[str, bytes]:
     for v in await verifications(start, end):
         for row in v.rows:
             debit, credit = (row.amount, Decimal(0)) if row.amount > 0 else (Decimal(0), -row.amount)
-            out.writerow([v.series, v.number, v.date.isoformat(), v.text, row.account, f"{debit:.2f}",
-                          f"{credit:.2f}"])
+            out.writerow([v.series, v.number, v.date.isoformat(), v.text, row.account, f"{debit:.2f}", f"{credit:.2f}"])
     return f"tripdesk-{start:%Y-%m}.csv", ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -52,10 +52,7 @@ def evaluate(
 ) -> CeilingState:
     """Walk the ticket's billable entries (sorted by work_date, id) and find the ones beyond the limit."""
     state = CeilingState(
-        ceiling.ticket_id,
-        CeilingKind(ceiling.kind),
-        Decimal(ceiling.limit_value),
-        ceiling.approved_at is not None,
+        ceiling.ticket_id, CeilingKind(ceiling.kind), Decimal(ceiling.limit_value), ceiling.approved_at is not None
     )
     beyond = False
     for entry in entries:
@@ -88,10 +85,7 @@ async def ceiling_states(
     )
     for row in rows:
         by_ticket[row["ticket_id"]].append(row)
-    return {
-        c.ticket_id: (c, evaluate(c, by_ticket[c.ticket_id], book, organisation_id, increment))
-        for c in ceilings
-    }
+    return {c.ticket_id: (c, evaluate(c, by_ticket[c.ticket_id], book, organisation_id, increment)) for c in ceilings}
 
 
 async def notify_if_reached(ceiling: CostCeiling, state: CeilingState) -> bool:
@@ -141,8 +135,11 @@ async def notify_if_reached(ceiling: CostCeiling, state: CeilingState) -> bool:
 
 async def _ticket_for(principal: Principal, ticket_id: int, *, for_update: bool = False) -> Ticket:
     """The ticket's billed organisation decides: its integrators may set the ceiling; others get 404."""
-    return await first_or(Ticket.filter(access.ceiling_tickets(principal), id=ticket_id),
-                          TicketNotFound(f"ticket {ticket_id} not found"), for_update=for_update)
+    return await first_or(
+        Ticket.filter(access.ceiling_tickets(principal), id=ticket_id),
+        TicketNotFound(f"ticket {ticket_id} not found"),
+        for_update=for_update,
+    )
 
 
 async def _state(ceiling: CostCeiling, ticket: Ticket) -> CeilingState:
@@ -160,10 +157,7 @@ async def _state(ceiling: CostCeiling, ticket: Ticket) -> CeilingState:
         states[ticket.id][1]
         if ticket.id in states
         else CeilingState(
-            ticket.id,
-            CeilingKind(ceiling.kind),
-            Decimal(ceiling.limit_value),
-            ceiling.approved_at is not None,
+            ticket.id, CeilingKind(ceiling.kind), Decimal(ceiling.limit_value), ceiling.approved_at is not None
         )
     )
 
@@ -184,16 +178,12 @@ def _read(ceiling: CostCeiling, state: CeilingState) -> schemas.CeilingRead:
     )
 
 
-async def set_ceiling(
-    *, principal: Principal, ticket_id: int, data: schemas.CeilingSet
-) -> schemas.CeilingRead:
+async def set_ceiling(*, principal: Principal, ticket_id: int, data: schemas.CeilingSet) -> schemas.CeilingRead:
     async with in_transaction():
         ticket = await _ticket_for(principal, ticket_id, for_update=True)
         decision = ExtensionDecision(ticket.extension_decision) if ticket.extension_decision else None
         if ticket.category is None or not is_billable(Category(ticket.category), extension_decision=decision):
-            raise TicketNotBillable(
-                f"ticket {ticket.number} is not billable ({ticket.category or 'unclassified'})"
-            )
+            raise TicketNotBillable(f"ticket {ticket.number} is not billable ({ticket.category or 'unclassified'})")
         now = dt.datetime.now(dt.UTC)
         ceiling = await CostCeiling.filter(ticket_id=ticket.id).select_for_update().first()
         if ceiling is None:
@@ -212,9 +202,13 @@ async def set_ceiling(
             ceiling.set_by, ceiling.set_by_token_id, ceiling.set_at = principal.name, principal.token_id, now
             ceiling.approved_at = ceiling.approved_by = ceiling.approved_by_token_id = None
             await ceiling.save()
-        await audit.record(principal=principal, action="cost_ceiling.set", subject_type="ticket",
-                           subject_id=ticket.id, data={"kind": data.kind, "limit": data.limit,
-                                                       "revision": ceiling.revision})
+        await audit.record(
+            principal=principal,
+            action="cost_ceiling.set",
+            subject_type="ticket",
+            subject_id=ticket.id,
+            data={"kind": data.kind, "limit": data.limit, "revision": ceiling.revision},
+        )
         state = await _state(ceiling, ticket)
         await notify_if_reached(ceiling, state)
     return _read(ceiling, state)
@@ -228,9 +222,7 @@ async def get_ceiling(*, principal: Principal, ticket_id: int) -> schemas.Ceilin
     return _read(ceiling, await _state(ceiling, ticket))
 
 
-async def approve_ceiling(
-    *, principal: Principal, ticket_id: int, data: schemas.CeilingApprove
-) -> schemas.CeilingRead:
+async def approve_ceiling(*, principal: Principal, ticket_id: int, data: schemas.CeilingApprove) -> schemas.CeilingRead:
     """Record who approved work beyond the ceiling, and when: the held time becomes invoiceable."""
     async with in_transaction():
         ticket = await _ticket_for(principal, ticket_id)
@@ -239,14 +231,15 @@ async def approve_ceiling(
         )
         if ceiling.approved_at is None:
             ceiling.approved_at = dt.datetime.now(dt.UTC)
-            who = (
-                principal.name
-                if principal.is_integrator
-                else f"{principal.name} ({principal.role}, on behalf)"
-            )
+            who = principal.name if principal.is_integrator else f"{principal.name} ({principal.role}, on behalf)"
             ceiling.approved_by = (who + (f": {data.note}" if data.note else ""))[:200]
             ceiling.approved_by_token_id = principal.token_id
             await ceiling.save(update_fields=["approved_at", "approved_by", "approved_by_token_id"])
-            await audit.record(principal=principal, action="cost_ceiling.approved", subject_type="ticket",
-                               subject_id=ticket.id, data={"revision": ceiling.revision, "note": data.note})
+            await audit.record(
+                principal=principal,
+                action="cost_ceiling.approved",
+                subject_type="ticket",
+                subject_id=ticket.id,
+                data={"revision": ceiling.revision, "note": data.note},
+            )
     return _read(ceiling, await _state(ceiling, ticket))

@@ -32,9 +32,12 @@ def register(subparsers: Any, database: DatabaseFactory) -> None:
     run = subparsers.add_parser("invoice-run", help="draft (and with --issue issue) a month's invoices")
     run.add_argument("--period", required=True, type=parse_period, metavar="YYYY-MM")
     run.add_argument("--issue", action="store_true", help="issue the period's drafts after drafting")
-    run.add_argument("--allow-open-period", action="store_true",
-                     help="invoice a month that has not ended yet (refused without this flag; the business "
-                          "day is TRIPDESK_TIMEZONE's)")
+    run.add_argument(
+        "--allow-open-period",
+        action="store_true",
+        help="invoice a month that has not ended yet (refused without this flag; the business "
+        "day is TRIPDESK_TIMEZONE's)",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=lambda args: cmd_invoice_run(args, database))
 
@@ -44,7 +47,7 @@ async def invoice_run(
 ) -> tuple[int, str]:
     from tqdm import tqdm
 
-    from billing import ledger, runs
+    from billing import ledger, run_scope, runs
     from billing.errors import InvoiceNotDraft
     from core.auth import Principal, Role
 
@@ -53,9 +56,7 @@ async def invoice_run(
     def on_start(total: int) -> None:
         nonlocal bar
         if progress:
-            bar = tqdm(
-                total=total, unit="org", desc=f"invoice run {start:%Y-%m}", file=sys.stderr, leave=False
-            )
+            bar = tqdm(total=total, unit="org", desc=f"invoice run {start:%Y-%m}", file=sys.stderr, leave=False)
 
     def on_progress(outcome: runs.DraftOutcome) -> None:
         if bar is not None:
@@ -82,7 +83,7 @@ async def invoice_run(
     if issue:
         issuer = Principal(token_id=0, name="tripdesk invoice-run", role=Role.finance)
         issued = raced = 0
-        for invoice_id in await runs.open_drafts(start=start, end=end):
+        for invoice_id in await run_scope.open_drafts(start=start, end=end):
             try:
                 await ledger.issue_draft(principal=issuer, invoice_id=invoice_id)
                 issued += 1
@@ -110,7 +111,10 @@ def cmd_invoice_run(args: argparse.Namespace, database: DatabaseFactory) -> int:
     async def main() -> tuple[int, str]:
         async with database():
             return await invoice_run(
-                start=start, end=end, issue=args.issue, progress=not args.quiet and sys.stderr.isatty(),
+                start=start,
+                end=end,
+                issue=args.issue,
+                progress=not args.quiet and sys.stderr.isatty(),
                 allow_open_period=args.allow_open_period,
             )
 
@@ -128,9 +132,7 @@ def cmd_invoice_run(args: argparse.Namespace, database: DatabaseFactory) -> int:
         print(f"invoice-run: {reason}; nothing half-done was kept, run it again", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(
-            "invoice-run: interrupted; finished invoices are kept, run it again for the rest", file=sys.stderr
-        )
+        print("invoice-run: interrupted; finished invoices are kept, run it again for the rest", file=sys.stderr)
         return 130
     print(message)
     return code

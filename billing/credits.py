@@ -27,14 +27,38 @@ from support.timetracking.models import TimeEntry
 # What a credit note repeats of the invoice it credits (the buyer, the period and the terms), and its lines
 # and their time entries of the credited lines: everything but the identity, the owner and the position.
 _INVOICE_COPY = (
-    "organisation_id", "period_start_date", "period_end_date", "currency", "reverse_charge", "your_reference",
+    "organisation_id",
+    "period_start_date",
+    "period_end_date",
+    "currency",
+    "reverse_charge",
+    "your_reference",
 )
 _LINE_COPY = (
-    "ticket_id", "ticket_number", "description", "category", "charge", "unit", "rate_card_name", "quantity",
-    "total_hours", "prepaid_hours", "unit_price", "amount", "vat_category", "vat_rate",
+    "ticket_id",
+    "ticket_number",
+    "description",
+    "category",
+    "charge",
+    "unit",
+    "rate_card_name",
+    "quantity",
+    "total_hours",
+    "prepaid_hours",
+    "unit_price",
+    "amount",
+    "vat_category",
+    "vat_rate",
 )
 _ENTRY_COPY = (
-    "time_entry_id", "work_date", "staff_name", "minutes", "hours", "prepaid_hours", "description", "category",
+    "time_entry_id",
+    "work_date",
+    "staff_name",
+    "minutes",
+    "hours",
+    "prepaid_hours",
+    "description",
+    "category",
     "rate_card_id",
 )
 
@@ -44,7 +68,11 @@ def _copied(row: Invoice | InvoiceLine | InvoiceLineEntry, names: tuple[str, ...
 
 
 async def credit_invoice(
-    *, principal: Principal, invoice_id: int, data: schemas.CreditCreate, issue_date: dt.date | None = None,
+    *,
+    principal: Principal,
+    invoice_id: int,
+    data: schemas.CreditCreate,
+    issue_date: dt.date | None = None,
     now: dt.datetime | None = None,
 ) -> schemas.InvoiceRead:
     """Credit the whole invoice or chosen lines: a new document in the K series that references the original,
@@ -53,9 +81,7 @@ async def credit_invoice(
         await prefer_custom_plans(conn)
         original = await fetch_invoice(principal, invoice_id, for_update=True)
         if original.kind != InvoiceKind.invoice:
-            raise CreditNotAllowed(
-                f"{original.number or original.id} is a credit note; credit notes are not credited"
-            )
+            raise CreditNotAllowed(f"{original.number or original.id} is a credit note; credit notes are not credited")
         if original.status != InvoiceStatus.issued:
             raise CreditNotAllowed(
                 f"invoice {original.id} is {original.status}; only an issued invoice is credited "
@@ -74,9 +100,7 @@ async def credit_invoice(
                 raise InvalidReference(f"lines {unknown} are not lines of {original.number}")
             twice = sorted(set(data.line_ids) & credited)
             if twice:
-                raise AlreadyCredited(
-                    f"lines {twice} of {original.number} are already credited", line_ids=twice
-                )
+                raise AlreadyCredited(f"lines {twice} of {original.number} are already credited", line_ids=twice)
             chosen = [by_id[i] for i in sorted(set(data.line_ids), key=lambda i: by_id[i].line_no)]
         else:
             chosen = [line for line in lines if line.id not in credited]
@@ -114,10 +138,18 @@ async def credit_invoice(
         )
         entry_ids = [e.time_entry_id for e in old_entries]
         await TimeEntry.filter(id__in=entry_ids, invoice_id=original.id).update(invoice_id=None)
-        await audit.record(principal=principal, action="invoice.credited", subject_type="invoice",
-                           subject_id=original.id, data={"credit_note_id": note.id, "reason": data.reason,
-                                                         "line_ids": [line.id for line in chosen],
-                                                         "released_time_entry_ids": list(entry_ids)})
+        await audit.record(
+            principal=principal,
+            action="invoice.credited",
+            subject_type="invoice",
+            subject_id=original.id,
+            data={
+                "credit_note_id": note.id,
+                "reason": data.reason,
+                "line_ids": [line.id for line in chosen],
+                "released_time_entry_ids": list(entry_ids),
+            },
+        )
         await PrepaidDrawdown.filter(
             invoice_id=original.id, time_entry_id__in=entry_ids, released_at__isnull=True
         ).update(released_at=dt.datetime.now(dt.UTC), released_by_invoice_id=note.id)

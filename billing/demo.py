@@ -18,6 +18,7 @@ from billing.models import PrepaidPackage, RateCard, RateCardRate
 from core.auth import Principal, Role
 from support.models import ClassificationState, Organisation, Staff, Ticket
 from support.policy import Category, DefectOutcome, ExtensionDecision
+from support.tickets import decisions
 from support.tickets import schemas as ticket_schemas
 from support.tickets import service as tickets
 from support.timetracking.service import log_time_for_staff
@@ -80,38 +81,28 @@ PLAN: list[tuple[str, Category, list[Entry], str | None, list[Entry]]] = [
     (
         "How do we map our customer ids",
         Category.assistance,
-        [
-            (-1, 14, 2, 75, "Walkthrough of the documented party lookup endpoint"),
-        ],
+        [(-1, 14, 2, 75, "Walkthrough of the documented party lookup endpoint")],
         None,
         [],
     ),
     (
         "Fel datum i ärendelistan",
         Category.defect,
-        [
-            (-1, 4, 1, 120, "Felsökning av datumhantering efter patch (förvaltning, kostnadsfritt)"),
-        ],
+        [(-1, 4, 1, 120, "Felsökning av datumhantering efter patch (förvaltning, kostnadsfritt)")],
         None,
         [],
     ),
     (
         "Önskemål: fält för handläggarens",
         Category.extension,
-        [
-            (-1, 2, 0, 30, "Utvärdering av önskemålet (kostnadsfritt)"),
-        ],
+        [(-1, 2, 0, 30, "Utvärdering av önskemålet (kostnadsfritt)")],
         "customer_funded",
-        [
-            (-1, 20, 2, 150, "Kundfinansierad utveckling: nytt fält i ärende-API:et"),
-        ],
+        [(-1, 20, 2, 150, "Kundfinansierad utveckling: nytt fält i ärende-API:et")],
     ),
     (
         "Paging returns duplicates",
         Category.defect,
-        [
-            (-1, 8, 1, 60, "Investigation of the paging behaviour (free: suspected defect)"),
-        ],
+        [(-1, 8, 1, 60, "Investigation of the paging behaviour (free: suspected defect)")],
         "not_a_defect",
         [
             (-1, 9, 1, 90, "Assistance: the client's sort key was not stable; fix explained"),
@@ -130,9 +121,7 @@ def _date(today: dt.date, month: int, day: int) -> dt.date:
     return min(result, today)
 
 
-async def _card(
-    name: str, organisation_id: int | None, valid_from: dt.date, rates: dict[Category, str]
-) -> None:
+async def _card(name: str, organisation_id: int | None, valid_from: dt.date, rates: dict[Category, str]) -> None:
     card = await RateCard.create(
         name=name, organisation_id=organisation_id, valid_from_date=valid_from, created_by="demo seed"
     )
@@ -176,20 +165,18 @@ async def seed_billing_demo(*, data_dir: Path | None = None) -> dict[str, Any]:
             await tickets.set_classification(
                 principal=seeder,
                 ticket_id=ticket.id,
-                data=ticket_schemas.ClassificationSet(
-                    category=category, reason="Bekräftad av handläggare (demodata)"
-                ),
+                data=ticket_schemas.ClassificationSet(category=category, reason="Bekräftad av handläggare (demodata)"),
             )
         logged += await _log(ticket.id, before, staff, lead.id, today)
         if decision == "customer_funded":
-            await tickets.set_extension_decision(
+            await decisions.set_extension_decision(
                 principal=seeder,
                 ticket_id=ticket.id,
                 decision=ExtensionDecision.customer_funded,
                 reason="Kunden har accepterat offerten",
             )
         elif decision == "not_a_defect":
-            await tickets.set_defect_outcome(
+            await decisions.set_defect_outcome(
                 principal=seeder,
                 ticket_id=ticket.id,
                 outcome=DefectOutcome.not_a_defect,
@@ -197,8 +184,9 @@ async def seed_billing_demo(*, data_dir: Path | None = None) -> dict[str, Any]:
             )
         logged += await _log(ticket.id, after, staff, lead.id, today)
     earlier = _date(today, -2, 1)
-    paid = await issue_and_pay_month(start=earlier, end=_date(today, -1, 1) - dt.timedelta(days=1),
-                                     today=today, data_dir=data_dir)
+    paid = await issue_and_pay_month(
+        start=earlier, end=_date(today, -1, 1) - dt.timedelta(days=1), today=today, data_dir=data_dir
+    )
     return {
         "rate_cards": await RateCard.all().count(),
         "prepaid_packages": await PrepaidPackage.all().count(),

@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from billing import ledger, runs
+from billing import ledger, run_scope, runs
 from billing.models import Invoice, InvoiceKind, InvoiceStatus
 from billing.ocr import invoice_ocr
 from billing.payments import bgmax
@@ -30,12 +30,18 @@ SEEDER = Principal(token_id=0, name="demo seed", role=Role.finance)
 
 
 async def open_invoices(limit: int = 3) -> list[Invoice]:
-    return list(await Invoice.filter(kind=InvoiceKind.invoice, status=InvoiceStatus.issued, paid_at__isnull=True,
-                                     gross_amount__gt=0).order_by("id").limit(limit))
+    return list(
+        await Invoice.filter(
+            kind=InvoiceKind.invoice, status=InvoiceStatus.issued, paid_at__isnull=True, gross_amount__gt=0
+        )
+        .order_by("id")
+        .limit(limit)
+    )
 
 
-async def demo_bgmax_bytes(today: dt.date | None = None, *, invoices: list[Invoice] | None = None,
-                           written_at: str | None = None) -> bytes | None:
+async def demo_bgmax_bytes(
+    today: dt.date | None = None, *, invoices: list[Invoice] | None = None, written_at: str | None = None
+) -> bytes | None:
     """Payments dated `today` for `invoices` (default: the first three open ones) of their open balance: in
     full, half, +100 kr; and 250 kr to an OCR no invoice has. The bank serials continue after the payments
     already recorded, so a later file is never taken for a repeat of an earlier one. None when there is
@@ -55,9 +61,13 @@ async def demo_bgmax_bytes(today: dt.date | None = None, *, invoices: list[Invoi
     unknown_serial = f"{serial + len(invoices) + 1:012d}"
     unknown = invoice_ocr(series="F", year=today.year, sequence=99999)
     payments.append((unknown, Decimal("250.00"), unknown_serial))
-    return bgmax.write(bankgiro=get_billing_settings().seller_bankgiro, payment_date=today, payments=payments,
-                       written_at=written_at or dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S%f"),
-                       names={unknown_serial: "Okänd Betalare AB"})
+    return bgmax.write(
+        bankgiro=get_billing_settings().seller_bankgiro,
+        payment_date=today,
+        payments=payments,
+        written_at=written_at or dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S%f"),
+        names={unknown_serial: "Okänd Betalare AB"},
+    )
 
 
 def demo_path(data_dir: Path | None = None) -> Path:
@@ -77,15 +87,15 @@ async def write_demo_bgmax(out: Path | None = None) -> Path | None:
     return None if data is None else _write(out or demo_path(), data)
 
 
-async def issue_and_pay_month(*, start: dt.date, end: dt.date, today: dt.date,
-                              data_dir: Path | None = None) -> dict[str, Any]:
+async def issue_and_pay_month(
+    *, start: dt.date, end: dt.date, today: dt.date, data_dir: Path | None = None
+) -> dict[str, Any]:
     """Invoice the closed month `start`–`end`, issue its drafts today, and write the BgMax file paying them.
     Called once by the seed (which stops early when its data is present), so it never issues twice."""
     run = await runs.run_invoices(started_by=SEEDER.name, period_start=start, period_end=end)
-    for invoice_id in await runs.open_drafts(start=start, end=end):
+    for invoice_id in await run_scope.open_drafts(start=start, end=end):
         await ledger.issue_draft(principal=SEEDER, invoice_id=invoice_id, issue_date=today)
-    issued = list(await Invoice.filter(run_id=run.id, status=InvoiceStatus.issued, gross_amount__gt=0)
-                  .order_by("id"))
+    issued = list(await Invoice.filter(run_id=run.id, status=InvoiceStatus.issued, gross_amount__gt=0).order_by("id"))
     data = await demo_bgmax_bytes(today, invoices=issued, written_at=f"{today:%Y%m%d}120000000000")
     summary: dict[str, Any] = {"invoices_issued": len(issued)}
     if data is not None:

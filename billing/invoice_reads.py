@@ -12,11 +12,7 @@ from support.models import Organisation
 
 async def summaries(invoices: list[Invoice]) -> list[schemas.InvoiceSummary]:
     names = (
-        dict(
-            await Organisation.filter(id__in={i.organisation_id for i in invoices}).values_list(
-                "id", "name"
-            )
-        )
+        dict(await Organisation.filter(id__in={i.organisation_id for i in invoices}).values_list("id", "name"))
         if invoices
         else {}
     )
@@ -69,9 +65,7 @@ async def invoice_read(invoice: Invoice, *, with_snapshot: bool = True) -> schem
         your_reference=invoice.your_reference,
         reason=invoice.reason,
         issued_at=invoice.issued_at,
-        credit_note_ids=list(
-            await Invoice.filter(corrects_id=invoice.id).order_by("id").values_list("id", flat=True)
-        ),
+        credit_note_ids=list(await Invoice.filter(corrects_id=invoice.id).order_by("id").values_list("id", flat=True)),
         snapshot=invoice.snapshot if with_snapshot else None,
         lines=[
             schemas.InvoiceLineRead(
@@ -98,4 +92,3 @@ async def invoice_read(invoice: Invoice, *, with_snapshot: bool = True) -> schem
             for line in lines
         ],
     )
-

@@ -76,9 +76,11 @@ def business_today(now: dt.datetime | None = None) -> dt.date:
 
 
 async def fetch_invoice(principal: Principal, invoice_id: int, *, for_update: bool = False) -> Invoice:
-    return await first_or(Invoice.filter(access.visible_invoices(principal), id=invoice_id),
-                          InvoiceNotFound(f"invoice {invoice_id} not found"), for_update=for_update)
-
+    return await first_or(
+        Invoice.filter(access.visible_invoices(principal), id=invoice_id),
+        InvoiceNotFound(f"invoice {invoice_id} not found"),
+        for_update=for_update,
+    )
 
 
 async def get_invoice(*, principal: Principal, invoice_id: int) -> schemas.InvoiceRead:
@@ -102,8 +104,9 @@ async def list_invoices(
     if query.period_end is not None:
         rows = rows.filter(period_start_date__lte=query.period_end)
     if query.unpaid is True:
-        rows = rows.filter(status=InvoiceStatus.issued, kind=InvoiceKind.invoice, paid_at__isnull=True,
-                           gross_amount__gt=0)
+        rows = rows.filter(
+            status=InvoiceStatus.issued, kind=InvoiceKind.invoice, paid_at__isnull=True, gross_amount__gt=0
+        )
     elif query.unpaid is False:
         rows = rows.filter(paid_at__isnull=False)
     found, cursor = await keyset_page(rows, query.limit, query.cursor)
@@ -115,16 +118,12 @@ async def list_invoices(
 
 def _refuse_unless_draft(invoice: Invoice, action: str) -> None:
     if invoice.status == InvoiceStatus.issued:
-        raise InvoiceImmutable(
-            f"{invoice.number} is issued; it cannot be {action}. Correct it with a credit note."
-        )
+        raise InvoiceImmutable(f"{invoice.number} is issued; it cannot be {action}. Correct it with a credit note.")
     if invoice.status != InvoiceStatus.draft:
         raise InvoiceNotDraft(f"invoice {invoice.id} is {invoice.status}; it cannot be {action}")
 
 
-async def update_invoice(
-    *, principal: Principal, invoice_id: int, data: schemas.InvoiceUpdate
-) -> schemas.InvoiceRead:
+async def update_invoice(*, principal: Principal, invoice_id: int, data: schemas.InvoiceUpdate) -> schemas.InvoiceRead:
     async with in_transaction():
         invoice = await fetch_invoice(principal, invoice_id, for_update=True)
         _refuse_unless_draft(invoice, "changed")
@@ -147,17 +146,32 @@ async def discard_invoice(*, principal: Principal, invoice_id: int) -> None:
         await PrepaidDrawdown.filter(invoice_id=invoice.id).delete()
         await release_charges(invoice_id=invoice.id)
         await release_late_charges(invoice_id=invoice.id)
-        await audit.record(principal=principal, action="invoice.discarded", subject_type="invoice",
-                           subject_id=invoice.id, data={"gross": invoice.gross_amount})
+        await audit.record(
+            principal=principal,
+            action="invoice.discarded",
+            subject_type="invoice",
+            subject_id=invoice.id,
+            data={"gross": invoice.gross_amount},
+        )
 
 
-PAYMENT_ACTIONS = {AllocationSource.manual: "invoice.marked_paid", AllocationSource.ocr: "invoice.payment_received",
-                   AllocationSource.assigned: "invoice.payment_assigned"}
+PAYMENT_ACTIONS = {
+    AllocationSource.manual: "invoice.marked_paid",
+    AllocationSource.ocr: "invoice.payment_received",
+    AllocationSource.assigned: "invoice.payment_assigned",
+}
 
 
-async def record_payment(invoice: Invoice, *, paid_on: dt.date, actor: str, today: dt.date,
-                         source: AllocationSource = AllocationSource.manual, amount: Decimal | None = None,
-                         payment_id: int | None = None) -> Decimal:
+async def record_payment(
+    invoice: Invoice,
+    *,
+    paid_on: dt.date,
+    actor: str,
+    today: dt.date,
+    source: AllocationSource = AllocationSource.manual,
+    amount: Decimal | None = None,
+    payment_id: int | None = None,
+) -> Decimal:
     """Settle a locked, issued invoice in the caller's transaction: the one place a payment is recorded
     (marking paid by hand, imported payment files, finance assigning an unmatched payment). The payment date
     lies between the issue date and today; an invoice of 0 has nothing to pay; an invoice is settled once.
@@ -174,29 +188,47 @@ async def record_payment(invoice: Invoice, *, paid_on: dt.date, actor: str, toda
     assert invoice.issue_date is not None
     if paid_on < invoice.issue_date:
         raise PaymentDateInvalid(
-            f"paid_on {paid_on.isoformat()} is before {invoice.number} was issued "
-            f"({invoice.issue_date.isoformat()})")
+            f"paid_on {paid_on.isoformat()} is before {invoice.number} was issued ({invoice.issue_date.isoformat()})"
+        )
     if paid_on > today:
         raise PaymentDateInvalid(f"paid_on {paid_on.isoformat()} is in the future (today is {today.isoformat()})")
     open_amount = (await balance_of(invoice)).open
     applied = max(open_amount if amount is None else min(amount, open_amount), Decimal(0))
     if applied > 0:
-        await PaymentAllocation.create(invoice_id=invoice.id, payment_id=payment_id, amount=applied,
-                                       source=source, booked_date=paid_on, created_by=actor)
+        await PaymentAllocation.create(
+            invoice_id=invoice.id,
+            payment_id=payment_id,
+            amount=applied,
+            source=source,
+            booked_date=paid_on,
+            created_by=actor,
+        )
     settled = amount is None or open_amount - applied <= 0
     if settled:
         invoice.paid_at = dt.datetime.combine(paid_on, dt.time(12), dt.UTC)
         invoice.paid_by = actor
         await invoice.save(update_fields=["paid_at", "paid_by"])
-    await audit.record(principal=None, actor=actor, action=PAYMENT_ACTIONS[source], subject_type="invoice",
-                       subject_id=invoice.id,
-                       data={"number": invoice.number, "paid_on": paid_on, "source": source.value,
-                             "amount": applied, "settled": settled, "payment_id": payment_id})
+    await audit.record(
+        principal=None,
+        actor=actor,
+        action=PAYMENT_ACTIONS[source],
+        subject_type="invoice",
+        subject_id=invoice.id,
+        data={
+            "number": invoice.number,
+            "paid_on": paid_on,
+            "source": source.value,
+            "amount": applied,
+            "settled": settled,
+            "payment_id": payment_id,
+        },
+    )
     return applied
 
 
-async def mark_paid(*, principal: Principal, invoice_id: int, data: schemas.MarkPaid,
-                    now: dt.datetime | None = None) -> schemas.InvoiceRead:
+async def mark_paid(
+    *, principal: Principal, invoice_id: int, data: schemas.MarkPaid, now: dt.datetime | None = None
+) -> schemas.InvoiceRead:
     today = business_today(now)
     async with in_transaction():
         invoice = await fetch_invoice(principal, invoice_id, for_update=True)
@@ -205,7 +237,6 @@ async def mark_paid(*, principal: Principal, invoice_id: int, data: schemas.Mark
 
 
 # Issuing ----------------------------------------------------------------------------------------------
-
 
 
 async def issue_locked(
@@ -218,7 +249,7 @@ async def issue_locked(
 ) -> InvoiceSnapshot:
     """Number, OCR, dates, snapshot and hooks for a locked draft, inside the caller's transaction."""
     settings = get_billing_settings()
-    organisation = await Organisation.get(id=invoice.organisation_id)  # type: ignore[attr-defined]
+    organisation = await Organisation.get(id=invoice.organisation_id)
     if corrects is None:
         categories = await InvoiceLine.filter(invoice_id=invoice.id).distinct().values_list("vat_category", flat=True)
         ensure_invoiceable(organisation, {str(c) for c in categories})
@@ -239,10 +270,7 @@ async def issue_locked(
     invoice.issued_at = dt.datetime.now(dt.UTC)
     invoice.issued_by = principal_name
     snapshot = await build_snapshot(invoice, organisation, corrects=corrects)
-    if (snapshot.totals.net, snapshot.totals.vat) != (
-        Decimal(invoice.net_amount),
-        Decimal(invoice.vat_amount),
-    ):
+    if (snapshot.totals.net, snapshot.totals.vat) != (Decimal(invoice.net_amount), Decimal(invoice.vat_amount)):
         raise AssertionError(f"invoice {invoice.id}: stored totals disagree with its lines")
     invoice.snapshot = snapshot.model_dump(mode="json")
     await invoice.save(
@@ -258,16 +286,27 @@ async def issue_locked(
             "snapshot",
         ]
     )
-    await audit.record(principal=None, actor=principal_name, action=f"{InvoiceKind(invoice.kind).value}.issued",
-                       subject_type="invoice", subject_id=invoice.id,
-                       data={"number": invoice.number, "net": snapshot.totals.net, "vat": snapshot.totals.vat,
-                             "gross": snapshot.totals.gross, "corrects": corrects.number if corrects else None})
+    await audit.record(
+        principal=None,
+        actor=principal_name,
+        action=f"{InvoiceKind(invoice.kind).value}.issued",
+        subject_type="invoice",
+        subject_id=invoice.id,
+        data={
+            "number": invoice.number,
+            "net": snapshot.totals.net,
+            "vat": snapshot.totals.vat,
+            "gross": snapshot.totals.gross,
+            "corrects": corrects.number if corrects else None,
+        },
+    )
     await run_issue_hooks(invoice, snapshot)
     return snapshot
 
 
-async def issue_draft(*, principal: Principal, invoice_id: int, issue_date: dt.date | None = None,
-                      now: dt.datetime | None = None) -> Invoice:
+async def issue_draft(
+    *, principal: Principal, invoice_id: int, issue_date: dt.date | None = None, now: dt.datetime | None = None
+) -> Invoice:
     """Issue one draft (see the module docstring); returns the issued row. `issue_date` defaults to the
     business day at `now` (default: the current moment)."""
     async with in_transaction() as conn:
@@ -278,13 +317,10 @@ async def issue_draft(*, principal: Principal, invoice_id: int, issue_date: dt.d
                 f"invoice {invoice.id} is already issued as {invoice.number}", code="invoice_already_issued"
             )
         _refuse_unless_draft(invoice, "issued")
-        entry_ids = await InvoiceLineEntry.filter(invoice_id=invoice.id).values_list(
-            "time_entry_id", flat=True
-        )
+        entry_ids = await InvoiceLineEntry.filter(invoice_id=invoice.id).values_list("time_entry_id", flat=True)
         if await TimeEntry.filter(id__in=entry_ids, invoice_id=invoice.id).count() != len(entry_ids):
             raise InvoiceNotDraft(
-                "some of this draft's time entries were released; discard it and run again",
-                code="draft_out_of_date",
+                "some of this draft's time entries were released; discard it and run again", code="draft_out_of_date"
             )
         await issue_locked(
             invoice, conn=conn, principal_name=principal.name, issue_date=issue_date or business_today(now)
@@ -298,7 +334,6 @@ async def issue_invoice(
     return await invoice_read(
         await issue_draft(principal=principal, invoice_id=invoice_id, issue_date=issue_date, now=now)
     )
-
 
 
 def snapshot_dict(invoice: Invoice) -> dict[str, Any] | None:

@@ -122,7 +122,7 @@ class CostCeiling(Model):
 class RunStatus(StrEnum):
     running = "running"
     finished = "finished"
-    abandoned = "abandoned"   # its process stopped (killed, crashed) before it finished
+    abandoned = "abandoned"  # its process stopped (killed, crashed) before it finished
 
 
 class InvoiceRun(Model):
@@ -136,13 +136,14 @@ class InvoiceRun(Model):
     started_by = fields.CharField(max_length=200)
     started_at = fields.DatetimeField(auto_now_add=True)
     finished_at = fields.DatetimeField(null=True)
-    status = fields.CharEnumField(RunStatus, max_length=10, default=RunStatus.running,
-                                  db_default=RunStatus.finished.value)
+    status = fields.CharEnumField(
+        RunStatus, max_length=10, default=RunStatus.running, db_default=RunStatus.finished.value
+    )
     heartbeat_at = fields.DatetimeField(null=True)
     organisations_considered = fields.IntField(default=0)
     organisations_done = fields.IntField(default=0, db_default=0)
     invoices_created = fields.IntField(default=0)
-    skipped: list[dict[str, Any]] = fields.JSONField(default=list)  # type: ignore[assignment]
+    skipped: list[dict[str, Any]] = fields.JSONField(default=list)
 
     class Meta:
         table = "billing_invoice_run"
@@ -179,7 +180,7 @@ class Invoice(Model):
     note = fields.TextField(null=True)
     your_reference = fields.CharField(max_length=200, null=True)
     reason = fields.TextField(null=True)
-    snapshot: dict[str, Any] | None = fields.JSONField(null=True)  # type: ignore[assignment]
+    snapshot: dict[str, Any] | None = fields.JSONField(null=True)
     created_by = fields.CharField(max_length=200, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     issued_at = fields.DatetimeField(null=True)

@@ -24,6 +24,7 @@ HOURS_QUANTUM = Decimal("0.0001")
 ZERO = Decimal("0.00")
 VAT_STANDARD = Decimal("25")
 
+
 def round_amount(value: Decimal) -> Decimal:
     """The one rounding function for money: half-up to öre."""
     return value.quantize(AMOUNT_QUANTUM, rounding=ROUND_HALF_UP)
@@ -50,7 +51,6 @@ def line_amount(hours: Decimal, rate: Decimal) -> Decimal:
 
 def vat_amount(taxable: Decimal, rate_percent: Decimal) -> Decimal:
     return round_amount(taxable * rate_percent / Decimal(100))
-
 
 
 _PLAIN_DECIMAL = re.compile(r"[+-]?\d{1,20}(\.\d{1,20})?", re.ASCII)  # "١٢" is not 12 hours

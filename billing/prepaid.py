@@ -102,8 +102,13 @@ async def create_package(
             valid_until_date=data.valid_until,
             created_by=principal.name,
         )
-        await audit.record(principal=principal, action="prepaid.created", subject_type="prepaid_package",
-                           subject_id=package.id, data={"organisation_id": organisation_id, "hours": data.hours})
+        await audit.record(
+            principal=principal,
+            action="prepaid.created",
+            subject_type="prepaid_package",
+            subject_id=package.id,
+            data={"organisation_id": organisation_id, "hours": data.hours},
+        )
     return _read(package, ZERO_HOURS, business_today())
 
 
@@ -112,7 +117,7 @@ def _read(package: PrepaidPackage, used: Decimal, today: dt.date) -> schemas.Pre
     return schemas.PrepaidRead(
         id=package.id,
         organisation_id=package.organisation_id,
-        name=package.name,  # type: ignore[attr-defined]
+        name=package.name,
         hours=hours.quantize(Decimal("0.01")),
         used_hours=used.quantize(Decimal("0.01")),
         remaining_hours=(hours - used).quantize(Decimal("0.01")),
@@ -131,6 +136,4 @@ async def prepaid_summary(*, principal: Principal, organisation_id: int) -> sche
     today = business_today()
     reads = [_read(p, used.get(p.id, ZERO_HOURS), today) for p in packages]
     remaining = sum((r.remaining_hours for r in reads if r.active_today), Decimal("0.00"))
-    return schemas.PrepaidSummary(
-        organisation_id=organisation_id, remaining_hours_today=remaining, packages=reads
-    )
+    return schemas.PrepaidSummary(organisation_id=organisation_id, remaining_hours_today=remaining, packages=reads)

@@ -58,9 +58,7 @@ class RateBook:
             self._by_org[card.organisation_id].append(card)
 
     @classmethod
-    async def load(
-        cls, *, start: dt.date, end: dt.date, organisation_ids: list[int] | None = None
-    ) -> RateBook:
+    async def load(cls, *, start: dt.date, end: dt.date, organisation_ids: list[int] | None = None) -> RateBook:
         query = RateCard.filter(
             Q(valid_until_date__isnull=True) | Q(valid_until_date__gte=start), valid_from_date__lte=end
         )
@@ -68,15 +66,11 @@ class RateBook:
             query = query.filter(Q(organisation_id__isnull=True) | Q(organisation_id__in=organisation_ids))
         rows = await query.values("id", "name", "organisation_id", "valid_from_date", "valid_until_date")
         cards = {
-            r["id"]: _Card(
-                r["id"], r["name"], r["organisation_id"], r["valid_from_date"], r["valid_until_date"]
-            )
+            r["id"]: _Card(r["id"], r["name"], r["organisation_id"], r["valid_from_date"], r["valid_until_date"])
             for r in rows
         }
         if cards:
-            for rate in await RateCardRate.filter(card_id__in=list(cards)).values(
-                "card_id", "category", "hourly_rate"
-            ):
+            for rate in await RateCardRate.filter(card_id__in=list(cards)).values("card_id", "category", "hourly_rate"):
                 cards[rate["card_id"]].rates[str(rate["category"])] = Decimal(rate["hourly_rate"])
         return cls(list(cards.values()))
 
@@ -87,9 +81,7 @@ class RateBook:
                     return card
         return None
 
-    def lookup(
-        self, organisation_id: int | None, category: str, day: dt.date
-    ) -> tuple[Decimal, str, int] | None:
+    def lookup(self, organisation_id: int | None, category: str, day: dt.date) -> tuple[Decimal, str, int] | None:
         """(rate, card name, card id) for work of `category` on `day`, or None when no valid card prices it.
         The organisation's agreement wins when it is valid on the day, even if it lacks the category: an
         agreement replaces the default card for its validity rather than patching it."""
@@ -172,11 +164,7 @@ def _overlaps(a_from: dt.date, a_until: dt.date | None, b_from: dt.date, b_until
 
 
 async def _check_overlap(
-    *,
-    organisation_id: int | None,
-    valid_from: dt.date,
-    valid_until: dt.date | None,
-    exclude_id: int | None = None,
+    *, organisation_id: int | None, valid_from: dt.date, valid_until: dt.date | None, exclude_id: int | None = None
 ) -> None:
     siblings = (
         RateCard.filter(organisation_id=organisation_id)
@@ -200,7 +188,7 @@ async def card_read(card: RateCard) -> schemas.RateCardRead:
     return schemas.RateCardRead(
         id=card.id,
         name=card.name,
-        organisation_id=card.organisation_id,  # type: ignore[attr-defined]
+        organisation_id=card.organisation_id,
         valid_from=card.valid_from_date,
         valid_until=card.valid_until_date,
         rates={str(r["category"]): Decimal(r["hourly_rate"]).quantize(Decimal("0.01")) for r in rates},
@@ -229,8 +217,13 @@ async def create_rate_card(*, principal: Principal, data: schemas.RateCardCreate
                 for category, rate in data.rates.items()
             ]
         )
-        await audit.record(principal=principal, action="rate_card.created", subject_type="rate_card",
-                           subject_id=card.id, data=data.model_dump(mode="json"))
+        await audit.record(
+            principal=principal,
+            action="rate_card.created",
+            subject_type="rate_card",
+            subject_id=card.id,
+            data=data.model_dump(mode="json"),
+        )
     forget_quotes()
     return await card_read(card)
 
@@ -257,8 +250,9 @@ async def list_rate_cards(*, query: schemas.RateCardQuery) -> tuple[list[schemas
     return [await card_read(card) for card in found], cursor
 
 
-async def update_rate_card(*, card_id: int, data: schemas.RateCardUpdate,
-                           principal: Principal | None = None) -> schemas.RateCardRead:
+async def update_rate_card(
+    *, card_id: int, data: schemas.RateCardUpdate, principal: Principal | None = None
+) -> schemas.RateCardRead:
     """Only the end of validity changes (a new agreement period is a new card); it may not create an
     overlap, and a card that already priced invoiced time may not be cut short before that time."""
     async with in_transaction() as conn:
@@ -267,7 +261,7 @@ async def update_rate_card(*, card_id: int, data: schemas.RateCardUpdate,
         if data.valid_until is not None and data.valid_until < card.valid_from_date:
             raise InvalidReference("valid_until is before the card's valid_from")
         await _check_overlap(
-            organisation_id=card.organisation_id,  # type: ignore[attr-defined]
+            organisation_id=card.organisation_id,
             valid_from=card.valid_from_date,
             valid_until=data.valid_until,
             exclude_id=card.id,
@@ -277,8 +271,13 @@ async def update_rate_card(*, card_id: int, data: schemas.RateCardUpdate,
                 raise RateCardInUse("invoiced time after the new end date was priced with this card")
         card.valid_until_date = data.valid_until
         await card.save(update_fields=["valid_until_date"])
-        await audit.record(principal=principal, action="rate_card.updated", subject_type="rate_card",
-                           subject_id=card.id, data={"valid_until": data.valid_until})
+        await audit.record(
+            principal=principal,
+            action="rate_card.updated",
+            subject_type="rate_card",
+            subject_id=card.id,
+            data={"valid_until": data.valid_until},
+        )
     forget_quotes()
     return await card_read(card)
 
@@ -288,7 +287,12 @@ async def delete_rate_card(*, card_id: int, principal: Principal | None = None) 
         card = await first_locked(RateCard.filter(id=card_id), RateCardNotFound(f"rate card {card_id} not found"))
         if await InvoiceLineEntry.exists(rate_card_id=card.id):
             raise RateCardInUse("this card priced invoice lines; end its validity instead of deleting it")
-        await audit.record(principal=principal, action="rate_card.deleted", subject_type="rate_card",
-                           subject_id=card.id, data={"name": card.name})
+        await audit.record(
+            principal=principal,
+            action="rate_card.deleted",
+            subject_type="rate_card",
+            subject_id=card.id,
+            data={"name": card.name},
+        )
         await card.delete()
     forget_quotes()

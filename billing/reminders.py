@@ -61,37 +61,65 @@ async def send_reminders(*, as_of: dt.date | None = None, actor: str = "tripdesk
     as_of = as_of or dt.date.today()
     result = ReminderRun(as_of=as_of)
     last_due = as_of - dt.timedelta(days=settings.reminder_after_days)
-    candidates = await Invoice.filter(kind=InvoiceKind.invoice, status=InvoiceStatus.issued, paid_at__isnull=True,
-                                      due_date__lte=last_due).order_by("id").values_list("id", flat=True)
+    candidates = (
+        await Invoice.filter(
+            kind=InvoiceKind.invoice, status=InvoiceStatus.issued, paid_at__isnull=True, due_date__lte=last_due
+        )
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
     for invoice_id in candidates:
         await _remind_one(int(invoice_id), as_of, settings, actor, result)  # type: ignore[call-overload]
     return result
 
 
-async def _remind_one(invoice_id: int, as_of: dt.date, settings: CollectionSettings, actor: str,
-                      result: ReminderRun) -> None:
+async def _remind_one(
+    invoice_id: int, as_of: dt.date, settings: CollectionSettings, actor: str, result: ReminderRun
+) -> None:
     async with in_transaction():
         invoice = await Invoice.filter(id=invoice_id).select_for_update().first()
         if invoice is None or invoice.due_date is None or invoice.paid_at is not None:
             return
         state = await collection_of(invoice.id)
         balance = await balance_of(invoice)
-        why = ("disputed" if state.disputed else "fully_credited" if balance.fully_credited
-               else "nothing_open" if balance.open <= 0 else None)
+        why = (
+            "disputed"
+            if state.disputed
+            else "fully_credited"
+            if balance.fully_credited
+            else "nothing_open"
+            if balance.open <= 0
+            else None
+        )
         if why is not None:
             result.skipped.append({"invoice_id": invoice.id, "number": invoice.number, "reason": why})
             return
-        if not step_due(due=invoice.due_date, sent=state.reminders_sent, last=state.last_reminder_date,
-                        as_of=as_of, settings=settings):
+        if not step_due(
+            due=invoice.due_date,
+            sent=state.reminders_sent,
+            last=state.last_reminder_date,
+            as_of=as_of,
+            settings=settings,
+        ):
             return
         step = state.reminders_sent + 1
-        charged = interest(balance.open, invoice.due_date, as_of, settings.interest_rate) \
-            if settings.late_interest else ZERO
-        fee = settings.reminder_fee if settings.reminder_fee and await CollectionTerms.exists(
-            organisation_id=invoice.organisation_id, reminder_fee_agreed=True) else ZERO  # type: ignore[attr-defined]
-        facts = {"step": str(step), "open": str(balance.open), "interest": str(charged) if charged else "",
-                 "interest_rate": str(settings.interest_rate), "fee": money_str(fee) if fee else "",
-                 "as_of": as_of.isoformat()}
+        charged = (
+            interest(balance.open, invoice.due_date, as_of, settings.interest_rate) if settings.late_interest else ZERO
+        )
+        fee = (
+            settings.reminder_fee
+            if settings.reminder_fee
+            and await CollectionTerms.exists(organisation_id=invoice.organisation_id, reminder_fee_agreed=True)
+            else ZERO
+        )
+        facts = {
+            "step": str(step),
+            "open": str(balance.open),
+            "interest": str(charged) if charged else "",
+            "interest_rate": str(settings.interest_rate),
+            "fee": money_str(fee) if fee else "",
+            "as_of": as_of.isoformat(),
+        }
         sender = reminder_sender()
         if sender is None or not await sender(invoice, step, facts):
             result.skipped.append({"invoice_id": invoice.id, "number": invoice.number, "reason": "no_recipient"})
@@ -99,10 +127,15 @@ async def _remind_one(invoice_id: int, as_of: dt.date, settings: CollectionSetti
         state.reminders_sent = step
         state.last_reminder_date = as_of
         await state.save(update_fields=["reminders_sent", "last_reminder_date"])
-        await audit.record(principal=None, actor=actor, action="invoice.reminder_sent", subject_type="invoice",
-                           subject_id=invoice.id, data={**facts, "step": step})
-        result.sent.append({"invoice_id": invoice.id, "number": invoice.number, "step": step,
-                            "open": balance.open})
+        await audit.record(
+            principal=None,
+            actor=actor,
+            action="invoice.reminder_sent",
+            subject_type="invoice",
+            subject_id=invoice.id,
+            data={**facts, "step": step},
+        )
+        result.sent.append({"invoice_id": invoice.id, "number": invoice.number, "step": step, "open": balance.open})
 
 
 # Ageing ---------------------------------------------------------------------------------------------------
@@ -128,8 +161,11 @@ async def ageing(*, as_of: dt.date | None = None, organisation_id: int | None = 
         query = query.filter(organisation_id=organisation_id)
     invoices = await query.order_by("due_date", "id")
     open_by_id = {i: b.open for i, b in (await balances(invoices)).items()}
-    names = dict(await Organisation.filter(id__in={i.organisation_id for i in invoices}).values_list(  # type: ignore[attr-defined]
-        "id", "name")) if invoices else {}
+    names = (
+        dict(await Organisation.filter(id__in={i.organisation_id for i in invoices}).values_list("id", "name"))
+        if invoices
+        else {}
+    )
     counts = dict.fromkeys(BUCKETS, 0)
     sums = dict.fromkeys(BUCKETS, ZERO)
     items = []
@@ -141,10 +177,21 @@ async def ageing(*, as_of: dt.date | None = None, organisation_id: int | None = 
         name = bucket(days)
         counts[name] += 1
         sums[name] += open_amount
-        items.append({"invoice_id": invoice.id, "number": invoice.number,
-                      "organisation_id": invoice.organisation_id,  # type: ignore[attr-defined]
-                      "organisation_name": names.get(invoice.organisation_id),  # type: ignore[attr-defined]
-                      "due_date": invoice.due_date, "days_overdue": max(days, 0), "bucket": name,
-                      "open": open_amount})
-    return {"as_of": as_of, "buckets": [{"bucket": n, "count": counts[n], "open": sums[n]} for n in BUCKETS],
-            "items": items, "total_open": sum(sums.values(), ZERO)}
+        items.append(
+            {
+                "invoice_id": invoice.id,
+                "number": invoice.number,
+                "organisation_id": invoice.organisation_id,
+                "organisation_name": names.get(invoice.organisation_id),
+                "due_date": invoice.due_date,
+                "days_overdue": max(days, 0),
+                "bucket": name,
+                "open": open_amount,
+            }
+        )
+    return {
+        "as_of": as_of,
+        "buckets": [{"bucket": n, "count": counts[n], "open": sums[n]} for n in BUCKETS],
+        "items": items,
+        "total_open": sum(sums.values(), ZERO),
+    }

@@ -87,8 +87,9 @@ async def _daily_sums(query: schemas.TimeReportQuery, increment: int) -> list[di
 async def time_report(*, query: schemas.TimeReportQuery) -> schemas.TimeReport:
     increment = get_billing_settings().billing_increment_minutes
     days = await _daily_sums(query, increment)
-    organisations = dict(await Organisation.filter(id__in={d["organisation_id"] for d in days})
-                         .values_list("id", "name"))
+    organisations = dict(
+        await Organisation.filter(id__in={d["organisation_id"] for d in days}).values_list("id", "name")
+    )
     staff = dict(await Staff.filter(id__in={d["staff_id"] for d in days}).values_list("id", "name"))
     book = await RateBook.load(start=query.period_start, end=query.period_end)
     groups: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -114,14 +115,7 @@ async def time_report(*, query: schemas.TimeReportQuery) -> schemas.TimeReport:
     out: list[schemas.TimeReportRow] = []
     for (org_id, category, month, staff_id), g in sorted(
         groups.items(),
-        key=lambda kv: (
-            kv[1]["organisation_name"],
-            kv[0][0],
-            kv[0][1],
-            kv[0][2],
-            kv[1]["staff_name"],
-            kv[0][3],
-        ),
+        key=lambda kv: (kv[1]["organisation_name"], kv[0][0], kv[0][1], kv[0][2], kv[1]["staff_name"], kv[0][3]),
     ):
         amount = sum((line_amount(hours, rate) for rate, hours in g["by_rate"].items()), ZERO)
         out.append(
@@ -143,14 +137,7 @@ async def time_report(*, query: schemas.TimeReportQuery) -> schemas.TimeReport:
         )
     totals = {
         name: sum((getattr(row, name) for row in out), Decimal("0.00"))
-        for name in (
-            "worked_hours",
-            "billable_hours",
-            "free_hours",
-            "prepaid_hours",
-            "invoiced_hours",
-            "amount",
-        )
+        for name in ("worked_hours", "billable_hours", "free_hours", "prepaid_hours", "invoiced_hours", "amount")
     }
     return schemas.TimeReport(
         period_start=query.period_start,

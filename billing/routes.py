@@ -44,9 +44,17 @@ async def _created(
 
 
 def _create_call(
-    summary: str, call: Callable[..., Awaitable[Any]], endpoint: str, *, body: type[BaseModel],
-    response: type[BaseModel], roles: tuple[Role, ...], tags: tuple[str, ...], path_id: str | None = None,
-    name: str | None = None, doc: str | None = None,
+    summary: str,
+    call: Callable[..., Awaitable[Any]],
+    endpoint: str,
+    *,
+    body: type[BaseModel],
+    response: type[BaseModel],
+    roles: tuple[Role, ...],
+    tags: tuple[str, ...],
+    path_id: str | None = None,
+    name: str | None = None,
+    doc: str | None = None,
 ) -> Endpoint:
     """An idempotent create that is one service call (see `service_call`); `endpoint`, with `{id}` for the
     path's id, is what a retried `Idempotency-Key` is matched under."""
@@ -58,20 +66,31 @@ def _create_call(
 
     handler.__name__ = handler.__qualname__ = name or call.__name__
     handler.__doc__ = doc
-    return operation(summary, roles=roles, body=body, response=response, status=201, tags=tags,
-                     idempotent_create=True)(handler)
+    return operation(summary, roles=roles, body=body, response=response, status=201, tags=tags, idempotent_create=True)(
+        handler
+    )
 
 
 # Rate cards ----------------------------------------------------------------------------------------------
 
 
 list_rate_cards = service_call(
-    "List rate cards", rates.list_rate_cards, query=schemas.RateCardQuery, response=schemas.RateCardPage,
-    principal=False, roles=STAFF, tags=RATE_CARDS,
+    "List rate cards",
+    rates.list_rate_cards,
+    query=schemas.RateCardQuery,
+    response=schemas.RateCardPage,
+    principal=False,
+    roles=STAFF,
+    tags=RATE_CARDS,
 )
 create_rate_card = _create_call(
-    "Create a rate card (default or an organisation's agreement)", rates.create_rate_card, "POST /rate-cards",
-    body=schemas.RateCardCreate, response=schemas.RateCardRead, roles=ADMIN, tags=RATE_CARDS,
+    "Create a rate card (default or an organisation's agreement)",
+    rates.create_rate_card,
+    "POST /rate-cards",
+    body=schemas.RateCardCreate,
+    response=schemas.RateCardRead,
+    roles=ADMIN,
+    tags=RATE_CARDS,
     doc="""Rates are SEK per hour ex VAT as decimal strings with at most 2 decimals. Validity may not overlap
     another card of the same organisation (or another default card): 409 `rate_card_overlap`.""",
 )
@@ -84,12 +103,21 @@ async def get_rate_card(request: Request, principal: Principal) -> Response:
 
 
 update_rate_card = service_call(
-    "End (or extend) a rate card's validity", rates.update_rate_card, path_id="card_id",
-    body=schemas.RateCardUpdate, response=schemas.RateCardRead, roles=ADMIN, tags=RATE_CARDS,
+    "End (or extend) a rate card's validity",
+    rates.update_rate_card,
+    path_id="card_id",
+    body=schemas.RateCardUpdate,
+    response=schemas.RateCardRead,
+    roles=ADMIN,
+    tags=RATE_CARDS,
 )
 delete_rate_card = service_call(
-    "Delete a rate card that never priced an invoice line", rates.delete_rate_card, path_id="card_id",
-    status=204, roles=ADMIN, tags=RATE_CARDS,
+    "Delete a rate card that never priced an invoice line",
+    rates.delete_rate_card,
+    path_id="card_id",
+    status=204,
+    roles=ADMIN,
+    tags=RATE_CARDS,
 )
 
 
@@ -121,15 +149,26 @@ async def quote_rate(request: Request, principal: Principal) -> Response:
 
 
 get_prepaid = service_call(
-    "An organisation's prepaid hour packages and remaining hours", prepaid.prepaid_summary,
-    path_id="organisation_id", response=schemas.PrepaidSummary, roles=ANY, tags=("prepaid",), name="get_prepaid",
+    "An organisation's prepaid hour packages and remaining hours",
+    prepaid.prepaid_summary,
+    path_id="organisation_id",
+    response=schemas.PrepaidSummary,
+    roles=ANY,
+    tags=("prepaid",),
+    name="get_prepaid",
 )
 
 
 create_prepaid = _create_call(
-    "Add a prepaid hour package", prepaid.create_package, "POST /organisations/{id}/prepaid",
-    path_id="organisation_id", body=schemas.PrepaidCreate, response=schemas.PrepaidRead, roles=FINANCE,
-    tags=("prepaid",), name="create_prepaid",
+    "Add a prepaid hour package",
+    prepaid.create_package,
+    "POST /organisations/{id}/prepaid",
+    path_id="organisation_id",
+    body=schemas.PrepaidCreate,
+    response=schemas.PrepaidRead,
+    roles=FINANCE,
+    tags=("prepaid",),
+    name="create_prepaid",
 )
 
 
@@ -137,17 +176,30 @@ create_prepaid = _create_call(
 
 
 get_ceiling = service_call(
-    "A ticket's cost ceiling, usage and held time", ceilings.get_ceiling, path_id="ticket_id",
-    response=schemas.CeilingRead, roles=ANY, tags=TICKETS,
+    "A ticket's cost ceiling, usage and held time",
+    ceilings.get_ceiling,
+    path_id="ticket_id",
+    response=schemas.CeilingRead,
+    roles=ANY,
+    tags=TICKETS,
 )
 set_ceiling = service_call(
-    "Set a ticket's cost ceiling (hours or SEK ex VAT)", ceilings.set_ceiling, path_id="ticket_id",
-    body=schemas.CeilingSet, response=schemas.CeilingRead, roles=CEILING_WRITERS, tags=TICKETS,
+    "Set a ticket's cost ceiling (hours or SEK ex VAT)",
+    ceilings.set_ceiling,
+    path_id="ticket_id",
+    body=schemas.CeilingSet,
+    response=schemas.CeilingRead,
+    roles=CEILING_WRITERS,
+    tags=TICKETS,
     doc="Set by the integrator of the ticket's billed organisation (or staff); a new ceiling needs approval.",
 )
 approve_ceiling = service_call(
-    "Approve billable time beyond the cost ceiling", ceilings.approve_ceiling, path_id="ticket_id",
-    body=schemas.CeilingApprove, response=schemas.CeilingRead, roles=(Role.admin, Role.support, Role.integrator),
+    "Approve billable time beyond the cost ceiling",
+    ceilings.approve_ceiling,
+    path_id="ticket_id",
+    body=schemas.CeilingApprove,
+    response=schemas.CeilingRead,
+    roles=(Role.admin, Role.support, Role.integrator),
     tags=TICKETS,
 )
 
@@ -197,7 +249,9 @@ async def create_run(request: Request, principal: Principal) -> Response:
 
     async def create() -> schemas.InvoiceRunRead:
         run = await runs.run_invoices(
-            started_by=principal.name, period_start=data.period_start, period_end=data.period_end,
+            started_by=principal.name,
+            period_start=data.period_start,
+            period_end=data.period_end,
             allow_open_period=data.allow_open_period,
         )
         return await runs.run_read(run)
@@ -206,8 +260,13 @@ async def create_run(request: Request, principal: Principal) -> Response:
 
 
 get_run = service_call(
-    "Get an invoice run and the drafts it made", runs.get_run, path_id="run_id", principal=False,
-    response=schemas.InvoiceRunRead, roles=FINANCE, tags=INVOICES,
+    "Get an invoice run and the drafts it made",
+    runs.get_run,
+    path_id="run_id",
+    principal=False,
+    response=schemas.InvoiceRunRead,
+    roles=FINANCE,
+    tags=INVOICES,
 )
 
 
@@ -215,35 +274,67 @@ get_run = service_call(
 
 
 list_invoices = service_call(
-    "List invoices and credit notes", ledger.list_invoices, query=schemas.InvoiceQuery,
-    response=schemas.InvoicePage, roles=INVOICE_READERS, tags=INVOICES,
+    "List invoices and credit notes",
+    ledger.list_invoices,
+    query=schemas.InvoiceQuery,
+    response=schemas.InvoicePage,
+    roles=INVOICE_READERS,
+    tags=INVOICES,
     doc="Newest first. Integrators see only their organisation's issued invoices and credit notes.",
 )
 get_invoice = service_call(
-    "Get an invoice (a draft is a preview) with its lines and their time entries", ledger.get_invoice,
-    path_id="invoice_id", response=schemas.InvoiceRead, roles=INVOICE_READERS, tags=INVOICES,
+    "Get an invoice (a draft is a preview) with its lines and their time entries",
+    ledger.get_invoice,
+    path_id="invoice_id",
+    response=schemas.InvoiceRead,
+    roles=INVOICE_READERS,
+    tags=INVOICES,
 )
 update_invoice = service_call(
-    "Change a draft's note or reference (issued invoices are immutable: 409)", ledger.update_invoice,
-    path_id="invoice_id", body=schemas.InvoiceUpdate, response=schemas.InvoiceRead, roles=FINANCE, tags=INVOICES,
+    "Change a draft's note or reference (issued invoices are immutable: 409)",
+    ledger.update_invoice,
+    path_id="invoice_id",
+    body=schemas.InvoiceUpdate,
+    response=schemas.InvoiceRead,
+    roles=FINANCE,
+    tags=INVOICES,
 )
 discard_invoice = service_call(
-    "Discard a draft (its time entries become invoiceable again); issued invoices: 409", ledger.discard_invoice,
-    path_id="invoice_id", status=204, roles=FINANCE, tags=INVOICES,
+    "Discard a draft (its time entries become invoiceable again); issued invoices: 409",
+    ledger.discard_invoice,
+    path_id="invoice_id",
+    status=204,
+    roles=FINANCE,
+    tags=INVOICES,
 )
 issue_invoice = service_call(
-    "Issue a draft: number, OCR, due date, frozen document", ledger.issue_invoice, path_id="invoice_id",
-    response=schemas.InvoiceRead, roles=FINANCE, tags=INVOICES,
+    "Issue a draft: number, OCR, due date, frozen document",
+    ledger.issue_invoice,
+    path_id="invoice_id",
+    response=schemas.InvoiceRead,
+    roles=FINANCE,
+    tags=INVOICES,
 )
 
 
 credit_invoice = _create_call(
-    "Credit an issued invoice, whole or chosen lines", credits.credit_invoice, "POST /invoices/{id}/credit",
-    path_id="invoice_id", body=schemas.CreditCreate, response=schemas.InvoiceRead, roles=FINANCE, tags=INVOICES,
+    "Credit an issued invoice, whole or chosen lines",
+    credits.credit_invoice,
+    "POST /invoices/{id}/credit",
+    path_id="invoice_id",
+    body=schemas.CreditCreate,
+    response=schemas.InvoiceRead,
+    roles=FINANCE,
+    tags=INVOICES,
 )
 mark_paid = service_call(
-    "Mark an issued invoice paid", ledger.mark_paid, path_id="invoice_id", body=schemas.MarkPaid,
-    response=schemas.InvoiceRead, roles=FINANCE, tags=INVOICES,
+    "Mark an issued invoice paid",
+    ledger.mark_paid,
+    path_id="invoice_id",
+    body=schemas.MarkPaid,
+    response=schemas.InvoiceRead,
+    roles=FINANCE,
+    tags=INVOICES,
     doc="""`paid_on` (default: today in TRIPDESK_TIMEZONE) lies between the issue date and today, else 422
     `invalid_payment_date`; an invoice of 0 (prepaid hours) has nothing to pay: 409 `nothing_to_pay`.""",
 )

@@ -42,20 +42,35 @@ async def abandon_stale_runs(*, now: dt.datetime | None = None) -> list[int]:
         if ids:
             await InvoiceRun.filter(stale, id__in=ids).update(status=RunStatus.abandoned)
             for run_id in ids:
-                await audit.record(principal=None, actor="tripdesk", action="invoice_run.abandoned",
-                                   subject_type="invoice_run", subject_id=run_id,
-                                   data={"reason": f"no progress for {STALE_AFTER}"})
+                await audit.record(
+                    principal=None,
+                    actor="tripdesk",
+                    action="invoice_run.abandoned",
+                    subject_type="invoice_run",
+                    subject_id=run_id,
+                    data={"reason": f"no progress for {STALE_AFTER}"},
+                )
     return ids
 
 
 async def start_run(*, started_by: str, period_start: dt.date, period_end: dt.date) -> InvoiceRun:
     await abandon_stale_runs()
     async with in_transaction():
-        run = await InvoiceRun.create(period_start_date=period_start, period_end_date=period_end,
-                                      started_by=started_by, status=RunStatus.running, heartbeat_at=_now())
-        await audit.record(principal=None, actor=started_by, action="invoice_run.started",
-                           subject_type="invoice_run", subject_id=run.id,
-                           data={"period_start": period_start, "period_end": period_end})
+        run = await InvoiceRun.create(
+            period_start_date=period_start,
+            period_end_date=period_end,
+            started_by=started_by,
+            status=RunStatus.running,
+            heartbeat_at=_now(),
+        )
+        await audit.record(
+            principal=None,
+            actor=started_by,
+            action="invoice_run.started",
+            subject_type="invoice_run",
+            subject_id=run.id,
+            data={"period_start": period_start, "period_end": period_end},
+        )
     return run
 
 
@@ -85,10 +100,14 @@ async def finish_run(run: InvoiceRun) -> None:
         run.status = RunStatus.finished
         run.finished_at = _now()
         await run.save(update_fields=["status", "finished_at"])
-        await audit.record(principal=None, actor=run.started_by, action="invoice_run.finished",
-                           subject_type="invoice_run", subject_id=run.id,
-                           data={"invoices_created": run.invoices_created,
-                                 "organisations": run.organisations_considered})
+        await audit.record(
+            principal=None,
+            actor=run.started_by,
+            action="invoice_run.finished",
+            subject_type="invoice_run",
+            subject_id=run.id,
+            data={"invoices_created": run.invoices_created, "organisations": run.organisations_considered},
+        )
 
 
 def status_of(run: InvoiceRun, *, now: dt.datetime | None = None) -> RunStatus:

@@ -36,11 +36,12 @@ from tortoise.transactions import in_transaction
 
 from billing import run_state
 from billing.ceilings import ceiling_states, notify_if_reached
-from billing.models import Invoice, InvoiceLine, InvoiceLineEntry, InvoiceRun, InvoiceStatus, PrepaidDrawdown
+from billing.models import Invoice, InvoiceLine, InvoiceLineEntry, InvoiceRun, PrepaidDrawdown
 from billing.money import ZERO, line_amount, minutes_billed_hours, round_amount, vat_breakdown
 from billing.payments.late_charges import due_late_charges, store_late_charges
 from billing.prepaid import PrepaidPool
 from billing.rates import RateBook
+from billing.run_scope import candidate_organisations, entry_filter, open_key
 from billing.settings import BillingSettings, get_billing_settings
 from billing.sql import insert_rows, prefer_custom_plans
 from billing.subscriptions.charges import due_charges, payers_due, store_charges
@@ -51,9 +52,22 @@ from support.timetracking.models import TimeEntry
 log = logging.getLogger("tripdesk.billing")
 
 CLAIM_CHUNK = 5000
-LINE_COLUMNS = ("invoice_id", "line_no", "ticket_id", "ticket_number", "description", "category",
-                "rate_card_name", "quantity", "total_hours", "prepaid_hours", "unit_price", "amount", "vat_category",
-                "vat_rate")
+LINE_COLUMNS = (
+    "invoice_id",
+    "line_no",
+    "ticket_id",
+    "ticket_number",
+    "description",
+    "category",
+    "rate_card_name",
+    "quantity",
+    "total_hours",
+    "prepaid_hours",
+    "unit_price",
+    "amount",
+    "vat_category",
+    "vat_rate",
+)
 ENTRY_COLUMNS = (
     "line_id",
     "invoice_id",
@@ -72,19 +86,6 @@ DRAW_COLUMNS = ("package_id", "invoice_id", "line_no", "time_entry_id", "hours",
 
 class RaceLost(Exception):
     """Another writer claimed one of the entries between our read and our claim; this draft rolled back."""
-
-
-def open_key(organisation_id: int, start: dt.date, end: dt.date) -> str:
-    return f"{organisation_id}:{start.isoformat()}:{end.isoformat()}"
-
-
-def entry_filter(*, start: dt.date, end: dt.date, settings: BillingSettings) -> dict[str, Any]:
-    filters: dict[str, Any] = dict(
-        invoice_id__isnull=True, billable=True, work_date__gte=start, work_date__lte=end
-    )
-    if settings.require_approval:
-        filters["approved_at__isnull"] = False
-    return filters
 
 
 @dataclass
@@ -109,16 +110,6 @@ class DraftOutcome:
     unpriced_entry_ids: list[int] = field(default_factory=list)
     held_entry_ids: list[int] = field(default_factory=list)
     unpriced_subscription_ids: list[int] = field(default_factory=list)
-
-
-async def candidate_organisations(*, start: dt.date, end: dt.date, settings: BillingSettings) -> list[int]:
-    """Organisations billed for at least one entry that might be invoiced (one query)."""
-    ids = (
-        await TimeEntry.filter(**entry_filter(start=start, end=end, settings=settings))
-        .distinct()
-        .values_list("ticket__bill_to_id", flat=True)
-    )
-    return sorted({int(i) for i in ids})  # type: ignore[call-overload]
 
 
 async def draft_for_organisation(
@@ -199,9 +190,7 @@ async def draft_for_organisation(
             group = (row["ticket_id"], category, rate)
             line = lines.get(group)
             if line is None:
-                line = lines[group] = _Line(
-                    row["ticket_id"], row["ticket_number"], row["subject"], category, rate, []
-                )
+                line = lines[group] = _Line(row["ticket_id"], row["ticket_number"], row["subject"], category, rate, [])
             if card_name not in line.card_names:
                 line.card_names.append(card_name)
             line.entries.append({**row, "hours": hours, "prepaid": prepaid, "card_id": card_id})
@@ -259,10 +248,20 @@ async def draft_for_organisation(
                 for (group, line), (_, _, amount) in zip(ordered, amounts, strict=True)
             ],
         )
-        await store_charges(invoice_id=invoice.id, charges=due.charges, first_line_no=len(ordered) + 1,
-                            vat_category=vat_category, vat_rate=vat_rate)
-        await store_late_charges(invoice_id=invoice.id, charges=late, first_line_no=len(ordered) + len(due.charges)
-                                 + 1, vat_category=late_vat[0], vat_rate=late_vat[1])
+        await store_charges(
+            invoice_id=invoice.id,
+            charges=due.charges,
+            first_line_no=len(ordered) + 1,
+            vat_category=vat_category,
+            vat_rate=vat_rate,
+        )
+        await store_late_charges(
+            invoice_id=invoice.id,
+            charges=late,
+            first_line_no=len(ordered) + len(due.charges) + 1,
+            vat_category=late_vat[0],
+            vat_rate=late_vat[1],
+        )
         line_ids = dict(await InvoiceLine.filter(invoice_id=invoice.id).values_list("line_no", "id"))
         entry_rows: list[tuple[Any, ...]] = []
         entry_ids: list[int] = []
@@ -298,13 +297,10 @@ async def draft_for_organisation(
         claimed = 0
         for i in range(0, len(entry_ids), CLAIM_CHUNK):
             chunk = entry_ids[i : i + CLAIM_CHUNK]
-            claimed += await TimeEntry.filter(id__in=chunk, invoice_id__isnull=True).update(
-                invoice_id=invoice.id
-            )
+            claimed += await TimeEntry.filter(id__in=chunk, invoice_id__isnull=True).update(invoice_id=invoice.id)
         if claimed != len(entry_ids):
             raise RaceLost(
-                f"organisation {organisation_id}: {len(entry_ids) - claimed} entries were claimed "
-                "by another writer"
+                f"organisation {organisation_id}: {len(entry_ids) - claimed} entries were claimed by another writer"
             )
         await run_state.count_draft(run_id, conn)
         outcome.invoice_id = invoice.id
@@ -316,8 +312,9 @@ ProgressFn = Callable[[DraftOutcome], None]
 
 def _note(outcome: DraftOutcome) -> dict[str, Any] | None:
     """What the run records about an organisation it did not simply draft."""
-    if not (outcome.skipped or outcome.unpriced_entry_ids or outcome.held_entry_ids
-            or outcome.unpriced_subscription_ids):
+    if not (
+        outcome.skipped or outcome.unpriced_entry_ids or outcome.held_entry_ids or outcome.unpriced_subscription_ids
+    ):
         return None
     note: dict[str, Any] = {"organisation_id": outcome.organisation_id}
     if outcome.skipped:
@@ -349,8 +346,10 @@ async def run_invoices(
     run_state.refuse_open_period(period_end, allow_open_period=allow_open_period, now=now)
     settings = get_billing_settings()
     run = await run_state.start_run(started_by=started_by, period_start=period_start, period_end=period_end)
-    organisations = sorted(set(await candidate_organisations(start=period_start, end=period_end, settings=settings))
-                           | set(await payers_due(end=period_end)))
+    organisations = sorted(
+        set(await candidate_organisations(start=period_start, end=period_end, settings=settings))
+        | set(await payers_due(end=period_end))
+    )
     await run_state.set_considered(run, len(organisations))
     if on_start is not None:
         on_start(len(organisations))
@@ -384,11 +383,3 @@ async def run_invoices(
 
 run_read = run_state.run_read
 get_run = run_state.get_run
-
-
-async def open_drafts(*, start: dt.date, end: dt.date) -> list[int]:
-    return list(
-        await Invoice.filter(status=InvoiceStatus.draft, period_start_date=start, period_end_date=end)  # type: ignore[arg-type]
-        .order_by("id")
-        .values_list("id", flat=True)
-    )

@@ -27,13 +27,15 @@ def _check_range(start: dt.date | None, end: dt.date | None, what: str) -> None:
 
 # Rate cards ------------------------------------------------------------------------------------------
 
+
 class RateCardCreate(Strict):
     name: Text200
     organisation_id: int | None = Field(None, ge=1, le=MAX_ID, description="null: the default card")
     valid_from: dt.date
     valid_until: dt.date | None = Field(None, description="inclusive; null: open-ended")
-    rates: dict[Category, RateIn] = Field(description="SEK per hour ex VAT, per category; a category "
-                                                      "without a rate cannot be invoiced under this card")
+    rates: dict[Category, RateIn] = Field(
+        description="SEK per hour ex VAT, per category; a category without a rate cannot be invoiced under this card"
+    )
 
     @model_validator(mode="after")
     def _valid(self) -> Self:
@@ -86,6 +88,7 @@ class RateQuoteQuery(Strict):
 
 # Prepaid hours ------------------------------------------------------------------------------------------
 
+
 class PrepaidCreate(Strict):
     name: Text200
     hours: HoursIn
@@ -118,6 +121,7 @@ class PrepaidSummary(BaseModel):
 
 # Cost ceilings ------------------------------------------------------------------------------------------
 
+
 class CeilingSet(Strict):
     kind: CeilingKind
     limit: MoneyIn = Field(description="hours (kind hours) or SEK ex VAT (kind amount), at most 2 decimals")
@@ -147,6 +151,7 @@ class CeilingRead(BaseModel):
 
 
 # Reports ------------------------------------------------------------------------------------------------
+
 
 class TimeReportQuery(Strict):
     period_start: dt.date
@@ -188,12 +193,15 @@ class TimeReport(BaseModel):
 
 # Invoice runs and invoices --------------------------------------------------------------------------------
 
+
 class InvoiceRunCreate(Strict):
     period_start: dt.date
     period_end: dt.date
     allow_open_period: bool = Field(
-        False, description="a period that has not ended yet (today or later in the business time zone) is "
-                           "refused (422 period_not_finished) unless this is true")
+        False,
+        description="a period that has not ended yet (today or later in the business time zone) is "
+        "refused (422 period_not_finished) unless this is true",
+    )
 
     @model_validator(mode="after")
     def _valid(self) -> Self:
@@ -231,7 +239,8 @@ class InvoiceRunRead(BaseModel):
     started_at: dt.datetime
     finished_at: dt.datetime | None
     status: Literal["running", "finished", "abandoned"] = Field(
-        description="abandoned: the process stopped before it finished (counts are what it did)")
+        description="abandoned: the process stopped before it finished (counts are what it did)"
+    )
     heartbeat_at: dt.datetime | None = None
     organisations_considered: int
     organisations_done: int = 0
@@ -306,7 +315,8 @@ class InvoiceUpdate(Strict):
 
 class CreditCreate(Strict):
     line_ids: list[Id] | None = Field(
-        None, min_length=1, max_length=1000, description="lines to credit; omitted: every line not yet credited")
+        None, min_length=1, max_length=1000, description="lines to credit; omitted: every line not yet credited"
+    )
     reason: Reason
 
 

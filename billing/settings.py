@@ -55,8 +55,7 @@ class BillingSettings(BaseSettings):
     seller_website: str | None = Field("nordvik.example", alias="TRIPDESK_SELLER_WEBSITE")
     seller_contact_name: str | None = Field("Fakturaavdelningen", alias="TRIPDESK_SELLER_CONTACT")
     late_payment_interest: str = Field(
-        "Dröjsmålsränta enligt räntelagen (referensränta + 8 procentenheter).",
-        alias="TRIPDESK_SELLER_LATE_PAYMENT_SV",
+        "Dröjsmålsränta enligt räntelagen (referensränta + 8 procentenheter).", alias="TRIPDESK_SELLER_LATE_PAYMENT_SV"
     )
     late_payment_interest_en: str = Field(
         "Late payment interest per the Swedish Interest Act (reference rate + 8 pp).",
@@ -64,9 +63,7 @@ class BillingSettings(BaseSettings):
     )
     payment_terms_days: int = Field(30, ge=0, le=365, alias="TRIPDESK_PAYMENT_TERMS_DAYS")
     billing_increment_minutes: int = Field(15, ge=1, le=240, alias="TRIPDESK_BILLING_INCREMENT_MINUTES")
-    require_approval: bool = Field(
-        default_factory=require_approval_default, alias="TRIPDESK_REQUIRE_APPROVAL"
-    )
+    require_approval: bool = Field(default_factory=require_approval_default, alias="TRIPDESK_REQUIRE_APPROVAL")
 
     @field_validator("seller_organisation_number")
     @classmethod
@@ -105,4 +102,4 @@ class BillingSettings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_billing_settings() -> BillingSettings:
-    return BillingSettings()  # type: ignore[call-arg]
+    return BillingSettings()

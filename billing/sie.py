@@ -64,7 +64,7 @@ class Verification:
 @dataclass
 class Company:
     name: str
-    organisation_number: str        # 10 digits, written NNNNNN-NNNN
+    organisation_number: str  # 10 digits, written NNNNNN-NNNN
     program: str
     version: str
     year_start: dt.date
@@ -103,8 +103,9 @@ def _checksum_bytes(record: Sequence[Field]) -> bytes:
     return "".join(contents).encode(ENCODING, errors="replace")
 
 
-def write(company: Company, accounts: dict[str, str], verifications: Iterable[Verification],
-          *, generated: dt.date) -> bytes:
+def write(
+    company: Company, accounts: dict[str, str], verifications: Iterable[Verification], *, generated: dt.date
+) -> bytes:
     """The SIE 4 file of `verifications`; refuses an unbalanced one (a bug upstream, never a file to send)."""
     records: list[Sequence[Field]] = [
         ("#PROGRAM", Text(company.program), company.version),

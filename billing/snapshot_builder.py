@@ -45,14 +45,18 @@ async def prepaid_balances(invoice: Invoice) -> list[PrepaidBalance]:
     drawdowns counted, so a later invoice's statement continues where this one ends)."""
     drawn: dict[int, Decimal] = defaultdict(Decimal)
     for package_id, hours in await PrepaidDrawdown.filter(invoice_id=invoice.id).values_list("package_id", "hours"):
-        drawn[package_id] += Decimal(hours)  # type: ignore[index]
+        drawn[package_id] += Decimal(hours)
     if not drawn:
         return []
     used = await used_hours(list(drawn))
     packages = await PrepaidPackage.filter(id__in=list(drawn)).order_by("valid_until_date", "id")
     return [
-        PrepaidBalance(package=p.name, valid_until=p.valid_until_date, drawn_hours=drawn[p.id],
-                       remaining_hours=Decimal(p.hours) - used.get(p.id, ZERO))
+        PrepaidBalance(
+            package=p.name,
+            valid_until=p.valid_until_date,
+            drawn_hours=drawn[p.id],
+            remaining_hours=Decimal(p.hours) - used.get(p.id, ZERO),
+        )
         for p in packages
     ]
 
@@ -66,12 +70,12 @@ async def build_snapshot(
     lines = await InvoiceLine.filter(invoice_id=invoice.id).order_by("line_no")
     entries: dict[int, list[InvoiceLineEntry]] = defaultdict(list)
     for entry in await InvoiceLineEntry.filter(invoice_id=invoice.id).order_by("work_date", "time_entry_id"):
-        entries[entry.line_id].append(entry)  # type: ignore[attr-defined]
+        entries[entry.line_id].append(entry)
     snapshot_lines = [
         SnapshotLine(
             line_no=line.line_no,
             ticket_id=line.ticket_id,
-            ticket_number=line.ticket_number,  # type: ignore[attr-defined]
+            ticket_number=line.ticket_number,
             description=line.description,
             category=str(line.category) if line.category is not None else line.charge or SUBSCRIPTION_CATEGORY,
             quantity=Decimal(line.quantity),
@@ -127,7 +131,7 @@ async def build_snapshot(
         lines=snapshot_lines,
         vat=[VatBreakdown(category=c, rate=r, taxable_amount=t, tax_amount=x) for c, r, t, x in breakdown],
         totals=Totals(net=net, vat=tax, gross=net + tax, payable=net + tax),
-        corrects=CorrectedInvoice(number=corrects.number, issue_date=corrects.issue_date)  # type: ignore[arg-type]
+        corrects=CorrectedInvoice(number=corrects.number, issue_date=corrects.issue_date)
         if corrects is not None
         else None,
         note=note,

@@ -39,9 +39,7 @@ async def insert_rows(
                 params.append(field.to_db_value(value, model))
                 marks.append(f"${len(params)}" if postgres else "?")
             groups.append("(" + ", ".join(marks) + ")")
-        await conn.execute_query(
-            f'INSERT INTO "{meta.db_table}" ({column_sql}) VALUES {", ".join(groups)}', params
-        )
+        await conn.execute_query(f'INSERT INTO "{meta.db_table}" ({column_sql}) VALUES {", ".join(groups)}', params)
 
 
 async def prefer_custom_plans(conn: BaseDBAsyncClient) -> None:

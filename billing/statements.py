@@ -58,30 +58,49 @@ async def statement(*, principal: Principal, organisation_id: int, as_of: dt.dat
     if organisation is None:
         raise NotFound("organisation not found")
     as_of = as_of or dt.date.today()
-    docs = await Invoice.filter(organisation_id=organisation_id, status=InvoiceStatus.issued,
-                                issue_date__lte=as_of).order_by("issue_date", "id")
+    docs = await Invoice.filter(
+        organisation_id=organisation_id, status=InvoiceStatus.issued, issue_date__lte=as_of
+    ).order_by("issue_date", "id")
     invoices = [d for d in docs if d.kind == InvoiceKind.invoice]
     owed = await balances(invoices)
     numbers = {d.id: d.number for d in docs}
     rows = []
     for d in docs:
-        corrects = numbers.get(d.corrects_id) if d.corrects_id else None  # type: ignore[attr-defined]
-        row = StatementDocument(id=d.id, kind=d.kind, number=d.number, issue_date=d.issue_date,
-                                due_date=d.due_date, gross=d.gross_amount, corrects_number=corrects)
+        corrects = numbers.get(d.corrects_id) if d.corrects_id else None
+        row = StatementDocument(
+            id=d.id,
+            kind=d.kind,
+            number=d.number,
+            issue_date=d.issue_date,
+            due_date=d.due_date,
+            gross=d.gross_amount,
+            corrects_number=corrects,
+        )
         if d.id in owed:
             b = owed[d.id]
             row.credited, row.paid, row.open = b.credited, b.paid, b.open
         rows.append(row)
-    allocations = await PaymentAllocation.filter(invoice_id__in=[i.id for i in invoices],
-                                                 booked_date__lte=as_of).order_by("booked_date", "id")
-    payments = [StatementPayment(invoice_number=numbers.get(a.invoice_id), date=a.booked_date,  # type: ignore[attr-defined]
-                                 amount=a.amount, source=a.source) for a in allocations]
+    allocations = await PaymentAllocation.filter(
+        invoice_id__in=[i.id for i in invoices], booked_date__lte=as_of
+    ).order_by("booked_date", "id")
+    payments = [
+        StatementPayment(invoice_number=numbers.get(a.invoice_id), date=a.booked_date, amount=a.amount, source=a.source)
+        for a in allocations
+    ]
     invoiced = sum((Decimal(i.gross_amount) for i in invoices), ZERO)
     credited = sum((b.credited for b in owed.values()), ZERO)
     paid = sum((p.amount for p in payments), ZERO)
     overdue = sum((r.open for r in rows if r.open > 0 and r.due_date and r.due_date < as_of), ZERO)
-    return Statement(organisation_id=organisation.id, organisation_name=organisation.name,
-                     language=str(getattr(organisation.language, "value", organisation.language) or "sv"),
-                     as_of=as_of, documents=rows,
-                     payments=payments, invoiced=invoiced, credited=credited, paid=paid,
-                     balance=invoiced - credited - paid, overdue=overdue)
+    return Statement(
+        organisation_id=organisation.id,
+        organisation_name=organisation.name,
+        language=str(getattr(organisation.language, "value", organisation.language) or "sv"),
+        as_of=as_of,
+        documents=rows,
+        payments=payments,
+        invoiced=invoiced,
+        credited=credited,
+        paid=paid,
+        balance=invoiced - credited - paid,
+        overdue=overdue,
+    )

@@ -63,4 +63,6 @@ def ensure_invoiceable(organisation: Organisation, line_categories: set[str]) ->
     if line_categories - {expected, late_charge_vat(expected)[0]}:
         raise BuyerNotInvoiceable(
             f"this draft's VAT categories {sorted(line_categories)} do not match the buyer's tax scheme "
-            f"({expected}); discard it and run again", code="draft_out_of_date")
+            f"({expected}); discard it and run again",
+            code="draft_out_of_date",
+        )

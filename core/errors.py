@@ -31,8 +31,14 @@ class DomainError(Exception):
         if title is not None:
             cls.title = title
 
-    def __init__(self, detail: str | None = None, *, errors: list[dict[str, Any]] | None = None,
-                 code: str | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: list[dict[str, Any]] | None = None,
+        code: str | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.errors = errors

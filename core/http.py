@@ -47,7 +47,6 @@ Instant = Annotated[dt.datetime, AfterValidator(_instant)]
 and `0001-01-01T00:00:00+14:00` (or `9999-12-31T23:59:59-14:00`) has no UTC value: a 422, never a 500."""
 
 
-
 def _drop_default(schema: dict[str, Any]) -> None:
     schema.pop("default", None)
 
@@ -193,9 +192,18 @@ def operation(
     not JSON (a file upload: multipart/form-data, described by the `body` model).
     """
     allowed: tuple[Role, ...] = tuple(Role) if roles is None else roles
-    spec = OperationSpec(summary=summary, roles=() if public else allowed, body=body, query=query,
-                         response=response, status=status, tags=tags, content_types=content_types,
-                         idempotent_create=idempotent_create, body_media_type=body_media_type)
+    spec = OperationSpec(
+        summary=summary,
+        roles=() if public else allowed,
+        body=body,
+        query=query,
+        response=response,
+        status=status,
+        tags=tags,
+        content_types=content_types,
+        idempotent_create=idempotent_create,
+        body_media_type=body_media_type,
+    )
 
     def decorate(handler: Callable[[Request, Any], Awaitable[Response]]) -> Endpoint:
         @functools.wraps(handler)
@@ -211,8 +219,13 @@ def operation(
 
 
 async def call_arguments(
-    request: Request, principal: Principal | None, *, body: type[BaseModel] | None = None,
-    query: type[BaseModel] | None = None, path_id: str | None = None, path_ids: tuple[str, ...] = (),
+    request: Request,
+    principal: Principal | None,
+    *,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    path_id: str | None = None,
+    path_ids: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """The keywords of a service call made from a request: `data` (the validated body, read first),
     `query` (the validated query string), the path's `{id}` under the name `path_id`, the other path ids
@@ -270,8 +283,9 @@ def service_call(
     service function's)."""
 
     async def handler(request: Request, who: Principal) -> Response:
-        kwargs = await call_arguments(request, who if principal else None, body=body, query=query,
-                                      path_id=path_id, path_ids=path_ids)
+        kwargs = await call_arguments(
+            request, who if principal else None, body=body, query=query, path_id=path_id, path_ids=path_ids
+        )
         result = await call(**kwargs)
         if status == 204:
             return Response(status_code=204)
@@ -279,6 +293,4 @@ def service_call(
 
     handler.__name__ = handler.__qualname__ = name or call.__name__
     handler.__doc__ = doc
-    return operation(summary, roles=roles, body=body, query=query, response=response, status=status, tags=tags)(
-        handler
-    )
+    return operation(summary, roles=roles, body=body, query=query, response=response, status=status, tags=tags)(handler)

@@ -32,8 +32,16 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     },
 }
 
-_STATUS_TEXT = {400: "Malformed request", 401: "Unauthenticated", 403: "Forbidden", 404: "Not found",
-                409: "Conflict", 413: "Too large", 415: "Unsupported media type", 422: "Invalid input"}
+_STATUS_TEXT = {
+    400: "Malformed request",
+    401: "Unauthenticated",
+    403: "Forbidden",
+    404: "Not found",
+    409: "Conflict",
+    413: "Too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+}
 
 
 def _walk(routes: list[BaseRoute], prefix: str = "") -> list[tuple[str, Route]]:
@@ -73,7 +81,10 @@ def build_openapi(routes: list[BaseRoute], *, title: str, version: str, descript
     for _, route in operations:
         spec: OperationSpec = route.endpoint.__operation__  # type: ignore[attr-defined]
         uses: tuple[tuple[type[BaseModel] | None, JsonSchemaMode], ...] = (
-            (spec.body, "validation"), (spec.query, "validation"), (spec.response, "serialization"))
+            (spec.body, "validation"),
+            (spec.query, "validation"),
+            (spec.response, "serialization"),
+        )
         wanted.update((model, mode) for model, mode in uses if model is not None)
     ordered = sorted(wanted, key=lambda pair: (pair[0].__module__, pair[0].__qualname__, pair[1]))
     refs, defs = models_json_schema(ordered, ref_template="#/components/schemas/{model}")
@@ -101,11 +112,18 @@ def build_openapi(routes: list[BaseRoute], *, title: str, version: str, descript
             qschema = query_schemas[spec.query]
             required = set(qschema.get("required", []))
             for name, prop in qschema.get("properties", {}).items():
-                params.append({"name": name, "in": "query", "required": name in required,
-                               "schema": _query_param_schema(prop)})
+                params.append(
+                    {"name": name, "in": "query", "required": name in required, "schema": _query_param_schema(prop)}
+                )
         if spec.idempotent_create:
-            params.append({"name": "Idempotency-Key", "in": "header", "required": False,
-                           "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"}})
+            params.append(
+                {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": False,
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
+                }
+            )
         op: dict[str, Any] = {
             "summary": spec.summary,
             "operationId": route.name,
@@ -119,8 +137,10 @@ def build_openapi(routes: list[BaseRoute], *, title: str, version: str, descript
             op["security"] = [{"bearer": []}]
             op["x-roles"] = list(spec.roles)
         if spec.body is not None:
-            op["requestBody"] = {"required": True, "content": {spec.body_media_type: {
-                "schema": refs[(spec.body, "validation")]}}}
+            op["requestBody"] = {
+                "required": True,
+                "content": {spec.body_media_type: {"schema": refs[(spec.body, "validation")]}},
+            }
         ok: dict[str, Any] = {"description": "OK"}
         content: dict[str, Any] = {}
         if spec.response is not None:
@@ -146,6 +166,5 @@ def build_openapi(routes: list[BaseRoute], *, title: str, version: str, descript
         "openapi": "3.1.0",
         "info": {"title": title, "version": version, "description": description},
         "paths": paths,
-        "components": {"schemas": schemas,
-                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
     }

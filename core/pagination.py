@@ -20,8 +20,10 @@ T = TypeVar("T")
 M = TypeVar("M", bound=Model)
 
 
-CURSOR_PATTERN = (r"^aWQ6(?:[MNO][DTjz][AEIMQUYcgk][w-z0-5]){0,3}"
-                  r"(?:[MNO][DTjz][AEIMQUYcgk][w-z0-5]|[MNO][AQgw]|[MNO][DTjz][AEIMQUYcgk])$")
+CURSOR_PATTERN = (
+    r"^aWQ6(?:[MNO][DTjz][AEIMQUYcgk][w-z0-5]){0,3}"
+    r"(?:[MNO][DTjz][AEIMQUYcgk][w-z0-5]|[MNO][AQgw]|[MNO][DTjz][AEIMQUYcgk])$"
+)
 """The shape of every cursor `encode_cursor` issues (unpadded URL-safe base64 of `id:` and 1–12 digits), so
 the OpenAPI document tells clients and fuzzers what a cursor looks like instead of "any string"."""
 
@@ -29,8 +31,9 @@ the OpenAPI document tells clients and fuzzers what a cursor looks like instead 
 class PageQuery(BaseModel):
     model_config = {"extra": "forbid"}
     limit: int = Field(50, ge=1, le=200)
-    cursor: str | None = Field(None, max_length=64, pattern=CURSOR_PATTERN,
-                               description="`next_cursor` from the previous page")
+    cursor: str | None = Field(
+        None, max_length=64, pattern=CURSOR_PATTERN, description="`next_cursor` from the previous page"
+    )
 
     @field_validator("cursor")
     @classmethod

@@ -30,7 +30,7 @@ def _segment_of_request(scope: Scope) -> str:
     path: str = scope["path"]
     root: str = scope.get("root_path", "")
     if root and path.startswith(root):
-        path = path[len(root):]
+        path = path[len(root) :]
     return path.lstrip("/").split("/", 1)[0]
 
 

@@ -22,12 +22,17 @@ Database = Callable[[], AbstractAsyncContextManager[Any]]
 
 def register(subparsers: Any, database: Database) -> None:
     parser = subparsers.add_parser(
-        "export-documents", help="write a month's issued invoices and credit notes as <number>.pdf/.xml")
+        "export-documents", help="write a month's issued invoices and credit notes as <number>.pdf/.xml"
+    )
     parser.add_argument("--period", required=True, metavar="YYYY-MM")
     parser.add_argument("--out", required=True, metavar="DIR", type=Path)
-    parser.add_argument("--by", choices=["issue", "service", "issue_date", "service_period"], default="issue",
-                        help="issue: documents issued in the month (default, the accounting period); "
-                             "service: invoices whose delivery period (service period) starts in the month")
+    parser.add_argument(
+        "--by",
+        choices=["issue", "service", "issue_date", "service_period"],
+        default="issue",
+        help="issue: documents issued in the month (default, the accounting period); "
+        "service: invoices whose delivery period (service period) starts in the month",
+    )
 
     def handler(args: argparse.Namespace) -> int:
         return run_export(database, period=args.period, out=args.out, by=args.by)
@@ -37,7 +42,7 @@ def register(subparsers: Any, database: Database) -> None:
 
 def run_export(database: Database, *, period: str, out: Path, by: str = "issue_date") -> int:
     from core.errors import DomainError
-    from invoices.service import PeriodBasis, parse_period
+    from invoices.periods import PeriodBasis, parse_period
 
     try:
         parsed = parse_period(period)
@@ -68,7 +73,9 @@ async def _export(database: Database, *, period: Any, out: Path, by: Any) -> int
     for name in result.missing:
         print(f"error: {name} is not in storage (issued without documents?)", file=sys.stderr)
     print(f"{result.found.summary()}.")
-    print(f"period {period.label}: {result.invoices} invoice(s), {result.credit_notes} credit note(s); "
-          f"{len(result.written)} file(s) written ({result.bytes_written} bytes), {len(result.unchanged)} "
-          f"unchanged, sha256 verified; {len(result.missing)} missing, {len(result.conflicts)} conflict(s)")
+    print(
+        f"period {period.label}: {result.invoices} invoice(s), {result.credit_notes} credit note(s); "
+        f"{len(result.written)} file(s) written ({result.bytes_written} bytes), {len(result.unchanged)} "
+        f"unchanged, sha256 verified; {len(result.missing)} missing, {len(result.conflicts)} conflict(s)"
+    )
     return 0 if result.ok else 1

@@ -18,7 +18,6 @@ class DocumentCorrupt(InternalError):
     title = "A stored document does not match its checksum"
 
 
-
 class DocumentNotRenderable(Conflict):
     code = "invoice_document_not_renderable"
     title = "The invoice cannot be rendered as a valid document"

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from invoices.errors import DocumentCorrupt
-from invoices.service import Period, PeriodBasis, PeriodDocuments, period_documents, sha256_hex, verified_content
+from invoices.periods import Period, PeriodBasis, PeriodDocuments, period_documents
+from invoices.service import sha256_hex, verified_content
 
 
 @dataclass
@@ -22,7 +23,7 @@ class ExportResult:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
-    conflicts: list[str] = field(default_factory=list)   # a different file of that name already in the folder
+    conflicts: list[str] = field(default_factory=list)  # a different file of that name already in the folder
     bytes_written: int = 0
 
     @property
@@ -49,12 +50,16 @@ def _write_verified(path: Path, data: bytes, sha256: str) -> str:
     return "written"
 
 
-async def export_documents(*, period: Period, out_dir: Path,
-                           by: PeriodBasis = PeriodBasis.issue_date) -> ExportResult:
+async def export_documents(*, period: Period, out_dir: Path, by: PeriodBasis = PeriodBasis.issue_date) -> ExportResult:
     """Write every issued invoice and credit note of the period as `<number>.pdf` and `<number>.xml`."""
     found = await period_documents(period=period, by=by)
-    result = ExportResult(period=period, found=found, invoices=len(found.invoices) - found.credit_notes,
-                          credit_notes=found.credit_notes, missing=list(found.missing))
+    result = ExportResult(
+        period=period,
+        found=found,
+        invoices=len(found.invoices) - found.credit_notes,
+        credit_notes=found.credit_notes,
+        missing=list(found.missing),
+    )
     await asyncio.to_thread(out_dir.mkdir, parents=True, exist_ok=True)
     for document in found.documents:
         data = verified_content(document)

@@ -30,7 +30,8 @@ CONTENT_TYPES: dict[DocumentFormat, str] = {
 class InvoiceDocument(Model):
     id = fields.IntField(primary_key=True)
     invoice: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "billing.Invoice", related_name="documents", on_delete=fields.RESTRICT)
+        "billing.Invoice", related_name="documents", on_delete=fields.RESTRICT
+    )
     format = fields.CharEnumField(DocumentFormat, max_length=4)
     content = fields.BinaryField()
     sha256 = fields.CharField(max_length=64)

@@ -26,15 +26,7 @@ import io
 from decimal import Decimal
 
 from reportlab.lib.units import mm
-from reportlab.platypus import (
-    BaseDocTemplate,
-    Flowable,
-    Frame,
-    KeepTogether,
-    PageTemplate,
-    Spacer,
-    Table,
-)
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Spacer, Table
 
 from billing.snapshot import DocumentKind, InvoiceSnapshot
 from invoices.pdf_layout import (
@@ -96,20 +88,32 @@ class _Document:
         if ids:
             rows.append(_p("<br/>".join(ids), "muted"))
         box = Table([[r] for r in rows], colWidths=[88 * mm])
-        box.setStyle(_style([
-            ("BOX", (0, 0), (-1, -1), 0.6, RULE),
-            ("LEFTPADDING", (0, 0), (-1, -1), 9), ("RIGHTPADDING", (0, 0), (-1, -1), 9),
-            ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-            ("TOPPADDING", (0, 0), (-1, 0), 7), ("BOTTOMPADDING", (0, -1), (-1, -1), 8),
-        ]))
+        box.setStyle(
+            _style(
+                [
+                    ("BOX", (0, 0), (-1, -1), 0.6, RULE),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 9),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 9),
+                    ("TOPPADDING", (0, 0), (-1, -1), 1),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                    ("TOPPADDING", (0, 0), (-1, 0), 7),
+                    ("BOTTOMPADDING", (0, -1), (-1, -1), 8),
+                ]
+            )
+        )
         return box
 
     def header(self) -> list[Flowable]:
         top = Table([[self.seller_block(), self.buyer_block()]], colWidths=[CONTENT_WIDTH - 88 * mm, 88 * mm])
-        top.setStyle(_style([
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ]))
+        top.setStyle(
+            _style(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ]
+            )
+        )
         return [top, Spacer(1, 7 * mm), self.facts()]
 
     def facts(self) -> Flowable:
@@ -135,34 +139,35 @@ class _Document:
         if s.our_reference:
             items.append((t["our_reference"], s.our_reference))
         per_row = 4
-        cells = [[_p(_e(label).upper(), "label"), _p(f"<b>{_e(value)}</b>", "base")]
-                 for label, value in items]
+        cells = [[_p(_e(label).upper(), "label"), _p(f"<b>{_e(value)}</b>", "base")] for label, value in items]
         while len(cells) % per_row:
             cells.append([_p("", "label"), _p("", "base")])
         data = []
         for start in range(0, len(cells), per_row):
-            chunk = cells[start:start + per_row]
+            chunk = cells[start : start + per_row]
             data.append([c[0] for c in chunk])
             data.append([c[1] for c in chunk])
         wide = 52 * mm  # the last column holds the delivery period, the longest value
         table = Table(data, colWidths=[(CONTENT_WIDTH - wide) / (per_row - 1)] * (per_row - 1) + [wide])
         style = [
             ("BACKGROUND", (0, 0), (-1, -1), ACCENT_LIGHT),
-            ("LEFTPADDING", (0, 0), (-1, -1), 7), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-            ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ("LEFTPADDING", (0, 0), (-1, -1), 7),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ]
         for row in range(0, len(data), 2):
-            style += [("TOPPADDING", (0, row), (-1, row), 6),
-                      ("BOTTOMPADDING", (0, row + 1), (-1, row + 1), 6)]
+            style += [("TOPPADDING", (0, row), (-1, row), 6), ("BOTTOMPADDING", (0, row + 1), (-1, row + 1), 6)]
         table.setStyle(_style(style))
         return table
 
     def correction_notice(self) -> list[Flowable]:
         if not (self.credit and self.s.corrects):
             return []
-        text = self.t["corrects"].format(number=_e(self.s.corrects.number),
-                                         date=_e(self.t.date(self.s.corrects.issue_date)))
+        text = self.t["corrects"].format(
+            number=_e(self.s.corrects.number), date=_e(self.t.date(self.s.corrects.issue_date))
+        )
         return [Spacer(1, 4 * mm), _p(text, "notice")]
 
     # -- payment ---------------------------------------------------------------------------------------
@@ -176,25 +181,36 @@ class _Document:
             return [_p(text, "base")]
         if s.nothing_to_pay:
             return [KeepTogether([_p(t["nothing_to_pay"], "h2"), _p(_e(t["nothing_to_pay_text"]), "base")])]
-        facts = [(t["bankgiro"], s.seller.bankgiro), (t["ocr"], s.ocr or ""), (t["due_date"], t.date(s.due_date)),
-                 (t["to_pay"], t.money(s.totals.payable))]
-        data = [[_p(_e(label).upper(), "label") for label, _ in facts],
-                [_p(f"<b>{_e(value)}</b>", "party") for _, value in facts]]
+        facts = [
+            (t["bankgiro"], s.seller.bankgiro),
+            (t["ocr"], s.ocr or ""),
+            (t["due_date"], t.date(s.due_date)),
+            (t["to_pay"], t.money(s.totals.payable)),
+        ]
+        data = [
+            [_p(_e(label).upper(), "label") for label, _ in facts],
+            [_p(f"<b>{_e(value)}</b>", "party") for _, value in facts],
+        ]
         last = column_width([t.money(s.totals.payable)], font=FONT_BOLD, size=10, least=CONTENT_WIDTH / 4)
         box = Table(data, colWidths=[(CONTENT_WIDTH - last) / 3] * 3 + [last])
-        box.setStyle(_style([
-            ("BOX", (0, 0), (-1, -1), 1, ACCENT),
-            ("LEFTPADDING", (0, 0), (-1, -1), 8),
-            ("TOPPADDING", (0, 0), (-1, 0), 6), ("BOTTOMPADDING", (0, -1), (-1, -1), 7),
-            ("TOPPADDING", (0, 1), (-1, 1), 0), ("BOTTOMPADDING", (0, 0), (-1, 0), 1),
-        ]))
+        box.setStyle(
+            _style(
+                [
+                    ("BOX", (0, 0), (-1, -1), 1, ACCENT),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                    ("TOPPADDING", (0, 0), (-1, 0), 6),
+                    ("BOTTOMPADDING", (0, -1), (-1, -1), 7),
+                    ("TOPPADDING", (0, 1), (-1, 1), 0),
+                    ("BOTTOMPADDING", (0, 0), (-1, 0), 1),
+                ]
+            )
+        )
         title = _p(t["payment"], "h2")
         return [KeepTogether([title, box, Spacer(1, 2 * mm), _p(_e(terms), "muted")])]
 
     def reverse_charge(self) -> list[Flowable]:
         if any(vat.category == "O" for vat in self.s.vat):
-            return [Spacer(1, 4 * mm), _p(f"<b>{self.t['outside_scope']}.</b> {self.t['outside_scope_text']}",
-                                          "base")]
+            return [Spacer(1, 4 * mm), _p(f"<b>{self.t['outside_scope']}.</b> {self.t['outside_scope_text']}", "base")]
         if not self.s.reverse_charge:
             return []
         t, buyer = self.t, self.s.buyer
@@ -204,22 +220,38 @@ class _Document:
         return [Spacer(1, 4 * mm), _p(text, "base")]
 
     def story(self) -> list[Flowable]:
-        story: list[Flowable] = [*self.header(), *self.correction_notice(), Spacer(1, 7 * mm),
-                                 lines_with_totals(self.s, self.t), *self.reverse_charge()]
+        story: list[Flowable] = [
+            *self.header(),
+            *self.correction_notice(),
+            Spacer(1, 7 * mm),
+            lines_with_totals(self.s, self.t),
+            *self.reverse_charge(),
+        ]
         if self.s.note:
             story += [Spacer(1, 4 * mm), _p(_e(self.s.note), "base")]
-        story += [Spacer(1, 6 * mm), *self.payment(), *prepaid_statement(self.s, self.t), Spacer(1, 8 * mm),
-                  *time_specification(self.s, self.t)]
+        story += [
+            Spacer(1, 6 * mm),
+            *self.payment(),
+            *prepaid_statement(self.s, self.t),
+            Spacer(1, 8 * mm),
+            *time_specification(self.s, self.t),
+        ]
         return story
 
     def footer_columns(self) -> list[list[str]]:
         seller, t = self.s.seller, self.t
         columns = [
             [seller.name, seller.street, f"{seller.postal_code} {seller.city}"],
-            [t["org_nr"] + " " + _orgnr(seller.organisation_number or ""),
-             t["vat_nr"] + " " + (seller.vat_number or ""), t["f_skatt"] if seller.f_skatt else ""],
-            [f"{t['bankgiro']} {seller.bankgiro}", f"{t['email']} {seller.email or ''}",
-             f"{t['phone']} {seller.phone}" if seller.phone else (seller.website or "")],
+            [
+                t["org_nr"] + " " + _orgnr(seller.organisation_number or ""),
+                t["vat_nr"] + " " + (seller.vat_number or ""),
+                t["f_skatt"] if seller.f_skatt else "",
+            ],
+            [
+                f"{t['bankgiro']} {seller.bankgiro}",
+                f"{t['email']} {seller.email or ''}",
+                f"{t['phone']} {seller.phone}" if seller.phone else (seller.website or ""),
+            ],
         ]
         return [[c for c in column if c.strip()] for column in columns]
 
@@ -235,26 +267,53 @@ def render_pdf(snapshot: InvoiceSnapshot) -> bytes:
     document = _Document(snapshot)
     t = document.t
     title = t["credit_note"] if document.credit else t["invoice"]
-    decor = PageDecor(seller_name=snapshot.seller.name, title=title, number=snapshot.number,
-                      footer_columns=document.footer_columns())
+    decor = PageDecor(
+        seller_name=snapshot.seller.name, title=title, number=snapshot.number, footer_columns=document.footer_columns()
+    )
     buffer = io.BytesIO()
     doc = BaseDocTemplate(
-        buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), leftMargin=MARGIN, rightMargin=MARGIN,
-        topMargin=MARGIN, bottomMargin=FOOTER_HEIGHT, title=f"{title} {snapshot.number}",
-        author=snapshot.seller.name, subject=f"{title} {snapshot.number} – {snapshot.buyer.name}",
-        creator="tripdesk", invariant=1, lang="sv-SE" if t.lang == "sv" else "en-GB",
+        buffer,
+        pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=FOOTER_HEIGHT,
+        title=f"{title} {snapshot.number}",
+        author=snapshot.seller.name,
+        subject=f"{title} {snapshot.number} – {snapshot.buyer.name}",
+        creator="tripdesk",
+        invariant=1,
+        lang="sv-SE" if t.lang == "sv" else "en-GB",
     )
     bottom = FOOTER_HEIGHT + 2 * mm
-    first = Frame(MARGIN, bottom, PAGE_WIDTH - 2 * MARGIN, PAGE_HEIGHT - BAND_HEIGHT - 8 * mm - bottom,
-                  id="first", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    later = Frame(MARGIN, bottom, PAGE_WIDTH - 2 * MARGIN, PAGE_HEIGHT - 14 * mm - 8 * mm - bottom,
-                  id="later", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    doc.addPageTemplates([
-        PageTemplate(id="First", frames=[first], onPage=decor.first_page, autoNextPageTemplate="Later"),
-        PageTemplate(id="Later", frames=[later], onPage=decor.later_pages),
-    ])
+    first = Frame(
+        MARGIN,
+        bottom,
+        PAGE_WIDTH - 2 * MARGIN,
+        PAGE_HEIGHT - BAND_HEIGHT - 8 * mm - bottom,
+        id="first",
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
+    later = Frame(
+        MARGIN,
+        bottom,
+        PAGE_WIDTH - 2 * MARGIN,
+        PAGE_HEIGHT - 14 * mm - 8 * mm - bottom,
+        id="later",
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
+    doc.addPageTemplates(
+        [
+            PageTemplate(id="First", frames=[first], onPage=decor.first_page, autoNextPageTemplate="Later"),
+            PageTemplate(id="Later", frames=[later], onPage=decor.later_pages),
+        ]
+    )
     stamp = f"D:{snapshot.issue_date:%Y%m%d}000000+00'00'"
-    doc.build(document.story(),
-              canvasmaker=numbered_canvas(lambda n, m: t["page"].format(page=n, pages=m), stamp))
+    doc.build(document.story(), canvasmaker=numbered_canvas(lambda n, m: t["page"].format(page=n, pages=m), stamp))
     return buffer.getvalue()
-

@@ -30,13 +30,22 @@ class Row:
     kind: RowKind = "entry"
     group: int = -1
     styles: list[tuple[Any, ...]] = field(default_factory=list)
-    continued: Row | None = None   # a heading's repeat on a later page
+    continued: Row | None = None  # a heading's repeat on a later page
 
 
 class RuledTable(Flowable):
-    def __init__(self, header: Row, rows: Sequence[Row], *, widths: Sequence[float],
-                 style: Sequence[tuple[Any, ...]], tail: Flowable | None = None, tail_gap: float = 0,
-                 min_with_heading: int = 2, min_with_tail: int = 2) -> None:
+    def __init__(
+        self,
+        header: Row,
+        rows: Sequence[Row],
+        *,
+        widths: Sequence[float],
+        style: Sequence[tuple[Any, ...]],
+        tail: Flowable | None = None,
+        tail_gap: float = 0,
+        min_with_heading: int = 2,
+        min_with_tail: int = 2,
+    ) -> None:
         super().__init__()
         self.header, self.rows, self.widths = header, list(rows), list(widths)
         self.style, self.tail, self.tail_gap = list(style), tail, tail_gap
@@ -55,9 +64,16 @@ class RuledTable(Flowable):
         return table
 
     def _copy(self, rows: Sequence[Row], *, tail: Flowable | None) -> RuledTable:
-        return RuledTable(self.header, rows, widths=self.widths, style=self.style, tail=tail,
-                          tail_gap=self.tail_gap, min_with_heading=self.min_with_heading,
-                          min_with_tail=self.min_with_tail)
+        return RuledTable(
+            self.header,
+            rows,
+            widths=self.widths,
+            style=self.style,
+            tail=tail,
+            tail_gap=self.tail_gap,
+            min_with_heading=self.min_with_heading,
+            min_with_tail=self.min_with_tail,
+        )
 
     def _measure(self, avail_width: float, avail_height: float) -> Table:
         """A table of the leading rows, as many as fill `avail_height` (or all of them), wrapped: taller than
@@ -108,7 +124,7 @@ class RuledTable(Flowable):
                 if heading is not None:
                     group = self.rows[heading].group
                     size = sum(1 for r in self.rows if r.group == group and r.kind == "entry")
-                    here = sum(1 for r in self.rows[heading + 1:n] if r.kind == "entry")
+                    here = sum(1 for r in self.rows[heading + 1 : n] if r.kind == "entry")
                     if here < min(self.min_with_heading, size):
                         n = heading
             if n == before:

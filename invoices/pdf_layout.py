@@ -47,8 +47,7 @@ def register_fonts() -> None:
     pdfmetrics.registerFont(TTFont(FONT_BOLD, "VeraBd.ttf"))
     pdfmetrics.registerFont(TTFont(FONT_ITALIC, "VeraIt.ttf"))
     pdfmetrics.registerFont(TTFont("Vera-BoldItalic", "VeraBI.ttf"))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC,
-                                  boldItalic="Vera-BoldItalic")
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic="Vera-BoldItalic")
 
 
 @functools.lru_cache(maxsize=1)
@@ -61,22 +60,28 @@ def styles() -> dict[str, ParagraphStyle]:
         "muted": ParagraphStyle("muted", parent=base, fontSize=7.5, leading=9.5, textColor=MUTED),
         "label": ParagraphStyle("label", parent=base, fontSize=7, leading=9, textColor=MUTED),
         "party": ParagraphStyle("party", parent=base, fontSize=10, leading=13.5),
-        "party_name": ParagraphStyle("party_name", parent=base, fontName=FONT_BOLD, fontSize=10.5,
-                                     leading=14),
-        "h2": ParagraphStyle("h2", parent=base, fontName=FONT_BOLD, fontSize=11, leading=14,
-                             textColor=ACCENT, spaceBefore=4, spaceAfter=4),
-        "th": ParagraphStyle("th", parent=base, fontName=FONT_BOLD, fontSize=7.5, leading=9.5,
-                             textColor=ACCENT),
-        "th_right": ParagraphStyle("th_right", parent=base, fontName=FONT_BOLD, fontSize=7.5,
-                                   leading=9.5, textColor=ACCENT, alignment=TA_RIGHT),
+        "party_name": ParagraphStyle("party_name", parent=base, fontName=FONT_BOLD, fontSize=10.5, leading=14),
+        "h2": ParagraphStyle(
+            "h2",
+            parent=base,
+            fontName=FONT_BOLD,
+            fontSize=11,
+            leading=14,
+            textColor=ACCENT,
+            spaceBefore=4,
+            spaceAfter=4,
+        ),
+        "th": ParagraphStyle("th", parent=base, fontName=FONT_BOLD, fontSize=7.5, leading=9.5, textColor=ACCENT),
+        "th_right": ParagraphStyle(
+            "th_right", parent=base, fontName=FONT_BOLD, fontSize=7.5, leading=9.5, textColor=ACCENT, alignment=TA_RIGHT
+        ),
         "right": ParagraphStyle("right", parent=base, alignment=TA_RIGHT),
-        "small_right": ParagraphStyle("small_right", parent=base, fontSize=7.5, leading=9.5,
-                                      alignment=TA_RIGHT),
+        "small_right": ParagraphStyle("small_right", parent=base, fontSize=7.5, leading=9.5, alignment=TA_RIGHT),
         "total": ParagraphStyle("total", parent=base, fontName=FONT_BOLD, fontSize=11, leading=14),
-        "total_right": ParagraphStyle("total_right", parent=base, fontName=FONT_BOLD, fontSize=11,
-                                      leading=14, alignment=TA_RIGHT),
-        "notice": ParagraphStyle("notice", parent=base, fontName=FONT_BOLD, fontSize=9.5, leading=12,
-                                 textColor=ACCENT),
+        "total_right": ParagraphStyle(
+            "total_right", parent=base, fontName=FONT_BOLD, fontSize=11, leading=14, alignment=TA_RIGHT
+        ),
+        "notice": ParagraphStyle("notice", parent=base, fontName=FONT_BOLD, fontSize=9.5, leading=12, textColor=ACCENT),
     }
 
 

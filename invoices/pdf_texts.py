@@ -56,13 +56,13 @@ LABELS: dict[str, dict[str, str]] = {
         "late_interest": "Vid betalning efter förfallodagen debiteras",
         "reverse_charge": "Omvänd betalningsskyldighet",
         "reverse_charge_text": "Köparen är skyldig att redovisa mervärdesskatt enligt artikel 196 i "
-                               "direktiv 2006/112/EG (omvänd betalningsskyldighet).",
+        "direktiv 2006/112/EG (omvänd betalningsskyldighet).",
         "corrected_invoice": "Avser faktura",
         "corrects": "Kreditfakturan korrigerar faktura {number} daterad {date}.",
         "credit_text": "Beloppet krediteras er och kvittas mot kommande faktura eller återbetalas.",
         "time_spec": "Tidsspecifikation",
         "time_spec_intro": "Varje rad ovan specificeras här med sina tidsposter. Debiterbar enligt "
-                           "kategorin som gällde när arbetet utfördes.",
+        "kategorin som gällde när arbetet utfördes.",
         "work_date": "Datum",
         "staff": "Utfört av",
         "hours": "Timmar",
@@ -76,11 +76,11 @@ LABELS: dict[str, dict[str, str]] = {
         "outside_scope": "Ej föremål för svensk moms",
         "late_charges_vat": "Utan moms: dröjsmålsränta och påminnelseavgift",
         "outside_scope_text": "Tjänsten är omsatt utanför EU (artikel 44 i direktiv 2006/112/EG: köparen är "
-                              "en beskattningsbar person etablerad utanför EU) och är inte föremål för svensk "
-                              "mervärdesskatt.",
+        "en beskattningsbar person etablerad utanför EU) och är inte föremål för svensk "
+        "mervärdesskatt.",
         "nothing_to_pay": "Inget att betala",
         "nothing_to_pay_text": "Timmarna på den här fakturan är avräknade från ert förbetalda timpaket. "
-                               "Fakturan dokumenterar leveransen; ingen betalning ska göras.",
+        "Fakturan dokumenterar leveransen; ingen betalning ska göras.",
         "prepaid_statement": "Förbetalda timmar",
         "prepaid_package": "Timpaket",
         "valid_until": "Giltigt t.o.m.",
@@ -126,13 +126,13 @@ LABELS: dict[str, dict[str, str]] = {
         "late_interest": "Payment after the due date is charged",
         "reverse_charge": "Reverse charge",
         "reverse_charge_text": "VAT to be accounted for by the recipient under Article 196 of "
-                               "Directive 2006/112/EC (reverse charge).",
+        "Directive 2006/112/EC (reverse charge).",
         "corrected_invoice": "Corrects invoice",
         "corrects": "This credit note corrects invoice {number} dated {date}.",
         "credit_text": "The amount is credited to you and offset against a coming invoice or refunded.",
         "time_spec": "Time specification",
         "time_spec_intro": "Each line above, itemised by its time entries. Billable under the category in "
-                           "force when the work was done.",
+        "force when the work was done.",
         "work_date": "Date",
         "staff": "Done by",
         "hours": "Hours",
@@ -146,11 +146,11 @@ LABELS: dict[str, dict[str, str]] = {
         "outside_scope": "Not subject to Swedish VAT",
         "late_charges_vat": "No VAT: late-payment interest and reminder fees",
         "outside_scope_text": "Service supplied outside the EU (Article 44 of Directive 2006/112/EC: the "
-                              "buyer is a taxable person established outside the EU); not subject to Swedish "
-                              "VAT.",
+        "buyer is a taxable person established outside the EU); not subject to Swedish "
+        "VAT.",
         "nothing_to_pay": "Nothing to pay",
         "nothing_to_pay_text": "The hours on this invoice are drawn from your prepaid hour package. The "
-                               "invoice documents the delivery; no payment is due.",
+        "invoice documents the delivery; no payment is due.",
         "prepaid_statement": "Prepaid hours",
         "prepaid_package": "Hour package",
         "valid_until": "Valid until",

@@ -23,21 +23,29 @@ async def queue_reminder_email(invoice: Invoice, step: int, facts: dict[str, str
     """Queue reminder `step` of `invoice` once (dedupe key `invoice:{id}:reminder:{step}`). False when the
     organisation has no usable address (the step is then not recorded, and is tried again next run)."""
     snapshot = InvoiceSnapshot.model_validate(invoice.snapshot)
-    organisation = await Organisation.get(id=invoice.organisation_id)  # type: ignore[attr-defined]
+    organisation = await Organisation.get(id=invoice.organisation_id)
     document = await InvoiceDocument.get_or_none(invoice_id=invoice.id, format=DocumentFormat.pdf)
-    attachments = [Attachment(document.filename, document.content_type, verified_content(document))] \
-        if document else []
+    attachments = [Attachment(document.filename, document.content_type, verified_content(document))] if document else []
     texts = Texts(snapshot.language)
-    reminder = {**facts, **{key: texts.decimal(Decimal(facts[key])) if facts.get(key) else ""
-                            for key in ("open", "interest", "fee")}}
+    reminder = {
+        **facts,
+        **{key: texts.decimal(Decimal(facts[key])) if facts.get(key) else "" for key in ("open", "interest", "fee")},
+    }
     for recipient in await invoice_recipients(organisation=organisation, snapshot=snapshot):
-        context = {**email_context(snapshot, organisation_name=snapshot.buyer.name, contact_name=recipient.name),
-                   "reminder": reminder}
+        context = {
+            **email_context(snapshot, organisation_name=snapshot.buyer.name, contact_name=recipient.name),
+            "reminder": reminder,
+        }
         try:
-            return await enqueue_email(template=REMINDER_TEMPLATE, to_email=recipient.email,
-                                       to_name=recipient.name, language=snapshot.language, context=context,
-                                       dedupe_key=f"invoice:{invoice.id}:reminder:{step}",
-                                       attachments=attachments)
+            return await enqueue_email(
+                template=REMINDER_TEMPLATE,
+                to_email=recipient.email,
+                to_name=recipient.name,
+                language=snapshot.language,
+                context=context,
+                dedupe_key=f"invoice:{invoice.id}:reminder:{step}",
+                attachments=attachments,
+            )
         except InvalidRecipient:
             log.warning("reminder %s of %s: skipping invalid address %r", step, snapshot.number, recipient.email)
     return False

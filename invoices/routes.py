@@ -13,13 +13,13 @@ from starlette.routing import BaseRoute, Route
 
 from core.auth import Principal, Role
 from core.http import operation, path_int, read_query
-from invoices import schemas, service
+from invoices import periods, schemas, service
 from invoices.models import DocumentFormat, InvoiceDocument
 
 READERS = (Role.admin, Role.finance, Role.support, Role.integrator)
 FINANCE = (Role.admin, Role.finance)
 TAGS = ("invoices",)
-CACHE = "private, no-cache"   # immutable bytes, but every request re-checks the token: revalidate via ETag
+CACHE = "private, no-cache"  # immutable bytes, but every request re-checks the token: revalidate via ETag
 
 
 def _etag_matches(header: str | None, sha256: str) -> bool:
@@ -41,35 +41,47 @@ def _download(request: Request, document: InvoiceDocument) -> Response:
     etag = f'"{document.sha256}"'
     if _etag_matches(request.headers.get("if-none-match"), document.sha256):
         return Response(status_code=304, headers={"ETag": etag, "Cache-Control": CACHE})
-    return Response(bytes(document.content), media_type=document.content_type, headers={
-        "ETag": etag,
-        "Cache-Control": CACHE,
-        "Content-Disposition": f'attachment; filename="{document.filename}"',
-        "X-Content-Type-Options": "nosniff",
-    })
+    return Response(
+        bytes(document.content),
+        media_type=document.content_type,
+        headers={
+            "ETag": etag,
+            "Cache-Control": CACHE,
+            "Content-Disposition": f'attachment; filename="{document.filename}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
-@operation("Download an issued invoice or credit note as PDF", roles=READERS, tags=TAGS,
-           content_types=("application/pdf",))
+@operation(
+    "Download an issued invoice or credit note as PDF", roles=READERS, tags=TAGS, content_types=("application/pdf",)
+)
 async def invoice_pdf(request: Request, principal: Principal) -> Response:
     """The PDF rendered and stored when the invoice was issued (never re-rendered). `ETag` is its sha256;
     send it back in `If-None-Match` for a 304. A draft has no documents (404 invoice_document_not_issued)."""
-    document = await service.get_document(principal=principal, invoice_id=path_int(request),
-                                          fmt=DocumentFormat.pdf)
+    document = await service.get_document(principal=principal, invoice_id=path_int(request), fmt=DocumentFormat.pdf)
     return _download(request, document)
 
 
-@operation("Download an issued invoice or credit note as Peppol BIS Billing 3.0 UBL XML", roles=READERS,
-           tags=TAGS, content_types=("application/xml",))
+@operation(
+    "Download an issued invoice or credit note as Peppol BIS Billing 3.0 UBL XML",
+    roles=READERS,
+    tags=TAGS,
+    content_types=("application/xml",),
+)
 async def invoice_xml(request: Request, principal: Principal) -> Response:
     """The UBL e-invoice stored when the invoice was issued. `ETag` is its sha256 (304 on `If-None-Match`)."""
-    document = await service.get_document(principal=principal, invoice_id=path_int(request),
-                                          fmt=DocumentFormat.xml)
+    document = await service.get_document(principal=principal, invoice_id=path_int(request), fmt=DocumentFormat.xml)
     return _download(request, document)
 
 
-@operation("Download a period's invoice and credit-note documents as a zip", roles=FINANCE, tags=TAGS,
-           query=schemas.DocumentPeriodQuery, content_types=("application/zip",))
+@operation(
+    "Download a period's invoice and credit-note documents as a zip",
+    roles=FINANCE,
+    tags=TAGS,
+    query=schemas.DocumentPeriodQuery,
+    content_types=("application/zip",),
+)
 async def period_documents_zip(request: Request, principal: Principal) -> Response:
     """`<number>.pdf` and `<number>.xml` of every invoice and credit note issued in the month (or, with
     `by=service_period` / `by=service`, whose delivery period starts in it), plus `SHA256SUMS` for
@@ -77,11 +89,19 @@ async def period_documents_zip(request: Request, principal: Principal) -> Respon
     `X-Credit-Note-Count` say what is inside. A month without documents is a 404 `no_documents_in_period`
     that says how many the other basis would find; a month that has not begun is a 422."""
     query = read_query(request, schemas.DocumentPeriodQuery)
-    filename, data, found = await service.period_zip(period=service.parse_period(query.period), by=query.by)
-    return Response(data, media_type="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store",
-        "X-Document-Count": str(len(found.invoices)), "X-Credit-Note-Count": str(found.credit_notes),
-        "X-Invoice-Count": str(len(found.invoices) - found.credit_notes), "X-Period-Basis": found.by.value})
+    filename, data, found = await periods.period_zip(period=periods.parse_period(query.period), by=query.by)
+    return Response(
+        data,
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+            "X-Document-Count": str(len(found.invoices)),
+            "X-Credit-Note-Count": str(found.credit_notes),
+            "X-Invoice-Count": str(len(found.invoices) - found.credit_notes),
+            "X-Period-Basis": found.by.value,
+        },
+    )
 
 
 routes: list[BaseRoute] = [

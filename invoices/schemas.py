@@ -5,12 +5,14 @@ from __future__ import annotations
 from pydantic import Field
 
 from core.schemas import Strict
-from invoices.service import PeriodBasis
+from invoices.periods import PeriodBasis
 
 
 class DocumentPeriodQuery(Strict):
     period: str = Field(pattern=r"^\d{4}-\d{2}$", description="Calendar month, YYYY-MM", examples=["2026-02"])
-    by: PeriodBasis = Field(PeriodBasis.issue_date,
-                            description="issue_date (or issue): documents issued in the month (the accounting "
-                                        "period, default); service_period (or service): invoices whose "
-                                        "delivery period starts in it")
+    by: PeriodBasis = Field(
+        PeriodBasis.issue_date,
+        description="issue_date (or issue): documents issued in the month (the accounting "
+        "period, default); service_period (or service): invoices whose "
+        "delivery period starts in it",
+    )

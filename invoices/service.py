@@ -17,39 +17,27 @@ Invariants:
 from __future__ import annotations
 
 import asyncio
-import calendar
 import contextvars
 import datetime as dt
 import hashlib
-import io
 import logging
 import re
-import zipfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 from babel.dates import format_date
 
 from billing.access import visible_invoices
 from billing.errors import InvoiceNotFound
-from billing.models import Invoice, InvoiceKind, InvoiceStatus
+from billing.models import Invoice, InvoiceStatus
 from billing.snapshot import InvoiceSnapshot
 from core.auth import Principal
-from core.errors import InvalidInput
 from core.memory import return_free_memory
 from invoices.access import visible_documents
-from invoices.errors import (
-    DocumentCorrupt,
-    DocumentMissing,
-    DocumentNotIssued,
-    DocumentNotRenderable,
-    NoDocumentsInPeriod,
-    PeriodInFuture,
-)
+from invoices.errors import DocumentCorrupt, DocumentMissing, DocumentNotIssued, DocumentNotRenderable
 from invoices.models import CONTENT_TYPES, DocumentFormat, InvoiceDocument
 from invoices.pdf import render_pdf
 from invoices.pdf_texts import Texts
@@ -57,51 +45,11 @@ from invoices.ubl import UblError, render_ubl
 from notifications.errors import InvalidRecipient
 from notifications.service import Attachment, enqueue_email
 from support.models import Contact, Organisation
-from support.timetracking.settings import business_today
 
 log = logging.getLogger("tripdesk.invoices")
 
 ISSUED_TEMPLATE = "invoice_issued"
-_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
-
-
-class PeriodBasis(StrEnum):
-    issue_date = "issue_date"
-    service_period = "service_period"
-
-    @classmethod
-    def _missing_(cls, value: object) -> PeriodBasis | None:
-        """Short names: `issue` and `service`."""
-        return {"issue": cls.issue_date, "service": cls.service_period}.get(str(value))
-
-    @property
-    def other(self) -> PeriodBasis:
-        return PeriodBasis.service_period if self is PeriodBasis.issue_date else PeriodBasis.issue_date
-
-
-@dataclass(frozen=True)
-class Period:
-    label: str            # "2026-02"
-    start: dt.date
-    end: dt.date          # inclusive
-
-
-def parse_period(value: str, *, today: dt.date | None = None) -> Period:
-    """`YYYY-MM` → the calendar month, or InvalidInput (422); a month after the current one is refused
-    (nothing can have been issued or delivered in it)."""
-    match = _PERIOD.match(value.strip()) if isinstance(value, str) else None
-    if match is None:
-        raise InvalidInput(f"period must be YYYY-MM, e.g. 2026-02; got {value!r}")
-    year, month = int(match.group(1)), int(match.group(2))
-    if not (1 <= month <= 12 and 1900 <= year <= 9999):
-        raise InvalidInput(f"period {value!r} is not a month")
-    start = dt.date(year, month, 1)
-    today = today or business_today()
-    if start > today:
-        raise PeriodInFuture(f"period {value} has not begun (today is {today.isoformat()})")
-    end = start.replace(day=calendar.monthrange(year, month)[1])
-    return Period(label=f"{year:04d}-{month:02d}", start=start, end=end)
 
 
 def sha256_hex(data: bytes) -> str:
@@ -155,9 +103,15 @@ async def store_documents(*, invoice: Invoice, snapshot: InvoiceSnapshot) -> lis
     in_context = contextvars.copy_context().run  # the request id stays on log lines, as with to_thread
     rendered = await asyncio.get_running_loop().run_in_executor(_renderer, in_context, _render_all, snapshot)
     documents = [
-        InvoiceDocument(invoice_id=invoice.id, format=fmt, content=data, sha256=sha256_hex(data),
-                        size=len(data), filename=document_filename(snapshot.number, fmt),
-                        content_type=CONTENT_TYPES[fmt])
+        InvoiceDocument(
+            invoice_id=invoice.id,
+            format=fmt,
+            content=data,
+            sha256=sha256_hex(data),
+            size=len(data),
+            filename=document_filename(snapshot.number, fmt),
+            content_type=CONTENT_TYPES[fmt],
+        )
         for fmt, data in rendered.items()
     ]
     for document in documents:
@@ -166,7 +120,7 @@ async def store_documents(*, invoice: Invoice, snapshot: InvoiceSnapshot) -> lis
 
 
 def _money(value: Decimal, language: str) -> str:
-    """"12 500,00" in Swedish, "12,500.00" in English (the currency is shown next to it by the template)."""
+    """ "12 500,00" in Swedish, "12,500.00" in English (the currency is shown next to it by the template)."""
     return Texts(language).decimal(value)
 
 
@@ -193,9 +147,15 @@ def email_context(snapshot: InvoiceSnapshot, *, organisation_name: str, contact_
             "currency": snapshot.currency,
             "ocr": snapshot.ocr,
             "nothing_to_pay": snapshot.nothing_to_pay,
-            "prepaid": [{"package": b.package, "drawn": texts.hours(b.drawn_hours),
-                         "left": texts.hours(b.remaining_hours), "valid_until": texts.date(b.valid_until)}
-                        for b in snapshot.prepaid],
+            "prepaid": [
+                {
+                    "package": b.package,
+                    "drawn": texts.hours(b.drawn_hours),
+                    "left": texts.hours(b.remaining_hours),
+                    "valid_until": texts.date(b.valid_until),
+                }
+                for b in snapshot.prepaid
+            ],
             "bankgiro": snapshot.seller.bankgiro,
             "corrects": snapshot.corrects.number if snapshot.corrects else None,
             "period": _period_text(snapshot.period_start, snapshot.period_end, language),
@@ -219,8 +179,9 @@ async def invoice_recipients(*, organisation: Organisation, snapshot: InvoiceSna
 
     def named(address: str) -> Recipient:
         # A shared mailbox (faktura@…) is greeted by the organisation's name, a person by theirs.
-        return Recipient(address, names.get(address.strip().lower())
-                         or snapshot.buyer.contact_name or organisation.name)
+        return Recipient(
+            address, names.get(address.strip().lower()) or snapshot.buyer.contact_name or organisation.name
+        )
 
     candidates: list[Recipient] = []
     if organisation.invoice_email:
@@ -238,30 +199,45 @@ async def invoice_recipients(*, organisation: Organisation, snapshot: InvoiceSna
     return unique
 
 
-async def queue_issued_email(*, invoice: Invoice, snapshot: InvoiceSnapshot,
-                             documents: Sequence[InvoiceDocument]) -> bool:
+async def queue_issued_email(
+    *, invoice: Invoice, snapshot: InvoiceSnapshot, documents: Sequence[InvoiceDocument]
+) -> bool:
     """Queue the `invoice_issued` email with both documents attached, in the caller's transaction (outbox).
 
     One email per invoice ever (dedupe key `invoice:{id}:issued`). An organisation with no usable address
     does not block the issue: it is logged, and finance can download and send the documents by hand."""
-    organisation = await Organisation.get(id=invoice.organisation_id)  # type: ignore[attr-defined]
-    attachments = [Attachment(d.filename, d.content_type, bytes(d.content))
-                   for d in sorted(documents, key=lambda d: d.format.value)]
+    organisation = await Organisation.get(id=invoice.organisation_id)
+    attachments = [
+        Attachment(d.filename, d.content_type, bytes(d.content))
+        for d in sorted(documents, key=lambda d: d.format.value)
+    ]
     for recipient in await invoice_recipients(organisation=organisation, snapshot=snapshot):
         context = email_context(snapshot, organisation_name=snapshot.buyer.name, contact_name=recipient.name)
         try:
-            return await enqueue_email(template=ISSUED_TEMPLATE, to_email=recipient.email,
-                                       to_name=recipient.name, language=snapshot.language, context=context,
-                                       dedupe_key=f"invoice:{invoice.id}:issued", attachments=attachments)
+            return await enqueue_email(
+                template=ISSUED_TEMPLATE,
+                to_email=recipient.email,
+                to_name=recipient.name,
+                language=snapshot.language,
+                context=context,
+                dedupe_key=f"invoice:{invoice.id}:issued",
+                attachments=attachments,
+            )
         except InvalidRecipient:
-            log.warning("invoice %s: skipping invalid address %r of organisation %s",
-                        snapshot.number, recipient.email, organisation.id)
-    log.warning("invoice %s: organisation %s has no invoice email or contact; not emailed",
-                snapshot.number, organisation.id)
+            log.warning(
+                "invoice %s: skipping invalid address %r of organisation %s",
+                snapshot.number,
+                recipient.email,
+                organisation.id,
+            )
+    log.warning(
+        "invoice %s: organisation %s has no invoice email or contact; not emailed", snapshot.number, organisation.id
+    )
     return False
 
 
 # Reading -----------------------------------------------------------------------------------------------
+
 
 async def get_document(*, principal: Principal, invoice_id: int, fmt: DocumentFormat) -> InvoiceDocument:
     """A stored document of an issued invoice or credit note the principal may see (invoices/access.py). Only
@@ -271,104 +247,11 @@ async def get_document(*, principal: Principal, invoice_id: int, fmt: DocumentFo
         raise InvoiceNotFound(f"invoice {invoice_id} not found")
     if invoice.status != InvoiceStatus.issued:
         raise DocumentNotIssued(
-            f"invoice {invoice_id} is {invoice.status.value}: documents are rendered when it is issued")
+            f"invoice {invoice_id} is {invoice.status.value}: documents are rendered when it is issued"
+        )
     document = await InvoiceDocument.filter(visible_documents(principal), invoice_id=invoice_id, format=fmt).first()
     if document is None:
         log.error("issued invoice %s has no stored %s document", invoice_id, fmt.value)
         raise DocumentMissing(f"invoice {invoice.number} has no stored {fmt.value.upper()} document")
     verified_content(document)
     return document
-
-
-@dataclass
-class PeriodDocuments:
-    period: Period
-    by: PeriodBasis = PeriodBasis.issue_date
-    other_basis_count: int = 0                                        # documents found by the other basis
-    invoices: list[Invoice] = field(default_factory=list)
-    documents: list[InvoiceDocument] = field(default_factory=list)   # ordered by number, then format
-    missing: list[str] = field(default_factory=list)                 # "F2026-00003.xml"
-
-    @property
-    def credit_notes(self) -> int:
-        return sum(1 for i in self.invoices if i.kind == InvoiceKind.credit_note)
-
-    def summary(self) -> str:
-        """One sentence for people: what was found, and where to look when it was nothing."""
-        basis = "issued in" if self.by is PeriodBasis.issue_date else "with their service period starting in"
-        text = (f"{len(self.invoices) - self.credit_notes} invoice(s) and {self.credit_notes} credit note(s) "
-                f"{basis} {self.period.label}")
-        if not self.invoices:
-            other = self.by.other
-            text = f"no invoices or credit notes {basis} {self.period.label}"
-            if self.other_basis_count:
-                other_text = "were issued in" if other is PeriodBasis.issue_date else "have their service period in"
-                flag = "issue" if other is PeriodBasis.issue_date else "service"
-                text += (f"; {self.other_basis_count} document(s) {other_text} it: choose them with by={flag} "
-                         f"(CLI: --by {flag})")
-        return text[0].upper() + text[1:]
-
-
-def _in_period(period: Period, by: PeriodBasis) -> Any:
-    invoices = Invoice.filter(status=InvoiceStatus.issued)
-    if by is PeriodBasis.issue_date:
-        return invoices.filter(issue_date__gte=period.start, issue_date__lte=period.end)
-    return invoices.filter(period_start_date__gte=period.start, period_start_date__lte=period.end)
-
-
-async def period_documents(*, period: Period, by: PeriodBasis = PeriodBasis.issue_date) -> PeriodDocuments:
-    """Every issued invoice and credit note of the period with its stored documents."""
-    found = await _in_period(period, by).order_by("number", "id")
-    result = PeriodDocuments(period=period, by=by, invoices=list(found))
-    if not found:
-        result.other_basis_count = await _in_period(period, by.other).count()
-    if not found:
-        return result
-    by_invoice: dict[tuple[int, str], InvoiceDocument] = {
-        (d.invoice_id, d.format.value): d  # type: ignore[attr-defined]
-        for d in await InvoiceDocument.filter(invoice_id__in=[i.id for i in found])
-    }
-    for invoice in found:
-        for fmt in DocumentFormat:
-            document = by_invoice.get((invoice.id, fmt.value))
-            if document is None:
-                result.missing.append(document_filename(invoice.number or str(invoice.id), fmt))
-            else:
-                result.documents.append(document)
-    return result
-
-
-def _zip(entries: list[tuple[str, bytes, dt.date]]) -> bytes:
-    """Deterministic zip (entry times are the issue dates); PDFs stored, XML deflated; a SHA256SUMS file in
-    `sha256sum -c` format lets the archive be verified later."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        sums = []
-        for name, data, day in entries:
-            info = zipfile.ZipInfo(name, date_time=(max(day.year, 1980), day.month, day.day, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_STORED if name.endswith(".pdf") else zipfile.ZIP_DEFLATED
-            archive.writestr(info, data)
-            sums.append(f"{sha256_hex(data)}  {name}\n")
-        info = zipfile.ZipInfo("SHA256SUMS", date_time=(1980, 1, 1, 0, 0, 0))
-        info.compress_type = zipfile.ZIP_DEFLATED
-        archive.writestr(info, "".join(sums))
-    return buffer.getvalue()
-
-
-async def period_zip(*, period: Period, by: PeriodBasis = PeriodBasis.issue_date
-                     ) -> tuple[str, bytes, PeriodDocuments]:
-    """A zip of the period's stored documents (and SHA256SUMS); returns (filename, bytes, what was found).
-    No documents: NoDocumentsInPeriod (404), saying how many the other basis would find."""
-    found = await period_documents(period=period, by=by)
-    if not found.invoices:
-        raise NoDocumentsInPeriod(found.summary(), period=period.label,
-                                  by=by.value, found=0, found_by_other_basis=found.other_basis_count)
-    if found.missing:
-        log.error("period %s: issued documents missing from storage: %s", period.label,
-                  ", ".join(found.missing))
-    issue_dates = {i.id: i.issue_date or period.start for i in found.invoices}
-    entries = [(d.filename, verified_content(d), issue_dates[d.invoice_id])  # type: ignore[attr-defined]
-               for d in found.documents]
-    data = await asyncio.to_thread(_zip, entries)
-    suffix = "" if by is PeriodBasis.issue_date else "-service"
-    return f"invoice-documents-{period.label}{suffix}.zip", data, found

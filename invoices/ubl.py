@@ -48,27 +48,61 @@ instead of failing the whole document (lxml raises ValueError)."""
 
 # EAS code of each country's VAT-number scheme (Peppol EAS code list, all in the PEPPOL-EN16931 `eaid` set).
 VAT_EAS: dict[str, str] = {
-    "AD": "9922", "AL": "9923", "AT": "9914", "BA": "9924", "BE": "9925", "BG": "9926", "CH": "9927",
-    "CY": "9928", "CZ": "9929", "DE": "9930", "DK": "0198", "EE": "9931", "ES": "9920", "FI": "0213",
-    "FR": "9957", "GB": "9932", "GR": "9933", "EL": "9933", "HR": "9934", "HU": "9910", "IE": "9935",
-    "IT": "0211", "LI": "9936", "LT": "9937", "LU": "9938", "LV": "9939", "MC": "9940", "ME": "9941",
-    "MK": "9942", "MT": "9943", "NL": "9944", "PL": "9945", "PT": "9946", "RO": "9947", "RS": "9948",
-    "SI": "9949", "SK": "9950", "SM": "9951", "TR": "9952", "VA": "9953",
+    "AD": "9922",
+    "AL": "9923",
+    "AT": "9914",
+    "BA": "9924",
+    "BE": "9925",
+    "BG": "9926",
+    "CH": "9927",
+    "CY": "9928",
+    "CZ": "9929",
+    "DE": "9930",
+    "DK": "0198",
+    "EE": "9931",
+    "ES": "9920",
+    "FI": "0213",
+    "FR": "9957",
+    "GB": "9932",
+    "GR": "9933",
+    "EL": "9933",
+    "HR": "9934",
+    "HU": "9910",
+    "IE": "9935",
+    "IT": "0211",
+    "LI": "9936",
+    "LT": "9937",
+    "LU": "9938",
+    "LV": "9939",
+    "MC": "9940",
+    "ME": "9941",
+    "MK": "9942",
+    "MT": "9943",
+    "NL": "9944",
+    "PL": "9945",
+    "PT": "9946",
+    "RO": "9947",
+    "RS": "9948",
+    "SI": "9949",
+    "SK": "9950",
+    "SM": "9951",
+    "TR": "9952",
+    "VA": "9953",
 }
 # Organisation-number schemes (ICD) usable as EndpointID and PartyLegalEntity/CompanyID.
 LEGAL_ICD: dict[str, str] = {"SE": "0007", "NO": "0192", "DK": "0184"}
-EXEMPTION_CODES: dict[str, str] = {
-    "AE": "VATEX-EU-AE", "K": "VATEX-EU-IC", "G": "VATEX-EU-G", "O": "VATEX-EU-O",
-}
+EXEMPTION_CODES: dict[str, str] = {"AE": "VATEX-EU-AE", "K": "VATEX-EU-IC", "G": "VATEX-EU-G", "O": "VATEX-EU-O"}
 _EXEMPTION_TEXT = {
-    "sv": {"AE": "Omvänd betalningsskyldighet",
-           "O": "Tjänsten är omsatt utanför EU och inte föremål för svensk mervärdesskatt",
-           "E": "Dröjsmålsränta och påminnelseavgift: ersättning för sen betalning, utanför momsens "
-                "tillämpningsområde"},
-    "en": {"AE": "Reverse charge",
-           "O": "Service supplied outside the EU, not subject to Swedish VAT",
-           "E": "Late-payment interest and reminder fees: compensation for late payment, outside the scope "
-                "of VAT"},
+    "sv": {
+        "AE": "Omvänd betalningsskyldighet",
+        "O": "Tjänsten är omsatt utanför EU och inte föremål för svensk mervärdesskatt",
+        "E": "Dröjsmålsränta och påminnelseavgift: ersättning för sen betalning, utanför momsens tillämpningsområde",
+    },
+    "en": {
+        "AE": "Reverse charge",
+        "O": "Service supplied outside the EU, not subject to Swedish VAT",
+        "E": "Late-payment interest and reminder fees: compensation for late payment, outside the scope of VAT",
+    },
 }
 NOTHING_TO_PAY = {
     "sv": "Inget att betala: timmarna är avräknade från ert förbetalda timpaket.",
@@ -116,8 +150,9 @@ class _Builder:
     def build(self) -> etree._Element:
         s = self.s
         ns = NS_CREDIT_NOTE if self.credit else NS_INVOICE
-        root = etree.Element(f"{{{ns}}}{'CreditNote' if self.credit else 'Invoice'}",
-                             nsmap={None: ns, "cac": CAC, "cbc": CBC})
+        root = etree.Element(
+            f"{{{ns}}}{'CreditNote' if self.credit else 'Invoice'}", nsmap={None: ns, "cac": CAC, "cbc": CBC}
+        )
         self.cbc(root, "CustomizationID", CUSTOMIZATION_ID)
         self.cbc(root, "ProfileID", PROFILE_ID)
         self.cbc(root, "ID", s.number)
@@ -173,12 +208,16 @@ class _Builder:
         if self._lang() == "sv":
             if self.credit:
                 return "Kreditfaktura, att kvitta mot eller återbetalas. " + seller.late_payment_interest
-            return f"Förfallodatum {self.s.due_date.isoformat()}. Betalas till bankgiro {seller.bankgiro} " \
-                   f"med OCR {self.s.ocr}. {seller.late_payment_interest}"
+            return (
+                f"Förfallodatum {self.s.due_date.isoformat()}. Betalas till bankgiro {seller.bankgiro} "
+                f"med OCR {self.s.ocr}. {seller.late_payment_interest}"
+            )
         if self.credit:
             return "Credit note, to be offset or refunded. " + seller.late_payment_interest_en
-        return f"Due {self.s.due_date.isoformat()}. Pay to bankgiro {seller.bankgiro} with OCR reference " \
-               f"{self.s.ocr}. {seller.late_payment_interest_en}"
+        return (
+            f"Due {self.s.due_date.isoformat()}. Pay to bankgiro {seller.bankgiro} with OCR reference "
+            f"{self.s.ocr}. {seller.late_payment_interest_en}"
+        )
 
     # -- parties --------------------------------------------------------------------------------------
     def _address(self, party_el: etree._Element, party: Party) -> None:
@@ -208,8 +247,7 @@ class _Builder:
         legal = self.cac(el, "PartyLegalEntity")
         self.cbc(legal, "RegistrationName", seller.name)
         self.cbc(legal, "CompanyID", orgnr, schemeID="0007")
-        self._contact(el, self.s.our_reference or seller.contact_name, getattr(seller, "phone", None),
-                      seller.email)
+        self._contact(el, self.s.our_reference or seller.contact_name, getattr(seller, "phone", None), seller.email)
 
     def _buyer(self, el: etree._Element, buyer: Party) -> None:
         """BT-44…BT-58. Endpoint: organisation number (0007/0192/0184) or, abroad, the VAT number's EAS."""
@@ -259,8 +297,7 @@ class _Builder:
         self.cbc(account, "ID", _digits(self.s.seller.bankgiro))
         self.cbc(self.cac(account, "FinancialInstitutionBranch"), "ID", "SE:BANKGIRO")
 
-    def _tax_category(self, parent: etree._Element, tag: str, category: str, rate: Decimal,
-                      with_reason: bool) -> None:
+    def _tax_category(self, parent: etree._Element, tag: str, category: str, rate: Decimal, with_reason: bool) -> None:
         cat = self.cac(parent, tag)
         self.cbc(cat, "ID", category)
         if category != "O":  # BR-O-05: no rate when not subject to VAT
@@ -296,8 +333,9 @@ class _Builder:
         el = self.cac(root, "CreditNoteLine" if self.credit else "InvoiceLine")
         self.cbc(el, "ID", str(line.line_no))
         self.cbc(el, "Note", _line_note(line, self._lang()))
-        self.cbc(el, "CreditedQuantity" if self.credit else "InvoicedQuantity", number(line.quantity),
-                 unitCode=line.unit)
+        self.cbc(
+            el, "CreditedQuantity" if self.credit else "InvoicedQuantity", number(line.quantity), unitCode=line.unit
+        )
         self.money(el, "LineExtensionAmount", line.amount)
         item = self.cac(el, "Item")
         self.cbc(item, "Description", _line_description(line, self._lang()))

@@ -52,8 +52,11 @@ def stop_on_signals() -> asyncio.Event:
 
 
 async def _until_stopped_or_once(
-    loop: bool, doing: str, run_forever: Callable[[asyncio.Event], Awaitable[Any]],
-    run_once: Callable[[], Awaitable[Any]], close: Callable[[], Awaitable[Any]],
+    loop: bool,
+    doing: str,
+    run_forever: Callable[[asyncio.Event], Awaitable[Any]],
+    run_once: Callable[[], Awaitable[Any]],
+    close: Callable[[], Awaitable[Any]],
 ) -> None:
     """With `loop`, run until SIGINT or SIGTERM (saying so on stderr); else one pass, then `close`."""
     if loop:
@@ -76,11 +79,15 @@ async def _fetch_mail(database: Database, *, loop: bool) -> int:
         return 2
     async with database():
         fetcher = MailFetcher()
-        await _until_stopped_or_once(loop, f"reading {fetcher.mailbox!r}", fetcher.run_forever, fetcher.run_once,
-                                     fetcher.close)
+        await _until_stopped_or_once(
+            loop, f"reading {fetcher.mailbox!r}", fetcher.run_forever, fetcher.run_once, fetcher.close
+        )
     s = fetcher.stats
-    print(f"processed {s.processed}, held {s.held}, ignored {s.ignored}, retry later {s.retried}, "
-          f"failed {s.failed}, moved {s.moved_only}, skipped {s.skipped}", flush=True)
+    print(
+        f"processed {s.processed}, held {s.held}, ignored {s.ignored}, retry later {s.retried}, "
+        f"failed {s.failed}, moved {s.moved_only}, skipped {s.skipped}",
+        flush=True,
+    )
     return 0
 
 
@@ -90,8 +97,9 @@ async def _send_outbox(database: Database, *, loop: bool) -> int:
 
     async with database():
         worker = OutboxWorker()
-        await _until_stopped_or_once(loop, f"delivering email with {worker.mailer!r}", worker.run_forever,
-                                     worker.drain, worker.mailer.close)
+        await _until_stopped_or_once(
+            loop, f"delivering email with {worker.mailer!r}", worker.run_forever, worker.drain, worker.mailer.close
+        )
         depth = await outbox_depth()
     print(
         f"sent {worker.sent}, retry later {worker.retried}, parked {worker.parked}; "

@@ -95,14 +95,14 @@ class OutboxAttachment(Model):
 
 
 class InboundStatus(StrEnum):
-    claimed = "claimed"        # a fetcher is processing it (lease_until)
-    retry = "retry"            # an attempt failed; the message stays in the mailbox and is tried again
-    processed = "processed"    # became a comment or a ticket
-    ignored = "ignored"        # auto-reply, mailing list or bounce: nothing created, nothing sent
-    held = "held"              # unknown sender: waits for staff
-    accepted = "accepted"      # held, then accepted by staff as a new contact's ticket
-    discarded = "discarded"    # held, then discarded by staff
-    failed = "failed"          # attempts exhausted: moved to the failed folder, kept
+    claimed = "claimed"  # a fetcher is processing it (lease_until)
+    retry = "retry"  # an attempt failed; the message stays in the mailbox and is tried again
+    processed = "processed"  # became a comment or a ticket
+    ignored = "ignored"  # auto-reply, mailing list or bounce: nothing created, nothing sent
+    held = "held"  # unknown sender: waits for staff
+    accepted = "accepted"  # held, then accepted by staff as a new contact's ticket
+    discarded = "discarded"  # held, then discarded by staff
+    failed = "failed"  # attempts exhausted: moved to the failed folder, kept
 
 
 class InboundKind(StrEnum):

@@ -25,8 +25,9 @@ def outbox_insert(email: Mapping[str, Term], *, sources: tuple[Selectable, ...],
     `PreparedEmail`) are SQL expressions over `sources`; nothing when its dedupe key was queued before."""
     if set(email) != FIELDS:
         raise ValueError(f"an outbox row needs exactly {sorted(FIELDS)}")
-    values = PreparedEmail.in_column_order(email, pending=ValueWrapper(OutboxStatus.pending.value),
-                                           zero=ValueWrapper(0))
+    values = PreparedEmail.in_column_order(
+        email, pending=ValueWrapper(OutboxStatus.pending.value), zero=ValueWrapper(0)
+    )
     insert = query_class(postgres=postgres).into(OUTBOX).columns(*PreparedEmail.COLUMNS)
     for source in sources:
         insert = insert.from_(source)

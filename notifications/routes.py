@@ -18,9 +18,7 @@ ADMIN = (Role.admin,)
 def _detail(row: OutboxMessage) -> schemas.OutboxDetail:
     read = schemas.OutboxRead.model_validate(row)
     attachments = [
-        schemas.AttachmentRead(
-            id=a.id, filename=a.filename, content_type=a.content_type, size=len(a.data or b"")
-        )
+        schemas.AttachmentRead(id=a.id, filename=a.filename, content_type=a.content_type, size=len(a.data or b""))
         for a in row.attachments
     ]
     return schemas.OutboxDetail(
@@ -29,15 +27,19 @@ def _detail(row: OutboxMessage) -> schemas.OutboxDetail:
 
 
 list_outbox = service_call(
-    "List outbox messages", service.list_outbox, query=schemas.OutboxQuery, principal=False,
-    response=schemas.OutboxPage, item=schemas.OutboxRead, roles=ADMIN, tags=("outbox",),
+    "List outbox messages",
+    service.list_outbox,
+    query=schemas.OutboxQuery,
+    principal=False,
+    response=schemas.OutboxPage,
+    item=schemas.OutboxRead,
+    roles=ADMIN,
+    tags=("outbox",),
     doc="Newest first; filter by status, template or recipient.",
 )
 
 
-@operation(
-    "Get an outbox message with its bodies", roles=ADMIN, response=schemas.OutboxDetail, tags=("outbox",)
-)
+@operation("Get an outbox message with its bodies", roles=ADMIN, response=schemas.OutboxDetail, tags=("outbox",))
 async def get_outbox_message(request: Request, principal: Principal) -> Response:
     row = await service.get_outbox_message(message_id=path_int(request))
     return JSON(_detail(row))

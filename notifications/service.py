@@ -120,20 +120,45 @@ class PreparedEmail:
     queued_at: dt.datetime
 
     COLUMNS: ClassVar[tuple[str, ...]] = (
-        "dedupe_key", "message_id", "template", "language", "to_email", "to_name", "reply_to", "context",
-        "status", "attempts", "next_attempt_at", "created_at")
+        "dedupe_key",
+        "message_id",
+        "template",
+        "language",
+        "to_email",
+        "to_name",
+        "reply_to",
+        "context",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "created_at",
+    )
 
     @staticmethod
     def in_column_order(fields: Mapping[str, Any], *, pending: Any, zero: Any) -> tuple[Any, ...]:
         """A new row's values in `COLUMNS` order from its fields: pending, never tried, due when queued."""
-        return (*(fields[name] for name in PreparedEmail.COLUMNS[:8]), pending, zero, fields["queued_at"],
-                fields["queued_at"])
+        return (
+            *(fields[name] for name in PreparedEmail.COLUMNS[:8]),
+            pending,
+            zero,
+            fields["queued_at"],
+            fields["queued_at"],
+        )
 
     def to_model(self) -> OutboxMessage:
         return OutboxMessage(
-            dedupe_key=self.dedupe_key, message_id=self.message_id, template=self.template,
-            language=self.language, to_email=self.to_email, to_name=self.to_name, reply_to=self.reply_to,
-            context=self.context, status=OutboxStatus.pending, attempts=0, next_attempt_at=self.queued_at)
+            dedupe_key=self.dedupe_key,
+            message_id=self.message_id,
+            template=self.template,
+            language=self.language,
+            to_email=self.to_email,
+            to_name=self.to_name,
+            reply_to=self.reply_to,
+            context=self.context,
+            status=OutboxStatus.pending,
+            attempts=0,
+            next_attempt_at=self.queued_at,
+        )
 
 
 class Email(TypedDict):
@@ -204,13 +229,7 @@ Merge = Callable[[dict[str, Any] | None, dict[str, Any]], dict[str, Any] | None]
 nothing (the changes cancel out, or none of them concerns the recipient)."""
 
 
-async def enqueue_coalesced(
-    *,
-    coalesce_key: str,
-    window_seconds: float,
-    merge: Merge,
-    **email: Unpack[Email],
-) -> bool:
+async def enqueue_coalesced(*, coalesce_key: str, window_seconds: float, merge: Merge, **email: Unpack[Email]) -> bool:
     """Queue a change that may be merged with others of the same `coalesce_key` (one ticket's status, say)
     made within `window_seconds`, in the caller's transaction: while an email of that key waits unsent, the
     change is merged into it and its send time moves to now + window; if the merge says nothing is left to
@@ -307,9 +326,7 @@ def build_email(
             file_part.set_payload(bytes(attachment.data))
             encode_base64(file_part)
             del file_part["MIME-Version"]
-            file_part.add_header(
-                "Content-Disposition", "attachment", filename=("utf-8", "", attachment.filename)
-            )
+            file_part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", attachment.filename))
             _attach(msg, file_part)
     else:
         msg["Content-Type"] = "multipart/alternative"
@@ -371,6 +388,5 @@ async def due_count() -> int:
     """Pending messages whose time has come, plus claimed ones whose lease has expired."""
     now = utcnow()
     return await OutboxMessage.filter(
-        Q(status=OutboxStatus.pending, next_attempt_at__lte=now)
-        | Q(status=OutboxStatus.sending, lease_until__lt=now)
+        Q(status=OutboxStatus.pending, next_attempt_at__lte=now) | Q(status=OutboxStatus.sending, lease_until__lt=now)
     ).count()

@@ -17,8 +17,7 @@ class MailSettings(BaseSettings):
     smtp_url: str | None = Field(
         None,
         alias="SMTP_URL",
-        description="smtp://user:pass@host:587?starttls=true or smtps://user:pass@host:465; "
-        "unset = .eml files",
+        description="smtp://user:pass@host:587?starttls=true or smtps://user:pass@host:465; unset = .eml files",
     )
     mail_from: str = Field("tripdesk <support@tripdesk.example.se>", alias="MAIL_FROM")
     data_dir: Path = Field(Path("var"), alias="TRIPDESK_DATA_DIR")
@@ -38,11 +37,15 @@ class MailSettings(BaseSettings):
         "crash at most this many are delivered again.",
     )
     address_cache_size: int = Field(
-        4096, ge=0, alias="OUTBOX_ADDRESS_CACHE_SIZE",
+        4096,
+        ge=0,
+        alias="OUTBOX_ADDRESS_CACHE_SIZE",
         description="Validated email addresses remembered per process (least recently used go first).",
     )
     template_cache_size: int = Field(
-        400, ge=0, alias="OUTBOX_TEMPLATE_CACHE_SIZE",
+        400,
+        ge=0,
+        alias="OUTBOX_TEMPLATE_CACHE_SIZE",
         description="Compiled email templates kept per language (Jinja2's cache_size).",
     )
     max_attempts: int = Field(10, ge=1, alias="OUTBOX_MAX_ATTEMPTS")
@@ -82,7 +85,7 @@ def domain_of(mail_from: str) -> str:
 
 @lru_cache(maxsize=1)
 def get_mail_settings() -> MailSettings:
-    return MailSettings()  # type: ignore[call-arg]  # values come from the environment
+    return MailSettings()  # values come from the environment
 
 
 class InboundSettings(BaseSettings):
@@ -100,25 +103,32 @@ class InboundSettings(BaseSettings):
     )
     processed_folder: str = Field("Processed", alias="IMAP_PROCESSED_FOLDER")
     failed_folder: str = Field(
-        "Failed", alias="IMAP_FAILED_FOLDER",
+        "Failed",
+        alias="IMAP_FAILED_FOLDER",
         description="where a message goes after IMAP_MAX_ATTEMPTS failed attempts (kept, never deleted)",
     )
     support_address: str | None = Field(
         None, alias="SUPPORT_ADDRESS", description="the address integrators write to; default: MAIL_FROM's address"
     )
     batch_size: int = Field(50, ge=1, le=1000, alias="IMAP_BATCH_SIZE")
-    poll_seconds: float = Field(30.0, gt=0, alias="IMAP_POLL_SECONDS",
-                                description="how long to wait between checks (IDLE wakes up earlier)")
-    lease_seconds: float = Field(300.0, gt=0, alias="IMAP_LEASE_SECONDS",
-                                 description="a claimed message belongs to one fetcher this long")
+    poll_seconds: float = Field(
+        30.0, gt=0, alias="IMAP_POLL_SECONDS", description="how long to wait between checks (IDLE wakes up earlier)"
+    )
+    lease_seconds: float = Field(
+        300.0, gt=0, alias="IMAP_LEASE_SECONDS", description="a claimed message belongs to one fetcher this long"
+    )
     max_attempts: int = Field(5, ge=1, alias="IMAP_MAX_ATTEMPTS")
     max_message_bytes: int = Field(
-        40 * 1024 * 1024, ge=1, alias="MAIL_MAX_MESSAGE_BYTES",
+        40 * 1024 * 1024,
+        ge=1,
+        alias="MAIL_MAX_MESSAGE_BYTES",
         description="a larger message is not downloaded: it goes to the failed folder, visible to staff",
     )
     max_attachment_bytes: int = Field(10 * 1024 * 1024, ge=0, alias="MAIL_MAX_ATTACHMENT_BYTES")
     max_raw_bytes: int = Field(
-        5 * 1024 * 1024, ge=0, alias="MAIL_MAX_RAW_BYTES",
+        5 * 1024 * 1024,
+        ge=0,
+        alias="MAIL_MAX_RAW_BYTES",
         description="a larger original is stored without its refused attachments",
     )
     attachment_types: str = Field(
@@ -129,8 +139,9 @@ class InboundSettings(BaseSettings):
         description="accepted attachment types, comma-separated; `type/*` and `prefix.*` patterns allowed",
     )
     timeout_seconds: float = Field(60.0, gt=0, alias="IMAP_TIMEOUT_SECONDS")
-    run_fetcher: bool = Field(True, alias="TRIPDESK_MAIL_FETCHER",
-                              description="run the mail fetcher inside `serve` when IMAP_URL is set")
+    run_fetcher: bool = Field(
+        True, alias="TRIPDESK_MAIL_FETCHER", description="run the mail fetcher inside `serve` when IMAP_URL is set"
+    )
 
     def accepts_type(self, content_type: str) -> bool:
         content_type = content_type.lower()
@@ -144,4 +155,4 @@ class InboundSettings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_inbound_settings() -> InboundSettings:
-    return InboundSettings()  # type: ignore[call-arg]  # values come from the environment
+    return InboundSettings()  # values come from the environment

@@ -81,14 +81,8 @@ LABEL_TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         "confirmed": ("felet är bekräftat", "defect confirmed"),
         "not_a_defect": ("inget fel i gränssnittet", "not a defect in the interface"),
     },
-    "ceiling": {
-        "hours": ("timmar", "hours"),
-        "amount": ("kronor", "SEK"),
-    },
-    "invoice_kind": {
-        "invoice": ("Faktura", "Invoice"),
-        "credit_note": ("Kreditfaktura", "Credit note"),
-    },
+    "ceiling": {"hours": ("timmar", "hours"), "amount": ("kronor", "SEK")},
+    "invoice_kind": {"invoice": ("Faktura", "Invoice"), "credit_note": ("Kreditfaktura", "Credit note")},
     "word": {
         "ticket": ("Ärende", "Ticket"),
         "organisation": ("Organisation", "Organisation"),
@@ -118,7 +112,7 @@ class Rendered:
     html: str
 
 
-def _label_function(language: str):  # type: ignore[no-untyped-def]
+def _label_function(language: str):
     table = LABELS[language]
 
     def label(kind: str, value: Any) -> str:

@@ -53,11 +53,7 @@ def backoff_delay(attempts: int, settings: MailSettings) -> float:
 
 class OutboxWorker:
     def __init__(
-        self,
-        *,
-        mailer: Mailer | None = None,
-        settings: MailSettings | None = None,
-        worker_id: str | None = None,
+        self, *, mailer: Mailer | None = None, settings: MailSettings | None = None, worker_id: str | None = None
     ) -> None:
         self.settings = settings or get_mail_settings()
         self.mailer = mailer or mailer_from_settings(self.settings)
@@ -138,9 +134,7 @@ class OutboxWorker:
         if done != len(ids):
             # A lease expired mid-batch and another worker took rows over: they may arrive twice (same
             # Message-ID, so the receiver can drop them). Raise OUTBOX_LEASE_SECONDS.
-            log.warning(
-                "%s of %s outbox messages were sent after their lease expired", len(ids) - done, len(ids)
-            )
+            log.warning("%s of %s outbox messages were sent after their lease expired", len(ids) - done, len(ids))
 
     async def _wait_flush(self) -> None:
         task = self._flushing
@@ -189,11 +183,7 @@ class OutboxWorker:
         else:
             why = reason if not failure.temporary else f"gave up after {attempts} attempts: {reason}"
             await mine.update(
-                status=OutboxStatus.parked,
-                attempts=attempts,
-                lease_until=None,
-                claimed_by=None,
-                last_error=why,
+                status=OutboxStatus.parked, attempts=attempts, lease_until=None, claimed_by=None, last_error=why
             )
             self.parked += 1
             log.warning("outbox message %s parked: %s", row.id, why)
@@ -219,9 +209,7 @@ class OutboxWorker:
             except DeliveryFailed as failure:
                 await self._record_failure(row, failure)
             except (ValueError, TypeError, LookupError, TemplateError, UnknownTemplate) as exc:  # never buildable
-                await self._record_failure(
-                    row, DeliveryFailed(f"cannot build the message: {exc}", temporary=False)
-                )
+                await self._record_failure(row, DeliveryFailed(f"cannot build the message: {exc}", temporary=False))
             else:
                 self._delivered.append(row.id)
                 if len(self._delivered) >= self.settings.mark_sent_every:

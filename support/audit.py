@@ -18,17 +18,29 @@ def _plain(value: Any) -> Any:
     return json.loads(json.dumps(value, default=lambda v: str(v) if isinstance(v, Decimal | dt.date) else repr(v)))
 
 
-async def record(*, principal: Principal | None, action: str, subject_type: str, subject_id: int | None,
-                 data: dict[str, Any] | None = None, actor: str | None = None) -> None:
+async def record(
+    *,
+    principal: Principal | None,
+    action: str,
+    subject_type: str,
+    subject_id: int | None,
+    data: dict[str, Any] | None = None,
+    actor: str | None = None,
+) -> None:
     """Write the audit row in the caller's transaction. `actor` names who acted when no principal is at hand."""
-    await AuditEvent.create(action=action, actor=actor or (principal.name if principal else "system"),
-                            actor_token_id=principal.token_id if principal else None,
-                            subject_type=subject_type, subject_id=subject_id,
-                            data=_plain(data) if data else None)
+    await AuditEvent.create(
+        action=action,
+        actor=actor or (principal.name if principal else "system"),
+        actor_token_id=principal.token_id if principal else None,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        data=_plain(data) if data else None,
+    )
 
 
-async def list_events(*, action: str | None, subject_type: str | None, subject_id: int | None, limit: int,
-                      cursor: str | None) -> tuple[list[AuditEvent], str | None]:
+async def list_events(
+    *, action: str | None, subject_type: str | None, subject_id: int | None, limit: int, cursor: str | None
+) -> tuple[list[AuditEvent], str | None]:
     rows = AuditEvent.all()
     if action:
         rows = rows.filter(action=action)

@@ -38,15 +38,25 @@ class AuditPage(BaseModel):
     next_cursor: str | None = None
 
 
-@operation("The audit trail of money-moving actions", roles=(Role.admin, Role.finance), query=AuditQuery,
-           response=AuditPage, tags=("billing",))
+@operation(
+    "The audit trail of money-moving actions",
+    roles=(Role.admin, Role.finance),
+    query=AuditQuery,
+    response=AuditPage,
+    tags=("billing",),
+)
 async def list_audit_events(request: Request, principal: Principal) -> Response:
     """Newest first. Actions: time_entries.approved/unapproved, rate_card.created/updated/deleted,
     prepaid.created, cost_ceiling.set/approved, invoice_run.started/finished, invoice.issued,
     credit_note.issued, invoice.discarded/credited/marked_paid."""
     query = read_query(request, AuditQuery)
-    rows, cursor = await audit.list_events(action=query.action, subject_type=query.subject_type,
-                                           subject_id=query.subject_id, limit=query.limit, cursor=query.cursor)
+    rows, cursor = await audit.list_events(
+        action=query.action,
+        subject_type=query.subject_type,
+        subject_id=query.subject_id,
+        limit=query.limit,
+        cursor=query.cursor,
+    )
     return JSON(AuditPage(items=[AuditEventRead.model_validate(r) for r in rows], next_cursor=cursor))
 
 

@@ -66,10 +66,19 @@ async def principal_for(token: str, cache: TokenCache | None = None) -> Principa
     row = await ApiToken.filter(token_hash=token_hash).first()
     principal = None
     now = dt.datetime.now(dt.UTC)
-    if (row is not None and hmac.compare_digest(row.token_hash, token_hash) and row.revoked_at is None
-            and (row.expires_at is None or row.expires_at > now)):
-        principal = Principal(token_id=row.id, name=row.name, role=Role(row.role),
-                              organisation_id=row.organisation_id, staff_id=row.staff_id)  # type: ignore[attr-defined]
+    if (
+        row is not None
+        and hmac.compare_digest(row.token_hash, token_hash)
+        and row.revoked_at is None
+        and (row.expires_at is None or row.expires_at > now)
+    ):
+        principal = Principal(
+            token_id=row.id,
+            name=row.name,
+            role=Role(row.role),
+            organisation_id=row.organisation_id,
+            staff_id=row.staff_id,
+        )
     if cache is not None:
         cache.put(token_hash, principal)
     return principal

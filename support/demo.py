@@ -29,25 +29,73 @@ from support.tickets import schemas as ticket_schemas
 from support.tickets import service as tickets
 
 ORGANISATIONS: list[dict[str, Any]] = [
-    dict(name="Norrvikens kommun", kind=OrganisationKind.municipality, population=48_312,
-         organisation_number="212000-2627", street="Stadshusgatan 1", postal_code="831 82", city="Norrvik",
-         invoice_email="fakturor@norrvik.example.se", buyer_reference="IT-1042"),
-    dict(name="Kommunalförbundet Västra Dalen", kind=OrganisationKind.federation,
-         organisation_number="222000-1883", street="Förbundsvägen 7", postal_code="784 33", city="Borlänge",
-         invoice_email="ekonomi@vastradalen.example.se", buyer_reference="KF-77"),
-    dict(name="Fjällbo Energi AB", kind=OrganisationKind.company, organisation_number="556677-8899",
-         vat_number="SE556677889901", street="Kraftverksvägen 3", postal_code="824 30", city="Hudiksvall",
-         invoice_email="invoice@fjallbo.example.se", buyer_reference="Lena Ek"),
-    dict(name="Integrationshuset i Sundsvall AB", kind=OrganisationKind.partner,
-         partner_level=PartnerLevel.authorized, organisation_number="559012-3450",
-         vat_number="SE559012345001", street="Storgatan 12", postal_code="852 30", city="Sundsvall",
-         invoice_email="faktura@integrationshuset.example.se", buyer_reference="Partneravtal 2026"),
-    dict(name="Kodverkstaden Nord AB", kind=OrganisationKind.partner, partner_level=PartnerLevel.registered,
-         organisation_number="559123-4561", street="Hamngatan 4", postal_code="972 38", city="Luleå",
-         invoice_email="ekonomi@kodverkstaden.example.se", buyer_reference="KVN"),
-    dict(name="Nordic Data Solutions Oy", kind=OrganisationKind.company, vat_number="FI20774740",
-         street="Mannerheimintie 10", postal_code="00100", city="Helsinki", country_code="FI",
-         invoice_email="ap@nordicdata.example.fi", buyer_reference="PO-5521", language=Language.en),
+    dict(
+        name="Norrvikens kommun",
+        kind=OrganisationKind.municipality,
+        population=48_312,
+        organisation_number="212000-2627",
+        street="Stadshusgatan 1",
+        postal_code="831 82",
+        city="Norrvik",
+        invoice_email="fakturor@norrvik.example.se",
+        buyer_reference="IT-1042",
+    ),
+    dict(
+        name="Kommunalförbundet Västra Dalen",
+        kind=OrganisationKind.federation,
+        organisation_number="222000-1883",
+        street="Förbundsvägen 7",
+        postal_code="784 33",
+        city="Borlänge",
+        invoice_email="ekonomi@vastradalen.example.se",
+        buyer_reference="KF-77",
+    ),
+    dict(
+        name="Fjällbo Energi AB",
+        kind=OrganisationKind.company,
+        organisation_number="556677-8899",
+        vat_number="SE556677889901",
+        street="Kraftverksvägen 3",
+        postal_code="824 30",
+        city="Hudiksvall",
+        invoice_email="invoice@fjallbo.example.se",
+        buyer_reference="Lena Ek",
+    ),
+    dict(
+        name="Integrationshuset i Sundsvall AB",
+        kind=OrganisationKind.partner,
+        partner_level=PartnerLevel.authorized,
+        organisation_number="559012-3450",
+        vat_number="SE559012345001",
+        street="Storgatan 12",
+        postal_code="852 30",
+        city="Sundsvall",
+        invoice_email="faktura@integrationshuset.example.se",
+        buyer_reference="Partneravtal 2026",
+    ),
+    dict(
+        name="Kodverkstaden Nord AB",
+        kind=OrganisationKind.partner,
+        partner_level=PartnerLevel.registered,
+        organisation_number="559123-4561",
+        street="Hamngatan 4",
+        postal_code="972 38",
+        city="Luleå",
+        invoice_email="ekonomi@kodverkstaden.example.se",
+        buyer_reference="KVN",
+    ),
+    dict(
+        name="Nordic Data Solutions Oy",
+        kind=OrganisationKind.company,
+        vat_number="FI20774740",
+        street="Mannerheimintie 10",
+        postal_code="00100",
+        city="Helsinki",
+        country_code="FI",
+        invoice_email="ap@nordicdata.example.fi",
+        buyer_reference="PO-5521",
+        language=Language.en,
+    ),
 ]
 
 CONTACTS: list[tuple[int, str, str, Language]] = [
@@ -81,30 +129,70 @@ APPLICATIONS: list[tuple[int, str, str, bool, bool, LicenceKind | None]] = [
 
 # (requester contact index, bill_to organisation index or None, application index or None, subject, body)
 TICKETS: list[tuple[int, int | None, int | None, str, str]] = [
-    (0, None, 0, "Fel datum i ärendelistan efter uppdateringen",
-     "Efter patchen i tisdags returnerar GET /arenden fel registreringsdatum (en dag tidigare) för alla "
-     "ärenden. Det fungerade innan uppdateringen. Vi har inte ändrat något i vår kod."),
-    (1, None, 1, "Hur autentiserar vi mot API:et med klientcertifikat?",
-     "Vi ska bygga en ny koppling och förstår inte hur vi ska hämta token. Finns det exempel på anrop "
-     "med curl? Vi läser dokumentationen men får 401 hela tiden."),
-    (3, None, 3, "Batchimporten tar över en timme",
-     "Vi läser in 200 000 mätarställningar per natt via API:et och det tar över en timme. Kan ni hjälpa "
-     "oss att optimera hur vi anropar tjänsten? Vi får timeouts ibland."),
-    (2, None, 2, "Aktivera dokumentgränssnittet hos oss",
-     "Vi får 403 Forbidden på /api/dokument. Enligt leverantören är gränssnittet inte aktiverat i vår "
-     "installation. Kan ni aktivera det och tala om vilka gränssnitt vi har aktiva?"),
-    (5, 0, None, "Önskemål: fält för handläggarens telefonnummer",
-     "Kunden Norrvikens kommun önskar att ärende-API:et exponerar handläggarens telefonnummer. Kan det "
-     "läggas in i en kommande version?"),
-    (6, None, None, "Vi läser direkt från databasen",
-     "Vi har en rapport som läser direkt från tabellerna i er SQL Server-databas. Efter uppgraderingen "
-     "heter kolumnerna annorlunda. Kan ni skicka datamodellen?"),
-    (7, None, 4, "Paging returns duplicates after upgrade",
-     "Since the last release, GET /cases?page=2 returns some of the same records as page 1. Our sync "
-     "worked fine before the upgrade. Looks like a bug in the paging."),
-    (4, None, None, "How do we map our customer ids to your party ids?",
-     "We are building an integration and need help understanding how party identifiers map between "
-     "systems. Could someone walk us through the documented lookup endpoint?"),
+    (
+        0,
+        None,
+        0,
+        "Fel datum i ärendelistan efter uppdateringen",
+        "Efter patchen i tisdags returnerar GET /arenden fel registreringsdatum (en dag tidigare) för alla "
+        "ärenden. Det fungerade innan uppdateringen. Vi har inte ändrat något i vår kod.",
+    ),
+    (
+        1,
+        None,
+        1,
+        "Hur autentiserar vi mot API:et med klientcertifikat?",
+        "Vi ska bygga en ny koppling och förstår inte hur vi ska hämta token. Finns det exempel på anrop "
+        "med curl? Vi läser dokumentationen men får 401 hela tiden.",
+    ),
+    (
+        3,
+        None,
+        3,
+        "Batchimporten tar över en timme",
+        "Vi läser in 200 000 mätarställningar per natt via API:et och det tar över en timme. Kan ni hjälpa "
+        "oss att optimera hur vi anropar tjänsten? Vi får timeouts ibland.",
+    ),
+    (
+        2,
+        None,
+        2,
+        "Aktivera dokumentgränssnittet hos oss",
+        "Vi får 403 Forbidden på /api/dokument. Enligt leverantören är gränssnittet inte aktiverat i vår "
+        "installation. Kan ni aktivera det och tala om vilka gränssnitt vi har aktiva?",
+    ),
+    (
+        5,
+        0,
+        None,
+        "Önskemål: fält för handläggarens telefonnummer",
+        "Kunden Norrvikens kommun önskar att ärende-API:et exponerar handläggarens telefonnummer. Kan det "
+        "läggas in i en kommande version?",
+    ),
+    (
+        6,
+        None,
+        None,
+        "Vi läser direkt från databasen",
+        "Vi har en rapport som läser direkt från tabellerna i er SQL Server-databas. Efter uppgraderingen "
+        "heter kolumnerna annorlunda. Kan ni skicka datamodellen?",
+    ),
+    (
+        7,
+        None,
+        4,
+        "Paging returns duplicates after upgrade",
+        "Since the last release, GET /cases?page=2 returns some of the same records as page 1. Our sync "
+        "worked fine before the upgrade. Looks like a bug in the paging.",
+    ),
+    (
+        4,
+        None,
+        None,
+        "How do we map our customer ids to your party ids?",
+        "We are building an integration and need help understanding how party identifiers map between "
+        "systems. Could someone walk us through the documented lookup endpoint?",
+    ),
 ]
 
 
@@ -112,29 +200,48 @@ async def seed_demo() -> dict[str, Any]:
     if await Organisation.exists(name=ORGANISATIONS[0]["name"]):
         return {"status": "demo data already present", "organisations": await Organisation.all().count()}
     organisations = [await Organisation.create(**data) for data in ORGANISATIONS]
-    contacts = [await Contact.create(organisation=organisations[o], name=n, email=e, language=lang)
-                for o, n, e, lang in CONTACTS]
+    contacts = [
+        await Contact.create(organisation=organisations[o], name=n, email=e, language=lang)
+        for o, n, e, lang in CONTACTS
+    ]
     for partner_index, customer_index in PARTNER_CUSTOMERS:
         await PartnerCustomer.create(partner=organisations[partner_index], customer=organisations[customer_index])
     staff = [await Staff.create(name=n, email=e, is_lead=lead) for n, e, lead in STAFF]
     today = dt.date.today()
     applications = []
     for org_index, name, purpose, production, forwards, licence_kind in APPLICATIONS:
-        app = await Application.create(organisation=organisations[org_index], name=name, purpose=purpose,
-                                       in_production=production, forwards_data=forwards)
+        app = await Application.create(
+            organisation=organisations[org_index],
+            name=name,
+            purpose=purpose,
+            in_production=production,
+            forwards_data=forwards,
+        )
         applications.append(app)
         if licence_kind is not None:
-            await Licence.create(organisation=organisations[org_index], kind=licence_kind,
-                                 application=app if licence_kind is LicenceKind.per_application else None,
-                                 valid_from_date=today.replace(month=1, day=1), valid_until_date=None)
+            await Licence.create(
+                organisation=organisations[org_index],
+                kind=licence_kind,
+                application=app if licence_kind is LicenceKind.per_application else None,
+                valid_from_date=today.replace(month=1, day=1),
+                valid_until_date=None,
+            )
     seeder = Principal(token_id=0, name="demo seed", role=Role.support, staff_id=staff[1].id)
     created: list[Ticket] = []
     for contact_index, bill_to_index, app_index, subject, body in TICKETS:
         data = ticket_schemas.TicketCreate(
-            subject=subject, body=body, requester_id=contacts[contact_index].id,
+            subject=subject,
+            body=body,
+            requester_id=contacts[contact_index].id,
             bill_to_id=organisations[bill_to_index].id if bill_to_index is not None else None,
-            application_id=applications[app_index].id if app_index is not None else None)
+            application_id=applications[app_index].id if app_index is not None else None,
+        )
         read = await tickets.create_ticket(principal=seeder, data=data)
         created.append(await Ticket.get(id=read.id))
-    return {"organisations": len(organisations), "contacts": len(contacts), "staff": len(staff),
-            "applications": len(applications), "tickets": len(created)}
+    return {
+        "organisations": len(organisations),
+        "contacts": len(contacts),
+        "staff": len(staff),
+        "applications": len(applications),
+        "tickets": len(created),
+    }

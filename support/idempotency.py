@@ -20,8 +20,15 @@ from support.models import IdempotencyRecord
 MAX_KEY_LENGTH = 200
 
 
-async def run_once(*, principal: Principal, endpoint: str, key: str | None, body: bytes,
-                   create: Callable[[], Awaitable[dict[str, Any]]], status: int = 201) -> tuple[int, dict[str, Any]]:
+async def run_once(
+    *,
+    principal: Principal,
+    endpoint: str,
+    key: str | None,
+    body: bytes,
+    create: Callable[[], Awaitable[dict[str, Any]]],
+    status: int = 201,
+) -> tuple[int, dict[str, Any]]:
     """Run `create` once per (token, endpoint, key); replay its stored response on a retry."""
     if key is None:
         return status, await create()
@@ -34,8 +41,13 @@ async def run_once(*, principal: Principal, endpoint: str, key: str | None, body
     try:
         async with in_transaction():
             response = await create()
-            await IdempotencyRecord.create(token_id=principal.token_id, endpoint=endpoint, key=key,
-                                           status=status, response={"fingerprint": fingerprint, "body": response})
+            await IdempotencyRecord.create(
+                token_id=principal.token_id,
+                endpoint=endpoint,
+                key=key,
+                status=status,
+                response={"fingerprint": fingerprint, "body": response},
+            )
     except IntegrityError:
         # A concurrent retry won the race; its transaction (and resource) is the one that exists.
         previous = await IdempotencyRecord.get_or_none(token_id=principal.token_id, endpoint=endpoint, key=key)
@@ -48,6 +60,5 @@ async def run_once(*, principal: Principal, endpoint: str, key: str | None, body
 def _replay(record: IdempotencyRecord, fingerprint: str) -> tuple[int, dict[str, Any]]:
     stored = record.response
     if stored.get("fingerprint") != fingerprint:
-        raise Conflict("this Idempotency-Key was used with a different request body",
-                       code="idempotency_key_reused")
+        raise Conflict("this Idempotency-Key was used with a different request body", code="idempotency_key_reused")
     return record.status, stored["body"]

@@ -40,11 +40,13 @@ def _valid_on(day: dt.date) -> Q:
 async def _population_covers(licence: Licence, application: Application, day: dt.date) -> bool:
     if licence.covers_applications is None:
         return True
-    first = await (Application.filter(organisation_id=application.organisation_id,  # type: ignore[attr-defined]
-                                      in_production=True)
-                   .filter(Q(production_date__isnull=True) | Q(production_date__lte=day))
-                   .order_by("production_date", "id").limit(licence.covers_applications)
-                   .values_list("id", flat=True))
+    first = await (
+        Application.filter(organisation_id=application.organisation_id, in_production=True)
+        .filter(Q(production_date__isnull=True) | Q(production_date__lte=day))
+        .order_by("production_date", "id")
+        .limit(licence.covers_applications)
+        .values_list("id", flat=True)
+    )
     return application.id in first
 
 
@@ -55,26 +57,36 @@ async def coverage(application: Application, *, on: dt.date | None = None) -> Co
     day = on or dt.date.today()
     if application.production_date is not None and application.production_date > day:
         return Coverage(None, None)
-    licences = await Licence.filter(_valid_on(day), organisation_id=application.organisation_id)  # type: ignore[attr-defined]
+    licences = await Licence.filter(_valid_on(day), organisation_id=application.organisation_id)
     base: Licence | None = None
     for licence in sorted(licences, key=lambda lic: lic.id):
-        if licence.kind == LicenceKind.xl or (
-            licence.kind == LicenceKind.per_application and licence.application_id == application.id  # type: ignore[attr-defined]
-        ) or (licence.kind == LicenceKind.population and await _population_covers(licence, application, day)):
+        if (
+            licence.kind == LicenceKind.xl
+            or (
+                licence.kind == LicenceKind.per_application and licence.application_id == application.id  # type: ignore[attr-defined]
+            )
+            or (licence.kind == LicenceKind.population and await _population_covers(licence, application, day))
+        ):
             if base is None or (application.forwards_data and _forwarding(licence, licences)):
                 base = licence
     if base is None:
-        return Coverage(None, f"Application '{application.name}' is in production without a valid licence "
-                              "(per_application, population or xl).")
+        return Coverage(
+            None,
+            f"Application '{application.name}' is in production without a valid licence "
+            "(per_application, population or xl).",
+        )
     if application.forwards_data and not _forwarding(base, licences):
-        return Coverage(base.id, f"Application '{application.name}' forwards data to other applications; its "
-                                 "licence does not cover forwarding (special licensing needed).")
+        return Coverage(
+            base.id,
+            f"Application '{application.name}' forwards data to other applications; its "
+            "licence does not cover forwarding (special licensing needed).",
+        )
     return Coverage(base.id, None)
 
 
 def _forwarding(base: Licence, licences: list[Licence]) -> bool:
     return base.covers_forwarding or any(
-        lic.kind == LicenceKind.forwarding and lic.extends_id == base.id for lic in licences  # type: ignore[attr-defined]
+        lic.kind == LicenceKind.forwarding and lic.extends_id == base.id for lic in licences
     )
 
 
@@ -83,8 +95,9 @@ async def licence_warning_for(application: Application, *, on: dt.date | None = 
     return (await coverage(application, on=on)).warning
 
 
-async def unlicensed_applications(*, within: Q | None = None, organisation_id: int | None = None,
-                                  on: dt.date | None = None) -> list[tuple[Application, str]]:
+async def unlicensed_applications(
+    *, within: Q | None = None, organisation_id: int | None = None, on: dt.date | None = None
+) -> list[tuple[Application, str]]:
     """Production applications without a fitting licence on `on` (default today), with the reason; `within`
     confines them (support/access.py: the applications the caller may see)."""
     rows = Application.filter(within or Q(), in_production=True)
@@ -104,39 +117,67 @@ async def notify_if_unlicensed(application: Application) -> int:
     warning = await licence_warning_for(application)
     if warning is None:
         return 0
-    organisation = await Organisation.get(id=application.organisation_id)  # type: ignore[attr-defined]
+    organisation = await Organisation.get(id=application.organisation_id)
     queued = 0
     for contact in await Contact.filter(organisation_id=organisation.id, active=True).order_by("id"):
         queued += await enqueue_email(
-            template=UNLICENSED_TEMPLATE, to_email=contact.email, to_name=contact.name,
-            language=str(contact.language), dedupe_key=f"application:{application.id}:unlicensed:{contact.id}",
-            context={"contact_name": contact.name, "organisation_name": organisation.name,
-                     "application": {"id": application.id, "name": application.name,
-                                     "production_date": str(application.production_date or dt.date.today()),
-                                     "forwards_data": application.forwards_data}})
+            template=UNLICENSED_TEMPLATE,
+            to_email=contact.email,
+            to_name=contact.name,
+            language=str(contact.language),
+            dedupe_key=f"application:{application.id}:unlicensed:{contact.id}",
+            context={
+                "contact_name": contact.name,
+                "organisation_name": organisation.name,
+                "application": {
+                    "id": application.id,
+                    "name": application.name,
+                    "production_date": str(application.production_date or dt.date.today()),
+                    "forwards_data": application.forwards_data,
+                },
+            },
+        )
     if queued and application.unlicensed_notified_at is None:
         application.unlicensed_notified_at = dt.datetime.now(dt.UTC)
         await application.save(update_fields=["unlicensed_notified_at"])
     return queued
 
 
-async def add_licence(*, organisation_id: int, kind: LicenceKind, valid_from: dt.date,
-                      valid_until: dt.date | None = None, application_id: int | None = None,
-                      extends_id: int | None = None, reseller_id: int | None = None,
-                      covers_applications: int | None = None, purpose: str | None = None,
-                      covers_forwarding: bool = False) -> Licence:
+async def add_licence(
+    *,
+    organisation_id: int,
+    kind: LicenceKind,
+    valid_from: dt.date,
+    valid_until: dt.date | None = None,
+    application_id: int | None = None,
+    extends_id: int | None = None,
+    reseller_id: int | None = None,
+    covers_applications: int | None = None,
+    purpose: str | None = None,
+    covers_forwarding: bool = False,
+) -> Licence:
     """Store a licence in the caller's transaction (billing's subscriptions license through this: support
     owns the table). The caller has checked the parties."""
-    return await Licence.create(organisation_id=organisation_id, kind=kind, valid_from_date=valid_from,
-                                valid_until_date=valid_until, application_id=application_id,
-                                extends_id=extends_id, reseller_id=reseller_id,
-                                covers_applications=covers_applications, purpose=purpose,
-                                covers_forwarding=covers_forwarding or kind == LicenceKind.forwarding)
+    return await Licence.create(
+        organisation_id=organisation_id,
+        kind=kind,
+        valid_from_date=valid_from,
+        valid_until_date=valid_until,
+        application_id=application_id,
+        extends_id=extends_id,
+        reseller_id=reseller_id,
+        covers_applications=covers_applications,
+        purpose=purpose,
+        covers_forwarding=covers_forwarding or kind == LicenceKind.forwarding,
+    )
 
 
 async def end_licence(*, licence_id: int, last_day: dt.date, with_extensions: bool) -> None:
     """The licence (and, `with_extensions`, the forwarding licences extending it) is valid up to and including
     `last_day`."""
     which = Q(id=licence_id) | Q(extends_id=licence_id) if with_extensions else Q(id=licence_id)
-    await Licence.filter(which).filter(
-        Q(valid_until_date__isnull=True) | Q(valid_until_date__gt=last_day)).update(valid_until_date=last_day)
+    await (
+        Licence.filter(which)
+        .filter(Q(valid_until_date__isnull=True) | Q(valid_until_date__gt=last_day))
+        .update(valid_until_date=last_day)
+    )

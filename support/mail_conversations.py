@@ -44,7 +44,7 @@ def _number_in_address(address: str) -> str | None:
     prefix, suffix = reply_address_affixes()
     address = address.lower()
     if address.startswith(prefix.lower()) and address.endswith(suffix.lower()):
-        found = NUMBER.fullmatch(address[len(prefix):-len(suffix)])
+        found = NUMBER.fullmatch(address[len(prefix) : -len(suffix)])
         return found.group(1).upper() if found else None
     return None
 
@@ -72,19 +72,21 @@ def _held(reason: str, **extra: Any) -> Handled:
 
 
 async def handle_mail(mail: InboundMail) -> Handled:
-    contacts = await Contact.filter(email__iexact=mail.from_address, active=True).order_by("id") \
-        if mail.from_address else []
+    contacts = (
+        await Contact.filter(email__iexact=mail.from_address, active=True).order_by("id") if mail.from_address else []
+    )
     ticket, matched_by = await match_ticket(mail)
     if ticket is not None:
-        parties = {ticket.organisation_id, ticket.bill_to_id}  # type: ignore[attr-defined]
-        contact = next((c for c in contacts if c.id == ticket.requester_id), None) or next(  # type: ignore[attr-defined]
-            (c for c in contacts if c.organisation_id in parties), None)  # type: ignore[attr-defined]
+        parties = {ticket.organisation_id, ticket.bill_to_id}
+        contact = next((c for c in contacts if c.id == ticket.requester_id), None) or next(
+            (c for c in contacts if c.organisation_id in parties), None
+        )
         if contact is None:
             return _held("sender_not_on_ticket", ticket_number=ticket.number)
         return await reply_to_ticket(ticket=ticket, contact=contact, mail=mail, matched_by=matched_by or "")
     if not contacts:
         return _held("unknown_sender")
-    if len({c.organisation_id for c in contacts}) > 1:  # type: ignore[attr-defined]
+    if len({c.organisation_id for c in contacts}) > 1:
         return _held("ambiguous_sender")
     return await open_ticket_from_mail(contact=contacts[0], mail=mail)
 
@@ -110,14 +112,27 @@ async def _store_files(ticket: Ticket, comment_id: int | None, mail: InboundMail
     stored, refused = [], [(r.filename, r.content_type, r.size, r.reason) for r in mail.refused]
     for a in mail.attachments:
         try:
-            stored.append((await store_attachment(ticket_id=ticket.id, comment_id=comment_id, filename=a.filename,
-                                                  stream=_bytes_of(a.data), uploaded_by=MAIL_ACTOR)).id)
+            stored.append(
+                (
+                    await store_attachment(
+                        ticket_id=ticket.id,
+                        comment_id=comment_id,
+                        filename=a.filename,
+                        stream=_bytes_of(a.data),
+                        uploaded_by=MAIL_ACTOR,
+                    )
+                ).id
+            )
         except DomainError as error:
             refused.append((a.filename, a.content_type, len(a.data), error.code))
     for filename, content_type, size, reason in refused:
         await TicketEvent.create(
-            ticket_id=ticket.id, kind="mail_attachment_refused", actor=MAIL_ACTOR, reason=reason,
-            data={"filename": filename, "content_type": content_type, "size": size})
+            ticket_id=ticket.id,
+            kind="mail_attachment_refused",
+            actor=MAIL_ACTOR,
+            reason=reason,
+            data={"filename": filename, "content_type": content_type, "size": size},
+        )
     return stored
 
 
@@ -127,24 +142,40 @@ async def reply_to_ticket(*, ticket: Ticket, contact: Contact, mail: InboundMail
     ticket = locked
     if ticket.status in (TicketStatus.closed, TicketStatus.rejected):
         return await open_ticket_from_mail(contact=contact, mail=mail, follow_up_of=ticket)
-    comment = await Comment.create(ticket_id=ticket.id, author_name=f"{contact.name} (email)"[:200],
-                                   author_token_id=None, body=_comment_text(mail), public=True)
+    comment = await Comment.create(
+        ticket_id=ticket.id,
+        author_name=f"{contact.name} (email)"[:200],
+        author_token_id=None,
+        body=_comment_text(mail),
+        public=True,
+    )
     files = await _store_files(ticket, comment.id, mail)
-    await TicketEvent.create(ticket_id=ticket.id, kind="mail_received", actor=contact.email,
-                             data={"message_id": mail.message_id, "comment_id": comment.id,
-                                   "matched_by": matched_by, "attachments": files})
-    if ticket.status in (TicketStatus.waiting_on_customer, TicketStatus.resolved) and \
-            ticket.category != Category.unofficial:  # an unofficial ticket can only be rejected
+    await TicketEvent.create(
+        ticket_id=ticket.id,
+        kind="mail_received",
+        actor=contact.email,
+        data={"message_id": mail.message_id, "comment_id": comment.id, "matched_by": matched_by, "attachments": files},
+    )
+    if (
+        ticket.status in (TicketStatus.waiting_on_customer, TicketStatus.resolved)
+        and ticket.category != Category.unofficial
+    ):  # an unofficial ticket can only be rejected
         reason = "the integrator replied by email"
         await tickets._change_status(ticket, None, TicketStatus.in_progress, reason=reason)
         await ticket.save()
-    return Handled(InboundStatus.processed, {"ticket_id": ticket.id, "ticket_number": ticket.number,
-                                             "comment_id": comment.id, "matched_by": matched_by,
-                                             "attachments": files})
+    return Handled(
+        InboundStatus.processed,
+        {
+            "ticket_id": ticket.id,
+            "ticket_number": ticket.number,
+            "comment_id": comment.id,
+            "matched_by": matched_by,
+            "attachments": files,
+        },
+    )
 
 
-async def open_ticket_from_mail(*, contact: Contact, mail: InboundMail,
-                                follow_up_of: Ticket | None = None) -> Handled:
+async def open_ticket_from_mail(*, contact: Contact, mail: InboundMail, follow_up_of: Ticket | None = None) -> Handled:
     """A new ticket from an email, through the same intake as the API (classification, receipt)."""
     await load_classifier_async()  # trained or loaded off the event loop before intake classifies
     subject = " ".join((mail.subject or "").split())[:200] or "(no subject)"
@@ -159,12 +190,24 @@ async def open_ticket_from_mail(*, contact: Contact, mail: InboundMail,
     ticket = await Ticket.get(id=created.id)
     files = await _store_files(ticket, None, mail)
     outcome: dict[str, Any] = {"ticket_id": created.id, "ticket_number": created.number, "attachments": files}
-    await TicketEvent.create(ticket_id=created.id, kind="mail_received", actor=contact.email,
-                             data={"message_id": mail.message_id, "attachments": files,
-                                   "follow_up_of": follow_up_of.number if follow_up_of else None})
+    await TicketEvent.create(
+        ticket_id=created.id,
+        kind="mail_received",
+        actor=contact.email,
+        data={
+            "message_id": mail.message_id,
+            "attachments": files,
+            "follow_up_of": follow_up_of.number if follow_up_of else None,
+        },
+    )
     if follow_up_of is not None:
-        await TicketEvent.create(ticket_id=follow_up_of.id, kind="follow_up", actor=MAIL_ACTOR,
-                                 to_value=created.number, reason="a reply to a final ticket opened a new one")
+        await TicketEvent.create(
+            ticket_id=follow_up_of.id,
+            kind="follow_up",
+            actor=MAIL_ACTOR,
+            to_value=created.number,
+            reason="a reply to a final ticket opened a new one",
+        )
         outcome["follow_up_of"] = follow_up_of.number
     return Handled(InboundStatus.processed, outcome)
 

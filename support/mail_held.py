@@ -20,7 +20,7 @@ from support.mail_models import ContactMailPreference, wants_non_essential
 from support.models import Contact
 
 
-def _parsed(row: InboundMessage):  # type: ignore[no-untyped-def]
+def _parsed(row: InboundMessage):
     return parse_message(bytes(row.original or b""), settings=get_inbound_settings(), own_addresses=own_addresses())
 
 
@@ -39,9 +39,12 @@ async def accept_held(*, principal: Principal, inbound_id: int, data: mail_schem
         contact = await Contact.get_or_none(organisation_id=data.organisation_id, email__iexact=address)
         if contact is None:
             contact = await service.create_contact(
-                principal=principal, organisation_id=data.organisation_id,
-                data=schemas.ContactCreate(name=data.name or mail.from_name or address, email=address,
-                                           language=data.language))
+                principal=principal,
+                organisation_id=data.organisation_id,
+                data=schemas.ContactCreate(
+                    name=data.name or mail.from_name or address, email=address, language=data.language
+                ),
+            )
         handled = await open_ticket_from_mail(contact=contact, mail=mail)
         outcome = {**(row.outcome or {}), **handled.outcome, "contact_id": contact.id, "decided_by": principal.name}
         return await inbound.decide_held(inbound_id=inbound_id, status=InboundStatus.accepted, outcome=outcome)
@@ -58,8 +61,9 @@ async def list_failing() -> list[FailingAddress]:
     return await inbound.failing_addresses()
 
 
-async def set_mail_preference(*, principal: Principal, organisation_id: int, contact_id: int,
-                              data: mail_schemas.MailPreference) -> mail_schemas.MailPreferenceRead:
+async def set_mail_preference(
+    *, principal: Principal, organisation_id: int, contact_id: int, data: mail_schemas.MailPreference
+) -> mail_schemas.MailPreferenceRead:
     """Integrators may set their own organisation's contacts' preference (another organisation's is a 404)."""
     contact = await service.get_contact(principal=principal, organisation_id=organisation_id, contact_id=contact_id)
     async with in_transaction():
@@ -69,9 +73,11 @@ async def set_mail_preference(*, principal: Principal, organisation_id: int, con
     return await get_mail_preference(principal=principal, organisation_id=organisation_id, contact_id=contact_id)
 
 
-async def get_mail_preference(*, principal: Principal, organisation_id: int,
-                              contact_id: int) -> mail_schemas.MailPreferenceRead:
+async def get_mail_preference(
+    *, principal: Principal, organisation_id: int, contact_id: int
+) -> mail_schemas.MailPreferenceRead:
     contact = await service.get_contact(principal=principal, organisation_id=organisation_id, contact_id=contact_id)
     failing = bool(await inbound.failing_addresses([contact.email]))
-    return mail_schemas.MailPreferenceRead(contact_id=contact.id, non_essential=await wants_non_essential(contact.id),
-                                           failing=failing)
+    return mail_schemas.MailPreferenceRead(
+        contact_id=contact.id, non_essential=await wants_non_essential(contact.id), failing=failing
+    )

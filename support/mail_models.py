@@ -12,7 +12,8 @@ class ContactMailPreference(Model):
 
     id = fields.IntField(primary_key=True)
     contact: fields.OneToOneRelation = fields.OneToOneField(
-        "support.Contact", related_name="mail_preference", on_delete=fields.CASCADE)
+        "support.Contact", related_name="mail_preference", on_delete=fields.CASCADE
+    )
     non_essential = fields.BooleanField(default=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

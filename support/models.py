@@ -18,14 +18,14 @@ from support.policy import Category, DefectOutcome, ExtensionDecision
 
 class OrganisationKind(StrEnum):
     municipality = "municipality"
-    federation = "federation"        # kommunalförbund
+    federation = "federation"  # kommunalförbund
     company = "company"
     partner = "partner"
 
 
 class PartnerLevel(StrEnum):
-    registered = "registered"        # TRIP: access to the interface documentation
-    authorized = "authorized"        # may resell licences
+    registered = "registered"  # TRIP: access to the interface documentation
+    authorized = "authorized"  # may resell licences
 
 
 class Language(StrEnum):
@@ -35,10 +35,10 @@ class Language(StrEnum):
 
 class LicenceKind(StrEnum):
     per_application = "per_application"  # one application, its purpose described at licensing
-    population = "population"        # a municipality's or federation's population tier (a few applications)
-    xl = "xl"                        # unlimited applications
-    forwarding = "forwarding"        # special licence on top of a base licence: the licensed applications
-                                     # may forward data to other applications
+    population = "population"  # a municipality's or federation's population tier (a few applications)
+    xl = "xl"  # unlimited applications
+    forwarding = "forwarding"  # special licence on top of a base licence: the licensed applications
+    # may forward data to other applications
 
 
 class TicketStatus(StrEnum):
@@ -52,15 +52,15 @@ class TicketStatus(StrEnum):
 
 
 class TicketKind(StrEnum):
-    support = "support"                          # a question or fault under the policy: classified, billed
+    support = "support"  # a question or fault under the policy: classified, billed
     partner_application = "partner_application"  # a TRIP application: never classified nor billed
 
 
 class ClassificationState(StrEnum):
     unclassified = "unclassified"
-    suggested = "suggested"          # automatic, confident enough to tell the integrator
-    needs_triage = "needs_triage"    # automatic, below threshold: staff must confirm first
-    confirmed = "confirmed"          # set or confirmed by staff
+    suggested = "suggested"  # automatic, confident enough to tell the integrator
+    needs_triage = "needs_triage"  # automatic, below threshold: staff must confirm first
+    confirmed = "confirmed"  # set or confirmed by staff
 
 
 class Organisation(Model):
@@ -93,9 +93,12 @@ class PartnerCustomer(Model):
 
     id = fields.IntField(primary_key=True)
     partner: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
-        "support.Organisation", related_name="customer_links", on_delete=fields.CASCADE)
+        "support.Organisation", related_name="customer_links", on_delete=fields.CASCADE
+    )
+    partner_id: int
     customer: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
-        "support.Organisation", related_name="partner_links", on_delete=fields.CASCADE)
+        "support.Organisation", related_name="partner_links", on_delete=fields.CASCADE
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -106,7 +109,8 @@ class PartnerCustomer(Model):
 class Contact(Model):
     id = fields.IntField(primary_key=True)
     organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
-        "support.Organisation", related_name="contacts", on_delete=fields.RESTRICT)
+        "support.Organisation", related_name="contacts", on_delete=fields.RESTRICT
+    )
     organisation_id: int
     name = fields.CharField(max_length=200)
     email = fields.CharField(max_length=254)
@@ -123,11 +127,13 @@ class Contact(Model):
 class Application(Model):
     id = fields.IntField(primary_key=True)
     organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
-        "support.Organisation", related_name="applications", on_delete=fields.RESTRICT)
+        "support.Organisation", related_name="applications", on_delete=fields.RESTRICT
+    )
+    organisation_id: int
     name = fields.CharField(max_length=200)
     purpose = fields.TextField(default="")
     in_production = fields.BooleanField(default=False)
-    production_date = fields.DateField(null=True)    # the day it went into production (a licence is due)
+    production_date = fields.DateField(null=True)  # the day it went into production (a licence is due)
     interfaces: fields.JSONField[list[str] | None] = fields.JSONField(null=True)  # official interfaces used
     forwards_data = fields.BooleanField(default=False)
     unlicensed_notified_at = fields.DatetimeField(null=True)  # the one "no fitting licence" email went out
@@ -140,20 +146,26 @@ class Application(Model):
 class Licence(Model):
     id = fields.IntField(primary_key=True)
     organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
-        "support.Organisation", related_name="licences", on_delete=fields.RESTRICT)
+        "support.Organisation", related_name="licences", on_delete=fields.RESTRICT
+    )
+    organisation_id: int
     kind = fields.CharEnumField(LicenceKind, max_length=20)
     application: fields.ForeignKeyNullableRelation[Application] = fields.ForeignKeyField(
-        "support.Application", related_name="licences", null=True, on_delete=fields.RESTRICT)
+        "support.Application", related_name="licences", null=True, on_delete=fields.RESTRICT
+    )
     covers_forwarding = fields.BooleanField(default=False)
     # How many production applications a population-tier licence covers (from the price list at
     # licensing); None: as many as the kind says (per_application: its own, xl: all).
     covers_applications = fields.IntField(null=True)
     extends: fields.ForeignKeyNullableRelation[Licence] = fields.ForeignKeyField(
-        "support.Licence", related_name="extensions", null=True, on_delete=fields.RESTRICT)
+        "support.Licence", related_name="extensions", null=True, on_delete=fields.RESTRICT
+    )
+    extends_id: int | None
     # Resale: the authorised partner that licensed its solution to this (licensee) organisation.
     reseller: fields.ForeignKeyNullableRelation[Organisation] = fields.ForeignKeyField(
-        "support.Organisation", related_name="resold_licences", null=True, on_delete=fields.RESTRICT)
-    purpose = fields.TextField(null=True)            # per_application: the application's purpose, as licensed
+        "support.Organisation", related_name="resold_licences", null=True, on_delete=fields.RESTRICT
+    )
+    purpose = fields.TextField(null=True)  # per_application: the application's purpose, as licensed
     valid_from_date = fields.DateField()
     valid_until_date = fields.DateField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -183,9 +195,13 @@ class ApiToken(Model):
     token_hash = fields.CharField(max_length=64, unique=True)
     prefix = fields.CharField(max_length=12)
     organisation: fields.ForeignKeyNullableRelation[Organisation] = fields.ForeignKeyField(
-        "support.Organisation", related_name="tokens", null=True, on_delete=fields.RESTRICT)
+        "support.Organisation", related_name="tokens", null=True, on_delete=fields.RESTRICT
+    )
+    organisation_id: int | None
     staff: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
-        "support.Staff", related_name="tokens", null=True, on_delete=fields.RESTRICT)
+        "support.Staff", related_name="tokens", null=True, on_delete=fields.RESTRICT
+    )
+    staff_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
@@ -211,24 +227,30 @@ class Ticket(Model):
     subject = fields.CharField(max_length=200)
     body = fields.TextField()
     requester: fields.ForeignKeyRelation[Contact] = fields.ForeignKeyField(
-        "support.Contact", related_name="tickets", on_delete=fields.RESTRICT)
+        "support.Contact", related_name="tickets", on_delete=fields.RESTRICT
+    )
     requester_id: int
     organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
-        "support.Organisation", related_name="tickets", on_delete=fields.RESTRICT)
+        "support.Organisation", related_name="tickets", on_delete=fields.RESTRICT
+    )
     organisation_id: int
     bill_to: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
-        "support.Organisation", related_name="billed_tickets", on_delete=fields.RESTRICT)
+        "support.Organisation", related_name="billed_tickets", on_delete=fields.RESTRICT
+    )
     bill_to_id: int
     application: fields.ForeignKeyNullableRelation[Application] = fields.ForeignKeyField(
-        "support.Application", related_name="tickets", null=True, on_delete=fields.RESTRICT)
+        "support.Application", related_name="tickets", null=True, on_delete=fields.RESTRICT
+    )
     application_id: int | None
     category = fields.CharEnumField(Category, max_length=20, null=True)
-    classification_state = fields.CharEnumField(ClassificationState, max_length=20,
-                                                default=ClassificationState.unclassified)
+    classification_state = fields.CharEnumField(
+        ClassificationState, max_length=20, default=ClassificationState.unclassified
+    )
     classification_confidence = fields.FloatField(null=True)
     status = fields.CharEnumField(TicketStatus, max_length=24, default=TicketStatus.new)
     assignee: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
-        "support.Staff", related_name="assigned_tickets", null=True, on_delete=fields.RESTRICT)
+        "support.Staff", related_name="assigned_tickets", null=True, on_delete=fields.RESTRICT
+    )
     licence_warning = fields.CharField(max_length=300, null=True)
     defect_outcome = fields.CharEnumField(DefectOutcome, max_length=20, null=True)
     extension_decision = fields.CharEnumField(ExtensionDecision, max_length=20, null=True)
@@ -239,14 +261,22 @@ class Ticket(Model):
 
     class Meta:
         table = "support_ticket"
-        indexes = (("status", "id"), ("organisation_id", "id"), ("bill_to_id", "id"),
-                   ("category", "id"), ("assignee_id", "id"), ("created_at", "id"), ("external_reference", "id"))
+        indexes = (
+            ("status", "id"),
+            ("organisation_id", "id"),
+            ("bill_to_id", "id"),
+            ("category", "id"),
+            ("assignee_id", "id"),
+            ("created_at", "id"),
+            ("external_reference", "id"),
+        )
 
 
 class Comment(Model):
     id = fields.IntField(primary_key=True)
     ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
-        "support.Ticket", related_name="comments", on_delete=fields.CASCADE)
+        "support.Ticket", related_name="comments", on_delete=fields.CASCADE
+    )
     author_name = fields.CharField(max_length=200)
     author_token_id = fields.IntField(null=True)
     body = fields.TextField()
@@ -262,7 +292,8 @@ class TicketEvent(Model):
 
     id = fields.IntField(primary_key=True)
     ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
-        "support.Ticket", related_name="events", on_delete=fields.CASCADE)
+        "support.Ticket", related_name="events", on_delete=fields.CASCADE
+    )
     kind = fields.CharField(max_length=40)
     actor = fields.CharField(max_length=200)
     actor_token_id = fields.IntField(null=True)
@@ -274,7 +305,7 @@ class TicketEvent(Model):
 
     class Meta:
         table = "support_ticket_event"
-        indexes = (("ticket_id", "id"),)   # a ticket's history, in order, without scanning every ticket's
+        indexes = (("ticket_id", "id"),)  # a ticket's history, in order, without scanning every ticket's
 
 
 class IdempotencyRecord(Model):

@@ -57,7 +57,7 @@ def _enum_value(value: Any) -> Any:
 
 
 async def _requester(ticket: Ticket) -> Contact:
-    return await Contact.get(id=ticket.requester_id)  # type: ignore[attr-defined]
+    return await Contact.get(id=ticket.requester_id)
 
 
 async def _billing(ticket: Ticket, category: Category | None, language: str) -> dict[str, Any] | None:
@@ -65,8 +65,8 @@ async def _billing(ticket: Ticket, category: Category | None, language: str) -> 
     own (a partner's contact never reads its customer's agreement)."""
     if category is None:
         return None
-    quote = ticket.bill_to_id == ticket.organisation_id  # type: ignore[attr-defined]
-    return await billing_block(ticket.bill_to_id, category, language, quote=quote)  # type: ignore[attr-defined]
+    quote = ticket.bill_to_id == ticket.organisation_id
+    return await billing_block(ticket.bill_to_id, category, language, quote=quote)
 
 
 def _told_category(ticket: Ticket) -> Category | None:
@@ -80,8 +80,8 @@ def _told_category(ticket: Ticket) -> Category | None:
 
 
 async def _context(ticket: Ticket, contact: Contact, organisation: Organisation | None = None) -> dict[str, Any]:
-    if organisation is None or organisation.id != ticket.organisation_id:  # type: ignore[attr-defined]
-        organisation = await Organisation.get(id=ticket.organisation_id)  # type: ignore[attr-defined]
+    if organisation is None or organisation.id != ticket.organisation_id:
+        organisation = await Organisation.get(id=ticket.organisation_id)
     category = _told_category(ticket)
     return {
         "ticket": {
@@ -97,25 +97,40 @@ async def _context(ticket: Ticket, contact: Contact, organisation: Organisation 
 
 def _email(ticket: Ticket, contact: Contact, template: str, context: dict[str, Any], dedupe_key: str) -> Email:
     """An email about `ticket` to `contact`, in the contact's language; replies go back into the ticket."""
-    return Email(template=template, to_email=contact.email, to_name=contact.name,
-                 language=_enum_value(contact.language), context=context, dedupe_key=dedupe_key,
-                 reply_to=ticket_reply_address(ticket.number))
+    return Email(
+        template=template,
+        to_email=contact.email,
+        to_name=contact.name,
+        language=_enum_value(contact.language),
+        context=context,
+        dedupe_key=dedupe_key,
+        reply_to=ticket_reply_address(ticket.number),
+    )
 
 
-async def _send(
-    ticket: Ticket, contact: Contact, template: str, context: dict[str, Any], dedupe_key: str
-) -> bool:
+async def _send(ticket: Ticket, contact: Contact, template: str, context: dict[str, Any], dedupe_key: str) -> bool:
     return await enqueue_email(**_email(ticket, contact, template, context, dedupe_key))
 
 
-async def _send_change(ticket: Ticket, contact: Contact, what: str, merge: Merge, template: str,
-                       context: dict[str, Any], event: TicketEvent | None, change: str) -> None:
+async def _send_change(
+    ticket: Ticket,
+    contact: Contact,
+    what: str,
+    merge: Merge,
+    template: str,
+    context: dict[str, Any],
+    event: TicketEvent | None,
+    change: str,
+) -> None:
     """A change of the ticket's `what` (status, category), merged with the ticket's other changes of `what`
     in the window; the email of one event is queued once."""
     key = f"ticket:{ticket.id}:event:{event.id}" if event is not None else f"ticket:{ticket.id}:{what}:{change}"
-    await enqueue_coalesced(coalesce_key=f"ticket:{ticket.id}:{what}",
-                            window_seconds=get_mail_settings().coalesce_seconds, merge=merge,
-                            **_email(ticket, contact, template, context, key))
+    await enqueue_coalesced(
+        coalesce_key=f"ticket:{ticket.id}:{what}",
+        window_seconds=get_mail_settings().coalesce_seconds,
+        merge=merge,
+        **_email(ticket, contact, template, context, key),
+    )
 
 
 async def _latest_event(ticket: Ticket, *kinds: str) -> TicketEvent | None:
@@ -152,9 +167,11 @@ async def receipt_context(context: dict[str, Any], language: str) -> dict[str, A
             "organisation_name": facts["organisation_name"],
         },
         "contact_name": facts["contact_name"],
-        "billing": await billing_block(facts["bill_to_id"], Category(category), language,
-                                       quote=facts.get("organisation_id") == facts["bill_to_id"])
-        if category else None,
+        "billing": await billing_block(
+            facts["bill_to_id"], Category(category), language, quote=facts.get("organisation_id") == facts["bill_to_id"]
+        )
+        if category
+        else None,
     }
 
 
@@ -163,8 +180,9 @@ def install() -> None:
     register_context_builder(RECEIPT_TEMPLATE, receipt_context)
 
 
-async def billing_block(bill_to_id: int, category: Category, language: str, *,
-                        quote: bool = True) -> dict[str, Any] | None:
+async def billing_block(
+    bill_to_id: int, category: Category, language: str, *, quote: bool = True
+) -> dict[str, Any] | None:
     """What a category means for the integrator: free / billed at the quoted rate / product owner / refused.
     `quote=False` (the reader is not the billed organisation's contact) leaves the rate out: one
     organisation's agreement is never quoted to another's contact."""
@@ -184,8 +202,12 @@ async def billing_block(bill_to_id: int, category: Category, language: str, *,
     }
 
 
-ANNOUNCED = {"waiting_on_customer": "waiting_on_customer", "resolved": "resolved", "closed": "resolved",
-             "rejected": "rejected"}
+ANNOUNCED = {
+    "waiting_on_customer": "waiting_on_customer",
+    "resolved": "resolved",
+    "closed": "resolved",
+    "rejected": "rejected",
+}
 """Statuses the integrator hears about, and under which announcement (closed after resolved says nothing new)."""
 NON_ESSENTIAL = frozenset({"resolved"})
 
@@ -199,6 +221,7 @@ def _status_merge(non_essential: bool) -> Any:
         if told is None or told == ANNOUNCED.get(first):
             return None
         return {**change, "old_status": first}
+
     return merge
 
 
@@ -208,8 +231,16 @@ async def status_changed(*, ticket: Ticket, old_status: str, reason: str | None)
     new_status = _enum_value(ticket.status)
     context.update(old_status=str(_enum_value(old_status)), new_status=new_status, reason=reason)
     event = await _latest_event(ticket, "status_changed")
-    await _send_change(ticket, contact, "status", _status_merge(await wants_non_essential(contact.id)),
-                       "status_changed", context, event, f"{old_status}->{new_status}")
+    await _send_change(
+        ticket,
+        contact,
+        "status",
+        _status_merge(await wants_non_essential(contact.id)),
+        "status_changed",
+        context,
+        event,
+        f"{old_status}->{new_status}",
+    )
 
 
 def _category_merge(pending: dict[str, Any] | None, change: dict[str, Any]) -> dict[str, Any] | None:
@@ -251,8 +282,7 @@ async def category_set(*, ticket: Ticket, old_category: Any, reason: str) -> Non
             .first()
         )
         already_told = previous is not None and (
-            previous.kind != "classified"
-            or (previous.data or {}).get("state") == ClassificationState.suggested.value
+            previous.kind != "classified" or (previous.data or {}).get("state") == ClassificationState.suggested.value
         )
         if already_told:
             return
@@ -265,8 +295,16 @@ async def category_set(*, ticket: Ticket, old_category: Any, reason: str) -> Non
         reason=reason,
         billing=await _billing(ticket, new, language),
     )
-    await _send_change(ticket, contact, "category", _category_merge, "category_changed", context, event,
-                       f"{_enum_value(old)}->{new.value}")
+    await _send_change(
+        ticket,
+        contact,
+        "category",
+        _category_merge,
+        "category_changed",
+        context,
+        event,
+        f"{_enum_value(old)}->{new.value}",
+    )
 
 
 async def defect_outcome(*, ticket: Ticket, outcome: Any, reason: str) -> None:

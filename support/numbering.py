@@ -19,10 +19,12 @@ async def next_value(key: str, *, conn: BaseDBAsyncClient | None = None) -> int:
     if conn is None:
         async with in_transaction() as tx:
             return await next_value(key, conn=tx)
-    p1, = placeholders(conn, 1)
+    (p1,) = placeholders(conn, 1)
     rows = await conn.execute_query_dict(
         f"INSERT INTO support_counter (key, value) VALUES ({p1}, 1) "
-        "ON CONFLICT (key) DO UPDATE SET value = support_counter.value + 1 RETURNING value", [key])
+        "ON CONFLICT (key) DO UPDATE SET value = support_counter.value + 1 RETURNING value",
+        [key],
+    )
     return int(rows[0]["value"])
 
 

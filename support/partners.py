@@ -16,12 +16,7 @@ from tortoise.transactions import in_transaction
 
 from core.auth import Principal
 from support import schemas
-from support.errors import (
-    DuplicatePartnerCustomer,
-    InvalidReference,
-    NotAPartner,
-    PartnerCustomerNotFound,
-)
+from support.errors import DuplicatePartnerCustomer, InvalidReference, NotAPartner, PartnerCustomerNotFound
 from support.models import Organisation, OrganisationKind, PartnerCustomer
 from support.service import get_organisation
 
@@ -34,8 +29,9 @@ async def _partner(principal: Principal, partner_id: int) -> Organisation:
 
 
 def _read(link: PartnerCustomer, customer: Organisation) -> schemas.PartnerCustomerRead:
-    return schemas.PartnerCustomerRead(partner_id=link.partner_id, customer_id=customer.id,  # type: ignore[attr-defined]
-                                       customer_name=customer.name, created_at=link.created_at)
+    return schemas.PartnerCustomerRead(
+        partner_id=link.partner_id, customer_id=customer.id, customer_name=customer.name, created_at=link.created_at
+    )
 
 
 async def list_customers(*, principal: Principal, partner_id: int) -> list[schemas.PartnerCustomerRead]:
@@ -44,8 +40,9 @@ async def list_customers(*, principal: Principal, partner_id: int) -> list[schem
     return [_read(link, link.customer) for link in links]
 
 
-async def add_customer(*, principal: Principal, partner_id: int,
-                       data: schemas.PartnerCustomerCreate) -> schemas.PartnerCustomerRead:
+async def add_customer(
+    *, principal: Principal, partner_id: int, data: schemas.PartnerCustomerCreate
+) -> schemas.PartnerCustomerRead:
     async with in_transaction():
         await _partner(principal, partner_id)
         customer = await Organisation.get_or_none(id=data.customer_id)

@@ -22,10 +22,10 @@ class Category(StrEnum):
 class Billing(StrEnum):
     """What a category means for the integrator's wallet."""
 
-    free = "free"                      # maintenance agreement covers it
+    free = "free"  # maintenance agreement covers it
     consulting_rate = "consulting_rate"
-    product_owner = "product_owner"    # evaluation free; the product owner decides
-    refused = "refused"                # no assistance, nothing billed
+    product_owner = "product_owner"  # evaluation free; the product owner decides
+    refused = "refused"  # no assistance, nothing billed
 
 
 class DefectOutcome(StrEnum):
@@ -50,36 +50,54 @@ class PolicyRule:
 
 POLICY: dict[Category, PolicyRule] = {
     Category.defect: PolicyRule(
-        Category.defect, Billing.free, False,
+        Category.defect,
+        Billing.free,
+        False,
         "Misstänkt fel i ett officiellt gränssnitt utreds och åtgärdas kostnadsfritt inom ramen för "
         "förvaltningsavtalet.",
         "A suspected fault in an official interface is investigated and fixed free of charge under the "
-        "maintenance agreement."),
+        "maintenance agreement.",
+    ),
     Category.assistance: PolicyRule(
-        Category.assistance, Billing.consulting_rate, True,
+        Category.assistance,
+        Billing.consulting_rate,
+        True,
         "Hjälp med att använda de officiella gränssnitten debiteras enligt konsulttaxa.",
-        "Assistance with using the official interfaces is billed at the consulting rate."),
+        "Assistance with using the official interfaces is billed at the consulting rate.",
+    ),
     Category.performance: PolicyRule(
-        Category.performance, Billing.consulting_rate, True,
+        Category.performance,
+        Billing.consulting_rate,
+        True,
         "Prestandaoptimering av hur en applikation använder gränssnitten debiteras enligt konsulttaxa.",
-        "Tuning how an application uses the interfaces is billed at the consulting rate."),
+        "Tuning how an application uses the interfaces is billed at the consulting rate.",
+    ),
     Category.activation: PolicyRule(
-        Category.activation, Billing.consulting_rate, True,
+        Category.activation,
+        Billing.consulting_rate,
+        True,
         "Aktivering av gränssnitt som inte är aktiva i er installation debiteras enligt konsulttaxa.",
-        "Activating interfaces that are not active in your installation is billed at the consulting rate."),
+        "Activating interfaces that are not active in your installation is billed at the consulting rate.",
+    ),
     Category.extension: PolicyRule(
-        Category.extension, Billing.product_owner, False,
+        Category.extension,
+        Billing.product_owner,
+        False,
         "Önskemål om nya eller utökade gränssnitt utvärderas kostnadsfritt; produktägaren beslutar om "
         "de byggs in i en kommande version, erbjuds som kundfinansierad utveckling eller avslås.",
         "Wishes for new or extended interfaces are evaluated free of charge; the product owner decides "
-        "whether they go on the roadmap, are offered as customer-funded development, or are declined."),
+        "whether they go on the roadmap, are offered as customer-funded development, or are declined.",
+    ),
     Category.unofficial: PolicyRule(
-        Category.unofficial, Billing.refused, False,
+        Category.unofficial,
+        Billing.refused,
+        False,
         "Integrationer som inte går via de officiella gränssnitten (direkt läsning eller skrivning i "
         "databasen, skrapning, odokumenterade interna anrop) får ingen assistans enligt "
         "integrationspolicyn.",
         "Integrations that bypass the official interfaces (reading or writing the database directly, "
-        "scraping, undocumented internal endpoints) receive no assistance under the integration policy."),
+        "scraping, undocumented internal endpoints) receive no assistance under the integration policy.",
+    ),
 }
 
 

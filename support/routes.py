@@ -20,95 +20,209 @@ ORGS = ("organisations",)
 ORG_ID = "organisation_id"
 
 list_organisations = service_call(
-    "List organisations", service.list_organisations, query=schemas.OrganisationQuery,
-    response=schemas.OrganisationPage, item=schemas.OrganisationRead, roles=ANY, tags=ORGS,
+    "List organisations",
+    service.list_organisations,
+    query=schemas.OrganisationQuery,
+    response=schemas.OrganisationPage,
+    item=schemas.OrganisationRead,
+    roles=ANY,
+    tags=ORGS,
     doc="Integrators see only their own organisation.",
 )
 create_organisation = service_call(
-    "Create an organisation", service.create_organisation, body=schemas.OrganisationCreate, principal=False,
-    response=schemas.OrganisationRead, status=201, roles=STAFF_WRITE, tags=ORGS,
+    "Create an organisation",
+    service.create_organisation,
+    body=schemas.OrganisationCreate,
+    principal=False,
+    response=schemas.OrganisationRead,
+    status=201,
+    roles=STAFF_WRITE,
+    tags=ORGS,
 )
 get_organisation = service_call(
-    "Get an organisation", service.get_organisation, path_id=ORG_ID, response=schemas.OrganisationRead, roles=ANY,
+    "Get an organisation",
+    service.get_organisation,
+    path_id=ORG_ID,
+    response=schemas.OrganisationRead,
+    roles=ANY,
     tags=ORGS,
 )
 update_organisation = service_call(
-    "Update an organisation", service.update_organisation, path_id=ORG_ID, body=schemas.OrganisationUpdate,
-    response=schemas.OrganisationRead, roles=STAFF_WRITE, tags=ORGS,
+    "Update an organisation",
+    service.update_organisation,
+    path_id=ORG_ID,
+    body=schemas.OrganisationUpdate,
+    response=schemas.OrganisationRead,
+    roles=STAFF_WRITE,
+    tags=ORGS,
 )
 list_contacts = service_call(
-    "List an organisation's contacts", service.list_contacts, path_id=ORG_ID, response=schemas.ContactList,
-    item=schemas.ContactRead, roles=ANY, tags=ORGS,
+    "List an organisation's contacts",
+    service.list_contacts,
+    path_id=ORG_ID,
+    response=schemas.ContactList,
+    item=schemas.ContactRead,
+    roles=ANY,
+    tags=ORGS,
 )
 create_contact = service_call(
-    "Add a contact", service.create_contact, path_id=ORG_ID, body=schemas.ContactCreate, response=schemas.ContactRead,
-    status=201, roles=STAFF_WRITE, tags=ORGS,
+    "Add a contact",
+    service.create_contact,
+    path_id=ORG_ID,
+    body=schemas.ContactCreate,
+    response=schemas.ContactRead,
+    status=201,
+    roles=STAFF_WRITE,
+    tags=ORGS,
 )
 get_contact = service_call(
-    "Get a contact", service.get_contact, path_id=ORG_ID, path_ids=("contact_id",), response=schemas.ContactRead,
-    roles=ANY, tags=ORGS,
+    "Get a contact",
+    service.get_contact,
+    path_id=ORG_ID,
+    path_ids=("contact_id",),
+    response=schemas.ContactRead,
+    roles=ANY,
+    tags=ORGS,
 )
 update_contact = service_call(
-    "Update a contact", service.update_contact, path_id=ORG_ID, path_ids=("contact_id",), body=schemas.ContactUpdate,
-    response=schemas.ContactRead, roles=STAFF_WRITE, tags=ORGS,
+    "Update a contact",
+    service.update_contact,
+    path_id=ORG_ID,
+    path_ids=("contact_id",),
+    body=schemas.ContactUpdate,
+    response=schemas.ContactRead,
+    roles=STAFF_WRITE,
+    tags=ORGS,
 )
 list_applications = service_call(
-    "List an organisation's applications", service.list_applications, path_id=ORG_ID,
-    response=schemas.ApplicationList, roles=ANY, tags=ORGS,
+    "List an organisation's applications",
+    service.list_applications,
+    path_id=ORG_ID,
+    response=schemas.ApplicationList,
+    roles=ANY,
+    tags=ORGS,
 )
 create_application = service_call(
-    "Register an application", service.create_application, path_id=ORG_ID, body=schemas.ApplicationCreate,
-    response=schemas.ApplicationRead, status=201, roles=STAFF_WRITE, tags=ORGS,
+    "Register an application",
+    service.create_application,
+    path_id=ORG_ID,
+    body=schemas.ApplicationCreate,
+    response=schemas.ApplicationRead,
+    status=201,
+    roles=STAFF_WRITE,
+    tags=ORGS,
 )
 get_application = service_call(
-    "Get an application (with its licence warning)", service.read_application, path_id=ORG_ID,
-    path_ids=("application_id",), response=schemas.ApplicationRead, roles=ANY, tags=ORGS, name="get_application",
+    "Get an application (with its licence warning)",
+    service.read_application,
+    path_id=ORG_ID,
+    path_ids=("application_id",),
+    response=schemas.ApplicationRead,
+    roles=ANY,
+    tags=ORGS,
+    name="get_application",
 )
 update_application = service_call(
-    "Update an application", service.update_application, path_id=ORG_ID, path_ids=("application_id",),
-    body=schemas.ApplicationUpdate, response=schemas.ApplicationRead, roles=STAFF_WRITE, tags=ORGS,
+    "Update an application",
+    service.update_application,
+    path_id=ORG_ID,
+    path_ids=("application_id",),
+    body=schemas.ApplicationUpdate,
+    response=schemas.ApplicationRead,
+    roles=STAFF_WRITE,
+    tags=ORGS,
 )
 list_licences = service_call(
-    "List an organisation's licences", service.list_licences, path_id=ORG_ID, response=schemas.LicenceList,
-    item=schemas.LicenceRead, roles=ANY, tags=ORGS,
+    "List an organisation's licences",
+    service.list_licences,
+    path_id=ORG_ID,
+    response=schemas.LicenceList,
+    item=schemas.LicenceRead,
+    roles=ANY,
+    tags=ORGS,
 )
 create_licence = service_call(
-    "Add a licence", service.create_licence, path_id=ORG_ID, body=schemas.LicenceCreate, response=schemas.LicenceRead,
-    status=201, roles=STAFF_WRITE, tags=ORGS,
+    "Add a licence",
+    service.create_licence,
+    path_id=ORG_ID,
+    body=schemas.LicenceCreate,
+    response=schemas.LicenceRead,
+    status=201,
+    roles=STAFF_WRITE,
+    tags=ORGS,
 )
 list_partner_customers = service_call(
-    "List the customers a partner acts for", partners.list_customers, path_id="partner_id",
-    response=schemas.PartnerCustomerList, roles=ANY, tags=ORGS, name="list_partner_customers",
+    "List the customers a partner acts for",
+    partners.list_customers,
+    path_id="partner_id",
+    response=schemas.PartnerCustomerList,
+    roles=ANY,
+    tags=ORGS,
+    name="list_partner_customers",
     doc="Staff see every partner's customers; a partner's integrator sees its own.",
 )
 add_partner_customer = service_call(
-    "Record a customer the partner acts for", partners.add_customer, path_id="partner_id",
-    body=schemas.PartnerCustomerCreate, response=schemas.PartnerCustomerRead, status=201, roles=ADMIN, tags=ORGS,
+    "Record a customer the partner acts for",
+    partners.add_customer,
+    path_id="partner_id",
+    body=schemas.PartnerCustomerCreate,
+    response=schemas.PartnerCustomerRead,
+    status=201,
+    roles=ADMIN,
+    tags=ORGS,
     name="add_partner_customer",
     doc="""From then on the partner's contacts may open tickets billed to that customer and name its
     applications.""",
 )
 remove_partner_customer = service_call(
-    "Stop a partner acting for a customer", partners.remove_customer, path_id="partner_id",
-    path_ids=("customer_id",), status=204, roles=ADMIN, tags=ORGS, name="remove_partner_customer",
+    "Stop a partner acting for a customer",
+    partners.remove_customer,
+    path_id="partner_id",
+    path_ids=("customer_id",),
+    status=204,
+    roles=ADMIN,
+    tags=ORGS,
+    name="remove_partner_customer",
     doc="Tickets already billed to the customer stay as they are.",
 )
 list_staff = service_call(
-    "List staff", service.list_staff, principal=False, response=schemas.StaffList, item=schemas.StaffRead,
-    roles=(Role.admin, Role.support, Role.finance), tags=("staff",),
+    "List staff",
+    service.list_staff,
+    principal=False,
+    response=schemas.StaffList,
+    item=schemas.StaffRead,
+    roles=(Role.admin, Role.support, Role.finance),
+    tags=("staff",),
 )
 create_staff = service_call(
-    "Add a staff member", service.create_staff, body=schemas.StaffCreate, principal=False,
-    response=schemas.StaffRead, status=201, roles=ADMIN, tags=("staff",),
+    "Add a staff member",
+    service.create_staff,
+    body=schemas.StaffCreate,
+    principal=False,
+    response=schemas.StaffRead,
+    status=201,
+    roles=ADMIN,
+    tags=("staff",),
 )
 list_tokens = service_call(
-    "List API tokens", service.list_tokens, principal=False, response=schemas.TokenList, item=schemas.TokenRead,
-    roles=ADMIN, tags=("tokens",),
+    "List API tokens",
+    service.list_tokens,
+    principal=False,
+    response=schemas.TokenList,
+    item=schemas.TokenRead,
+    roles=ADMIN,
+    tags=("tokens",),
 )
 
 
-@operation("Create an API token (shown once)", roles=ADMIN, body=schemas.TokenCreate,
-           response=schemas.TokenCreated, status=201, tags=("tokens",))
+@operation(
+    "Create an API token (shown once)",
+    roles=ADMIN,
+    body=schemas.TokenCreate,
+    response=schemas.TokenCreated,
+    status=201,
+    tags=("tokens",),
+)
 async def create_token(request: Request, principal: Principal) -> Response:
     data = await read_body(request, schemas.TokenCreate)
     row, token = await service.create_token(**data.model_dump())

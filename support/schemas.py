@@ -8,15 +8,7 @@ import datetime as dt
 from typing import Annotated, Self
 
 from babel import Locale
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    EmailStr,
-    Field,
-    StringConstraints,
-    computed_field,
-    model_validator,
-)
+from pydantic import AfterValidator, BaseModel, EmailStr, Field, StringConstraints, computed_field, model_validator
 
 from core.auth import Role
 from core.http import MAX_ID, Instant, unchanged
@@ -38,22 +30,20 @@ def _country(value: str) -> str:
 SINGLE_LINE = r"^[^\x00-\x1f\x7f]*$"
 """Names, addresses and references hold no control characters: they are printed on PDF invoices and sent in
 Peppol XML, which cannot carry them. (Long free text — ticket bodies with log output — may.)"""
-Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
-                                           pattern=SINGLE_LINE)]
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=SINGLE_LINE)]
 OptText200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200, pattern=SINGLE_LINE)]
 Line20 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20, pattern=SINGLE_LINE)]
 Line40 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40, pattern=SINGLE_LINE)]
 Line100 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100, pattern=SINGLE_LINE)]
 LongText = Annotated[str, StringConstraints(max_length=100_000)]
-OrgNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20,
-                                             pattern=SINGLE_LINE)]
-VatNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20,
-                                             pattern=SINGLE_LINE)]
+OrgNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20, pattern=SINGLE_LINE)]
+VatNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20, pattern=SINGLE_LINE)]
 """Checked against the organisation's country by support/tax_scheme.py (Swedish, EU or outside the EU)."""
 Country = Annotated[str, StringConstraints(min_length=2, max_length=2), AfterValidator(_country)]
 
 
 # Organisations ---------------------------------------------------------------------------------------
+
 
 class OrganisationCreate(Strict):
     name: Text200
@@ -80,7 +70,8 @@ class OrganisationCreate(Strict):
             raise ValueError("only municipalities have a population")
         try:
             self.organisation_number, self.vat_number = check_tax_identity(
-                self.country_code, self.organisation_number, self.vat_number)
+                self.country_code, self.organisation_number, self.vat_number
+            )
         except TaxIdentityError as exc:
             raise ValueError(str(exc)) from None
         return self
@@ -152,6 +143,7 @@ class PartnerCustomerList(BaseModel):
 
 # Contacts, applications, licences, staff ------------------------------------------------------------
 
+
 class ContactCreate(Strict):
     name: Text200
     email: EmailStr
@@ -189,10 +181,10 @@ class ApplicationCreate(Strict):
     name: Text200
     purpose: Annotated[str, StringConstraints(max_length=2000)] = ""
     in_production: bool = False
-    production_date: dt.date | None = Field(None, description="the day it went into production; setting it "
-                                                               "means in production (default: today)")
-    interfaces: list[InterfaceName] | None = Field(None, max_length=50,
-                                                   description="the official interfaces it uses")
+    production_date: dt.date | None = Field(
+        None, description="the day it went into production; setting it means in production (default: today)"
+    )
+    interfaces: list[InterfaceName] | None = Field(None, max_length=50, description="the official interfaces it uses")
     forwards_data: bool = False
 
 
@@ -229,8 +221,9 @@ class LicenceCreate(Strict):
     application_id: int | None = Field(None, ge=1, le=MAX_ID)
     extends_id: int | None = Field(None, ge=1, le=MAX_ID, description="forwarding: the base licence it extends")
     covers_forwarding: bool = False
-    covers_applications: int | None = Field(None, ge=1, le=10_000, description="population tier: how many "
-                                                                              "production applications")
+    covers_applications: int | None = Field(
+        None, ge=1, le=10_000, description="population tier: how many production applications"
+    )
     valid_from_date: dt.date
     valid_until_date: dt.date | None = None
 
@@ -286,8 +279,10 @@ class StaffList(BaseModel):
 
 # Tokens ----------------------------------------------------------------------------------------------
 
-STAFF_ID = ("The staff member the token acts as: time it logs and approves is theirs. A support or admin token "
-            "without one cannot log or approve time.")
+STAFF_ID = (
+    "The staff member the token acts as: time it logs and approves is theirs. A support or admin token "
+    "without one cannot log or approve time."
+)
 
 
 class TokenCreate(Strict):

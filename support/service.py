@@ -55,13 +55,17 @@ async def create_organisation(*, data: schemas.OrganisationCreate) -> Organisati
         raise DuplicateOrganisation(f"an organisation with number {number} ({country}) already exists") from None
 
 
-async def update_organisation(*, principal: Principal, organisation_id: int,
-                              data: schemas.OrganisationUpdate) -> Organisation:
+async def update_organisation(
+    *, principal: Principal, organisation_id: int, data: schemas.OrganisationUpdate
+) -> Organisation:
     async with in_transaction():
         organisation = await get_organisation(principal=principal, organisation_id=organisation_id)
         changes = data.model_dump(exclude_unset=True)
-        if ("population" in changes and organisation.kind not in ("municipality", "federation")
-                and changes["population"] is not None):
+        if (
+            "population" in changes
+            and organisation.kind not in ("municipality", "federation")
+            and changes["population"] is not None
+        ):
             raise InvalidReference("only municipalities and federations have a population")
         if "partner_level" in changes and organisation.kind != "partner":
             raise InvalidReference("only partners have a partner_level")
@@ -81,8 +85,9 @@ def _checked_vat_number(organisation: Organisation, vat_number: str | None) -> s
         raise InvalidInput(str(exc), code="invalid_tax_identity") from None
 
 
-async def list_organisations(*, principal: Principal,
-                             query: schemas.OrganisationQuery) -> tuple[list[Organisation], str | None]:
+async def list_organisations(
+    *, principal: Principal, query: schemas.OrganisationQuery
+) -> tuple[list[Organisation], str | None]:
     rows = Organisation.filter(access.visible_organisations(principal))
     if query.kind is not None:
         rows = rows.filter(kind=query.kind)
@@ -92,6 +97,7 @@ async def list_organisations(*, principal: Principal,
 
 
 # Contacts --------------------------------------------------------------------------------------------
+
 
 async def create_contact(*, principal: Principal, organisation_id: int, data: schemas.ContactCreate) -> Contact:
     await get_organisation(principal=principal, organisation_id=organisation_id)
@@ -109,12 +115,15 @@ async def list_contacts(*, principal: Principal, organisation_id: int) -> list[C
 
 async def get_contact(*, principal: Principal, organisation_id: int, contact_id: int) -> Contact:
     await get_organisation(principal=principal, organisation_id=organisation_id)
-    return await first_or(Contact.filter(id=contact_id, organisation_id=organisation_id),
-                          ContactNotFound(f"contact {contact_id} not found"))
+    return await first_or(
+        Contact.filter(id=contact_id, organisation_id=organisation_id),
+        ContactNotFound(f"contact {contact_id} not found"),
+    )
 
 
-async def update_contact(*, principal: Principal, organisation_id: int, contact_id: int,
-                         data: schemas.ContactUpdate) -> Contact:
+async def update_contact(
+    *, principal: Principal, organisation_id: int, contact_id: int, data: schemas.ContactUpdate
+) -> Contact:
     contact = await get_contact(principal=principal, organisation_id=organisation_id, contact_id=contact_id)
     for key, value in data.model_dump(exclude_unset=True).items():
         setattr(contact, key, value)
@@ -128,6 +137,7 @@ async def update_contact(*, principal: Principal, organisation_id: int, contact_
 
 # Applications and licences ---------------------------------------------------------------------------
 
+
 async def _application_read(application: Application) -> schemas.ApplicationRead:
     warning = await licence_warning_for(application)
     read = schemas.ApplicationRead.model_validate(application)
@@ -135,8 +145,9 @@ async def _application_read(application: Application) -> schemas.ApplicationRead
     return read.model_copy(update={"licence_warning": warning, "licensed": licensed})
 
 
-async def create_application(*, principal: Principal, organisation_id: int,
-                             data: schemas.ApplicationCreate) -> schemas.ApplicationRead:
+async def create_application(
+    *, principal: Principal, organisation_id: int, data: schemas.ApplicationCreate
+) -> schemas.ApplicationRead:
     async with in_transaction():
         await get_organisation(principal=principal, organisation_id=organisation_id)
         application = Application(organisation_id=organisation_id, **data.model_dump())
@@ -158,22 +169,28 @@ def _production_date(application: Application) -> None:
 
 async def get_application(*, principal: Principal, organisation_id: int, application_id: int) -> Application:
     await get_organisation(principal=principal, organisation_id=organisation_id)
-    return await first_or(Application.filter(id=application_id, organisation_id=organisation_id),
-                          ApplicationNotFound(f"application {application_id} not found"))
+    return await first_or(
+        Application.filter(id=application_id, organisation_id=organisation_id),
+        ApplicationNotFound(f"application {application_id} not found"),
+    )
 
 
-async def read_application(*, principal: Principal, organisation_id: int,
-                           application_id: int) -> schemas.ApplicationRead:
-    application = await get_application(principal=principal, organisation_id=organisation_id,
-                                        application_id=application_id)
+async def read_application(
+    *, principal: Principal, organisation_id: int, application_id: int
+) -> schemas.ApplicationRead:
+    application = await get_application(
+        principal=principal, organisation_id=organisation_id, application_id=application_id
+    )
     return await _application_read(application)
 
 
-async def update_application(*, principal: Principal, organisation_id: int, application_id: int,
-                             data: schemas.ApplicationUpdate) -> schemas.ApplicationRead:
+async def update_application(
+    *, principal: Principal, organisation_id: int, application_id: int, data: schemas.ApplicationUpdate
+) -> schemas.ApplicationRead:
     async with in_transaction():
-        application = await get_application(principal=principal, organisation_id=organisation_id,
-                                            application_id=application_id)
+        application = await get_application(
+            principal=principal, organisation_id=organisation_id, application_id=application_id
+        )
         was_in_production = application.in_production
         changes = data.model_dump(exclude_unset=True)
         if changes.get("in_production") is False and "production_date" not in changes:
@@ -189,15 +206,15 @@ async def update_application(*, principal: Principal, organisation_id: int, appl
 
 async def list_applications(*, principal: Principal, organisation_id: int) -> list[schemas.ApplicationRead]:
     await get_organisation(principal=principal, organisation_id=organisation_id)
-    return [await _application_read(a)
-            for a in await Application.filter(organisation_id=organisation_id).order_by("id")]
+    return [
+        await _application_read(a) for a in await Application.filter(organisation_id=organisation_id).order_by("id")
+    ]
 
 
 async def create_licence(*, principal: Principal, organisation_id: int, data: schemas.LicenceCreate) -> Licence:
     await get_organisation(principal=principal, organisation_id=organisation_id)
     if data.application_id is not None:
-        await get_application(principal=principal, organisation_id=organisation_id,
-                              application_id=data.application_id)
+        await get_application(principal=principal, organisation_id=organisation_id, application_id=data.application_id)
     if data.extends_id is not None:
         base = await Licence.get_or_none(id=data.extends_id, organisation_id=organisation_id)
         if base is None or base.kind == LicenceKind.forwarding:
@@ -211,6 +228,7 @@ async def list_licences(*, principal: Principal, organisation_id: int) -> list[L
 
 
 # Staff and tokens ------------------------------------------------------------------------------------
+
 
 async def create_staff(*, data: schemas.StaffCreate) -> Staff:
     try:
@@ -231,8 +249,14 @@ async def get_staff(*, staff_id: int) -> Staff:
     return staff
 
 
-async def create_token(*, name: str, role: Role, organisation_id: int | None = None,
-                       staff_id: int | None = None, expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
+async def create_token(
+    *,
+    name: str,
+    role: Role,
+    organisation_id: int | None = None,
+    staff_id: int | None = None,
+    expires_at: dt.datetime | None = None,
+) -> tuple[ApiToken, str]:
     """Create a token; the clear token is returned once and never stored."""
     if organisation_id is not None and not await Organisation.exists(id=organisation_id):
         raise InvalidReference(f"organisation {organisation_id} does not exist")
@@ -241,8 +265,15 @@ async def create_token(*, name: str, role: Role, organisation_id: int | None = N
     if expires_at is not None and expires_at.tzinfo is None:
         raise InvalidReference("expires_at needs a time zone (e.g. 2027-01-01T00:00:00Z)")
     token = new_token()
-    row = await ApiToken.create(name=name, role=role, token_hash=hash_token(token), prefix=token[:10],
-                                organisation_id=organisation_id, staff_id=staff_id, expires_at=expires_at)
+    row = await ApiToken.create(
+        name=name,
+        role=role,
+        token_hash=hash_token(token),
+        prefix=token[:10],
+        organisation_id=organisation_id,
+        staff_id=staff_id,
+        expires_at=expires_at,
+    )
     return row, token
 
 

@@ -62,8 +62,7 @@ def _organisation_number(country: str, value: str) -> str:
     """Sweden: NNNNNN-NNNN (Luhn). Elsewhere: validated and compacted where stdnum knows the format."""
     if country == "SE":
         if not se_orgnr.is_valid(value):
-            raise TaxIdentityError(
-                "not a valid Swedish organisation number (NNNNNN-NNNN with a Luhn check digit)")
+            raise TaxIdentityError("not a valid Swedish organisation number (NNNNNN-NNNN with a Luhn check digit)")
         return str(se_orgnr.format(value))
     module = _module(country, "orgnr")
     if module is None:
@@ -89,7 +88,7 @@ def _vat_number(country: str, value: str) -> str:
         return "".join(value.split()).upper()
     raw = "".join(value.split()).upper()
     if raw.startswith(prefix) and not module.is_valid(raw):  # type: ignore[attr-defined]
-        raw = raw[len(prefix):]
+        raw = raw[len(prefix) :]
     try:
         compact = str(module.validate(raw))  # type: ignore[attr-defined]
     except ValidationError:
@@ -120,11 +119,11 @@ def check_tax_identity(
     elif scheme is TaxScheme.eu_reverse_charge:
         if vat is None:
             raise TaxIdentityError(
-                f"a buyer in {country} (EU) is invoiced with reverse charge and needs its VAT number")
+                f"a buyer in {country} (EU) is invoiced with reverse charge and needs its VAT number"
+            )
     else:
         if country == "NO" and org is None and vat is not None:
             org = vat[2:11]
         if org is None and vat is None:
-            raise TaxIdentityError(
-                f"a buyer in {country} (outside the EU) needs its organisation number or VAT number")
+            raise TaxIdentityError(f"a buyer in {country} (outside the EU) needs its organisation number or VAT number")
     return org, vat

@@ -101,7 +101,8 @@ async def truncate_all() -> None:
     await conn.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
     # ticket numbers come from per-year sequences (support/tickets/store.py): start each test at 1 again
     for row in await conn.execute_query_dict(
-            "SELECT sequencename FROM pg_sequences WHERE sequencename LIKE 'support_ticket_number_%'"):
+        "SELECT sequencename FROM pg_sequences WHERE sequencename LIKE 'support_ticket_number_%'"
+    ):
         await conn.execute_script(f'DROP SEQUENCE "{row["sequencename"]}"')
 
 

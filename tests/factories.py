@@ -19,9 +19,16 @@ _ORG_NUMBERS = (base + luhn.calc_check_digit(base) for base in (f"556{n:06d}" fo
 
 async def organisation(**overrides: Any) -> Organisation:
     n = next(_seq)
-    data: dict[str, Any] = dict(name=f"Testkommun {n}", kind=OrganisationKind.municipality, population=10_000 + n,
-                                organisation_number=next(_ORG_NUMBERS), street="Storgatan 1",
-                                postal_code="123 45", city="Småstad", buyer_reference=f"REF-{n}")
+    data: dict[str, Any] = dict(
+        name=f"Testkommun {n}",
+        kind=OrganisationKind.municipality,
+        population=10_000 + n,
+        organisation_number=next(_ORG_NUMBERS),
+        street="Storgatan 1",
+        postal_code="123 45",
+        city="Småstad",
+        buyer_reference=f"REF-{n}",
+    )
     data.update(overrides)
     if data["kind"] is not OrganisationKind.municipality:
         data["population"] = overrides.get("population")
@@ -50,11 +57,16 @@ async def application(org: Organisation, **overrides: Any) -> Application:
     return await Application.create(organisation=org, **data)
 
 
-async def token(role: Role | str, *, organisation: Organisation | None = None, staff_member: Staff | None = None,
-                **overrides: Any) -> str:
-    _, clear = await service.create_token(name=overrides.pop("name", f"{role} token"), role=Role(role),
-                                          organisation_id=organisation.id if organisation else None,
-                                          staff_id=staff_member.id if staff_member else None, **overrides)
+async def token(
+    role: Role | str, *, organisation: Organisation | None = None, staff_member: Staff | None = None, **overrides: Any
+) -> str:
+    _, clear = await service.create_token(
+        name=overrides.pop("name", f"{role} token"),
+        role=Role(role),
+        organisation_id=organisation.id if organisation else None,
+        staff_id=staff_member.id if staff_member else None,
+        **overrides,
+    )
     return clear
 
 

@@ -64,9 +64,11 @@ async def seed_world(client: httpx.AsyncClient) -> None:
         await f.token(Role.finance, name=f"decoy {n}")
     today = dt.date.today()
     start = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    run = await client.post("/api/v1/invoice-runs", headers=finance,
-                            json={"period_start": start.isoformat(), "period_end": today.isoformat(),
-                                  "allow_open_period": True})
+    run = await client.post(
+        "/api/v1/invoice-runs",
+        headers=finance,
+        json={"period_start": start.isoformat(), "period_end": today.isoformat(), "allow_open_period": True},
+    )
     assert run.status_code == 201, run.text
     for invoice_id in sorted(invoice["id"] for invoice in run.json()["invoices"])[:2]:
         issued = await client.post(f"/api/v1/invoices/{invoice_id}/issue", headers=finance)
@@ -79,16 +81,24 @@ def problem_on_client_error(ctx: Any, response: schemathesis.Response, case: sch
         return
     content_type = (response.headers.get("content-type") or [""])[0]
     assert content_type.startswith(PROBLEM_CONTENT_TYPE), (
-        f"{response.status_code} answered with content-type {content_type!r}, not {PROBLEM_CONTENT_TYPE}")
+        f"{response.status_code} answered with content-type {content_type!r}, not {PROBLEM_CONTENT_TYPE}"
+    )
     body = response.json()
     assert isinstance(body, dict) and body.get("status") == response.status_code, (
         f"problem body's status {body.get('status') if isinstance(body, dict) else body!r} "
-        f"!= HTTP {response.status_code}")
+        f"!= HTTP {response.status_code}"
+    )
     assert body.get("type", "").startswith("urn:tripdesk:problem:") and body.get("code"), body
 
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-          negative_data_rejection, problem_on_client_error]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+    problem_on_client_error,
+]
 
 
 REJECTIONS = ["400", "401", "403", "404", "405", "409", "413", "415", "422"]
@@ -97,8 +107,7 @@ invalid body is a correct rejection; schemathesis' default list lacks it)."""
 
 
 def load_schema(document: dict[str, Any]) -> Any:
-    config = schemathesis.Config.from_dict(
-        {"checks": {"negative_data_rejection": {"expected-statuses": REJECTIONS}}})
+    config = schemathesis.Config.from_dict({"checks": {"negative_data_rejection": {"expected-statuses": REJECTIONS}}})
     return schemathesis.openapi.from_dict(document, config=config)
 
 
@@ -113,9 +122,11 @@ class Report:
     app_seconds: float = 0.0
 
     def summary(self) -> str:
-        lines = [f"[{self.role}] {sum(sum(c.values()) for c in self.statuses.values())} requests "
-                 f"in {self.seconds:.1f}s ({self.app_seconds:.1f}s in the app), "
-                 f"{len(self.failures)} failing operation(s)"]
+        lines = [
+            f"[{self.role}] {sum(sum(c.values()) for c in self.statuses.values())} requests "
+            f"in {self.seconds:.1f}s ({self.app_seconds:.1f}s in the app), "
+            f"{len(self.failures)} failing operation(s)"
+        ]
         for label in sorted(self.statuses):
             counts = " ".join(f"{code}×{n}" for code, n in sorted(self.statuses[label].items()))
             lines.append(f"  {label}: {counts}")
@@ -135,30 +146,46 @@ class Sender:
         kwargs = case.as_transport_kwargs(base_url=BASE_URL)
         # Serialize exactly as schemathesis' own (requests) transport would, so its checks read what was sent.
         prepared = requests.Request(
-            method=kwargs["method"], url=kwargs["url"], headers=kwargs.get("headers"),
-            params=kwargs.get("params"), cookies=kwargs.get("cookies"), json=kwargs.get("json"),
-            data=kwargs.get("data"), files=kwargs.get("files")).prepare()
+            method=kwargs["method"],
+            url=kwargs["url"],
+            headers=kwargs.get("headers"),
+            params=kwargs.get("params"),
+            cookies=kwargs.get("cookies"),
+            json=kwargs.get("json"),
+            data=kwargs.get("data"),
+            files=kwargs.get("files"),
+        ).prepare()
         body = prepared.body.encode() if isinstance(prepared.body, str) else prepared.body
         assert body is None or isinstance(body, bytes), "a generated case is never a streamed body"
         sent = {k: v if isinstance(v, str) else v.decode("latin-1") for k, v in prepared.headers.items()}
         started = time.perf_counter()
         future = asyncio.run_coroutine_threadsafe(
-            self.client.request(prepared.method or "GET", prepared.url or "", headers=sent,
-                                content=body), self.loop)
+            self.client.request(prepared.method or "GET", prepared.url or "", headers=sent, content=body), self.loop
+        )
         response = future.result(timeout=60)
         self.busy += time.perf_counter() - started
         headers: dict[str, list[str]] = defaultdict(list)
         for name, value in response.headers.multi_items():
             headers[name].append(value)
         return schemathesis.Response(
-            status_code=response.status_code, headers=dict(headers), content=response.content,
-            request=prepared, elapsed=time.perf_counter() - started, verify=True,
-            message=response.reason_phrase, encoding=response.encoding, http_version="1.1")
+            status_code=response.status_code,
+            headers=dict(headers),
+            content=response.content,
+            request=prepared,
+            elapsed=time.perf_counter() - started,
+            verify=True,
+            message=response.reason_phrase,
+            encoding=response.encoding,
+            http_version="1.1",
+        )
 
 
 def _integer_path_params(operation: Any) -> list[str]:
-    return [p["name"] for p in operation.definition.raw.get("parameters", [])
-            if p.get("in") == "path" and p.get("schema", {}).get("type") == "integer"]
+    return [
+        p["name"]
+        for p in operation.definition.raw.get("parameters", [])
+        if p.get("in") == "path" and p.get("schema", {}).get("type") == "integer"
+    ]
 
 
 def examples_for(operation: Any, role: str, mode: GenerationMode) -> int:
@@ -179,11 +206,21 @@ def fuzz_operation(operation: Any, mode: GenerationMode, send: Sender, report: R
     id_params = _integer_path_params(operation) if mode is GenerationMode.POSITIVE else []
     phases = [Phase.explicit, Phase.generate] + ([Phase.shrink] if SHRINK else [])
 
-    @settings(max_examples=examples_for(operation, report.role, mode), derandomize=True, database=None,
-              deadline=None, phases=phases, suppress_health_check=list(HealthCheck),
-              verbosity=Verbosity.quiet, report_multiple_bugs=False)
-    @given(case=strategy, ids=st.lists(st.sampled_from(REAL_IDS), min_size=len(id_params),
-                                       max_size=len(id_params)), use_real=st.booleans())
+    @settings(
+        max_examples=examples_for(operation, report.role, mode),
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=phases,
+        suppress_health_check=list(HealthCheck),
+        verbosity=Verbosity.quiet,
+        report_multiple_bugs=False,
+    )
+    @given(
+        case=strategy,
+        ids=st.lists(st.sampled_from(REAL_IDS), min_size=len(id_params), max_size=len(id_params)),
+        use_real=st.booleans(),
+    )
     def run(case: schemathesis.Case, ids: list[int], use_real: bool) -> None:
         if use_real and id_params:
             case.path_parameters = {**(case.path_parameters or {}), **dict(zip(id_params, ids, strict=True))}
@@ -231,8 +268,11 @@ def probe_without_token(schema: Any, send: Sender, report: Report) -> None:
         operation = result.ok()
         if not operation.definition.raw.get("security"):
             continue
-        params = {p["name"]: 1 if p.get("schema", {}).get("type") == "integer" else "2026-01"
-                  for p in operation.definition.raw.get("parameters", []) if p.get("in") == "path"}
+        params = {
+            p["name"]: 1 if p.get("schema", {}).get("type") == "integer" else "2026-01"
+            for p in operation.definition.raw.get("parameters", [])
+            if p.get("in") == "path"
+        }
         case = operation.Case(path_parameters=params)
         response = send(case)
         report.statuses[f"{operation.label} [no token]"][response.status_code] += 1

@@ -61,15 +61,22 @@ LAYERS = ("core", "notifications", "support", "billing", "invoices", "tripdesk")
 
 
 def test_packages_import_down_the_layers_only() -> None:
-    upward = sorted(f"{name} -> {target}" for name, targets in import_graph().items() for target in targets
-                    if LAYERS.index(target.split(".")[0]) > LAYERS.index(name.split(".")[0]))
+    upward = sorted(
+        f"{name} -> {target}"
+        for name, targets in import_graph().items()
+        for target in targets
+        if LAYERS.index(target.split(".")[0]) > LAYERS.index(name.split(".")[0])
+    )
     assert upward == []
 
 
 def test_no_module_over_the_size_limit() -> None:
-    long = {str(path.relative_to(ROOT)): count for path in _modules().values()
-            if str(path.relative_to(ROOT)) not in DATA_MODULES
-            and (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    long = {
+        str(path.relative_to(ROOT)): count
+        for path in _modules().values()
+        if str(path.relative_to(ROOT)) not in DATA_MODULES
+        and (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
     assert long == {}
 
 
@@ -80,16 +87,26 @@ ACCESS_MODULES = {"core/auth.py", "support/access.py", "billing/access.py", "inv
 rules (query conditions) every read of organisation-scoped data goes through."""
 
 INTEGRATOR_TEST_ALLOWED = {
-    ("support/schemas.py", "TokenCreate._scope"):
-        "validates a new token: an integrator token names the one organisation it is scoped to",
-    ("tripdesk/cli.py", "cmd_create_token"):
-        "the same rule for a token created on the command line, said in its options' words",
-    ("support/programme/service.py", "_applicant"):
-        "a write: an integrator applies for its own, existing organisation and may not register a new one",
-    ("billing/subscriptions/service.py", "_reseller"):
-        "a write: an integrator licenses only as the reselling partner, for one of its customers",
-    ("billing/ceilings.py", "approve_ceiling"):
-        "the record of an approval says whether the customer approved or staff did on its behalf",
+    (
+        "support/schemas.py",
+        "TokenCreate._scope",
+    ): "validates a new token: an integrator token names the one organisation it is scoped to",
+    (
+        "tripdesk/cli.py",
+        "cmd_create_token",
+    ): "the same rule for a token created on the command line, said in its options' words",
+    (
+        "support/programme/service.py",
+        "_applicant",
+    ): "a write: an integrator applies for its own, existing organisation and may not register a new one",
+    (
+        "billing/subscriptions/service.py",
+        "_reseller",
+    ): "a write: an integrator licenses only as the reselling partner, for one of its customers",
+    (
+        "billing/ceilings.py",
+        "approve_ceiling",
+    ): "the record of an approval says whether the customer approved or staff did on its behalf",
 }
 """Decisions outside the access modules that test for an integrator, each a write or a record, never a read."""
 
@@ -117,15 +134,24 @@ def _integrator_tests(tree: ast.Module) -> list[tuple[int, str, str]]:
         where = ".".join(scope) or "<module>"
         if isinstance(node, ast.Attribute) and node.attr in _INTEGRATOR_ATTRIBUTES:
             found.append((node.lineno, where, f".{node.attr}"))
-        elif (isinstance(node, ast.Attribute) and node.attr == "organisation_id" and isinstance(node.value, ast.Name)
-              and node.value.id == "principal"):
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr == "organisation_id"
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "principal"
+        ):
             found.append((node.lineno, where, "principal.organisation_id"))
-        elif (isinstance(node, ast.Attribute) and node.attr == "integrator" and isinstance(node.value, ast.Name)
-              and node.value.id == "Role" and not declared):
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr == "integrator"
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "Role"
+            and not declared
+        ):
             found.append((node.lineno, where, "Role.integrator"))
         elif isinstance(node, ast.Compare) and any(
-                isinstance(side, ast.Constant) and side.value == "integrator"
-                for side in (node.left, *node.comparators)):
+            isinstance(side, ast.Constant) and side.value == "integrator" for side in (node.left, *node.comparators)
+        ):
             found.append((node.lineno, where, "== 'integrator'"))
         for child in ast.iter_child_nodes(node):
             visit(child, scope, declared)
@@ -155,7 +181,7 @@ def test_who_may_see_what_is_decided_in_the_access_modules() -> None:
 
 
 def test_the_integrator_check_finds_what_it_looks_for() -> None:
-    source = '''
+    source = """
 READERS = (Role.admin, Role.integrator)
 INTEGRATOR = Role.integrator
 @operation("x", roles=(Role.admin, Role.integrator))
@@ -163,8 +189,13 @@ async def read(principal):
     if principal.is_integrator or principal.role == "integrator" or principal.role is Role.integrator:
         return Invoice.filter(organisation_id=principal.organisation_scope())
     return Ticket.filter(bill_to_id=principal.organisation_id)
-'''
+"""
     found = {(where, what) for _, where, what in _integrator_tests(ast.parse(source))}
-    assert found == {("<module>", "Role.integrator"), ("read", ".is_integrator"), ("read", "== 'integrator'"),
-                     ("read", "Role.integrator"),
-                     ("read", ".organisation_scope"), ("read", "principal.organisation_id")}
+    assert found == {
+        ("<module>", "Role.integrator"),
+        ("read", ".is_integrator"),
+        ("read", "== 'integrator'"),
+        ("read", "Role.integrator"),
+        ("read", ".organisation_scope"),
+        ("read", "principal.organisation_id"),
+    }

@@ -34,8 +34,24 @@ BOUNDS = {
     "OUTBOX_ADDRESS_CACHE_SIZE": 5,
     "OUTBOX_TEMPLATE_CACHE_SIZE": 2,
 }
-WORDS = ("fel", "anrop", "token", "import", "svarstid", "dokument", "gränssnitt", "aktivera", "patch", "timeout",
-         "endpoint", "behörighet", "arende", "personnummer", "batch", "webhook")
+WORDS = (
+    "fel",
+    "anrop",
+    "token",
+    "import",
+    "svarstid",
+    "dokument",
+    "gränssnitt",
+    "aktivera",
+    "patch",
+    "timeout",
+    "endpoint",
+    "behörighet",
+    "arende",
+    "personnummer",
+    "batch",
+    "webhook",
+)
 
 pytestmark = pytest.mark.slow
 
@@ -75,8 +91,7 @@ async def bounded_client(small_bounds: None, db: str) -> AsyncIterator[tuple[htt
     if db.startswith("postgres"):  # reopen the pools: the statement cache size is set per connection
         await close_connections()
         await Tortoise.init(config=tortoise_config(db), _enable_global_fallback=True)
-    app = create_app(settings=get_settings().model_copy(update={"database_url": db}), init_db=False,
-                     background=False)
+    app = create_app(settings=get_settings().model_copy(update={"database_url": db}), init_db=False, background=False)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://tripdesk.test") as http:
         yield http, app
@@ -106,7 +121,8 @@ def statement_caches() -> list[tuple[int, int]]:
 
 
 async def test_caches_stay_within_their_bounds_over_2000_intakes(
-        bounded_client: tuple[httpx.AsyncClient, Starlette], tmp_path: Path) -> None:
+    bounded_client: tuple[httpx.AsyncClient, Starlette], tmp_path: Path
+) -> None:
     from billing.rates import quote_cache
     from notifications.mailer import FileMailer
     from notifications.service import address_cache
@@ -126,16 +142,25 @@ async def test_caches_stay_within_their_bounds_over_2000_intakes(
         if i % 50 == 0:  # a random token each time: refused, and remembered as refused
             headers = f.bearer(f"td_{rng.getrandbits(128):032x}")
         body = " ".join([*rng.sample(WORDS, 6), next(fresh), next(fresh)])
-        response = await client.post("/api/v1/tickets", headers=headers, json={
-            "subject": f"Ärende {i}: {rng.choice(WORDS)}", "body": body,
-            "requester_id": rng.choice(requesters).id})
+        response = await client.post(
+            "/api/v1/tickets",
+            headers=headers,
+            json={
+                "subject": f"Ärende {i}: {rng.choice(WORDS)}",
+                "body": body,
+                "requester_id": rng.choice(requesters).id,
+            },
+        )
         assert response.status_code == (401 if i % 50 == 0 else 201), response.text
         if i % 100 == 1:  # other routes, statuses and invented methods: more label sets than the bound
             ticket_id = response.json()["id"]
             await client.get(f"/api/v1/tickets/{ticket_id}", headers=tokens[0])
             # a public comment emails the requester through the outbox (validating the address on both backends)
-            comment = await client.post(f"/api/v1/tickets/{ticket_id}/comments", headers=tokens[0],
-                                        json={"body": "Vi tittar på det.", "public": True})
+            comment = await client.post(
+                f"/api/v1/tickets/{ticket_id}/comments",
+                headers=tokens[0],
+                json={"body": "Vi tittar på det.", "public": True},
+            )
             assert comment.status_code == 201, comment.text
             await client.get("/api/v1/tickets", headers=tokens[0], params={"q": rng.choice(WORDS)})
             await client.request(f"X{i}", "/api/v1/tickets", headers=tokens[0])
@@ -172,11 +197,15 @@ async def test_caches_stay_within_their_bounds_over_2000_intakes(
     assert addresses.maxsize == BOUNDS["OUTBOX_ADDRESS_CACHE_SIZE"] and addresses.currsize == addresses.maxsize
 
     templates = environment("sv")
-    assert isinstance(templates.cache, LRUCache) and len(templates.cache) == templates.cache.capacity == \
-        BOUNDS["OUTBOX_TEMPLATE_CACHE_SIZE"]
+    assert (
+        isinstance(templates.cache, LRUCache)
+        and len(templates.cache) == templates.cache.capacity == BOUNDS["OUTBOX_TEMPLATE_CACHE_SIZE"]
+    )
 
     if Tortoise.get_connection("default").capabilities.dialect == "postgres":
         caches = statement_caches()
         assert caches and all(bound == BOUNDS["TRIPDESK_DB_STATEMENT_CACHE"] for _, bound in caches)
-        assert all(size <= bound for size, bound in caches) and max(size for size, _ in caches) == \
-            BOUNDS["TRIPDESK_DB_STATEMENT_CACHE"]
+        assert (
+            all(size <= bound for size, bound in caches)
+            and max(size for size, _ in caches) == BOUNDS["TRIPDESK_DB_STATEMENT_CACHE"]
+        )

@@ -62,23 +62,22 @@ OBJECTS: dict[tuple[str, str], str] = {
 
 PER_ROUTE: dict[tuple[str, str], dict[str, str]] = {
     # An integrator licenses a customer its organisation acts for, not its own organisation.
-    ("POST", "/organisations/{id:int}/subscriptions"): {"id": "customer"},
+    ("POST", "/organisations/{id:int}/subscriptions"): {"id": "customer"}
 }
 
-HIDDEN: dict[str, str] = {"invoice": "draft_invoice", "public_comment": "internal_comment",
-                          "image": "internal_file"}
+HIDDEN: dict[str, str] = {"invoice": "draft_invoice", "public_comment": "internal_comment", "image": "internal_file"}
 """Objects of the integrator's own organisation that it never sees, in place of the visible kind."""
 
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/tickets/{id:int}/comments"): {"json": {"body": "Tack för svaret"}},
     ("POST", "/tickets/{id:int}/attachments"): {"files": {"file": ("bild.png", png(), "image/png")}},
-    ("POST", "/tickets/{id:int}/comments/{comment_id:int}/attachments"):
-        {"files": {"file": ("bild.png", png(), "image/png")}},
+    ("POST", "/tickets/{id:int}/comments/{comment_id:int}/attachments"): {
+        "files": {"file": ("bild.png", png(), "image/png")}
+    },
     ("PUT", "/tickets/{id:int}/cost-ceiling"): {"json": {"kind": "hours", "limit": "12"}},
     ("POST", "/tickets/{id:int}/cost-ceiling/approve"): {"json": {"note": "ok"}},
     ("POST", "/organisations/{id:int}/subscriptions"): {"json": {"kind": "xl", "start_date": "2026-03-01"}},
-    ("PUT", "/organisations/{id:int}/contacts/{contact_id:int}/mail-preference"):
-        {"json": {"non_essential": False}},
+    ("PUT", "/organisations/{id:int}/contacts/{contact_id:int}/mail-preference"): {"json": {"non_essential": False}},
 }
 """A valid body for each route an integrator may call with one."""
 
@@ -108,10 +107,17 @@ def meanings(method: str, path: str) -> dict[str, str]:
 
 
 def test_every_id_route_has_a_fixture() -> None:
-    unmapped = [f"{method} {path}: {name}" for method, path, _ in id_routes() for name in PARAM.findall(path)
-                if (method, path) not in PER_ROUTE and (path.strip("/").split("/")[0], name) not in OBJECTS]
-    bodiless = [f"{method} {path}" for method, path, spec in id_routes()
-                if Role.integrator in spec.roles and spec.body is not None and (method, path) not in BODIES]
+    unmapped = [
+        f"{method} {path}: {name}"
+        for method, path, _ in id_routes()
+        for name in PARAM.findall(path)
+        if (method, path) not in PER_ROUTE and (path.strip("/").split("/")[0], name) not in OBJECTS
+    ]
+    bodiless = [
+        f"{method} {path}"
+        for method, path, spec in id_routes()
+        if Role.integrator in spec.roles and spec.body is not None and (method, path) not in BODIES
+    ]
     assert (unmapped, bodiless) == ([], [])
 
 
@@ -148,12 +154,13 @@ async def test_another_organisations_id_is_a_missing_id(client: httpx.AsyncClien
         response = await client.request(method, url(path, ids), headers=integrator, **BODIES.get((method, path), {}))
         return answer(response, ids)
 
-    async def same_as_missing(method: str, path: str, case: str, ids: dict[str, int],
-                              missing: dict[str, int]) -> None:
+    async def same_as_missing(method: str, path: str, case: str, ids: dict[str, int], missing: dict[str, int]) -> None:
         got, expected = await call(method, path, ids), await call(method, path, missing)
         if got != expected:
-            leaks.append(f"{method} {path} [{case}] {ids}: {got[:2]} {got[2][:300]}\n"
-                         f"    a missing id gets {expected[:2]} {expected[2][:300]}")
+            leaks.append(
+                f"{method} {path} [{case}] {ids}: {got[:2]} {got[2][:300]}\n"
+                f"    a missing id gets {expected[:2]} {expected[2][:300]}"
+            )
 
     for method, path, spec in routes:
         kinds = meanings(method, path)
@@ -162,11 +169,13 @@ async def test_another_organisations_id_is_a_missing_id(client: httpx.AsyncClien
         await same_as_missing(method, path, "A's ids", {n: a[k] for n, k in kinds.items()}, missing_all)
         for name, kind in kinds.items():
             if len(kinds) > 1:
-                await same_as_missing(method, path, f"A's {name} under B's", {**own, name: a[kind]},
-                                      {**own, name: MISSING})
+                await same_as_missing(
+                    method, path, f"A's {name} under B's", {**own, name: a[kind]}, {**own, name: MISSING}
+                )
             if kind in HIDDEN:
-                await same_as_missing(method, path, f"B's own {HIDDEN[kind]}", {**own, name: b[HIDDEN[kind]]},
-                                      {**own, name: MISSING})
+                await same_as_missing(
+                    method, path, f"B's own {HIDDEN[kind]}", {**own, name: b[HIDDEN[kind]]}, {**own, name: MISSING}
+                )
         if Role.integrator not in spec.roles:
             status = (await call(method, path, missing_all))[0]
             if status != 403:
@@ -194,16 +203,19 @@ def _organisations_named(data: Any) -> set[int]:
     return set()
 
 
-async def test_lists_show_an_integrator_nothing_of_another_organisation(client: httpx.AsyncClient,
-                                                                        attachment_store: Any) -> None:
+async def test_lists_show_an_integrator_nothing_of_another_organisation(
+    client: httpx.AsyncClient, attachment_store: Any
+) -> None:
     """Every list an integrator may read (the registry's GET routes without an id), unfiltered and filtered on
     the other organisation, shows none of its rows; unfiltered, it shows the integrator's own."""
     from tripdesk.app import api_routes
 
     a, b, integrator = await build()
-    lists = [(path, _spec(route)) for path, route in _walk([Mount("", routes=api_routes)])
-             if "GET" in (route.methods or ()) and "{" not in path
-             and Role.integrator in _spec(route).roles]
+    lists = [
+        (path, _spec(route))
+        for path, route in _walk([Mount("", routes=api_routes)])
+        if "GET" in (route.methods or ()) and "{" not in path and Role.integrator in _spec(route).roles
+    ]
     assert len(lists) >= 7
     problems = []
     for path, spec in lists:
@@ -223,8 +235,21 @@ async def test_lists_show_an_integrator_nothing_of_another_organisation(client: 
 
 
 def test_ids_are_read_as_placeholders_only_where_they_stand_alone() -> None:
-    response = httpx.Response(404, json={"detail": "ticket 12 not found", "instance": "/api/v1/tickets/12",
-                                         "number": "SUP-2026-00012", "other": "112"})
+    response = httpx.Response(
+        404,
+        json={
+            "detail": "ticket 12 not found",
+            "instance": "/api/v1/tickets/12",
+            "number": "SUP-2026-00012",
+            "other": "112",
+        },
+    )
     assert answer(response, {"id": 12})[2] == json.dumps(
-        {"detail": "ticket {id} not found", "instance": "/api/v1/tickets/{id}", "number": "SUP-2026-00012",
-         "other": "112"}, sort_keys=True)
+        {
+            "detail": "ticket {id} not found",
+            "instance": "/api/v1/tickets/{id}",
+            "number": "SUP-2026-00012",
+            "other": "112",
+        },
+        sort_keys=True,
+    )

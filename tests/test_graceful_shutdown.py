@@ -25,7 +25,7 @@ async def tickets_opened(url: str, prefix: str) -> int:
     if url.startswith("sqlite://"):
         import sqlite3
 
-        with sqlite3.connect(url[len("sqlite://"):]) as conn:
+        with sqlite3.connect(url[len("sqlite://") :]) as conn:
             return int(conn.execute(query).fetchone()[0])
     import asyncpg
 
@@ -46,8 +46,13 @@ async def test_sigterm_finishes_requests_in_flight(tmp_path: Path) -> None:
         created = await asyncio.to_thread(tripdesk, "create-token", "--role", "support", "--name", "s", env=env)
         token = created.stdout.strip().splitlines()[-1]
         port = free_port()
-        server = subprocess.Popen([sys.executable, "-m", "tripdesk.cli", "serve", "--port", str(port)], cwd=REPO,
-                                  env=env, stdout=(tmp_path / "serve.log").open("wb"), stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "tripdesk.cli", "serve", "--port", str(port)],
+            cwd=REPO,
+            env=env,
+            stdout=(tmp_path / "serve.log").open("wb"),
+            stderr=subprocess.STDOUT,
+        )
         base = f"http://127.0.0.1:{port}"
         await wait_ready(base)
         sent: list[str] = []
@@ -59,26 +64,34 @@ async def test_sigterm_finishes_requests_in_flight(tmp_path: Path) -> None:
                 if len(sent) == 20:
                     all_sent.set()
 
-        async with httpx.AsyncClient(base_url=base, timeout=30,
-                                     headers={"Authorization": f"Bearer {token}"}) as http:
+        async with httpx.AsyncClient(base_url=base, timeout=30, headers={"Authorization": f"Bearer {token}"}) as http:
             contact = (await http.get("/api/v1/organisations/1/contacts")).json()["items"][0]["id"]
-            requests = [asyncio.create_task(http.post("/api/v1/tickets", json={
-                "subject": f"Fråga {i}", "body": "Hur anropar vi API:et?", "requester_id": contact},
-                extensions={"trace": trace})) for i in range(20)]
+            requests = [
+                asyncio.create_task(
+                    http.post(
+                        "/api/v1/tickets",
+                        json={"subject": f"Fråga {i}", "body": "Hur anropar vi API:et?", "requester_id": contact},
+                        extensions={"trace": trace},
+                    )
+                )
+                for i in range(20)
+            ]
             await asyncio.wait_for(all_sent.wait(), 30)  # every request is on the wire
             server.send_signal(signal.SIGTERM)
             responses = await asyncio.gather(*requests, return_exceptions=True)
         answered = [r for r in responses if isinstance(r, httpx.Response)]
-        assert answered and all(r.status_code == 201 for r in answered), [getattr(r, "status_code", r)
-                                                                          for r in responses]
+        assert answered and all(r.status_code == 201 for r in answered), [
+            getattr(r, "status_code", r) for r in responses
+        ]
         refused = [r for r in responses if not isinstance(r, httpx.Response)]
         # Refused: never connected, or (on a loaded machine) connected but not yet read when the server stopped
         # accepting work; either way nothing was done, which the ticket count below proves.
-        assert all(isinstance(r, httpx.ConnectError | httpx.ReadError | httpx.RemoteProtocolError)
-                   for r in refused), refused
+        assert all(isinstance(r, httpx.ConnectError | httpx.ReadError | httpx.RemoteProtocolError) for r in refused), (
+            refused
+        )
         # uvicorn re-raises the captured SIGTERM once shutdown is complete, the conventional clean exit
         assert await asyncio.to_thread(server.wait, 30) in (0, -signal.SIGTERM)
-        assert await tickets_opened(url, "Fråga ") == len(answered)   # never a half-done request
+        assert await tickets_opened(url, "Fråga ") == len(answered)  # never a half-done request
         log = (tmp_path / "serve.log").read_text()
         assert "Traceback" not in log, log[-2000:]
     finally:

@@ -29,13 +29,19 @@ pytestmark = [pytest.mark.postgres_only, pytest.mark.slow]
 
 
 def tripdesk(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tripdesk.cli", *args], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "tripdesk.cli", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=180
+    )
 
 
 def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "tripdesk.cli", *args], cwd=REPO, env=env,
-                            stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tripdesk.cli", *args],
+        cwd=REPO,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 async def wait_ready(base: str, timeout: float = 120) -> None:
@@ -57,8 +63,15 @@ def cluster(tmp_path: Path) -> Iterator[dict[str, Any]]:
     asyncio.run(create_pg_database(name))
     smtp = SmtpServer()
     smtp.start()
-    env = {**os.environ, "DATABASE_URL": pg_url(name), "SMTP_URL": smtp.url, "TRIPDESK_DATA_DIR": str(tmp_path),
-           "TRIPDESK_OUTBOX_WORKER": "false", "TRIPDESK_TOKEN_CACHE_SECONDS": "0", "TRIPDESK_LOG_JSON": "true"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": pg_url(name),
+        "SMTP_URL": smtp.url,
+        "TRIPDESK_DATA_DIR": str(tmp_path),
+        "TRIPDESK_OUTBOX_WORKER": "false",
+        "TRIPDESK_TOKEN_CACHE_SECONDS": "0",
+        "TRIPDESK_LOG_JSON": "true",
+    }
     procs: list[subprocess.Popen[bytes]] = []
     try:
         migrated = tripdesk("migrate", env=env)
@@ -105,64 +118,149 @@ async def _drive(cluster: dict[str, Any]) -> int:
     admin = cluster["token"]
     today = business_today()  # the servers' business day: work is not dated before its ticket
     async with httpx.AsyncClient(timeout=60) as http:
-        lead = (await call(http, "POST", f"{a}/staff", admin,
-                           json={"name": "Karin Berg", "email": "karin@tripdesk.example.se", "is_lead": True})).json()
-        support = (await call(http, "POST", f"{b}/tokens", admin,
-                              json={"name": "karin", "role": "support", "staff_id": lead["id"]})).json()["token"]
-        finance = (await call(http, "POST", f"{a}/tokens", admin,
-                              json={"name": "ekonomi", "role": "finance"})).json()["token"]
-        card = await call(http, "POST", f"{a}/rate-cards", admin, json={
-            "name": "Standard", "valid_from": f"{today.year - 1}-01-01",
-            "rates": {"assistance": "1250.00", "performance": "1450.00", "activation": "1250.00"}})
+        lead = (
+            await call(
+                http,
+                "POST",
+                f"{a}/staff",
+                admin,
+                json={"name": "Karin Berg", "email": "karin@tripdesk.example.se", "is_lead": True},
+            )
+        ).json()
+        support = (
+            await call(
+                http, "POST", f"{b}/tokens", admin, json={"name": "karin", "role": "support", "staff_id": lead["id"]}
+            )
+        ).json()["token"]
+        finance = (await call(http, "POST", f"{a}/tokens", admin, json={"name": "ekonomi", "role": "finance"})).json()[
+            "token"
+        ]
+        card = await call(
+            http,
+            "POST",
+            f"{a}/rate-cards",
+            admin,
+            json={
+                "name": "Standard",
+                "valid_from": f"{today.year - 1}-01-01",
+                "rates": {"assistance": "1250.00", "performance": "1450.00", "activation": "1250.00"},
+            },
+        )
         assert card.status_code == 201, card.text
         numbers = ["2120002478", "2120002486", "2120002494", "5566778808"]
         contacts = []
         for i, number in enumerate(numbers):
-            org = (await call(http, "POST", f"{(a, b)[i % 2]}/organisations", admin, json={
-                "name": f"Kommun {i}", "kind": "municipality", "population": 1000 + i, "organisation_number": number,
-                "street": "Storgatan 1", "postal_code": "123 45", "city": "Ort"} if i < 3 else {
-                "name": "Företag AB", "kind": "company", "organisation_number": number, "street": "Gatan 2",
-                "postal_code": "111 22", "city": "Stad"})).json()
-            contacts.append((await call(http, "POST", f"{(b, a)[i % 2]}/organisations/{org['id']}/contacts", admin,
-                                        json={"name": f"Kontakt {i}", "email": f"kontakt{i}@example.se"})).json())
+            org = (
+                await call(
+                    http,
+                    "POST",
+                    f"{(a, b)[i % 2]}/organisations",
+                    admin,
+                    json={
+                        "name": f"Kommun {i}",
+                        "kind": "municipality",
+                        "population": 1000 + i,
+                        "organisation_number": number,
+                        "street": "Storgatan 1",
+                        "postal_code": "123 45",
+                        "city": "Ort",
+                    }
+                    if i < 3
+                    else {
+                        "name": "Företag AB",
+                        "kind": "company",
+                        "organisation_number": number,
+                        "street": "Gatan 2",
+                        "postal_code": "111 22",
+                        "city": "Stad",
+                    },
+                )
+            ).json()
+            contacts.append(
+                (
+                    await call(
+                        http,
+                        "POST",
+                        f"{(b, a)[i % 2]}/organisations/{org['id']}/contacts",
+                        admin,
+                        json={"name": f"Kontakt {i}", "email": f"kontakt{i}@example.se"},
+                    )
+                ).json()
+            )
 
         # 40 tickets through both instances at once
-        tickets = await asyncio.gather(*[
-            call(http, "POST", f"{(a, b)[i % 2]}/tickets", support,
-                 json={"subject": f"Hur anropar vi API:et? ({i})", "body": "Vi behöver hjälp med autentisering.",
-                       "requester_id": contacts[i % 4]["id"]}) for i in range(40)])
+        tickets = await asyncio.gather(
+            *[
+                call(
+                    http,
+                    "POST",
+                    f"{(a, b)[i % 2]}/tickets",
+                    support,
+                    json={
+                        "subject": f"Hur anropar vi API:et? ({i})",
+                        "body": "Vi behöver hjälp med autentisering.",
+                        "requester_id": contacts[i % 4]["id"],
+                    },
+                )
+                for i in range(40)
+            ]
+        )
         assert all(t.status_code == 201 for t in tickets)
         numbers_seen = sorted(int(t.json()["number"].rsplit("-", 1)[1]) for t in tickets)
         assert numbers_seen == list(range(1, 41)), "ticket numbers must be unique and gap-free"
 
         # staff confirm the category, log and approve time, through both instances
-        await asyncio.gather(*[call(http, "POST", f"{(b, a)[i % 2]}/tickets/{t.json()['id']}/classification", support,
-                                    json={"category": "assistance", "reason": "hjälp med anrop"})
-                               for i, t in enumerate(tickets)])
-        entries = await asyncio.gather(*[
-            call(http, "POST", f"{(a, b)[i % 2]}/tickets/{tickets[i % 40].json()['id']}/time-entries", support,
-                 json={"work_date": today.isoformat(), "minutes": 20 + i, "description": f"Genomgång {i}"})
-            for i in range(80)])
+        await asyncio.gather(
+            *[
+                call(
+                    http,
+                    "POST",
+                    f"{(b, a)[i % 2]}/tickets/{t.json()['id']}/classification",
+                    support,
+                    json={"category": "assistance", "reason": "hjälp med anrop"},
+                )
+                for i, t in enumerate(tickets)
+            ]
+        )
+        entries = await asyncio.gather(
+            *[
+                call(
+                    http,
+                    "POST",
+                    f"{(a, b)[i % 2]}/tickets/{tickets[i % 40].json()['id']}/time-entries",
+                    support,
+                    json={"work_date": today.isoformat(), "minutes": 20 + i, "description": f"Genomgång {i}"},
+                )
+                for i in range(80)
+            ]
+        )
         assert all(e.status_code == 201 for e in entries), [e.text for e in entries if e.status_code != 201][:2]
         ids = [e.json()["id"] for e in entries]
         approved = await call(http, "POST", f"{a}/time-entries/approve", admin, json={"ids": ids})
         assert approved.status_code == 200, approved.text
 
         # concurrent invoice runs on both instances, then concurrent issue calls for every draft
-        period = {"period_start": today.replace(day=1).isoformat(), "period_end": today.isoformat(),
-                  "allow_open_period": True}
-        runs = await asyncio.gather(*[call(http, "POST", f"{(a, b)[i % 2]}/invoice-runs", finance, json=period)
-                                      for i in range(6)])
+        period = {
+            "period_start": today.replace(day=1).isoformat(),
+            "period_end": today.isoformat(),
+            "allow_open_period": True,
+        }
+        runs = await asyncio.gather(
+            *[call(http, "POST", f"{(a, b)[i % 2]}/invoice-runs", finance, json=period) for i in range(6)]
+        )
         assert all(r.status_code in (200, 201, 409) for r in runs)
-        drafts = (await call(http, "GET", f"{a}/invoices", finance,
-                             params={"status": "draft", "limit": 200})).json()["items"]
+        drafts = (await call(http, "GET", f"{a}/invoices", finance, params={"status": "draft", "limit": 200})).json()[
+            "items"
+        ]
         assert sorted(d["organisation_id"] for d in drafts) == sorted({d["organisation_id"] for d in drafts})
         assert len(drafts) == 4, drafts
-        issued = await asyncio.gather(*[call(http, "POST", f"{base}/invoices/{d['id']}/issue", finance)
-                                        for d in drafts for base in (a, b)])
+        issued = await asyncio.gather(
+            *[call(http, "POST", f"{base}/invoices/{d['id']}/issue", finance) for d in drafts for base in (a, b)]
+        )
         assert sorted(r.status_code for r in issued) == [200] * 4 + [409] * 4, [r.status_code for r in issued]
-        invoices = (await call(http, "GET", f"{b}/invoices", finance,
-                               params={"status": "issued", "limit": 200})).json()["items"]
+        invoices = (
+            await call(http, "GET", f"{b}/invoices", finance, params={"status": "issued", "limit": 200})
+        ).json()["items"]
         serials = sorted(int(i["number"].rsplit("-", 1)[1]) for i in invoices)
         assert serials == list(range(serials[0], serials[0] + 4)), "invoice numbers must be consecutive"
 
@@ -182,9 +280,15 @@ async def _drive(cluster: dict[str, Any]) -> int:
             await asyncio.sleep(0.5)
         sent, cursor = [], None
         while True:
-            page = (await call(http, "GET", f"{b}/outbox", admin,
-                               params={"status": "sent", "limit": 200,
-                                       **({"cursor": cursor} if cursor else {})})).json()
+            page = (
+                await call(
+                    http,
+                    "GET",
+                    f"{b}/outbox",
+                    admin,
+                    params={"status": "sent", "limit": 200, **({"cursor": cursor} if cursor else {})},
+                )
+            ).json()
             sent += page["items"]
             cursor = page["next_cursor"]
             if not cursor:

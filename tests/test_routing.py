@@ -31,8 +31,17 @@ def copies() -> list[Route]:
 
 async def outcome(app: ASGIApp, method: str, path: str) -> tuple[int, str]:
     """(status, body or location or error), as the client would see it."""
-    scope: Scope = {"type": "http", "method": method, "path": path, "root_path": "", "headers": [],
-                    "query_string": b"", "scheme": "http", "server": ("test", 80), "app": object()}
+    scope: Scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "root_path": "",
+        "headers": [],
+        "query_string": b"",
+        "scheme": "http",
+        "server": ("test", 80),
+        "app": object(),
+    }
     sent: list[Message] = []
 
     async def receive() -> Message:

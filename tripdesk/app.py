@@ -30,13 +30,7 @@ import invoices.routes
 import invoices.statement_routes
 import notifications.routes
 from core.auth import Principal
-from core.errors import (
-    PROBLEM_CONTENT_TYPE,
-    Conflict,
-    DomainError,
-    MethodNotAllowed,
-    NotFound,
-)
+from core.errors import PROBLEM_CONTENT_TYPE, Conflict, DomainError, MethodNotAllowed, NotFound
 from core.http import MAX_BODY_BYTES, operation
 from core.openapi import build_openapi
 from core.routing import ResourceRouter
@@ -78,8 +72,9 @@ api_routes = [
 
 
 def problem_response(error: DomainError, request: Request) -> Response:
-    return JSONResponse(error.to_problem(instance=request.url.path), status_code=error.status,
-                        media_type=PROBLEM_CONTENT_TYPE)
+    return JSONResponse(
+        error.to_problem(instance=request.url.path), status_code=error.status, media_type=PROBLEM_CONTENT_TYPE
+    )
 
 
 async def on_domain_error(request: Request, exc: Exception) -> Response:
@@ -141,9 +136,12 @@ async def readyz(request: Request, principal: Principal | None) -> Response:
 
 def openapi_document() -> dict[str, Any]:
     return build_openapi(
-        [Mount(API_PREFIX, routes=api_routes)], title="tripdesk", version=VERSION,
+        [Mount(API_PREFIX, routes=api_routes)],
+        title="tripdesk",
+        version=VERSION,
         description="Support desk and consultancy billing under the vendor's integration policy. "
-                    "Errors are application/problem+json (RFC 9457).")
+        "Errors are application/problem+json (RFC 9457).",
+    )
 
 
 _SWAGGER_HTML = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>tripdesk API</title>
@@ -174,8 +172,9 @@ async def docs_init(request: Request) -> Response:
     return Response(_SWAGGER_INIT, media_type="text/javascript")
 
 
-def create_app(*, settings: SupportSettings | None = None, init_db: bool = True,
-               background: bool | None = None) -> Starlette:
+def create_app(
+    *, settings: SupportSettings | None = None, init_db: bool = True, background: bool | None = None
+) -> Starlette:
     """Build the app. Tests pass `init_db=False` and initialise Tortoise themselves."""
     settings = settings or get_settings()
     install_hooks()
@@ -188,6 +187,7 @@ def create_app(*, settings: SupportSettings | None = None, init_db: bool = True,
         # The promoted model (`tripdesk retrain`) or the corpus model: the one the CLI uses too. Trained in a
         # thread, or loaded from the disk cache when unchanged.
         from support.classification.model_store import load_classifier_async
+
         await load_classifier_async()
         if init_db:  # a served process, not a test's app
             # What start-up built (modules, the model, schemas) lives as long as the process: out of the
@@ -217,8 +217,12 @@ def create_app(*, settings: SupportSettings | None = None, init_db: bool = True,
             Mount("/docs/static", app=StaticFiles(directory=str(swagger_ui_path)), name="swagger"),
         ],
         middleware=[
-            Middleware(ObservabilityMiddleware, metrics=metrics, max_body_bytes=MAX_BODY_BYTES,
-                       own_limits=attachment_routes.UPLOAD_PATHS),
+            Middleware(
+                ObservabilityMiddleware,
+                metrics=metrics,
+                max_body_bytes=MAX_BODY_BYTES,
+                own_limits=attachment_routes.UPLOAD_PATHS,
+            ),
             # inside observability: a 500 or 503 keeps the request id and the security headers
             Middleware(CatchAllMiddleware),
             Middleware(BearerAuthMiddleware, cache=token_cache),
@@ -254,7 +258,6 @@ async def collect_invoices_issued(metrics: Metrics) -> None:
     rows = await issued.group_by("kind").annotate(n=Count("id")).values("kind", "n")
     for row in rows:
         metrics.invoices.labels(str(row["kind"])).set(row["n"])
-
 
 
 async def start_background(app: Starlette, *, enabled: bool) -> list[asyncio.Task[None]]:

@@ -58,8 +58,9 @@ def cmd_create_token(args: argparse.Namespace) -> int:
     async def run() -> tuple[str, str | None]:
         async with database():
             staff = await service.get_staff(staff_id=args.staff) if args.staff is not None else None
-            _, token = await service.create_token(name=args.name, role=Role(args.role),
-                                                  organisation_id=args.organisation, staff_id=args.staff)
+            _, token = await service.create_token(
+                name=args.name, role=Role(args.role), organisation_id=args.organisation, staff_id=args.staff
+            )
             return token, None if staff is None else f"staff {staff.id} ({staff.name})"
 
     if args.role == "integrator" and args.organisation is None:
@@ -73,8 +74,11 @@ def cmd_create_token(args: argparse.Namespace) -> int:
     except DomainError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
         return 2
-    who = f", acting as {acts_as}" if acts_as else (
-        "" if args.role == "integrator" else " (no staff member: it cannot log or approve time; see --staff)")
+    who = (
+        f", acting as {acts_as}"
+        if acts_as
+        else ("" if args.role == "integrator" else " (no staff member: it cannot log or approve time; see --staff)")
+    )
     print(f"created {args.role} token '{args.name}'{who} (shown once, store it now):")
     print(token)
     return 0
@@ -144,13 +148,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.first_start:
         token = asyncio.run(first_start())
         if token:
-            print(f"demo admin token: {token}\n  try: curl -H 'Authorization: Bearer {token}' "
-                  f"http://{args.host}:{args.port}/api/v1/tickets", flush=True)
+            print(
+                f"demo admin token: {token}\n  try: curl -H 'Authorization: Bearer {token}' "
+                f"http://{args.host}:{args.port}/api/v1/tickets",
+                flush=True,
+            )
     host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"tripdesk serving on http://{host}:{args.port}/ (API docs: http://{host}:{args.port}/docs; "
-          "stop with Ctrl-C)", flush=True)
-    uvicorn.run(create_app(settings=settings), host=args.host, port=args.port, log_level="warning",
-                access_log=False, timeout_graceful_shutdown=20)
+    print(
+        f"tripdesk serving on http://{host}:{args.port}/ (API docs: http://{host}:{args.port}/docs; stop with Ctrl-C)",
+        flush=True,
+    )
+    uvicorn.run(
+        create_app(settings=settings),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=20,
+    )
     return 0
 
 
@@ -169,8 +184,7 @@ def cmd_retrain(args: argparse.Namespace) -> int:
         async with database():
             return await classification_cli.run_retrain_async()
 
-    print("retraining the classifier on its corpus and the staff's corrections (this takes a while) ...",
-          flush=True)
+    print("retraining the classifier on its corpus and the staff's corrections (this takes a while) ...", flush=True)
     return asyncio.run(run())
 
 
@@ -191,8 +205,12 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
         text = action.help or ""
-        if (action.option_strings and not action.required and "%(default)" not in text
-                and action.default not in (None, False, argparse.SUPPRESS)):
+        if (
+            action.option_strings
+            and not action.required
+            and "%(default)" not in text
+            and action.default not in (None, False, argparse.SUPPRESS)
+        ):
             text += " (default: %(default)s)"
         return text
 
@@ -200,46 +218,83 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
 def build_parser() -> argparse.ArgumentParser:
     settings = get_settings()
     parser = argparse.ArgumentParser(
-        prog="tripdesk", description="Support desk and consultancy billing. `tripdesk COMMAND --help` says more.",
-        epilog=ENVIRONMENT, formatter_class=HelpFormatter)
+        prog="tripdesk",
+        description="Support desk and consultancy billing. `tripdesk COMMAND --help` says more.",
+        epilog=ENVIRONMENT,
+        formatter_class=HelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = sub.add_parser("serve", help="serve the HTTP API (and the outbox worker)")
     serve.add_argument("--host", default=settings.host, help="address to listen on (env TRIPDESK_HOST)")
     serve.add_argument("--port", type=int, default=settings.port, help="port to listen on (env TRIPDESK_PORT)")
-    serve.add_argument("--first-start", action="store_true",
-                       help="migrate, and on an empty database seed demo data and print an admin token")
+    serve.add_argument(
+        "--first-start",
+        action="store_true",
+        help="migrate, and on an empty database seed demo data and print an admin token",
+    )
     serve.set_defaults(handler=cmd_serve)
 
     sub.add_parser("migrate", help="apply database migrations (safe to repeat)").set_defaults(handler=cmd_migrate)
-    sub.add_parser("seed-demo", help="load deterministic demo data into a migrated database (safe to repeat)",
-                   ).set_defaults(handler=cmd_seed_demo)
+    sub.add_parser(
+        "seed-demo", help="load deterministic demo data into a migrated database (safe to repeat)"
+    ).set_defaults(handler=cmd_seed_demo)
 
     token = sub.add_parser("create-token", help="create an API token; prints it alone on the last line")
-    token.add_argument("--role", required=True, choices=[r.value for r in Role],
-                       help="admin, support and finance are staff; an integrator sees one organisation")
+    token.add_argument(
+        "--role",
+        required=True,
+        choices=[r.value for r in Role],
+        help="admin, support and finance are staff; an integrator sees one organisation",
+    )
     token.add_argument("--name", required=True, help="who or what uses the token (shown in ticket history)")
-    token.add_argument("--organisation", type=int, default=None, metavar="ID",
-                       help="the organisation id an integrator token is scoped to (integrator tokens only)")
-    token.add_argument("--staff", type=int, default=None, metavar="ID",
-                       help="the staff member id the token acts as: needed to log and approve time (GET "
-                            "/api/v1/staff lists them)")
+    token.add_argument(
+        "--organisation",
+        type=int,
+        default=None,
+        metavar="ID",
+        help="the organisation id an integrator token is scoped to (integrator tokens only)",
+    )
+    token.add_argument(
+        "--staff",
+        type=int,
+        default=None,
+        metavar="ID",
+        help="the staff member id the token acts as: needed to log and approve time (GET /api/v1/staff lists them)",
+    )
     token.set_defaults(handler=cmd_create_token)
 
     classify = sub.add_parser(
-        "classify", help='classify JSON lines {"subject", "body"} from stdin, one result line each on stdout, '
-                         "or --eval labelled files")
-    classify.add_argument("--eval", metavar="FILE", action="append", default=None,
-                          help='instead: report on a labelled JSON lines file {"subject", "body", "category"} '
-                               "(repeatable: one report per file)")
-    classify.add_argument("--show-errors", metavar="N", type=int, default=0,
-                          help="list the first N mistakes (for error analysis, never on the frozen set)")
+        "classify",
+        help='classify JSON lines {"subject", "body"} from stdin, one result line each on stdout, '
+        "or --eval labelled files",
+    )
+    classify.add_argument(
+        "--eval",
+        metavar="FILE",
+        action="append",
+        default=None,
+        help='instead: report on a labelled JSON lines file {"subject", "body", "category"} '
+        "(repeatable: one report per file)",
+    )
+    classify.add_argument(
+        "--show-errors",
+        metavar="N",
+        type=int,
+        default=0,
+        help="list the first N mistakes (for error analysis, never on the frozen set)",
+    )
     classify.set_defaults(handler=cmd_classify)
-    sub.add_parser("retrain", help="retrain the classifier with staff corrections").set_defaults(
-        handler=cmd_retrain)
+    sub.add_parser("retrain", help="retrain the classifier with staff corrections").set_defaults(handler=cmd_retrain)
 
-    for module_name in ("billing.commands", "billing.payments.commands", "invoices.commands",
-                        "notifications.commands", "support.programme.commands", "support.attachments.commands"):
+    for module_name in (
+        "billing.commands",
+        "billing.payments.commands",
+        "invoices.commands",
+        "notifications.commands",
+        "support.programme.commands",
+        "support.attachments.commands",
+    ):
         module = _optional(module_name)
         if module is not None:
             module.register(sub, database)

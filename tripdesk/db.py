@@ -14,9 +14,17 @@ from support.settings import get_settings
 APPS: dict[str, tuple[list[str], str]] = {
     # label: (models modules, migrations module)
     "notifications": (["notifications.models"], "notifications.migrations"),
-    "support": (["support.models", "support.timetracking.models", "support.classification.models",
-                 "support.programme.models", "support.mail_models", "support.attachments.models"],
-                "support.migrations"),
+    "support": (
+        [
+            "support.models",
+            "support.timetracking.models",
+            "support.classification.models",
+            "support.programme.models",
+            "support.mail_models",
+            "support.attachments.models",
+        ],
+        "support.migrations",
+    ),
     "billing": (["billing.models", "billing.payments.models", "billing.subscriptions.models"], "billing.migrations"),
     "invoices": (["invoices.models"], "invoices.migrations"),
 }
@@ -25,11 +33,11 @@ APPS: dict[str, tuple[list[str], str]] = {
 def normalise_url(url: str) -> str:
     """Accept the usual spellings (postgresql://) and give PostgreSQL pools room for concurrent requests."""
     if url.startswith("postgresql://"):
-        url = "postgres://" + url[len("postgresql://"):]
+        url = "postgres://" + url[len("postgresql://") :]
     if url.startswith("postgres://") and "maxsize" not in url:
         url += ("&" if "?" in url else "?") + "minsize=1&maxsize=20"
     if url.startswith("sqlite://"):
-        path = url[len("sqlite://"):]
+        path = url[len("sqlite://") :]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
     return url

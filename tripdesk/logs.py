@@ -15,8 +15,12 @@ def configure_logging(*, json_logs: bool, level: int = logging.INFO) -> None:
     handler.addFilter(RequestIdFilter())
     if json_logs:
         # orjson: a third cheaper per line than the stdlib encoder; every request writes an access line
-        handler.setFormatter(OrjsonFormatter("%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
-                                           rename_fields={"asctime": "time", "levelname": "level"}))
+        handler.setFormatter(
+            OrjsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+                rename_fields={"asctime": "time", "levelname": "level"},
+            )
+        )
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()

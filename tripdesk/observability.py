@@ -59,15 +59,20 @@ class Metrics:
     def __init__(self, max_series: int = 1_000) -> None:
         self.max_series = max(1, max_series)
         self.registry = CollectorRegistry()
-        self.requests = Counter("tripdesk_http_requests_total", "HTTP requests", ["method", "route", "status"],
-                                registry=self.registry)
-        self.latency = Histogram("tripdesk_http_request_duration_seconds", "Request latency", ["route"],
-                                 registry=self.registry,
-                                 buckets=(.002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5))
-        self.outbox = Gauge("tripdesk_outbox_messages", "Outbox messages by status", ["status"],
-                            registry=self.registry)
-        self.invoices = Gauge("tripdesk_invoices_issued", "Issued invoices and credit notes", ["kind"],
-                              registry=self.registry)
+        self.requests = Counter(
+            "tripdesk_http_requests_total", "HTTP requests", ["method", "route", "status"], registry=self.registry
+        )
+        self.latency = Histogram(
+            "tripdesk_http_request_duration_seconds",
+            "Request latency",
+            ["route"],
+            registry=self.registry,
+            buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+        )
+        self.outbox = Gauge("tripdesk_outbox_messages", "Outbox messages by status", ["status"], registry=self.registry)
+        self.invoices = Gauge(
+            "tripdesk_invoices_issued", "Issued invoices and credit notes", ["kind"], registry=self.registry
+        )
         self.collectors: list[Callable[[Metrics], Awaitable[None]]] = []
         self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
@@ -146,8 +151,9 @@ def allow_headers(routes: list[BaseRoute]) -> dict[int, str]:
 
 
 class ObservabilityMiddleware:
-    def __init__(self, app: ASGIApp, *, metrics: Metrics, max_body_bytes: int,
-                 own_limits: re.Pattern[str] | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, *, metrics: Metrics, max_body_bytes: int, own_limits: re.Pattern[str] | None = None
+    ) -> None:
         self.app = app
         self.metrics = metrics
         self.max_body = max_body_bytes
@@ -205,9 +211,19 @@ class ObservabilityMiddleware:
             counter, latency = self.metrics.series(scope["method"], route, status_box[0])
             counter.inc()
             latency.observe(elapsed)
-            access_log.info("%s %s %s", scope["method"], scope["path"], status_box[0],
-                            extra={"method": scope["method"], "path": scope["path"], "route": route,
-                                   "status": status_box[0], "duration_ms": round(elapsed * 1000, 2)})
+            access_log.info(
+                "%s %s %s",
+                scope["method"],
+                scope["path"],
+                status_box[0],
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "route": route,
+                    "status": status_box[0],
+                    "duration_ms": round(elapsed * 1000, 2),
+                },
+            )
             request_id_var.reset(token)
 
 
@@ -232,9 +248,13 @@ def _limited(receive: Receive, limit: int, tripped: list[bool]) -> Receive:
 
 async def _too_large(scope: Scope, send: Send, limit: int) -> None:
     body = json.dumps(PayloadTooLarge(f"the body limit is {limit} bytes").to_problem(scope["path"])).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", PROBLEM_CONTENT_TYPE.encode()),
-                            (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", PROBLEM_CONTENT_TYPE.encode()), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -246,8 +266,11 @@ async def metrics_endpoint(request: Request) -> Response:
     if principal is None or principal.role is not Role.admin:
         expected = request.app.state.settings.metrics_token
         scheme, _, given = request.headers.get("authorization", "").partition(" ")
-        if not (expected and scheme.lower() == "bearer"
-                and hmac.compare_digest(given.strip().encode(), expected.get_secret_value().encode())):
+        if not (
+            expected
+            and scheme.lower() == "bearer"
+            and hmac.compare_digest(given.strip().encode(), expected.get_secret_value().encode())
+        ):
             raise Unauthenticated("/metrics needs TRIPDESK_METRICS_TOKEN or an admin token as a bearer token")
     metrics: Metrics = request.app.state.metrics
     return Response(await metrics.render(), media_type=CONTENT_TYPE_LATEST)

@@ -47,8 +47,7 @@ async def balances(invoices: Iterable[Invoice]) -> dict[int, Balance]:
         "invoice_id", "amount"
     ):
         paid[invoice_id] += Decimal(amount)
-    return {i: Balance(gross=Decimal(inv.gross_amount), credited=credited[i], paid=paid[i])
-            for i, inv in rows.items()}
+    return {i: Balance(gross=Decimal(inv.gross_amount), credited=credited[i], paid=paid[i]) for i, inv in rows.items()}
 
 
 async def balance_of(invoice: Invoice) -> Balance:

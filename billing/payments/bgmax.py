@@ -45,10 +45,10 @@ class BgMaxError(ValueError):
 @dataclass
 class BgMaxPayment:
     line: int
-    kind: str                     # "payment" (TK20) or "deduction" (TK21)
+    kind: str  # "payment" (TK20) or "deduction" (TK21)
     sender_bankgiro: str
     reference: str
-    amount: Decimal               # kronor, positive; a deduction's effect is negative
+    amount: Decimal  # kronor, positive; a deduction's effect is negative
     reference_code: str
     channel: str
     bank_serial: str
@@ -56,7 +56,7 @@ class BgMaxPayment:
     information: list[str] = field(default_factory=list)
     payer_name: str = ""
     payer_organisation_number: str = ""
-    payment_date: dt.date | None = None      # from the section's TK15
+    payment_date: dt.date | None = None  # from the section's TK15
 
     @property
     def signed_amount(self) -> Decimal:
@@ -90,7 +90,7 @@ class BgMaxFile:
 
 
 def _digits(record: str, start: int, end: int, line: int, what: str, *, blank_ok: bool = False) -> str:
-    value = record[start - 1:end]
+    value = record[start - 1 : end]
     if blank_ok and not value.strip():
         return ""
     if not value.isdigit() or not value.isascii():
@@ -99,7 +99,7 @@ def _digits(record: str, start: int, end: int, line: int, what: str, *, blank_ok
 
 
 def _text(record: str, start: int, end: int) -> str:
-    return record[start - 1:end].strip()
+    return record[start - 1 : end].strip()
 
 
 def _ore(record: str, start: int, end: int, line: int, what: str) -> Decimal:
@@ -212,10 +212,16 @@ def parse(data: bytes) -> BgMaxFile:  # noqa: C901, PLR0912, PLR0915 - one recor
                 raise BgMaxError(number, f"the deposit amount {amount} differs from its payments' sum {total}")
             for payment in section:
                 payment.payment_date = payment_date
-            deposits.append(BgMaxDeposit(bankgiro=section_bankgiro, currency=section_currency,
-                                         payment_date=payment_date,
-                                         serial=_digits(record, 46, 50, number, "deposit serial"),
-                                         amount=amount, payments=section))
+            deposits.append(
+                BgMaxDeposit(
+                    bankgiro=section_bankgiro,
+                    currency=section_currency,
+                    payment_date=payment_date,
+                    serial=_digits(record, 46, 50, number, "deposit serial"),
+                    amount=amount,
+                    payments=section,
+                )
+            )
             section, last = None, None
             counts["15"] += 1
         elif code == "70":
@@ -246,25 +252,45 @@ def _ore_field(amount: Decimal, width: int) -> str:
     return f"{int((amount * 100).to_integral_value()):0{width}d}"
 
 
-def record_payment(*, reference: str, amount: Decimal, serial: str, sender_bankgiro: str = "9912346",
-                   code: str = "20", reference_code: str = "2", channel: str = "1") -> str:
-    return (f"{code}{sender_bankgiro:0>10}{reference:<25}{_ore_field(amount, 18)}{reference_code}{channel}"
-            f"{serial:0>12}0").ljust(LINE_LENGTH)
+def record_payment(
+    *,
+    reference: str,
+    amount: Decimal,
+    serial: str,
+    sender_bankgiro: str = "9912346",
+    code: str = "20",
+    reference_code: str = "2",
+    channel: str = "1",
+) -> str:
+    return (
+        f"{code}{sender_bankgiro:0>10}{reference:<25}{_ore_field(amount, 18)}{reference_code}{channel}{serial:0>12}0"
+    ).ljust(LINE_LENGTH)
 
 
-def write(*, bankgiro: str, payment_date: dt.date, payments: list[tuple[str, Decimal, str]],
-          written_at: str = "20260101120000000000", test: bool = False, deposit_serial: str = "00001",
-          names: dict[str, str] | None = None) -> bytes:
+def write(
+    *,
+    bankgiro: str,
+    payment_date: dt.date,
+    payments: list[tuple[str, Decimal, str]],
+    written_at: str = "20260101120000000000",
+    test: bool = False,
+    deposit_serial: str = "00001",
+    names: dict[str, str] | None = None,
+) -> bytes:
     """A one-deposit BgMax file of (reference, amount, bank serial) payments, for tests and the demo."""
     digits = bankgiro.replace("-", "")
-    lines = [f"01{'BGMAX':<20}01{written_at}{'T' if test else 'P'}".ljust(LINE_LENGTH),
-             f"05{digits:0>10}{'':10}SEK".ljust(LINE_LENGTH)]
+    lines = [
+        f"01{'BGMAX':<20}01{written_at}{'T' if test else 'P'}".ljust(LINE_LENGTH),
+        f"05{digits:0>10}{'':10}SEK".ljust(LINE_LENGTH),
+    ]
     for reference, amount, serial in payments:
         lines.append(record_payment(reference=reference, amount=amount, serial=serial))
         if names and serial in names:
             lines.append(f"26{names[serial][:35]:<35}".ljust(LINE_LENGTH))
     total = sum((amount for _, amount, _ in payments), Decimal(0))
-    lines.append(f"15{'9900' + digits:<35}{payment_date:%Y%m%d}{deposit_serial:0>5}{_ore_field(total, 18)}SEK"
-                 f"{len(payments):08d}K".ljust(LINE_LENGTH))
+    lines.append(
+        f"15{'9900' + digits:<35}{payment_date:%Y%m%d}{deposit_serial:0>5}{_ore_field(total, 18)}SEK"
+        f"{len(payments):08d}K".ljust(LINE_LENGTH)
+    )
     lines.append(f"70{len(payments):08d}{0:08d}{0:08d}{1:08d}".ljust(LINE_LENGTH))
     return ("\r\n".join(lines) + "\r\n").encode("latin-1")

@@ -36,14 +36,29 @@ async def account(invoice: Invoice) -> schemas.InvoiceAccount:
     state = await InvoiceCollection.filter(invoice_id=invoice.id).first()
     allocations = await PaymentAllocation.filter(invoice_id=invoice.id).order_by("id")
     return schemas.InvoiceAccount(
-        invoice_id=invoice.id, number=invoice.number, due_date=invoice.due_date, gross=balance.gross,
-        credited=balance.credited, paid=balance.paid, open=balance.open, paid_at=invoice.paid_at,
-        disputed=bool(state and state.disputed), dispute_reason=state.dispute_reason if state else None,
+        invoice_id=invoice.id,
+        number=invoice.number,
+        due_date=invoice.due_date,
+        gross=balance.gross,
+        credited=balance.credited,
+        paid=balance.paid,
+        open=balance.open,
+        paid_at=invoice.paid_at,
+        disputed=bool(state and state.disputed),
+        dispute_reason=state.dispute_reason if state else None,
         reminders_sent=state.reminders_sent if state else 0,
         last_reminder_date=state.last_reminder_date if state else None,
-        allocations=[schemas.AllocationRead(payment_id=a.payment_id, amount=a.amount, source=a.source,
-                                            booked_date=a.booked_date, created_by=a.created_by)
-                     for a in allocations])
+        allocations=[
+            schemas.AllocationRead(
+                payment_id=a.payment_id,
+                amount=a.amount,
+                source=a.source,
+                booked_date=a.booked_date,
+                created_by=a.created_by,
+            )
+            for a in allocations
+        ],
+    )
 
 
 async def invoice_account(*, invoice_id: int) -> schemas.InvoiceAccount:
@@ -57,8 +72,13 @@ async def set_dispute(*, principal: Principal, invoice_id: int, data: schemas.Di
         state.disputed = data.disputed
         state.dispute_reason = data.reason if data.disputed else None  # type: ignore[assignment]
         await state.save(update_fields=["disputed", "dispute_reason"])
-        await audit.record(principal=principal, action="invoice.disputed" if data.disputed else "invoice.undisputed",
-                           subject_type="invoice", subject_id=invoice.id, data={"reason": data.reason})
+        await audit.record(
+            principal=principal,
+            action="invoice.disputed" if data.disputed else "invoice.undisputed",
+            subject_type="invoice",
+            subject_id=invoice.id,
+            data={"reason": data.reason},
+        )
     return await account(invoice)
 
 
@@ -66,24 +86,32 @@ async def _terms_read(organisation_id: int) -> schemas.CollectionTermsRead:
     if not await Organisation.exists(id=organisation_id):
         raise OrganisationNotFound(f"organisation {organisation_id} not found")
     terms = await CollectionTerms.filter(organisation_id=organisation_id).first()
-    return schemas.CollectionTermsRead(organisation_id=organisation_id,
-                                       reminder_fee_agreed=bool(terms and terms.reminder_fee_agreed),
-                                       updated_by=terms.updated_by if terms else "")
+    return schemas.CollectionTermsRead(
+        organisation_id=organisation_id,
+        reminder_fee_agreed=bool(terms and terms.reminder_fee_agreed),
+        updated_by=terms.updated_by if terms else "",
+    )
 
 
 async def get_collection_terms(*, organisation_id: int) -> schemas.CollectionTermsRead:
     return await _terms_read(organisation_id)
 
 
-async def set_collection_terms(*, principal: Principal, organisation_id: int,
-                               data: schemas.CollectionTermsSet) -> schemas.CollectionTermsRead:
+async def set_collection_terms(
+    *, principal: Principal, organisation_id: int, data: schemas.CollectionTermsSet
+) -> schemas.CollectionTermsRead:
     """Record whether the organisation agreed to reminder fees; the next invoice runs charge them only then."""
     async with in_transaction():
         await _terms_read(organisation_id)
         await CollectionTerms.bulk_create([CollectionTerms(organisation_id=organisation_id)], ignore_conflicts=True)
         await CollectionTerms.filter(organisation_id=organisation_id).update(
-            reminder_fee_agreed=data.reminder_fee_agreed, updated_by=principal.name)
-        await audit.record(principal=principal, action="organisation.collection_terms_set",
-                           subject_type="organisation", subject_id=organisation_id,
-                           data={"reminder_fee_agreed": data.reminder_fee_agreed})
+            reminder_fee_agreed=data.reminder_fee_agreed, updated_by=principal.name
+        )
+        await audit.record(
+            principal=principal,
+            action="organisation.collection_terms_set",
+            subject_type="organisation",
+            subject_id=organisation_id,
+            data={"reminder_fee_agreed": data.reminder_fee_agreed},
+        )
     return await _terms_read(organisation_id)

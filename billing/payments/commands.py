@@ -24,8 +24,13 @@ def register(subparsers: Any, database: Database) -> None:
     imp.set_defaults(handler=lambda args: import_payments(database, args.file))
 
     rem = subparsers.add_parser("send-reminders", help="send the payment reminders that are due")
-    rem.add_argument("--date", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD",
-                     help="act as if today were this date (default: today)")
+    rem.add_argument(
+        "--date",
+        type=dt.date.fromisoformat,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="act as if today were this date (default: today)",
+    )
     rem.set_defaults(handler=lambda args: send_reminders(database, args.date))
 
     sie = subparsers.add_parser("export-sie", help="write a month's bookkeeping as SIE 4 (and CSV)")
@@ -35,8 +40,9 @@ def register(subparsers: Any, database: Database) -> None:
     sie.set_defaults(handler=lambda args: export_sie(database, args.period, args.out, args.csv))
 
     demo = subparsers.add_parser("demo-bgmax", help="write a BgMax file paying the open demo invoices")
-    demo.add_argument("--out", type=Path, default=None, metavar="FILE",
-                      help="default: <TRIPDESK_DATA_DIR>/demo-bgmax.txt")
+    demo.add_argument(
+        "--out", type=Path, default=None, metavar="FILE", help="default: <TRIPDESK_DATA_DIR>/demo-bgmax.txt"
+    )
     demo.set_defaults(handler=lambda args: demo_bgmax(database, args.out))
 
 
@@ -58,17 +64,18 @@ def import_payments(database: Database, path: Path) -> int:
         return 2
     principal = Principal(token_id=0, name="tripdesk import-payments", role=Role.finance)
     try:
-        result = _run(database, lambda: import_file(principal=principal, data=path.read_bytes(),
-                                                    filename=path.name))
+        result = _run(database, lambda: import_file(principal=principal, data=path.read_bytes(), filename=path.name))
     except DomainError as exc:
         print(f"import-payments: {exc.detail}", file=sys.stderr)
         return 1
     if result.duplicate:
         print(f"{path.name}: already imported (file {result.file_id}); nothing changed")
         return 0
-    print(f"{path.name}: file {result.file_id}, {result.payments} payment(s) of {result.total_amount} SEK: "
-          f"{result.matched} settled an invoice, {result.partial} partial, {result.needs_hands} need finance's "
-          f"hands (GET /api/v1/payments?state=needs_hands), {result.duplicate_payments} already recorded")
+    print(
+        f"{path.name}: file {result.file_id}, {result.payments} payment(s) of {result.total_amount} SEK: "
+        f"{result.matched} settled an invoice, {result.partial} partial, {result.needs_hands} need finance's "
+        f"hands (GET /api/v1/payments?state=needs_hands), {result.duplicate_payments} already recorded"
+    )
     return 0
 
 
@@ -78,8 +85,10 @@ def send_reminders(database: Database, as_of: dt.date | None) -> int:
     result = _run(database, lambda: run(as_of=as_of))
     for sent in result.sent:
         print(f"  reminder {sent['step']} for {sent['number']} ({sent['open']} SEK open)")
-    print(f"{len(result.sent)} reminder(s) queued in the outbox for {result.as_of}; "
-          f"{len(result.skipped)} overdue invoice(s) skipped (disputed, credited or no address)")
+    print(
+        f"{len(result.sent)} reminder(s) queued in the outbox for {result.as_of}; "
+        f"{len(result.skipped)} overdue invoice(s) skipped (disputed, credited or no address)"
+    )
     return 0
 
 
@@ -110,8 +119,10 @@ def demo_bgmax(database: Database, out: Path | None) -> int:
 
     path = _run(database, lambda: write_demo_bgmax(out))
     if path is None:
-        print("demo-bgmax: no issued, unpaid invoices yet: run `tripdesk invoice-run --period YYYY-MM --issue` "
-              "first", file=sys.stderr)
+        print(
+            "demo-bgmax: no issued, unpaid invoices yet: run `tripdesk invoice-run --period YYYY-MM --issue` first",
+            file=sys.stderr,
+        )
         return 1
     print(f"wrote {path}; import it with: tripdesk import-payments {path}")
     return 0

@@ -30,23 +30,21 @@ from decimal import Decimal
 
 from billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
 from billing.money import ZERO, round_amount
-from billing.payments.models import (
-    CollectionTerms,
-    InvoiceCollection,
-    LateCharge,
-    LateChargeKind,
-    PaymentAllocation,
-)
+from billing.payments.models import CollectionTerms, InvoiceCollection, LateCharge, LateChargeKind, PaymentAllocation
 from billing.payments.settings import CollectionSettings, get_collection_settings
 from support.models import Organisation
 from support.timetracking.settings import business_date
 
-LATE_UNIT = "C62"   # UN/ECE rec 20: one
+LATE_UNIT = "C62"  # UN/ECE rec 20: one
 TEXTS = {
-    "sv": {"late_interest": "Dröjsmålsränta {rate} % på faktura {number}, {start} – {end}",
-           "reminder_fee": "Påminnelseavgift, påminnelse {step} för faktura {number}"},
-    "en": {"late_interest": "Late-payment interest {rate} % on invoice {number}, {start} – {end}",
-           "reminder_fee": "Reminder fee, reminder {step} for invoice {number}"},
+    "sv": {
+        "late_interest": "Dröjsmålsränta {rate} % på faktura {number}, {start} – {end}",
+        "reminder_fee": "Påminnelseavgift, påminnelse {step} för faktura {number}",
+    },
+    "en": {
+        "late_interest": "Late-payment interest {rate} % on invoice {number}, {start} – {end}",
+        "reminder_fee": "Reminder fee, reminder {step} for invoice {number}",
+    },
 }
 
 
@@ -63,8 +61,9 @@ class DueLateCharge:
     rate: Decimal | None = None
 
 
-def accrued_interest(*, owed: Decimal, changes: list[tuple[dt.date, Decimal]], after: dt.date, until: dt.date,
-                     rate_percent: Decimal) -> Decimal:
+def accrued_interest(
+    *, owed: Decimal, changes: list[tuple[dt.date, Decimal]], after: dt.date, until: dt.date, rate_percent: Decimal
+) -> Decimal:
     """Interest for the days after `after` up to and including `until` on `owed`, lowered by each (day,
     amount) change from that day's end on (a payment on day d still counts day d, as paying on the due date
     owes nothing). Rounded once, to öre."""
@@ -79,19 +78,25 @@ def accrued_interest(*, owed: Decimal, changes: list[tuple[dt.date, Decimal]], a
     return round_amount(day_amounts * rate_percent / Decimal(100) / Decimal(365))
 
 
-async def due_late_charges(*, organisation: Organisation, end: dt.date,
-                           settings: CollectionSettings | None = None) -> list[DueLateCharge]:
+async def due_late_charges(
+    *, organisation: Organisation, end: dt.date, settings: CollectionSettings | None = None
+) -> list[DueLateCharge]:
     """The organisation's late charges not yet charged, for the days up to the run's period end (today at the
     latest, in TRIPDESK_TIMEZONE) (module docstring)."""
     settings = settings or get_collection_settings()
     as_of = min(end, business_date(dt.datetime.now(dt.UTC)))
     fee_agreed = settings.reminder_fee > 0 and await CollectionTerms.exists(
-        organisation_id=organisation.id, reminder_fee_agreed=True)
+        organisation_id=organisation.id, reminder_fee_agreed=True
+    )
     if not settings.late_interest and not fee_agreed:
         return []
-    invoices = await Invoice.filter(organisation_id=organisation.id, kind=InvoiceKind.invoice,
-                                    status=InvoiceStatus.issued, gross_amount__gt=0,
-                                    due_date__lt=as_of).order_by("id")
+    invoices = await Invoice.filter(
+        organisation_id=organisation.id,
+        kind=InvoiceKind.invoice,
+        status=InvoiceStatus.issued,
+        gross_amount__gt=0,
+        due_date__lt=as_of,
+    ).order_by("id")
     if not invoices:
         return []
     ids = [i.id for i in invoices]
@@ -104,21 +109,34 @@ async def due_late_charges(*, organisation: Organisation, end: dt.date,
     for invoice in invoices:
         state = states.get(invoice.id) or InvoiceCollection(invoice_id=invoice.id)
         if settings.late_interest and not state.disputed:
-            charge = await _interest(invoice, charged[(invoice.id, LateChargeKind.late_interest.value)], as_of,
-                                     settings.interest_rate, texts["late_interest"])
+            charge = await _interest(
+                invoice,
+                charged[(invoice.id, LateChargeKind.late_interest.value)],
+                as_of,
+                settings.interest_rate,
+                texts["late_interest"],
+            )
             if charge is not None:
                 due.append(charge)
         if fee_agreed:
             fees = charged[(invoice.id, LateChargeKind.reminder_fee.value)]
             for step in range(len(fees) + 1, state.reminders_sent + 1):
-                due.append(DueLateCharge(invoice.id, invoice.number or "", LateChargeKind.reminder_fee, step,
-                                         settings.reminder_fee,
-                                         texts["reminder_fee"].format(step=step, number=invoice.number)))
+                due.append(
+                    DueLateCharge(
+                        invoice.id,
+                        invoice.number or "",
+                        LateChargeKind.reminder_fee,
+                        step,
+                        settings.reminder_fee,
+                        texts["reminder_fee"].format(step=step, number=invoice.number),
+                    )
+                )
     return due
 
 
-async def _interest(invoice: Invoice, earlier: list[LateCharge], as_of: dt.date, rate: Decimal,
-                    text: str) -> DueLateCharge | None:
+async def _interest(
+    invoice: Invoice, earlier: list[LateCharge], as_of: dt.date, rate: Decimal, text: str
+) -> DueLateCharge | None:
     assert invoice.due_date is not None
     after = max([invoice.due_date] + [c.until_date for c in earlier if c.until_date is not None])
     until = as_of
@@ -126,36 +144,90 @@ async def _interest(invoice: Invoice, earlier: list[LateCharge], as_of: dt.date,
         until = min(until, invoice.paid_at.date())
     if until <= after:
         return None
-    credited = sum((Decimal(g) for g in await Invoice.filter(
-        corrects_id=invoice.id, kind=InvoiceKind.credit_note, status=InvoiceStatus.issued,
-    ).values_list("gross_amount", flat=True)), ZERO)
-    own_charges = sum((Decimal(a) for a in await InvoiceLine.filter(
-        invoice_id=invoice.id, charge__isnull=False).values_list("amount", flat=True)), ZERO)
-    payments = [(d, Decimal(a)) for d, a in await PaymentAllocation.filter(invoice_id=invoice.id).values_list(
-        "booked_date", "amount")]
+    credited = sum(
+        (
+            Decimal(g)
+            for g in await Invoice.filter(
+                corrects_id=invoice.id, kind=InvoiceKind.credit_note, status=InvoiceStatus.issued
+            ).values_list("gross_amount", flat=True)
+        ),
+        ZERO,
+    )
+    own_charges = sum(
+        (
+            Decimal(a)
+            for a in await InvoiceLine.filter(invoice_id=invoice.id, charge__isnull=False).values_list(
+                "amount", flat=True
+            )
+        ),
+        ZERO,
+    )
+    payments = [
+        (d, Decimal(a))
+        for d, a in await PaymentAllocation.filter(invoice_id=invoice.id).values_list("booked_date", "amount")
+    ]
     # a payment pays the principal first, in the customer's favour: interest runs on the principal still owed
-    amount = accrued_interest(owed=Decimal(invoice.gross_amount) - credited - own_charges, changes=payments,
-                              after=after, until=until, rate_percent=rate)
+    amount = accrued_interest(
+        owed=Decimal(invoice.gross_amount) - credited - own_charges,
+        changes=payments,
+        after=after,
+        until=until,
+        rate_percent=rate,
+    )
     if amount <= 0:
         return None
-    return DueLateCharge(invoice.id, invoice.number or "", LateChargeKind.late_interest, len(earlier) + 1, amount,
-                         text.format(rate=format(rate.normalize(), "f"), number=invoice.number,
-                                     start=(after + dt.timedelta(days=1)).isoformat(), end=until.isoformat()),
-                         from_date=after + dt.timedelta(days=1), until_date=until, rate=rate)
+    return DueLateCharge(
+        invoice.id,
+        invoice.number or "",
+        LateChargeKind.late_interest,
+        len(earlier) + 1,
+        amount,
+        text.format(
+            rate=format(rate.normalize(), "f"),
+            number=invoice.number,
+            start=(after + dt.timedelta(days=1)).isoformat(),
+            end=until.isoformat(),
+        ),
+        from_date=after + dt.timedelta(days=1),
+        until_date=until,
+        rate=rate,
+    )
 
 
-async def store_late_charges(*, invoice_id: int, charges: list[DueLateCharge], first_line_no: int,
-                             vat_category: str, vat_rate: Decimal) -> None:
+async def store_late_charges(
+    *, invoice_id: int, charges: list[DueLateCharge], first_line_no: int, vat_category: str, vat_rate: Decimal
+) -> None:
     """The charge lines (time-free, quantity one) and their records, in the drafting transaction."""
     for n, charge in enumerate(charges, start=first_line_no):
         await InvoiceLine.create(
-            invoice_id=invoice_id, line_no=n, ticket_id=None, ticket_number=charge.number[:32],
-            description=charge.description[:300], category=None, charge=charge.kind.value, rate_card_name="",
-            unit=LATE_UNIT, quantity=Decimal(1), total_hours=ZERO, prepaid_hours=ZERO, unit_price=charge.amount,
-            amount=charge.amount, vat_category=vat_category, vat_rate=vat_rate)
+            invoice_id=invoice_id,
+            line_no=n,
+            ticket_id=None,
+            ticket_number=charge.number[:32],
+            description=charge.description[:300],
+            category=None,
+            charge=charge.kind.value,
+            rate_card_name="",
+            unit=LATE_UNIT,
+            quantity=Decimal(1),
+            total_hours=ZERO,
+            prepaid_hours=ZERO,
+            unit_price=charge.amount,
+            amount=charge.amount,
+            vat_category=vat_category,
+            vat_rate=vat_rate,
+        )
         await LateCharge.create(
-            late_invoice_id=charge.late_invoice_id, kind=charge.kind, seq=charge.seq, from_date=charge.from_date,
-            until_date=charge.until_date, rate=charge.rate, amount=charge.amount, invoice_id=invoice_id, line_no=n)
+            late_invoice_id=charge.late_invoice_id,
+            kind=charge.kind,
+            seq=charge.seq,
+            from_date=charge.from_date,
+            until_date=charge.until_date,
+            rate=charge.rate,
+            amount=charge.amount,
+            invoice_id=invoice_id,
+            line_no=n,
+        )
 
 
 async def release_late_charges(*, invoice_id: int) -> None:

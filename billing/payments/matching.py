@@ -21,9 +21,9 @@ from billing.payments.balances import Balance
 
 @dataclass(frozen=True)
 class Decision:
-    apply: Decimal          # to the invoice
-    remainder: Decimal      # waits for finance
-    reason: str | None      # why something waits (None: fully applied)
+    apply: Decimal  # to the invoice
+    remainder: Decimal  # waits for finance
+    reason: str | None  # why something waits (None: fully applied)
 
 
 def needs_invoice(reference: str, *, kind: str, extra_references: int) -> str | None:

@@ -23,15 +23,15 @@ from tortoise.models import Model
 
 
 class PaymentState(StrEnum):
-    matched = "matched"          # fully applied to invoices
+    matched = "matched"  # fully applied to invoices
     needs_hands = "needs_hands"  # some or all of it is unapplied: finance assigns or refunds it
-    resolved = "resolved"        # finance noted a refund (or other settlement outside tripdesk)
+    resolved = "resolved"  # finance noted a refund (or other settlement outside tripdesk)
 
 
 class AllocationSource(StrEnum):
-    ocr = "ocr"            # matched by OCR at import
+    ocr = "ocr"  # matched by OCR at import
     assigned = "assigned"  # finance assigned an unmatched payment
-    manual = "manual"      # mark-paid by hand, no bank payment behind it in tripdesk
+    manual = "manual"  # mark-paid by hand, no bank payment behind it in tripdesk
 
 
 class PaymentFile(Model):
@@ -127,7 +127,7 @@ class InvoiceCollection(Model):
 
 class LateChargeKind(StrEnum):
     late_interest = "late_interest"  # räntelagen 6 §: reference rate + 8 percentage points
-    reminder_fee = "reminder_fee"    # per reminder sent, where the organisation agreed to it
+    reminder_fee = "reminder_fee"  # per reminder sent, where the organisation agreed to it
 
 
 class LateCharge(Model):

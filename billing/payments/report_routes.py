@@ -33,8 +33,13 @@ class ReminderRunRead(BaseModel):
     skipped: list[dict[str, object]]
 
 
-@operation("Send the payment reminders that are due", roles=FINANCE, query=AsOfQuery,
-           response=ReminderRunRead, tags=("payments",))
+@operation(
+    "Send the payment reminders that are due",
+    roles=FINANCE,
+    query=AsOfQuery,
+    response=ReminderRunRead,
+    tags=("payments",),
+)
 async def run_reminders(request: Request, principal: Principal) -> Response:
     """Each due step once (schedule in TRIPDESK_REMINDER_*), with the invoice PDF attached; never for a
     disputed, paid or fully credited invoice. `tripdesk send-reminders` does the same."""
@@ -43,37 +48,61 @@ async def run_reminders(request: Request, principal: Principal) -> Response:
     return JSON(ReminderRunRead(as_of=run.as_of, sent=run.sent, skipped=run.skipped))
 
 
-@operation("Ageing of open receivables (not due, 0-30, 31-60, 61-90, 90+ days overdue)", roles=FINANCE,
-           query=AsOfQuery, tags=("payments",))
+@operation(
+    "Ageing of open receivables (not due, 0-30, 31-60, 61-90, 90+ days overdue)",
+    roles=FINANCE,
+    query=AsOfQuery,
+    tags=("payments",),
+)
 async def ageing(request: Request, principal: Principal) -> Response:
     query = read_query(request, AsOfQuery)
     return JSON(await reminders.ageing(as_of=query.as_of, organisation_id=query.organisation_id))
 
 
-@operation("A month's bookkeeping as an SIE 4 file (CP437)", roles=FINANCE, query=PeriodQuery,
-           tags=("bookkeeping",), content_types=("text/plain",))
+@operation(
+    "A month's bookkeeping as an SIE 4 file (CP437)",
+    roles=FINANCE,
+    query=PeriodQuery,
+    tags=("bookkeeping",),
+    content_types=("text/plain",),
+)
 async def sie(request: Request, principal: Principal) -> Response:
     """Invoices, credit notes, payments, assignments and refunds of the month as balanced #VER verifications
     with a #KSUMMA checksum; accounts from TRIPDESK_ACCOUNT_* (BAS defaults)."""
     filename, data = await bookkeeping.sie_export(period=read_query(request, PeriodQuery).period)
-    return Response(data, media_type="text/plain; charset=IBM437",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        data,
+        media_type="text/plain; charset=IBM437",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
-@operation("A month's bookkeeping as CSV (the same verifications as the SIE file)", roles=FINANCE,
-           query=PeriodQuery, tags=("bookkeeping",), content_types=("text/csv",))
+@operation(
+    "A month's bookkeeping as CSV (the same verifications as the SIE file)",
+    roles=FINANCE,
+    query=PeriodQuery,
+    tags=("bookkeeping",),
+    content_types=("text/csv",),
+)
 async def bookkeeping_csv(request: Request, principal: Principal) -> Response:
     filename, data = await bookkeeping.csv_export(period=read_query(request, PeriodQuery).period)
-    return Response(data, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        data,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
-@operation("An organisation's statement: invoices, credit notes, payments and balance", roles=STATEMENT_READERS,
-           query=AsOfQuery, response=statements.Statement, tags=("payments",))
+@operation(
+    "An organisation's statement: invoices, credit notes, payments and balance",
+    roles=STATEMENT_READERS,
+    query=AsOfQuery,
+    response=statements.Statement,
+    tags=("payments",),
+)
 async def statement(request: Request, principal: Principal) -> Response:
     query = read_query(request, AsOfQuery)
-    return JSON(await statements.statement(principal=principal, organisation_id=path_int(request),
-                                           as_of=query.as_of))
+    return JSON(await statements.statement(principal=principal, organisation_id=path_int(request), as_of=query.as_of))
 
 
 routes: list[BaseRoute] = [

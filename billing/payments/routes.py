@@ -39,8 +39,14 @@ async def _file_body(request: Request) -> tuple[bytes, str]:
     return b"".join(chunks), request.headers.get("x-filename", "")
 
 
-@operation("Import a bank payment file (BgMax)", roles=FINANCE, response=schemas.ImportResult, status=201,
-           tags=TAGS, content_types=("application/octet-stream", "text/plain", "multipart/form-data"))
+@operation(
+    "Import a bank payment file (BgMax)",
+    roles=FINANCE,
+    response=schemas.ImportResult,
+    status=201,
+    tags=TAGS,
+    content_types=("application/octet-stream", "text/plain", "multipart/form-data"),
+)
 async def import_payment_file(request: Request, principal: Principal) -> Response:
     """The raw file as the body (`X-Filename` names it) or multipart field `file`. Payments are matched by OCR;
     what does not match waits in `GET /payments?state=needs_hands`. The file is applied once: the same file
@@ -52,43 +58,89 @@ async def import_payment_file(request: Request, principal: Principal) -> Respons
 
 
 list_payment_files = service_call(
-    "List imported payment files", service.list_files, query=schemas.FileQuery, principal=False,
-    response=schemas.PaymentFilePage, roles=FINANCE, tags=TAGS, name="list_payment_files",
+    "List imported payment files",
+    service.list_files,
+    query=schemas.FileQuery,
+    principal=False,
+    response=schemas.PaymentFilePage,
+    roles=FINANCE,
+    tags=TAGS,
+    name="list_payment_files",
 )
 get_payment_file = service_call(
-    "Get an imported payment file", service.get_file, path_id="file_id", principal=False,
-    response=schemas.PaymentFileRead, roles=FINANCE, tags=TAGS, name="get_payment_file",
+    "Get an imported payment file",
+    service.get_file,
+    path_id="file_id",
+    principal=False,
+    response=schemas.PaymentFileRead,
+    roles=FINANCE,
+    tags=TAGS,
+    name="get_payment_file",
 )
 list_payments = service_call(
-    "List payments (state=needs_hands: what finance must resolve)", service.list_payments,
-    query=schemas.PaymentQuery, principal=False, response=schemas.PaymentPage, roles=FINANCE, tags=TAGS,
+    "List payments (state=needs_hands: what finance must resolve)",
+    service.list_payments,
+    query=schemas.PaymentQuery,
+    principal=False,
+    response=schemas.PaymentPage,
+    roles=FINANCE,
+    tags=TAGS,
 )
 assign_payment = service_call(
-    "Assign an unmatched payment to an invoice", service.assign_payment, path_id="payment_id",
-    body=schemas.PaymentAssign, response=schemas.PaymentRead, roles=FINANCE, tags=TAGS,
+    "Assign an unmatched payment to an invoice",
+    service.assign_payment,
+    path_id="payment_id",
+    body=schemas.PaymentAssign,
+    response=schemas.PaymentRead,
+    roles=FINANCE,
+    tags=TAGS,
 )
 refund_payment = service_call(
-    "Note that an unmatched payment was refunded", service.refund_payment, path_id="payment_id",
-    body=schemas.PaymentRefund, response=schemas.PaymentRead, roles=FINANCE, tags=TAGS,
+    "Note that an unmatched payment was refunded",
+    service.refund_payment,
+    path_id="payment_id",
+    body=schemas.PaymentRefund,
+    response=schemas.PaymentRead,
+    roles=FINANCE,
+    tags=TAGS,
 )
 invoice_account = service_call(
-    "An issued invoice's account: balance, payments applied, reminders, dispute", collection.invoice_account,
-    path_id="invoice_id", principal=False, response=schemas.InvoiceAccount, roles=FINANCE, tags=TAGS,
+    "An issued invoice's account: balance, payments applied, reminders, dispute",
+    collection.invoice_account,
+    path_id="invoice_id",
+    principal=False,
+    response=schemas.InvoiceAccount,
+    roles=FINANCE,
+    tags=TAGS,
 )
 set_dispute = service_call(
-    "Mark an invoice disputed (no reminders) or undisputed", collection.set_dispute, path_id="invoice_id",
-    body=schemas.DisputeSet, response=schemas.InvoiceAccount, roles=FINANCE, tags=TAGS,
+    "Mark an invoice disputed (no reminders) or undisputed",
+    collection.set_dispute,
+    path_id="invoice_id",
+    body=schemas.DisputeSet,
+    response=schemas.InvoiceAccount,
+    roles=FINANCE,
+    tags=TAGS,
 )
 
 
 get_collection_terms = service_call(
-    "An organisation's collection terms (reminder fee agreed or not)", collection.get_collection_terms,
-    path_id="organisation_id", principal=False, response=schemas.CollectionTermsRead, roles=FINANCE, tags=TAGS,
+    "An organisation's collection terms (reminder fee agreed or not)",
+    collection.get_collection_terms,
+    path_id="organisation_id",
+    principal=False,
+    response=schemas.CollectionTermsRead,
+    roles=FINANCE,
+    tags=TAGS,
 )
 set_collection_terms = service_call(
-    "Record whether an organisation agreed to reminder fees", collection.set_collection_terms,
-    path_id="organisation_id", body=schemas.CollectionTermsSet, response=schemas.CollectionTermsRead,
-    roles=FINANCE, tags=TAGS,
+    "Record whether an organisation agreed to reminder fees",
+    collection.set_collection_terms,
+    path_id="organisation_id",
+    body=schemas.CollectionTermsSet,
+    response=schemas.CollectionTermsRead,
+    roles=FINANCE,
+    tags=TAGS,
     doc="""With TRIPDESK_REMINDER_FEE above 0, the next invoice run adds the fee for each reminder sent to an
     organisation that agreed to it (docs/payments.md).""",
 )

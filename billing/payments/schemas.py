@@ -14,8 +14,9 @@ from core.http import Id
 
 class ImportResult(BaseModel):
     file_id: int
-    duplicate: bool = Field(description="true: this file (same bytes or same bank identity) was imported "
-                                        "before; nothing was applied now")
+    duplicate: bool = Field(
+        description="true: this file (same bytes or same bank identity) was imported before; nothing was applied now"
+    )
     format: str
     payments: int = 0
     matched: int = 0

@@ -57,12 +57,24 @@ async def import_file(*, principal: Principal, data: bytes, filename: str = "") 
     result = schemas.ImportResult(file_id=0, duplicate=False, format="bgmax", total_amount=total)
     async with in_transaction():
         # Claim the file: a concurrent import of the same file blocks here until this one commits or rolls back.
-        await PaymentFile.bulk_create([PaymentFile(
-            format="bgmax", sha256=sha256, identity=identity, import_key=key, filename=filename[:200],
-            bankgiro=",".join(parsed.bankgiros)[:10], written_at=parsed.written_at, test_file=parsed.test,
-            total_amount=total, imported_by=principal.name)], ignore_conflicts=True)
-        claimed = await PaymentFile.filter(sha256=sha256).first() or await PaymentFile.filter(
-            identity=identity).first()
+        await PaymentFile.bulk_create(
+            [
+                PaymentFile(
+                    format="bgmax",
+                    sha256=sha256,
+                    identity=identity,
+                    import_key=key,
+                    filename=filename[:200],
+                    bankgiro=",".join(parsed.bankgiros)[:10],
+                    written_at=parsed.written_at,
+                    test_file=parsed.test,
+                    total_amount=total,
+                    imported_by=principal.name,
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        claimed = await PaymentFile.filter(sha256=sha256).first() or await PaymentFile.filter(identity=identity).first()
         if claimed is None or claimed.import_key != key:
             result.file_id = claimed.id if claimed else 0
             result.duplicate = True
@@ -74,45 +86,80 @@ async def import_file(*, principal: Principal, data: bytes, filename: str = "") 
         claimed.payments = result.payments
         claimed.duplicates = result.duplicate_payments
         await claimed.save(update_fields=["payments", "duplicates"])
-        await audit.record(principal=principal, action="payment_file.imported", subject_type="payment_file",
-                           subject_id=claimed.id, data=result.model_dump(mode="json"))
+        await audit.record(
+            principal=principal,
+            action="payment_file.imported",
+            subject_type="payment_file",
+            subject_id=claimed.id,
+            data=result.model_dump(mode="json"),
+        )
     return result
 
 
-async def _apply(principal: Principal, file: PaymentFile, deposit: bgmax.BgMaxDeposit,
-                 payment: bgmax.BgMaxPayment, result: schemas.ImportResult) -> None:
+async def _apply(
+    principal: Principal,
+    file: PaymentFile,
+    deposit: bgmax.BgMaxDeposit,
+    payment: bgmax.BgMaxPayment,
+    result: schemas.ImportResult,
+) -> None:
     identity = f"bgmax:{deposit.bankgiro}:{deposit.payment_date:%Y%m%d}:{payment.bank_serial}"
     if await Payment.exists(identity=identity):
         result.duplicate_payments += 1
         return
     amount = payment.signed_amount
-    reason = matching.needs_invoice(payment.reference, kind=payment.kind,
-                                    extra_references=len(payment.extra_references))
+    reason = matching.needs_invoice(
+        payment.reference, kind=payment.kind, extra_references=len(payment.extra_references)
+    )
     invoice = None
     if reason is None:
-        invoice = await Invoice.filter(ocr=payment.reference, kind=InvoiceKind.invoice,
-                                       status=InvoiceStatus.issued).select_for_update().first()
+        invoice = (
+            await Invoice.filter(ocr=payment.reference, kind=InvoiceKind.invoice, status=InvoiceStatus.issued)
+            .select_for_update()
+            .first()
+        )
     if invoice is not None and invoice.paid_at is not None:
-        reason = "invoice_paid"      # marked paid (by hand, perhaps before payments were imported)
-    elif invoice is not None and invoice.issue_date is not None and not (
-            invoice.issue_date <= deposit.payment_date <= business_today()):
-        reason = "payment_date_invalid"   # paid before the invoice existed: a wrong reference
-    decision = (matching.Decision(apply=ZERO, remainder=amount, reason=reason) if reason is not None
-                else matching.decide(amount, await balance_of(invoice) if invoice else None))
+        reason = "invoice_paid"  # marked paid (by hand, perhaps before payments were imported)
+    elif (
+        invoice is not None
+        and invoice.issue_date is not None
+        and not (invoice.issue_date <= deposit.payment_date <= business_today())
+    ):
+        reason = "payment_date_invalid"  # paid before the invoice existed: a wrong reference
+    decision = (
+        matching.Decision(apply=ZERO, remainder=amount, reason=reason)
+        if reason is not None
+        else matching.decide(amount, await balance_of(invoice) if invoice else None)
+    )
     row = await Payment.create(
-        file_id=file.id, identity=identity, payment_date=deposit.payment_date, amount=amount,
-        unallocated=decision.remainder, reference=payment.reference[:35],
-        reference_code=payment.reference_code, sender_bankgiro=payment.sender_bankgiro,
-        payer_name=payment.payer_name[:200], payer_organisation_number=payment.payer_organisation_number,
-        bank_serial=payment.bank_serial, invoice_id=invoice.id if invoice else None,
-        state=PaymentState.needs_hands if decision.remainder else PaymentState.matched, reason=decision.reason)
+        file_id=file.id,
+        identity=identity,
+        payment_date=deposit.payment_date,
+        amount=amount,
+        unallocated=decision.remainder,
+        reference=payment.reference[:35],
+        reference_code=payment.reference_code,
+        sender_bankgiro=payment.sender_bankgiro,
+        payer_name=payment.payer_name[:200],
+        payer_organisation_number=payment.payer_organisation_number,
+        bank_serial=payment.bank_serial,
+        invoice_id=invoice.id if invoice else None,
+        state=PaymentState.needs_hands if decision.remainder else PaymentState.matched,
+        reason=decision.reason,
+    )
     result.payments += 1
     if decision.remainder:
         result.needs_hands += 1
     if invoice is not None and reason is None and decision.apply > 0:
-        await record_payment(invoice, paid_on=deposit.payment_date, today=business_today(),
-                             actor=f"{principal.name} (payment file {file.id})", source=AllocationSource.ocr,
-                             amount=decision.apply, payment_id=row.id)
+        await record_payment(
+            invoice,
+            paid_on=deposit.payment_date,
+            today=business_today(),
+            actor=f"{principal.name} (payment file {file.id})",
+            source=AllocationSource.ocr,
+            amount=decision.apply,
+            payment_id=row.id,
+        )
         if invoice.paid_at is None:
             result.partial += 1
         else:
@@ -140,11 +187,20 @@ async def get_file(*, file_id: int) -> schemas.PaymentFileRead:
 
 
 async def payment_reads(rows: list[Payment]) -> list[schemas.PaymentRead]:
-    numbers = dict(await Invoice.filter(id__in={r.invoice_id for r in rows if r.invoice_id}).values_list(
-        "id", "number")) if rows else {}
-    return [schemas.PaymentRead.model_validate(
-        {**{k: getattr(r, k) for k in schemas.PaymentRead.model_fields if hasattr(r, k)},
-         "invoice_number": numbers.get(r.invoice_id)}) for r in rows]
+    numbers = (
+        dict(await Invoice.filter(id__in={r.invoice_id for r in rows if r.invoice_id}).values_list("id", "number"))
+        if rows
+        else {}
+    )
+    return [
+        schemas.PaymentRead.model_validate(
+            {
+                **{k: getattr(r, k) for k in schemas.PaymentRead.model_fields if hasattr(r, k)},
+                "invoice_number": numbers.get(r.invoice_id),
+            }
+        )
+        for r in rows
+    ]
 
 
 async def list_payments(*, query: schemas.PaymentQuery) -> tuple[list[schemas.PaymentRead], str | None]:
@@ -159,13 +215,14 @@ async def list_payments(*, query: schemas.PaymentQuery) -> tuple[list[schemas.Pa
 async def _open_payment(payment_id: int) -> Payment:
     payment = await first_locked(Payment.filter(id=payment_id), PaymentNotFound(f"payment {payment_id} not found"))
     if payment.state != PaymentState.needs_hands or Decimal(payment.unallocated) <= 0:
-        raise PaymentNotOpen(f"payment {payment_id} is {payment.state.value} with "
-                             f"{payment.unallocated} unapplied; nothing to assign or refund")
+        raise PaymentNotOpen(
+            f"payment {payment_id} is {payment.state.value} with "
+            f"{payment.unallocated} unapplied; nothing to assign or refund"
+        )
     return payment
 
 
-async def assign_payment(*, principal: Principal, payment_id: int,
-                         data: schemas.PaymentAssign) -> schemas.PaymentRead:
+async def assign_payment(*, principal: Principal, payment_id: int, data: schemas.PaymentAssign) -> schemas.PaymentRead:
     """Apply (part of) an unmatched payment to an issued invoice chosen by finance."""
     async with in_transaction():
         payment = await _open_payment(payment_id)
@@ -179,8 +236,15 @@ async def assign_payment(*, principal: Principal, payment_id: int,
         if (await balance_of(invoice)).open <= 0:
             raise InvoiceNotReceivable(f"{invoice.number} has nothing open")
         today = business_today()
-        applied = await record_payment(invoice, paid_on=today, today=today, actor=principal.name,
-                                       source=AllocationSource.assigned, amount=wanted, payment_id=payment.id)
+        applied = await record_payment(
+            invoice,
+            paid_on=today,
+            today=today,
+            actor=principal.name,
+            source=AllocationSource.assigned,
+            amount=wanted,
+            payment_id=payment.id,
+        )
         payment.unallocated = unapplied - applied
         payment.invoice_id = payment.invoice_id or invoice.id
         if payment.unallocated <= 0:
@@ -189,8 +253,7 @@ async def assign_payment(*, principal: Principal, payment_id: int,
     return (await payment_reads([payment]))[0]
 
 
-async def refund_payment(*, principal: Principal, payment_id: int,
-                         data: schemas.PaymentRefund) -> schemas.PaymentRead:
+async def refund_payment(*, principal: Principal, payment_id: int, data: schemas.PaymentRefund) -> schemas.PaymentRead:
     """Note that the unapplied amount was paid back (or otherwise settled outside tripdesk)."""
     async with in_transaction():
         payment = await _open_payment(payment_id)
@@ -199,8 +262,12 @@ async def refund_payment(*, principal: Principal, payment_id: int,
         payment.resolved_by = principal.name
         payment.resolved_at = dt.datetime.now(dt.UTC)
         payment.resolved_date = data.refund_date or business_today()
-        await payment.save(update_fields=["state", "resolution_note", "resolved_by", "resolved_at",
-                                          "resolved_date"])
-        await audit.record(principal=principal, action="payment.refunded", subject_type="payment",
-                           subject_id=payment.id, data={"amount": payment.unallocated, "note": data.note})
+        await payment.save(update_fields=["state", "resolution_note", "resolved_by", "resolved_at", "resolved_date"])
+        await audit.record(
+            principal=principal,
+            action="payment.refunded",
+            subject_type="payment",
+            subject_id=payment.id,
+            data={"amount": payment.unallocated, "note": data.note},
+        )
     return (await payment_reads([payment]))[0]

@@ -37,8 +37,7 @@ class CollectionSettings(BaseSettings):
     account_late_interest: str = Field("8313", alias="TRIPDESK_ACCOUNT_LATE_INTEREST")
     account_reminder_fee: str = Field("3930", alias="TRIPDESK_ACCOUNT_REMINDER_FEE")
     # "category:vat_category" or "category" → account, e.g. {"performance:S": "3042"}
-    account_sales_by_category: dict[str, str] = Field(default_factory=dict,
-                                                      alias="TRIPDESK_ACCOUNT_SALES_BY_CATEGORY")
+    account_sales_by_category: dict[str, str] = Field(default_factory=dict, alias="TRIPDESK_ACCOUNT_SALES_BY_CATEGORY")
 
     @property
     def interest_rate(self) -> Decimal:
@@ -53,10 +52,14 @@ class CollectionSettings(BaseSettings):
         found = by_category.get(f"{category}:{vat_category}") or by_category.get(category)
         if found:
             return found
-        return {"S": self.account_sales_se, "AE": self.account_sales_eu, "G": self.account_sales_export,
-                "O": self.account_sales_export}.get(vat_category, self.account_sales_exempt)
+        return {
+            "S": self.account_sales_se,
+            "AE": self.account_sales_eu,
+            "G": self.account_sales_export,
+            "O": self.account_sales_export,
+        }.get(vat_category, self.account_sales_exempt)
 
 
 @lru_cache(maxsize=1)
 def get_collection_settings() -> CollectionSettings:
-    return CollectionSettings()  # type: ignore[call-arg]
+    return CollectionSettings()

@@ -30,16 +30,24 @@ from billing.subscriptions.periods import days, periods_from, prorated
 from billing.subscriptions.pricing import price_for
 from support.models import Licence, LicenceKind, Organisation
 
-SUBSCRIPTION_UNIT = "C62"   # UN/ECE rec 20: one (a period's subscription)
+SUBSCRIPTION_UNIT = "C62"  # UN/ECE rec 20: one (a period's subscription)
 TEXTS = {
-    "sv": {"xl": "Integrationsabonnemang XL", "per_application": "Integrationsabonnemang per applikation: {label}",
-           "population": "Integrationsabonnemang {label} invånare",
-           "forwarding": "Licens för vidareförmedling, tillägg till integrationsabonnemang {label}",
-           "credit": "Kreditering: ", "licensee": " (licenstagare {name})"},
-    "en": {"xl": "Integration subscription XL", "per_application": "Integration subscription per application: {label}",
-           "population": "Integration subscription {label} inhabitants",
-           "forwarding": "Forwarding licence, add-on to integration subscription {label}",
-           "credit": "Credit: ", "licensee": " (licensee {name})"},
+    "sv": {
+        "xl": "Integrationsabonnemang XL",
+        "per_application": "Integrationsabonnemang per applikation: {label}",
+        "population": "Integrationsabonnemang {label} invånare",
+        "forwarding": "Licens för vidareförmedling, tillägg till integrationsabonnemang {label}",
+        "credit": "Kreditering: ",
+        "licensee": " (licenstagare {name})",
+    },
+    "en": {
+        "xl": "Integration subscription XL",
+        "per_application": "Integration subscription per application: {label}",
+        "population": "Integration subscription {label} inhabitants",
+        "forwarding": "Forwarding licence, add-on to integration subscription {label}",
+        "credit": "Credit: ",
+        "licensee": " (licensee {name})",
+    },
 }
 
 
@@ -61,7 +69,7 @@ class DueCharge:
 class Due:
     charges: list[DueCharge]
     unpriced_subscription_ids: list[int]
-    subscribed: bool = False            # the organisation pays for a subscription that has begun
+    subscribed: bool = False  # the organisation pays for a subscription that has begun
 
 
 async def payers_due(*, end: dt.date) -> list[int]:
@@ -90,21 +98,26 @@ async def due_charges(*, organisation: Organisation, end: dt.date) -> Due:
         return due
     due.subscribed = True
     licences = {lic.id: lic for lic in await Licence.filter(id__in=[s.licence_id for s in subscriptions])}
-    bases = {lic.id: lic for lic in await Licence.filter(
-        id__in=[lic.extends_id for lic in licences.values() if lic.extends_id is not None])}  # type: ignore[attr-defined]
-    licensees = {o.id: o for o in await Organisation.filter(
-        id__in=list({lic.organisation_id for lic in licences.values()}))}  # type: ignore[attr-defined]
+    bases = {
+        lic.id: lic
+        for lic in await Licence.filter(
+            id__in=[lic.extends_id for lic in licences.values() if lic.extends_id is not None]
+        )
+    }
+    licensees = {
+        o.id: o for o in await Organisation.filter(id__in=list({lic.organisation_id for lic in licences.values()}))
+    }
     billed: dict[tuple[int, dt.date], list[SubscriptionCharge]] = defaultdict(list)
     for charge in await SubscriptionCharge.filter(subscription_id__in=[s.id for s in subscriptions]).order_by(
-            "period_start_date", "seq"):
+        "period_start_date", "seq"
+    ):
         billed[(charge.subscription_id, charge.period_start_date)].append(charge)
     language = str(organisation.language or "sv")
     for sub in subscriptions:
         licence = licences[sub.licence_id]
-        licensee = licensees[licence.organisation_id]  # type: ignore[attr-defined]
-        base = bases.get(licence.extends_id)  # type: ignore[attr-defined]
-        text = _text(str(licence.kind), sub.label, language,
-                     licensee.name if licensee.id != organisation.id else None)
+        licensee = licensees[licence.organisation_id]
+        base = bases.get(licence.extends_id) if licence.extends_id is not None else None
+        text = _text(str(licence.kind), sub.label, language, licensee.name if licensee.id != organisation.id else None)
         period = BillingPeriod(sub.billing_period)
         for p_start, p_end in periods_from(sub.start_date, period):
             prior = billed.get((sub.id, p_start), [])
@@ -115,15 +128,18 @@ async def due_charges(*, organisation: Organisation, end: dt.date) -> Due:
             if prior:
                 fee = Decimal(prior[0].annual_fee)
             else:
-                price = await price_for(payer_id=organisation.id, kind=LicenceKind(licence.kind), day=cov_from,
-                                        population=licensee.population,
-                                        base_kind=LicenceKind(base.kind) if base is not None else None)
+                price = await price_for(
+                    payer_id=organisation.id,
+                    kind=LicenceKind(licence.kind),
+                    day=cov_from,
+                    population=licensee.population,
+                    base_kind=LicenceKind(base.kind) if base is not None else None,
+                )
                 if price is None:
                     due.unpriced_subscription_ids.append(sub.id)
                     break
                 fee = price.annual_fee
-            target = prorated(fee, period, p_start, p_end, cov_from, cov_until) if days(cov_from, cov_until) \
-                else ZERO
+            target = prorated(fee, period, p_start, p_end, cov_from, cov_until) if days(cov_from, cov_until) else ZERO
             difference = target - sum((Decimal(c.amount) for c in prior), ZERO)
             if difference == 0:
                 continue
@@ -134,28 +150,58 @@ async def due_charges(*, organisation: Organisation, end: dt.date) -> Due:
             else:
                 first, last = _previous_until(prior) + dt.timedelta(days=1), cov_until
             prefix = TEXTS.get(language, TEXTS["sv"])["credit"] if difference < 0 else ""
-            due.charges.append(DueCharge(
-                subscription_id=sub.id, reference=f"LIC-{licence.id:05d}", period_start=p_start,
-                period_end=p_end, covered_from=first, covered_until=last, seq=len(prior), annual_fee=fee,
-                amount=difference, description=f"{prefix}{text} {first.isoformat()} – {last.isoformat()}"[:300]))
+            due.charges.append(
+                DueCharge(
+                    subscription_id=sub.id,
+                    reference=f"LIC-{licence.id:05d}",
+                    period_start=p_start,
+                    period_end=p_end,
+                    covered_from=first,
+                    covered_until=last,
+                    seq=len(prior),
+                    annual_fee=fee,
+                    amount=difference,
+                    description=f"{prefix}{text} {first.isoformat()} – {last.isoformat()}"[:300],
+                )
+            )
     return due
 
 
-async def store_charges(*, invoice_id: int, charges: list[DueCharge], first_line_no: int,
-                        vat_category: str, vat_rate: Decimal) -> None:
+async def store_charges(
+    *, invoice_id: int, charges: list[DueCharge], first_line_no: int, vat_category: str, vat_rate: Decimal
+) -> None:
     """The time-free lines and their charges, in the drafting transaction. A credit is quantity −1 at the
     (positive) amount: prices are never negative in an invoice (EN 16931 BR-27)."""
     for n, charge in enumerate(charges, start=first_line_no):
         await InvoiceLine.create(
-            invoice_id=invoice_id, line_no=n, ticket_id=None, ticket_number=charge.reference,
-            description=charge.description, category=None, rate_card_name="", unit=SUBSCRIPTION_UNIT,
-            quantity=Decimal(1 if charge.amount > 0 else -1), total_hours=ZERO, prepaid_hours=ZERO,
-            unit_price=abs(charge.amount), amount=charge.amount, vat_category=vat_category, vat_rate=vat_rate)
+            invoice_id=invoice_id,
+            line_no=n,
+            ticket_id=None,
+            ticket_number=charge.reference,
+            description=charge.description,
+            category=None,
+            rate_card_name="",
+            unit=SUBSCRIPTION_UNIT,
+            quantity=Decimal(1 if charge.amount > 0 else -1),
+            total_hours=ZERO,
+            prepaid_hours=ZERO,
+            unit_price=abs(charge.amount),
+            amount=charge.amount,
+            vat_category=vat_category,
+            vat_rate=vat_rate,
+        )
         await SubscriptionCharge.create(
-            subscription_id=charge.subscription_id, period_start_date=charge.period_start,
-            period_end_date=charge.period_end, seq=charge.seq, covered_from_date=charge.covered_from,
-            covered_until_date=charge.covered_until, annual_fee=charge.annual_fee, amount=charge.amount,
-            invoice_id=invoice_id, line_no=n)
+            subscription_id=charge.subscription_id,
+            period_start_date=charge.period_start,
+            period_end_date=charge.period_end,
+            seq=charge.seq,
+            covered_from_date=charge.covered_from,
+            covered_until_date=charge.covered_until,
+            annual_fee=charge.annual_fee,
+            amount=charge.amount,
+            invoice_id=invoice_id,
+            line_no=n,
+        )
 
 
 async def release_charges(*, invoice_id: int) -> None:

@@ -19,12 +19,27 @@ from support.programme.demo import RESOLD_APP
 SEEDER = Principal(token_id=0, name="demo seed", role=Role.admin)
 PRICES: list[dict[str, Any]] = [
     {"kind": "per_application", "annual_fee": Decimal("9600")},
-    {"kind": "population", "min_population": 0, "max_population": 9_999, "max_applications": 5,
-     "annual_fee": Decimal("18000")},
-    {"kind": "population", "min_population": 10_000, "max_population": 49_999, "max_applications": 5,
-     "annual_fee": Decimal("36000")},
-    {"kind": "population", "min_population": 50_000, "max_population": 149_999, "max_applications": 5,
-     "annual_fee": Decimal("60000")},
+    {
+        "kind": "population",
+        "min_population": 0,
+        "max_population": 9_999,
+        "max_applications": 5,
+        "annual_fee": Decimal("18000"),
+    },
+    {
+        "kind": "population",
+        "min_population": 10_000,
+        "max_population": 49_999,
+        "max_applications": 5,
+        "annual_fee": Decimal("36000"),
+    },
+    {
+        "kind": "population",
+        "min_population": 50_000,
+        "max_population": 149_999,
+        "max_applications": 5,
+        "annual_fee": Decimal("60000"),
+    },
     {"kind": "population", "min_population": 150_000, "max_applications": 5, "annual_fee": Decimal("96000")},
     {"kind": "xl", "annual_fee": Decimal("120000")},
 ]
@@ -34,26 +49,44 @@ async def seed_subscription_demo() -> dict[str, Any]:
     if await LicencePriceList.exists():
         return {"subscriptions": "demo data already present"}
     today = dt.date.today()
-    await pricing.create_price_list(principal=SEEDER, data=schemas.PriceListCreate.model_validate({
-        "name": "Licensprislista (illustrativ)", "valid_from": dt.date(2020, 1, 1), "prices": PRICES,
-        "forwarding_percent": Decimal("50")}))
+    await pricing.create_price_list(
+        principal=SEEDER,
+        data=schemas.PriceListCreate.model_validate(
+            {
+                "name": "Licensprislista (illustrativ)",
+                "valid_from": dt.date(2020, 1, 1),
+                "prices": PRICES,
+                "forwarding_percent": Decimal("50"),
+            }
+        ),
+    )
     for licence in await Licence.filter(subscription=None).order_by("id"):
         application = await Application.get_or_none(id=licence.application_id)  # type: ignore[attr-defined]
-        await Subscription.create(licence_id=licence.id, payer_id=licence.organisation_id,  # type: ignore[attr-defined]
-                                  start_date=licence.valid_from_date, created_by=SEEDER.name,
-                                  label=application.name if application is not None else "XL")
+        await Subscription.create(
+            licence_id=licence.id,
+            payer_id=licence.organisation_id,
+            start_date=licence.valid_from_date,
+            created_by=SEEDER.name,
+            label=application.name if application is not None else "XL",
+        )
     federation = await Organisation.get(name="Kommunalförbundet Västra Dalen")
-    await service.create_subscription(principal=SEEDER, organisation_id=federation.id, data=schemas.SubscriptionCreate(
-        kind=LicenceKind.population, start_date=today.replace(month=1, day=1)))
+    await service.create_subscription(
+        principal=SEEDER,
+        organisation_id=federation.id,
+        data=schemas.SubscriptionCreate(kind=LicenceKind.population, start_date=today.replace(month=1, day=1)),
+    )
     xl = await Licence.get(kind=LicenceKind.xl)
-    await service.create_subscription(principal=SEEDER, organisation_id=xl.organisation_id,  # type: ignore[attr-defined]
-                                      data=schemas.SubscriptionCreate(kind=LicenceKind.forwarding,
-                                                                      extends_licence_id=xl.id,
-                                                                      start_date=today - dt.timedelta(days=20)))
+    await service.create_subscription(
+        principal=SEEDER,
+        organisation_id=xl.organisation_id,
+        data=schemas.SubscriptionCreate(
+            kind=LicenceKind.forwarding, extends_licence_id=xl.id, start_date=today - dt.timedelta(days=20)
+        ),
+    )
     resold = await Application.get(name=RESOLD_APP)
     partner = await Organisation.get(name="Integrationshuset i Sundsvall AB")
-    resale = schemas.SubscriptionCreate(kind=LicenceKind.per_application, application_id=resold.id,
-                                        reseller_id=partner.id)
-    await service.create_subscription(principal=SEEDER, organisation_id=resold.organisation_id,  # type: ignore[attr-defined]
-                                      data=resale)
+    resale = schemas.SubscriptionCreate(
+        kind=LicenceKind.per_application, application_id=resold.id, reseller_id=partner.id
+    )
+    await service.create_subscription(principal=SEEDER, organisation_id=resold.organisation_id, data=resale)
     return {"licence_price_lists": 1, "subscriptions": await Subscription.all().count()}

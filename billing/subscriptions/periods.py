@@ -47,8 +47,14 @@ def days(first: dt.date, last: dt.date) -> int:
     return max((last - first).days + 1, 0)
 
 
-def prorated(annual_fee: Decimal, period: BillingPeriod, period_start: dt.date, period_end: dt.date,
-             covered_from: dt.date, covered_until: dt.date) -> Decimal:
+def prorated(
+    annual_fee: Decimal,
+    period: BillingPeriod,
+    period_start: dt.date,
+    period_end: dt.date,
+    covered_from: dt.date,
+    covered_until: dt.date,
+) -> Decimal:
     """The amount for the covered days of one period (the rule in the module docstring)."""
     covered = days(max(covered_from, period_start), min(covered_until, period_end))
     return round_amount(Decimal(annual_fee) * covered / (PER_YEAR[period] * days(period_start, period_end)))

@@ -24,8 +24,9 @@ class LicencePriceItem(Strict):
     kind: LicenceKind
     min_population: int | None = Field(None, ge=0, description="population tier: from (inclusive)")
     max_population: int | None = Field(None, ge=0, description="population tier: to (inclusive); null: no limit")
-    max_applications: int | None = Field(None, ge=1, le=10_000,
-                                         description="population tier: production applications covered")
+    max_applications: int | None = Field(
+        None, ge=1, le=10_000, description="population tier: production applications covered"
+    )
     annual_fee: MoneyIn = Field(description="SEK per year ex VAT")
 
     @model_validator(mode="after")
@@ -35,8 +36,11 @@ class LicencePriceItem(Strict):
         tiered = self.min_population is not None or self.max_population is not None
         if tiered != (self.kind == LicenceKind.population):
             raise ValueError("population tiers (and only they) have min_population/max_population")
-        if (self.min_population is not None and self.max_population is not None
-                and self.max_population < self.min_population):
+        if (
+            self.min_population is not None
+            and self.max_population is not None
+            and self.max_population < self.min_population
+        ):
             raise ValueError("max_population is below min_population")
         return self
 
@@ -84,14 +88,17 @@ class PriceListQuery(Strict):
 class SubscriptionCreate(Strict):
     kind: LicenceKind
     application_id: int | None = Field(None, ge=1, le=MAX_ID, description="per_application: the application")
-    extends_licence_id: int | None = Field(None, ge=1, le=MAX_ID,
-                                           description="forwarding: the base licence it extends")
-    purpose: Purpose | None = Field(None, description="per_application: the application's purpose "
-                                                      "(default: as recorded on the application)")
+    extends_licence_id: int | None = Field(None, ge=1, le=MAX_ID, description="forwarding: the base licence it extends")
+    purpose: Purpose | None = Field(
+        None, description="per_application: the application's purpose (default: as recorded on the application)"
+    )
     start_date: dt.date | None = Field(None, description="default: the application's production date, or today")
-    reseller_id: int | None = Field(None, ge=1, le=MAX_ID,
-                                    description="resale: the authorised partner that licenses its solution "
-                                                "to this customer and is billed for it")
+    reseller_id: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="resale: the authorised partner that licenses its solution to this customer and is billed for it",
+    )
 
     @model_validator(mode="after")
     def _shape(self) -> Self:
@@ -117,8 +124,11 @@ class SubscriptionChange(Strict):
 
 
 class SubscriptionCancel(Strict):
-    on: dt.date | None = Field(None, description="the day notice is given (default today): the subscription "
-                                                 "ends at the end of the billing period containing it")
+    on: dt.date | None = Field(
+        None,
+        description="the day notice is given (default today): the subscription "
+        "ends at the end of the billing period containing it",
+    )
 
 
 class ChargeRead(BaseModel):

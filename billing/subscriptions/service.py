@@ -47,9 +47,17 @@ from support.programme.resale import may_resell
 POPULATION_KINDS = ("municipality", "federation")
 
 
-async def _license(*, principal: Principal, licensee: Organisation, kind: LicenceKind, start: dt.date | None,
-                   application_id: int | None = None, extends_id: int | None = None, purpose: str | None = None,
-                   reseller: Organisation | None = None) -> Subscription:
+async def _license(
+    *,
+    principal: Principal,
+    licensee: Organisation,
+    kind: LicenceKind,
+    start: dt.date | None,
+    application_id: int | None = None,
+    extends_id: int | None = None,
+    purpose: str | None = None,
+    reseller: Organisation | None = None,
+) -> Subscription:
     """Validate and store one licence and its subscription (in the caller's transaction)."""
     application: Application | None = None
     base: Licence | None = None
@@ -67,28 +75,60 @@ async def _license(*, principal: Principal, licensee: Organisation, kind: Licenc
     tiered = kind == LicenceKind.population or (base is not None and base.kind == LicenceKind.population)
     if tiered and (licensee.kind not in POPULATION_KINDS or licensee.population is None):
         raise NoPopulation(f"{licensee.name} is not a municipality or federation with a recorded population")
-    start = start or (application.production_date if application and application.production_date else None) \
+    start = (
+        start
+        or (application.production_date if application and application.production_date else None)
         or dt.date.today()
+    )
     payer = reseller or licensee
-    price = await price_for(payer_id=payer.id, kind=kind, day=start, population=licensee.population,
-                            base_kind=LicenceKind(base.kind) if base is not None else None)
+    price = await price_for(
+        payer_id=payer.id,
+        kind=kind,
+        day=start,
+        population=licensee.population,
+        base_kind=LicenceKind(base.kind) if base is not None else None,
+    )
     if price is None:
         raise NoLicencePrice(f"no licence price list prices a {kind} licence for {payer.name} on {start}")
     covers = price.max_applications if kind == LicenceKind.population else None
-    licence = await add_licence(organisation_id=licensee.id, kind=kind, valid_from=start,
-                                application_id=application_id, extends_id=extends_id,
-                                reseller_id=reseller.id if reseller else None, covers_applications=covers,
-                                purpose=purpose)
-    label = price.tier_label if kind == LicenceKind.population and price.tier_label else \
-        await _label(kind, application, base)
-    subscription = await Subscription.create(licence_id=licence.id, payer_id=payer.id, start_date=start,
-                                             billing_period=price.billing_period, label=label,
-                                             created_by=principal.name)
-    await audit.record(principal=principal, action="subscription.created", subject_type="subscription",
-                       subject_id=subscription.id,
-                       data={"licence_id": licence.id, "kind": kind, "licensee_id": licensee.id,
-                             "payer_id": payer.id, "start": start, "annual_fee": price.annual_fee,
-                             "price_list": price.list_name})
+    licence = await add_licence(
+        organisation_id=licensee.id,
+        kind=kind,
+        valid_from=start,
+        application_id=application_id,
+        extends_id=extends_id,
+        reseller_id=reseller.id if reseller else None,
+        covers_applications=covers,
+        purpose=purpose,
+    )
+    label = (
+        price.tier_label
+        if kind == LicenceKind.population and price.tier_label
+        else await _label(kind, application, base)
+    )
+    subscription = await Subscription.create(
+        licence_id=licence.id,
+        payer_id=payer.id,
+        start_date=start,
+        billing_period=price.billing_period,
+        label=label,
+        created_by=principal.name,
+    )
+    await audit.record(
+        principal=principal,
+        action="subscription.created",
+        subject_type="subscription",
+        subject_id=subscription.id,
+        data={
+            "licence_id": licence.id,
+            "kind": kind,
+            "licensee_id": licensee.id,
+            "payer_id": payer.id,
+            "start": start,
+            "annual_fee": price.annual_fee,
+            "price_list": price.list_name,
+        },
+    )
     return subscription
 
 
@@ -115,8 +155,9 @@ async def _licensee(principal: Principal, organisation_id: int) -> Organisation:
     return organisation
 
 
-async def _reseller(principal: Principal, reseller_id: int | None, licensee: Organisation,
-                    day: dt.date) -> Organisation | None:
+async def _reseller(
+    principal: Principal, reseller_id: int | None, licensee: Organisation, day: dt.date
+) -> Organisation | None:
     """The reseller named, if it may resell to `licensee` on `day` (see support/programme/resale.py)."""
     if principal.is_integrator:
         scope = principal.organisation_scope()
@@ -134,14 +175,22 @@ async def _reseller(principal: Principal, reseller_id: int | None, licensee: Org
     return reseller
 
 
-async def create_subscription(*, principal: Principal, organisation_id: int,
-                              data: schemas.SubscriptionCreate) -> schemas.SubscriptionRead:
+async def create_subscription(
+    *, principal: Principal, organisation_id: int, data: schemas.SubscriptionCreate
+) -> schemas.SubscriptionRead:
     async with in_transaction():
         licensee = await _licensee(principal, organisation_id)
         reseller = await _reseller(principal, data.reseller_id, licensee, data.start_date or dt.date.today())
-        subscription = await _license(principal=principal, licensee=licensee, kind=data.kind,
-                                      start=data.start_date, application_id=data.application_id,
-                                      extends_id=data.extends_licence_id, purpose=data.purpose, reseller=reseller)
+        subscription = await _license(
+            principal=principal,
+            licensee=licensee,
+            kind=data.kind,
+            start=data.start_date,
+            application_id=data.application_id,
+            extends_id=data.extends_licence_id,
+            purpose=data.purpose,
+            reseller=reseller,
+        )
     return await subscription_read(subscription)
 
 
@@ -153,8 +202,9 @@ async def _locked(principal: Principal, subscription_id: int) -> Subscription:
     return subscription
 
 
-async def change_subscription(*, principal: Principal, subscription_id: int,
-                              data: schemas.SubscriptionChange) -> schemas.SubscriptionRead:
+async def change_subscription(
+    *, principal: Principal, subscription_id: int, data: schemas.SubscriptionChange
+) -> schemas.SubscriptionRead:
     """A change of kind or tier from `effective_date` (module docstring); returns the new subscription."""
     async with in_transaction():
         old = await _locked(principal, subscription_id)
@@ -165,13 +215,22 @@ async def change_subscription(*, principal: Principal, subscription_id: int,
         licence = await Licence.get(id=old.licence_id)
         if licence.kind == LicenceKind.forwarding:
             raise InvalidReference("a forwarding licence follows its base licence; change the base instead")
-        licensee = await _licensee(principal, licence.organisation_id)  # type: ignore[attr-defined]
+        licensee = await _licensee(principal, licence.organisation_id)
         reseller = await Organisation.get(id=old.payer_id) if old.payer_id != licensee.id else None
-        if reseller is not None and (refusal := await may_resell(partner=reseller, customer=licensee,
-                                                                 on=data.effective_date)) is not None:
+        if (
+            reseller is not None
+            and (refusal := await may_resell(partner=reseller, customer=licensee, on=data.effective_date)) is not None
+        ):
             raise PartnerMayNotResell(refusal)
-        new = await _license(principal=principal, licensee=licensee, kind=data.kind, start=data.effective_date,
-                             application_id=data.application_id, purpose=licence.purpose, reseller=reseller)
+        new = await _license(
+            principal=principal,
+            licensee=licensee,
+            kind=data.kind,
+            start=data.effective_date,
+            application_id=data.application_id,
+            purpose=licence.purpose,
+            reseller=reseller,
+        )
         if old.end_date is not None:
             new.end_date = old.end_date
             await new.save(update_fields=["end_date"])
@@ -180,30 +239,44 @@ async def change_subscription(*, principal: Principal, subscription_id: int,
         await end_licence(licence_id=licence.id, last_day=last_day, with_extensions=False)
         old.end_date, old.replaced_by_id = last_day, new.id
         await old.save(update_fields=["end_date", "replaced_by_id"])
-        await audit.record(principal=principal, action="subscription.changed", subject_type="subscription",
-                           subject_id=old.id, data={"replaced_by": new.id, "effective_date": data.effective_date})
+        await audit.record(
+            principal=principal,
+            action="subscription.changed",
+            subject_type="subscription",
+            subject_id=old.id,
+            data={"replaced_by": new.id, "effective_date": data.effective_date},
+        )
     return await subscription_read(new)
 
 
-async def cancel_subscription(*, principal: Principal, subscription_id: int,
-                              data: schemas.SubscriptionCancel) -> schemas.SubscriptionRead:
+async def cancel_subscription(
+    *, principal: Principal, subscription_id: int, data: schemas.SubscriptionCancel
+) -> schemas.SubscriptionRead:
     """Ends at the end of the billing period the notice falls in; forwarding licences on it end with it."""
     async with in_transaction():
         subscription = await _locked(principal, subscription_id)
         if subscription.cancelled_at is not None or subscription.replaced_by_id is not None:
             raise SubscriptionEnded(f"subscription {subscription.id} is already cancelled or replaced")
         notice = max(data.on or dt.date.today(), subscription.start_date)
-        _, last_day = period_containing(notice, subscription.billing_period)  # type: ignore[arg-type]
+        _, last_day = period_containing(notice, subscription.billing_period)
         if subscription.end_date is not None:
             last_day = min(last_day, subscription.end_date)
         subscription.end_date, subscription.cancelled_at = last_day, dt.datetime.now(dt.UTC)
         await subscription.save(update_fields=["end_date", "cancelled_at"])
         extension_ids = await Licence.filter(extends_id=subscription.licence_id).values_list("id", flat=True)
-        await Subscription.filter(licence_id__in=list(extension_ids)).filter(
-            Q(end_date__isnull=True) | Q(end_date__gt=last_day)).update(end_date=last_day)
+        await (
+            Subscription.filter(licence_id__in=list(extension_ids))
+            .filter(Q(end_date__isnull=True) | Q(end_date__gt=last_day))
+            .update(end_date=last_day)
+        )
         await end_licence(licence_id=subscription.licence_id, last_day=last_day, with_extensions=True)
-        await audit.record(principal=principal, action="subscription.cancelled", subject_type="subscription",
-                           subject_id=subscription.id, data={"end_date": last_day, "notice": notice})
+        await audit.record(
+            principal=principal,
+            action="subscription.cancelled",
+            subject_type="subscription",
+            subject_id=subscription.id,
+            data={"end_date": last_day, "notice": notice},
+        )
     return await subscription_read(subscription)
 
 
@@ -211,16 +284,33 @@ async def subscription_read(subscription: Subscription) -> schemas.SubscriptionR
     licence = await Licence.get(id=subscription.licence_id)
     charges = await SubscriptionCharge.filter(subscription_id=subscription.id).order_by("period_start_date", "seq")
     return schemas.SubscriptionRead(
-        id=subscription.id, licence_id=licence.id, licensee_id=licence.organisation_id,  # type: ignore[attr-defined]
-        payer_id=subscription.payer_id, reseller_id=licence.reseller_id,  # type: ignore[attr-defined]
-        kind=LicenceKind(licence.kind), application_id=licence.application_id,  # type: ignore[attr-defined]
-        label=subscription.label, billing_period=subscription.billing_period,  # type: ignore[arg-type]
-        start_date=subscription.start_date, end_date=subscription.end_date,
-        replaced_by_id=subscription.replaced_by_id, cancelled_at=subscription.cancelled_at,
-        charges=[schemas.ChargeRead(period_start=c.period_start_date, period_end=c.period_end_date,
-                                    covered_from=c.covered_from_date, covered_until=c.covered_until_date,
-                                    annual_fee=c.annual_fee, amount=c.amount, invoice_id=c.invoice_id,
-                                    line_no=c.line_no) for c in charges])
+        id=subscription.id,
+        licence_id=licence.id,
+        licensee_id=licence.organisation_id,
+        payer_id=subscription.payer_id,
+        reseller_id=licence.reseller_id,  # type: ignore[attr-defined]
+        kind=LicenceKind(licence.kind),
+        application_id=licence.application_id,  # type: ignore[attr-defined]
+        label=subscription.label,
+        billing_period=subscription.billing_period,
+        start_date=subscription.start_date,
+        end_date=subscription.end_date,
+        replaced_by_id=subscription.replaced_by_id,
+        cancelled_at=subscription.cancelled_at,
+        charges=[
+            schemas.ChargeRead(
+                period_start=c.period_start_date,
+                period_end=c.period_end_date,
+                covered_from=c.covered_from_date,
+                covered_until=c.covered_until_date,
+                annual_fee=c.annual_fee,
+                amount=c.amount,
+                invoice_id=c.invoice_id,
+                line_no=c.line_no,
+            )
+            for c in charges
+        ],
+    )
 
 
 async def get_subscription(*, principal: Principal, subscription_id: int) -> schemas.SubscriptionRead:
@@ -230,13 +320,13 @@ async def get_subscription(*, principal: Principal, subscription_id: int) -> sch
     return await subscription_read(subscription)
 
 
-async def list_subscriptions(*, principal: Principal,
-                             query: schemas.SubscriptionQuery) -> tuple[list[schemas.SubscriptionRead], str | None]:
+async def list_subscriptions(
+    *, principal: Principal, query: schemas.SubscriptionQuery
+) -> tuple[list[schemas.SubscriptionRead], str | None]:
     rows = Subscription.filter(access.visible_subscriptions(principal))
     if query.organisation_id is not None:
         rows = rows.filter(access.held_or_paid_by(query.organisation_id))
     if query.active_on is not None:
-        rows = rows.filter(Q(end_date__isnull=True) | Q(end_date__gte=query.active_on),
-                           start_date__lte=query.active_on)
+        rows = rows.filter(Q(end_date__isnull=True) | Q(end_date__gte=query.active_on), start_date__lte=query.active_on)
     found, cursor = await keyset_page(rows, query.limit, query.cursor)
     return [await subscription_read(s) for s in found], cursor

@@ -46,8 +46,16 @@ from notifications.settings import InboundSettings, get_inbound_settings, get_ma
 
 log = logging.getLogger("tripdesk.notifications.fetcher")
 
-FINAL = frozenset({InboundStatus.processed, InboundStatus.ignored, InboundStatus.held, InboundStatus.accepted,
-                   InboundStatus.discarded, InboundStatus.failed})
+FINAL = frozenset(
+    {
+        InboundStatus.processed,
+        InboundStatus.ignored,
+        InboundStatus.held,
+        InboundStatus.accepted,
+        InboundStatus.discarded,
+        InboundStatus.failed,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -98,14 +106,22 @@ class FetchStats:
 
 
 class MailFetcher:
-    def __init__(self, *, settings: InboundSettings | None = None, mailbox: ImapMailbox | None = None,
-                 worker_id: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        settings: InboundSettings | None = None,
+        mailbox: ImapMailbox | None = None,
+        worker_id: str | None = None,
+    ) -> None:
         self.settings = settings or get_inbound_settings()
         if mailbox is None:
             if not self.settings.imap_url:
                 raise ValueError("IMAP_URL is not set: there is no mailbox to read")
-            mailbox = ImapMailbox(self.settings.imap_url, oauth_token=self.settings.imap_oauth_token,
-                                  timeout=self.settings.timeout_seconds)
+            mailbox = ImapMailbox(
+                self.settings.imap_url,
+                oauth_token=self.settings.imap_oauth_token,
+                timeout=self.settings.timeout_seconds,
+            )
         self.mailbox = mailbox
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.stats = FetchStats()
@@ -135,17 +151,32 @@ class MailFetcher:
         keys = [key for key, _, _ in wanted]
         async with in_transaction():
             await InboundMessage.bulk_create(
-                [InboundMessage(message_key=key, message_id=message_id, status=InboundStatus.claimed, size=size,
-                                claimed_by=self.worker_id, lease_until=lease_until, attempts=0)
-                 for key, message_id, size in wanted],
-                ignore_conflicts=True)
+                [
+                    InboundMessage(
+                        message_key=key,
+                        message_id=message_id,
+                        status=InboundStatus.claimed,
+                        size=size,
+                        claimed_by=self.worker_id,
+                        lease_until=lease_until,
+                        attempts=0,
+                    )
+                    for key, message_id, size in wanted
+                ],
+                ignore_conflicts=True,
+            )
             rows = {row.message_key: row for row in await InboundMessage.filter(message_key__in=keys)}
             takeable = Q(status=InboundStatus.retry) | Q(status=InboundStatus.claimed, lease_until__lt=now)
-            stale = [row.id for row in rows.values() if row.status is InboundStatus.retry or (
-                row.status is InboundStatus.claimed and row.claimed_by != self.worker_id)]
+            stale = [
+                row.id
+                for row in rows.values()
+                if row.status is InboundStatus.retry
+                or (row.status is InboundStatus.claimed and row.claimed_by != self.worker_id)
+            ]
             if stale:
                 await InboundMessage.filter(takeable, id__in=stale).update(
-                    status=InboundStatus.claimed, claimed_by=self.worker_id, lease_until=lease_until)
+                    status=InboundStatus.claimed, claimed_by=self.worker_id, lease_until=lease_until
+                )
                 for row in await InboundMessage.filter(id__in=stale):
                     rows[row.message_key] = row
         claimed: dict[str, tuple[str, InboundMessage]] = {}
@@ -178,12 +209,23 @@ class MailFetcher:
             if mail.refused:
                 outcome["refused_attachments"] = [
                     {"filename": r.filename, "content_type": r.content_type, "size": r.size, "reason": r.reason}
-                    for r in mail.refused]
+                    for r in mail.refused
+                ]
             done = await InboundMessage.filter(
-                id=row.id, status=InboundStatus.claimed, claimed_by=self.worker_id).update(
-                status=handled.status, kind=mail.kind, from_address=mail.from_address, from_name=mail.from_name,
-                subject=mail.subject, original=mail.raw, outcome=outcome, processed_at=utcnow(), lease_until=None,
-                attempts=row.attempts + 1, last_error=None)
+                id=row.id, status=InboundStatus.claimed, claimed_by=self.worker_id
+            ).update(
+                status=handled.status,
+                kind=mail.kind,
+                from_address=mail.from_address,
+                from_name=mail.from_name,
+                subject=mail.subject,
+                original=mail.raw,
+                outcome=outcome,
+                processed_at=utcnow(),
+                lease_until=None,
+                attempts=row.attempts + 1,
+                last_error=None,
+            )
             if not done:
                 raise LeaseLost(row.message_key)
         return handled
@@ -193,17 +235,27 @@ class MailFetcher:
         attempts = row.attempts + 1
         final = attempts >= self.settings.max_attempts
         await InboundMessage.filter(id=row.id, status=InboundStatus.claimed, claimed_by=self.worker_id).update(
-            status=InboundStatus.failed if final else InboundStatus.retry, attempts=attempts,
-            claimed_by=self.worker_id if final else None, processed_at=utcnow() if final else None,
-            lease_until=None, last_error=error[:4000])
+            status=InboundStatus.failed if final else InboundStatus.retry,
+            attempts=attempts,
+            claimed_by=self.worker_id if final else None,
+            processed_at=utcnow() if final else None,
+            lease_until=None,
+            last_error=error[:4000],
+        )
         if final:
             self.stats.failed += 1
-            log.warning("inbound message %s failed %s times; moved to %s: %s", row.message_key, attempts,
-                        self.settings.failed_folder, error)
+            log.warning(
+                "inbound message %s failed %s times; moved to %s: %s",
+                row.message_key,
+                attempts,
+                self.settings.failed_folder,
+                error,
+            )
             return self.settings.failed_folder
         self.stats.retried += 1
-        log.info("inbound message %s: attempt %s failed (%s); kept for the next round", row.message_key,
-                 attempts, error)
+        log.info(
+            "inbound message %s: attempt %s failed (%s); kept for the next round", row.message_key, attempts, error
+        )
         return None
 
     def _key(self, envelope: Envelope) -> tuple[str, str | None]:
@@ -240,8 +292,9 @@ class MailFetcher:
             # The fetcher that finished it moves it right after its commit; another one steps in only when
             # that did not happen within a lease (it died in between), or both would copy it to the folder.
             finished = row.processed_at or row.created_at
-            if row.claimed_by not in (None, self.worker_id) and \
-                    finished > utcnow() - dt.timedelta(seconds=self.settings.lease_seconds):
+            if row.claimed_by not in (None, self.worker_id) and finished > utcnow() - dt.timedelta(
+                seconds=self.settings.lease_seconds
+            ):
                 self.stats.skipped += 1
                 return "busy", None
             self.stats.moved_only += 1
@@ -250,13 +303,16 @@ class MailFetcher:
         if envelope.size > self.settings.max_message_bytes:
             row.attempts = self.settings.max_attempts - 1  # no retry can make it smaller
             return "failed", await self._failed_attempt(
-                row, f"the message has {envelope.size} bytes, more than MAIL_MAX_MESSAGE_BYTES "
-                     f"({self.settings.max_message_bytes})")
+                row,
+                f"the message has {envelope.size} bytes, more than MAIL_MAX_MESSAGE_BYTES "
+                f"({self.settings.max_message_bytes})",
+            )
         try:
             raw = await self.mailbox.fetch(envelope.uid)
             if raw is None:  # gone meanwhile: give the claim back untouched
                 await InboundMessage.filter(id=row.id, claimed_by=self.worker_id).update(
-                    status=InboundStatus.retry, claimed_by=None, lease_until=None)
+                    status=InboundStatus.retry, claimed_by=None, lease_until=None
+                )
                 return "gone", None
             mail = parse_message(raw, settings=self.settings, own_addresses=self._own)
             if mail.message_key != key:  # the key comes from the header block alone; keep the claimed one
@@ -287,7 +343,7 @@ class MailFetcher:
             uids = await self.mailbox.uids()
             seen = 0
             for start in range(0, len(uids), self.settings.batch_size):
-                envelopes = await self.mailbox.envelopes(uids[start:start + self.settings.batch_size])
+                envelopes = await self.mailbox.envelopes(uids[start : start + self.settings.batch_size])
                 await self.process(envelopes)
                 seen += len(envelopes)
             return seen

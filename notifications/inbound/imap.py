@@ -122,7 +122,8 @@ class ImapMailbox:
         try:
             if self.implicit_tls:
                 client: aioimaplib.IMAP4 = aioimaplib.IMAP4_SSL(
-                    host=self.host, port=self.port, timeout=self.timeout, ssl_context=self._ssl_context())
+                    host=self.host, port=self.port, timeout=self.timeout, ssl_context=self._ssl_context()
+                )
             else:
                 client = aioimaplib.IMAP4(host=self.host, port=self.port, timeout=self.timeout)
             self._client = client
@@ -175,8 +176,9 @@ class ImapMailbox:
         if not uids:
             return []
         uid_set = ",".join(str(u) for u in uids)
-        response = await _run("UID FETCH header",
-                              self.client.uid("fetch", uid_set, "(UID RFC822.SIZE BODY.PEEK[HEADER])"))
+        response = await _run(
+            "UID FETCH header", self.client.uid("fetch", uid_set, "(UID RFC822.SIZE BODY.PEEK[HEADER])")
+        )
         return [Envelope(uid, size, header) for uid, size, header in fetched_items(response.lines)]
 
     async def fetch(self, uid: int) -> bytes | None:
@@ -192,8 +194,9 @@ class ImapMailbox:
             response = await self.client.create(_quote(folder))
         except _TRANSPORT_ERRORS as exc:
             raise ImapError(f"CREATE {folder}: {exc}") from exc
-        if response.result != "OK" and not any(b"ALREADYEXISTS" in bytes(line).upper() or b"EXISTS" in
-                                               bytes(line).upper() for line in response.lines):
+        if response.result != "OK" and not any(
+            b"ALREADYEXISTS" in bytes(line).upper() or b"EXISTS" in bytes(line).upper() for line in response.lines
+        ):
             raise ImapError(f"cannot create folder {folder!r}")
 
     async def move(self, uids: list[int], folder: str) -> bool:

@@ -26,10 +26,12 @@ async def mark_failing(addresses: Iterable[str], *, reason: str) -> list[str]:
     now = utcnow()
     for address in dict.fromkeys(a.strip().lower() for a in addresses if a and "@" in a):
         updated = await FailingAddress.filter(email=address).update(
-            bounces=F("bounces") + 1, last_at=now, reason=reason[:2000])
+            bounces=F("bounces") + 1, last_at=now, reason=reason[:2000]
+        )
         if not updated:
-            await FailingAddress.bulk_create([FailingAddress(email=address, reason=reason[:2000], last_at=now)],
-                                             ignore_conflicts=True)
+            await FailingAddress.bulk_create(
+                [FailingAddress(email=address, reason=reason[:2000], last_at=now)], ignore_conflicts=True
+            )
         marked.append(address)
     return marked
 
@@ -47,22 +49,28 @@ async def failing_addresses(emails: Iterable[str] | None = None) -> list[Failing
     return await rows.order_by("email")
 
 
-async def list_inbound(*, status: InboundStatus, limit: int, cursor: str | None) -> tuple[list[InboundMessage],
-                                                                                         str | None]:
+async def list_inbound(
+    *, status: InboundStatus, limit: int, cursor: str | None
+) -> tuple[list[InboundMessage], str | None]:
     return await keyset_page(InboundMessage.filter(status=status), limit, cursor)
 
 
 async def get_inbound(*, inbound_id: int, for_update: bool = False) -> InboundMessage:
-    return await first_or(InboundMessage.filter(id=inbound_id),
-                          InboundMessageNotFound(f"inbound message {inbound_id} not found"), for_update=for_update)
+    return await first_or(
+        InboundMessage.filter(id=inbound_id),
+        InboundMessageNotFound(f"inbound message {inbound_id} not found"),
+        for_update=for_update,
+    )
 
 
 async def decide_held(*, inbound_id: int, status: InboundStatus, outcome: dict[str, Any]) -> InboundMessage:
     """Move a held message to `accepted` or `discarded` (in the caller's transaction); 409 if it is not held."""
     updated = await InboundMessage.filter(id=inbound_id, status=InboundStatus.held).update(
-        status=status, outcome=outcome, processed_at=utcnow())
+        status=status, outcome=outcome, processed_at=utcnow()
+    )
     row = await get_inbound(inbound_id=inbound_id)
     if not updated:
-        raise NotHeld(f"inbound message {inbound_id} is {row.status}; only a held message can be decided",
-                      current=str(row.status))
+        raise NotHeld(
+            f"inbound message {inbound_id} is {row.status}; only a held message can be decided", current=str(row.status)
+        )
     return row

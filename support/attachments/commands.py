@@ -19,8 +19,9 @@ Database = Callable[[], AbstractAsyncContextManager[Any]]
 
 
 def register(subparsers: Any, database: Database) -> None:
-    purge = subparsers.add_parser("purge-attachments",
-                                  help="remove attachments of tickets closed more than N months ago")
+    purge = subparsers.add_parser(
+        "purge-attachments", help="remove attachments of tickets closed more than N months ago"
+    )
     purge.add_argument("--closed-before-months", type=int, required=True, metavar="N")
     purge.add_argument("--dry-run", action="store_true", help="list what would be removed; change nothing")
     purge.add_argument("--by", default="tripdesk purge-attachments", help="who removes (kept in the record)")
@@ -50,8 +51,10 @@ async def _purge(database: Database, *, months: int, dry_run: bool, by: str) -> 
     for item in result.removed:
         print(f"{item.ticket_id} {item.id} {item.sha256} {item.size} {item.filename}")
     verb = "would remove" if dry_run else "removed"
-    print(f"{verb} {len(result.removed)} attachment(s), {result.bytes} bytes, of tickets closed before "
-          f"{result.closed_before.date().isoformat()}")
+    print(
+        f"{verb} {len(result.removed)} attachment(s), {result.bytes} bytes, of tickets closed before "
+        f"{result.closed_before.date().isoformat()}"
+    )
     return 0
 
 

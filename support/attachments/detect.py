@@ -33,10 +33,44 @@ MAX_ZIP_DEPTH = 3
 MAX_PREVIEW_CHARS = 8000
 MAX_IMAGE_PIXELS = 40_000_000
 
-EXECUTABLE_MAGIC = (b"\x7fELF", b"MZ", b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe",
-                    b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"\x00asm", b"#!", b"dex\n")
-EXECUTABLE_NAMES = frozenset({"exe", "dll", "com", "scr", "msi", "bat", "cmd", "ps1", "vbs", "vbe", "js", "jse",
-                              "wsf", "hta", "jar", "lnk", "pif", "cpl", "app", "sh", "so", "dylib"})
+EXECUTABLE_MAGIC = (
+    b"\x7fELF",
+    b"MZ",
+    b"\xfe\xed\xfa\xce",
+    b"\xfe\xed\xfa\xcf",
+    b"\xce\xfa\xed\xfe",
+    b"\xcf\xfa\xed\xfe",
+    b"\xca\xfe\xba\xbe",
+    b"\x00asm",
+    b"#!",
+    b"dex\n",
+)
+EXECUTABLE_NAMES = frozenset(
+    {
+        "exe",
+        "dll",
+        "com",
+        "scr",
+        "msi",
+        "bat",
+        "cmd",
+        "ps1",
+        "vbs",
+        "vbe",
+        "js",
+        "jse",
+        "wsf",
+        "hta",
+        "jar",
+        "lnk",
+        "pif",
+        "cpl",
+        "app",
+        "sh",
+        "so",
+        "dylib",
+    }
+)
 IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 _HAR = re.compile(rb'^\s*\{\s*"log"\s*:')
 _XML = re.compile(rb"^\s*<(\?xml|[A-Za-z_])")
@@ -81,10 +115,12 @@ def _magic_kind(head: bytes) -> str | None:
     kind = filetype.guess(head)
     if kind is None:
         return None
-    if kind.mime in ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                     "application/epub+zip") and head.startswith(b"PK"):
+    if kind.mime in (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/epub+zip",
+    ) and head.startswith(b"PK"):
         return kind.mime
     return str(kind.mime)
 
@@ -113,7 +149,7 @@ def _check_zip(source: IO[bytes], depth: int = 0) -> None:
                         if depth + 1 >= MAX_ZIP_DEPTH:
                             raise AttachmentTypeRefused("zip archives nested too deep")
                         with archive.open(member) as nested:
-                            _check_zip(nested, depth + 1)  # type: ignore[arg-type]
+                            _check_zip(nested, depth + 1)
             except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError):
                 raise AttachmentTypeRefused(f"the zip member {member.filename} cannot be read") from None
 
@@ -126,7 +162,7 @@ def _preview(path: Path, lines: int) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         # cut inside a character at the end, or not UTF-8 at all (a Windows code page)
-        text = raw[:exc.start].decode("utf-8") if exc.start > len(raw) - 4 else raw.decode("cp1252", "replace")
+        text = raw[: exc.start].decode("utf-8") if exc.start > len(raw) - 4 else raw.decode("cp1252", "replace")
     for line in text.removeprefix("\ufeff").splitlines()[:lines]:
         out.append(line[:500])
     return "\n".join(out)[:MAX_PREVIEW_CHARS]
@@ -150,8 +186,9 @@ def _thumbnail(path: Path, pixels: int) -> bytes | None:
         return None
 
 
-def inspect(path: Path, filename: str, *, allowed: frozenset[str], preview_lines: int,
-            thumbnail_pixels: int) -> Detected:
+def inspect(
+    path: Path, filename: str, *, allowed: frozenset[str], preview_lines: int, thumbnail_pixels: int
+) -> Detected:
     """Refuse what must not be stored (ExecutableRefused, AttachmentTypeRefused: 415), else say what it is.
     Blocking (reads the file): run it in a thread."""
     with path.open("rb") as source:
@@ -160,8 +197,9 @@ def inspect(path: Path, filename: str, *, allowed: frozenset[str], preview_lines
         raise ExecutableRefused("executables and scripts are not accepted, whatever the file is called")
     content_type = _magic_kind(head) or _text_kind(head, filename) or "application/octet-stream"
     if content_type not in allowed:
-        raise AttachmentTypeRefused(f"files of type {content_type} are not accepted",
-                                    content_type=content_type, accepted=sorted(allowed))
+        raise AttachmentTypeRefused(
+            f"files of type {content_type} are not accepted", content_type=content_type, accepted=sorted(allowed)
+        )
     if content_type == "application/zip":
         with path.open("rb") as source:
             _check_zip(source)

@@ -23,7 +23,7 @@ class AttachmentBlob(Model):
     content_type = fields.CharField(max_length=100)
     refs = fields.IntField(default=0)
     preview = fields.TextField(null=True)
-    has_thumbnail = fields.BooleanField(default=False)   # lists say so without reading the image
+    has_thumbnail = fields.BooleanField(default=False)  # lists say so without reading the image
     thumbnail = fields.BinaryField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -49,12 +49,16 @@ class Attachment(Model):
 
     id = fields.IntField(primary_key=True)
     ticket: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Ticket", related_name="attachments", on_delete=fields.RESTRICT)
+        "support.Ticket", related_name="attachments", on_delete=fields.RESTRICT
+    )
+    ticket_id: int
     comment: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
-        "support.Comment", related_name="attachments", null=True, on_delete=fields.RESTRICT)
+        "support.Comment", related_name="attachments", null=True, on_delete=fields.RESTRICT
+    )
     comment_id: int | None
     blob: fields.ForeignKeyRelation[AttachmentBlob] = fields.ForeignKeyField(
-        "support.AttachmentBlob", related_name="attachments", on_delete=fields.RESTRICT)
+        "support.AttachmentBlob", related_name="attachments", on_delete=fields.RESTRICT
+    )
     filename = fields.CharField(max_length=255)
     uploaded_by = fields.CharField(max_length=200)
     uploaded_by_token_id = fields.IntField(null=True)

@@ -63,15 +63,18 @@ class _Reader:
         self.header_name = b""
         self.header_value = b""
         self.ended = False
-        self.parser = MultipartParser(boundary, callbacks={
-            "on_part_begin": lambda: self.events.append(("begin", None)),
-            "on_header_field": self._field,
-            "on_header_value": self._value,
-            "on_header_end": self._header_end,
-            "on_headers_finished": lambda: self.events.append(("headers", None)),
-            "on_part_data": lambda data, start, end: self.events.append(("data", bytes(data[start:end]))),
-            "on_part_end": lambda: self.events.append(("end", None)),
-        })
+        self.parser = MultipartParser(
+            boundary,
+            callbacks={
+                "on_part_begin": lambda: self.events.append(("begin", None)),
+                "on_header_field": self._field,
+                "on_header_value": self._value,
+                "on_header_end": self._header_end,
+                "on_headers_finished": lambda: self.events.append(("headers", None)),
+                "on_part_data": lambda data, start, end: self.events.append(("data", bytes(data[start:end]))),
+                "on_part_end": lambda: self.events.append(("end", None)),
+            },
+        )
 
     def _field(self, data: bytes, start: int, end: int) -> None:
         self.header_name += data[start:end]

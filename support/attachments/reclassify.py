@@ -30,8 +30,11 @@ async def text_heads(ticket_id: int, *, public_only: bool) -> list[str]:
     """The previews (first lines) of a ticket's text attachments, oldest first; `public_only` leaves out the
     files of internal comments."""
     visible = Q(comment_id=None) | Q(comment__public=True) if public_only else Q()
-    rows = await Attachment.filter(visible, ticket_id=ticket_id, blob__preview__not_isnull=True
-                                   ).order_by("id").values_list("blob__preview", flat=True)
+    rows = (
+        await Attachment.filter(visible, ticket_id=ticket_id, blob__preview__not_isnull=True)
+        .order_by("id")
+        .values_list("blob__preview", flat=True)
+    )
     return [str(r) for r in rows if r]
 
 
@@ -50,12 +53,22 @@ async def after_text_attachment(ticket: Ticket) -> None:
     ticket.classification_state = state
     ticket.classification_confidence = confidence
     await TicketEvent.create(
-        ticket_id=ticket.id, kind="classified", actor="classifier", from_value=old_category,
-        to_value=result.category.value, reason="; ".join(result.reasons)[:2000],
-        data={"model_version": result.model_version, "confidence": confidence, "state": state.value,
-              "language": result.language, "read_attachments": len(heads)})
-    await ticket.save(update_fields=["category", "classification_state", "classification_confidence",
-                                     "updated_at"])
+        ticket_id=ticket.id,
+        kind="classified",
+        actor="classifier",
+        from_value=old_category,
+        to_value=result.category.value,
+        reason="; ".join(result.reasons)[:2000],
+        data={
+            "model_version": result.model_version,
+            "confidence": confidence,
+            "state": state.value,
+            "language": result.language,
+            "read_attachments": len(heads),
+        },
+    )
+    await ticket.save(update_fields=["category", "classification_state", "classification_confidence", "updated_at"])
     if state is ClassificationState.suggested and result.category != old_category:
-        await notify.category_set(ticket=ticket, old_category=old_category,
-                                  reason="the attached files were read with the ticket")
+        await notify.category_set(
+            ticket=ticket, old_category=old_category, reason="the attached files were read with the ticket"
+        )

@@ -50,10 +50,15 @@ def months_ago(months: int, now: dt.datetime | None = None) -> dt.datetime:
 
 
 async def _closed_before(cutoff: dt.datetime) -> list[int]:
-    closings = (TicketEvent.filter(kind="status_changed", to_value=TicketStatus.closed.value,
-                                   ticket__status=TicketStatus.closed)
-                .group_by("ticket_id").annotate(closed_at=Max("created_at")).filter(closed_at__lt=cutoff)
-                .values_list("ticket_id", flat=True))
+    closings = (
+        TicketEvent.filter(
+            kind="status_changed", to_value=TicketStatus.closed.value, ticket__status=TicketStatus.closed
+        )
+        .group_by("ticket_id")
+        .annotate(closed_at=Max("created_at"))
+        .filter(closed_at__lt=cutoff)
+        .values_list("ticket_id", flat=True)
+    )
     return [cast(int, t) for t in await closings]
 
 
@@ -75,10 +80,16 @@ async def purge_attachments(*, closed_before: dt.datetime, removed_by: str, dry_
             blob = await AttachmentBlob.filter(sha256=attachment.blob_id).select_for_update().get()  # type: ignore[attr-defined]
             result.removed.append(attachment_read(attachment, blob))
             await AttachmentRemoval.create(
-                attachment_id=attachment.id, ticket_id=attachment.ticket_id,  # type: ignore[attr-defined]
-                comment_id=attachment.comment_id, filename=attachment.filename, sha256=blob.sha256,  # type: ignore[attr-defined]
-                size=blob.size, content_type=blob.content_type, removed_by=removed_by,
-                reason=f"retention: ticket closed before {closed_before.date().isoformat()}")
+                attachment_id=attachment.id,
+                ticket_id=attachment.ticket_id,
+                comment_id=attachment.comment_id,
+                filename=attachment.filename,
+                sha256=blob.sha256,
+                size=blob.size,
+                content_type=blob.content_type,
+                removed_by=removed_by,
+                reason=f"retention: ticket closed before {closed_before.date().isoformat()}",
+            )
             await attachment.delete()
             blob.refs -= 1
             if blob.refs > 0:

@@ -31,14 +31,26 @@ async def _upload(request: Request, principal: Principal, comment_id: int | None
     upload = await read_file(request)
     ticket_id = path_int(request)
     read = await service.store_attachment(
-        principal=principal, ticket_id=ticket_id, comment_id=comment_id, filename=upload.filename,
-        stream=upload.chunks, uploaded_by=principal.name, uploaded_by_token_id=principal.token_id)
-    return JSON(read, status_code=201,
-                headers={"Location": f"/api/v1/tickets/{ticket_id}/attachments/{read.id}"})
+        principal=principal,
+        ticket_id=ticket_id,
+        comment_id=comment_id,
+        filename=upload.filename,
+        stream=upload.chunks,
+        uploaded_by=principal.name,
+        uploaded_by_token_id=principal.token_id,
+    )
+    return JSON(read, status_code=201, headers={"Location": f"/api/v1/tickets/{ticket_id}/attachments/{read.id}"})
 
 
-@operation("Attach a file to a ticket", roles=UPLOADERS, body=AttachmentUpload, response=AttachmentRead,
-           status=201, tags=("attachments",), body_media_type="multipart/form-data")
+@operation(
+    "Attach a file to a ticket",
+    roles=UPLOADERS,
+    body=AttachmentUpload,
+    response=AttachmentRead,
+    status=201,
+    tags=("attachments",),
+    body_media_type="multipart/form-data",
+)
 async def upload_to_ticket(request: Request, principal: Principal) -> Response:
     """One file in the form field `file` (`curl -F file=@app.log`), streamed. Type from the content; refused:
     too large (413: per file, per ticket), a type off the allow-list, an executable or an archive holding one
@@ -47,8 +59,15 @@ async def upload_to_ticket(request: Request, principal: Principal) -> Response:
     return await _upload(request, principal, None)
 
 
-@operation("Attach a file to a comment", roles=UPLOADERS, body=AttachmentUpload, response=AttachmentRead,
-           status=201, tags=("attachments",), body_media_type="multipart/form-data")
+@operation(
+    "Attach a file to a comment",
+    roles=UPLOADERS,
+    body=AttachmentUpload,
+    response=AttachmentRead,
+    status=201,
+    tags=("attachments",),
+    body_media_type="multipart/form-data",
+)
 async def upload_to_comment(request: Request, principal: Principal) -> Response:
     """As for a ticket; the file is as visible as the comment (an internal comment's files are staff-only)."""
     return await _upload(request, principal, path_int(request, "comment_id"))
@@ -66,19 +85,26 @@ async def list_attachments(request: Request, principal: Principal) -> Response:
 async def download_attachment(request: Request, principal: Principal) -> Response:
     """The file's bytes, streamed, with its detected type and `Content-Disposition: attachment` (the name in
     RFC 5987 `filename*`); `ETag` is its sha256."""
-    read, chunks = await service.open_attachment(principal=principal, ticket_id=path_int(request),
-                                                 attachment_id=path_int(request, "attachment_id"))
-    return StreamingResponse(chunks, media_type=read.content_type, headers={
-        "Content-Disposition": content_disposition(read.filename), "Content-Length": str(read.size),
-        "ETag": f'"{read.sha256}"'})
+    read, chunks = await service.open_attachment(
+        principal=principal, ticket_id=path_int(request), attachment_id=path_int(request, "attachment_id")
+    )
+    return StreamingResponse(
+        chunks,
+        media_type=read.content_type,
+        headers={
+            "Content-Disposition": content_disposition(read.filename),
+            "Content-Length": str(read.size),
+            "ETag": f'"{read.sha256}"',
+        },
+    )
 
 
-@operation("An image attachment's thumbnail", roles=tuple(Role), tags=("attachments",),
-           content_types=("image/png",))
+@operation("An image attachment's thumbnail", roles=tuple(Role), tags=("attachments",), content_types=("image/png",))
 async def attachment_thumbnail(request: Request, principal: Principal) -> Response:
     """A PNG at most TRIPDESK_ATTACHMENT_THUMBNAIL_PIXELS wide and high; 404 for a file that is no image."""
-    png = await service.attachment_thumbnail(principal=principal, ticket_id=path_int(request),
-                                             attachment_id=path_int(request, "attachment_id"))
+    png = await service.attachment_thumbnail(
+        principal=principal, ticket_id=path_int(request), attachment_id=path_int(request, "attachment_id")
+    )
     return Response(png, media_type="image/png")
 
 

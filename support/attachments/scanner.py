@@ -23,8 +23,12 @@ async def scan(path: Path, *, command: str | None, time_limit: float) -> None:
         return
     try:
         process = await asyncio.create_subprocess_exec(
-            *shlex.split(command), str(path), stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+            *shlex.split(command),
+            str(path),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
     except OSError:
         log.exception("the virus scanner cannot be started")
         raise ScannerUnavailable("the virus scanner cannot be started; try again later") from None

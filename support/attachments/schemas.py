@@ -12,8 +12,13 @@ from core.schemas import Read
 
 def _binary(schema: dict[str, Any]) -> None:
     schema.clear()
-    schema.update({"type": "string", "contentMediaType": "application/octet-stream",
-                   "description": "The file's bytes; its name is the part's filename."})
+    schema.update(
+        {
+            "type": "string",
+            "contentMediaType": "application/octet-stream",
+            "description": "The file's bytes; its name is the part's filename.",
+        }
+    )
 
 
 class AttachmentUpload(BaseModel):
@@ -42,4 +47,3 @@ class AttachmentRead(Read):
 
 class AttachmentList(BaseModel):
     items: list[AttachmentRead]
-

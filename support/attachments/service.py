@@ -56,16 +56,33 @@ STAGE_CHUNK = 64 * 1024
 
 def attachment_read(attachment: Attachment, blob: AttachmentBlob) -> AttachmentRead:
     return AttachmentRead(
-        id=attachment.id, ticket_id=attachment.ticket_id, comment_id=attachment.comment_id,  # type: ignore[attr-defined]
-        filename=attachment.filename, size=blob.size, content_type=blob.content_type, sha256=blob.sha256,
-        uploaded_by=attachment.uploaded_by, uploaded_at=attachment.created_at, preview=blob.preview,
-        has_thumbnail=blob.has_thumbnail)
+        id=attachment.id,
+        ticket_id=attachment.ticket_id,
+        comment_id=attachment.comment_id,
+        filename=attachment.filename,
+        size=blob.size,
+        content_type=blob.content_type,
+        sha256=blob.sha256,
+        uploaded_by=attachment.uploaded_by,
+        uploaded_at=attachment.created_at,
+        preview=blob.preview,
+        has_thumbnail=blob.has_thumbnail,
+    )
 
 
-LISTED = {"id": "id", "ticket_id": "ticket_id", "comment_id": "comment_id", "filename": "filename",
-          "size": "blob__size", "content_type": "blob__content_type", "sha256": "blob__sha256",
-          "uploaded_by": "uploaded_by", "uploaded_at": "created_at", "preview": "blob__preview",
-          "has_thumbnail": "blob__has_thumbnail"}
+LISTED = {
+    "id": "id",
+    "ticket_id": "ticket_id",
+    "comment_id": "comment_id",
+    "filename": "filename",
+    "size": "blob__size",
+    "content_type": "blob__content_type",
+    "sha256": "blob__sha256",
+    "uploaded_by": "uploaded_by",
+    "uploaded_at": "created_at",
+    "preview": "blob__preview",
+    "has_thumbnail": "blob__has_thumbnail",
+}
 """AttachmentRead's fields and where they are read from (a list never reads the thumbnails' bytes)."""
 
 
@@ -88,8 +105,12 @@ async def _check_comment(principal: Principal | None, ticket: Ticket, comment_id
 
 
 async def _ticket_bytes(ticket_id: int) -> int:
-    totals = await Attachment.filter(ticket_id=ticket_id).group_by("ticket_id").annotate(
-        total=Sum("blob__size")).values_list("total", flat=True)
+    totals = (
+        await Attachment.filter(ticket_id=ticket_id)
+        .group_by("ticket_id")
+        .annotate(total=Sum("blob__size"))
+        .values_list("total", flat=True)
+    )
     return int(cast(int, totals[0])) if totals else 0
 
 
@@ -104,12 +125,14 @@ async def _stage(stream: AsyncIterable[bytes], *, settings: AttachmentSettings, 
             async for chunk in stream:
                 size += len(chunk)
                 if size > settings.max_file_bytes:
-                    raise AttachmentTooLarge(f"the limit is {settings.max_file_bytes} bytes per file",
-                                             limit=settings.max_file_bytes)
+                    raise AttachmentTooLarge(
+                        f"the limit is {settings.max_file_bytes} bytes per file", limit=settings.max_file_bytes
+                    )
                 if size > room:
                     raise TicketAttachmentsFull(
                         f"the ticket's attachments may total {settings.max_ticket_bytes} bytes",
-                        limit=settings.max_ticket_bytes)
+                        limit=settings.max_ticket_bytes,
+                    )
                 digest.update(chunk)
                 await asyncio.to_thread(out.write, chunk)
     except BaseException:
@@ -127,9 +150,16 @@ async def _file_chunks(path: Path) -> AsyncIterator[bytes]:
             yield chunk
 
 
-async def store_attachment(*, ticket_id: int, filename: str, stream: AsyncIterable[bytes], uploaded_by: str,
-                           comment_id: int | None = None, principal: Principal | None = None,
-                           uploaded_by_token_id: int | None = None) -> AttachmentRead:
+async def store_attachment(
+    *,
+    ticket_id: int,
+    filename: str,
+    stream: AsyncIterable[bytes],
+    uploaded_by: str,
+    comment_id: int | None = None,
+    principal: Principal | None = None,
+    uploaded_by_token_id: int | None = None,
+) -> AttachmentRead:
     """Store a file on a ticket (or on one of its comments). With a `principal`, what it may see and do is
     checked; without one the caller is trusted (mail intake: the ticket must exist). Refusals: 404 (ticket
     or comment), 413 (limits), 415 (type, executable), 422 (empty, infected), 503 (scanner failed)."""
@@ -141,15 +171,30 @@ async def store_attachment(*, ticket_id: int, filename: str, stream: AsyncIterab
     staged, sha256, size = await _stage(stream, settings=settings, room=room)
     try:
         found = await asyncio.to_thread(
-            detect.inspect, staged, filename, allowed=settings.allowed, preview_lines=settings.preview_lines,
-            thumbnail_pixels=settings.thumbnail_pixels)
+            detect.inspect,
+            staged,
+            filename,
+            allowed=settings.allowed,
+            preview_lines=settings.preview_lines,
+            thumbnail_pixels=settings.thumbnail_pixels,
+        )
         await scan(staged, command=settings.scanner, time_limit=settings.scanner_timeout_seconds)
         store = make_store(settings)
         for attempt in range(3):
             try:
-                return await _commit(principal=principal, ticket_id=ticket.id, comment_id=comment_id,
-                                     staged=staged, sha256=sha256, size=size, found=found, filename=filename,
-                                     uploaded_by=uploaded_by, token_id=uploaded_by_token_id, store=store)
+                return await _commit(
+                    principal=principal,
+                    ticket_id=ticket.id,
+                    comment_id=comment_id,
+                    staged=staged,
+                    sha256=sha256,
+                    size=size,
+                    found=found,
+                    filename=filename,
+                    uploaded_by=uploaded_by,
+                    token_id=uploaded_by_token_id,
+                    store=store,
+                )
             except IntegrityError:
                 # another upload of the same bytes inserted the blob row first: lock it and count this one in
                 if attempt == 2:
@@ -159,9 +204,20 @@ async def store_attachment(*, ticket_id: int, filename: str, stream: AsyncIterab
         await asyncio.to_thread(staged.unlink, missing_ok=True)
 
 
-async def _commit(*, principal: Principal | None, ticket_id: int, comment_id: int | None, staged: Path,
-                  sha256: str, size: int, found: detect.Detected, filename: str, uploaded_by: str,
-                  token_id: int | None, store: BlobStore) -> AttachmentRead:
+async def _commit(
+    *,
+    principal: Principal | None,
+    ticket_id: int,
+    comment_id: int | None,
+    staged: Path,
+    sha256: str,
+    size: int,
+    found: detect.Detected,
+    filename: str,
+    uploaded_by: str,
+    token_id: int | None,
+    store: BlobStore,
+) -> AttachmentRead:
     put = False
     try:
         async with in_transaction():
@@ -169,21 +225,34 @@ async def _commit(*, principal: Principal | None, ticket_id: int, comment_id: in
             await _check_comment(principal, ticket, comment_id)
             settings = get_attachment_settings()
             if await _ticket_bytes(ticket.id) + size > settings.max_ticket_bytes:
-                raise TicketAttachmentsFull(f"the ticket's attachments may total {settings.max_ticket_bytes} bytes",
-                                            limit=settings.max_ticket_bytes)
+                raise TicketAttachmentsFull(
+                    f"the ticket's attachments may total {settings.max_ticket_bytes} bytes",
+                    limit=settings.max_ticket_bytes,
+                )
             if await AttachmentBlob.filter(sha256=sha256).update(refs=F("refs") + 1):
                 blob = await AttachmentBlob.get(sha256=sha256)
             else:
-                blob = await AttachmentBlob.create(sha256=sha256, size=size, content_type=found.content_type,
-                                                   refs=1, preview=found.preview, thumbnail=found.thumbnail,
-                                                   has_thumbnail=found.thumbnail is not None)
+                blob = await AttachmentBlob.create(
+                    sha256=sha256,
+                    size=size,
+                    content_type=found.content_type,
+                    refs=1,
+                    preview=found.preview,
+                    thumbnail=found.thumbnail,
+                    has_thumbnail=found.thumbnail is not None,
+                )
                 put = True
                 stored = await store.put(_file_chunks(staged))
                 if stored.sha256 != sha256:
                     raise InternalError("the staged upload changed while it was stored")
-            attachment = await Attachment.create(ticket_id=ticket.id, comment_id=comment_id, blob_id=sha256,
-                                                 filename=filename, uploaded_by=uploaded_by,
-                                                 uploaded_by_token_id=token_id)
+            attachment = await Attachment.create(
+                ticket_id=ticket.id,
+                comment_id=comment_id,
+                blob_id=sha256,
+                filename=filename,
+                uploaded_by=uploaded_by,
+                uploaded_by_token_id=token_id,
+            )
             if found.preview is not None:
                 await reclassify.after_text_attachment(ticket)
     except BaseException:
@@ -209,22 +278,29 @@ async def discard_unreferenced(store: BlobStore, sha256: str) -> bool:
 
 async def list_attachments(*, principal: Principal, ticket_id: int) -> list[AttachmentRead]:
     ticket = await _ticket(principal, ticket_id)
-    rows = await Attachment.filter(access.visible_attachments(principal), ticket_id=ticket.id).order_by("id").values(
-        **LISTED)
+    rows = (
+        await Attachment.filter(access.visible_attachments(principal), ticket_id=ticket.id)
+        .order_by("id")
+        .values(**LISTED)
+    )
     return [AttachmentRead.model_validate(row) for row in rows]
 
 
 async def _attachment(principal: Principal, ticket_id: int, attachment_id: int) -> Attachment:
     ticket = await _ticket(principal, ticket_id)
-    row = await Attachment.filter(access.visible_attachments(principal), id=attachment_id, ticket_id=ticket.id
-                                  ).prefetch_related("blob").first()
+    row = (
+        await Attachment.filter(access.visible_attachments(principal), id=attachment_id, ticket_id=ticket.id)
+        .prefetch_related("blob")
+        .first()
+    )
     if row is None:
         raise AttachmentNotFound("no such attachment on this ticket")
     return row
 
 
-async def open_attachment(*, principal: Principal, ticket_id: int,
-                          attachment_id: int) -> tuple[AttachmentRead, AsyncIterator[bytes]]:
+async def open_attachment(
+    *, principal: Principal, ticket_id: int, attachment_id: int
+) -> tuple[AttachmentRead, AsyncIterator[bytes]]:
     """The attachment and its bytes as a stream (read as the response is sent)."""
     row = await _attachment(principal, ticket_id, attachment_id)
     store = make_store(get_attachment_settings())

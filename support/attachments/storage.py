@@ -142,7 +142,7 @@ class DatabaseStore:
             row = await AttachmentChunk.filter(sha256=sha256, seq=seq).values_list("data", flat=True)
             if not row:
                 return
-            yield bytes(row[0])  # type: ignore[arg-type]
+            yield bytes(row[0])
             seq += 1
 
     async def delete(self, sha256: str) -> None:

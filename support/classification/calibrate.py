@@ -15,8 +15,11 @@ from support.classification.classifier import CALIBRATION_FILE, Classifier, corp
 
 def main() -> None:
     model = Classifier.train(corpus_examples(), recalibrate=True, progress=print)
-    record = {"model_version": model.model_version, "temperature": model.temperature,
-              "held_out": [list(row) for row in model.held_out]}
+    record = {
+        "model_version": model.model_version,
+        "temperature": model.temperature,
+        "held_out": [list(row) for row in model.held_out],
+    }
     CALIBRATION_FILE.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {CALIBRATION_FILE}: temperature {model.temperature:.4f}")
 

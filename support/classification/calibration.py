@@ -77,8 +77,9 @@ def expected_calibration_error(confidences: Sequence[float], correct: Sequence[b
     return float(total)
 
 
-def reliability(confidences: Sequence[float], correct: Sequence[bool],
-                edges: Sequence[float]) -> list[tuple[float, int, float]]:
+def reliability(
+    confidences: Sequence[float], correct: Sequence[bool], edges: Sequence[float]
+) -> list[tuple[float, int, float]]:
     """Per lower edge: (edge, tickets at or above it, accuracy among them): what a threshold there buys."""
     conf = np.asarray(confidences, dtype=float)
     right = np.asarray(correct, dtype=bool)

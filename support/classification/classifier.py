@@ -68,8 +68,10 @@ HEAD_CHARS, TAIL_CHARS = 2500, 500
 RULE_HEAD_CHARS, RULE_TAIL_CHARS = 6000, 1000
 MAX_PHRASES = 5
 
-_INVISIBLE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064"
-                        r"\u2066-\u2069\ufeff\ud800-\udfff]")
+_INVISIBLE = re.compile(
+    r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+    r"\u2066-\u2069\ufeff\ud800-\udfff]"
+)
 
 
 def normalise(text: str) -> str:
@@ -113,9 +115,14 @@ class ClassificationResult:
         return self.confidence < CONFIDENCE_THRESHOLD or self.category is Category.unofficial
 
     def to_json(self) -> dict[str, Any]:
-        return {"category": self.category.value, "confidence": round(self.confidence, 4),
-                "billing": self.billing.value, "reasons": list(self.reasons), "language": self.language,
-                "needs_triage": self.needs_triage}
+        return {
+            "category": self.category.value,
+            "confidence": round(self.confidence, 4),
+            "billing": self.billing.value,
+            "reasons": list(self.reasons),
+            "language": self.language,
+            "needs_triage": self.needs_triage,
+        }
 
 
 def _field(example: Mapping[str, Any] | Any, name: str, default: Any = None) -> Any:
@@ -128,11 +135,15 @@ def canonical_examples(examples: Iterable[Mapping[str, Any] | Any]) -> list[dict
     """Examples as plain dicts (from corpus rows, LabelledExample rows or dicts); category validated."""
     out = []
     for ex in examples:
-        out.append({"subject": str(_field(ex, "subject", "") or ""),
-                    "body": str(_field(ex, "body", "") or ""),
-                    "category": Category(str(_field(ex, "category", None) or _field(ex, "label"))).value,
-                    "weight": float(_field(ex, "weight", 1.0) or 1.0),
-                    "group": str(_field(ex, "group", "") or "")})
+        out.append(
+            {
+                "subject": str(_field(ex, "subject", "") or ""),
+                "body": str(_field(ex, "body", "") or ""),
+                "category": Category(str(_field(ex, "category", None) or _field(ex, "label"))).value,
+                "weight": float(_field(ex, "weight", 1.0) or 1.0),
+                "group": str(_field(ex, "group", "") or ""),
+            }
+        )
     return out
 
 
@@ -153,20 +164,40 @@ def version_of(examples: list[dict[str, Any]], calibrated: bool = True) -> str:
 
 
 def build_pipeline() -> Pipeline:
-    features = FeatureUnion([
-        ("word", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, min_df=2,
-                                 token_pattern=r"(?u)\b\w[\w:-]*\w\b|\b\w\b", max_features=60_000)),
-        ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2,
-                                 max_features=150_000)),
-    ])
+    features = FeatureUnion(
+        [
+            (
+                "word",
+                TfidfVectorizer(
+                    analyzer="word",
+                    ngram_range=(1, 2),
+                    sublinear_tf=True,
+                    min_df=2,
+                    token_pattern=r"(?u)\b\w[\w:-]*\w\b|\b\w\b",
+                    max_features=60_000,
+                ),
+            ),
+            (
+                "char",
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, max_features=150_000
+                ),
+            ),
+        ]
+    )
     return Pipeline([("features", features), ("clf", LogisticRegression(C=8.0, max_iter=3000, tol=1e-3))])
 
 
 class Classifier:
     """A trained model; `classify` is pure and thread-safe (it only reads the fitted arrays)."""
 
-    def __init__(self, pipeline: Pipeline, model_version: str, temperature: float = 1.0,
-                 held_out: list[tuple[float, int, float]] | None = None) -> None:
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        model_version: str,
+        temperature: float = 1.0,
+        held_out: list[tuple[float, int, float]] | None = None,
+    ) -> None:
         self.pipeline = pipeline
         self.model_version = model_version
         self.temperature = temperature
@@ -183,22 +214,33 @@ class Classifier:
         self._word_names = word.get_feature_names_out().tolist()
         self._word_telling = [_telling(name) for name in self._word_names]
         # For the phrases: per category, each word column's coefficient relative to the average category.
-        word_coef = self._coef[:, :len(self._word_names)]
+        word_coef = self._coef[:, : len(self._word_names)]
         self._word_relative = list(word_coef - word_coef.mean(axis=0))
         self._rule_index = {c: i for i, c in enumerate(self._classes)}
         self._unofficial = self._rule_index.get(Category.unofficial)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"pipeline": self.pipeline, "model_version": self.model_version, "temperature": self.temperature,
-                "held_out": self.held_out}
+        return {
+            "pipeline": self.pipeline,
+            "model_version": self.model_version,
+            "temperature": self.temperature,
+            "held_out": self.held_out,
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["pipeline"], state["model_version"], state.get("temperature", 1.0),  # type: ignore[misc]
-                      state.get("held_out"))
+        self.__init__(  # type: ignore[misc]
+            state["pipeline"], state["model_version"], state.get("temperature", 1.0), state.get("held_out")
+        )
 
     @classmethod
-    def train(cls, examples: Iterable[Mapping[str, Any] | Any], *, calibrate: bool = True,
-              progress: Callable[[str], None] | None = None, recalibrate: bool = False) -> Classifier:
+    def train(
+        cls,
+        examples: Iterable[Mapping[str, Any] | Any],
+        *,
+        calibrate: bool = True,
+        progress: Callable[[str], None] | None = None,
+        recalibrate: bool = False,
+    ) -> Classifier:
         """Fit on all examples. With `calibrate`, the temperature is chosen first on held-out written
         tickets (see `calibration_folds`), each scored by a fit that never saw them; for exactly the
         shipped corpus it is read from corpus/calibration.json instead (written by
@@ -228,8 +270,9 @@ class Classifier:
                 truth_index = np.array([index[c] for c in truth])
                 temperature = fit_temperature(np.array(logits), truth_index)
                 p = softmax(np.array(logits) / temperature)
-                held_out = reliability(p.max(axis=1).tolist(), (p.argmax(axis=1) == truth_index).tolist(),
-                                       HELD_OUT_EDGES)
+                held_out = reliability(
+                    p.max(axis=1).tolist(), (p.argmax(axis=1) == truth_index).tolist(), HELD_OUT_EDGES
+                )
         say(f"final fit on {len(rows)} examples (temperature {temperature:.3f})")
         return cls(_fit(rows), version, temperature, held_out)
 
@@ -242,8 +285,7 @@ class Classifier:
         idx, val = self.vector(text)
         return self._coef[:, idx] @ val + self._intercept, idx, val
 
-    def logits_with_rules(self, subject: str, body: str
-                          ) -> tuple[list[float], list[tuple[Rule, str]], list[Any], str]:
+    def logits_with_rules(self, subject: str, body: str) -> tuple[list[float], list[tuple[Rule, str]], list[Any], str]:
         """Uncalibrated logits (model + rule weights), the rule hits, the feature blocks and the model text."""
         head = normalise((subject or "")[:300])
         scanned = prepare_body(body or "")
@@ -269,22 +311,32 @@ class Classifier:
         confidence = weights[best] / sum(weights)
         category = self._classes[best]
         language = detect_language(text)
-        reasons = [f"rule {rule.name}: {rule.explanation} ('{snippet}')"
-                   for rule, snippet in hits if rule.category is category]
+        reasons = [
+            f"rule {rule.name}: {rule.explanation} ('{snippet}')" for rule, snippet in hits if rule.category is category
+        ]
         word_rows, word_values = blocks[0]
         phrases = self._phrases(self._features.columns(0, word_rows), word_values, best)
         if phrases:
             reasons.append("phrases: " + ", ".join(f"'{phrase}'" for phrase in phrases))
-        reasons += [f"outweighed: rule {rule.name} pointed to {rule.category.value} ('{snippet}')"
-                    for rule, snippet in hits if rule.category is not category]
+        reasons += [
+            f"outweighed: rule {rule.name} pointed to {rule.category.value} ('{snippet}')"
+            for rule, snippet in hits
+            if rule.category is not category
+        ]
         if len(_WORDISH.findall(f"{subject} {body[:SHORT_TEXT_SCAN]}")) < MIN_WORDS:
             confidence = min(confidence, SHORT_TEXT_CONFIDENCE)
             empty = not subject.strip() and not body.strip()
             reasons.append("empty ticket: nothing to classify" if empty else "too little text to classify")
         policy = POLICY[category]
         reasons.append("policy: " + (policy.rule_sv if language == "sv" else policy.rule_en))
-        return ClassificationResult(category=category, confidence=confidence, billing=policy.billing,
-                                    language=language, reasons=reasons, model_version=self.model_version)
+        return ClassificationResult(
+            category=category,
+            confidence=confidence,
+            billing=policy.billing,
+            language=language,
+            reasons=reasons,
+            model_version=self.model_version,
+        )
 
     def _phrases(self, idx: np.ndarray, val: np.ndarray, cls_index: int) -> list[str]:
         """The word n-grams present in the text (the word block: `idx`, `val`) that pushed hardest towards

@@ -25,14 +25,14 @@ def classify_line(classifier: Classifier, line: str) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         return {"error": f"invalid JSON: {exc.msg} at column {exc.colno}"}
     if not isinstance(item, dict):
-        return {"error": "expected an object with \"subject\" and \"body\""}
+        return {"error": 'expected an object with "subject" and "body"'}
     subject, body = item.get("subject", ""), item.get("body", "")
     if subject is None:
         subject = ""
     if body is None:
         body = ""
     if not isinstance(subject, str) or not isinstance(body, str):
-        return {"error": "\"subject\" and \"body\" must be strings"}
+        return {"error": '"subject" and "body" must be strings'}
     return classifier.classify(subject, body).to_json()
 
 
@@ -48,8 +48,13 @@ def run_classify(stdin: IO[str], stdout: IO[str], classifier: Classifier | None 
     return 1 if failed else 0
 
 
-def run_eval(paths: str | Path | list[str | Path], stdout: IO[str] | None = None,
-             classifier: Classifier | None = None, *, show_errors: int = 0) -> int:
+def run_eval(
+    paths: str | Path | list[str | Path],
+    stdout: IO[str] | None = None,
+    classifier: Classifier | None = None,
+    *,
+    show_errors: int = 0,
+) -> int:
     """Print one evaluation report per labelled JSONL file; 1 if one cannot be read. Individual mistakes
     only with `show_errors` (never use it on the frozen test set)."""
     out = stdout or sys.stdout
@@ -62,8 +67,11 @@ def run_eval(paths: str | Path | list[str | Path], stdout: IO[str] | None = None
     classifier = classifier or get_classifier()
     out.write(f"model {classifier.model_version} (temperature {classifier.temperature:.3f})\n")
     if classifier.held_out:
-        out.write("calibration folds (each writer's tickets scored by a model trained without them), at or above: "
-                  + "   ".join(f"{edge:.1f} {n} right {right:.3f}" for edge, n, right in classifier.held_out) + "\n")
+        out.write(
+            "calibration folds (each writer's tickets scored by a model trained without them), at or above: "
+            + "   ".join(f"{edge:.1f} {n} right {right:.3f}" for edge, n, right in classifier.held_out)
+            + "\n"
+        )
     for path, examples in sets:
         out.write(f"\n== {path.name}: {len(examples)} tickets\n")
         out.write(format_report(evaluate(classifier, examples), show_errors=show_errors) + "\n")
@@ -72,8 +80,10 @@ def run_eval(paths: str | Path | list[str | Path], stdout: IO[str] | None = None
 
 def _figures(report: EvalReport) -> str:
     languages = ", ".join(f"{lang} {f1:.3f}" for lang, (_, f1) in report.per_language.items())
-    return (f"macro-F1 {report.macro_f1:.3f} ({languages}), unofficial precision {report.unofficial_precision:.3f}, "
-            f"coverage {report.coverage:.3f} at {report.accuracy_at_threshold:.3f} right, ECE {report.ece:.3f}")
+    return (
+        f"macro-F1 {report.macro_f1:.3f} ({languages}), unofficial precision {report.unofficial_precision:.3f}, "
+        f"coverage {report.coverage:.3f} at {report.accuracy_at_threshold:.3f} right, ECE {report.ece:.3f}"
+    )
 
 
 async def run_retrain_async(stdout: IO[str] | None = None, *, data_dir: Path | None = None) -> int:
@@ -98,6 +108,8 @@ async def run_retrain_async(stdout: IO[str] | None = None, *, data_dir: Path | N
     if outcome.promoted:
         out.write(f"promoted: model {outcome.candidate_version} is now used for every classification\n")
     else:
-        out.write(f"not promoted: the retrained model scores worse on {outcome.gate_file}; "
-                  f"model {outcome.previous_version} stays in use\n")
+        out.write(
+            f"not promoted: the retrained model scores worse on {outcome.gate_file}; "
+            f"model {outcome.previous_version} stays in use\n"
+        )
     return 0

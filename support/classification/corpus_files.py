@@ -35,8 +35,16 @@ def written_examples() -> list[dict[str, Any]]:
     """The written corpus, `label` as category and the file's name as `group` (its writer and brief)."""
     rows: list[dict[str, Any]] = []
     for path in sorted(WRITTEN_DIR.glob("*.jsonl")):
-        rows += [{"subject": r["subject"], "body": r["body"], "category": r["label"], "language": r.get("lang"),
-                  "group": path.stem} for r in read_jsonl(path)]
+        rows += [
+            {
+                "subject": r["subject"],
+                "body": r["body"],
+                "category": r["label"],
+                "language": r.get("lang"),
+                "group": path.stem,
+            }
+            for r in read_jsonl(path)
+        ]
     return rows
 
 

@@ -69,8 +69,9 @@ def _scores(confusion: list[list[int]]) -> tuple[dict[str, CategoryScore], float
     return per, (sum(s.f1 for s in present) / len(present) if present else 0.0)
 
 
-def evaluate(classifier: Classifier, examples: Iterable[Mapping[str, Any]],
-             threshold: float = CONFIDENCE_THRESHOLD) -> EvalReport:
+def evaluate(
+    classifier: Classifier, examples: Iterable[Mapping[str, Any]], threshold: float = CONFIDENCE_THRESHOLD
+) -> EvalReport:
     """Score `classifier` on labelled examples ({"subject","body","category" or "label"[, "lang"]})."""
     index = {label: i for i, label in enumerate(LABELS)}
     confusion = [[0] * len(LABELS) for _ in LABELS]
@@ -93,18 +94,33 @@ def evaluate(classifier: Classifier, examples: Iterable[Mapping[str, Any]],
             unofficial += 1
             unofficial_confident += result.confidence >= 0.5
         if predicted != truth:
-            errors.append({"subject": ex.get("subject", ""), "category": truth, "predicted": predicted,
-                           "confidence": round(result.confidence, 3)})
+            errors.append(
+                {
+                    "subject": ex.get("subject", ""),
+                    "category": truth,
+                    "predicted": predicted,
+                    "confidence": round(result.confidence, 3),
+                }
+            )
     n = len(correct)
     per, macro = _scores(confusion)
     covered = [right for conf, right in zip(confidences, correct, strict=True) if conf >= threshold]
     return EvalReport(
-        n=n, accuracy=_ratio(sum(correct), n), macro_f1=macro, per_category=per, confusion=confusion,
-        threshold=threshold, coverage=_ratio(len(covered), n), accuracy_at_threshold=_ratio(sum(covered), len(covered)),
+        n=n,
+        accuracy=_ratio(sum(correct), n),
+        macro_f1=macro,
+        per_category=per,
+        confusion=confusion,
+        threshold=threshold,
+        coverage=_ratio(len(covered), n),
+        accuracy_at_threshold=_ratio(sum(covered), len(covered)),
         ece=expected_calibration_error(confidences, correct),
         per_language={lang: (sum(map(sum, m)), _scores(m)[1]) for lang, m in sorted(by_language.items())},
-        unofficial_predicted=unofficial, unofficial_confident=unofficial_confident,
-        reliability=reliability(confidences, correct, RELIABILITY_EDGES), errors=errors)
+        unofficial_predicted=unofficial,
+        unofficial_confident=unofficial_confident,
+        reliability=reliability(confidences, correct, RELIABILITY_EDGES),
+        errors=errors,
+    )
 
 
 RELIABILITY_EDGES = (0.5, 0.6, 0.7, 0.8, 0.9)
@@ -121,17 +137,21 @@ def format_report(report: EvalReport, *, show_errors: int = 0) -> str:
     for label, s in report.per_category.items():
         lines.append(f"{label:<12} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f} {s.support:>8}")
     languages = "   ".join(f"{lang} {f1:.3f} ({n})" for lang, (n, f1) in report.per_language.items())
-    lines += ["", f"tickets {report.n}   accuracy {report.accuracy:.3f}   macro-F1 {report.macro_f1:.3f}",
-              f"macro-F1 per language: {languages}",
-              f"threshold {report.threshold:.2f}: coverage {report.coverage:.3f}, "
-              f"accuracy on covered {report.accuracy_at_threshold:.3f} (the rest goes to needs_triage)",
-              f"expected calibration error {report.ece:.3f}",
-              f"unofficial: precision {_precision(report)}, predicted {report.unofficial_predicted}, "
-              f"with confidence >= 0.5: {report.unofficial_confident}",
-              "at or above: " + "   ".join(f"{edge:.1f} {_ratio(k, report.n):.2f} right {acc:.3f}"
-                                         for edge, k, acc in report.reliability),
-              "", "confusion (rows true, columns predicted):",
-              " " * 12 + "".join(f"{label[:6]:>8}" for label in LABELS)]
+    lines += [
+        "",
+        f"tickets {report.n}   accuracy {report.accuracy:.3f}   macro-F1 {report.macro_f1:.3f}",
+        f"macro-F1 per language: {languages}",
+        f"threshold {report.threshold:.2f}: coverage {report.coverage:.3f}, "
+        f"accuracy on covered {report.accuracy_at_threshold:.3f} (the rest goes to needs_triage)",
+        f"expected calibration error {report.ece:.3f}",
+        f"unofficial: precision {_precision(report)}, predicted {report.unofficial_predicted}, "
+        f"with confidence >= 0.5: {report.unofficial_confident}",
+        "at or above: "
+        + "   ".join(f"{edge:.1f} {_ratio(k, report.n):.2f} right {acc:.3f}" for edge, k, acc in report.reliability),
+        "",
+        "confusion (rows true, columns predicted):",
+        " " * 12 + "".join(f"{label[:6]:>8}" for label in LABELS),
+    ]
     for label, row in zip(LABELS, report.confusion, strict=True):
         lines.append(f"{label:<12}" + "".join(f"{v:>8}" for v in row))
     if report.errors and show_errors:
@@ -145,16 +165,19 @@ def format_report(report: EvalReport, *, show_errors: int = 0) -> str:
 # A family of tickets the shipped corpus never describes: feeding files into the application's own import
 # folder bypasses the official interfaces, so it is `unofficial`. The corrections staff would record use
 # some phrasings; the tickets they are measured on use other phrasings of the same practice.
-_PATHS = ["D:\\Import\\In", "/opt/app/import/incoming", "\\\\appserver01\\inlas$",
-          "C:\\Program\\Vendor\\Inlasning", "/srv/verksamhet/import"]
+_PATHS = [
+    "D:\\Import\\In",
+    "/opt/app/import/incoming",
+    "\\\\appserver01\\inlas$",
+    "C:\\Program\\Vendor\\Inlasning",
+    "/srv/verksamhet/import",
+]
 CORRECTION_TEMPLATES = [
     "Vi lägger exportfilerna direkt i importmappen {p} på applikationsservern så läser systemet in dem "
     "på natten. Nu plockas filerna inte upp.",
-    "Our job copies CSV files into the application server's import folder {p} so the system loads them "
-    "overnight.",
+    "Our job copies CSV files into the application server's import folder {p} so the system loads them overnight.",
     "Kan vi fortsätta släppa XML-filer i systemets inläsningskatalog {p} istället för att använda API:t?",
-    "We drop XML files into the pickup directory {p} on the app server; which file layout does the loader "
-    "expect?",
+    "We drop XML files into the pickup directory {p} on the app server; which file layout does the loader expect?",
 ]
 FAMILY_TEST_TEMPLATES = [
     "Filerna vi placerar i {p} på er server läses inte längre in av nattjobbet efter uppgraderingen.",
@@ -162,8 +185,7 @@ FAMILY_TEST_TEMPLATES = [
     "vårt system.",
     "Files we place in {p} on your server are no longer picked up by the nightly loader since the upgrade.",
     "Is it fine to keep feeding the import folder {p} from our HR system rather than calling the interfaces?",
-    "Vår integration skriver textfiler till {p} på servern och systemet läser dem – vilka kolumner krävs i "
-    "filen?",
+    "Vår integration skriver textfiler till {p} på servern och systemet läser dem – vilka kolumner krävs i filen?",
 ]
 
 
@@ -172,8 +194,13 @@ def _family(templates: list[str], rng: random.Random, per_template: int) -> list
     for template in templates:
         for _ in range(per_template):
             subject = rng.choice(["Filimport", "Import folder", "Inläsning av filer", "Nattlig import"])
-            rows.append({"subject": subject, "body": template.format(p=rng.choice(_PATHS)),
-                         "category": Category.unofficial.value})
+            rows.append(
+                {
+                    "subject": subject,
+                    "body": template.format(p=rng.choice(_PATHS)),
+                    "category": Category.unofficial.value,
+                }
+            )
     return rows
 
 
@@ -184,8 +211,9 @@ class CorrectionDemo:
     accuracy_after: float
 
 
-def correction_demo(base_examples: list[dict[str, Any]] | None = None, *, seed: int = 7,
-                    corrections_per_template: int = 2) -> CorrectionDemo:
+def correction_demo(
+    base_examples: list[dict[str, Any]] | None = None, *, seed: int = 7, corrections_per_template: int = 2
+) -> CorrectionDemo:
     """Train on the corpus, measure the new family; add a few corrected examples (as staff would record
     them, same weight as `service.retrain` gives them), retrain, and measure the family again."""
     base = corpus_examples() if base_examples is None else base_examples

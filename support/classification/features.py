@@ -100,8 +100,15 @@ class _CharWb:
         """The vocabulary columns of the padded word's n-grams, with repeats (read-only: it is shared)."""
         padded, get = f" {word} ", self._get
         end = len(padded) + 1
-        found = np.fromiter((j for n in range(self._min_n, self._max_n + 1) for i in range(end - n)
-                             if (j := get(padded[i:i + n])) is not None), dtype=np.int64)
+        found = np.fromiter(
+            (
+                j
+                for n in range(self._min_n, self._max_n + 1)
+                for i in range(end - n)
+                if (j := get(padded[i : i + n])) is not None
+            ),
+            dtype=np.int64,
+        )
         found.flags.writeable = False
         return found
 
@@ -126,13 +133,19 @@ class _CharWb:
 
 def _arrays(counts: Counter[int | None]) -> Counted:
     n = len(counts)
-    return (np.fromiter(counts.keys(), dtype=np.int64, count=n),
-            np.fromiter(counts.values(), dtype=np.int64, count=n))
+    return (np.fromiter(counts.keys(), dtype=np.int64, count=n), np.fromiter(counts.values(), dtype=np.int64, count=n))
 
 
 def _counter_for(vec: TfidfVectorizer) -> _Analysed | _Words | _CharWb:
-    default = (vec.input == "content" and vec.lowercase and not vec.strip_accents and vec.preprocessor is None
-               and vec.tokenizer is None and vec.stop_words is None and not vec.binary)
+    default = (
+        vec.input == "content"
+        and vec.lowercase
+        and not vec.strip_accents
+        and vec.preprocessor is None
+        and vec.tokenizer is None
+        and vec.stop_words is None
+        and not vec.binary
+    )
     if default and vec.analyzer == "word" and vec.ngram_range[0] >= 1:
         return _Words(vec)
     # min_n <= 3: a padded word has at least 3 characters, so the library never emits a whole word shorter
@@ -162,7 +175,7 @@ class TicketFeatures:
             width = len(vec.vocabulary_)
             table = np.empty((width, 1 + coef.shape[0]))
             table[:, 0] = np.asarray(vec.idf_, dtype=np.float64)
-            table[:, 1:] = coef[:, offset:offset + width].T
+            table[:, 1:] = coef[:, offset : offset + width].T
             self._blocks.append((counter, table, offset))
             offset += width
         self.n_features = offset

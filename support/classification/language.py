@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 
-_SV_WORDS = frozenset("och att det är som en på för med har inte vi av till den om ett kan jag så men från "
-                      "när vad ska var eller också hur får efter sedan vår våra ni er ert hej tack mvh i "
-                      "fungerar fel någon finns inga bara vill behöver hos oss går direkt detta kommer "
-                      "mot vilka vilken".split())
-_EN_WORDS = frozenset("the and to is of it that in for we with on this not are be have our you your from "
-                      "can but when what should there how after since any please thanks hi does do".split())
+_SV_WORDS = frozenset(
+    "och att det är som en på för med har inte vi av till den om ett kan jag så men från "
+    "när vad ska var eller också hur får efter sedan vår våra ni er ert hej tack mvh i "
+    "fungerar fel någon finns inga bara vill behöver hos oss går direkt detta kommer "
+    "mot vilka vilken".split()
+)
+_EN_WORDS = frozenset(
+    "the and to is of it that in for we with on this not are be have our you your from "
+    "can but when what should there how after since any please thanks hi does do".split()
+)
 _WORD = re.compile(r"[a-zåäöéü]+")
 STOPWORDS = _SV_WORDS | _EN_WORDS | frozenset("i a an as at by is be or if so my me us de du på".split())
 

@@ -18,6 +18,7 @@ from support.classification.classifier import Classifier, canonical_examples, co
 def model_dir(data_dir: Path | None = None) -> Path:
     if data_dir is None:
         from support.settings import get_settings
+
         data_dir = get_settings().data_dir
     return Path(data_dir) / "model"
 
@@ -33,8 +34,12 @@ def _cached(path: Path, version: str) -> Classifier | None:
     return None
 
 
-def load_or_train(examples: Iterable[Mapping[str, Any] | Any], *, data_dir: Path | None = None,
-                  progress: Callable[[str], None] | None = None) -> Classifier:
+def load_or_train(
+    examples: Iterable[Mapping[str, Any] | Any],
+    *,
+    data_dir: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Classifier:
     """Load the model for exactly these examples from the disk cache, or train and cache it.
 
     The cache file is written atomically (temp file + rename), so concurrent processes never read half a
@@ -116,4 +121,5 @@ def set_classifier(classifier: Classifier | None) -> None:
 async def load_classifier_async() -> Classifier:
     """Train or load in a worker thread: training takes seconds and must never block the event loop."""
     import asyncio
+
     return await asyncio.to_thread(get_classifier)

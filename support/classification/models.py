@@ -16,7 +16,7 @@ from support.policy import Category
 
 class LabelSource(StrEnum):
     staff_confirmation = "staff_confirmation"  # staff agreed with the suggested category
-    staff_override = "staff_override"          # staff chose another category than suggested
+    staff_override = "staff_override"  # staff chose another category than suggested
 
 
 class LabelledExample(Model):

@@ -36,13 +36,17 @@ _LABEL_LINE = re.compile(
     r"result)?|environment|version|additional context|context|screenshots|logs?|stack ?trace|description|summary|"
     r"motivation|proposal|alternatives( considered)?|what happened\??|what did you expect\??|question|"
     r"beskriv felet|steg för att återskapa|förväntat( beteende| resultat)?|faktiskt( beteende| resultat)?|miljö|"
-    r"övrigt|sammanfattning|beskrivning|fråga|bakgrund|kontext|loggar?)\s*:?\s*$", re.IGNORECASE)
+    r"övrigt|sammanfattning|beskrivning|fråga|bakgrund|kontext|loggar?)\s*:?\s*$",
+    re.IGNORECASE,
+)
 
 # --------------------------------------------------------------------------------- quoted replies
 _REPLY_HEADER = re.compile(
     r"^\s*(on\s.{4,200}\swrote:|den\s.{4,200}\sskrev.{0,80}:|.{0,200}\sskrev\s.{0,60}:$|"
     r"-{2,}\s*(original message|ursprungligt meddelande|forwarded message|vidarebefordrat meddelande)\s*-{2,}|"
-    r"_{10,})\s*$", re.IGNORECASE)
+    r"_{10,})\s*$",
+    re.IGNORECASE,
+)
 _HEADER_BLOCK = re.compile(r"^\s*\**(from|från|sent|skickat|to|till|subject|ämne|date|datum)\**\s*:", re.IGNORECASE)
 _QUOTED = re.compile(r"^\s*>")
 
@@ -51,7 +55,9 @@ _SIG_DASHES = re.compile(r"^\s*--\s*$")
 _CLOSING = re.compile(
     r"^\s*(best|kind|warm)?\s*(regards|wishes)\b.{0,20}$|^\s*(cheers|thanks( in advance| a lot)?|thank you|br|"
     r"many thanks|sincerely|yours)\s*[,!.]?\s*$|^\s*(med\s+)?(vänlig(a)?|bästa)\s+hälsning(ar)?\b.{0,20}$|"
-    r"^\s*(mvh|hälsningar|tack( på förhand| för hjälpen)?|ha det bra)\s*[,!./]?\s*\S{0,20}$", re.IGNORECASE)
+    r"^\s*(mvh|hälsningar|tack( på förhand| för hjälpen)?|ha det bra)\s*[,!./]?\s*\S{0,20}$",
+    re.IGNORECASE,
+)
 _SENT_FROM = re.compile(r"^\s*(sent from|skickat från|get outlook for|hämta outlook för)\b.{0,60}$", re.IGNORECASE)
 SIGNATURE_LINES = 8  # a closing is a signature only when at most this many short lines follow it
 
@@ -59,24 +65,37 @@ SIGNATURE_LINES = 8  # a closing is a signature only when at most this many shor
 _FRAME = re.compile(
     r"^\s+(at\s+\S|File\s+\"[^\"]+\",\s+line\s+\d+)|^\s*\.\.\.\s*\d+\s+more\s*$|^\s*Traceback \(most recent call"
     r"|^\s*goroutine\s+\d+\s+\[|^\s+\S+\.(go|rs|py|js|ts|java|cs|kt|rb|php):\d+|^\s*#\d+\s+0x[0-9a-f]+"
-    r"|^\s+[\w.$<>]+\([^)]*\)\s*$|^\s+\w[\w.]*\.\w+\s*\(.*\)\s*(in\s+\S+:line\s+\d+)?\s*$")
+    r"|^\s+[\w.$<>]+\([^)]*\)\s*$|^\s+\w[\w.]*\.\w+\s*\(.*\)\s*(in\s+\S+:line\s+\d+)?\s*$"
+)
 _EXCEPTION = re.compile(r"\b[A-Z]\w*(Error|Exception|Fault|Failure|Panic)\b|\b(ORA|SQLSTATE|E)[-\s]?\d{3,5}\b")
-_TIMESTAMP = re.compile(r"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d)?([.,]\d+)?(Z|[+-]\d\d:?\d\d)?\b"
-                        r"|\b\d\d:\d\d:\d\d([.,]\d+)?\b")
-_NOISE_TOKEN = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|\b0x[0-9a-f]{4,}\b"
-                          r"|\b[0-9a-f]{16,}\b|\b[A-Za-z0-9_-]{32,}\b|\beyJ[\w.-]+", re.IGNORECASE)
+_TIMESTAMP = re.compile(
+    r"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d)?([.,]\d+)?(Z|[+-]\d\d:?\d\d)?\b"
+    r"|\b\d\d:\d\d:\d\d([.,]\d+)?\b"
+)
+_NOISE_TOKEN = re.compile(
+    r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|\b0x[0-9a-f]{4,}\b"
+    r"|\b[0-9a-f]{16,}\b|\b[A-Za-z0-9_-]{32,}\b|\beyJ[\w.-]+",
+    re.IGNORECASE,
+)
 _HTTP_HEADER = re.compile(
     r"^\s*(content-type|content-length|accept(-\w+)?|authorization|user-agent|host|connection|date|server|"
     r"cache-control|x-[\w-]+|set-cookie|cookie|etag|vary|transfer-encoding|strict-transport-security|"
-    r"access-control-[\w-]+|traceparent|cf-ray|via|pragma|expires|location|keep-alive)\s*:", re.IGNORECASE)
+    r"access-control-[\w-]+|traceparent|cf-ray|via|pragma|expires|location|keep-alive)\s*:",
+    re.IGNORECASE,
+)
 
 
 def _drop_quoted_thread(lines: list[str]) -> list[str]:
     """Cut at the first reply header that has text of the writer's own above it."""
     for i, line in enumerate(lines):
-        if i and any(s.strip() for s in lines[:i]) and (
-                _REPLY_HEADER.match(line) or (_HEADER_BLOCK.match(line) and i + 1 < len(lines)
-                                              and _HEADER_BLOCK.match(lines[i + 1]))):
+        if (
+            i
+            and any(s.strip() for s in lines[:i])
+            and (
+                _REPLY_HEADER.match(line)
+                or (_HEADER_BLOCK.match(line) and i + 1 < len(lines) and _HEADER_BLOCK.match(lines[i + 1]))
+            )
+        ):
             return lines[:i]
     return [line for line in lines if not _QUOTED.match(line)]
 
@@ -89,7 +108,7 @@ def _drop_signature(lines: list[str]) -> list[str]:
     content = [i for i, line in enumerate(lines) if line.strip()]
     for i in content[1:]:  # a closing on the first line is a one-line ticket ("Tack!"), not a signature
         if _CLOSING.match(lines[i]):
-            rest = [s for s in lines[i + 1:] if s.strip()]
+            rest = [s for s in lines[i + 1 :] if s.strip()]
             if len(rest) <= SIGNATURE_LINES and all(len(s) <= 80 for s in rest):
                 return lines[:i]
     return lines
@@ -109,8 +128,9 @@ def _keep_line(line: str) -> str | None:
 
 _REPLY_PARSER = EmailReplyParser(languages=["sv", "en"])
 # The library is only asked when a thread can be there: it is the slowest step of the cleaning.
-_THREAD_HINT = re.compile(r"wrote:|skrev|^\s*(from|från|sent|skickat)\s*:|-{3,}\s*\w|^\s*>",
-                          re.IGNORECASE | re.MULTILINE)
+_THREAD_HINT = re.compile(
+    r"wrote:|skrev|^\s*(from|från|sent|skickat)\s*:|-{3,}\s*\w|^\s*>", re.IGNORECASE | re.MULTILINE
+)
 
 
 def _latest_reply(text: str) -> str:

@@ -21,8 +21,10 @@ class ClassifyResponse(BaseModel):
     billing: Billing
     language: str
     reasons: list[str]
-    needs_triage: bool = Field(description="Below the confidence threshold, or `unofficial`: staff must confirm "
-                                           "before the integrator is told a billing consequence")
+    needs_triage: bool = Field(
+        description="Below the confidence threshold, or `unofficial`: staff must confirm "
+        "before the integrator is told a billing consequence"
+    )
     model_version: str
 
 

@@ -26,19 +26,25 @@ from support.policy import Category
 MAX_STORED_BODY = 20_000  # the model reads far less; the rest only costs storage
 
 
-async def record_labelled_example(*, subject: str, body: str, category: Category, source: LabelSource | str,
-                                  ticket_id: int | None) -> LabelledExample:
+async def record_labelled_example(
+    *, subject: str, body: str, category: Category, source: LabelSource | str, ticket_id: int | None
+) -> LabelledExample:
     """Store a staff confirmation or override; it takes effect at the next `retrain()`."""
-    return await LabelledExample.create(subject=(subject or "")[:200], body=(body or "")[:MAX_STORED_BODY],
-                                        category=Category(category), source=LabelSource(source),
-                                        ticket_id=ticket_id)
+    return await LabelledExample.create(
+        subject=(subject or "")[:200],
+        body=(body or "")[:MAX_STORED_BODY],
+        category=Category(category),
+        source=LabelSource(source),
+        ticket_id=ticket_id,
+    )
 
 
 async def training_examples() -> list[dict[str, Any]]:
     """Corpus rows plus every staff label (weighted higher: they are real tickets)."""
     rows = await LabelledExample.all().order_by("id").values("subject", "body", "category")
-    staff = [{**row, "category": str(row["category"]), "weight": STAFF_EXAMPLE_WEIGHT, "group": "staff"}
-             for row in rows]
+    staff = [
+        {**row, "category": str(row["category"]), "weight": STAFF_EXAMPLE_WEIGHT, "group": "staff"} for row in rows
+    ]
     return corpus_examples() + staff
 
 
@@ -62,8 +68,9 @@ def gate_file() -> Path:
     return FROZEN_FILE if FROZEN_FILE.exists() else HELDOUT_FILE
 
 
-def _retrain_sync(examples: list[dict[str, Any]], data_dir: Path | None,
-                  progress: Callable[[str], None]) -> RetrainOutcome:
+def _retrain_sync(
+    examples: list[dict[str, Any]], data_dir: Path | None, progress: Callable[[str], None]
+) -> RetrainOutcome:
     gate = gate_file()
     tickets = read_jsonl(gate)
     current = get_classifier()
@@ -77,13 +84,18 @@ def _retrain_sync(examples: list[dict[str, Any]], data_dir: Path | None,
     if candidate.model_version == current.model_version or after.macro_f1 >= before.macro_f1:
         promote(candidate, data_dir=data_dir, figures={"gate": gate.name, "macro_f1": round(after.macro_f1, 4)})
         in_use = candidate
-    return RetrainOutcome(classifier=in_use, candidate_version=candidate.model_version,
-                          previous_version=current.model_version, examples=len(examples), gate_file=gate.name,
-                          before=before, after=after)
+    return RetrainOutcome(
+        classifier=in_use,
+        candidate_version=candidate.model_version,
+        previous_version=current.model_version,
+        examples=len(examples),
+        gate_file=gate.name,
+        before=before,
+        after=after,
+    )
 
 
-async def retrain(*, data_dir: Path | None = None,
-                  progress: Callable[[str], None] | None = None) -> RetrainOutcome:
+async def retrain(*, data_dir: Path | None = None, progress: Callable[[str], None] | None = None) -> RetrainOutcome:
     """Train on corpus + labels in a thread; promote the result and make it the process-wide classifier
     only if it scores no worse on the frozen set (see the module docstring)."""
     examples = await training_examples()

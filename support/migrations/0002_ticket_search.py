@@ -6,7 +6,7 @@ from tortoise.migrations import operations as ops
 from support.tickets.search import ensure_search_indexes
 
 
-async def forwards(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]
+async def forwards(apps, schema_editor) -> None:
     await ensure_search_indexes(schema_editor.client)
 
 

@@ -7,7 +7,7 @@ from tortoise.migrations import operations as ops
 from support.tickets.search import ensure_number_year_index
 
 
-async def forwards(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]
+async def forwards(apps, schema_editor) -> None:
     await ensure_number_year_index(schema_editor.client)
 
 

@@ -18,8 +18,9 @@ OPERATOR = Principal(token_id=0, name="tripdesk cli", role=Role.admin)
 
 
 def register(sub: Any, database: Callable[[], AbstractAsyncContextManager[None]]) -> None:
-    report = sub.add_parser("unlicensed-applications",
-                            help="production applications without a fitting licence, as JSON lines")
+    report = sub.add_parser(
+        "unlicensed-applications", help="production applications without a fitting licence, as JSON lines"
+    )
     report.add_argument("--organisation", type=int, default=None, help="only this organisation id")
     report.add_argument("--on", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD (default today)")
 

@@ -30,37 +30,71 @@ async def seed_partner_demo() -> dict[str, Any]:
         return {"partners": "demo data already present"}
     today = dt.date.today()
     for name, (days_ago, interfaces) in PRODUCTION.items():
-        await Application.filter(name=name).update(production_date=today - dt.timedelta(days=days_ago),
-                                                   interfaces=interfaces)
+        await Application.filter(name=name).update(
+            production_date=today - dt.timedelta(days=days_ago), interfaces=interfaces
+        )
     await Application.filter(name="Diariekoppling").update(interfaces=["Diarie-API"])
     federation = await Organisation.get(name="Kommunalförbundet Västra Dalen")
     federation.population = 61_240
     await federation.save(update_fields=["population"])
     # the authorised partner acts for this municipality (support's demo records it) and resells to it
     municipality = await Organisation.get(name="Norrvikens kommun")
-    await Application.create(organisation=municipality, name=RESOLD_APP, in_production=True,
-                             production_date=today - dt.timedelta(days=45), interfaces=["Ärende-API"],
-                             purpose="Partnerns e-tjänsteportal som visar kommunens ärenden för invånarna")
+    await Application.create(
+        organisation=municipality,
+        name=RESOLD_APP,
+        in_production=True,
+        production_date=today - dt.timedelta(days=45),
+        interfaces=["Ärende-API"],
+        purpose="Partnerns e-tjänsteportal som visar kommunens ärenden för invånarna",
+    )
     partner = await Organisation.get(name="Integrationshuset i Sundsvall AB")
-    await service.create_agreement(principal=SEEDER, organisation_id=partner.id, data=schemas.AgreementCreate(
-        valid_from=today.replace(month=1, day=1), may_resell=True, note="Auktoriserat partneravtal med rätt "
-                                                                         "att vidareförsälja licenser"))
+    await service.create_agreement(
+        principal=SEEDER,
+        organisation_id=partner.id,
+        data=schemas.AgreementCreate(
+            valid_from=today.replace(month=1, day=1),
+            may_resell=True,
+            note="Auktoriserat partneravtal med rätt att vidareförsälja licenser",
+        ),
+    )
     registered = await Organisation.get(name="Kodverkstaden Nord AB")
     contact = await Contact.filter(organisation_id=registered.id).order_by("id").first()
     assert contact is not None
-    approved = await service.apply(principal=SEEDER, data=schemas.PartnerApplicationCreate(
-        organisation_id=registered.id, contact_id=contact.id, accepts_integration_policy=True,
-        motivation="Vi utvecklar e-tjänster åt flera kommuner."))
-    await service.decide(principal=SEEDER, application_id=approved.id, data=schemas.PartnerDecision(
-        decision="approved", reason="Åtar sig att arbeta för att integrationspolicyn följs."))
-    pending = await service.apply(principal=SEEDER, data=schemas.PartnerApplicationCreate.model_validate({
-        "organisation": {"name": "Appfabriken Syd AB", "organisation_number": "559234-5672"},
-        "contact": {"name": "Nils Persson", "email": "nils.persson@appfabriken.example.se"},
-        "accepts_integration_policy": True,
-        "motivation": "Vi vill bygga en app för bokning av lokaler på era officiella gränssnitt."}))
+    approved = await service.apply(
+        principal=SEEDER,
+        data=schemas.PartnerApplicationCreate(
+            organisation_id=registered.id,
+            contact_id=contact.id,
+            accepts_integration_policy=True,
+            motivation="Vi utvecklar e-tjänster åt flera kommuner.",
+        ),
+    )
+    await service.decide(
+        principal=SEEDER,
+        application_id=approved.id,
+        data=schemas.PartnerDecision(
+            decision="approved", reason="Åtar sig att arbeta för att integrationspolicyn följs."
+        ),
+    )
+    pending = await service.apply(
+        principal=SEEDER,
+        data=schemas.PartnerApplicationCreate.model_validate(
+            {
+                "organisation": {"name": "Appfabriken Syd AB", "organisation_number": "559234-5672"},
+                "contact": {"name": "Nils Persson", "email": "nils.persson@appfabriken.example.se"},
+                "accepts_integration_policy": True,
+                "motivation": "Vi vill bygga en app för bokning av lokaler på era officiella gränssnitt.",
+            }
+        ),
+    )
     if not await InterfaceNotice.exists():
-        await notices.publish(principal=SEEDER, data=schemas.NoticeCreate(
-            interface="Ärende-API", effective_date=today + dt.timedelta(days=120),
-            change="Fältet diarienummer blir obligatoriskt i POST /arenden, och det gamla datumformatet "
-                   "(ÅÅÅÅMMDD) slutar accepteras; använd ISO 8601."))
+        await notices.publish(
+            principal=SEEDER,
+            data=schemas.NoticeCreate(
+                interface="Ärende-API",
+                effective_date=today + dt.timedelta(days=120),
+                change="Fältet diarienummer blir obligatoriskt i POST /arenden, och det gamla datumformatet "
+                "(ÅÅÅÅMMDD) slutar accepteras; använd ISO 8601.",
+            ),
+        )
     return {"partner_applications": 2, "pending_partner_application": pending.id, "interface_notices": 1}

@@ -27,13 +27,16 @@ class ApplicationDecision(StrEnum):
 class PartnerApplication(Model):
     id = fields.IntField(primary_key=True)
     organisation: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Organisation", related_name="partner_applications", on_delete=fields.RESTRICT)
+        "support.Organisation", related_name="partner_applications", on_delete=fields.RESTRICT
+    )
     organisation_id: int
     contact: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Contact", related_name="partner_applications", on_delete=fields.RESTRICT)
+        "support.Contact", related_name="partner_applications", on_delete=fields.RESTRICT
+    )
     contact_id: int
     ticket: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Ticket", related_name="partner_applications", on_delete=fields.RESTRICT)
+        "support.Ticket", related_name="partner_applications", on_delete=fields.RESTRICT
+    )
     ticket_id: int
     motivation = fields.TextField(default="")
     policy_accepted_at = fields.DatetimeField()
@@ -52,12 +55,14 @@ class PartnerApplication(Model):
 class DocumentationAccess(Model):
     id = fields.IntField(primary_key=True)
     organisation: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Organisation", related_name="documentation_access", on_delete=fields.RESTRICT)
+        "support.Organisation", related_name="documentation_access", on_delete=fields.RESTRICT
+    )
     organisation_id: int
     granted_at = fields.DatetimeField()
     granted_by = fields.CharField(max_length=200)
     application: fields.ForeignKeyNullableRelation[PartnerApplication] = fields.ForeignKeyField(
-        "support.PartnerApplication", related_name="access", null=True, on_delete=fields.RESTRICT)
+        "support.PartnerApplication", related_name="access", null=True, on_delete=fields.RESTRICT
+    )
     application_id: int | None
     revoked_at = fields.DatetimeField(null=True)
     revoked_by = fields.CharField(max_length=200, null=True)
@@ -71,7 +76,8 @@ class DocumentationAccess(Model):
 class PartnerAgreement(Model):
     id = fields.IntField(primary_key=True)
     organisation: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Organisation", related_name="partner_agreements", on_delete=fields.RESTRICT)
+        "support.Organisation", related_name="partner_agreements", on_delete=fields.RESTRICT
+    )
     organisation_id: int
     valid_from_date = fields.DateField()
     valid_until_date = fields.DateField(null=True)
@@ -106,12 +112,14 @@ class NoticeRecipient(Model):
 
     id = fields.IntField(primary_key=True)
     notice: fields.ForeignKeyRelation[InterfaceNotice] = fields.ForeignKeyField(
-        "support.InterfaceNotice", related_name="recipient_organisations", on_delete=fields.CASCADE)
+        "support.InterfaceNotice", related_name="recipient_organisations", on_delete=fields.CASCADE
+    )
     notice_id: int
     organisation: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Organisation", related_name="interface_notices", on_delete=fields.RESTRICT)
+        "support.Organisation", related_name="interface_notices", on_delete=fields.RESTRICT
+    )
     organisation_id: int
-    reason = fields.CharField(max_length=20)        # "partner" or "customer"
+    reason = fields.CharField(max_length=20)  # "partner" or "customer"
 
     class Meta:
         table = "support_notice_recipient"

@@ -42,11 +42,18 @@ def _reference(notice: InterfaceNotice) -> str:
 
 
 def notice_read(notice: InterfaceNotice) -> schemas.NoticeRead:
-    return schemas.NoticeRead(id=notice.id, reference=_reference(notice), interface=notice.interface,
-                              change=notice.change, effective_date=notice.effective_date,
-                              published_at=notice.published_at, published_by=notice.published_by,
-                              lead_time_days=notice.lead_time_days, override_reason=notice.override_reason,
-                              recipients=notice.recipients)
+    return schemas.NoticeRead(
+        id=notice.id,
+        reference=_reference(notice),
+        interface=notice.interface,
+        change=notice.change,
+        effective_date=notice.effective_date,
+        published_at=notice.published_at,
+        published_by=notice.published_by,
+        lead_time_days=notice.lead_time_days,
+        override_reason=notice.override_reason,
+        recipients=notice.recipients,
+    )
 
 
 async def _recipients(interface: str) -> dict[int, str]:
@@ -56,40 +63,58 @@ async def _recipients(interface: str) -> dict[int, str]:
         if interface.casefold() in {str(i).casefold() for i in (app["interfaces"] or [])}:
             found[app["organisation_id"]] = "customer"
     registered = await DocumentationAccess.filter(revoked_at__isnull=True).values_list("organisation_id", flat=True)
-    partners = await Organisation.filter(Q(id__in=list(registered)) | Q(kind=OrganisationKind.partner,
-                                                                         partner_level__isnull=False)
-                                         ).values_list("id", flat=True)
+    partners = await Organisation.filter(
+        Q(id__in=list(registered)) | Q(kind=OrganisationKind.partner, partner_level__isnull=False)
+    ).values_list("id", flat=True)
     for organisation_id in partners:
         found[int(organisation_id)] = "partner"  # type: ignore[call-overload]
     return found
 
 
-async def publish(*, principal: Principal, data: schemas.NoticeCreate, today: dt.date | None = None,
-                  min_lead_days: int | None = None) -> schemas.NoticeRead:
+async def publish(
+    *, principal: Principal, data: schemas.NoticeCreate, today: dt.date | None = None, min_lead_days: int | None = None
+) -> schemas.NoticeRead:
     today = today or dt.date.today()
     minimum = get_settings().notice_min_lead_days if min_lead_days is None else min_lead_days
     lead = (data.effective_date - today).days
     if lead < minimum and not data.override_reason:
-        raise LeadTimeTooShort(f"{lead} days of notice is less than the minimum {minimum}; give override_reason "
-                               "to publish it anyway")
+        raise LeadTimeTooShort(
+            f"{lead} days of notice is less than the minimum {minimum}; give override_reason to publish it anyway"
+        )
     async with in_transaction():
         notice = await InterfaceNotice.create(
-            interface=data.interface, change=data.change, effective_date=data.effective_date,
-            published_at=dt.datetime.now(dt.UTC), published_by=principal.name, lead_time_days=lead,
-            override_reason=data.override_reason if lead < minimum else None)
+            interface=data.interface,
+            change=data.change,
+            effective_date=data.effective_date,
+            published_at=dt.datetime.now(dt.UTC),
+            published_by=principal.name,
+            lead_time_days=lead,
+            override_reason=data.override_reason if lead < minimum else None,
+        )
         recipients = await _recipients(data.interface)
-        await NoticeRecipient.bulk_create([NoticeRecipient(notice_id=notice.id, organisation_id=org, reason=why)
-                                           for org, why in sorted(recipients.items())])
-        facts = {"reference": _reference(notice), "interface": notice.interface, "change": notice.change,
-                 "effective_date": notice.effective_date.isoformat()}
+        await NoticeRecipient.bulk_create(
+            [
+                NoticeRecipient(notice_id=notice.id, organisation_id=org, reason=why)
+                for org, why in sorted(recipients.items())
+            ]
+        )
+        facts = {
+            "reference": _reference(notice),
+            "interface": notice.interface,
+            "change": notice.change,
+            "effective_date": notice.effective_date.isoformat(),
+        }
         sent = 0
         contacts = await Contact.filter(organisation_id__in=list(recipients), active=True).order_by("id")
         for contact in contacts:
             sent += await enqueue_email(
-                template=TEMPLATE, to_email=contact.email, to_name=contact.name, language=str(contact.language),
+                template=TEMPLATE,
+                to_email=contact.email,
+                to_name=contact.name,
+                language=str(contact.language),
                 dedupe_key=f"notice:{notice.id}:{contact.id}",
-                context={"contact_name": contact.name, "notice": facts,
-                         "reason": recipients[contact.organisation_id]})  # type: ignore[attr-defined]
+                context={"contact_name": contact.name, "notice": facts, "reason": recipients[contact.organisation_id]},
+            )
         notice.recipients = sent
         await notice.save(update_fields=["recipients"])
     return notice_read(notice)

@@ -15,7 +15,10 @@ from support.programme.models import PartnerAgreement
 async def resale_agreement(organisation_id: int, on: dt.date) -> PartnerAgreement | None:
     return await PartnerAgreement.filter(
         Q(valid_until_date__isnull=True) | Q(valid_until_date__gte=on),
-        organisation_id=organisation_id, valid_from_date__lte=on, may_resell=True).first()
+        organisation_id=organisation_id,
+        valid_from_date__lte=on,
+        may_resell=True,
+    ).first()
 
 
 async def may_resell(*, partner: Organisation, customer: Organisation, on: dt.date) -> str | None:

@@ -39,8 +39,10 @@ class PartnerApplicationCreate(Strict):
     organisation: ApplicantOrganisation | None = None
     contact_id: int | None = Field(None, ge=1, le=MAX_ID)
     contact: ApplicantContact | None = None
-    accepts_integration_policy: bool = Field(description="the criterion for approval: the applicant commits "
-                                                         "to working for the integration policy being followed")
+    accepts_integration_policy: bool = Field(
+        description="the criterion for approval: the applicant commits "
+        "to working for the integration policy being followed"
+    )
     motivation: OptionalText = ""
 
     @model_validator(mode="after")
@@ -138,8 +140,10 @@ class NoticeCreate(Strict):
     interface: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     change: Reason = Field(description="what changes")
     effective_date: dt.date
-    override_reason: Reason | None = Field(None, description="required when the notice is shorter than the "
-                                                             "minimum lead time (TRIPDESK_NOTICE_MIN_LEAD_DAYS)")
+    override_reason: Reason | None = Field(
+        None,
+        description="required when the notice is shorter than the minimum lead time (TRIPDESK_NOTICE_MIN_LEAD_DAYS)",
+    )
 
 
 class NoticeRead(BaseModel):

@@ -67,8 +67,9 @@ class AccessNotFound(NotFound):
 
 async def _applicant(principal: Principal, data: schemas.PartnerApplicationCreate) -> tuple[Organisation, Contact]:
     if data.organisation_id is not None:
-        organisation = await Organisation.filter(access.visible_organisations(principal),
-                                                 id=data.organisation_id).first()
+        organisation = await Organisation.filter(
+            access.visible_organisations(principal), id=data.organisation_id
+        ).first()
         if organisation is None:
             raise OrganisationNotFound(f"organisation {data.organisation_id} not found")
     else:
@@ -82,8 +83,9 @@ async def _applicant(principal: Principal, data: schemas.PartnerApplicationCreat
             raise ContactNotFound(f"contact {data.contact_id} not found")
     else:
         assert data.contact is not None
-        contact = await Contact.get_or_none(organisation_id=organisation.id, email=data.contact.email) \
-            or await Contact.create(organisation_id=organisation.id, **data.contact.model_dump())
+        contact = await Contact.get_or_none(
+            organisation_id=organisation.id, email=data.contact.email
+        ) or await Contact.create(organisation_id=organisation.id, **data.contact.model_dump())
     return organisation, contact
 
 
@@ -96,23 +98,50 @@ async def apply(*, principal: Principal, data: schemas.PartnerApplicationCreate)
         await Organisation.filter(id=organisation.id).select_for_update().first()
         if await PartnerApplication.exists(organisation_id=organisation.id, decision=ApplicationDecision.pending):
             raise ApplicationPending(f"{organisation.name} already has an application awaiting a decision")
-        body = (f"{organisation.name} applies to become a registered integration partner (TRIP) and accepts the "
-                f"integration policy ({POLICY_VERSION}).\n\n{data.motivation}").strip()
+        body = (
+            f"{organisation.name} applies to become a registered integration partner (TRIP) and accepts the "
+            f"integration policy ({POLICY_VERSION}).\n\n{data.motivation}"
+        ).strip()
         opened = await ticket_store.open_ticket(
-            contact_id=contact.id, organisation_scope=None, receipt=None,
-            ticket=ticket_store.NewTicket(columns={
-                "kind": TicketKind.partner_application.value, "subject": f"TRIP-ansökan: {organisation.name}"[:200],
-                "body": body, "bill_to_id": None, "application_id": None, "category": None,
-                "classification_state": ClassificationState.unclassified.value, "classification_confidence": None,
-                "status": TicketStatus.new.value, "licence_warning": None, "created_at": now, "updated_at": now}),
-            events=[ticket_store.NewEvent(kind="created", actor=principal.name, actor_token_id=principal.token_id,
-                                          to_value=TicketStatus.new.value,
-                                          data={"kind": TicketKind.partner_application.value})])
+            contact_id=contact.id,
+            organisation_scope=None,
+            receipt=None,
+            ticket=ticket_store.NewTicket(
+                columns={
+                    "kind": TicketKind.partner_application.value,
+                    "subject": f"TRIP-ansökan: {organisation.name}"[:200],
+                    "body": body,
+                    "bill_to_id": None,
+                    "application_id": None,
+                    "category": None,
+                    "classification_state": ClassificationState.unclassified.value,
+                    "classification_confidence": None,
+                    "status": TicketStatus.new.value,
+                    "licence_warning": None,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            ),
+            events=[
+                ticket_store.NewEvent(
+                    kind="created",
+                    actor=principal.name,
+                    actor_token_id=principal.token_id,
+                    to_value=TicketStatus.new.value,
+                    data={"kind": TicketKind.partner_application.value},
+                )
+            ],
+        )
         if opened.ticket_id is None:
             raise ContactNotFound(f"contact {contact.id} may not open a ticket")
         application = await PartnerApplication.create(
-            organisation_id=organisation.id, contact_id=contact.id, ticket_id=opened.ticket_id,
-            motivation=data.motivation, policy_accepted_at=now, policy_version=POLICY_VERSION)
+            organisation_id=organisation.id,
+            contact_id=contact.id,
+            ticket_id=opened.ticket_id,
+            motivation=data.motivation,
+            policy_accepted_at=now,
+            policy_version=POLICY_VERSION,
+        )
     return await application_read(application)
 
 
@@ -123,8 +152,9 @@ async def application_read(application: PartnerApplication) -> schemas.PartnerAp
 
 
 async def _application(principal: Principal, application_id: int) -> PartnerApplication:
-    application = await PartnerApplication.filter(access.visible_partner_applications(principal),
-                                                  id=application_id).first()
+    application = await PartnerApplication.filter(
+        access.visible_partner_applications(principal), id=application_id
+    ).first()
     if application is None:
         raise PartnerApplicationNotFound(f"partner application {application_id} not found")
     return application
@@ -134,16 +164,18 @@ async def get_application(*, principal: Principal, application_id: int) -> schem
     return await application_read(await _application(principal, application_id))
 
 
-async def list_applications(*, principal: Principal,
-                            query: schemas.PartnerApplicationQuery) -> list[schemas.PartnerApplicationRead]:
+async def list_applications(
+    *, principal: Principal, query: schemas.PartnerApplicationQuery
+) -> list[schemas.PartnerApplicationRead]:
     rows = PartnerApplication.filter(access.visible_partner_applications(principal))
     if query.decision is not None:
         rows = rows.filter(decision=query.decision)
     return [await application_read(a) for a in await rows.order_by("-id").limit(500)]
 
 
-async def decide(*, principal: Principal, application_id: int,
-                 data: schemas.PartnerDecision) -> schemas.PartnerApplicationRead:
+async def decide(
+    *, principal: Principal, application_id: int, data: schemas.PartnerDecision
+) -> schemas.PartnerApplicationRead:
     """The decision of the module docstring, with its ticket event, access record and email, in one go."""
     now = dt.datetime.now(dt.UTC)
     async with in_transaction():
@@ -159,23 +191,42 @@ async def decide(*, principal: Principal, application_id: int,
         await application.save(update_fields=["decision", "decided_at", "decided_by", "reason"])
         organisation = await Organisation.get(id=application.organisation_id)
         if approved:
-            await DocumentationAccess.create(organisation_id=organisation.id, granted_at=now,
-                                             granted_by=principal.name, application_id=application.id)
+            await DocumentationAccess.create(
+                organisation_id=organisation.id,
+                granted_at=now,
+                granted_by=principal.name,
+                application_id=application.id,
+            )
             if organisation.kind == OrganisationKind.partner and organisation.partner_level is None:
                 organisation.partner_level = PartnerLevel.registered
                 await organisation.save(update_fields=["partner_level"])
         ticket = await Ticket.get(id=application.ticket_id)
-        await TicketEvent.create(ticket_id=ticket.id, kind="partner_application_decided", actor=principal.name,
-                                 actor_token_id=principal.token_id, from_value=TicketStatus(ticket.status).value,
-                                 to_value=TicketStatus.resolved.value, reason=data.reason or None,
-                                 data={"decision": data.decision})
+        await TicketEvent.create(
+            ticket_id=ticket.id,
+            kind="partner_application_decided",
+            actor=principal.name,
+            actor_token_id=principal.token_id,
+            from_value=TicketStatus(ticket.status).value,
+            to_value=TicketStatus.resolved.value,
+            reason=data.reason or None,
+            data={"decision": data.decision},
+        )
         await Ticket.filter(id=ticket.id).update(status=TicketStatus.resolved, updated_at=now)
         contact = await Contact.get(id=application.contact_id)
         await enqueue_email(
-            template="partner_decision", to_email=contact.email, to_name=contact.name,
-            language=str(contact.language), dedupe_key=f"partner-application:{application.id}:decision",
-            context={"contact_name": contact.name, "organisation_name": organisation.name, "approved": approved,
-                     "reason": data.reason or None, "ticket_number": ticket.number})
+            template="partner_decision",
+            to_email=contact.email,
+            to_name=contact.name,
+            language=str(contact.language),
+            dedupe_key=f"partner-application:{application.id}:decision",
+            context={
+                "contact_name": contact.name,
+                "organisation_name": organisation.name,
+                "approved": approved,
+                "reason": data.reason or None,
+                "ticket_number": ticket.number,
+            },
+        )
     return await application_read(application)
 
 
@@ -197,13 +248,21 @@ async def revoke_access(*, principal: Principal, access_id: int, data: schemas.A
 
 
 def _agreement_read(row: PartnerAgreement) -> schemas.AgreementRead:
-    return schemas.AgreementRead(id=row.id, organisation_id=row.organisation_id, valid_from=row.valid_from_date,
-                                 valid_until=row.valid_until_date, may_resell=row.may_resell, note=row.note,
-                                 created_by=row.created_by, created_at=row.created_at)
+    return schemas.AgreementRead(
+        id=row.id,
+        organisation_id=row.organisation_id,
+        valid_from=row.valid_from_date,
+        valid_until=row.valid_until_date,
+        may_resell=row.may_resell,
+        note=row.note,
+        created_by=row.created_by,
+        created_at=row.created_at,
+    )
 
 
-async def create_agreement(*, principal: Principal, organisation_id: int,
-                           data: schemas.AgreementCreate) -> schemas.AgreementRead:
+async def create_agreement(
+    *, principal: Principal, organisation_id: int, data: schemas.AgreementCreate
+) -> schemas.AgreementRead:
     """An agreement makes a partner organisation an authorised partner (the right to resell as it says)."""
     async with in_transaction():
         organisation = await first_locked(
@@ -211,9 +270,14 @@ async def create_agreement(*, principal: Principal, organisation_id: int,
         )
         if organisation.kind != OrganisationKind.partner:
             raise NotAPartner(f"{organisation.name} is a {organisation.kind}, not a partner organisation")
-        row = await PartnerAgreement.create(organisation_id=organisation_id, valid_from_date=data.valid_from,
-                                            valid_until_date=data.valid_until, may_resell=data.may_resell,
-                                            note=data.note, created_by=principal.name)
+        row = await PartnerAgreement.create(
+            organisation_id=organisation_id,
+            valid_from_date=data.valid_from,
+            valid_until_date=data.valid_until,
+            may_resell=data.may_resell,
+            note=data.note,
+            created_by=principal.name,
+        )
         if organisation.partner_level != PartnerLevel.authorized:
             organisation.partner_level = PartnerLevel.authorized
             await organisation.save(update_fields=["partner_level"])
@@ -231,13 +295,25 @@ async def unlicensed_report(*, principal: Principal, query: schemas.UnlicensedQu
     if query.organisation_id is not None:
         await get_organisation(principal=principal, organisation_id=query.organisation_id)
     on = query.on or dt.date.today()
-    found = await unlicensed_applications(within=access.visible_applications(principal),
-                                          organisation_id=query.organisation_id, on=on)
-    names: dict[int, str] = dict(await Organisation.filter(id__in=list({a.organisation_id for a, _ in found}))  # type: ignore[attr-defined]
-                 .values_list("id", "name"))
-    return schemas.UnlicensedReport(on=on, items=[
-        schemas.UnlicensedApplication(
-            application_id=a.id, name=a.name, organisation_id=a.organisation_id,  # type: ignore[attr-defined]
-            organisation_name=names.get(a.organisation_id, ""), production_date=a.production_date,  # type: ignore[attr-defined]
-            forwards_data=a.forwards_data, reason=reason, notified_at=a.unlicensed_notified_at)
-        for a, reason in found])
+    found = await unlicensed_applications(
+        within=access.visible_applications(principal), organisation_id=query.organisation_id, on=on
+    )
+    names: dict[int, str] = dict(
+        await Organisation.filter(id__in=list({a.organisation_id for a, _ in found})).values_list("id", "name")
+    )
+    return schemas.UnlicensedReport(
+        on=on,
+        items=[
+            schemas.UnlicensedApplication(
+                application_id=a.id,
+                name=a.name,
+                organisation_id=a.organisation_id,
+                organisation_name=names.get(a.organisation_id, ""),
+                production_date=a.production_date,
+                forwards_data=a.forwards_data,
+                reason=reason,
+                notified_at=a.unlicensed_notified_at,
+            )
+            for a, reason in found
+        ],
+    )

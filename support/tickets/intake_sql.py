@@ -60,10 +60,23 @@ def _event_names(index: int) -> tuple[str, ...]:
 
 def requester(p: Params) -> QueryBuilder:
     c, o = Table(Contact._meta.db_table).as_("c"), Table(Organisation._meta.db_table).as_("o")
-    return (query_class(postgres=p.postgres).from_(c).join(o).on(o.id == c.organisation_id)
-            .select(c.id, c.name, c.email, c.language, c.active, c.organisation_id,
-                    o.name.as_("organisation_name"), o.kind.as_("organisation_kind"))
-            .where(c.id == p("contact_id", "INT")))
+    return (
+        query_class(postgres=p.postgres)
+        .from_(c)
+        .join(o)
+        .on(o.id == c.organisation_id)
+        .select(
+            c.id,
+            c.name,
+            c.email,
+            c.language,
+            c.active,
+            c.organisation_id,
+            o.name.as_("organisation_name"),
+            o.kind.as_("organisation_kind"),
+        )
+        .where(c.id == p("contact_id", "INT"))
+    )
 
 
 def checks(p: Params) -> QueryBuilder:
@@ -75,12 +88,20 @@ def checks(p: Params) -> QueryBuilder:
     pc, a = Table(PartnerCustomer._meta.db_table), Table(Application._meta.db_table)
     billed = Coalesce(bill_to, R.organisation_id)
     may_open = R.active & (scope.isnull() | (R.organisation_id == scope))
-    may_bill = bill_to.isnull() | (bill_to == R.organisation_id) | Exists(
-        q.from_(pc).select(1).where((pc.partner_id == R.organisation_id) & (pc.customer_id == bill_to)))
-    may_name_application = application.isnull() | Exists(q.from_(a).select(1).where(
-        (a.id == application) & a.organisation_id.isin([R.organisation_id, billed])))
-    query = q.from_(R).select(R.star, Bracket(may_open).as_("may_open"), Bracket(may_bill).as_("may_bill"),
-                              Bracket(may_name_application).as_("may_name_application"))
+    may_bill = (
+        bill_to.isnull()
+        | (bill_to == R.organisation_id)
+        | Exists(q.from_(pc).select(1).where((pc.partner_id == R.organisation_id) & (pc.customer_id == bill_to)))
+    )
+    may_name_application = application.isnull() | Exists(
+        q.from_(a).select(1).where((a.id == application) & a.organisation_id.isin([R.organisation_id, billed]))
+    )
+    query = q.from_(R).select(
+        R.star,
+        Bracket(may_open).as_("may_open"),
+        Bracket(may_bill).as_("may_bill"),
+        Bracket(may_name_application).as_("may_name_application"),
+    )
     if p.postgres:
         query = query.select(Function("to_regclass", p("sequence", "TEXT")).notnull().as_("numbered"))
     return query
@@ -89,8 +110,12 @@ def checks(p: Params) -> QueryBuilder:
 def ticket_insert(p: Params, columns: Sequence[str], number: Term, sources: Sequence[AliasedQuery]) -> QueryBuilder:
     """The ticket: the named columns from parameters, billed to the requester's organisation unless the
     request names another."""
-    derived: dict[str, Term] = {"number": number, "requester_id": R.id, "organisation_id": R.organisation_id,
-                                "bill_to_id": Coalesce(p("bill_to_id", "INT"), R.organisation_id)}
+    derived: dict[str, Term] = {
+        "number": number,
+        "requester_id": R.id,
+        "organisation_id": R.organisation_id,
+        "bill_to_id": Coalesce(p("bill_to_id", "INT"), R.organisation_id),
+    }
     names = ["number", "requester_id", "organisation_id", *(name for name in columns if name not in derived)]
     insert: Any = query_class(postgres=p.postgres).into(TICKETS).columns(*names, "bill_to_id")
     for source in sources:
@@ -100,8 +125,10 @@ def ticket_insert(p: Params, columns: Sequence[str], number: Term, sources: Sequ
 
 
 def event_insert(p: Params, index: int, after: AliasedQuery | None) -> QueryBuilder:
-    values = [json_value(p(param), postgres=p.postgres) if column == "data" else p(param)
-              for column, param in zip(EVENT_COLUMNS, _event_names(index), strict=True)]
+    values = [
+        json_value(p(param), postgres=p.postgres) if column == "data" else p(param)
+        for column, param in zip(EVENT_COLUMNS, _event_names(index), strict=True)
+    ]
     insert = query_class(postgres=p.postgres).into(EVENTS).columns("ticket_id", *EVENT_COLUMNS).from_(T)
     if after is not None:
         insert = insert.from_(after)
@@ -110,12 +137,23 @@ def event_insert(p: Params, index: int, after: AliasedQuery | None) -> QueryBuil
 
 def receipt_insert(p: Params) -> QueryBuilder:
     """The receipt to the requester, in its language, at the address validated when the contact was saved."""
-    facts = json_object({"number": T.number, "organisation_name": R.organisation_name, "contact_name": R.field("name"),
-                         "organisation_id": R.organisation_id, "bill_to_id": T.bill_to_id}, postgres=p.postgres)
+    facts = json_object(
+        {
+            "number": T.number,
+            "organisation_name": R.organisation_name,
+            "contact_name": R.field("name"),
+            "organisation_id": R.organisation_id,
+            "bill_to_id": T.bill_to_id,
+        },
+        postgres=p.postgres,
+    )
     email = {
         "dedupe_key": concat(p("key_prefix", "TEXT"), T.number, p("key_suffix", "TEXT")),
-        "message_id": p("message_id"), "template": p("template"), "language": R.language,
-        "to_email": R.email, "to_name": Function("substr", R.field("name"), 1, 200),
+        "message_id": p("message_id"),
+        "template": p("template"),
+        "language": R.language,
+        "to_email": R.email,
+        "to_name": Function("substr", R.field("name"), 1, 200),
         "reply_to": concat(p("reply_prefix", "TEXT"), T.number, p("reply_suffix", "TEXT")),
         "context": json_object({"facts": json_merge(p("facts"), facts, postgres=p.postgres)}, postgres=p.postgres),
         "queued_at": p("created_at"),
@@ -130,11 +168,18 @@ def postgres_statement(columns: tuple[str, ...], event_count: int, with_receipt:
     q = query_class(postgres=True)
     g, n = AliasedQuery("g"), AliasedQuery("n")
     may_number = g.may_open & g.may_bill & g.may_name_application & g.numbered
-    take = q.from_(g).select(Case().when(g.numbered, Function(
-        "nextval", Cast(p("sequence", "TEXT"), "regclass"))).as_("value")).where(may_number)
+    take = (
+        q.from_(g)
+        .select(Case().when(g.numbered, Function("nextval", Cast(p("sequence", "TEXT"), "regclass"))).as_("value"))
+        .where(may_number)
+    )
     number = LiteralValue(ticket_number_sql(f"{p.marker('year')}::int", '"n"."value"'))
-    statement = q.with_(requester(p), "r").with_(checks(p), "g").with_(take, "n").with_(
-        ticket_insert(p, columns, number, (R, n)), "t")
+    statement = (
+        q.with_(requester(p), "r")
+        .with_(checks(p), "g")
+        .with_(take, "n")
+        .with_(ticket_insert(p, columns, number, (R, n)), "t")
+    )
     previous: AliasedQuery | None = None
     for index in range(event_count):
         event: Any = event_insert(p, index, previous)
@@ -142,8 +187,9 @@ def postgres_statement(columns: tuple[str, ...], event_count: int, with_receipt:
         previous = AliasedQuery(f"e{index}")
     if with_receipt:
         statement = statement.with_(receipt_insert(p), "m")
-    statement = statement.from_(g).left_join(T).on(Always()).select(
-        g.star, T.id.as_("ticket_id"), T.number, T.bill_to_id)
+    statement = (
+        statement.from_(g).left_join(T).on(Always()).select(g.star, T.id.as_("ticket_id"), T.number, T.bill_to_id)
+    )
     return p.statement(statement)
 
 
@@ -173,7 +219,8 @@ def sqlite_statements(columns: tuple[str, ...], event_count: int, with_receipt: 
         checks=built(checks),
         ticket=built(lambda p: ticket_insert(p, columns, p("number"), (R,))),
         events=tuple(built(event_insert, index, None, ticket=True) for index in range(event_count)),
-        receipt=built(receipt_insert, ticket=True) if with_receipt else None)
+        receipt=built(receipt_insert, ticket=True) if with_receipt else None,
+    )
 
 
 def _prefixed(head: QueryBuilder, query: QueryBuilder) -> QueryBuilder:
@@ -182,21 +229,35 @@ def _prefixed(head: QueryBuilder, query: QueryBuilder) -> QueryBuilder:
     return query
 
 
-def bind(contact_id: int, organisation_scope: int | None, ticket: NewTicket, events: Sequence[NewEvent],
-         receipt: Receipt | None) -> dict[str, Any]:
+def bind(
+    contact_id: int,
+    organisation_scope: int | None,
+    ticket: NewTicket,
+    events: Sequence[NewEvent],
+    receipt: Receipt | None,
+) -> dict[str, Any]:
     """Every parameter of the intake statements, by name."""
     created_at = ticket.columns["created_at"]
-    bound: dict[str, Any] = {"contact_id": contact_id, "scope": organisation_scope,
-                             "sequence": sequence_name(created_at.year), "year": created_at.year,
-                             **ticket.columns}
+    bound: dict[str, Any] = {
+        "contact_id": contact_id,
+        "scope": organisation_scope,
+        "sequence": sequence_name(created_at.year),
+        "year": created_at.year,
+        **ticket.columns,
+    }
     for index, event in enumerate(events):
         row = {name: getattr(event, name) for name in _EVENT_FIELDS}
         row.update(data=None if event.data is None else orjson.dumps(event.data).decode(), created_at=created_at)
         bound.update(zip(_event_names(index), row.values(), strict=True))
     if receipt is not None:
         reply_prefix, reply_suffix = reply_address_affixes()
-        bound.update(message_id=new_message_id(), template=receipt.template, facts=orjson.dumps(receipt.facts).decode(),
-                     key_prefix=receipt.key_affixes[0], key_suffix=receipt.key_affixes[1],
-                     reply_prefix=reply_prefix, reply_suffix=reply_suffix)
+        bound.update(
+            message_id=new_message_id(),
+            template=receipt.template,
+            facts=orjson.dumps(receipt.facts).decode(),
+            key_prefix=receipt.key_affixes[0],
+            key_suffix=receipt.key_affixes[1],
+            reply_prefix=reply_prefix,
+            reply_suffix=reply_suffix,
+        )
     return bound
-

@@ -59,8 +59,11 @@ SPECIAL_FILTERS = frozenset({"organisation_id"})  # opened by or billed to: `ope
 @cache
 def equal_filters() -> tuple[str, ...]:
     """The list's query fields that are ticket columns, matched by equality (once the models are set up)."""
-    return tuple(name for name in TicketQuery.model_fields
-                 if name in Ticket._meta.fields_db_projection.values() and name not in SPECIAL_FILTERS)
+    return tuple(
+        name
+        for name in TicketQuery.model_fields
+        if name in Ticket._meta.fields_db_projection.values() and name not in SPECIAL_FILTERS
+    )
 
 
 @cache
@@ -72,19 +75,19 @@ def _datetime_columns() -> tuple[str, ...]:
 class TicketFilter:
     """Conditions of one ticket list; None means "not filtered on"."""
 
-    scope: int | None                    # the caller's organisation (integrators); None: all tickets
+    scope: int | None  # the caller's organisation (integrators); None: all tickets
     equal: tuple[tuple[str, Any], ...] = ()  # column = value, from `equal_filters`
-    organisation_id: int | None = None   # opened by or billed to
-    created_from: dt.datetime | None = None   # inclusive
+    organisation_id: int | None = None  # opened by or billed to
+    created_from: dt.datetime | None = None  # inclusive
     created_before: dt.datetime | None = None  # exclusive
-    number: str | None = None            # exactly this ticket number
+    number: str | None = None  # exactly this ticket number
     number_prefix: str | None = None
-    number_year: str | None = None       # PostgreSQL only: the year part of the number, served by its index
-    text: str | None = None              # substring of number, subject or body, any case
-    order_by_expression: bool = False    # order by `id + 0` (see the module docstring)
-    before_id: int | None = None         # the cursor: ids below this one
-    fetch: int = 51                      # the page size plus one, to know whether there is a next page
-    postgres: bool = False               # the dialect `statement` renders
+    number_year: str | None = None  # PostgreSQL only: the year part of the number, served by its index
+    text: str | None = None  # substring of number, subject or body, any case
+    order_by_expression: bool = False  # order by `id + 0` (see the module docstring)
+    before_id: int | None = None  # the cursor: ids below this one
+    fetch: int = 51  # the page size plus one, to know whether there is a next page
+    postgres: bool = False  # the dialect `statement` renders
 
     @classmethod
     def of(cls, principal: Principal, query: TicketQuery, *, postgres: bool) -> TicketFilter:
@@ -101,16 +104,26 @@ class TicketFilter:
                     number_year, order_by_expression = year, True
         elif query.q:
             text = query.q
-        equal = tuple((name, value.value if isinstance(value, Enum) else value) for name in equal_filters()
-                      if (value := getattr(query, name)) is not None)
+        equal = tuple(
+            (name, value.value if isinstance(value, Enum) else value)
+            for name in equal_filters()
+            if (value := getattr(query, name)) is not None
+        )
         return cls(
-            scope=access.ticket_scope(principal), equal=equal, organisation_id=query.organisation_id,
+            scope=access.ticket_scope(principal),
+            equal=equal,
+            organisation_id=query.organisation_id,
             created_from=None if query.created_from is None else _midnight(query.created_from),
             created_before=_day_after(query.created_to),
-            number=number, number_prefix=number_prefix, number_year=number_year, text=text,
+            number=number,
+            number_prefix=number_prefix,
+            number_year=number_year,
+            text=text,
             order_by_expression=order_by_expression,
-            before_id=None if query.cursor is None else decode_cursor(query.cursor), fetch=query.limit + 1,
-            postgres=postgres)
+            before_id=None if query.cursor is None else decode_cursor(query.cursor),
+            fetch=query.limit + 1,
+            postgres=postgres,
+        )
 
     async def rows(self) -> list[dict[str, Any]]:
         """The matching tickets' `TicketSummary` fields, newest first, at most `fetch` of them."""
@@ -127,13 +140,24 @@ class TicketFilter:
         """The statement and its parameters; its rows are `TicketSummary` fields. The SQL is built once per
         shape (which conditions are present); only the values change from list to list."""
         bound: dict[str, Any] = {f"equal_{name}": value for name, value in self.equal}
-        bound.update(scope=self.scope, organisation_id=self.organisation_id, number=self.number,
-                     created_from=self.created_from, created_before=self.created_before,
-                     number_year=self.number_year, before_id=self.before_id, fetch=self.fetch,
-                     number_prefix=None if self.number_prefix is None else escape_like(self.number_prefix) + "%",
-                     text=None if self.text is None else f"%{escape_like(self.text)}%")
-        shape = _Shape(self.postgres, tuple(name for name, _ in self.equal), self.order_by_expression,
-                       frozenset(name for name, value in bound.items() if value is not None))
+        bound.update(
+            scope=self.scope,
+            organisation_id=self.organisation_id,
+            number=self.number,
+            created_from=self.created_from,
+            created_before=self.created_before,
+            number_year=self.number_year,
+            before_id=self.before_id,
+            fetch=self.fetch,
+            number_prefix=None if self.number_prefix is None else escape_like(self.number_prefix) + "%",
+            text=None if self.text is None else f"%{escape_like(self.text)}%",
+        )
+        shape = _Shape(
+            self.postgres,
+            tuple(name for name, _ in self.equal),
+            self.order_by_expression,
+            frozenset(name for name, value in bound.items() if value is not None),
+        )
         statement = _statement(shape)
         return statement.sql, statement.values(bound)
 
@@ -160,18 +184,24 @@ def _statement(shape: _Shape) -> Statement:
         "number_prefix": lambda: Like(Cast(t.number, SqlTypes.VARCHAR), p("number_prefix")),
         "number_year": lambda: LiteralValue(search.NUMBER_YEAR) == p("number_year"),
         # Tortoise's `icontains`: the expressions of the trigram indexes
-        "text": lambda: Criterion.any([Like(Upper(Cast(t.field(column), SqlTypes.VARCHAR)), Upper(p("text")))
-                                       for column in search.SEARCHED_COLUMNS]),
+        "text": lambda: Criterion.any(
+            [
+                Like(Upper(Cast(t.field(column), SqlTypes.VARCHAR)), Upper(p("text")))
+                for column in search.SEARCHED_COLUMNS
+            ]
+        ),
         "before_id": lambda: order < p("before_id"),
     }
     where += [condition() for name, condition in conditions.items() if name in shape.present]
-    page: QueryBuilder = q.from_(t).where(Criterion.all(where)).orderby(order, order=Order.desc).limit(
-        LiteralValue(p.marker("fetch")))
+    page: QueryBuilder = (
+        q.from_(t).where(Criterion.all(where)).orderby(order, order=Order.desc).limit(LiteralValue(p.marker("fetch")))
+    )
     if "created_before" not in shape.present:
         return p.statement(page.select(*SUMMARY_COLUMNS))
     # A closed range: pick the page's ids from the (created_at, id) index alone, then read those rows.
-    return p.statement(q.from_(t).select(*SUMMARY_COLUMNS).where(t.id.isin(page.select(t.id))).orderby(
-        t.id, order=Order.desc))
+    return p.statement(
+        q.from_(t).select(*SUMMARY_COLUMNS).where(t.id.isin(page.select(t.id))).orderby(t.id, order=Order.desc)
+    )
 
 
 _SENTINEL = -(2**31) + 7  # an organisation id no row has, standing in for the parameter while resolving

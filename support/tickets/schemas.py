@@ -22,12 +22,13 @@ class TicketCreate(Strict):
     subject: Text200
     body: LongText = ""
     requester_id: int = Field(ge=1, le=MAX_ID, description="The contact who asked")
-    bill_to_id: int | None = Field(None, ge=1, le=MAX_ID,
-                                   description="Organisation billed; default the requester's")
+    bill_to_id: int | None = Field(None, ge=1, le=MAX_ID, description="Organisation billed; default the requester's")
     application_id: int | None = Field(None, ge=1, le=MAX_ID)
     external_reference: ExternalReference | None = Field(
-        None, description="Your own reference for the ticket (a case or order number); the list finds it by "
-                          "`external_reference`")
+        None,
+        description="Your own reference for the ticket (a case or order number); the list finds it by "
+        "`external_reference`",
+    )
 
 
 class TicketUpdate(Strict):
@@ -57,8 +58,10 @@ class TicketRead(Read):
     extension_decision: ExtensionDecision | None
     external_reference: str | None
     classification_reasons: list[str] = Field(
-        default_factory=list, description="Why the ticket has its category (rules, phrases, policy; a later staff "
-                                          "decision first): on GET /tickets/{id} and at intake")
+        default_factory=list,
+        description="Why the ticket has its category (rules, phrases, policy; a later staff "
+        "decision first): on GET /tickets/{id} and at intake",
+    )
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -96,8 +99,9 @@ class TicketQuery(PageQuery):
 
 class CommentCreate(Strict):
     body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50_000)]
-    public: bool | None = Field(None, description="Left out: public for an integrator (whose comments are "
-                                                  "always public), internal for staff")
+    public: bool | None = Field(
+        None, description="Left out: public for an integrator (whose comments are always public), internal for staff"
+    )
 
 
 class CommentRead(Read):

@@ -19,9 +19,10 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from core.db import is_postgres
 
 SEARCHED_COLUMNS = ("subject", "body", "number")
-NUMBER_YEAR = "split_part(\"number\", '-', 2)"        # SUP-2026-00042 -> '2026'
-NUMBER_YEAR_INDEX = ("CREATE INDEX IF NOT EXISTS support_ticket_number_year "
-                     f"ON support_ticket (({NUMBER_YEAR}), (id + 0))")
+NUMBER_YEAR = "split_part(\"number\", '-', 2)"  # SUP-2026-00042 -> '2026'
+NUMBER_YEAR_INDEX = (
+    f"CREATE INDEX IF NOT EXISTS support_ticket_number_year ON support_ticket (({NUMBER_YEAR}), (id + 0))"
+)
 
 
 def searched(column: str) -> str:
@@ -33,8 +34,9 @@ def search_index_sql() -> list[str]:
     statements = ["CREATE EXTENSION IF NOT EXISTS pg_trgm"]
     for column in SEARCHED_COLUMNS:
         statements.append(
-            f'CREATE INDEX IF NOT EXISTS support_ticket_{column}_trgm ON support_ticket '
-            f'USING gin (({searched(column)}) gin_trgm_ops)')
+            f"CREATE INDEX IF NOT EXISTS support_ticket_{column}_trgm ON support_ticket "
+            f"USING gin (({searched(column)}) gin_trgm_ops)"
+        )
     return statements
 
 

@@ -40,7 +40,7 @@ from support.models import (
     TicketKind,
     TicketStatus,
 )
-from support.policy import POLICY, Category, DefectOutcome, ExtensionDecision, billing_for
+from support.policy import POLICY, Category, billing_for
 from support.tickets import schemas as ticket_schemas
 from support.tickets import store as ticket_store
 from support.tickets.listing import TicketFilter
@@ -64,13 +64,26 @@ async def get_ticket(*, principal: Principal, ticket_id: int, for_update: bool =
     return ticket
 
 
-async def _event(ticket: Ticket, principal: Principal | None, kind: str, *, from_value: Any = None,
-                 to_value: Any = None, reason: str | None = None, data: dict[str, Any] | None = None) -> None:
+async def record_event(
+    ticket: Ticket,
+    principal: Principal | None,
+    kind: str,
+    *,
+    from_value: Any = None,
+    to_value: Any = None,
+    reason: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
     await TicketEvent.create(
-        ticket_id=ticket.id, kind=kind, actor=principal.name if principal else "tripdesk",
+        ticket_id=ticket.id,
+        kind=kind,
+        actor=principal.name if principal else "tripdesk",
         actor_token_id=principal.token_id if principal else None,
         from_value=None if from_value is None else str(from_value),
-        to_value=None if to_value is None else str(to_value), reason=reason, data=data)
+        to_value=None if to_value is None else str(to_value),
+        reason=reason,
+        data=data,
+    )
 
 
 async def _licence_warning(application_id: int | None) -> str | None:
@@ -110,8 +123,7 @@ def _classification_state(result: ClassificationResult) -> ClassificationState:
     return ClassificationState.suggested
 
 
-async def create_ticket(*, principal: Principal,
-                        data: ticket_schemas.TicketCreate) -> ticket_schemas.TicketRead:
+async def create_ticket(*, principal: Principal, data: ticket_schemas.TicketCreate) -> ticket_schemas.TicketRead:
     """Intake: check the parties, classify, and store the ticket with its number, its `created` and
     `classified` events and the receipt email: one statement on PostgreSQL (support/tickets/store.py), and
     the licence query first when the request names an application."""
@@ -120,31 +132,63 @@ async def create_ticket(*, principal: Principal,
     result = get_classifier().classify(data.subject, data.body)
     state = _classification_state(result)
     confidence = round(result.confidence, 4)
-    decided = {"category": result.category.value, "classification_state": state.value,
-               "classification_confidence": confidence, "status": TicketStatus.new.value,
-               "licence_warning": warning, "created_at": now, "updated_at": now}
+    decided = {
+        "category": result.category.value,
+        "classification_state": state.value,
+        "classification_confidence": confidence,
+        "status": TicketStatus.new.value,
+        "licence_warning": warning,
+        "created_at": now,
+        "updated_at": now,
+    }
     ticket = ticket_store.NewTicket(columns={**data.model_dump(), **decided})
     events = [
-        ticket_store.NewEvent(kind="created", actor=principal.name, actor_token_id=principal.token_id,
-                              to_value=TicketStatus.new.value),
-        ticket_store.NewEvent(kind="classified", actor="classifier", to_value=result.category.value,
-                              reason="; ".join(result.reasons)[:2000],
-                              data={"model_version": result.model_version, "confidence": confidence,
-                                    "state": state.value, "language": result.language,
-                                    "reasons": result.reasons}),
+        ticket_store.NewEvent(
+            kind="created", actor=principal.name, actor_token_id=principal.token_id, to_value=TicketStatus.new.value
+        ),
+        ticket_store.NewEvent(
+            kind="classified",
+            actor="classifier",
+            to_value=result.category.value,
+            reason="; ".join(result.reasons)[:2000],
+            data={
+                "model_version": result.model_version,
+                "confidence": confidence,
+                "state": state.value,
+                "language": result.language,
+                "reasons": result.reasons,
+            },
+        ),
     ]
-    receipt = notify.receipt(subject=data.subject, status=TicketStatus.new.value,
-                             category=result.category if state is ClassificationState.suggested else None)
-    opened = await ticket_store.open_ticket(contact_id=data.requester_id,
-                                            organisation_scope=access.requester_scope(principal),
-                                            ticket=ticket, events=events, receipt=receipt)
+    receipt = notify.receipt(
+        subject=data.subject,
+        status=TicketStatus.new.value,
+        category=result.category if state is ClassificationState.suggested else None,
+    )
+    opened = await ticket_store.open_ticket(
+        contact_id=data.requester_id,
+        organisation_scope=access.requester_scope(principal),
+        ticket=ticket,
+        events=events,
+        receipt=receipt,
+    )
     _opened(opened, principal, data)
     assert opened.requester is not None and opened.ticket_id is not None
-    return ticket_schemas.TicketRead.model_validate({
-        **data.model_dump(), **decided, "id": opened.ticket_id, "number": opened.number,
-        "organisation_id": opened.requester.organisation_id, "bill_to_id": opened.bill_to_id, "assignee_id": None,
-        "defect_outcome": None, "extension_decision": None, "billing": billing_for(result.category),
-        "classification_reasons": result.reasons})
+    return ticket_schemas.TicketRead.model_validate(
+        {
+            **data.model_dump(),
+            **decided,
+            "id": opened.ticket_id,
+            "number": opened.number,
+            "organisation_id": opened.requester.organisation_id,
+            "bill_to_id": opened.bill_to_id,
+            "assignee_id": None,
+            "defect_outcome": None,
+            "extension_decision": None,
+            "billing": billing_for(result.category),
+            "classification_reasons": result.reasons,
+        }
+    )
 
 
 CLASSIFICATION_EVENTS = ("classified", "category_changed", "category_confirmed")
@@ -155,8 +199,11 @@ async def read_ticket(*, principal: Principal, ticket_id: int) -> ticket_schemas
     when staff decided later, their decision first."""
     ticket = await get_ticket(principal=principal, ticket_id=ticket_id)
     read = ticket_read(ticket)
-    events = await TicketEvent.filter(ticket_id=ticket.id, kind__in=CLASSIFICATION_EVENTS).order_by(
-        "-id").values("kind", "actor", "from_value", "to_value", "reason", "data")
+    events = (
+        await TicketEvent.filter(ticket_id=ticket.id, kind__in=CLASSIFICATION_EVENTS)
+        .order_by("-id")
+        .values("kind", "actor", "from_value", "to_value", "reason", "data")
+    )
     reasons: list[str] = []
     for event in events:
         if event["kind"] == "classified":
@@ -171,16 +218,18 @@ async def read_ticket(*, principal: Principal, ticket_id: int) -> ticket_schemas
     return read
 
 
-async def list_tickets(*, principal: Principal,
-                       query: ticket_schemas.TicketQuery) -> tuple[list[dict[str, Any]], str | None]:
+async def list_tickets(
+    *, principal: Principal, query: ticket_schemas.TicketQuery
+) -> tuple[list[dict[str, Any]], str | None]:
     """A page of `TicketSummary` fields as plain rows, newest first (support/tickets/listing.py: the filters'
     rules and the statement)."""
     wanted = TicketFilter.of(principal, query, postgres=is_postgres())
     return page_of(await wanted.rows(), query.limit)
 
 
-async def update_ticket(*, principal: Principal, ticket_id: int,
-                        data: ticket_schemas.TicketUpdate) -> ticket_schemas.TicketRead:
+async def update_ticket(
+    *, principal: Principal, ticket_id: int, data: ticket_schemas.TicketUpdate
+) -> ticket_schemas.TicketRead:
     async with in_transaction():
         ticket = await get_ticket(principal=principal, ticket_id=ticket_id, for_update=True)
         if data.assignee_id is not None or data.unassign:
@@ -188,24 +237,32 @@ async def update_ticket(*, principal: Principal, ticket_id: int,
                 raise InvalidReference(f"staff {data.assignee_id} does not exist or is inactive")
             new_assignee = None if data.unassign else data.assignee_id
             if new_assignee != ticket.assignee_id:  # type: ignore[attr-defined]
-                await _event(ticket, principal, "assignee_changed", from_value=ticket.assignee_id,  # type: ignore[attr-defined]
-                             to_value=new_assignee, reason=data.reason)
-                ticket.assignee_id = new_assignee  # type: ignore[attr-defined]
+                await record_event(
+                    ticket,
+                    principal,
+                    "assignee_changed",
+                    from_value=ticket.assignee_id,  # type: ignore[attr-defined]
+                    to_value=new_assignee,
+                    reason=data.reason,
+                )
+                ticket.assignee_id = new_assignee
         if data.status is not None and data.status != ticket.status:
             await _change_status(ticket, principal, data.status, reason=data.reason)
         await ticket.save()
     return ticket_read(ticket)
 
 
-async def _change_status(ticket: Ticket, principal: Principal | None, target: TicketStatus, *,
-                         reason: str | None) -> None:
+async def _change_status(
+    ticket: Ticket, principal: Principal | None, target: TicketStatus, *, reason: str | None
+) -> None:
     check_transition(TicketStatus(ticket.status), target)
     if target is not TicketStatus.rejected and ticket.category == Category.unofficial:
-        raise Conflict("an unofficial integration gets no assistance; the ticket can only be rejected",
-                       code="unofficial_ticket")
+        raise Conflict(
+            "an unofficial integration gets no assistance; the ticket can only be rejected", code="unofficial_ticket"
+        )
     old = ticket.status
     ticket.status = target
-    await _event(ticket, principal, "status_changed", from_value=old, to_value=target, reason=reason)
+    await record_event(ticket, principal, "status_changed", from_value=old, to_value=target, reason=reason)
     await notify.status_changed(ticket=ticket, old_status=str(old), reason=reason)
 
 
@@ -218,8 +275,13 @@ async def add_comment(*, principal: Principal, ticket_id: int, data: ticket_sche
         raise Forbidden("integrators' comments are always public; leave public out or send public: true")
     async with in_transaction():
         ticket = await get_ticket(principal=principal, ticket_id=ticket_id)
-        comment = await Comment.create(ticket_id=ticket.id, author_name=principal.name,
-                                       author_token_id=principal.token_id, body=data.body, public=public)
+        comment = await Comment.create(
+            ticket_id=ticket.id,
+            author_name=principal.name,
+            author_token_id=principal.token_id,
+            body=data.body,
+            public=public,
+        )
         if public and internal_allowed:  # a staff member's public comment
             await notify.public_comment(ticket=ticket, comment=comment)
     return comment
@@ -235,8 +297,9 @@ async def list_events(*, principal: Principal, ticket_id: int) -> list[TicketEve
     return await TicketEvent.filter(ticket_id=ticket.id).order_by("id")
 
 
-async def set_classification(*, principal: Principal, ticket_id: int,
-                             data: ticket_schemas.ClassificationSet) -> ticket_schemas.TicketRead:
+async def set_classification(
+    *, principal: Principal, ticket_id: int, data: ticket_schemas.ClassificationSet
+) -> ticket_schemas.TicketRead:
     """Staff confirm or override the category. The decision is stored as a labelled example for retraining.
     `unofficial` rejects the ticket with the policy text; the integrator is told the billing consequence."""
     async with in_transaction():
@@ -250,11 +313,21 @@ async def set_classification(*, principal: Principal, ticket_id: int,
         changed = old != data.category
         ticket.category = data.category
         ticket.classification_state = ClassificationState.confirmed
-        await _event(ticket, principal, "category_changed" if changed else "category_confirmed",
-                     from_value=old, to_value=data.category, reason=data.reason)
-        await record_labelled_example(subject=ticket.subject, body=ticket.body, category=data.category,
-                                      source="staff_override" if changed else "staff_confirmation",
-                                      ticket_id=ticket.id)
+        await record_event(
+            ticket,
+            principal,
+            "category_changed" if changed else "category_confirmed",
+            from_value=old,
+            to_value=data.category,
+            reason=data.reason,
+        )
+        await record_labelled_example(
+            subject=ticket.subject,
+            body=ticket.body,
+            category=data.category,
+            source="staff_override" if changed else "staff_confirmation",
+            ticket_id=ticket.id,
+        )
         if data.category is Category.unofficial and ticket.status != TicketStatus.rejected:
             await _reject_unofficial(ticket, principal)
         await ticket.save()
@@ -265,46 +338,17 @@ async def set_classification(*, principal: Principal, ticket_id: int,
 async def _reject_unofficial(ticket: Ticket, principal: Principal) -> None:
     rule = POLICY[Category.unofficial]
     ticket.status = TicketStatus.rejected
-    await _event(ticket, principal, "status_changed", to_value=TicketStatus.rejected,
-                 reason="unofficial integration: no assistance under the integration policy")
-    await Comment.create(ticket_id=ticket.id, author_name=principal.name, author_token_id=principal.token_id,
-                         body=f"{rule.rule_sv}\n\n{rule.rule_en}", public=True)
-
-
-async def set_defect_outcome(*, principal: Principal, ticket_id: int, outcome: DefectOutcome,
-                             reason: str) -> ticket_schemas.TicketRead:
-    """`confirmed`: fixed under maintenance, stays free. `not_a_defect`: reclassified to assistance; only
-    time logged from now on is billable (earlier entries keep the defect category)."""
-    async with in_transaction():
-        ticket = await get_ticket(principal=principal, ticket_id=ticket_id, for_update=True)
-        if ticket.category != Category.defect:
-            raise Conflict("only a defect ticket has a defect outcome", code="not_a_defect_ticket")
-        if ticket.defect_outcome is not None:
-            raise Conflict(f"the outcome is already {ticket.defect_outcome}", code="outcome_already_set")
-        ticket.defect_outcome = outcome
-        await _event(ticket, principal, "defect_outcome", to_value=outcome, reason=reason)
-        if outcome is DefectOutcome.not_a_defect:
-            ticket.category = Category.assistance
-            ticket.classification_state = ClassificationState.confirmed
-            await _event(ticket, principal, "category_changed", from_value=Category.defect,
-                         to_value=Category.assistance, reason=f"not a defect: {reason}")
-        await ticket.save()
-        await notify.defect_outcome(ticket=ticket, outcome=outcome, reason=reason)
-    return ticket_read(ticket)
-
-
-async def set_extension_decision(*, principal: Principal, ticket_id: int, decision: ExtensionDecision,
-                                 reason: str) -> ticket_schemas.TicketRead:
-    """The product owner's decision: `roadmap` (free, built into a coming version), `customer_funded`
-    (time becomes billable once the customer accepts the offer), `declined`."""
-    async with in_transaction():
-        ticket = await get_ticket(principal=principal, ticket_id=ticket_id, for_update=True)
-        if ticket.category != Category.extension:
-            raise Conflict("only an extension ticket has a product-owner decision", code="not_an_extension")
-        if ticket.extension_decision is not None:
-            raise Conflict(f"the decision is already {ticket.extension_decision}", code="decision_already_set")
-        ticket.extension_decision = decision
-        await _event(ticket, principal, "extension_decision", to_value=decision, reason=reason)
-        await ticket.save()
-        await notify.extension_decision(ticket=ticket, decision=decision, reason=reason)
-    return ticket_read(ticket)
+    await record_event(
+        ticket,
+        principal,
+        "status_changed",
+        to_value=TicketStatus.rejected,
+        reason="unofficial integration: no assistance under the integration policy",
+    )
+    await Comment.create(
+        ticket_id=ticket.id,
+        author_name=principal.name,
+        author_token_id=principal.token_id,
+        body=f"{rule.rule_sv}\n\n{rule.rule_en}",
+        public=True,
+    )

@@ -52,21 +52,41 @@ def _intake_db() -> BaseDBAsyncClient:
 
 
 def _requester(row: dict[str, Any]) -> Requester:
-    return Requester(id=row["id"], name=row["name"], email=row["email"], language=str(row["language"]),
-                     active=bool(row["active"]), organisation_id=row["organisation_id"],
-                     organisation_name=row["organisation_name"], organisation_kind=str(row["organisation_kind"]))
+    return Requester(
+        id=row["id"],
+        name=row["name"],
+        email=row["email"],
+        language=str(row["language"]),
+        active=bool(row["active"]),
+        organisation_id=row["organisation_id"],
+        organisation_name=row["organisation_name"],
+        organisation_kind=str(row["organisation_kind"]),
+    )
 
 
-def _opened(row: dict[str, Any] | None, ticket_id: int | None = None, number: str | None = None,
-            bill_to_id: int | None = None) -> Opened:
+def _opened(
+    row: dict[str, Any] | None, ticket_id: int | None = None, number: str | None = None, bill_to_id: int | None = None
+) -> Opened:
     if row is None:
         return Opened(requester=None)
-    return Opened(requester=_requester(row), ticket_id=ticket_id, number=number, bill_to_id=bill_to_id,
-                  may_bill=bool(row["may_bill"]), may_name_application=bool(row["may_name_application"]))
+    return Opened(
+        requester=_requester(row),
+        ticket_id=ticket_id,
+        number=number,
+        bill_to_id=bill_to_id,
+        may_bill=bool(row["may_bill"]),
+        may_name_application=bool(row["may_name_application"]),
+    )
 
 
-async def open_ticket(*, contact_id: int, organisation_scope: int | None, ticket: NewTicket,
-                      events: Sequence[NewEvent], receipt: Receipt | None) -> Opened:
+async def open_ticket(
+    *,
+    contact_id: int,
+    organisation_scope: int | None,
+    ticket: NewTicket,
+    events: Sequence[NewEvent],
+    receipt: Receipt | None,
+) -> Opened:
     """Store a new ticket opened by contact `contact_id` with its events and, unless its dedupe key was
     queued before, its receipt: all or nothing."""
     db = _intake_db()
@@ -111,7 +131,8 @@ async def _create_year_sequence(db: BaseDBAsyncClient, year: int) -> None:
     async with in_transaction(db.connection_name) as tx:
         await tx.execute_query("SELECT pg_advisory_xact_lock(hashtext($1))", [name])
         if (await tx.execute_query_dict("SELECT to_regclass($1::text) AS seq", [name]))[0]["seq"] is None:
-            counter = await tx.execute_query_dict("SELECT value FROM support_counter WHERE key = $1",
-                                                  [f"ticket:{year}"])
+            counter = await tx.execute_query_dict(
+                "SELECT value FROM support_counter WHERE key = $1", [f"ticket:{year}"]
+            )
             start = int(counter[0]["value"]) + 1 if counter else 1
             await tx.execute_script(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {start}")

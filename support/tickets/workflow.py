@@ -25,5 +25,6 @@ TRANSITIONS: dict[S, frozenset[S]] = {
 def check_transition(current: S, target: S) -> None:
     if target not in TRANSITIONS[current]:
         allowed = ", ".join(sorted(TRANSITIONS[current])) or "none (final)"
-        raise IllegalTransition(f"a {current} ticket cannot become {target}; allowed: {allowed}",
-                                current=str(current), target=str(target))
+        raise IllegalTransition(
+            f"a {current} ticket cannot become {target}; allowed: {allowed}", current=str(current), target=str(target)
+        )

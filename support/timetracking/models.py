@@ -20,9 +20,11 @@ from support.policy import Category
 class TimeEntry(Model):
     id = fields.IntField(primary_key=True)
     ticket: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Ticket", related_name="time_entries", on_delete=fields.RESTRICT)
+        "support.Ticket", related_name="time_entries", on_delete=fields.RESTRICT
+    )
     staff: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Staff", related_name="time_entries", on_delete=fields.RESTRICT)
+        "support.Staff", related_name="time_entries", on_delete=fields.RESTRICT
+    )
     work_date = fields.DateField()
     minutes = fields.IntField()
     description = fields.TextField()
@@ -30,7 +32,8 @@ class TimeEntry(Model):
     billable = fields.BooleanField()
     approved_at = fields.DatetimeField(null=True)
     approved_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
-        "support.Staff", related_name="approved_time_entries", null=True, on_delete=fields.RESTRICT)
+        "support.Staff", related_name="approved_time_entries", null=True, on_delete=fields.RESTRICT
+    )
     approved_by_id: int | None
     invoice_id = fields.IntField(null=True)
     created_by_token_id = fields.IntField(null=True)
@@ -39,8 +42,7 @@ class TimeEntry(Model):
 
     class Meta:
         table = "support_time_entry"
-        indexes = (("work_date", "billable"), ("ticket_id", "work_date"), ("invoice_id",),
-                   ("staff_id", "work_date"))
+        indexes = (("work_date", "billable"), ("ticket_id", "work_date"), ("invoice_id",), ("staff_id", "work_date"))
 
 
 class Timer(Model):
@@ -51,9 +53,11 @@ class Timer(Model):
 
     id = fields.IntField(primary_key=True)
     staff: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Staff", related_name="timers", on_delete=fields.CASCADE)
+        "support.Staff", related_name="timers", on_delete=fields.CASCADE
+    )
     ticket: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Ticket", related_name="timers", on_delete=fields.CASCADE)
+        "support.Ticket", related_name="timers", on_delete=fields.CASCADE
+    )
     description = fields.TextField(default="")
     started_at = fields.DatetimeField()
 

@@ -15,7 +15,7 @@ from core.auth import STAFF_ROLES, Principal, Role
 from core.errors import InvalidInput
 from core.http import JSON, operation, path_int, read_body, read_query
 from support.idempotency import run_once
-from support.timetracking import schemas, service
+from support.timetracking import schemas, service, timers
 from support.timetracking.models import PeriodLock, Timer
 
 WRITERS = (Role.admin, Role.support)
@@ -29,20 +29,31 @@ def _entry(row: object) -> schemas.TimeEntryRead:
 
 def _timer(timer: Timer) -> schemas.TimerRead:
     read = schemas.TimerRead.model_validate(timer)
-    read.elapsed_seconds = service.elapsed_seconds(timer)
+    read.elapsed_seconds = timers.elapsed_seconds(timer)
     return read
 
 
 def _lock(lock: PeriodLock) -> schemas.PeriodLockRead:
-    return schemas.PeriodLockRead(month=f"{lock.month_start_date:%Y-%m}",
-                                  month_start_date=lock.month_start_date,
-                                  locked_by=lock.locked_by, locked_at=lock.locked_at)
+    return schemas.PeriodLockRead(
+        month=f"{lock.month_start_date:%Y-%m}",
+        month_start_date=lock.month_start_date,
+        locked_by=lock.locked_by,
+        locked_at=lock.locked_at,
+    )
 
 
 # Time entries ----------------------------------------------------------------------------------------
 
-@operation("Log time on a ticket", roles=WRITERS, body=schemas.TimeEntryCreate,
-           response=schemas.TimeEntryRead, status=201, tags=TAGS, idempotent_create=True)
+
+@operation(
+    "Log time on a ticket",
+    roles=WRITERS,
+    body=schemas.TimeEntryCreate,
+    response=schemas.TimeEntryRead,
+    status=201,
+    tags=TAGS,
+    idempotent_create=True,
+)
 async def log_time(request: Request, principal: Principal) -> Response:
     """The entry keeps the ticket's current category and whether it is billable; later reclassification
     never changes it. Refused (409) on rejected, unofficial or not yet classified tickets and in locked
@@ -54,9 +65,13 @@ async def log_time(request: Request, principal: Principal) -> Response:
         entry = await service.log_time(principal=principal, ticket_id=ticket_id, data=data)
         return _entry(entry).model_dump(mode="json")
 
-    status, body = await run_once(principal=principal, endpoint=f"POST /tickets/{ticket_id}/time-entries",
-                                  key=request.headers.get("idempotency-key"), body=await request.body(),
-                                  create=create)
+    status, body = await run_once(
+        principal=principal,
+        endpoint=f"POST /tickets/{ticket_id}/time-entries",
+        key=request.headers.get("idempotency-key"),
+        body=await request.body(),
+        create=create,
+    )
     return JSON(body, status_code=status)
 
 
@@ -64,13 +79,18 @@ async def log_time(request: Request, principal: Principal) -> Response:
 async def list_ticket_entries(request: Request, principal: Principal) -> Response:
     """Oldest work first, with totals. Integrators may read their own tickets' time."""
     rows = await service.list_ticket_entries(principal=principal, ticket_id=path_int(request))
-    return JSON(schemas.TimeEntryList(items=[_entry(r) for r in rows],
-                                      total_minutes=sum(r.minutes for r in rows),
-                                      billable_minutes=sum(r.minutes for r in rows if r.billable)))
+    return JSON(
+        schemas.TimeEntryList(
+            items=[_entry(r) for r in rows],
+            total_minutes=sum(r.minutes for r in rows),
+            billable_minutes=sum(r.minutes for r in rows if r.billable),
+        )
+    )
 
 
-@operation("List time entries", roles=STAFF_ROLES, query=schemas.TimeEntryQuery,
-           response=schemas.TimeEntryPage, tags=TAGS)
+@operation(
+    "List time entries", roles=STAFF_ROLES, query=schemas.TimeEntryQuery, response=schemas.TimeEntryPage, tags=TAGS
+)
 async def list_entries(request: Request, principal: Principal) -> Response:
     """Newest first; filter by staff, ticket, billed organisation, work date range, approved, billable,
     invoiced and category. Pass `next_cursor` back as `cursor` for the next page."""
@@ -85,8 +105,9 @@ async def get_entry(request: Request, principal: Principal) -> Response:
     return JSON(_entry(entry))
 
 
-@operation("Correct a time entry", roles=WRITERS, body=schemas.TimeEntryUpdate,
-           response=schemas.TimeEntryRead, tags=TAGS)
+@operation(
+    "Correct a time entry", roles=WRITERS, body=schemas.TimeEntryUpdate, response=schemas.TimeEntryRead, tags=TAGS
+)
 async def update_entry(request: Request, principal: Principal) -> Response:
     """Work date, minutes and description only; the category is fixed. Approved or invoiced entries and
     locked months are a 409."""
@@ -102,8 +123,9 @@ async def delete_entry(request: Request, principal: Principal) -> Response:
     return Response(status_code=204)
 
 
-@operation("Approve time entries", roles=WRITERS, body=schemas.ApproveRequest, response=schemas.ApproveResult,
-           tags=TAGS)
+@operation(
+    "Approve time entries", roles=WRITERS, body=schemas.ApproveRequest, response=schemas.ApproveResult, tags=TAGS
+)
 async def approve_entries(request: Request, principal: Principal) -> Response:
     """Leads and admins. All or nothing (an unknown id approves none); already approved entries are fine."""
     data = await read_body(request, schemas.ApproveRequest)
@@ -120,41 +142,61 @@ async def unapprove_entry(request: Request, principal: Principal) -> Response:
 
 # Timers ----------------------------------------------------------------------------------------------
 
-@operation("Start a timer on a ticket", roles=WRITERS, body=schemas.TimerStart, response=schemas.TimerRead,
-           status=201, tags=TAGS)
+
+@operation(
+    "Start a timer on a ticket",
+    roles=WRITERS,
+    body=schemas.TimerStart,
+    response=schemas.TimerRead,
+    status=201,
+    tags=TAGS,
+)
 async def start_timer(request: Request, principal: Principal) -> Response:
     """For the token's staff member; one running timer each (a second start is a 409)."""
     data = await read_body(request, schemas.TimerStart)
-    timer = await service.start_timer(principal=principal, data=data)
+    timer = await timers.start_timer(principal=principal, data=data)
     return JSON(_timer(timer), status_code=201)
 
 
 @operation("Your running timer", roles=WRITERS, response=schemas.TimerRead, tags=TAGS)
 async def current_timer(request: Request, principal: Principal) -> Response:
-    timer = await service.current_timer(principal=principal)
+    timer = await timers.current_timer(principal=principal)
     return JSON(_timer(timer))
 
 
-@operation("Stop your timer and log its time", roles=WRITERS, body=schemas.TimerStop,
-           response=schemas.TimeEntryRead, status=201, tags=TAGS)
+@operation(
+    "Stop your timer and log its time",
+    roles=WRITERS,
+    body=schemas.TimerStop,
+    response=schemas.TimeEntryRead,
+    status=201,
+    tags=TAGS,
+)
 async def stop_timer(request: Request, principal: Principal) -> Response:
     """Minutes are rounded up (at least 1); the work date is the day the timer started. Over 24 h is a 422:
     discard the timer and log the time manually."""
     data = await read_body(request, schemas.TimerStop)
-    entry = await service.stop_timer(principal=principal, data=data)
+    entry = await timers.stop_timer(principal=principal, data=data)
     return JSON(_entry(entry), status_code=201)
 
 
 @operation("Discard your timer", roles=WRITERS, status=204, tags=TAGS)
 async def discard_timer(request: Request, principal: Principal) -> Response:
-    await service.discard_timer(principal=principal)
+    await timers.discard_timer(principal=principal)
     return Response(status_code=204)
 
 
 # Period locks ----------------------------------------------------------------------------------------
 
-@operation("Lock a month", roles=(Role.admin, Role.finance), body=schemas.PeriodLockCreate,
-           response=schemas.PeriodLockRead, status=201, tags=TAGS)
+
+@operation(
+    "Lock a month",
+    roles=(Role.admin, Role.finance),
+    body=schemas.PeriodLockCreate,
+    response=schemas.PeriodLockRead,
+    status=201,
+    tags=TAGS,
+)
 async def lock_period(request: Request, principal: Principal) -> Response:
     """No one can log, edit or delete time dated in a locked month."""
     data = await read_body(request, schemas.PeriodLockCreate)

@@ -40,24 +40,34 @@ def _month(value: str) -> str:
 
 
 WorkDate = Annotated[dt.date, AfterValidator(_plausible_work_date)]
-Minutes = Annotated[int, Field(strict=True, ge=1, le=MAX_MINUTES,
-                               description="Whole minutes worked, 1..1440 (one entry is at most 24 h)")]
+Minutes = Annotated[
+    int,
+    Field(strict=True, ge=1, le=MAX_MINUTES, description="Whole minutes worked, 1..1440 (one entry is at most 24 h)"),
+]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Month = Annotated[str, StringConstraints(strip_whitespace=True, min_length=7, max_length=7,
-                                         pattern=r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"),
-                  AfterValidator(_month)]
+Month = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=7, max_length=7, pattern=r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"
+    ),
+    AfterValidator(_month),
+]
 
 
 # Time entries ----------------------------------------------------------------------------------------
+
 
 class TimeEntryCreate(Strict):
     work_date: WorkDate
     minutes: Minutes
     description: Description
     staff_id: int | None = Field(
-        None, ge=1, le=MAX_ID,
+        None,
+        ge=1,
+        le=MAX_ID,
         description="Who worked. Default: the token's staff member. Admins may name anyone; a "
-                    "support token without a staff member must name one.")
+        "support token without a staff member must name one.",
+    )
 
 
 class TimeEntryUpdate(Strict):
@@ -105,8 +115,9 @@ class TimeEntryPage(BaseModel):
 class TimeEntryQuery(PageQuery):
     staff_id: int | None = Field(None, ge=1, le=MAX_ID)
     ticket_id: int | None = Field(None, ge=1, le=MAX_ID)
-    organisation_id: int | None = Field(None, ge=1, le=MAX_ID,
-                                        description="The organisation billed (the ticket's bill_to)")
+    organisation_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="The organisation billed (the ticket's bill_to)"
+    )
     work_date_from: dt.date | None = None
     work_date_to: dt.date | None = None
     approved: bool | None = None
@@ -132,6 +143,7 @@ class ApproveResult(BaseModel):
 
 # Timers ----------------------------------------------------------------------------------------------
 
+
 class TimerStart(Strict):
     ticket_id: int = Field(ge=1, le=MAX_ID)
     description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
@@ -151,6 +163,7 @@ class TimerRead(Read):
 
 
 # Period locks ----------------------------------------------------------------------------------------
+
 
 class PeriodLockCreate(Strict):
     month: Month

@@ -22,7 +22,6 @@ Business rules enforced here (SPEC §1–2):
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -44,41 +43,37 @@ from support.timetracking.errors import (
     PeriodLockNotFound,
     StaffRequired,
     TimeEntryNotFound,
-    TimerAlreadyRunning,
-    TimerNotFound,
-    TimerTooLong,
 )
-from support.timetracking.models import PeriodLock, TimeEntry, Timer
+from support.timetracking.models import PeriodLock, TimeEntry
 from support.timetracking.rules import ensure_loggable, ensure_not_before_ticket, ensure_open_period
-from support.timetracking.settings import business_date, business_today
 
 LOGGERS = (Role.admin, Role.support)
 
 
-def _now() -> dt.datetime:
+def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
 # Rules -----------------------------------------------------------------------------------------------
 
+
 def _ensure_mutable(entry: TimeEntry) -> None:
     if entry.invoice_id is not None:
-        raise EntryFrozen(f"time entry {entry.id} is on invoice {entry.invoice_id}",
-                          code="time_entry_invoiced")
+        raise EntryFrozen(f"time entry {entry.id} is on invoice {entry.invoice_id}", code="time_entry_invoiced")
     if entry.approved_at is not None:
-        raise EntryFrozen(f"time entry {entry.id} is approved; ask a lead to unapprove it first",
-                          code="time_entry_approved")
+        raise EntryFrozen(
+            f"time entry {entry.id} is approved; ask a lead to unapprove it first", code="time_entry_approved"
+        )
 
 
 def _ensure_may_change(principal: Principal, entry: TimeEntry) -> None:
     """A support token bound to a staff member changes only that member's time; admins and shared
     support tokens (no staff member) may change anyone's."""
-    if principal.role is Role.support and principal.staff_id is not None \
-            and entry.staff_id != principal.staff_id:  # type: ignore[attr-defined]
+    if principal.role is Role.support and principal.staff_id is not None and entry.staff_id != principal.staff_id:  # type: ignore[attr-defined]
         raise Forbidden("a support token may change only its own staff member's time")
 
 
-async def _active_staff(staff_id: int) -> None:
+async def ensure_active_staff(staff_id: int) -> None:
     if not await Staff.exists(id=staff_id, active=True):
         raise InvalidReference(f"staff {staff_id} does not exist or is inactive")
 
@@ -97,9 +92,11 @@ async def _staff_for(principal: Principal, requested: int | None) -> int:
     else:
         staff_id = requested
     if staff_id is None:
-        raise StaffRequired("this token has no staff member: name the staff_id who did the work",
-                            errors=[{"loc": "staff_id", "msg": "required for this token", "type": "missing"}])
-    await _active_staff(staff_id)
+        raise StaffRequired(
+            "this token has no staff member: name the staff_id who did the work",
+            errors=[{"loc": "staff_id", "msg": "required for this token", "type": "missing"}],
+        )
+    await ensure_active_staff(staff_id)
     return staff_id
 
 
@@ -118,8 +115,16 @@ def _billable(ticket: Ticket) -> tuple[Category, bool]:
     return category, is_billable(category, extension_decision=decision)
 
 
-async def _create_entry(*, ticket: Ticket, staff_id: int, work_date: dt.date, minutes: int, description: str,
-                        token_id: int | None, trusted: bool = False) -> TimeEntry:
+async def create_entry(
+    *,
+    ticket: Ticket,
+    staff_id: int,
+    work_date: dt.date,
+    minutes: int,
+    description: str,
+    token_id: int | None,
+    trusted: bool = False,
+) -> TimeEntry:
     """Call inside a transaction holding the ticket row lock. `trusted`: the demo seed, whose tickets are
     created at seeding while its time is dated last month."""
     ensure_loggable(ticket)
@@ -127,25 +132,39 @@ async def _create_entry(*, ticket: Ticket, staff_id: int, work_date: dt.date, mi
         ensure_not_before_ticket(ticket, work_date)
     await ensure_open_period(work_date)
     category, billable = _billable(ticket)
-    return await TimeEntry.create(ticket_id=ticket.id, staff_id=staff_id, work_date=work_date,
-                                  minutes=minutes, description=description, category=category,
-                                  billable=billable, created_by_token_id=token_id)
+    return await TimeEntry.create(
+        ticket_id=ticket.id,
+        staff_id=staff_id,
+        work_date=work_date,
+        minutes=minutes,
+        description=description,
+        category=category,
+        billable=billable,
+        created_by_token_id=token_id,
+    )
 
 
 # Time entries ----------------------------------------------------------------------------------------
+
 
 async def log_time(*, principal: Principal, ticket_id: int, data: schemas.TimeEntryCreate) -> TimeEntry:
     """Log time on a ticket under its current category (snapshotted on the entry)."""
     staff_id = await _staff_for(principal, data.staff_id)
     async with in_transaction():
         ticket = await get_ticket(principal=principal, ticket_id=ticket_id, for_update=True)
-        return await _create_entry(ticket=ticket, staff_id=staff_id, work_date=data.work_date,
-                                   minutes=data.minutes, description=data.description,
-                                   token_id=principal.token_id)
+        return await create_entry(
+            ticket=ticket,
+            staff_id=staff_id,
+            work_date=data.work_date,
+            minutes=data.minutes,
+            description=data.description,
+            token_id=principal.token_id,
+        )
 
 
-async def log_time_for_staff(*, staff_id: int, ticket_id: int, work_date: dt.date, minutes: int,
-                             description: str, approve_by: int | None = None) -> TimeEntry:
+async def log_time_for_staff(
+    *, staff_id: int, ticket_id: int, work_date: dt.date, minutes: int, description: str, approve_by: int | None = None
+) -> TimeEntry:
     """For trusted callers without a principal (the demo seed). Skips only the future/age checks on the work
     date and the ticket's creation day; the ticket rules (rejected, unofficial, unclassified), locked periods,
     minutes and description still apply. `approve_by` approves the entry at once by that lead."""
@@ -154,19 +173,31 @@ async def log_time_for_staff(*, staff_id: int, ticket_id: int, work_date: dt.dat
         raise InvalidInput(f"minutes must be 1..{schemas.MAX_MINUTES}, not {minutes}")
     if not 1 <= len(description) <= 2000:
         raise InvalidInput("description must be 1..2000 characters")
-    await _active_staff(staff_id)
+    await ensure_active_staff(staff_id)
     if approve_by is not None and not await Staff.exists(id=approve_by, is_lead=True, active=True):
         raise InvalidReference(f"staff {approve_by} is not an active lead and cannot approve time")
     async with in_transaction():
         ticket = await first_locked(Ticket.filter(id=ticket_id), TicketNotFound(f"ticket {ticket_id} not found"))
-        entry = await _create_entry(ticket=ticket, staff_id=staff_id, work_date=work_date, minutes=minutes,
-                                    description=description, token_id=None, trusted=True)
+        entry = await create_entry(
+            ticket=ticket,
+            staff_id=staff_id,
+            work_date=work_date,
+            minutes=minutes,
+            description=description,
+            token_id=None,
+            trusted=True,
+        )
         if approve_by is not None:
-            entry.approved_at = _now()
-            entry.approved_by_id = approve_by  # type: ignore[attr-defined]
+            entry.approved_at = now_utc()
+            entry.approved_by_id = approve_by
             await entry.save(update_fields=["approved_at", "approved_by_id", "updated_at"])
-            await audit.record(principal=None, action="time_entries.approved", subject_type="time_entry",
-                               subject_id=entry.id, data={"approved_by_staff_id": approve_by, "via": "seed"})
+            await audit.record(
+                principal=None,
+                action="time_entries.approved",
+                subject_type="time_entry",
+                subject_id=entry.id,
+                data={"approved_by_staff_id": approve_by, "via": "seed"},
+            )
     return entry
 
 
@@ -184,8 +215,7 @@ async def get_entry(*, principal: Principal, entry_id: int) -> TimeEntry:
     return entry
 
 
-async def list_entries(*, principal: Principal,
-                       query: schemas.TimeEntryQuery) -> tuple[list[TimeEntry], str | None]:
+async def list_entries(*, principal: Principal, query: schemas.TimeEntryQuery) -> tuple[list[TimeEntry], str | None]:
     """Staff's cross-ticket view, newest first (keyset on id)."""
     rows = TimeEntry.all()
     filters = set_filters(query, "staff_id", "ticket_id", "billable", "category")
@@ -242,14 +272,21 @@ async def approve_entries(*, principal: Principal, ids: list[int]) -> tuple[list
         rows = await TimeEntry.filter(id__in=wanted).select_for_update().order_by("id")
         missing = sorted(set(wanted) - {row.id for row in rows})
         if missing:
-            raise TimeEntryNotFound(f"time entries not found: {', '.join(map(str, missing))}; "
-                                    "nothing approved", missing=missing)
+            raise TimeEntryNotFound(
+                f"time entries not found: {', '.join(map(str, missing))}; nothing approved", missing=missing
+            )
         pending = [row.id for row in rows if row.approved_at is None]
         if pending:
             await TimeEntry.filter(id__in=pending, approved_at__isnull=True).update(
-                approved_at=_now(), approved_by_id=approver, updated_at=_now())
-            await audit.record(principal=principal, action="time_entries.approved", subject_type="time_entry",
-                               subject_id=None, data={"ids": pending})
+                approved_at=now_utc(), approved_by_id=approver, updated_at=now_utc()
+            )
+            await audit.record(
+                principal=principal,
+                action="time_entries.approved",
+                subject_type="time_entry",
+                subject_id=None,
+                data={"ids": pending},
+            )
         rows = await TimeEntry.filter(id__in=wanted).order_by("id")
     return rows, len(pending)
 
@@ -260,88 +297,24 @@ async def unapprove_entry(*, principal: Principal, entry_id: int) -> TimeEntry:
     async with in_transaction():
         entry = await first_locked(TimeEntry.filter(id=entry_id), TimeEntryNotFound(f"time entry {entry_id} not found"))
         if entry.invoice_id is not None:
-            raise EntryFrozen(f"time entry {entry.id} is on invoice {entry.invoice_id}; it stays approved",
-                              code="time_entry_invoiced")
+            raise EntryFrozen(
+                f"time entry {entry.id} is on invoice {entry.invoice_id}; it stays approved", code="time_entry_invoiced"
+            )
         if entry.approved_at is not None:
             entry.approved_at = None
-            entry.approved_by_id = None  # type: ignore[attr-defined]
+            entry.approved_by_id = None
             await entry.save(update_fields=["approved_at", "approved_by_id", "updated_at"])
-            await audit.record(principal=principal, action="time_entries.unapproved", subject_type="time_entry",
-                               subject_id=entry.id)
+            await audit.record(
+                principal=principal, action="time_entries.unapproved", subject_type="time_entry", subject_id=entry.id
+            )
     return entry
 
 
 # Timers ----------------------------------------------------------------------------------------------
 
-def _timer_owner(principal: Principal) -> int:
-    if principal.staff_id is None:
-        raise StaffRequired("timers belong to a staff member and this token has none")
-    return principal.staff_id
-
-
-async def start_timer(*, principal: Principal, data: schemas.TimerStart) -> Timer:
-    staff_id = _timer_owner(principal)
-    await _active_staff(staff_id)
-    if await Timer.exists(staff_id=staff_id):
-        raise TimerAlreadyRunning("you already have a running timer: stop or discard it first")
-    try:
-        async with in_transaction():
-            ticket = await get_ticket(principal=principal, ticket_id=data.ticket_id)
-            ensure_loggable(ticket)
-            await ensure_open_period(business_today())
-            timer = await Timer.create(staff_id=staff_id, ticket_id=ticket.id, description=data.description,
-                                       started_at=_now())
-    except IntegrityError:
-        # A concurrent start for the same staff member won; the unique constraint decided.
-        raise TimerAlreadyRunning("you already have a running timer: stop or discard it first") from None
-    return timer
-
-
-async def current_timer(*, principal: Principal) -> Timer:
-    timer = await Timer.get_or_none(staff_id=_timer_owner(principal))
-    if timer is None:
-        raise TimerNotFound("no timer is running")
-    return timer
-
-
-def elapsed_seconds(timer: Timer, now: dt.datetime | None = None) -> int:
-    return max(0, int(((now or _now()) - timer.started_at).total_seconds()))
-
-
-def timer_minutes(started_at: dt.datetime, stopped_at: dt.datetime) -> int:
-    """Whole minutes, rounded up, at least one."""
-    return max(1, math.ceil((stopped_at - started_at).total_seconds() / 60))
-
-
-async def stop_timer(*, principal: Principal, data: schemas.TimerStop) -> TimeEntry:
-    """Turns the running timer into a time entry and deletes it, in one transaction."""
-    staff_id = _timer_owner(principal)
-    async with in_transaction():
-        timer = await first_locked(Timer.filter(staff_id=staff_id), TimerNotFound("no timer is running"))
-        minutes = timer_minutes(timer.started_at, _now())
-        if minutes > schemas.MAX_MINUTES:
-            raise TimerTooLong(f"the timer ran for {minutes} minutes (more than 24 h): discard it "
-                               "(DELETE /timers/current) and log the time manually", minutes=minutes)
-        description = data.description or timer.description.strip()
-        if not description:
-            raise InvalidInput("the timer has no description: send one when stopping",
-                               errors=[{"loc": "description", "msg": "required", "type": "missing"}])
-        ticket = await get_ticket(principal=principal, ticket_id=timer.ticket_id,  # type: ignore[attr-defined]
-                                  for_update=True)
-        entry = await _create_entry(ticket=ticket, staff_id=staff_id,
-                                    work_date=business_date(timer.started_at), minutes=minutes,
-                                    description=description[:2000], token_id=principal.token_id)
-        if await Timer.filter(id=timer.id).delete() != 1:
-            raise TimerNotFound("the timer was stopped by another request")
-    return entry
-
-
-async def discard_timer(*, principal: Principal) -> None:
-    if await Timer.filter(staff_id=_timer_owner(principal)).delete() == 0:
-        raise TimerNotFound("no timer is running")
-
 
 # Period locks ----------------------------------------------------------------------------------------
+
 
 def month_start(month: str) -> dt.date:
     year, _, number = month.partition("-")

@@ -18,14 +18,21 @@ class TimeTrackingSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore")
 
     require_approval: bool = Field(
-        True, alias="TRIPDESK_REQUIRE_APPROVAL",
-        description="Only approved time entries are invoiced (billing reads this).")
+        True,
+        alias="TRIPDESK_REQUIRE_APPROVAL",
+        description="Only approved time entries are invoiced (billing reads this).",
+    )
     timezone: str = Field(
-        "Europe/Stockholm", alias="TRIPDESK_TIMEZONE",
-        description="The business day: 'today' for work dates, and the date a timer started on.")
+        "Europe/Stockholm",
+        alias="TRIPDESK_TIMEZONE",
+        description="The business day: 'today' for work dates, and the date a timer started on.",
+    )
     max_entry_age_days: int = Field(
-        365, ge=1, alias="TRIPDESK_TIME_ENTRY_MAX_AGE_DAYS",
-        description="How far back a work date may lie; older time is almost certainly a typo.")
+        365,
+        ge=1,
+        alias="TRIPDESK_TIME_ENTRY_MAX_AGE_DAYS",
+        description="How far back a work date may lie; older time is almost certainly a typo.",
+    )
 
     @property
     def zone(self) -> ZoneInfo:
@@ -34,7 +41,7 @@ class TimeTrackingSettings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_timetracking_settings() -> TimeTrackingSettings:
-    return TimeTrackingSettings()  # type: ignore[call-arg]
+    return TimeTrackingSettings()
 
 
 def business_today() -> dt.date:

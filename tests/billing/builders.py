@@ -21,12 +21,7 @@ _seq = itertools.count(1)
 ADMIN = Principal(token_id=0, name="test admin", role=Role.admin)
 FINANCE = Principal(token_id=0, name="test finance", role=Role.finance)
 
-DEFAULT_RATES = {
-    "assistance": "1250.00",
-    "performance": "1450.00",
-    "activation": "1250.00",
-    "extension": "1250.00",
-}
+DEFAULT_RATES = {"assistance": "1250.00", "performance": "1450.00", "activation": "1250.00", "extension": "1250.00"}
 
 
 async def ticket(
@@ -122,14 +117,16 @@ def _assistance(_n: int) -> Category:
 
 
 async def bulk_tickets(
-    organisation_ids: Sequence[int], per_organisation: int, *, prefix: str,
+    organisation_ids: Sequence[int],
+    per_organisation: int,
+    *,
+    prefix: str,
     category: Callable[[int], Category] = _assistance,
 ) -> None:
     """A contact for each organisation and `per_organisation` confirmed tickets in progress, billed to it,
     inserted in bulk (the n-th ticket of each gets `category(n)`)."""
     await Contact.bulk_create(
-        [Contact(organisation_id=o, name="C", email=f"c{o}@example.se") for o in organisation_ids],
-        batch_size=2000,
+        [Contact(organisation_id=o, name="C", email=f"c{o}@example.se") for o in organisation_ids], batch_size=2000
     )
     contact = dict(await Contact.all().values_list("organisation_id", "id"))
     await Ticket.bulk_create(

@@ -35,9 +35,7 @@ if not FULL_APP:
 
         def problem(error: DomainError, request: Request) -> Response:
             return JSONResponse(
-                error.to_problem(instance=request.url.path),
-                status_code=error.status,
-                media_type=PROBLEM_CONTENT_TYPE,
+                error.to_problem(instance=request.url.path), status_code=error.status, media_type=PROBLEM_CONTENT_TYPE
             )
 
         async def on_domain(request: Request, exc: Exception) -> Response:

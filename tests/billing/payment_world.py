@@ -14,8 +14,9 @@ from tests.billing import builders as b
 PERIOD_START, PERIOD_END = dt.date(2026, 1, 1), dt.date(2026, 1, 31)
 
 
-async def issued_invoices(minutes: list[int], *, issue_date: dt.date = dt.date(2026, 2, 2),
-                          foreign: int | None = None) -> list[Invoice]:
+async def issued_invoices(
+    minutes: list[int], *, issue_date: dt.date = dt.date(2026, 2, 2), foreign: int | None = None
+) -> list[Invoice]:
     """One issued invoice per entry of `minutes` (assistance at 1 250 kr/h, 25 % VAT: 60 min = 1 562,50 kr
     gross); the organisation at index `foreign` is a Finnish company (reverse charge)."""
     await b.card()
@@ -23,11 +24,16 @@ async def issued_invoices(minutes: list[int], *, issue_date: dt.date = dt.date(2
     orgs: list[Organisation] = []
     for n, worked in enumerate(minutes):
         if n == foreign:
-            org = await factories.organisation(name=f"Nordic {n} Oy", kind="company", country_code="FI",
-                                               vat_number="FI20774740", organisation_number=None, language="en")
+            org = await factories.organisation(
+                name=f"Nordic {n} Oy",
+                kind="company",
+                country_code="FI",
+                vat_number="FI20774740",
+                organisation_number=None,
+                language="en",
+            )
         else:
-            org = await factories.organisation(name=f"Betalkommun {n}",
-                                               invoice_email=f"faktura{n}@kommun.example.se")
+            org = await factories.organisation(name=f"Betalkommun {n}", invoice_email=f"faktura{n}@kommun.example.se")
         ticket = await b.ticket(org)
         await b.entry(ticket, staff, dt.date(2026, 1, 10), worked)
         orgs.append(org)

@@ -37,8 +37,7 @@ async def w(db: str) -> W:
     w.ticket = await b.ticket(w.org)
     # 1 h + 1 h + 1 h + 0.5 h, in work order
     w.entries = [
-        await b.entry(w.ticket, staff, dt.date(2026, 1, d), m)
-        for d, m in ((5, 60), (6, 60), (7, 60), (8, 30))
+        await b.entry(w.ticket, staff, dt.date(2026, 1, d), m) for d, m in ((5, 60), (6, 60), (7, 60), (8, 30))
     ]
     w.mine = bearer(await factories.token("integrator", organisation=w.org))
     w.theirs = bearer(await factories.token("integrator", organisation=other))
@@ -47,9 +46,7 @@ async def w(db: str) -> W:
 
 
 async def run_jan() -> list[Invoice]:
-    run = await runs.run_invoices(
-        started_by="t", period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 1, 31)
-    )
+    run = await runs.run_invoices(started_by="t", period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 1, 31))
     return await Invoice.filter(run_id=run.id)
 
 
@@ -70,11 +67,7 @@ async def test_hours_ceiling_holds_time_until_approved(client: httpx.AsyncClient
 
     assert (await client.post(f"{url}/approve", json={}, headers=w.theirs)).status_code == 404
     approved = await client.post(f"{url}/approve", json={"note": "OK enligt mejl"}, headers=w.mine)
-    assert (
-        approved.status_code == 200
-        and approved.json()["approved_at"]
-        and approved.json()["held_entry_ids"] == []
-    )
+    assert approved.status_code == 200 and approved.json()["approved_at"] and approved.json()["held_entry_ids"] == []
     assert approved.json()["approved_by"].startswith("integrator token")
     await Invoice.filter(id=invoice.id).update(open_key=None)  # as if issued
     [second] = await run_jan()
@@ -89,9 +82,7 @@ async def test_amount_ceiling_and_new_revision_needs_new_approval(client: httpx.
     body = (await client.put(url, json={"kind": "amount", "limit": "1250"}, headers=w.mine)).json()
     assert body["reached"] is True and body["held_entry_ids"] == [e.id for e in w.entries[1:]]
     assert (
-        (await client.post(f"{url}/approve", json={}, headers=w.support))
-        .json()["approved_by"]
-        .endswith("on behalf)")
+        (await client.post(f"{url}/approve", json={}, headers=w.support)).json()["approved_by"].endswith("on behalf)")
     )
     body = (await client.put(url, json={"kind": "amount", "limit": "2500"}, headers=w.mine)).json()
     assert body["approved_at"] is None and body["held_entry_ids"] == [e.id for e in w.entries[2:]]
@@ -122,8 +113,6 @@ async def test_ceiling_access_and_validation(client: httpx.AsyncClient, w: W) ->
     )
     assert refused.status_code == 409 and refused.json()["code"] == "ticket_not_billable"
     assert (
-        await client.put(
-            "/api/v1/tickets/999999/cost-ceiling", json={"kind": "hours", "limit": "5"}, headers=w.support
-        )
+        await client.put("/api/v1/tickets/999999/cost-ceiling", json={"kind": "hours", "limit": "5"}, headers=w.support)
     ).status_code == 404
     assert (await client.post(f"{url}/approve", json={}, headers=w.mine)).status_code == 404

@@ -24,8 +24,7 @@ async def test_demo_seed_makes_invoiceable_time(db: str, tmp_path: Path) -> None
     today = dt.date.today()
     this_month = today.replace(day=1)
     previous = (this_month - dt.timedelta(days=1)).replace(day=1)
-    run = await runs.run_invoices(started_by="demo", period_start=previous, period_end=today,
-                                  allow_open_period=True)
+    run = await runs.run_invoices(started_by="demo", period_start=previous, period_end=today, allow_open_period=True)
     invoices = await Invoice.filter(run_id=run.id).prefetch_related("organisation")
     names = {i.organisation.name for i in invoices}
     assert {"Norrvikens kommun", "Fjällbo Energi AB", "Nordic Data Solutions Oy"} <= names

@@ -20,8 +20,9 @@ from tests import factories
 from tests.factories import bearer
 
 
-async def test_seed_writes_a_bgmax_file_that_settles_its_invoices(client: httpx.AsyncClient, db: str,
-                                                                 tmp_path: Path) -> None:
+async def test_seed_writes_a_bgmax_file_that_settles_its_invoices(
+    client: httpx.AsyncClient, db: str, tmp_path: Path
+) -> None:
     await seed_demo()
     summary = await seed_billing_demo(data_dir=tmp_path)
     sample = tmp_path / "demo-bgmax.txt"
@@ -40,14 +41,14 @@ async def test_seed_writes_a_bgmax_file_that_settles_its_invoices(client: httpx.
     assert sample.read_bytes() == data and await Invoice.all().count() == 3
 
     finance = bearer(await factories.token("finance"))
-    response = await client.post("/api/v1/payment-files", content=data,
-                                 headers={**finance, "X-Filename": "demo-bgmax.txt"})
+    response = await client.post(
+        "/api/v1/payment-files", content=data, headers={**finance, "X-Filename": "demo-bgmax.txt"}
+    )
     assert response.status_code == 201, response.text
     body = response.json()
     assert (body["payments"], body["matched"], body["partial"], body["needs_hands"]) == (4, 2, 1, 2)
 
-    accounts = {i.id: (await client.get(f"/api/v1/invoices/{i.id}/account", headers=finance)).json()
-                for i in issued}
+    accounts = {i.id: (await client.get(f"/api/v1/invoices/{i.id}/account", headers=finance)).json() for i in issued}
     assert Decimal(accounts[full.id]["open"]) == 0 and (await Invoice.get(id=full.id)).paid_at is not None
     half = (Decimal(partial.gross_amount) / 2).quantize(Decimal("0.01"))
     assert Decimal(accounts[partial.id]["paid"]) == half
@@ -57,10 +58,14 @@ async def test_seed_writes_a_bgmax_file_that_settles_its_invoices(client: httpx.
 
     listed = (await client.get("/api/v1/payments?state=needs_hands", headers=finance)).json()["items"]
     assert sorted((p["reason"], Decimal(p["unallocated"])) for p in listed) == [
-        ("overpaid", Decimal("100.00")), ("unknown_ocr", Decimal("250.00"))]
+        ("overpaid", Decimal("100.00")),
+        ("unknown_ocr", Decimal("250.00")),
+    ]
 
     again = await client.post("/api/v1/payment-files", content=data, headers=finance)
     assert again.status_code == 200 and again.json()["duplicate"] is True
     assert await Payment.all().count() == 4 and await PaymentFile.all().count() == 1
-    assert Decimal((await client.get(f"/api/v1/invoices/{partial.id}/account", headers=finance)).json()["open"]) \
+    assert (
+        Decimal((await client.get(f"/api/v1/invoices/{partial.id}/account", headers=finance)).json()["open"])
         == Decimal(partial.gross_amount) - half
+    )

@@ -31,11 +31,28 @@ from tests.factories import bearer
 
 KEEP_ISSUE_HOOKS = True  # issue with the real PDF/UBL rendering and email, as production does
 JAN = {"period_start": "2026-01-01", "period_end": "2026-01-31"}
-NORWAY = {"name": "Fjordline Data AS", "kind": "company", "country_code": "NO", "vat_number": "NO 923 609 016 MVA",
-          "street": "Karl Johans gate 22", "postal_code": "0159", "city": "Oslo", "language": "en",
-          "invoice_email": "faktura@fjordline.example", "buyer_reference": "PO-77"}
-DENMARK = {"name": "Dansk Integration ApS", "kind": "company", "country_code": "DK", "street": "Vesterbrogade 1",
-           "postal_code": "1620", "city": "København V", "language": "en", "buyer_reference": "DK-1"}
+NORWAY = {
+    "name": "Fjordline Data AS",
+    "kind": "company",
+    "country_code": "NO",
+    "vat_number": "NO 923 609 016 MVA",
+    "street": "Karl Johans gate 22",
+    "postal_code": "0159",
+    "city": "Oslo",
+    "language": "en",
+    "invoice_email": "faktura@fjordline.example",
+    "buyer_reference": "PO-77",
+}
+DENMARK = {
+    "name": "Dansk Integration ApS",
+    "kind": "company",
+    "country_code": "DK",
+    "street": "Vesterbrogade 1",
+    "postal_code": "1620",
+    "city": "København V",
+    "language": "en",
+    "buyer_reference": "DK-1",
+}
 needs_peppol = pytest.mark.skipif(not (peppol_dir() / "xsd").is_dir(), reason="shared/peppol not found")
 
 
@@ -63,32 +80,39 @@ async def stored_xml(invoice_id: int) -> bytes:
 
 # 6. Foreign buyers ------------------------------------------------------------------------------------------
 
-async def test_danish_company_without_vat_number_is_refused_at_save(client: httpx.AsyncClient,
-                                                                   tokens: dict[str, dict[str, str]]) -> None:
+
+async def test_danish_company_without_vat_number_is_refused_at_save(
+    client: httpx.AsyncClient, tokens: dict[str, dict[str, str]]
+) -> None:
     admin = tokens["admin"]
     refused = await client.post("/api/v1/organisations", json=DENMARK, headers=admin)
     assert refused.status_code == 422, refused.text
     assert "reverse charge" in refused.text and "VAT number" in refused.text
-    wrong_country = await client.post("/api/v1/organisations", json={**DENMARK, "vat_number": "FI20774740"},
-                                      headers=admin)
+    wrong_country = await client.post(
+        "/api/v1/organisations", json={**DENMARK, "vat_number": "FI20774740"}, headers=admin
+    )
     assert wrong_country.status_code == 422 and "DK" in wrong_country.text
-    saved = await client.post("/api/v1/organisations", json={**DENMARK, "vat_number": "DK 13 58 56 28"},
-                              headers=admin)
+    saved = await client.post("/api/v1/organisations", json={**DENMARK, "vat_number": "DK 13 58 56 28"}, headers=admin)
     assert saved.status_code == 201, saved.text
     assert saved.json()["vat_number"] == "DK13585628" and saved.json()["tax_scheme"] == "eu_reverse_charge"
-    cleared = await client.patch(f"/api/v1/organisations/{saved.json()['id']}", json={"vat_number": None},
-                                 headers=admin)
+    cleared = await client.patch(
+        f"/api/v1/organisations/{saved.json()['id']}", json={"vat_number": None}, headers=admin
+    )
     assert cleared.status_code == 422 and cleared.json()["code"] == "invalid_tax_identity"
 
 
 @needs_peppol
 async def test_norwegian_company_is_accepted_and_invoiced_outside_the_scope(
-        client: httpx.AsyncClient, tokens: dict[str, dict[str, str]]) -> None:
+    client: httpx.AsyncClient, tokens: dict[str, dict[str, str]]
+) -> None:
     saved = await client.post("/api/v1/organisations", json=NORWAY, headers=tokens["admin"])
     assert saved.status_code == 201, saved.text
     body = saved.json()
     assert (body["vat_number"], body["organisation_number"], body["tax_scheme"]) == (
-        "NO923609016MVA", "923609016", "outside_eu")
+        "NO923609016MVA",
+        "923609016",
+        "outside_eu",
+    )
     org = await Organisation.get(id=body["id"])
     await billable(org)
     issued = await run_and_issue(client, tokens["finance"], org.id)
@@ -108,9 +132,11 @@ async def test_norwegian_company_is_accepted_and_invoiced_outside_the_scope(
 
 @needs_peppol
 async def test_danish_company_with_vat_number_is_reverse_charge_and_passes_the_rules(
-        client: httpx.AsyncClient, tokens: dict[str, dict[str, str]]) -> None:
-    saved = await client.post("/api/v1/organisations", json={**DENMARK, "vat_number": "DK13585628"},
-                              headers=tokens["admin"])
+    client: httpx.AsyncClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    saved = await client.post(
+        "/api/v1/organisations", json={**DENMARK, "vat_number": "DK13585628"}, headers=tokens["admin"]
+    )
     org = await Organisation.get(id=saved.json()["id"])
     await billable(org)
     issued = await run_and_issue(client, tokens["finance"], org.id)
@@ -121,17 +147,21 @@ async def test_danish_company_with_vat_number_is_reverse_charge_and_passes_the_r
 
 # 3. A legacy foreign buyer without a VAT number: 409, never a 500 ---------------------------------------------
 
+
 async def test_legacy_eu_buyer_without_vat_number_is_skipped_and_cannot_be_issued(
-        client: httpx.AsyncClient, tokens: dict[str, dict[str, str]]) -> None:
+    client: httpx.AsyncClient, tokens: dict[str, dict[str, str]]
+) -> None:
     finance = tokens["finance"]
     # Saved before the rule existed (straight into the table): Danish, no VAT number.
-    legacy = await factories.organisation(kind="company", country_code="DK", organisation_number=None,
-                                          population=None, name="Gammel Kunde ApS")
+    legacy = await factories.organisation(
+        kind="company", country_code="DK", organisation_number=None, population=None, name="Gammel Kunde ApS"
+    )
     await billable(legacy)
     run = (await client.post("/api/v1/invoice-runs", json=JAN, headers=finance)).json()
     assert run["invoices_created"] == 0
-    assert run["skipped"] == [{"organisation_id": legacy.id, "reason": "buyer_tax_identity_invalid",
-                               "detail": run["skipped"][0]["detail"]}]
+    assert run["skipped"] == [
+        {"organisation_id": legacy.id, "reason": "buyer_tax_identity_invalid", "detail": run["skipped"][0]["detail"]}
+    ]
     assert "needs its VAT number" in run["skipped"][0]["detail"]
     # A draft made while the number was there, then the number lost: issuing is a 409 naming the fix.
     await Organisation.filter(id=legacy.id).update(vat_number="DK13585628")
@@ -147,6 +177,7 @@ async def test_legacy_eu_buyer_without_vat_number_is_skipped_and_cannot_be_issue
 
 # 8. Dates ----------------------------------------------------------------------------------------------------
 
+
 async def test_issue_date_is_the_business_day_in_stockholm(tokens: dict[str, dict[str, str]]) -> None:
     """Issued at 00:30 on 1 January in Stockholm (23:30 UTC on 31 December): the new year and its series."""
     org = await factories.organisation()
@@ -159,17 +190,18 @@ async def test_issue_date_is_the_business_day_in_stockholm(tokens: dict[str, dic
     assert issued.number == "F2027-00001" and issued.due_date == dt.date(2027, 1, 31)
 
 
-async def test_a_run_of_an_unfinished_month_needs_the_flag(client: httpx.AsyncClient,
-                                                          tokens: dict[str, dict[str, str]],
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+async def test_a_run_of_an_unfinished_month_needs_the_flag(
+    client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], capsys: pytest.CaptureFixture[str]
+) -> None:
     today = business_today()
     month = {"period_start": today.replace(day=1).isoformat(), "period_end": today.isoformat()}
     refused = await client.post("/api/v1/invoice-runs", json=month, headers=tokens["finance"])
     assert refused.status_code == 422 and refused.json()["code"] == "period_not_finished"
     assert "allow_open_period" in refused.json()["detail"]
     assert await InvoiceRun.all().count() == 0
-    allowed = await client.post("/api/v1/invoice-runs", json={**month, "allow_open_period": True},
-                                headers=tokens["finance"])
+    allowed = await client.post(
+        "/api/v1/invoice-runs", json={**month, "allow_open_period": True}, headers=tokens["finance"]
+    )
     assert allowed.status_code == 201, allowed.text
 
     @contextlib.asynccontextmanager
@@ -194,19 +226,21 @@ def runs_period(day: dt.date) -> tuple[dt.date, dt.date]:
 
 # 5. Payment dates ---------------------------------------------------------------------------------------------
 
+
 async def test_mark_paid_refuses_a_date_before_the_invoice_existed(
-        client: httpx.AsyncClient, tokens: dict[str, dict[str, str]]) -> None:
+    client: httpx.AsyncClient, tokens: dict[str, dict[str, str]]
+) -> None:
     finance = tokens["finance"]
     org = await factories.organisation()
     await billable(org)
     invoice = (await run_and_issue(client, finance, org.id)).json()
     issue_date = dt.date.fromisoformat(invoice["issue_date"])
     url = f"/api/v1/invoices/{invoice['id']}/mark-paid"
-    early = await client.post(url, json={"paid_on": (issue_date - dt.timedelta(days=1)).isoformat()},
-                              headers=finance)
+    early = await client.post(url, json={"paid_on": (issue_date - dt.timedelta(days=1)).isoformat()}, headers=finance)
     assert early.status_code == 422 and early.json()["code"] == "invalid_payment_date", early.text
-    future = await client.post(url, json={"paid_on": (business_today() + dt.timedelta(days=2)).isoformat()},
-                               headers=finance)
+    future = await client.post(
+        url, json={"paid_on": (business_today() + dt.timedelta(days=2)).isoformat()}, headers=finance
+    )
     assert future.status_code == 422 and future.json()["code"] == "invalid_payment_date"
     assert (await Invoice.get(id=invoice["id"])).paid_at is None
     paid = await client.post(url, json={"paid_on": issue_date.isoformat()}, headers=finance)
@@ -215,8 +249,10 @@ async def test_mark_paid_refuses_a_date_before_the_invoice_existed(
 
 # 9. Zero invoices ---------------------------------------------------------------------------------------------
 
+
 async def test_an_invoice_drawn_wholly_from_prepaid_hours_asks_for_no_payment(
-        client: httpx.AsyncClient, tokens: dict[str, dict[str, str]]) -> None:
+    client: httpx.AsyncClient, tokens: dict[str, dict[str, str]]
+) -> None:
     finance = tokens["finance"]
     org = await factories.organisation(invoice_email="faktura@kommun.example.se")
     await b.package(org, "10", name="Klippkort 10 timmar")
@@ -227,7 +263,8 @@ async def test_an_invoice_drawn_wholly_from_prepaid_hours_asks_for_no_payment(
     snapshot = InvoiceSnapshot.model_validate(invoice["snapshot"])
     assert snapshot.nothing_to_pay and snapshot.ocr is None
     assert [(p.package, p.drawn_hours, p.remaining_hours) for p in snapshot.prepaid] == [
-        ("Klippkort 10 timmar", Decimal("2"), Decimal("8"))]
+        ("Klippkort 10 timmar", Decimal("2"), Decimal("8"))
+    ]
     message = await OutboxMessage.get(dedupe_key=f"invoice:{invoice['id']}:issued")
     assert "Inget att betala" in message.text_body and "8,00 tim kvar" in message.text_body
     assert "OCR" not in message.text_body and "Förfallodatum" not in message.text_body
@@ -246,12 +283,14 @@ async def test_an_invoice_drawn_wholly_from_prepaid_hours_asks_for_no_payment(
 
 # 5. A run that dies half-way ------------------------------------------------------------------------------------
 
+
 class Died(BaseException):
     """Stands for the process dying (kill -9 is tested with a real process in tests/billing/test_races.py)."""
 
 
 async def test_a_run_that_dies_leaves_true_counts_and_is_later_abandoned(
-        client: httpx.AsyncClient, tokens: dict[str, dict[str, str]]) -> None:
+    client: httpx.AsyncClient, tokens: dict[str, dict[str, str]]
+) -> None:
     for _ in range(5):
         await billable(await factories.organisation())
     seen: list[Any] = []
@@ -262,8 +301,9 @@ async def test_a_run_that_dies_leaves_true_counts_and_is_later_abandoned(
             raise Died
 
     with pytest.raises(Died):
-        await runs.run_invoices(started_by="t", period_start=dt.date(2026, 1, 1),
-                                period_end=dt.date(2026, 1, 31), progress=die_after_three)
+        await runs.run_invoices(
+            started_by="t", period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 1, 31), progress=die_after_three
+        )
     run = await InvoiceRun.get()
     assert await Invoice.filter(run_id=run.id).count() == 3
     assert (run.invoices_created, run.organisations_considered, run.organisations_done) == (3, 5, 3)

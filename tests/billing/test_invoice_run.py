@@ -24,11 +24,7 @@ async def run_jan() -> list[Invoice]:
 
 async def test_one_draft_per_billed_organisation_with_a_line_per_ticket(db: str) -> None:
     await b.card()
-    org, other, idle = (
-        await factories.organisation(),
-        await factories.organisation(),
-        await factories.organisation(),
-    )
+    org, other, idle = (await factories.organisation(), await factories.organisation(), await factories.organisation())
     staff = await factories.staff()
     t1, t2 = await b.ticket(org), await b.ticket(org, category="performance")
     t3 = await b.ticket(other)
@@ -91,9 +87,7 @@ async def test_unpriced_time_waits_and_is_reported(db: str) -> None:
     e = await b.entry(t, staff, dt.date(2026, 1, 5), 60)
     run = await runs.run_invoices(started_by="t", period_start=JAN[0], period_end=JAN[1])
     assert run.invoices_created == 0
-    assert run.skipped == [
-        {"organisation_id": org.id, "reason": "nothing_invoiceable", "unpriced_entry_ids": [e.id]}
-    ]
+    assert run.skipped == [{"organisation_id": org.id, "reason": "nothing_invoiceable", "unpriced_entry_ids": [e.id]}]
     assert (await TimeEntry.get(id=e.id)).invoice_id is None
 
 

@@ -80,16 +80,11 @@ async def test_run_preview_issue(client: httpx.AsyncClient, world: World) -> Non
     w = world
     body = await run(client, w)
     assert body["invoices_created"] == 2 and body["organisations_considered"] == 2
-    assert (await client.get(f"/api/v1/invoice-runs/{body['id']}", headers=w.finance)).json()["id"] == body[
-        "id"
-    ]
+    assert (await client.get(f"/api/v1/invoice-runs/{body['id']}", headers=w.finance)).json()["id"] == body["id"]
     draft = next(i for i in body["invoices"] if i["organisation_id"] == w.org.id)
     preview = (await client.get(f"/api/v1/invoices/{draft['id']}", headers=w.finance)).json()
     assert preview["status"] == "draft" and preview["number"] is None and preview["snapshot"] is None
-    assert [(ln["quantity"], ln["amount"]) for ln in preview["lines"]] == [
-        ("1.2500", "1562.50"),
-        ("1.7500", "2537.50"),
-    ]
+    assert [(ln["quantity"], ln["amount"]) for ln in preview["lines"]] == [("1.2500", "1562.50"), ("1.7500", "2537.50")]
     assert all(len(ln["entry_ids"]) == len(ln["entries"]) for ln in preview["lines"])
 
     issued = await client.post(f"/api/v1/invoices/{draft['id']}/issue", headers=w.finance)
@@ -97,9 +92,7 @@ async def test_run_preview_issue(client: httpx.AsyncClient, world: World) -> Non
     inv = issued.json()
     assert inv["status"] == "issued" and inv["number"] == f"F{YEAR}-00001"
     assert is_valid_ocr(inv["ocr"])
-    assert dt.date.fromisoformat(inv["due_date"]) - dt.date.fromisoformat(inv["issue_date"]) == dt.timedelta(
-        30
-    )
+    assert dt.date.fromisoformat(inv["due_date"]) - dt.date.fromisoformat(inv["issue_date"]) == dt.timedelta(30)
     snap = InvoiceSnapshot.model_validate(inv["snapshot"])
     assert snap.number == inv["number"] and snap.ocr == inv["ocr"] and snap.kind == "invoice"
     assert snap.seller.organisation_number == "5567037485" and snap.seller.vat_number == "SE556703748501"
@@ -108,9 +101,7 @@ async def test_run_preview_issue(client: httpx.AsyncClient, world: World) -> Non
     assert snap.buyer_reference and not snap.reverse_charge
     assert snap.totals.net == Decimal("4100.00") and snap.totals.vat == Decimal("1025.00")
     assert snap.totals.payable == Decimal("5125.00")
-    assert [(v.category, v.rate, v.taxable_amount) for v in snap.vat] == [
-        ("S", Decimal("25"), Decimal("4100.00"))
-    ]
+    assert [(v.category, v.rate, v.taxable_amount) for v in snap.vat] == [("S", Decimal("25"), Decimal("4100.00"))]
     assert [e.staff_name for e in snap.lines[0].entries] == ["Karin Berg", "Karin Berg"]
     assert [e.hours for e in snap.lines[0].entries] == [Decimal("1"), Decimal("0.25")]
     assert sum(line.amount for line in snap.lines) == snap.totals.net
@@ -134,9 +125,7 @@ async def test_reverse_charge_outside_sweden(client: httpx.AsyncClient, world: W
     assert snap.vat[0].category == "AE"
 
 
-async def test_discard_releases_entries_and_discarded_cannot_be_issued(
-    client: httpx.AsyncClient, world: World
-) -> None:
+async def test_discard_releases_entries_and_discarded_cannot_be_issued(client: httpx.AsyncClient, world: World) -> None:
     w = world
     draft, _ = await drafts(client, w)
     assert await TimeEntry.filter(invoice_id=draft["id"]).count() == 3
@@ -150,9 +139,7 @@ async def test_discard_releases_entries_and_discarded_cannot_be_issued(
     assert [i["organisation_id"] for i in body["invoices"]] == [w.org.id]
 
 
-async def test_open_draft_blocks_a_second_draft_for_the_period(
-    client: httpx.AsyncClient, world: World
-) -> None:
+async def test_open_draft_blocks_a_second_draft_for_the_period(client: httpx.AsyncClient, world: World) -> None:
     w = world
     await drafts(client, w)
     staff = await factories.staff()
@@ -200,44 +187,26 @@ async def test_credit_whole_and_partial(client: httpx.AsyncClient, world: World)
     )
     assert credit.status_code == 201, credit.text
     note = credit.json()
-    assert (
-        note["kind"] == "credit_note"
-        and note["number"] == f"K{YEAR}-00001"
-        and note["corrects_id"] == inv["id"]
-    )
+    assert note["kind"] == "credit_note" and note["number"] == f"K{YEAR}-00001" and note["corrects_id"] == inv["id"]
     assert note["net_amount"] == "2537.50" and note["vat_amount"] == "634.38"
     snap = InvoiceSnapshot.model_validate(note["snapshot"])
     assert snap.kind == "credit_note" and snap.corrects and snap.corrects.number == inv["number"]
     assert "Fel kategori" in (snap.note or "")
     assert note["lines"][0]["credited_line_id"] == line2["id"]
     # The credited line's entries are free again; the other line's stay locked.
-    assert await TimeEntry.filter(id__in=line2["entry_ids"], invoice_id__isnull=True).count() == len(
-        line2["entry_ids"]
-    )
-    assert await TimeEntry.filter(id__in=line1["entry_ids"], invoice_id=inv["id"]).count() == len(
-        line1["entry_ids"]
-    )
+    assert await TimeEntry.filter(id__in=line2["entry_ids"], invoice_id__isnull=True).count() == len(line2["entry_ids"])
+    assert await TimeEntry.filter(id__in=line1["entry_ids"], invoice_id=inv["id"]).count() == len(line1["entry_ids"])
 
     twice = await client.post(
-        f"/api/v1/invoices/{inv['id']}/credit",
-        json={"line_ids": [line2["id"]], "reason": "igen"},
-        headers=w.finance,
+        f"/api/v1/invoices/{inv['id']}/credit", json={"line_ids": [line2["id"]], "reason": "igen"}, headers=w.finance
     )
     assert twice.status_code == 409 and twice.json()["code"] == "already_credited"
-    rest = await client.post(
-        f"/api/v1/invoices/{inv['id']}/credit", json={"reason": "Resten"}, headers=w.finance
-    )
-    assert rest.status_code == 201 and [ln["credited_line_id"] for ln in rest.json()["lines"]] == [
-        line1["id"]
-    ]
+    rest = await client.post(f"/api/v1/invoices/{inv['id']}/credit", json={"reason": "Resten"}, headers=w.finance)
+    assert rest.status_code == 201 and [ln["credited_line_id"] for ln in rest.json()["lines"]] == [line1["id"]]
     assert rest.json()["number"] == f"K{YEAR}-00002"
-    nothing_left = await client.post(
-        f"/api/v1/invoices/{inv['id']}/credit", json={"reason": "x"}, headers=w.finance
-    )
+    nothing_left = await client.post(f"/api/v1/invoices/{inv['id']}/credit", json={"reason": "x"}, headers=w.finance)
     assert nothing_left.status_code == 409
-    of_note = await client.post(
-        f"/api/v1/invoices/{note['id']}/credit", json={"reason": "x"}, headers=w.finance
-    )
+    of_note = await client.post(f"/api/v1/invoices/{note['id']}/credit", json={"reason": "x"}, headers=w.finance)
     assert of_note.status_code == 409 and of_note.json()["code"] == "credit_not_allowed"
     unknown_line = await client.post(
         f"/api/v1/invoices/{inv['id']}/credit", json={"line_ids": [999999], "reason": "x"}, headers=w.finance
@@ -253,9 +222,7 @@ async def test_credit_whole_and_partial(client: httpx.AsyncClient, world: World)
 
 async def test_crediting_a_draft_is_409(client: httpx.AsyncClient, world: World) -> None:
     draft, _ = await drafts(client, world)
-    response = await client.post(
-        f"/api/v1/invoices/{draft['id']}/credit", json={"reason": "x"}, headers=world.finance
-    )
+    response = await client.post(f"/api/v1/invoices/{draft['id']}/credit", json={"reason": "x"}, headers=world.finance)
     assert response.status_code == 409 and response.json()["code"] == "credit_not_allowed"
     assert (
         await client.post(f"/api/v1/invoices/{draft['id']}/credit", json={}, headers=world.finance)
@@ -306,14 +273,10 @@ async def test_mark_paid_and_list_filters(client: httpx.AsyncClient, world: Worl
     page = (await client.get("/api/v1/invoices", params={"limit": 1}, headers=w.finance)).json()
     assert [i["id"] for i in page["items"]] == [foreign["id"]] and page["next_cursor"]
     page2 = (
-        await client.get(
-            "/api/v1/invoices", params={"limit": 1, "cursor": page["next_cursor"]}, headers=w.finance
-        )
+        await client.get("/api/v1/invoices", params={"limit": 1, "cursor": page["next_cursor"]}, headers=w.finance)
     ).json()
     assert [i["id"] for i in page2["items"]] == [draft["id"]]
-    assert (
-        await client.get("/api/v1/invoices", params={"status": "bogus"}, headers=w.finance)
-    ).status_code == 422
+    assert (await client.get("/api/v1/invoices", params={"status": "bogus"}, headers=w.finance)).status_code == 422
 
 
 async def test_integrators_see_only_their_issued_documents(client: httpx.AsyncClient, world: World) -> None:
@@ -353,9 +316,7 @@ async def test_bad_run_periods(client: httpx.AsyncClient, world: World) -> None:
         {"period_start": "2020-01-01", "period_end": "2026-01-01"},
         {"period_start": "2026-13-01", "period_end": "2026-12-31"},
     ):
-        assert (
-            await client.post("/api/v1/invoice-runs", json=body, headers=world.finance)
-        ).status_code == 422
+        assert (await client.post("/api/v1/invoice-runs", json=body, headers=world.finance)).status_code == 422
 
 
 async def test_idempotent_run(client: httpx.AsyncClient, world: World) -> None:

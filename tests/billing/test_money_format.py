@@ -13,23 +13,36 @@ from invoices.pdf_texts import Texts
 NBSP = "\u00a0"
 
 
-@pytest.mark.parametrize("value, sv, en", [
-    ("0", "0,00", "0.00"),
-    ("1250", f"1{NBSP}250,00", "1,250.00"),
-    ("1234567.8", f"1{NBSP}234{NBSP}567,80", "1,234,567.80"),
-    ("-1250.5", f"-1{NBSP}250,50", "-1,250.50"),
-])
+@pytest.mark.parametrize(
+    "value, sv, en",
+    [
+        ("0", "0,00", "0.00"),
+        ("1250", f"1{NBSP}250,00", "1,250.00"),
+        ("1234567.8", f"1{NBSP}234{NBSP}567,80", "1,234,567.80"),
+        ("-1250.5", f"-1{NBSP}250,50", "-1,250.50"),
+    ],
+)
 def test_swedish_and_english_layout(value: str, sv: str, en: str) -> None:
     assert format_amount(Decimal(value), "sv") == sv
     assert format_amount(Decimal(value), "en") == en
 
 
-@pytest.mark.parametrize("value, written", [
-    # Half an öre goes up (away from zero), never to the even öre as Babel and Python's own rounding do.
-    ("0.005", "0.01"), ("0.015", "0.02"), ("0.025", "0.03"), ("2.675", "2.68"), ("1234.565", "1,234.57"),
-    ("-0.005", "-0.01"), ("-0.025", "-0.03"), ("-1234.565", "-1,234.57"),
-    ("0.0049", "0.00"), ("-0.0049", "0.00"),
-])
+@pytest.mark.parametrize(
+    "value, written",
+    [
+        # Half an öre goes up (away from zero), never to the even öre as Babel and Python's own rounding do.
+        ("0.005", "0.01"),
+        ("0.015", "0.02"),
+        ("0.025", "0.03"),
+        ("2.675", "2.68"),
+        ("1234.565", "1,234.57"),
+        ("-0.005", "-0.01"),
+        ("-0.025", "-0.03"),
+        ("-1234.565", "-1,234.57"),
+        ("0.0049", "0.00"),
+        ("-0.0049", "0.00"),
+    ],
+)
 def test_half_an_ore_rounds_half_up_as_the_books_do(value: str, written: str) -> None:
     assert format_amount(Decimal(value), "en") == written
     assert format_amount(Decimal(value), "sv") == written.replace(",", NBSP).replace(".", ",")

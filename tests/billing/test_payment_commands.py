@@ -19,8 +19,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def tripdesk(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tripdesk.cli", *args], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "tripdesk.cli", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.mark.skipif(BACKEND == "postgres", reason="the commands are the same on both; the SQLite pass runs them")
@@ -30,7 +31,7 @@ def test_walk_through_on_the_command_line(tmp_path: Path) -> None:
     for args in (("migrate",), ("seed-demo",), ("invoice-run", "--period", previous, "--issue", "--quiet")):
         done = tripdesk(*args, env=env)
         assert done.returncode == 0, (args, done.stderr[-2000:])
-    sample = tmp_path / "demo-bgmax.txt"   # written by seed-demo
+    sample = tmp_path / "demo-bgmax.txt"  # written by seed-demo
     assert sample.read_bytes().startswith(b"01BGMAX")
 
     first = tripdesk("import-payments", str(sample), env=env)
@@ -47,19 +48,20 @@ def test_walk_through_on_the_command_line(tmp_path: Path) -> None:
     refused = tripdesk("import-payments", str(damaged), env=env)
     assert refused.returncode == 1 and "line 3:" in refused.stderr and "nothing was applied" in refused.stderr
 
-    demo = tripdesk("demo-bgmax", "--out", str(tmp_path / "more.txt"), env=env)   # last month's invoices
+    demo = tripdesk("demo-bgmax", "--out", str(tmp_path / "more.txt"), env=env)  # last month's invoices
     assert demo.returncode == 0, demo.stderr
     more = tripdesk("import-payments", str(tmp_path / "more.txt"), env=env)
     assert more.returncode == 0 and "4 payment(s)" in more.stdout, more.stdout
 
-    reminders = tripdesk("send-reminders", env=env)   # nothing is overdue yet: terms are 30 days
+    reminders = tripdesk("send-reminders", env=env)  # nothing is overdue yet: terms are 30 days
     assert reminders.returncode == 0 and reminders.stdout.startswith("0 reminder(s)")
     later = (dt.date.today() + dt.timedelta(days=40)).isoformat()
     reminders = tripdesk("send-reminders", "--date", later, env=env)
     assert reminders.returncode == 0 and "reminder 1 for F" in reminders.stdout
 
-    sie = tripdesk("export-sie", "--period", dt.date.today().strftime("%Y-%m"), "--out", str(tmp_path / "books"),
-                   "--csv", env=env)
+    sie = tripdesk(
+        "export-sie", "--period", dt.date.today().strftime("%Y-%m"), "--out", str(tmp_path / "books"), "--csv", env=env
+    )
     assert sie.returncode == 0, sie.stderr
     written = sorted(p.name for p in (tmp_path / "books").iterdir())
     assert written == [f"tripdesk-{dt.date.today():%Y-%m}.csv", f"tripdesk-{dt.date.today():%Y-%m}.se"]

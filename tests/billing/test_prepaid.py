@@ -18,27 +18,17 @@ from tests.factories import bearer
 async def test_drawdown_order_validity_and_remaining_time_invoiced(db: str) -> None:
     await b.card()
     org, staff = await factories.organisation(), await factories.staff()
-    late = await b.package(
-        org, "10", valid_from=dt.date(2026, 1, 1), valid_until=dt.date(2026, 12, 31), name="Late"
-    )
-    early = await b.package(
-        org, "1.5", valid_from=dt.date(2025, 1, 1), valid_until=dt.date(2026, 1, 10), name="Early"
-    )
-    future = await b.package(
-        org, "5", valid_from=dt.date(2026, 1, 25), valid_until=dt.date(2026, 3, 31), name="Future"
-    )
+    late = await b.package(org, "10", valid_from=dt.date(2026, 1, 1), valid_until=dt.date(2026, 12, 31), name="Late")
+    early = await b.package(org, "1.5", valid_from=dt.date(2025, 1, 1), valid_until=dt.date(2026, 1, 10), name="Early")
+    future = await b.package(org, "5", valid_from=dt.date(2026, 1, 25), valid_until=dt.date(2026, 3, 31), name="Future")
     t = await b.ticket(org)
     e1 = await b.entry(t, staff, dt.date(2026, 1, 5), 60)  # early 1.0
     e2 = await b.entry(t, staff, dt.date(2026, 1, 9), 60)  # early 0.5, late 0.5
     e3 = await b.entry(t, staff, dt.date(2026, 1, 20), 600)  # late 9.5, then 0.5 at the rate
     await b.entry(await b.ticket(org, category="performance"), staff, dt.date(2026, 1, 26), 60)  # future 1.0
-    run = await runs.run_invoices(
-        started_by="t", period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 1, 31)
-    )
+    run = await runs.run_invoices(started_by="t", period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 1, 31))
     [invoice] = await Invoice.filter(run_id=run.id)
-    draws = {
-        (d.time_entry_id, d.package_id): d.hours for d in await PrepaidDrawdown.filter(invoice_id=invoice.id)
-    }
+    draws = {(d.time_entry_id, d.package_id): d.hours for d in await PrepaidDrawdown.filter(invoice_id=invoice.id)}
     assert draws == {
         (e1.id, early.id): Decimal("1"),
         (e2.id, early.id): Decimal("0.5"),
@@ -63,9 +53,7 @@ async def test_discard_returns_the_hours(db: str) -> None:
     org, staff = await factories.organisation(), await factories.staff()
     await b.package(org, "3")
     await b.entry(await b.ticket(org), staff, dt.date(2026, 1, 5), 120)
-    run = await runs.run_invoices(
-        started_by="t", period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 1, 31)
-    )
+    run = await runs.run_invoices(started_by="t", period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 1, 31))
     [invoice] = await Invoice.filter(run_id=run.id)
     from billing import prepaid
 
@@ -92,12 +80,8 @@ async def test_prepaid_api_visibility_and_validation(client: httpx.AsyncClient, 
     created = await client.post(f"/api/v1/organisations/{org.id}/prepaid", json=body, headers=admin)
     assert created.status_code == 201, created.text
     assert created.json()["remaining_hours"] == "20.00"
-    assert (
-        await client.post(f"/api/v1/organisations/{org.id}/prepaid", json=body, headers=support)
-    ).status_code == 403
-    assert (
-        await client.post(f"/api/v1/organisations/{org.id}/prepaid", json=body, headers=mine)
-    ).status_code == 403
+    assert (await client.post(f"/api/v1/organisations/{org.id}/prepaid", json=body, headers=support)).status_code == 403
+    assert (await client.post(f"/api/v1/organisations/{org.id}/prepaid", json=body, headers=mine)).status_code == 403
     assert (await client.post(f"/api/v1/organisations/{org.id}/prepaid", json=body)).status_code == 401
     for bad in (
         {**body, "hours": 20.5},
@@ -109,9 +93,7 @@ async def test_prepaid_api_visibility_and_validation(client: httpx.AsyncClient, 
         assert (
             await client.post(f"/api/v1/organisations/{org.id}/prepaid", json=bad, headers=admin)
         ).status_code == 422, bad
-    assert (
-        await client.post("/api/v1/organisations/999999/prepaid", json=body, headers=admin)
-    ).status_code == 404
+    assert (await client.post("/api/v1/organisations/999999/prepaid", json=body, headers=admin)).status_code == 404
     seen = await client.get(f"/api/v1/organisations/{org.id}/prepaid", headers=mine)
     assert seen.status_code == 200 and seen.json()["remaining_hours_today"] == "20.00"
     assert (await client.get(f"/api/v1/organisations/{org.id}/prepaid", headers=support)).status_code == 200

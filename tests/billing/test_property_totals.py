@@ -42,8 +42,7 @@ scenario = st.fixed_dictionaries(
         "default": rates,
         "agreement": st.none() | st.tuples(rates, st.integers(1, 31)),  # org 0, valid from that day
         "foreign": st.lists(st.booleans(), min_size=3, max_size=3),
-        "prepaid": st.none()
-        | st.tuples(st.integers(0, 40).map(lambda q: Decimal(q) / 4), st.integers(1, 31)),
+        "prepaid": st.none() | st.tuples(st.integers(0, 40).map(lambda q: Decimal(q) / 4), st.integers(1, 31)),
         "entries": st.lists(entry, min_size=1, max_size=25),
     }
 )
@@ -96,34 +95,29 @@ async def clean() -> None:
 
 
 @settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
 @given(s=scenario)
-async def test_totals_recompute_from_entries_and_rate_cards(
-    db: str, monkeypatch: pytest.MonkeyPatch, s: dict
-) -> None:
+async def test_totals_recompute_from_entries_and_rate_cards(db: str, monkeypatch: pytest.MonkeyPatch, s: dict) -> None:
     await clean()
     cfg = billing_settings.BillingSettings(TRIPDESK_BILLING_INCREMENT_MINUTES=s["increment"])
     monkeypatch.setattr(runs, "get_billing_settings", lambda: cfg)
     await b.card(valid_from=dt.date(2020, 1, 1), rates_={c: str(r) for c, r in s["default"].items()})
     staff = await factories.staff()
-    orgs = [await factories.organisation(country_code="FI", vat_number="FI20774740", organisation_number=None)
-            if foreign else await factories.organisation() for foreign in s["foreign"]]
+    orgs = [
+        await factories.organisation(country_code="FI", vat_number="FI20774740", organisation_number=None)
+        if foreign
+        else await factories.organisation()
+        for foreign in s["foreign"]
+    ]
     if s["agreement"]:
         agreed, day = s["agreement"]
         await b.card(
-            organisation=orgs[0],
-            valid_from=dt.date(2026, 3, day),
-            rates_={c: str(r) for c, r in agreed.items()},
+            organisation=orgs[0], valid_from=dt.date(2026, 3, day), rates_={c: str(r) for c, r in agreed.items()}
         )
     if s["prepaid"]:
         await b.package(
-            orgs[0],
-            str(s["prepaid"][0]),
-            valid_from=dt.date(2026, 1, 1),
-            valid_until=dt.date(2026, 3, s["prepaid"][1]),
+            orgs[0], str(s["prepaid"][0]), valid_from=dt.date(2026, 1, 1), valid_until=dt.date(2026, 3, s["prepaid"][1])
         )
     tickets = [[await b.ticket(org) for _ in range(3)] for org in orgs]
     made = []

@@ -138,9 +138,7 @@ async def test_twenty_concurrent_runs_and_issuers(client: httpx.AsyncClient, db:
         numbers: list[str] = []
         while True:
             finished = runs_done.is_set()
-            listed = await client.get(
-                "/api/v1/invoices", params={"status": "draft", "limit": 200}, headers=finance
-            )
+            listed = await client.get("/api/v1/invoices", params={"status": "draft", "limit": 200}, headers=finance)
             for item in listed.json()["items"]:
                 response = await client.post(f"/api/v1/invoices/{item['id']}/issue", headers=finance)
                 if response.status_code == 200:
@@ -202,7 +200,8 @@ async def until_no_other_transaction(seconds: float = 30) -> None:
     while True:
         _, rows = await conn.execute_query(
             "SELECT count(*) AS open FROM pg_stat_activity WHERE datname = current_database()"
-            " AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND xact_start IS NOT NULL")
+            " AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND xact_start IS NOT NULL"
+        )
         if rows[0]["open"] == 0:
             return
         assert time.monotonic() < deadline, "another client's transaction is still open"
@@ -243,9 +242,7 @@ async def test_killed_run_leaves_no_half_invoice(db: str) -> None:
     deadline = time.monotonic() + 60
     try:
         while await Invoice.all().count() < 10:
-            assert proc.returncode is None, (
-                "the run finished before it could be killed; make the world bigger"
-            )
+            assert proc.returncode is None, "the run finished before it could be killed; make the world bigger"
             assert time.monotonic() < deadline
             await asyncio.sleep(0.005)
         proc.send_signal(signal.SIGKILL)

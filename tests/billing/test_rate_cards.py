@@ -64,9 +64,7 @@ async def test_other_invalid_cards(client: httpx.AsyncClient, admin: dict[str, s
         assert response.status_code == 422, (body, response.text)
 
 
-async def test_overlapping_default_cards_are_refused(
-    client: httpx.AsyncClient, admin: dict[str, str]
-) -> None:
+async def test_overlapping_default_cards_are_refused(client: httpx.AsyncClient, admin: dict[str, str]) -> None:
     assert (await client.post("/api/v1/rate-cards", json=CARD, headers=admin)).status_code == 201
     overlapping = {**CARD, "name": "Mid-year", "valid_from": "2026-06-01", "valid_until": None}
     response = await client.post("/api/v1/rate-cards", json=overlapping, headers=admin)
@@ -86,13 +84,9 @@ async def test_agreements_overlap_only_within_the_same_organisation(
     agreement = {**CARD, "name": "Avtal", "organisation_id": org.id, "rates": {"assistance": "1000"}}
     assert (await client.post("/api/v1/rate-cards", json=agreement, headers=admin)).status_code == 201
     assert (
-        await client.post(
-            "/api/v1/rate-cards", json={**agreement, "organisation_id": other.id}, headers=admin
-        )
+        await client.post("/api/v1/rate-cards", json={**agreement, "organisation_id": other.id}, headers=admin)
     ).status_code == 201
-    again = await client.post(
-        "/api/v1/rate-cards", json={**agreement, "valid_from": "2026-12-31"}, headers=admin
-    )
+    again = await client.post("/api/v1/rate-cards", json={**agreement, "valid_from": "2026-12-31"}, headers=admin)
     assert again.status_code == 409
 
 
@@ -107,20 +101,11 @@ async def test_agreement_overrides_the_default_while_valid(db: str) -> None:
         valid_until=dt.date(2026, 3, 31),
         rates_={"assistance": "999.00"},
     )
-    assert await rates.rate_for(org.id, "assistance", dt.date(2026, 2, 28)) == (
-        Decimal("1250"),
-        "Standardprislista",
-    )
-    assert await rates.rate_for(org.id, "assistance", dt.date(2026, 3, 15)) == (
-        Decimal("999"),
-        f"Avtal {org.name}",
-    )
+    assert await rates.rate_for(org.id, "assistance", dt.date(2026, 2, 28)) == (Decimal("1250"), "Standardprislista")
+    assert await rates.rate_for(org.id, "assistance", dt.date(2026, 3, 15)) == (Decimal("999"), f"Avtal {org.name}")
     # The agreement replaces the default for its validity: a category it lacks is not priced.
     assert await rates.rate_for(org.id, "performance", dt.date(2026, 3, 15)) is None
-    assert await rates.rate_for(other.id, "assistance", dt.date(2026, 3, 15)) == (
-        Decimal("1250"),
-        "Standardprislista",
-    )
+    assert await rates.rate_for(other.id, "assistance", dt.date(2026, 3, 15)) == (Decimal("1250"), "Standardprislista")
     assert await rates.rate_for(org.id, "assistance", dt.date(2025, 12, 31)) is None
     assert await rates.rate_for(org.id, "defect", dt.date(2026, 2, 1)) is None
 
@@ -128,9 +113,7 @@ async def test_agreement_overrides_the_default_while_valid(db: str) -> None:
 async def test_quote_endpoint(client: httpx.AsyncClient, admin: dict[str, str]) -> None:
     await client.post("/api/v1/rate-cards", json=CARD, headers=admin)
     quote = await client.get(
-        "/api/v1/rate-cards/quote",
-        params={"category": "performance", "work_date": "2026-05-05"},
-        headers=admin,
+        "/api/v1/rate-cards/quote", params={"category": "performance", "work_date": "2026-05-05"}, headers=admin
     )
     assert quote.json()["hourly_rate"] == "1450.0000" and quote.json()["rate_card"] == "Standard 2026"
 
@@ -139,23 +122,17 @@ async def test_patch_valid_until_and_delete_unused(client: httpx.AsyncClient, ad
     card = (await client.post("/api/v1/rate-cards", json=CARD, headers=admin)).json()
     nxt = (
         await client.post(
-            "/api/v1/rate-cards",
-            json={**CARD, "valid_from": "2027-01-01", "valid_until": None},
-            headers=admin,
+            "/api/v1/rate-cards", json={**CARD, "valid_from": "2027-01-01", "valid_until": None}, headers=admin
         )
     ).json()
-    extended = await client.patch(
-        f"/api/v1/rate-cards/{card['id']}", json={"valid_until": "2027-06-30"}, headers=admin
-    )
+    extended = await client.patch(f"/api/v1/rate-cards/{card['id']}", json={"valid_until": "2027-06-30"}, headers=admin)
     assert extended.status_code == 409  # would overlap the next card
     shortened = await client.patch(
         f"/api/v1/rate-cards/{card['id']}", json={"valid_until": "2026-06-30"}, headers=admin
     )
     assert shortened.status_code == 200 and shortened.json()["valid_until"] == "2026-06-30"
     assert (
-        await client.patch(
-            f"/api/v1/rate-cards/{card['id']}", json={"valid_until": "2025-01-01"}, headers=admin
-        )
+        await client.patch(f"/api/v1/rate-cards/{card['id']}", json={"valid_until": "2025-01-01"}, headers=admin)
     ).status_code == 422
     assert (
         await client.patch(f"/api/v1/rate-cards/{card['id']}", json={"rates": {}}, headers=admin)
@@ -164,9 +141,7 @@ async def test_patch_valid_until_and_delete_unused(client: httpx.AsyncClient, ad
     assert (await client.get(f"/api/v1/rate-cards/{nxt['id']}", headers=admin)).status_code == 404
 
 
-async def test_card_that_priced_an_invoice_cannot_be_deleted(
-    client: httpx.AsyncClient, admin: dict[str, str]
-) -> None:
+async def test_card_that_priced_an_invoice_cannot_be_deleted(client: httpx.AsyncClient, admin: dict[str, str]) -> None:
     from billing import runs
     from tests.billing import builders as b
 
@@ -176,9 +151,7 @@ async def test_card_that_priced_an_invoice_cannot_be_deleted(
     await runs.run_invoices(started_by="t", period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 1, 31))
     response = await client.delete(f"/api/v1/rate-cards/{card['id']}", headers=admin)
     assert response.status_code == 409 and response.json()["code"] == "rate_card_in_use"
-    cut = await client.patch(
-        f"/api/v1/rate-cards/{card['id']}", json={"valid_until": "2026-01-05"}, headers=admin
-    )
+    cut = await client.patch(f"/api/v1/rate-cards/{card['id']}", json={"valid_until": "2026-01-05"}, headers=admin)
     assert cut.status_code == 409
 
 
@@ -190,9 +163,7 @@ async def test_roles(client: httpx.AsyncClient, db: str) -> None:
     assert (await client.post("/api/v1/rate-cards", json=CARD, headers=finance)).status_code == 403
     assert (await client.get("/api/v1/rate-cards", headers=finance)).status_code == 200
     assert (await client.get("/api/v1/rate-cards", headers=integrator)).status_code == 403
-    assert (
-        await client.get("/api/v1/rate-cards", headers={"Authorization": "Bearer td_nope"})
-    ).status_code == 401
+    assert (await client.get("/api/v1/rate-cards", headers={"Authorization": "Bearer td_nope"})).status_code == 401
 
 
 async def test_install_registers_the_rate_quoter_with_support(db: str) -> None:

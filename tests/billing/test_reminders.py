@@ -25,15 +25,19 @@ from tests.billing import builders as b
 from tests.billing.payment_world import issued_invoices
 from tests.factories import bearer
 
-KEEP_ISSUE_HOOKS = True   # the reminder attaches the PDF rendered at issue
+KEEP_ISSUE_HOOKS = True  # the reminder attaches the PDF rendered at issue
 
 
 async def world() -> tuple[list[Invoice], dt.date]:
     unpaid, credited, disputed, partial, paid = await issued_invoices([60, 60, 60, 120, 30])
-    await credits.credit_invoice(principal=b.FINANCE, invoice_id=credited.id,
-                                 data=schemas.CreditCreate(reason="Fel organisation"))
-    await set_dispute(principal=b.FINANCE, invoice_id=disputed.id,
-                      data=pay_schemas.DisputeSet(disputed=True, reason="Kunden bestrider timmarna"))
+    await credits.credit_invoice(
+        principal=b.FINANCE, invoice_id=credited.id, data=schemas.CreditCreate(reason="Fel organisation")
+    )
+    await set_dispute(
+        principal=b.FINANCE,
+        invoice_id=disputed.id,
+        data=pay_schemas.DisputeSet(disputed=True, reason="Kunden bestrider timmarna"),
+    )
     from billing import ledger
 
     await ledger.mark_paid(principal=b.FINANCE, invoice_id=paid.id, data=schemas.MarkPaid())
@@ -41,9 +45,14 @@ async def world() -> tuple[list[Invoice], dt.date]:
     from billing.payments.service import import_file
     from billing.settings import get_billing_settings
 
-    await import_file(principal=b.FINANCE, data=bgmax.write(
-        bankgiro=get_billing_settings().seller_bankgiro, payment_date=dt.date(2026, 3, 1),
-        payments=[(partial.ocr or "", Decimal("1000.00"), "000000000001")]))
+    await import_file(
+        principal=b.FINANCE,
+        data=bgmax.write(
+            bankgiro=get_billing_settings().seller_bankgiro,
+            payment_date=dt.date(2026, 3, 1),
+            payments=[(partial.ocr or "", Decimal("1000.00"), "000000000001")],
+        ),
+    )
     assert unpaid.due_date is not None
     return [unpaid, credited, disputed, partial, paid], unpaid.due_date
 
@@ -57,22 +66,24 @@ async def test_reminders_once_per_step_never_for_credited_or_disputed(db: str) -
     first = await send_reminders(as_of=due + dt.timedelta(days=7))
     assert sorted(cast(int, s["invoice_id"]) for s in first.sent) == sorted([unpaid.id, partial.id])
     assert {s["reason"] for s in first.skipped} == {"disputed", "fully_credited"}
-    assert (await send_reminders(as_of=due + dt.timedelta(days=7))).sent == []        # same day again: nothing
-    assert (await send_reminders(as_of=due + dt.timedelta(days=20))).sent == []       # interval not yet over
+    assert (await send_reminders(as_of=due + dt.timedelta(days=7))).sent == []  # same day again: nothing
+    assert (await send_reminders(as_of=due + dt.timedelta(days=20))).sent == []  # interval not yet over
     second = await send_reminders(as_of=due + dt.timedelta(days=21))
     assert sorted((s["invoice_id"], s["step"]) for s in second.sent) == sorted([(unpaid.id, 2), (partial.id, 2)])
-    assert (await send_reminders(as_of=due + dt.timedelta(days=90))).sent == []       # at most two
+    assert (await send_reminders(as_of=due + dt.timedelta(days=90))).sent == []  # at most two
 
     reminders = await OutboxMessage.filter(template="invoice_reminder").order_by("id")
     assert sorted(m.dedupe_key for m in reminders) == sorted(
-        f"invoice:{i}:reminder:{n}" for i in (unpaid.id, partial.id) for n in (1, 2))
+        f"invoice:{i}:reminder:{n}" for i in (unpaid.id, partial.id) for n in (1, 2)
+    )
     for message in reminders:
         attachments = await OutboxAttachment.filter(message_id=message.id)
         assert [a.content_type for a in attachments] == ["application/pdf"]
         assert bytes(attachments[0].data).startswith(b"%PDF")
     for invoice_id in (unpaid.id, partial.id):
-        history = await AuditEvent.filter(subject_type="invoice", subject_id=invoice_id,
-                                          action="invoice.reminder_sent").order_by("id")
+        history = await AuditEvent.filter(
+            subject_type="invoice", subject_id=invoice_id, action="invoice.reminder_sent"
+        ).order_by("id")
         assert [(e.data or {})["step"] for e in history] == [1, 2]
     for invoice_id in (credited.id, disputed.id, paid.id):
         assert not await AuditEvent.exists(subject_id=invoice_id, action="invoice.reminder_sent")
@@ -95,8 +106,11 @@ async def test_reminder_states_interest_when_enabled(db: str, monkeypatch: pytes
     get_collection_settings.cache_clear()
     try:
         (unpaid, *_), due = await world()
-        await set_collection_terms(principal=b.FINANCE, organisation_id=unpaid.organisation_id,
-                                   data=pay_schemas.CollectionTermsSet(reminder_fee_agreed=True))
+        await set_collection_terms(
+            principal=b.FINANCE,
+            organisation_id=unpaid.organisation_id,
+            data=pay_schemas.CollectionTermsSet(reminder_fee_agreed=True),
+        )
         run = await send_reminders(as_of=due + dt.timedelta(days=10))
         assert unpaid.id in {s["invoice_id"] for s in run.sent}
         event = await AuditEvent.get(subject_id=unpaid.id, action="invoice.reminder_sent")
@@ -114,15 +128,27 @@ async def test_reminder_states_interest_when_enabled(db: str, monkeypatch: pytes
 async def test_ageing_buckets(client: httpx.AsyncClient, db: str) -> None:
     (unpaid, credited, disputed, partial, paid), due = await world()
     assert [bucket(d) for d in (-3, 0, 1, 30, 31, 60, 61, 90, 91)] == [
-        "not_due", "not_due", "0-30", "0-30", "31-60", "31-60", "61-90", "61-90", "90+"]
+        "not_due",
+        "not_due",
+        "0-30",
+        "0-30",
+        "31-60",
+        "31-60",
+        "61-90",
+        "61-90",
+        "90+",
+    ]
     report = await ageing(as_of=due + dt.timedelta(days=45))
     assert isinstance(report["items"], list)
     items = {i["invoice_id"]: i for i in report["items"]}
-    assert set(items) == {unpaid.id, disputed.id, partial.id}      # credited and paid have nothing open
+    assert set(items) == {unpaid.id, disputed.id, partial.id}  # credited and paid have nothing open
     assert items[partial.id]["open"] == Decimal(partial.gross_amount) - Decimal("1000.00")
     assert {i["bucket"] for i in items.values()} == {"31-60"}
-    response = await client.get("/api/v1/receivables/ageing", params={"as_of": str(due + dt.timedelta(days=95))},
-                                headers=bearer(await factories.token("finance")))
+    response = await client.get(
+        "/api/v1/receivables/ageing",
+        params={"as_of": str(due + dt.timedelta(days=95))},
+        headers=bearer(await factories.token("finance")),
+    )
     assert response.status_code == 200
     buckets = {row["bucket"]: row for row in response.json()["buckets"]}
     assert buckets["90+"]["count"] == 3 and buckets["0-30"]["count"] == 0

@@ -59,9 +59,7 @@ async def test_time_report_json_and_csv(client: httpx.AsyncClient, db: str) -> N
     ]
     assert report["totals"]["amount"] == "2812.50"
     only = (
-        await client.get(
-            "/api/v1/reports/time", params={**params, "organisation_id": other.id}, headers=finance
-        )
+        await client.get("/api/v1/reports/time", params={**params, "organisation_id": other.id}, headers=finance)
     ).json()
     assert [r["organisation_name"] for r in only["rows"]] == ["Borås"]
     as_csv = await client.get("/api/v1/reports/time", params={**params, "format": "csv"}, headers=finance)
@@ -104,18 +102,29 @@ async def test_report_sums_equal_entry_by_entry_rounding(db: str, monkeypatch: p
     anna, bo = await factories.staff(name="Anna"), await factories.staff(name="Bo")
     tickets = [await b.ticket(org), await b.ticket(org, category="defect")]
     minutes = [1, 4, 7, 13, 31, 61]  # each rounds up by a third of 0.0001 h
-    await TimeEntry.bulk_create([
-        TimeEntry(ticket_id=tickets[n % 2].id, staff_id=(anna, bo)[n % 3 == 0].id,
-                  work_date=dt.date(2026, 2 if n % 5 == 0 else 1, 1 + n % 28), minutes=minutes[n % 6],
-                  description="Arbete", category=tickets[n % 2].category, billable=n % 2 == 0,
-                  approved_at=dt.datetime.now(dt.UTC))
-        for n in range(1800)])
+    await TimeEntry.bulk_create(
+        [
+            TimeEntry(
+                ticket_id=tickets[n % 2].id,
+                staff_id=(anna, bo)[n % 3 == 0].id,
+                work_date=dt.date(2026, 2 if n % 5 == 0 else 1, 1 + n % 28),
+                minutes=minutes[n % 6],
+                description="Arbete",
+                category=tickets[n % 2].category,
+                billable=n % 2 == 0,
+                approved_at=dt.datetime.now(dt.UTC),
+            )
+            for n in range(1800)
+        ]
+    )
     await runs.run_invoices(started_by="t", period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 1, 10))
     await PrepaidDrawdown.filter(id=(await PrepaidDrawdown.first()).id).update(  # type: ignore[union-attr]
-        released_at=dt.datetime.now(dt.UTC))
+        released_at=dt.datetime.now(dt.UTC)
+    )
     drawn: dict[int, Decimal] = defaultdict(Decimal)
     for time_entry_id, hours in await PrepaidDrawdown.filter(released_at__isnull=True).values_list(
-            "time_entry_id", "hours"):
+        "time_entry_id", "hours"
+    ):
         drawn[time_entry_id] += hours
     book = await RateBook.load(start=dt.date(2026, 1, 1), end=dt.date(2026, 2, 28))
     expected: dict[tuple[str, str, str], list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 5)
@@ -133,12 +142,24 @@ async def test_report_sums_equal_entry_by_entry_rounding(db: str, monkeypatch: p
         sums[3] += drawn[e.id]
         sums[4] += billed if e.invoice_id is not None else 0
         by_rate[key][book.lookup(org.id, "assistance", e.work_date)[0]] += billed - drawn[e.id]  # type: ignore[index]
-    report = await reports.time_report(query=schemas.TimeReportQuery(
-        period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 2, 28)))
-    got = {(r.category, r.month, r.staff_name): [r.worked_hours, r.billable_hours, r.free_hours, r.prepaid_hours,
-                                                r.invoiced_hours, r.amount] for r in report.rows}
-    assert got == {key: [s.quantize(Decimal("0.01")) for s in sums]
-                   + [sum((line_amount(h, rate) for rate, h in by_rate[key].items()), Decimal("0.00"))]
-                   for key, sums in expected.items()}
+    report = await reports.time_report(
+        query=schemas.TimeReportQuery(period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 2, 28))
+    )
+    got = {
+        (r.category, r.month, r.staff_name): [
+            r.worked_hours,
+            r.billable_hours,
+            r.free_hours,
+            r.prepaid_hours,
+            r.invoiced_hours,
+            r.amount,
+        ]
+        for r in report.rows
+    }
+    assert got == {
+        key: [s.quantize(Decimal("0.01")) for s in sums]
+        + [sum((line_amount(h, rate) for rate, h in by_rate[key].items()), Decimal("0.00"))]
+        for key, sums in expected.items()
+    }
     assert len(got) == 8 and len(by_rate[("assistance", "2026-01", "Anna")]) == 2
     assert sum(r.entries for r in report.rows) == 1800

@@ -48,7 +48,7 @@ def tokens(line: str) -> list[str | list[str]]:
             i += 1
         elif c == "{":
             close = line.index("}", i)
-            out.append([t for t in tokens(line[i + 1:close]) if isinstance(t, str)])
+            out.append([t for t in tokens(line[i + 1 : close]) if isinstance(t, str)])
             i = close + 1
         else:
             j = i
@@ -102,8 +102,9 @@ async def demo_period(data_dir: Path) -> tuple[dt.date, dt.date]:
     await seed_billing_demo(data_dir=data_dir)
     today = dt.date.today()
     previous = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    await runs.run_invoices(started_by="demo", period_start=previous, period_end=today.replace(day=1)
-                            - dt.timedelta(days=1))
+    await runs.run_invoices(
+        started_by="demo", period_start=previous, period_end=today.replace(day=1) - dt.timedelta(days=1)
+    )
     for draft in await Invoice.filter(status="draft").order_by("id"):
         await ledger.issue_draft(principal=b.FINANCE, invoice_id=draft.id)
     await import_file(principal=b.FINANCE, data=(data_dir / DEMO_FILE).read_bytes())
@@ -111,12 +112,16 @@ async def demo_period(data_dir: Path) -> tuple[dt.date, dt.date]:
     waiting = await Payment.filter(state=PaymentState.needs_hands).order_by("id")
     unknown = next(p for p in waiting if p.reason == "unknown_ocr")
     over = next(p for p in waiting if p.reason == "overpaid")
-    await assign_payment(principal=b.FINANCE, payment_id=unknown.id,
-                         data=pay_schemas.PaymentAssign(invoice_id=invoices[1].id, amount=Decimal("100.00")))
+    await assign_payment(
+        principal=b.FINANCE,
+        payment_id=unknown.id,
+        data=pay_schemas.PaymentAssign(invoice_id=invoices[1].id, amount=Decimal("100.00")),
+    )
     await ledger.mark_paid(principal=b.FINANCE, invoice_id=invoices[1].id, data=schemas.MarkPaid())
     await refund_payment(principal=b.FINANCE, payment_id=over.id, data=pay_schemas.PaymentRefund(note="Åter"))
-    await credits.credit_invoice(principal=b.FINANCE, invoice_id=invoices[-1].id,
-                                 data=schemas.CreditCreate(reason="Fel period"))
+    await credits.credit_invoice(
+        principal=b.FINANCE, invoice_id=invoices[-1].id, data=schemas.CreditCreate(reason="Fel period")
+    )
     return today.replace(day=1), today
 
 
@@ -130,7 +135,7 @@ async def test_sie_of_the_demo_period_reads_back(client: httpx.AsyncClient, db: 
     assert h["#FORMAT"] == ["PC8"] and h["#SIETYP"] == ["4"] and h["#PROGRAM"][0] == "tripdesk"
     assert h["#ORGNR"] == ["556703-7485"] and h["#KPTYP"] == ["BAS2014"]
     assert h["#RAR"] == ["0", f"{start.year}0101", f"{start.year}1231"]
-    assert "#KONTO 1930 \"Företagskonto/checkkonto/affärskonto\"".encode("cp437") in response.content  # PC8: ö = 0x94
+    assert '#KONTO 1930 "Företagskonto/checkkonto/affärskonto"'.encode("cp437") in response.content  # PC8: ö = 0x94
 
     by_account: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for ver in sie["vers"]:
@@ -149,8 +154,9 @@ async def test_sie_of_the_demo_period_reads_back(client: httpx.AsyncClient, db: 
     assert -(by_account[("F", "2611")] + by_account[("K", "2611")]) == vat
     sales = {k: v for k, v in by_account.items() if k[1].startswith("3")}
     assert -sum(sales.values()) == sum(Decimal(i.net_amount) for i in invoices) - sum(
-        Decimal(i.net_amount) for i in notes)
-    assert ("F", "3308") in sales   # the Finnish customer: reverse charge, sales of services to the EU
+        Decimal(i.net_amount) for i in notes
+    )
+    assert ("F", "3308") in sales  # the Finnish customer: reverse charge, sales of services to the EU
 
     payments = await Payment.all()
     allocations = await PaymentAllocation.all()
@@ -159,15 +165,25 @@ async def test_sie_of_the_demo_period_reads_back(client: httpx.AsyncClient, db: 
     bank = sum(v for (series, account), v in by_account.items() if account == "1930")
     assert bank == sum(Decimal(p.amount) for p in payments) + manual - refunded
     receivables = sum(v for (series, account), v in by_account.items() if account == "1510")
-    open_in_ledger = sum(Decimal(i.gross_amount) for i in invoices) - sum(Decimal(i.gross_amount) for i in notes) \
+    open_in_ledger = (
+        sum(Decimal(i.gross_amount) for i in invoices)
+        - sum(Decimal(i.gross_amount) for i in notes)
         - sum(Decimal(a.amount) for a in allocations)
+    )
     assert receivables == open_in_ledger
     assert sum(v for (series, account), v in by_account.items() if account == "2420") == -sum(
-        Decimal(p.unallocated) for p in payments if p.state == PaymentState.needs_hands)
+        Decimal(p.unallocated) for p in payments if p.state == PaymentState.needs_hands
+    )
 
-    rows = list(csv.DictReader(io.StringIO(
-        (await client.get("/api/v1/bookkeeping/csv", params={"period": f"{start:%Y-%m}"},
-                          headers=finance)).content.decode("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                (
+                    await client.get("/api/v1/bookkeeping/csv", params={"period": f"{start:%Y-%m}"}, headers=finance)
+                ).content.decode("utf-8-sig")
+            )
+        )
+    )
     assert len(rows) == sum(len(v["rows"]) for v in sie["vers"])
     assert sum(Decimal(r["debit"]) for r in rows) == sum(Decimal(r["credit"]) for r in rows) > 0
 
@@ -177,8 +193,10 @@ async def test_sie_roles_and_period(client: httpx.AsyncClient, db: str) -> None:
     bad = await client.get("/api/v1/bookkeeping/sie", params={"period": "2026-13"}, headers=finance)
     assert bad.status_code == 422
     support = bearer(await factories.token("support"))
-    assert (await client.get("/api/v1/bookkeeping/sie", params={"period": "2026-01"},
-                             headers=support)).status_code == 403
-    empty = read_sie((await client.get("/api/v1/bookkeeping/sie", params={"period": "2026-01"},
-                                       headers=finance)).content)
+    assert (
+        await client.get("/api/v1/bookkeeping/sie", params={"period": "2026-01"}, headers=support)
+    ).status_code == 403
+    empty = read_sie(
+        (await client.get("/api/v1/bookkeeping/sie", params={"period": "2026-01"}, headers=finance)).content
+    )
     assert empty["vers"] == []

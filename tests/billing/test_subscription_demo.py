@@ -22,7 +22,7 @@ async def test_demo_has_the_licence_model_and_the_partner_programme(db: str, tmp
     await seed_demo()
     await seed_billing_demo(data_dir=tmp_path)
     first = await seed_programme_demo()
-    assert (await seed_programme_demo()).keys() == {"partners", "subscriptions"}   # already present
+    assert (await seed_programme_demo()).keys() == {"partners", "subscriptions"}  # already present
     # the three licences support's demo records, a population tier, a forwarding licence and a resold one
     assert first["subscriptions"] == await Subscription.all().count() == 6
     assert {a.in_production for a in await Application.all()} == {True, False}
@@ -34,8 +34,9 @@ async def test_demo_has_the_licence_model_and_the_partner_programme(db: str, tmp
     assert resold.kind == LicenceKind.per_application
 
     today = dt.date.today()
-    run = await runs.run_invoices(started_by="demo", period_start=today.replace(day=1), period_end=today,
-                                  allow_open_period=True)
+    run = await runs.run_invoices(
+        started_by="demo", period_start=today.replace(day=1), period_end=today, allow_open_period=True
+    )
     invoices = await Invoice.filter(run_id=run.id).values_list("id", flat=True)
     subscription_lines = await InvoiceLine.filter(invoice_id__in=list(invoices), ticket_id__isnull=True)
     # every subscription billed in advance: one line per calendar year from its start to this year

@@ -50,27 +50,36 @@ async def test_racing_runs_bill_each_subscription_period_once(client: httpx.Asyn
     finance = bearer(await factories.token("finance"))
     period = {"period_start": "2027-01-01", "period_end": "2027-01-31", "allow_open_period": True}
 
-    responses = await asyncio.gather(*(client.post("/api/v1/invoice-runs", json=period, headers=finance)
-                                       for _ in range(8)))
+    responses = await asyncio.gather(
+        *(client.post("/api/v1/invoice-runs", json=period, headers=finance) for _ in range(8))
+    )
     assert all(r.status_code == 201 for r in responses), [r.text for r in responses]
     assert sum(r.json()["invoices_created"] for r in responses) == 12
     billed = await check_once()
-    assert len(billed) == 24            # the 2026 catch-up and 2027, per subscription, once each
+    assert len(billed) == 24  # the 2026 catch-up and 2027, per subscription, once each
     for sub in subs:
         charges = await SubscriptionCharge.filter(subscription_id=sub.id).order_by("period_start_date")
         fee = 120000 if sub.kind == "xl" else 36000
         assert [c.amount for c in charges] == [
             expected_ore(fee, BillingPeriod.yearly, dt.date(2026, 11, 15), dt.date(2026, 12, 31)),
-            Decimal(fee).quantize(Decimal("0.01"))]
+            Decimal(fee).quantize(Decimal("0.01")),
+        ]
 
     # A change of tier, reconciled by racing runs: one credit and one charge, never two.
-    await service.change_subscription(principal=b.ADMIN, subscription_id=subs[0].id,
-                                      data=schemas.SubscriptionChange(kind="xl", effective_date=dt.date(2027, 7, 1)))
-    await asyncio.gather(*(runs.run_invoices(started_by=f"race {n}", period_start=JUL[0], period_end=JUL[1],
-                                             allow_open_period=True)
-                           for n in range(6)))
+    await service.change_subscription(
+        principal=b.ADMIN,
+        subscription_id=subs[0].id,
+        data=schemas.SubscriptionChange(kind="xl", effective_date=dt.date(2027, 7, 1)),
+    )
+    await asyncio.gather(
+        *(
+            runs.run_invoices(started_by=f"race {n}", period_start=JUL[0], period_end=JUL[1], allow_open_period=True)
+            for n in range(6)
+        )
+    )
     await check_once()
     july = await SubscriptionCharge.filter(invoice__period_start_date=JUL[0]).order_by("amount")
     assert [c.amount for c in july] == [
         -expected_ore(36000, BillingPeriod.yearly, dt.date(2027, 7, 1), dt.date(2027, 12, 31)),
-        expected_ore(120000, BillingPeriod.yearly, dt.date(2027, 7, 1), dt.date(2027, 12, 31))]
+        expected_ore(120000, BillingPeriod.yearly, dt.date(2027, 7, 1), dt.date(2027, 12, 31)),
+    ]

@@ -59,14 +59,30 @@ def test_prorata_matches_an_independent_computation_to_the_ore() -> None:
         first = start + dt.timedelta(days=rng.randint(0, (end - start).days))
         last = first + dt.timedelta(days=rng.randint(0, (end - first).days))
         assert prorated(fee, period, start, end, first, last) == expected_ore(str(fee), period, first, last), (
-            fee, period, first, last)
+            fee,
+            period,
+            first,
+            last,
+        )
         checked += 1
     assert checked == 3000
     # A whole period is exactly the fee (or a quarter of it), leap year or not.
-    assert prorated(Decimal("120000"), BillingPeriod.yearly, dt.date(2028, 1, 1), dt.date(2028, 12, 31),
-                    dt.date(2028, 1, 1), dt.date(2028, 12, 31)) == Decimal("120000.00")
-    assert prorated(Decimal("9600"), BillingPeriod.quarterly, dt.date(2027, 1, 1), dt.date(2027, 3, 31),
-                    dt.date(2027, 1, 1), dt.date(2027, 3, 31)) == Decimal("2400.00")
+    assert prorated(
+        Decimal("120000"),
+        BillingPeriod.yearly,
+        dt.date(2028, 1, 1),
+        dt.date(2028, 12, 31),
+        dt.date(2028, 1, 1),
+        dt.date(2028, 12, 31),
+    ) == Decimal("120000.00")
+    assert prorated(
+        Decimal("9600"),
+        BillingPeriod.quarterly,
+        dt.date(2027, 1, 1),
+        dt.date(2027, 3, 31),
+        dt.date(2027, 1, 1),
+        dt.date(2027, 3, 31),
+    ) == Decimal("2400.00")
 
 
 # The invoice run ----------------------------------------------------------------------------------------
@@ -84,35 +100,39 @@ async def test_fee_in_advance_pro_rata_on_the_same_invoice_as_time(db: str) -> N
     time_line, fee_line = await lines_of(invoice)
     assert time_line.ticket_id is not None and fee_line.ticket_id is None
     assert fee_line.description == "Integrationsabonnemang XL 2027-03-15 – 2027-12-31"
-    assert fee_line.amount == expected_ore(120000, BillingPeriod.yearly, dt.date(2027, 3, 15),
-                                           dt.date(2027, 12, 31))
+    assert fee_line.amount == expected_ore(120000, BillingPeriod.yearly, dt.date(2027, 3, 15), dt.date(2027, 12, 31))
     assert fee_line.unit == "C62" and fee_line.quantity == 1 and fee_line.unit_price == fee_line.amount
     assert invoice.net_amount == time_line.amount + fee_line.amount
 
     # Billed in advance for the year: the April run has nothing for it (and nothing to report); the next year
     # is billed in January.
-    april = await runs.run_invoices(started_by="test", period_start=dt.date(2027, 4, 1), allow_open_period=True,
-                                    period_end=dt.date(2027, 4, 30))
+    april = await runs.run_invoices(
+        started_by="test", period_start=dt.date(2027, 4, 1), allow_open_period=True, period_end=dt.date(2027, 4, 30)
+    )
     assert (april.invoices_created, april.skipped) == (0, [])
     [next_year] = await run(*month(2028, 1))
     [line] = await lines_of(next_year)
-    assert (line.description, line.amount) == ("Integrationsabonnemang XL 2028-01-01 – 2028-12-31",
-                                               Decimal("120000.00"))
+    assert (line.description, line.amount) == (
+        "Integrationsabonnemang XL 2028-01-01 – 2028-12-31",
+        Decimal("120000.00"),
+    )
     charges = (await service.get_subscription(principal=b.ADMIN, subscription_id=sub.id)).charges
-    assert [(c.period_start, c.amount) for c in charges] == [(dt.date(2027, 1, 1), fee_line.amount),
-                                                             (dt.date(2028, 1, 1), Decimal("120000.00"))]
+    assert [(c.period_start, c.amount) for c in charges] == [
+        (dt.date(2027, 1, 1), fee_line.amount),
+        (dt.date(2028, 1, 1), Decimal("120000.00")),
+    ]
 
 
 async def test_quarterly_by_agreement_and_a_catch_up_on_its_own_invoice(db: str) -> None:
     await price_list()
     org = await factories.organisation(language="en")
-    await price_list(organisation=org, period="quarterly",
-                     prices=[{"kind": "per_application", "annual_fee": "8000"}])
-    app = await factories.application(org, purpose="Publishes building permits on the web",
-                                      in_production=True, production_date=dt.date(2027, 2, 10))
+    await price_list(organisation=org, period="quarterly", prices=[{"kind": "per_application", "annual_fee": "8000"}])
+    app = await factories.application(
+        org, purpose="Publishes building permits on the web", in_production=True, production_date=dt.date(2027, 2, 10)
+    )
     await subscribe(org, "per_application", None, application_id=app.id)
 
-    [invoice] = await run(*month(2027, 4))        # Q1 (from the production date) and Q2, in advance
+    [invoice] = await run(*month(2027, 4))  # Q1 (from the production date) and Q2, in advance
     q1, q2 = await lines_of(invoice)
     assert q1.description == (f"Integration subscription per application: {app.name} 2027-02-10 – 2027-03-31")
     assert q1.amount == expected_ore(8000, BillingPeriod.quarterly, dt.date(2027, 2, 10), dt.date(2027, 3, 31))
@@ -130,8 +150,11 @@ async def test_tier_change_mid_period_credits_and_charges_the_difference(db: str
     assert first.amount == Decimal("36000.00")
     await ledger.issue_invoice(principal=b.FINANCE, invoice_id=january.id, issue_date=dt.date(2027, 1, 31))
 
-    new = await service.change_subscription(principal=b.ADMIN, subscription_id=sub.id, data=schemas.SubscriptionChange(
-        kind="xl", effective_date=dt.date(2027, 7, 1)))
+    new = await service.change_subscription(
+        principal=b.ADMIN,
+        subscription_id=sub.id,
+        data=schemas.SubscriptionChange(kind="xl", effective_date=dt.date(2027, 7, 1)),
+    )
     assert (await service.get_subscription(principal=b.ADMIN, subscription_id=sub.id)).end_date == dt.date(2027, 6, 30)
     assert (await Licence.get(id=sub.licence_id)).valid_until_date == dt.date(2027, 6, 30)
 
@@ -140,12 +163,13 @@ async def test_tier_change_mid_period_credits_and_charges_the_difference(db: str
     rest = (dt.date(2027, 7, 1), dt.date(2027, 12, 31))
     assert credit.amount == -expected_ore(36000, BillingPeriod.yearly, *rest)
     assert (credit.quantity, credit.unit_price) == (-1, -credit.amount)
-    assert credit.description.startswith("Kreditering: Integrationsabonnemang 10\u00a0000–49\u00a0999 invånare "
-                                         "2027-07-01 – 2027-12-31")
+    assert credit.description.startswith(
+        "Kreditering: Integrationsabonnemang 10\u00a0000–49\u00a0999 invånare 2027-07-01 – 2027-12-31"
+    )
     assert charge.amount == expected_ore(120000, BillingPeriod.yearly, *rest)
     assert july.net_amount == charge.amount + credit.amount
     assert new.start_date == dt.date(2027, 7, 1)
-    assert await run(*month(2027, 8)) == []                          # nothing twice
+    assert await run(*month(2027, 8)) == []  # nothing twice
 
 
 async def test_cancelling_stops_at_period_end_and_a_discarded_draft_is_billed_again(db: str) -> None:
@@ -158,11 +182,12 @@ async def test_cancelling_stops_at_period_end_and_a_discarded_draft_is_billed_ag
     [again] = await run(*month(2027, 1))
     assert [ln.amount for ln in await lines_of(again)] == [Decimal("120000.00")]
 
-    cancelled = await service.cancel_subscription(principal=b.ADMIN, subscription_id=sub.id,
-                                                  data=schemas.SubscriptionCancel(on=dt.date(2027, 5, 3)))
+    cancelled = await service.cancel_subscription(
+        principal=b.ADMIN, subscription_id=sub.id, data=schemas.SubscriptionCancel(on=dt.date(2027, 5, 3))
+    )
     assert cancelled.end_date == dt.date(2027, 12, 31)
-    assert await run(*month(2027, 6)) == []        # the year stays billed in full, no credit
-    assert await run(*month(2028, 1)) == []        # and the next year is not billed
+    assert await run(*month(2027, 6)) == []  # the year stays billed in full, no credit
+    assert await run(*month(2028, 1)) == []  # and the next year is not billed
 
 
 async def test_licence_rules_and_missing_price(db: str) -> None:
@@ -193,53 +218,69 @@ async def test_registered_partner_cannot_resell_authorised_can(client: httpx.Asy
     await price_list()
     customer = await factories.organisation()
     registered = await factories.organisation(kind=OrganisationKind.partner, partner_level=PartnerLevel.registered)
-    authorised = await factories.organisation(kind=OrganisationKind.partner, partner_level=PartnerLevel.authorized,
-                                              name="Integrationshuset AB")
-    await PartnerAgreement.create(organisation_id=authorised.id, valid_from_date=dt.date(2026, 1, 1),
-                                  may_resell=True, created_by="test")
+    authorised = await factories.organisation(
+        kind=OrganisationKind.partner, partner_level=PartnerLevel.authorized, name="Integrationshuset AB"
+    )
+    await PartnerAgreement.create(
+        organisation_id=authorised.id, valid_from_date=dt.date(2026, 1, 1), may_resell=True, created_by="test"
+    )
     app = await factories.application(customer, purpose="Synkar ärenden till partnerns portal")
     admin = bearer(await factories.token("admin"))
     for partner in (registered, authorised):
-        added = await client.post(f"/api/v1/organisations/{partner.id}/customers", json={"customer_id": customer.id},
-                                  headers=admin)
+        added = await client.post(
+            f"/api/v1/organisations/{partner.id}/customers", json={"customer_id": customer.id}, headers=admin
+        )
         assert added.status_code == 201, added.text
     body = {"kind": "per_application", "application_id": app.id, "start_date": "2027-01-01"}
 
-    refused = await client.post(f"/api/v1/organisations/{customer.id}/subscriptions",
-                                json={**body, "reseller_id": registered.id}, headers=admin)
+    refused = await client.post(
+        f"/api/v1/organisations/{customer.id}/subscriptions", json={**body, "reseller_id": registered.id}, headers=admin
+    )
     assert refused.status_code == 403 and refused.json()["code"] == "partner_may_not_resell", refused.text
     as_registered = bearer(await factories.token("integrator", organisation=registered))
-    refused_too = await client.post(f"/api/v1/organisations/{customer.id}/subscriptions", json=body,
-                                    headers=as_registered)
+    refused_too = await client.post(
+        f"/api/v1/organisations/{customer.id}/subscriptions", json=body, headers=as_registered
+    )
     assert refused_too.status_code == 403 and refused_too.json()["code"] == "partner_may_not_resell"
     # The authorised partner licenses its solution itself, for its recorded customer only.
     as_partner = bearer(await factories.token("integrator", organisation=authorised))
     stranger = await factories.organisation()
-    not_mine = await client.post(f"/api/v1/organisations/{stranger.id}/subscriptions",
-                                 json={"kind": "xl", "start_date": "2027-01-01"}, headers=as_partner)
+    not_mine = await client.post(
+        f"/api/v1/organisations/{stranger.id}/subscriptions",
+        json={"kind": "xl", "start_date": "2027-01-01"},
+        headers=as_partner,
+    )
     assert not_mine.status_code == 404 and not_mine.json()["code"] == "organisation_not_found"
     sold = await client.post(f"/api/v1/organisations/{customer.id}/subscriptions", json=body, headers=as_partner)
     assert sold.status_code == 201, sold.text
     assert (sold.json()["payer_id"], sold.json()["licensee_id"]) == (authorised.id, customer.id)
     assert [s["id"] for s in (await client.get("/api/v1/subscriptions", headers=as_partner)).json()["items"]] == [
-        sold.json()["id"]]
+        sold.json()["id"]
+    ]
 
     [invoice] = await run(*month(2027, 1))
     assert invoice.organisation_id == authorised.id
     [line] = await lines_of(invoice)
-    assert line.description == (f"Integrationsabonnemang per applikation: {app.name} "
-                                f"(licenstagare {customer.name}) 2027-01-01 – 2027-12-31")
+    assert line.description == (
+        f"Integrationsabonnemang per applikation: {app.name} (licenstagare {customer.name}) 2027-01-01 – 2027-12-31"
+    )
     assert line.amount == Decimal("9600.00")
     # The customer is the licensee: its application in production is licensed by the resold licence.
-    got = await client.patch(f"/api/v1/organisations/{customer.id}/applications/{app.id}",
-                             json={"production_date": "2027-02-01"}, headers=admin)
+    got = await client.patch(
+        f"/api/v1/organisations/{customer.id}/applications/{app.id}",
+        json={"production_date": "2027-02-01"},
+        headers=admin,
+    )
     assert got.status_code == 200, got.text
     assert got.json()["in_production"] and got.json()["licensed"] and got.json()["licence_warning"] is None
     # Once the right to resell has ended, the partner cannot change what it resold.
     await PartnerAgreement.filter(organisation_id=authorised.id).update(valid_until_date=dt.date(2027, 3, 31))
     finance = bearer(await factories.token("finance"))
-    late = await client.post(f"/api/v1/subscriptions/{sold.json()['id']}/change", headers=finance,
-                             json={"kind": "xl", "effective_date": "2027-06-01"})
+    late = await client.post(
+        f"/api/v1/subscriptions/{sold.json()['id']}/change",
+        headers=finance,
+        json={"kind": "xl", "effective_date": "2027-06-01"},
+    )
     assert late.status_code == 403 and late.json()["code"] == "partner_may_not_resell", late.text
 
 
@@ -253,8 +294,9 @@ async def test_every_document_with_subscription_lines_passes_the_peppol_rules(db
     staff = await factories.staff()
     documents: list[InvoiceSnapshot] = []
     for language, country in (("sv", "SE"), ("en", "DE")):
-        extra = {} if country == "SE" else {"country_code": "DE", "vat_number": "DE136695976",
-                                            "organisation_number": None}
+        extra = (
+            {} if country == "SE" else {"country_code": "DE", "vat_number": "DE136695976", "organisation_number": None}
+        )
         org = await factories.organisation(population=60_000, language=language, **extra)
         await b.entry(await b.ticket(org), staff, dt.date(2027, 1, 12), 45)
         sub = await subscribe(org, "population", dt.date(2027, 1, 5))
@@ -264,10 +306,15 @@ async def test_every_document_with_subscription_lines_passes_the_peppol_rules(db
         await service.change_subscription(principal=b.ADMIN, subscription_id=sub.id, data=change)
         [september] = [i for i in await run(*month(2027, 9)) if i.organisation_id == org.id]  # credit + charge
         await ledger.issue_invoice(principal=b.FINANCE, invoice_id=september.id, issue_date=dt.date(2027, 9, 30))
-        notes = [await credits.credit_invoice(principal=b.FINANCE, invoice_id=invoice_id,
-                                              data=billing_schemas.CreditCreate(reason="Fel nivå"),
-                                              issue_date=dt.date(2027, 10, 1))
-                 for invoice_id in (january.id, september.id)]
+        notes = [
+            await credits.credit_invoice(
+                principal=b.FINANCE,
+                invoice_id=invoice_id,
+                data=billing_schemas.CreditCreate(reason="Fel nivå"),
+                issue_date=dt.date(2027, 10, 1),
+            )
+            for invoice_id in (january.id, september.id)
+        ]
         for invoice_id in (january.id, september.id, *(n.id for n in notes)):
             invoice = await Invoice.get(id=invoice_id)
             documents.append(InvoiceSnapshot.model_validate(invoice.snapshot))
@@ -281,16 +328,16 @@ async def test_agreement_overrides_the_default_list_and_an_unpriced_period_waits
     await price_list(valid_until=dt.date(2027, 12, 31))
     org = await factories.organisation()
     other = await factories.organisation()
-    await price_list(organisation=org, valid_from=dt.date(2028, 1, 1),
-                     prices=[{"kind": "xl", "annual_fee": "100000"}])
+    await price_list(organisation=org, valid_from=dt.date(2028, 1, 1), prices=[{"kind": "xl", "annual_fee": "100000"}])
     await subscribe(org, "xl", dt.date(2027, 1, 1))
     waiting = await subscribe(other, "xl", dt.date(2027, 1, 1))
     assert len(await run(*month(2027, 1))) == 2
-    january = await runs.run_invoices(started_by="test", period_start=dt.date(2028, 1, 1), allow_open_period=True,
-                                      period_end=dt.date(2028, 1, 31))
+    january = await runs.run_invoices(
+        started_by="test", period_start=dt.date(2028, 1, 1), allow_open_period=True, period_end=dt.date(2028, 1, 31)
+    )
     [invoice] = await Invoice.filter(run_id=january.id)
     assert invoice.organisation_id == org.id
-    assert [ln.amount for ln in await lines_of(invoice)] == [Decimal("100000.00")]     # the agreement's fee
+    assert [ln.amount for ln in await lines_of(invoice)] == [Decimal("100000.00")]  # the agreement's fee
     assert january.skipped == [{"organisation_id": other.id, "unpriced_subscription_ids": [waiting.id]}]
 
 
@@ -316,13 +363,18 @@ async def test_price_lists_over_the_api_never_overlap(client: httpx.AsyncClient)
     later = {**body, "name": "Licenser 2028", "valid_from": "2028-01-01"}
     overlap = await client.post("/api/v1/licence-price-lists", json=later, headers=finance)
     assert overlap.status_code == 409 and overlap.json()["code"] == "licence_price_list_overlap"
-    ended = await client.patch(f"/api/v1/licence-price-lists/{first.json()['id']}",
-                               json={"valid_until": "2027-12-31"}, headers=finance)
+    ended = await client.patch(
+        f"/api/v1/licence-price-lists/{first.json()['id']}", json={"valid_until": "2027-12-31"}, headers=finance
+    )
     assert ended.status_code == 200 and ended.json()["valid_until"] == "2027-12-31", ended.text
     assert (await client.post("/api/v1/licence-price-lists", json=later, headers=finance)).status_code == 201
-    reopen = await client.patch(f"/api/v1/licence-price-lists/{first.json()['id']}", json={"valid_until": None},
-                                headers=finance)
+    reopen = await client.patch(
+        f"/api/v1/licence-price-lists/{first.json()['id']}", json={"valid_until": None}, headers=finance
+    )
     assert reopen.status_code == 409
-    floats = await client.post("/api/v1/licence-price-lists", headers=finance, json={
-        **body, "valid_from": "2030-01-01", "prices": [{"kind": "xl", "annual_fee": 1.5}]})
+    floats = await client.post(
+        "/api/v1/licence-price-lists",
+        headers=finance,
+        json={**body, "valid_from": "2030-01-01", "prices": [{"kind": "xl", "annual_fee": 1.5}]},
+    )
     assert floats.status_code == 422

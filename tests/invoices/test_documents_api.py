@@ -36,24 +36,30 @@ async def billed_org(**overrides: Any) -> Organisation:
     return await factories.organisation(**overrides)
 
 
-async def draft(org: Organisation, staff: Staff, *, period: tuple[dt.date, dt.date] = JAN,
-                minutes: int = 95) -> Invoice:
+async def draft(
+    org: Organisation, staff: Staff, *, period: tuple[dt.date, dt.date] = JAN, minutes: int = 95
+) -> Invoice:
     ticket = await builders.ticket(org)
     await builders.entry(ticket, staff, period[0] + dt.timedelta(days=9), minutes)
     await runs.run_invoices(started_by="test", period_start=period[0], period_end=period[1])
     return await Invoice.get(organisation_id=org.id, status=InvoiceStatus.draft)
 
 
-async def issued(org: Organisation, staff: Staff, *, issue_date: dt.date = dt.date(2026, 2, 3),
-                 period: tuple[dt.date, dt.date] = JAN) -> Invoice:
+async def issued(
+    org: Organisation, staff: Staff, *, issue_date: dt.date = dt.date(2026, 2, 3), period: tuple[dt.date, dt.date] = JAN
+) -> Invoice:
     invoice = await draft(org, staff, period=period)
     await ledger.issue_invoice(principal=builders.FINANCE, invoice_id=invoice.id, issue_date=issue_date)
     return await Invoice.get(id=invoice.id)
 
 
 async def credited(invoice: Invoice, *, issue_date: dt.date) -> Invoice:
-    read = await credits.credit_invoice(principal=builders.FINANCE, invoice_id=invoice.id,
-                                       data=schemas.CreditCreate(reason="Fel timpris"), issue_date=issue_date)
+    read = await credits.credit_invoice(
+        principal=builders.FINANCE,
+        invoice_id=invoice.id,
+        data=schemas.CreditCreate(reason="Fel timpris"),
+        issue_date=issue_date,
+    )
     return await Invoice.get(id=read.id)
 
 
@@ -71,8 +77,10 @@ def problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
 
 # Issue: stored once, emailed --------------------------------------------------------------------------
 
-async def test_issue_via_api_stores_both_documents_and_queues_the_email(client: httpx.AsyncClient,
-                                                                       setup: dict[str, Any]) -> None:
+
+async def test_issue_via_api_stores_both_documents_and_queues_the_email(
+    client: httpx.AsyncClient, setup: dict[str, Any]
+) -> None:
     org = await billed_org()
     invoice = await draft(org, setup["staff"])
     response = await client.post(f"/api/v1/invoices/{invoice.id}/issue", headers=await token("finance"))
@@ -95,7 +103,7 @@ async def test_issue_via_api_stores_both_documents_and_queues_the_email(client: 
     message = await OutboxMessage.get(dedupe_key=f"invoice:{invoice.id}:issued")
     assert message.template == "invoice_issued"
     assert message.to_email == "faktura@kommun.example"
-    assert message.to_name == org.name             # a shared mailbox is greeted by the organisation's name
+    assert message.to_name == org.name  # a shared mailbox is greeted by the organisation's name
     assert message.language == "sv"
     assert number in message.subject
     stored = await Invoice.get(id=invoice.id)
@@ -145,9 +153,8 @@ async def test_without_invoice_email_the_first_active_contact_gets_it(setup: dic
 async def test_nobody_to_email_does_not_block_the_issue(setup: dict[str, Any]) -> None:
     org = await billed_org(invoice_email=None)
     invoice = await draft(org, setup["staff"])
-    await Contact.filter(organisation_id=org.id).update(active=False)   # the ticket's requester left too
-    await ledger.issue_invoice(principal=builders.FINANCE, invoice_id=invoice.id,
-                               issue_date=dt.date(2026, 2, 3))
+    await Contact.filter(organisation_id=org.id).update(active=False)  # the ticket's requester left too
+    await ledger.issue_invoice(principal=builders.FINANCE, invoice_id=invoice.id, issue_date=dt.date(2026, 2, 3))
     invoice = await Invoice.get(id=invoice.id)
     assert invoice.status == InvoiceStatus.issued
     assert await InvoiceDocument.filter(invoice_id=invoice.id).count() == 2
@@ -156,6 +163,7 @@ async def test_nobody_to_email_does_not_block_the_issue(setup: dict[str, Any]) -
 
 # Rollback ---------------------------------------------------------------------------------------------
 
+
 async def _assert_still_draft(invoice_id: int) -> None:
     after = await Invoice.get(id=invoice_id)
     assert after.status == InvoiceStatus.draft and after.number is None and after.snapshot is None
@@ -163,13 +171,14 @@ async def _assert_still_draft(invoice_id: int) -> None:
     assert not await OutboxMessage.exists(dedupe_key=f"invoice:{invoice_id}:issued")
 
 
-async def test_a_failing_later_hook_rolls_the_issue_and_the_documents_back(client: httpx.AsyncClient,
-                                                                          setup: dict[str, Any]) -> None:
+async def test_a_failing_later_hook_rolls_the_issue_and_the_documents_back(
+    client: httpx.AsyncClient, setup: dict[str, Any]
+) -> None:
     org = await billed_org()
     invoice = await draft(org, setup["staff"])
 
     async def fail(invoice: Invoice, snapshot: InvoiceSnapshot) -> None:
-        assert await InvoiceDocument.filter(invoice_id=invoice.id).count() == 2   # ours ran first, in the tx
+        assert await InvoiceDocument.filter(invoice_id=invoice.id).count() == 2  # ours ran first, in the tx
         raise RuntimeError("archive unreachable")
 
     billing.hooks.register_issue_hook(fail)
@@ -187,8 +196,7 @@ async def test_a_failing_later_hook_rolls_the_issue_and_the_documents_back(clien
     assert await InvoiceDocument.filter(invoice_id=invoice.id).count() == 2
 
 
-async def test_a_rendering_failure_rolls_the_issue_back(setup: dict[str, Any],
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_rendering_failure_rolls_the_issue_back(setup: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     org = await billed_org()
     invoice = await draft(org, setup["staff"])
 
@@ -197,20 +205,19 @@ async def test_a_rendering_failure_rolls_the_issue_back(setup: dict[str, Any],
 
     monkeypatch.setattr(invoices.service, "render_ubl", broken_ubl)
     with pytest.raises(ValueError, match="renderer exploded"):
-        await ledger.issue_invoice(principal=builders.FINANCE, invoice_id=invoice.id,
-                                   issue_date=dt.date(2026, 2, 3))
+        await ledger.issue_invoice(principal=builders.FINANCE, invoice_id=invoice.id, issue_date=dt.date(2026, 2, 3))
     await _assert_still_draft(invoice.id)
 
 
 # Downloads --------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("suffix", "content_type", "magic"), [
-    ("pdf", "application/pdf", b"%PDF-"),
-    ("xml", "application/xml", b"<?xml"),
-])
+
+@pytest.mark.parametrize(
+    ("suffix", "content_type", "magic"), [("pdf", "application/pdf", b"%PDF-"), ("xml", "application/xml", b"<?xml")]
+)
 async def test_download_is_the_stored_document_with_etag_and_304(
-        client: httpx.AsyncClient, setup: dict[str, Any], suffix: str, content_type: str,
-        magic: bytes) -> None:
+    client: httpx.AsyncClient, setup: dict[str, Any], suffix: str, content_type: str, magic: bytes
+) -> None:
     invoice = await issued(await billed_org(), setup["staff"])
     stored = await InvoiceDocument.get(invoice_id=invoice.id, format=suffix)
     headers = await token("finance")
@@ -222,20 +229,22 @@ async def test_download_is_the_stored_document_with_etag_and_304(
     assert response.headers["etag"] == f'"{stored.sha256}"'
     assert response.content == bytes(stored.content) and response.content.startswith(magic)
 
-    again = await client.get(f"/api/v1/invoices/{invoice.id}.{suffix}",
-                             headers={**headers, "If-None-Match": response.headers["etag"]})
+    again = await client.get(
+        f"/api/v1/invoices/{invoice.id}.{suffix}", headers={**headers, "If-None-Match": response.headers["etag"]}
+    )
     assert again.status_code == 304 and again.content == b""
     assert again.headers["etag"] == response.headers["etag"]
-    weak_list = await client.get(f"/api/v1/invoices/{invoice.id}.{suffix}",
-                                 headers={**headers, "If-None-Match": f'"other", W/"{stored.sha256}"'})
+    weak_list = await client.get(
+        f"/api/v1/invoices/{invoice.id}.{suffix}", headers={**headers, "If-None-Match": f'"other", W/"{stored.sha256}"'}
+    )
     assert weak_list.status_code == 304
-    stale = await client.get(f"/api/v1/invoices/{invoice.id}.{suffix}",
-                             headers={**headers, "If-None-Match": '"0000"'})
+    stale = await client.get(f"/api/v1/invoices/{invoice.id}.{suffix}", headers={**headers, "If-None-Match": '"0000"'})
     assert stale.status_code == 200
 
 
-async def test_downloads_are_never_rerendered(client: httpx.AsyncClient, setup: dict[str, Any],
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_downloads_are_never_rerendered(
+    client: httpx.AsyncClient, setup: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     invoice = await issued(await billed_org(), setup["staff"])
 
     def no_rendering(snapshot: InvoiceSnapshot) -> bytes:
@@ -258,9 +267,8 @@ async def test_who_may_download(client: httpx.AsyncClient, setup: dict[str, Any]
     assert (await client.get(url, headers=await token("admin"))).status_code == 200
     stranger = await token("integrator", other)
     foreign = problem(await client.get(url, headers=stranger), 404, "invoice_not_found")
-    unknown = problem(await client.get("/api/v1/invoices/999999.pdf", headers=stranger), 404,
-                      "invoice_not_found")
-    assert foreign["title"] == unknown["title"]      # another organisation's invoice looks like no invoice
+    unknown = problem(await client.get("/api/v1/invoices/999999.pdf", headers=stranger), 404, "invoice_not_found")
+    assert foreign["title"] == unknown["title"]  # another organisation's invoice looks like no invoice
     problem(await client.get(url), 401, "unauthenticated")
     problem(await client.get(url, headers={"Authorization": "Bearer nope"}), 401, "unauthenticated")
 
@@ -277,21 +285,25 @@ async def test_a_draft_has_no_documents(client: httpx.AsyncClient, setup: dict[s
     integrator = await token("integrator", org)
     missing = MAX_ID
     for invoice_id in (invoice.id, missing):
-        body = problem(await client.get(f"/api/v1/invoices/{invoice_id}.pdf", headers=integrator),
-                       404, "invoice_not_found")
+        body = problem(
+            await client.get(f"/api/v1/invoices/{invoice_id}.pdf", headers=integrator), 404, "invoice_not_found"
+        )
         assert body["detail"] == f"invoice {invoice_id} not found"
 
 
-async def test_a_damaged_stored_document_is_never_served(client: httpx.AsyncClient,
-                                                         setup: dict[str, Any]) -> None:
+async def test_a_damaged_stored_document_is_never_served(client: httpx.AsyncClient, setup: dict[str, Any]) -> None:
     invoice = await issued(await billed_org(), setup["staff"])
     await InvoiceDocument.filter(invoice_id=invoice.id, format="pdf").update(content=b"%PDF-tampered")
-    body = problem(await client.get(f"/api/v1/invoices/{invoice.id}.pdf", headers=await token("finance")),
-                   500, "invoice_document_corrupt")
-    assert "%PDF-tampered" not in str(body)          # the damaged bytes are never sent
+    body = problem(
+        await client.get(f"/api/v1/invoices/{invoice.id}.pdf", headers=await token("finance")),
+        500,
+        "invoice_document_corrupt",
+    )
+    assert "%PDF-tampered" not in str(body)  # the damaged bytes are never sent
 
 
 # Period zip -------------------------------------------------------------------------------------------
+
 
 def _zip_names(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -299,14 +311,15 @@ def _zip_names(data: bytes) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
-async def test_period_zip_contains_exactly_the_periods_documents(client: httpx.AsyncClient,
-                                                                 setup: dict[str, Any]) -> None:
+async def test_period_zip_contains_exactly_the_periods_documents(
+    client: httpx.AsyncClient, setup: dict[str, Any]
+) -> None:
     staff = setup["staff"]
     a = await issued(await billed_org(), staff, issue_date=dt.date(2026, 2, 3))
     b = await issued(await billed_org(), staff, issue_date=dt.date(2026, 2, 27))
     k = await credited(a, issue_date=dt.date(2026, 2, 28))
     late = await issued(await billed_org(), staff, issue_date=dt.date(2026, 3, 2), period=FEB)
-    await draft(await billed_org(), staff, period=JAN)                         # drafts never appear
+    await draft(await billed_org(), staff, period=JAN)  # drafts never appear
 
     url = "/api/v1/invoice-documents.zip"
     response = await client.get(f"{url}?period=2026-02", headers=await token("finance"))
@@ -322,17 +335,18 @@ async def test_period_zip_contains_exactly_the_periods_documents(client: httpx.A
     assert all(hashlib.sha256(files[name]).hexdigest() == digest for name, digest in sums.items())
     assert len(sums) == 6
 
-    march = _zip_names((await client.get("/api/v1/invoice-documents.zip?period=2026-03",
-                                         headers=await token("admin"))).content)
+    march = _zip_names(
+        (await client.get("/api/v1/invoice-documents.zip?period=2026-03", headers=await token("admin"))).content
+    )
     assert set(march) == {f"{late.number}.pdf", f"{late.number}.xml", "SHA256SUMS"}
-    by_service = _zip_names((await client.get(f"{url}?period=2026-02&by=service_period",
-                                              headers=await token("admin"))).content)
+    by_service = _zip_names(
+        (await client.get(f"{url}?period=2026-02&by=service_period", headers=await token("admin"))).content
+    )
     assert set(by_service) == {f"{late.number}.pdf", f"{late.number}.xml", "SHA256SUMS"}
     assert response.headers["x-document-count"] == "3" and response.headers["x-credit-note-count"] == "1"
 
 
-async def test_period_zip_counts_and_explains_an_empty_month(client: httpx.AsyncClient,
-                                                             setup: dict[str, Any]) -> None:
+async def test_period_zip_counts_and_explains_an_empty_month(client: httpx.AsyncClient, setup: dict[str, Any]) -> None:
     """Issue 15 point 11: a month delivered in January but issued in February is empty by issue date; the
     answer says so (404 problem) and how many the service period finds, and `by=service` gets them."""
     staff = setup["staff"]
@@ -353,8 +367,9 @@ async def test_period_zip_counts_and_explains_an_empty_month(client: httpx.Async
 async def test_period_zip_far_future_is_422_not_500(client: httpx.AsyncClient, setup: dict[str, Any]) -> None:
     finance = await token("finance")
     for period in ("9999-12", "9999-01"):
-        body = problem(await client.get(f"/api/v1/invoice-documents.zip?period={period}", headers=finance), 422,
-                       "period_in_future")
+        body = problem(
+            await client.get(f"/api/v1/invoice-documents.zip?period={period}", headers=finance), 422, "period_in_future"
+        )
         assert period in body["detail"] or body["status"] == 422
 
 
@@ -366,8 +381,7 @@ async def test_period_zip_access_and_bad_periods(client: httpx.AsyncClient, setu
     problem(await client.get(url), 401, "unauthenticated")
     finance = await token("finance")
     for bad in ("2026-13", "2026-2", "feb", "2026-02-01"):
-        problem(await client.get(f"/api/v1/invoice-documents.zip?period={bad}", headers=finance), 422,
-                "invalid_input")
+        problem(await client.get(f"/api/v1/invoice-documents.zip?period={bad}", headers=finance), 422, "invalid_input")
     missing = problem(await client.get("/api/v1/invoice-documents.zip", headers=finance), 422, "invalid_input")
     assert any(e["loc"] == "period" for e in missing["errors"])
 

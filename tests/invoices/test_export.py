@@ -22,7 +22,7 @@ from billing.models import Invoice
 from invoices.commands import _export, run_export
 from invoices.export import export_documents
 from invoices.models import InvoiceDocument
-from invoices.service import PeriodBasis, parse_period
+from invoices.periods import PeriodBasis, parse_period
 from tests import factories
 from tests.billing import builders
 from tests.conftest import BACKEND, truncate_all
@@ -42,8 +42,7 @@ async def stored(invoice: Invoice) -> dict[str, bytes]:
     return {d.filename: bytes(d.content) for d in await InvoiceDocument.filter(invoice_id=invoice.id)}
 
 
-async def test_export_writes_the_periods_documents_and_verifies_them(setup: dict[str, Any],
-                                                                     tmp_path: Path) -> None:
+async def test_export_writes_the_periods_documents_and_verifies_them(setup: dict[str, Any], tmp_path: Path) -> None:
     staff = setup["staff"]
     a = await issued(await billed_org(), staff, issue_date=dt.date(2026, 2, 3))
     k = await credited(a, issue_date=dt.date(2026, 2, 14))
@@ -54,25 +53,26 @@ async def test_export_writes_the_periods_documents_and_verifies_them(setup: dict
     result = await export_documents(period=parse_period("2026-02"), out_dir=out)
     assert result.ok and (result.invoices, result.credit_notes) == (1, 1)
     assert sorted(result.written) == sorted(expected)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == expected     # no temp files left behind
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == expected  # no temp files left behind
 
     again = await export_documents(period=parse_period("2026-02"), out_dir=out)
     assert again.ok and again.written == [] and sorted(again.unchanged) == sorted(expected)
 
-    by_service = await export_documents(period=parse_period("2026-02"), out_dir=tmp_path / "svc",
-                                        by=PeriodBasis.service_period)
+    by_service = await export_documents(
+        period=parse_period("2026-02"), out_dir=tmp_path / "svc", by=PeriodBasis.service_period
+    )
     assert sorted(by_service.written) == sorted(await stored(later))
 
 
 async def test_export_refuses_to_overwrite_a_different_file_and_reports_missing(
-        setup: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    setup: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     a = await issued(await billed_org(), setup["staff"], issue_date=dt.date(2026, 2, 3))
     b = await issued(await billed_org(), setup["staff"], issue_date=dt.date(2026, 2, 4))
     (tmp_path / f"{a.number}.pdf").write_bytes(b"someone else's file")
-    await InvoiceDocument.filter(invoice_id=b.id, format="xml").delete()    # issued before documents existed
+    await InvoiceDocument.filter(invoice_id=b.id, format="xml").delete()  # issued before documents existed
 
-    code = await _export(already_open, period=parse_period("2026-02"), out=tmp_path,
-                         by=PeriodBasis.issue_date)
+    code = await _export(already_open, period=parse_period("2026-02"), out=tmp_path, by=PeriodBasis.issue_date)
     assert code == 1
     assert (tmp_path / f"{a.number}.pdf").read_bytes() == b"someone else's file"
     assert (tmp_path / f"{a.number}.xml").exists() and (tmp_path / f"{b.number}.pdf").exists()
@@ -81,8 +81,9 @@ async def test_export_refuses_to_overwrite_a_different_file_and_reports_missing(
     assert f"{b.number}.xml is not in storage" in err
 
 
-async def test_export_never_writes_a_damaged_document(setup: dict[str, Any], tmp_path: Path,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+async def test_export_never_writes_a_damaged_document(
+    setup: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     a = await issued(await billed_org(), setup["staff"], issue_date=dt.date(2026, 2, 3))
     await InvoiceDocument.filter(invoice_id=a.id, format="pdf").update(content=b"%PDF-tampered")
     with pytest.raises(Exception, match="damaged"):
@@ -105,10 +106,12 @@ def test_out_must_be_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 # The real command line ----------------------------------------------------------------------------------
 
+
 def _cli(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "tripdesk.cli", *args], cwd=REPO, env=env, text=True,
-                          capture_output=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "tripdesk.cli", *args], cwd=REPO, env=env, text=True, capture_output=True, timeout=120
+    )
 
 
 async def test_cli_export_documents(database_url: str, tmp_path: Path) -> None:
@@ -132,27 +135,38 @@ async def test_cli_export_documents(database_url: str, tmp_path: Path) -> None:
         await Tortoise.close_connections()
 
     out = tmp_path / "out"
-    done = await asyncio.to_thread(_cli, "export-documents", "--period", "2026-02", "--out", str(out),
-                                   database_url=url)
+    done = await asyncio.to_thread(_cli, "export-documents", "--period", "2026-02", "--out", str(out), database_url=url)
     assert done.returncode == 0, done.stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == expected
     summary = done.stdout.strip().splitlines()[-1]
     assert "1 invoice(s), 1 credit note(s); 4 file(s) written" in summary and "sha256 verified" in summary
 
-    bad = await asyncio.to_thread(_cli, "export-documents", "--period", "2026-2", "--out", str(out),
-                                  database_url=url)
+    bad = await asyncio.to_thread(_cli, "export-documents", "--period", "2026-2", "--out", str(out), database_url=url)
     assert bad.returncode == 2 and "period must be YYYY-MM" in bad.stderr
 
-    empty = await asyncio.to_thread(_cli, "export-documents", "--period", "2026-01", "--out", str(out),
-                                    database_url=url)
+    empty = await asyncio.to_thread(
+        _cli, "export-documents", "--period", "2026-01", "--out", str(out), database_url=url
+    )
     assert empty.returncode == 0, empty.stderr
-    assert "No invoices or credit notes issued in 2026-01; 2 document(s) have their service period in it: " \
-           "choose them with by=service (CLI: --by service)" in empty.stdout
-    by_service = await asyncio.to_thread(_cli, "export-documents", "--period", "2026-01", "--by", "service",
-                                         "--out", str(tmp_path / "service"), database_url=url)
+    assert (
+        "No invoices or credit notes issued in 2026-01; 2 document(s) have their service period in it: "
+        "choose them with by=service (CLI: --by service)" in empty.stdout
+    )
+    by_service = await asyncio.to_thread(
+        _cli,
+        "export-documents",
+        "--period",
+        "2026-01",
+        "--by",
+        "service",
+        "--out",
+        str(tmp_path / "service"),
+        database_url=url,
+    )
     assert by_service.returncode == 0, by_service.stderr
     assert "1 invoice(s) and 1 credit note(s) with their service period starting in 2026-01." in by_service.stdout
     assert {p.name for p in (tmp_path / "service").iterdir()} == set(expected)
-    future = await asyncio.to_thread(_cli, "export-documents", "--period", "9999-12", "--out", str(out),
-                                     database_url=url)
+    future = await asyncio.to_thread(
+        _cli, "export-documents", "--period", "9999-12", "--out", str(out), database_url=url
+    )
     assert future.returncode == 2 and "has not begun" in future.stderr

@@ -136,10 +136,7 @@ def test_credit_note_says_so_and_names_the_corrected_invoice() -> None:
     assert snapshot.corrects is not None
     text = full_text(render_pdf(snapshot))
     assert "KREDITFAKTURA" in text
-    assert (
-        f"korrigerar faktura {snapshot.corrects.number} daterad {snapshot.corrects.issue_date.isoformat()}"
-        in text
-    )
+    assert f"korrigerar faktura {snapshot.corrects.number} daterad {snapshot.corrects.issue_date.isoformat()}" in text
     assert f"Att kreditera {sek(snapshot.totals.payable, credit=True)}" in text
     for line in snapshot.lines:
         assert sek(line.amount, credit=True) in text
@@ -177,10 +174,12 @@ def _with_letters(party: P, odd: str, **fields: str) -> P:
 
 def _swedish_everywhere() -> InvoiceSnapshot:
     odd = "åäö ÅÄÖ"
-    seller = _with_letters(SELLER, odd, name="Ångström & Öhman AB", street="Östra Ågatan 1", city="Västerås",
-                           contact_name="Örjan Åkesson")
-    buyer = _with_letters(MUNICIPALITY, odd, name="Härjedalens kommun", street="Ödegatan 2", city="Sveg",
-                          contact_name="Åke Ärlig")
+    seller = _with_letters(
+        SELLER, odd, name="Ångström & Öhman AB", street="Östra Ågatan 1", city="Västerås", contact_name="Örjan Åkesson"
+    )
+    buyer = _with_letters(
+        MUNICIPALITY, odd, name="Härjedalens kommun", street="Ödegatan 2", city="Sveg", contact_name="Åke Ärlig"
+    )
     base = make_snapshot(lines=2, seller=seller, buyer=buyer, note=f"Tack för förtroendet {odd}")
     lines = [
         line.model_copy(
@@ -259,9 +258,7 @@ def test_bytes_are_identical_across_processes() -> None:
         "from tests.invoices.snapshots import make_snapshot; from invoices.pdf import render_pdf;"
         "print(hashlib.sha256(render_pdf(make_snapshot(lines=4))).hexdigest())"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", script, str(repo)], capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([sys.executable, "-c", script, str(repo)], capture_output=True, text=True, check=True)
     # render something else first in this process so any per-process counter would have moved on
     render_pdf(make_snapshot(lines=9, language="en"))
     assert out.stdout.strip() == hashlib.sha256(render_pdf(make_snapshot(lines=4))).hexdigest()

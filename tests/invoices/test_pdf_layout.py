@@ -25,8 +25,10 @@ CONTINUED = {"sv": "(forts.)", "en": "(cont.)"}
 
 
 def page_lines(pdf: bytes) -> list[list[str]]:
-    return [[" ".join(line.replace("\u00a0", " ").split()) for line in page.extract_text().splitlines()]
-            for page in PdfReader(io.BytesIO(pdf)).pages]
+    return [
+        [" ".join(line.replace("\u00a0", " ").split()) for line in page.extract_text().splitlines()]
+        for page in PdfReader(io.BytesIO(pdf)).pages
+    ]
 
 
 def big_snapshot(language: str, kind: DocumentKind = DocumentKind.invoice) -> InvoiceSnapshot:
@@ -41,10 +43,22 @@ def big_snapshot(language: str, kind: DocumentKind = DocumentKind.invoice) -> In
             specs.append(LineSpec(Decimal("2.5"), Decimal("1150")))
     snapshot = make_snapshot(lines=specs, language=language, kind=kind)
     first = snapshot.lines[2]
-    long_group = first.model_copy(update={"entries": [
-        TimeEntryLine(entry_id=9000 + k, work_date=dt.date(2026, 1, 1 + k % 28), staff_name="Åsa Öberg",
-                      minutes=60, hours=Decimal("1"), description=f"Arbete {k}", category=first.category)
-        for k in range(90)]})
+    long_group = first.model_copy(
+        update={
+            "entries": [
+                TimeEntryLine(
+                    entry_id=9000 + k,
+                    work_date=dt.date(2026, 1, 1 + k % 28),
+                    staff_name="Åsa Öberg",
+                    minutes=60,
+                    hours=Decimal("1"),
+                    description=f"Arbete {k}",
+                    category=first.category,
+                )
+                for k in range(90)
+            ]
+        }
+    )
     return snapshot.model_copy(update={"lines": [*snapshot.lines[:2], long_group, *snapshot.lines[3:]]})
 
 
@@ -66,8 +80,12 @@ def test_amounts_and_totals_never_wrap(big: tuple[str, InvoiceSnapshot, list[lis
     language, snapshot, pages = big
     t = Texts(language)
     text = "\n".join(line for page in pages for line in page)
-    expected = {t.money(snapshot.totals.net), t.money(snapshot.totals.vat), t.money(snapshot.totals.payable),
-                *(t.money(line.amount) for line in snapshot.lines)}
+    expected = {
+        t.money(snapshot.totals.net),
+        t.money(snapshot.totals.vat),
+        t.money(snapshot.totals.payable),
+        *(t.money(line.amount) for line in snapshot.lines),
+    }
     assert t.money(Decimal("9999999.99")) in expected
     for amount in expected:
         assert " ".join(amount.replace("\u00a0", " ").split()) in text.replace("\n", "")
@@ -87,7 +105,7 @@ def _spec_rows(page: list[str], language: str) -> list[tuple[str, str]] | None:
     except ValueError:
         return None
     rows = []
-    for line in page[start + 1:]:
+    for line in page[start + 1 :]:
         if line.startswith("SUP-"):
             rows.append(("heading", line))
         elif DATE.match(line):
@@ -112,7 +130,7 @@ def test_time_specification_breaks_by_the_rules(big: tuple[str, InvoiceSnapshot,
             if kind != "heading":
                 continue
             entries, closed = 0, False
-            for following, _ in rows[i + 1:]:
+            for following, _ in rows[i + 1 :]:
                 if following == "entry":
                     entries += 1
                     continue
@@ -138,8 +156,9 @@ def test_no_page_holds_only_a_subtotal_or_totals(big: tuple[str, InvoiceSnapshot
             assert any(line in (t["hour_unit"],) for line in page), f"totals alone on page {number + 1}"
 
 
-@pytest.mark.parametrize("language, label, wrong", [("sv", "Kreditfakturadatum", "Fakturadatum"),
-                                                    ("en", "Credit note date", "Invoice date")])
+@pytest.mark.parametrize(
+    "language, label, wrong", [("sv", "Kreditfakturadatum", "Fakturadatum"), ("en", "Credit note date", "Invoice date")]
+)
 def test_credit_note_labels_its_date_and_prints_its_ocr(language: str, label: str, wrong: str) -> None:
     snapshot = make_snapshot(kind=DocumentKind.credit_note, language=language, lines=2)
     text = "\n".join(line for page in page_lines(render_pdf(snapshot)) for line in page)
@@ -151,8 +170,15 @@ def test_credit_note_labels_its_date_and_prints_its_ocr(language: str, label: st
 def test_zero_invoice_asks_for_no_payment_and_states_prepaid_hours() -> None:
     snapshot = make_snapshot(
         lines=[LineSpec(Decimal("0"), Decimal("1150"), prepaid_hours_drawn=Decimal("6"))],
-        prepaid=[PrepaidBalance(package="Klippkort 2026", valid_until=dt.date(2026, 12, 31),
-                                drawn_hours=Decimal("6"), remaining_hours=Decimal("14"))])
+        prepaid=[
+            PrepaidBalance(
+                package="Klippkort 2026",
+                valid_until=dt.date(2026, 12, 31),
+                drawn_hours=Decimal("6"),
+                remaining_hours=Decimal("14"),
+            )
+        ],
+    )
     text = "\n".join(line for page in page_lines(render_pdf(snapshot)) for line in page)
     assert "Inget att betala" in text and "ingen betalning ska göras" in text
     for absent in ("Betalningsinformation", "OCR-nummer", "Förfallodatum", "Bankgiro 5050-1055\n"):

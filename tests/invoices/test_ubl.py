@@ -60,8 +60,7 @@ CASES: dict[str, dict[str, Any]] = {
     },
     "two_hundred_lines": {"lines": 200},
     "outside_eu_norway": {"vat_category": "O", "buyer": NORWEGIAN_COMPANY, "language": "en"},
-    "outside_eu_norway_sv_credit": {"vat_category": "O", "buyer": NORWEGIAN_COMPANY,
-                                    "kind": DocumentKind.credit_note},
+    "outside_eu_norway_sv_credit": {"vat_category": "O", "buyer": NORWEGIAN_COMPANY, "kind": DocumentKind.credit_note},
     "nothing_to_pay": {"lines": [LineSpec(Decimal("0"), Decimal("1150"), prepaid_hours_drawn=Decimal("6"))]},
     "prepaid_hours_and_note": {
         "lines": [LineSpec(Decimal("1.75"), Decimal("1150"), prepaid_hours_drawn=Decimal("4"))],
@@ -91,9 +90,7 @@ def test_invoice_carries_the_peppol_and_swedish_fields() -> None:
     orgnr = SELLER.organisation_number
     assert _text(root, seller + "cbc:EndpointID[@schemeID='0007']") == orgnr
     assert _text(root, seller + "cac:PartyLegalEntity/cbc:CompanyID[@schemeID='0007']") == orgnr
-    assert (
-        _text(root, seller + "cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='VAT']/cbc:CompanyID") == f"SE{orgnr}01"
-    )
+    assert _text(root, seller + "cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='VAT']/cbc:CompanyID") == f"SE{orgnr}01"
     assert _text(root, seller + "cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='TAX']/cbc:CompanyID") == (
         "Godkänd för F-skatt"
     )
@@ -102,9 +99,9 @@ def test_invoice_carries_the_peppol_and_swedish_fields() -> None:
     assert _text(root, "cac:PaymentMeans/cbc:PaymentMeansCode") == "30"
     assert _text(root, "cac:PaymentMeans/cbc:PaymentID") == snapshot.ocr
     assert _text(root, "cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID") == "50501055"
-    assert _text(
-        root, "cac:PaymentMeans/cac:PayeeFinancialAccount/cac:FinancialInstitutionBranch/cbc:ID"
-    ) == ("SE:BANKGIRO")
+    assert _text(root, "cac:PaymentMeans/cac:PayeeFinancialAccount/cac:FinancialInstitutionBranch/cbc:ID") == (
+        "SE:BANKGIRO"
+    )
     assert "räntelagen" in _text(root, "cac:PaymentTerms/cbc:Note")
     lines = root.xpath("cac:InvoiceLine", namespaces=NS)
     assert len(lines) == 3
@@ -185,9 +182,7 @@ def test_buyer_without_any_usable_identifier_is_refused() -> None:
     with pytest.raises(UblError):
         render_ubl(make_snapshot(buyer=nameless))
     with pytest.raises(UblError):  # BR-AE-02: reverse charge needs the buyer's VAT number
-        render_ubl(
-            make_snapshot(reverse_charge=True, buyer=FOREIGN_COMPANY.model_copy(update={"vat_number": None}))
-        )
+        render_ubl(make_snapshot(reverse_charge=True, buyer=FOREIGN_COMPANY.model_copy(update={"vat_number": None})))
 
 
 def test_same_snapshot_gives_identical_xml() -> None:
@@ -218,13 +213,9 @@ def test_rules_catch_swedish_errors() -> None:
     xml = render_ubl(make_snapshot(lines=1))
     assert SELLER.organisation_number is not None
     bad_luhn = SELLER.organisation_number[:-1] + str((int(SELLER.organisation_number[-1]) + 1) % 10)
-    ids = _ids(
-        _mutate(xml, "cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID", bad_luhn)
-    )
+    ids = _ids(_mutate(xml, "cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID", bad_luhn))
     assert {"SE-R-013", "PEPPOL-COMMON-R049"} <= ids
-    f_skatt = (
-        "cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='TAX']/cbc:CompanyID"
-    )
+    f_skatt = "cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='TAX']/cbc:CompanyID"
     assert "SE-R-005" in _ids(_mutate(xml, f_skatt, "F-skatt finns"))
     vat = "cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='VAT']/cbc:CompanyID"
     assert "SE-R-001" in _ids(_mutate(xml, vat, "SE5591234561"))
@@ -240,9 +231,9 @@ def test_xsd_catches_element_order() -> None:
 
 # -- property: whatever the lines, the sums rules hold ----------------------------------------------------
 
-SAFE_TEXT = st.text(
-    alphabet=st.sampled_from("abcåäöÅÄÖ &<>\"'-/0123456789éü"), min_size=1, max_size=40
-).filter(lambda s: s.strip() != "")
+SAFE_TEXT = st.text(alphabet=st.sampled_from("abcåäöÅÄÖ &<>\"'-/0123456789éü"), min_size=1, max_size=40).filter(
+    lambda s: s.strip() != ""
+)
 LINE = st.builds(
     LineSpec,
     hours=st.integers(min_value=1, max_value=400).map(lambda q: Decimal(q) / 4),
@@ -258,19 +249,13 @@ LINE = st.builds(
     kind=st.sampled_from(list(DocumentKind)),
     reverse_charge=st.booleans(),
 )
-def test_sums_rules_hold_for_random_lines(
-    lines: list[LineSpec], kind: DocumentKind, reverse_charge: bool
-) -> None:
+def test_sums_rules_hold_for_random_lines(lines: list[LineSpec], kind: DocumentKind, reverse_charge: bool) -> None:
     buyer = FOREIGN_COMPANY if reverse_charge else MUNICIPALITY
-    snapshot: InvoiceSnapshot = make_snapshot(
-        lines=lines, kind=kind, reverse_charge=reverse_charge, buyer=buyer
-    )
+    snapshot: InvoiceSnapshot = make_snapshot(lines=lines, kind=kind, reverse_charge=reverse_charge, buyer=buyer)
     xml = render_ubl(snapshot)
     _assert_valid(xml)
     root = etree.fromstring(xml)
-    line_amounts = root.xpath(
-        "(cac:InvoiceLine | cac:CreditNoteLine)/cbc:LineExtensionAmount/text()", namespaces=NS
-    )
+    line_amounts = root.xpath("(cac:InvoiceLine | cac:CreditNoteLine)/cbc:LineExtensionAmount/text()", namespaces=NS)
     assert len(line_amounts) == len(lines)
     line_sum = sum((Decimal(x) for x in line_amounts), Decimal(0))
     total = "cac:LegalMonetaryTotal/cbc:"
@@ -278,8 +263,7 @@ def test_sums_rules_hold_for_random_lines(
     assert _dec(root, total + "TaxExclusiveAmount") == line_sum  # BR-CO-13
     vat = _dec(root, "cac:TaxTotal/cbc:TaxAmount")
     assert vat == sum(
-        (Decimal(x) for x in root.xpath("cac:TaxTotal/cac:TaxSubtotal/cbc:TaxAmount/text()", namespaces=NS)),
-        Decimal(0),
+        (Decimal(x) for x in root.xpath("cac:TaxTotal/cac:TaxSubtotal/cbc:TaxAmount/text()", namespaces=NS)), Decimal(0)
     )  # BR-CO-14
     assert _dec(root, total + "TaxInclusiveAmount") == line_sum + vat  # BR-CO-15
     assert _dec(root, total + "PayableAmount") == line_sum + vat  # BR-CO-16

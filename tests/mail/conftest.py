@@ -70,8 +70,13 @@ class Mailbox:
             await client.logout()
 
     def settings(self, **overrides: object) -> InboundSettings:
-        values: dict[str, Any] = {"IMAP_URL": self.url, "IMAP_POLL_SECONDS": 0.2, "IMAP_LEASE_SECONDS": 30,
-                                     "IMAP_MAX_ATTEMPTS": 3, "IMAP_TIMEOUT_SECONDS": 60}
+        values: dict[str, Any] = {
+            "IMAP_URL": self.url,
+            "IMAP_POLL_SECONDS": 0.2,
+            "IMAP_LEASE_SECONDS": 30,
+            "IMAP_MAX_ATTEMPTS": 3,
+            "IMAP_TIMEOUT_SECONDS": 60,
+        }
         values.update(overrides)
         return InboundSettings(**values)
 

@@ -24,8 +24,9 @@ def ensure_installed() -> bool:
         return False
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], env=env, check=False, capture_output=True, timeout=300)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "dovecot-imapd"], env=env, check=False,
-                   capture_output=True, timeout=600)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "dovecot-imapd"], env=env, check=False, capture_output=True, timeout=600
+    )
     return Path(DOVECOT).exists()
 
 
@@ -118,8 +119,14 @@ class Dovecot:
         self.config.write_text(CONFIG.format(base=self.base, port=self.port))
         # Dovecot daemonises: its children would keep a captured pipe open, so errors go to a file.
         with open(self.base / "start.err", "wb") as err:
-            subprocess.run([DOVECOT, "-c", str(self.config)], check=True, stdin=subprocess.DEVNULL,
-                           stdout=subprocess.DEVNULL, stderr=err, timeout=30)
+            subprocess.run(
+                [DOVECOT, "-c", str(self.config)],
+                check=True,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+                timeout=30,
+            )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             try:

@@ -44,9 +44,17 @@ STYLES: dict[str, tuple[str, str]] = {
 }
 
 
-def message(*, sender: str, to: str, subject: str, body: str = "", html: str | None = None,
-            headers: dict[str, str] | None = None, message_id: str | None = None,
-            attachments: Sequence[tuple[str, str, bytes]] = ()) -> EmailMessage:
+def message(
+    *,
+    sender: str,
+    to: str,
+    subject: str,
+    body: str = "",
+    html: str | None = None,
+    headers: dict[str, str] | None = None,
+    message_id: str | None = None,
+    attachments: Sequence[tuple[str, str, bytes]] = (),
+) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = to
@@ -71,12 +79,24 @@ def raw(msg: EmailMessage) -> bytes:
     return msg.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
 
 
-def reply(style: str, *, sender: str, number: str, to: str | None = None, in_reply_to: str | None = None,
-          subject: str | None = None) -> tuple[EmailMessage, str]:
+def reply(
+    style: str,
+    *,
+    sender: str,
+    number: str,
+    to: str | None = None,
+    in_reply_to: str | None = None,
+    subject: str | None = None,
+) -> tuple[EmailMessage, str]:
     """A reply in a client's style; returns it and the new text that must become the comment."""
     new, rest = STYLES[style]
     reply_address = f"support+{number}@tripdesk.example.se"
     headers = {"In-Reply-To": in_reply_to, "References": in_reply_to} if in_reply_to else {}
-    msg = message(sender=sender, to=to or reply_address, subject=subject or f"Re: [{number}] Waiting for your reply",
-                  body=new + rest.format(reply=reply_address, number=number), headers=headers)
+    msg = message(
+        sender=sender,
+        to=to or reply_address,
+        subject=subject or f"Re: [{number}] Waiting for your reply",
+        body=new + rest.format(reply=reply_address, number=number),
+        headers=headers,
+    )
     return msg, new

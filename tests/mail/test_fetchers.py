@@ -43,16 +43,22 @@ async def replies(client: httpx.AsyncClient, mailbox: Mailbox, count: int, ticke
     admin = f.bearer(await f.token(Role.admin))
     numbers = []
     for n in range(tickets):
-        r = await client.post("/api/v1/tickets", headers=admin, json={
-            "subject": f"Fråga {n} om OAuth", "body": "Hur hämtar vi en token?", "requester_id": contact.id})
+        r = await client.post(
+            "/api/v1/tickets",
+            headers=admin,
+            json={"subject": f"Fråga {n} om OAuth", "body": "Hur hämtar vi en token?", "requester_id": contact.id},
+        )
         assert r.status_code == 201, r.text
         numbers.append(r.json()["number"])
     expected, raws = set(), []
     for i in range(count):
         text = f"Svar nummer {i}: det fungerar nu."
-        msg = m.message(sender=contact.email, to=f"support+{numbers[i % tickets]}@tripdesk.example.se",
-                        subject="Re: Fråga", body=f"{text}\n\nMvh\nEva\n\nDen 2026-12-07 kl. 10:15, skrev tripdesk:\n"
-                                                    "> Vi behöver mer information.\n")
+        msg = m.message(
+            sender=contact.email,
+            to=f"support+{numbers[i % tickets]}@tripdesk.example.se",
+            subject="Re: Fråga",
+            body=f"{text}\n\nMvh\nEva\n\nDen 2026-12-07 kl. 10:15, skrev tripdesk:\n> Vi behöver mer information.\n",
+        )
         expected.add(text)
         raws.append(m.raw(msg))
     await mailbox.append(*raws)
@@ -61,10 +67,20 @@ async def replies(client: httpx.AsyncClient, mailbox: Mailbox, count: int, ticke
 
 async def start_fetcher(database_url: str, mailbox: Mailbox, **env: str) -> asyncio.subprocess.Process:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, str(ROOT / "tests/mail/fetcher_process.py"), cwd=str(ROOT),
-        env={**os.environ, "DATABASE_URL": database_url, "IMAP_URL": mailbox.url, "PYTHONPATH": str(ROOT),
-             "IMAP_BATCH_SIZE": "20", **env},
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+        sys.executable,
+        str(ROOT / "tests/mail/fetcher_process.py"),
+        cwd=str(ROOT),
+        env={
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "IMAP_URL": mailbox.url,
+            "PYTHONPATH": str(ROOT),
+            "IMAP_BATCH_SIZE": "20",
+            **env,
+        },
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
     assert proc.stdout is not None
     line = await asyncio.wait_for(proc.stdout.readline(), timeout=120)
     assert line.strip() == b"ready", line
@@ -92,7 +108,7 @@ async def assert_each_once(expected: set[str], mailbox: Mailbox) -> None:
 
 @pytest.mark.postgres_only
 async def test_two_fetchers_process_500_messages_each_exactly_once(
-    client: httpx.AsyncClient, db: str, mailbox: Mailbox,
+    client: httpx.AsyncClient, db: str, mailbox: Mailbox
 ) -> None:
     expected = await replies(client, mailbox, 500, tickets=10)
     procs = [await start_fetcher(db, mailbox) for _ in range(2)]
@@ -105,7 +121,7 @@ async def test_two_fetchers_process_500_messages_each_exactly_once(
 
 
 async def test_a_fetcher_killed_mid_batch_loses_and_doubles_nothing(
-    client: httpx.AsyncClient, db: str, mailbox: Mailbox, tmp_path: Path,
+    client: httpx.AsyncClient, db: str, mailbox: Mailbox, tmp_path: Path
 ) -> None:
     url = await file_database(db, tmp_path)
     expected = await replies(client, mailbox, 60, tickets=3)

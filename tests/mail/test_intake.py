@@ -19,7 +19,6 @@ from tests.mail.conftest import Mailbox
 SUPPORT = "tripdesk support <support@tripdesk.example.se>"
 
 
-
 def _png() -> bytes:
     from PIL import Image
 
@@ -30,15 +29,19 @@ def _png() -> bytes:
 
 PNG = _png()
 
+
 async def test_new_mail_from_a_contact_opens_a_classified_ticket_with_a_receipt(
-    fetcher: MailFetcher, mailbox: Mailbox,
+    fetcher: MailFetcher, mailbox: Mailbox
 ) -> None:
     org = await f.organisation(name="Lappmarkens kommun")
     contact = await f.contact(org, email="eva.lund@lappmarken.example.se", language=Language.sv)
-    msg = m.message(sender="Eva Lund <eva.lund@lappmarken.example.se>", to=SUPPORT,
-                    subject="Fel i ärendelistan efter uppdateringen",
-                    body="Efter patchen returnerar GET /api/arenden 500 för alla ärenden.\n\nMvh\nEva\n",
-                    attachments=[("fel.log", "text/plain", b"500 Internal Server Error\n")])
+    msg = m.message(
+        sender="Eva Lund <eva.lund@lappmarken.example.se>",
+        to=SUPPORT,
+        subject="Fel i ärendelistan efter uppdateringen",
+        body="Efter patchen returnerar GET /api/arenden 500 för alla ärenden.\n\nMvh\nEva\n",
+        attachments=[("fel.log", "text/plain", b"500 Internal Server Error\n")],
+    )
     await mailbox.append(m.raw(msg))
     await fetcher.run_once()
 
@@ -55,10 +58,15 @@ async def test_new_mail_from_a_contact_opens_a_classified_ticket_with_a_receipt(
 
 
 async def test_an_unknown_sender_is_held_never_answered_then_accepted_or_discarded(
-        client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox) -> None:
+    client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox
+) -> None:
     org = await f.organisation()
-    stranger = m.message(sender="Nils Ny <nils@okand.example.se>", to=SUPPORT, subject="Hur aktiverar vi API:et?",
-                         body="Vi vill aktivera ärende-API:et i vår installation. Hur gör vi?")
+    stranger = m.message(
+        sender="Nils Ny <nils@okand.example.se>",
+        to=SUPPORT,
+        subject="Hur aktiverar vi API:et?",
+        body="Vi vill aktivera ärende-API:et i vår installation. Hur gör vi?",
+    )
     spam = m.message(sender="deals@spam.example.com", to=SUPPORT, subject="Cheap", body="Buy now")
     await mailbox.append(m.raw(stranger), m.raw(spam))
     await fetcher.run_once()
@@ -73,8 +81,11 @@ async def test_an_unknown_sender_is_held_never_answered_then_accepted_or_discard
     detail = (await client.get(f"/api/v1/mail/inbound/{by_sender['nils@okand.example.se']}", headers=admin)).json()
     assert "aktivera" in detail["text"]
 
-    r = await client.post(f"/api/v1/mail/inbound/{by_sender['nils@okand.example.se']}/accept", headers=admin,
-                          json={"organisation_id": org.id, "language": "sv"})
+    r = await client.post(
+        f"/api/v1/mail/inbound/{by_sender['nils@okand.example.se']}/accept",
+        headers=admin,
+        json={"organisation_id": org.id, "language": "sv"},
+    )
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "accepted"
     contact = await Contact.get(email="nils@okand.example.se")
@@ -82,12 +93,16 @@ async def test_an_unknown_sender_is_held_never_answered_then_accepted_or_discard
     ticket = await Ticket.get(requester_id=contact.id)
     assert ticket.subject == "Hur aktiverar vi API:et?"
     assert await OutboxMessage.filter(template="ticket_received", to_email=contact.email).count() == 1
-    again = await client.post(f"/api/v1/mail/inbound/{by_sender['nils@okand.example.se']}/accept", headers=admin,
-                              json={"organisation_id": org.id})
+    again = await client.post(
+        f"/api/v1/mail/inbound/{by_sender['nils@okand.example.se']}/accept",
+        headers=admin,
+        json={"organisation_id": org.id},
+    )
     assert again.status_code == 409 and again.json()["code"] == "inbound_message_not_held"
 
-    r = await client.post(f"/api/v1/mail/inbound/{by_sender['deals@spam.example.com']}/discard", headers=admin,
-                          json={"reason": "spam"})
+    r = await client.post(
+        f"/api/v1/mail/inbound/{by_sender['deals@spam.example.com']}/discard", headers=admin, json={"reason": "spam"}
+    )
     assert r.status_code == 200 and r.json()["status"] == "discarded"
     assert (await client.get("/api/v1/mail/inbound", headers=admin)).json()["items"] == []
     integrator = f.bearer(await f.token(Role.integrator, organisation=org))
@@ -95,23 +110,40 @@ async def test_an_unknown_sender_is_held_never_answered_then_accepted_or_discard
 
 
 async def test_auto_replies_lists_and_bounces_create_nothing_and_send_nothing(
-    client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox,
+    client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox
 ) -> None:
     org = await f.organisation()
     contact = await f.contact(org, email="eva@kommun.example.se")
     admin = f.bearer(await f.token(Role.admin))
-    r = await client.post("/api/v1/tickets", headers=admin, json={
-        "subject": "Hur autentiserar vi?", "body": "OAuth-token, vilka scopes?", "requester_id": contact.id})
+    r = await client.post(
+        "/api/v1/tickets",
+        headers=admin,
+        json={"subject": "Hur autentiserar vi?", "body": "OAuth-token, vilka scopes?", "requester_id": contact.id},
+    )
     number = r.json()["number"]
     queued = await OutboxMessage.all().count()
     reply_to = f"support+{number}@tripdesk.example.se"
-    out_of_office = m.message(sender=contact.email, to=reply_to, subject=f"Autosvar: [{number}] Vi har tagit emot",
-                              body="Jag är på semester till och med 3 januari.",
-                              headers={"Auto-Submitted": "auto-replied", "X-Autoreply": "yes"})
-    exchange_ooo = m.message(sender=contact.email, to=SUPPORT, subject="Automatic reply: hello",
-                             body="I am out of the office.", headers={"Precedence": "auto_reply"})
-    mailing_list = m.message(sender=contact.email, to=SUPPORT, subject="[dev-list] weekly digest",
-                             body="Digest", headers={"List-Id": "<dev.lists.example.se>", "Precedence": "list"})
+    out_of_office = m.message(
+        sender=contact.email,
+        to=reply_to,
+        subject=f"Autosvar: [{number}] Vi har tagit emot",
+        body="Jag är på semester till och med 3 januari.",
+        headers={"Auto-Submitted": "auto-replied", "X-Autoreply": "yes"},
+    )
+    exchange_ooo = m.message(
+        sender=contact.email,
+        to=SUPPORT,
+        subject="Automatic reply: hello",
+        body="I am out of the office.",
+        headers={"Precedence": "auto_reply"},
+    )
+    mailing_list = m.message(
+        sender=contact.email,
+        to=SUPPORT,
+        subject="[dev-list] weekly digest",
+        body="Digest",
+        headers={"List-Id": "<dev.lists.example.se>", "Precedence": "list"},
+    )
     bounce = dsn(failed="eva@kommun.example.se", number=number)
     await mailbox.append(*(m.raw(x) for x in (out_of_office, exchange_ooo, mailing_list)), bounce)
     await fetcher.run_once()
@@ -119,8 +151,12 @@ async def test_auto_replies_lists_and_bounces_create_nothing_and_send_nothing(
     assert await Comment.all().count() == 0 and await Ticket.all().count() == 1
     assert await OutboxMessage.all().count() == queued  # no receipt, no answer
     kinds = sorted((r.kind.value, r.status.value) for r in await InboundMessage.all())
-    assert kinds == [("auto_reply", "ignored"), ("auto_reply", "ignored"), ("bounce", "ignored"),
-                     ("mailing_list", "ignored")]
+    assert kinds == [
+        ("auto_reply", "ignored"),
+        ("auto_reply", "ignored"),
+        ("bounce", "ignored"),
+        ("mailing_list", "ignored"),
+    ]
     [failing] = await FailingAddress.all()
     assert failing.email == "eva@kommun.example.se"
     listed = (await client.get("/api/v1/mail/failing-addresses", headers=admin)).json()["items"]
@@ -151,18 +187,26 @@ def dsn(*, failed: str, number: str) -> bytes:
 
 
 async def test_a_20_mb_attachment_is_refused_and_the_message_kept(
-    client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox,
+    client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox
 ) -> None:
     org = await f.organisation()
     contact = await f.contact(org, email="eva@kommun.example.se")
     admin = f.bearer(await f.token(Role.admin))
-    ticket = (await client.post("/api/v1/tickets", headers=admin, json={
-        "subject": "Hur autentiserar vi?", "body": "OAuth-token?", "requester_id": contact.id})).json()
+    ticket = (
+        await client.post(
+            "/api/v1/tickets",
+            headers=admin,
+            json={"subject": "Hur autentiserar vi?", "body": "OAuth-token?", "requester_id": contact.id},
+        )
+    ).json()
     big = bytes(range(256)) * (20 * 1024 * 1024 // 256)
-    msg = m.message(sender=contact.email, to=f"support+{ticket['number']}@tripdesk.example.se",
-                    subject="Re: dump", body="Här är databasdumpen och en skärmbild.\n\nMvh\nEva",
-                    attachments=[("dump.bin", "application/octet-stream", big),
-                                 ("skarm.png", "image/png", PNG)])
+    msg = m.message(
+        sender=contact.email,
+        to=f"support+{ticket['number']}@tripdesk.example.se",
+        subject="Re: dump",
+        body="Här är databasdumpen och en skärmbild.\n\nMvh\nEva",
+        attachments=[("dump.bin", "application/octet-stream", big), ("skarm.png", "image/png", PNG)],
+    )
     await mailbox.append(m.raw(msg))
     await fetcher.run_once()
 

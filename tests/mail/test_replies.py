@@ -16,14 +16,19 @@ from tests import factories as f
 from tests.mail import messages as m
 from tests.mail.conftest import Mailbox
 
-ASSISTANCE = ("Hur autentiserar vi mot API:et?",
-              "Vi förstår inte hur vi hämtar en OAuth-token. Vilka scopes behövs och hur anropar vi token-endpointen?")
+ASSISTANCE = (
+    "Hur autentiserar vi mot API:et?",
+    "Vi förstår inte hur vi hämtar en OAuth-token. Vilka scopes behövs och hur anropar vi token-endpointen?",
+)
 
 
 async def open_waiting_ticket(client: httpx.AsyncClient, contact: Contact) -> dict[str, Any]:
     admin = f.bearer(await f.token(Role.admin))
-    response = await client.post("/api/v1/tickets", headers=admin, json={
-        "subject": ASSISTANCE[0], "body": ASSISTANCE[1], "requester_id": contact.id})
+    response = await client.post(
+        "/api/v1/tickets",
+        headers=admin,
+        json={"subject": ASSISTANCE[0], "body": ASSISTANCE[1], "requester_id": contact.id},
+    )
     assert response.status_code == 201, response.text
     ticket = response.json()
     for status in ("triaged", "in_progress", "waiting_on_customer"):
@@ -34,10 +39,15 @@ async def open_waiting_ticket(client: httpx.AsyncClient, contact: Contact) -> di
 
 @pytest.mark.parametrize("style", sorted(m.STYLES))
 async def test_a_reply_lands_once_as_a_comment_without_quotes_or_signature(
-        client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox, style: str) -> None:
+    client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox, style: str
+) -> None:
     org = await f.organisation()
-    contact = await f.contact(org, email="eva.lund@lappmarken.example.se", name="Eva Lund",
-                              language=Language.sv if style.endswith("sv") else Language.en)
+    contact = await f.contact(
+        org,
+        email="eva.lund@lappmarken.example.se",
+        name="Eva Lund",
+        language=Language.sv if style.endswith("sv") else Language.en,
+    )
     ticket = await open_waiting_ticket(client, contact)
     msg, new_text = m.reply(style, sender="Eva Lund <Eva.Lund@lappmarken.example.se>", number=ticket["number"])
     await mailbox.append(m.raw(msg))
@@ -63,18 +73,28 @@ async def test_a_reply_lands_once_as_a_comment_without_quotes_or_signature(
 
 
 async def test_reply_matched_by_references_then_by_subject(
-    client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox,
+    client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox
 ) -> None:
     org = await f.organisation()
     contact = await f.contact(org, email="jane@northwind.example.com", language=Language.en)
     first = await open_waiting_ticket(client, contact)
     second = await open_waiting_ticket(client, contact)
     receipt = await OutboxMessage.get(dedupe_key=f"ticket:{first['number']}:received")
-    by_reference, text1 = m.reply("outlook_en", sender=contact.email, number=first["number"],
-                                  to="support@tripdesk.example.se", in_reply_to=receipt.message_id,
-                                  subject="Re: your ticket")
-    by_subject, text2 = m.reply("gmail_en", sender=contact.email, number=second["number"],
-                                to="support@tripdesk.example.se", subject=f"Re: [{second['number']}] hello")
+    by_reference, text1 = m.reply(
+        "outlook_en",
+        sender=contact.email,
+        number=first["number"],
+        to="support@tripdesk.example.se",
+        in_reply_to=receipt.message_id,
+        subject="Re: your ticket",
+    )
+    by_subject, text2 = m.reply(
+        "gmail_en",
+        sender=contact.email,
+        number=second["number"],
+        to="support@tripdesk.example.se",
+        subject=f"Re: [{second['number']}] hello",
+    )
     await mailbox.append(m.raw(by_reference), m.raw(by_subject))
     await fetcher.run_once()
     assert [c.body for c in await Comment.filter(ticket_id=first["id"])] == [text1]
@@ -84,16 +104,19 @@ async def test_reply_matched_by_references_then_by_subject(
 
 
 async def test_html_only_reply_is_converted_to_text_without_script(
-    client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox,
+    client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox
 ) -> None:
     org = await f.organisation()
     contact = await f.contact(org, email="dev@partner.example.com", language=Language.en)
     ticket = await open_waiting_ticket(client, contact)
-    html = ("<html><head><style>p{color:red}</style><script>alert('x')</script></head><body>"
-            "<p>The <b>new</b> token works.</p><blockquote><p>We need more information from you.</p></blockquote>"
-            "</body></html>")
-    msg = m.message(sender=contact.email, to=f"support+{ticket['number']}@tripdesk.example.se",
-                    subject="Re: ticket", html=html)
+    html = (
+        "<html><head><style>p{color:red}</style><script>alert('x')</script></head><body>"
+        "<p>The <b>new</b> token works.</p><blockquote><p>We need more information from you.</p></blockquote>"
+        "</body></html>"
+    )
+    msg = m.message(
+        sender=contact.email, to=f"support+{ticket['number']}@tripdesk.example.se", subject="Re: ticket", html=html
+    )
     await mailbox.append(m.raw(msg))
     await fetcher.run_once()
     [comment] = await Comment.filter(ticket_id=ticket["id"])
@@ -102,7 +125,7 @@ async def test_html_only_reply_is_converted_to_text_without_script(
 
 
 async def test_reply_on_a_closed_ticket_opens_a_follow_up(
-    client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox,
+    client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox
 ) -> None:
     org = await f.organisation()
     contact = await f.contact(org, email="eva@kommun.example.se")
@@ -123,7 +146,7 @@ async def test_reply_on_a_closed_ticket_opens_a_follow_up(
 
 
 async def test_a_failing_message_stays_in_the_mailbox_and_is_retried(
-    client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox,
+    client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox
 ) -> None:
     from notifications.inbound import fetcher as fetcher_module
     from support import mail_conversations

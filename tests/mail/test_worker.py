@@ -32,8 +32,16 @@ async def test_idle_wakes_the_worker_when_mail_arrives(db: str, mailbox: Mailbox
         while not (fetcher.mailbox.has("IDLE") and fetcher.mailbox.client.has_pending_idle()):
             assert asyncio.get_running_loop().time() < deadline, "the fetcher never began to wait in IDLE"
             await asyncio.sleep(0.02)
-        await mailbox.append(m.raw(m.message(sender="eva@kommun.example.se", to="support@tripdesk.example.se",
-                                             subject="Aktivering av ärende-API", body="Hur aktiverar vi det?")))
+        await mailbox.append(
+            m.raw(
+                m.message(
+                    sender="eva@kommun.example.se",
+                    to="support@tripdesk.example.se",
+                    subject="Aktivering av ärende-API",
+                    body="Hur aktiverar vi det?",
+                )
+            )
+        )
         for _ in range(100):
             if await Ticket.exists():
                 break
@@ -46,12 +54,21 @@ async def test_idle_wakes_the_worker_when_mail_arrives(db: str, mailbox: Mailbox
 
 async def test_fetch_mail_command_reads_the_mailbox_once(db: str, mailbox: Mailbox, tmp_path: Path) -> None:
     url = await file_database(db, tmp_path)
-    await mailbox.append(m.raw(m.message(sender="stranger@example.com", to="support@tripdesk.example.se",
-                                         subject="Hej", body="Vem är ni?")))
+    await mailbox.append(
+        m.raw(
+            m.message(sender="stranger@example.com", to="support@tripdesk.example.se", subject="Hej", body="Vem är ni?")
+        )
+    )
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tripdesk.cli", "fetch-mail", cwd=str(ROOT),
+        sys.executable,
+        "-m",
+        "tripdesk.cli",
+        "fetch-mail",
+        cwd=str(ROOT),
         env={**os.environ, "DATABASE_URL": url, "IMAP_URL": mailbox.url, "PYTHONPATH": str(ROOT)},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
     assert proc.returncode == 0, err.decode()[-2000:]
     assert "held 1" in out.decode()

@@ -34,12 +34,19 @@ INVOICE = {
 
 
 PROGRAMME: dict[str, dict[str, Any]] = {
-    "licence_missing": {"application": {"id": 7, "name": "Bygglovskollen", "production_date": "2026-03-01",
-                                        "forwards_data": True}},
+    "licence_missing": {
+        "application": {"id": 7, "name": "Bygglovskollen", "production_date": "2026-03-01", "forwards_data": True}
+    },
     "partner_decision": {"approved": True, "reason": "Åtar sig att följa policyn", "ticket_number": "SUP-2026-00042"},
-    "interface_notice": {"notice": {"reference": "N-3", "interface": "Ärende-API v2",
-                                    "effective_date": "2027-06-01", "change": "Fältet diarienr blir obligatoriskt."},
-                         "reason": "partner"},
+    "interface_notice": {
+        "notice": {
+            "reference": "N-3",
+            "interface": "Ärende-API v2",
+            "effective_date": "2027-06-01",
+            "change": "Fältet diarienr blir obligatoriskt.",
+        },
+        "reason": "partner",
+    },
 }
 
 
@@ -47,11 +54,7 @@ def context_for(template: str) -> dict[str, Any]:
     common: dict[str, Any] = {"ticket": dict(TICKET), "contact_name": "Åsa Öberg"}
     extra: dict[str, dict[str, Any]] = {
         "ticket_received": {"billing": dict(BILLING)},
-        "category_changed": {
-            "old_category": "defect",
-            "billing": dict(BILLING),
-            "reason": "Felet låg i klienten",
-        },
+        "category_changed": {"old_category": "defect", "billing": dict(BILLING), "reason": "Felet låg i klienten"},
         "public_comment": {"comment": {"author": "Handläggare Lind", "body": "Prova att förnya token."}},
         "status_changed": {"old_status": "triaged", "new_status": "waiting_on_customer", "reason": None},
         "defect_outcome": {
@@ -70,9 +73,19 @@ def context_for(template: str) -> dict[str, Any]:
     if template == "invoice_issued":
         return {"invoice": dict(INVOICE), "organisation_name": "Småstads kommun", "contact_name": "Åsa Öberg"}
     if template == "invoice_reminder":
-        return {"invoice": dict(INVOICE), "organisation_name": "Småstads kommun", "contact_name": "Åsa Öberg",
-                "reminder": {"step": "1", "open": "12 500,00", "interest": "", "interest_rate": "10.00",
-                             "fee": "", "as_of": "2026-04-08"}}
+        return {
+            "invoice": dict(INVOICE),
+            "organisation_name": "Småstads kommun",
+            "contact_name": "Åsa Öberg",
+            "reminder": {
+                "step": "1",
+                "open": "12 500,00",
+                "interest": "",
+                "interest_rate": "10.00",
+                "fee": "",
+                "as_of": "2026-04-08",
+            },
+        }
     return {**common, **extra[template]}
 
 

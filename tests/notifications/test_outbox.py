@@ -27,12 +27,7 @@ from tests.notifications.smtp import SmtpServer
 
 
 async def queue(
-    template: str = "public_comment",
-    *,
-    key: str,
-    to: str = "asa@kommun.example.se",
-    language: str = "sv",
-    **extra: Any,
+    template: str = "public_comment", *, key: str, to: str = "asa@kommun.example.se", language: str = "sv", **extra: Any
 ) -> bool:
     return await enqueue_email(
         template=template,
@@ -64,9 +59,7 @@ async def deliver_all(
             return
         if (
             until is None
-            and not await OutboxMessage.filter(
-                status__in=[OutboxStatus.pending, OutboxStatus.sending]
-            ).exists()
+            and not await OutboxMessage.filter(status__in=[OutboxStatus.pending, OutboxStatus.sending]).exists()
         ):
             return
         await asyncio.sleep(0.02)
@@ -76,7 +69,7 @@ async def deliver_all(
 @pytest.mark.parametrize("language", ["sv", "en"])
 @pytest.mark.parametrize("template", TEMPLATES)
 async def test_each_kind_arrives_in_the_contacts_language(
-    db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker], template: str, language: str,
+    db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker], template: str, language: str
 ) -> None:
     reply_to = ticket_reply_address("SUP-2026-00042")
     assert await queue(template, key=f"k:{template}", language=language, reply_to=reply_to)
@@ -160,7 +153,7 @@ async def test_attachments_round_trip(db: str, smtp: SmtpServer, make_worker: Ca
 
 
 async def test_421_is_retried_and_arrives_once_with_the_same_message_id(
-    db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker],
+    db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker]
 ) -> None:
     assert await queue(key="c:1")
     smtp.handler.fail_next(2, "421 4.3.2 Service shutting down, try later")
@@ -179,7 +172,7 @@ async def test_421_is_retried_and_arrives_once_with_the_same_message_id(
 
 
 async def test_450_mailbox_busy_is_temporary_too(
-    db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker],
+    db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker]
 ) -> None:
     assert await queue(key="c:450")
     smtp.handler.fail_next(1, "450 4.2.1 Mailbox busy")
@@ -189,7 +182,7 @@ async def test_450_mailbox_busy_is_temporary_too(
 
 
 async def test_550_parks_with_the_reason_and_others_still_go(
-    db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker],
+    db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker]
 ) -> None:
     assert await queue(key="c:bad", to="gone@kommun.example.se")
     assert await queue(key="c:good")
@@ -204,7 +197,7 @@ async def test_550_parks_with_the_reason_and_others_still_go(
 
 
 async def test_temporary_failures_park_after_max_attempts(
-    db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker],
+    db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker]
 ) -> None:
     assert await queue(key="c:busy")
     smtp.handler.fail_next(10, "451 4.3.0 Local error")
@@ -218,7 +211,7 @@ async def test_temporary_failures_park_after_max_attempts(
 
 
 async def test_smtp_down_for_a_while_loses_nothing_and_sends_nothing_twice(
-    db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker],
+    db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker]
 ) -> None:
     for n in range(10):
         assert await queue(key=f"before:{n}")
@@ -248,13 +241,11 @@ async def test_smtp_down_for_a_while_loses_nothing_and_sends_nothing_twice(
 
 
 async def test_rolled_back_transaction_sends_nothing(
-    db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker],
+    db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker]
 ) -> None:
     with pytest.raises(RuntimeError):
         async with in_transaction():
-            assert await queue(
-                key="rolled-back", attachments=[Attachment("a.pdf", "application/pdf", b"%PDF")]
-            )
+            assert await queue(key="rolled-back", attachments=[Attachment("a.pdf", "application/pdf", b"%PDF")])
             raise RuntimeError("the domain change failed")
     assert not await OutboxMessage.exists(dedupe_key="rolled-back")
     assert await OutboxAttachment.all().count() == 0
@@ -265,7 +256,7 @@ async def test_rolled_back_transaction_sends_nothing(
 
 
 async def test_dedupe_key_yields_one_email_and_keeps_the_transaction_usable(
-    db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker],
+    db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker]
 ) -> None:
     assert await queue(key="comment:1") is True
     async with in_transaction():
@@ -278,7 +269,7 @@ async def test_dedupe_key_yields_one_email_and_keeps_the_transaction_usable(
 
 
 async def test_header_injection_is_neutralised(
-    db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker],
+    db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker]
 ) -> None:
     ctx = context_for("public_comment")
     ctx["ticket"]["subject"] = "Hej\r\nBcc: victim@evil.example\r\n\r\nX"
@@ -301,9 +292,7 @@ async def test_header_injection_is_neutralised(
     assert b"\nBcc:" not in got.data.split(b"\r\n\r\n", 1)[0]
 
 
-@pytest.mark.parametrize(
-    "address", ["not-an-address", "asa@", "a b@kommun.se", "asa@kommun.se\r\nBcc: x@y.se", ""]
-)
+@pytest.mark.parametrize("address", ["not-an-address", "asa@", "a b@kommun.se", "asa@kommun.se\r\nBcc: x@y.se", ""])
 async def test_invalid_recipient_is_refused(db: str, address: str) -> None:
     with pytest.raises(InvalidRecipient) as caught:
         await queue(key="bad", to=address)
@@ -314,9 +303,7 @@ async def test_invalid_recipient_is_refused(db: str, address: str) -> None:
 
 
 async def test_file_mailer_writes_readable_eml(db: str, tmp_path: Path, mail_settings: MailSettings) -> None:
-    assert await queue(
-        "invoice_issued", key="file", attachments=[Attachment("f.pdf", "application/pdf", b"%PDF-x")]
-    )
+    assert await queue("invoice_issued", key="file", attachments=[Attachment("f.pdf", "application/pdf", b"%PDF-x")])
     mail_dir = tmp_path / "mail"
     worker = OutboxWorker(mailer=FileMailer(mail_dir), settings=mail_settings)
     assert await worker.drain() == 1
@@ -340,16 +327,14 @@ async def test_default_mailer_without_smtp_url_is_the_eml_folder(tmp_path: Path)
 
 
 async def test_expired_lease_is_reclaimed_and_a_live_one_is_not(
-    db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker],
+    db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker]
 ) -> None:
     assert await queue(key="crashed")
     crashed = make_worker()
     [row] = await crashed.claim()  # claims, then "crashes" without sending
     other = make_worker()
     assert await other.claim() == []  # lease still valid: not taken
-    await OutboxMessage.filter(id=row.id).update(
-        lease_until=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
-    )
+    await OutboxMessage.filter(id=row.id).update(lease_until=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
     await deliver_all(other)
     await other.mailer.close()
     assert len(smtp.received) == 1
@@ -358,7 +343,7 @@ async def test_expired_lease_is_reclaimed_and_a_live_one_is_not(
 
 
 async def test_graceful_stop_releases_the_claimed_batch(
-    db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker],
+    db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker]
 ) -> None:
     for n in range(5):
         assert await queue(key=f"stop:{n}")
@@ -373,7 +358,7 @@ async def test_graceful_stop_releases_the_claimed_batch(
 
 
 async def test_cancelling_the_background_worker_releases_what_it_claimed(
-    db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker],
+    db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker]
 ) -> None:
     for n in range(40):
         assert await queue(key=f"bg:{n}")

@@ -18,9 +18,7 @@ async def test_list_filter_and_page(client: httpx.AsyncClient, db: str) -> None:
     for n in range(5):
         assert await queue("public_comment", key=f"c:{n}", to=f"p{n}@kommun.example.se")
     assert await queue("invoice_issued", key="inv", to="ekonomi@kommun.example.se")
-    await OutboxMessage.filter(dedupe_key="c:0").update(
-        status=OutboxStatus.parked, last_error="550 no such user"
-    )
+    await OutboxMessage.filter(dedupe_key="c:0").update(status=OutboxStatus.parked, last_error="550 no such user")
 
     page = (await client.get("/api/v1/outbox?limit=4", headers=admin)).json()
     assert [m["dedupe_key"] for m in page["items"]] == ["inv", "c:4", "c:3", "c:2"]
@@ -32,9 +30,7 @@ async def test_list_filter_and_page(client: httpx.AsyncClient, db: str) -> None:
     assert [(m["dedupe_key"], m["last_error"]) for m in parked] == [("c:0", "550 no such user")]
     by_template = (await client.get("/api/v1/outbox?template=invoice_issued", headers=admin)).json()["items"]
     assert [m["dedupe_key"] for m in by_template] == ["inv"]
-    by_rcpt = (await client.get("/api/v1/outbox?to_email=P3@kommun.example.se", headers=admin)).json()[
-        "items"
-    ]
+    by_rcpt = (await client.get("/api/v1/outbox?to_email=P3@kommun.example.se", headers=admin)).json()["items"]
     assert [m["dedupe_key"] for m in by_rcpt] == ["c:3"]
 
     assert_problem(await client.get("/api/v1/outbox?status=lost", headers=admin), 422)
@@ -61,9 +57,7 @@ async def test_detail_and_retry(client: httpx.AsyncClient, db: str) -> None:
     assert assert_problem(again, 409, "outbox_message_not_parked")["current"] == "pending"
 
     await OutboxMessage.filter(id=row.id).update(status=OutboxStatus.sent)
-    assert_problem(
-        await client.post(f"/api/v1/outbox/{row.id}/retry", headers=admin), 409, "outbox_message_not_parked"
-    )
+    assert_problem(await client.post(f"/api/v1/outbox/{row.id}/retry", headers=admin), 409, "outbox_message_not_parked")
 
 
 async def test_errors(client: httpx.AsyncClient, db: str) -> None:
@@ -73,7 +67,10 @@ async def test_errors(client: httpx.AsyncClient, db: str) -> None:
     assert_problem(await client.get("/api/v1/outbox"), 401, "unauthenticated")
     assert_problem(await client.post(f"/api/v1/outbox/{row.id}/retry"), 401)
     roles: list[tuple[Role, dict[str, Any]]] = [
-        (Role.support, {}), (Role.finance, {}), (Role.integrator, {"organisation": org})]
+        (Role.support, {}),
+        (Role.finance, {}),
+        (Role.integrator, {"organisation": org}),
+    ]
     for role, extra in roles:
         headers = f.bearer(await f.token(role, **extra))
         assert_problem(await client.get("/api/v1/outbox", headers=headers), 403, "forbidden")
@@ -81,7 +78,5 @@ async def test_errors(client: httpx.AsyncClient, db: str) -> None:
         assert_problem(await client.post(f"/api/v1/outbox/{row.id}/retry", headers=headers), 403)
     admin = f.bearer(await f.token(Role.admin))
     assert_problem(await client.get("/api/v1/outbox/999999", headers=admin), 404, "outbox_message_not_found")
-    assert_problem(
-        await client.post("/api/v1/outbox/999999/retry", headers=admin), 404, "outbox_message_not_found"
-    )
+    assert_problem(await client.post("/api/v1/outbox/999999/retry", headers=admin), 404, "outbox_message_not_found")
     assert_problem(await client.delete(f"/api/v1/outbox/{row.id}", headers=admin), 405)

@@ -22,8 +22,13 @@ from tests.notifications.test_ticket_emails import open_ticket
 WALK = ("triaged", "in_progress", "waiting_on_customer", "in_progress", "resolved", "closed")
 
 
-async def walk(client: httpx.AsyncClient, admin: dict[str, str], ticket_id: int, steps: Sequence[str] = WALK,
-               between: Callable[[], Awaitable[object]] | None = None) -> None:
+async def walk(
+    client: httpx.AsyncClient,
+    admin: dict[str, str],
+    ticket_id: int,
+    steps: Sequence[str] = WALK,
+    between: Callable[[], Awaitable[object]] | None = None,
+) -> None:
     for status in steps:
         r = await client.patch(f"/api/v1/tickets/{ticket_id}", json={"status": status}, headers=admin)
         assert r.status_code == 200, r.text
@@ -32,7 +37,7 @@ async def walk(client: httpx.AsyncClient, admin: dict[str, str], ticket_id: int,
 
 
 async def test_the_walk_to_closed_sends_a_receipt_and_one_resolved_email(
-    client: httpx.AsyncClient, db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker],
+    client: httpx.AsyncClient, db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker]
 ) -> None:
     """new → triaged → in_progress → waiting_on_customer → in_progress → resolved → closed within the window: the
     question was answered within it and closing after resolving says nothing new."""
@@ -50,7 +55,8 @@ async def test_the_walk_to_closed_sends_a_receipt_and_one_resolved_email(
 
 
 async def test_each_step_delivered_at_once_sends_only_what_concerns_the_integrator(
-        client: httpx.AsyncClient, db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker]) -> None:
+    client: httpx.AsyncClient, db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker]
+) -> None:
     """No coalescing between steps (each email leaves before the next change): receipt, 'waiting for your
     reply', 'resolved'; triaged, in progress and closed send nothing."""
     org = await f.organisation()
@@ -71,7 +77,7 @@ async def test_each_step_delivered_at_once_sends_only_what_concerns_the_integrat
 
 
 async def test_changes_within_the_window_wait_and_merge(
-    client: httpx.AsyncClient, db: str, monkeypatch: pytest.MonkeyPatch,
+    client: httpx.AsyncClient, db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TRIPDESK_NOTIFY_WINDOW_SECONDS", "120")
     mail_settings.get_mail_settings.cache_clear()
@@ -104,12 +110,18 @@ async def test_a_contact_may_opt_out_of_non_essential_mail(client: httpx.AsyncCl
     requester = await f.contact(org)
     admin = f.bearer(await f.token(Role.admin))
     integrator = f.bearer(await f.token(Role.integrator, organisation=org))
-    r = await client.put(f"/api/v1/organisations/{org.id}/contacts/{requester.id}/mail-preference",
-                         json={"non_essential": not opted_out}, headers=integrator)
+    r = await client.put(
+        f"/api/v1/organisations/{org.id}/contacts/{requester.id}/mail-preference",
+        json={"non_essential": not opted_out},
+        headers=integrator,
+    )
     assert r.status_code == 200 and r.json()["non_essential"] is (not opted_out)
     other = await f.organisation()
-    r = await client.put(f"/api/v1/organisations/{other.id}/contacts/{requester.id}/mail-preference",
-                         json={"non_essential": False}, headers=integrator)
+    r = await client.put(
+        f"/api/v1/organisations/{other.id}/contacts/{requester.id}/mail-preference",
+        json={"non_essential": False},
+        headers=integrator,
+    )
     assert r.status_code == 404
     ticket = await open_ticket(client, admin, requester.id)
     await walk(client, admin, ticket["id"], ("triaged", "in_progress", "waiting_on_customer"))

@@ -67,16 +67,17 @@ async def open_ticket(
     body: str = ASSISTANCE[1],
 ) -> dict:
     response = await client.post(
-        "/api/v1/tickets",
-        json={"subject": subject, "body": body, "requester_id": requester_id},
-        headers=headers,
+        "/api/v1/tickets", json={"subject": subject, "body": body, "requester_id": requester_id}, headers=headers
     )
     assert response.status_code == 201, response.text
     return response.json()
 
 
 async def test_new_ticket_queues_a_receipt_to_the_requester(
-    client: httpx.AsyncClient, db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker],
+    client: httpx.AsyncClient,
+    db: str,
+    smtp: SmtpServer,
+    make_worker: Callable[..., OutboxWorker],
     rate_quoter: list[tuple[int, Category]],
 ) -> None:
     org = await f.organisation(name="Åsele kommun")
@@ -112,12 +113,24 @@ async def test_receipt_for_a_ticket_awaiting_triage_says_nothing_about_billing(
     requester = await f.contact(org, language=Language.en)
     now = dt.datetime.now(dt.UTC)
     receipt = notify.receipt(subject="Something odd", status="new", category=None)
-    ticket = NewTicket(columns={"subject": "Something odd", "body": "", "bill_to_id": None, "application_id": None,
-                                "category": None, "classification_state": "needs_triage",
-                                "classification_confidence": 0.2, "status": "new", "licence_warning": None,
-                                "created_at": now, "updated_at": now})
-    opened = await ticket_store.open_ticket(contact_id=requester.id, organisation_scope=None, ticket=ticket,
-                                            events=[], receipt=receipt)
+    ticket = NewTicket(
+        columns={
+            "subject": "Something odd",
+            "body": "",
+            "bill_to_id": None,
+            "application_id": None,
+            "category": None,
+            "classification_state": "needs_triage",
+            "classification_confidence": 0.2,
+            "status": "new",
+            "licence_warning": None,
+            "created_at": now,
+            "updated_at": now,
+        }
+    )
+    opened = await ticket_store.open_ticket(
+        contact_id=requester.id, organisation_scope=None, ticket=ticket, events=[], receipt=receipt
+    )
     assert opened.ticket_id is not None
     [mail] = await mails()
     assert mail.language == "en" and "We have received your ticket" in mail.subject
@@ -139,9 +152,7 @@ async def test_ticket_lifecycle_emails_once_per_event(
     tid = ticket["id"]
 
     async def patch(status: str) -> None:
-        r = await client.patch(
-            f"/api/v1/tickets/{tid}", json={"status": status, "reason": "step"}, headers=admin
-        )
+        r = await client.patch(f"/api/v1/tickets/{tid}", json={"status": status, "reason": "step"}, headers=admin)
         assert r.status_code == 200, r.text
 
     for status in ("triaged", "in_progress", "waiting_on_customer", "in_progress", "waiting_on_customer"):
@@ -155,9 +166,7 @@ async def test_ticket_lifecycle_emails_once_per_event(
     assert "We need more information from you" in status_mails[-1].text_body
 
     r = await client.post(
-        f"/api/v1/tickets/{tid}/comments",
-        json={"body": "Use scope cases.read", "public": True},
-        headers=admin,
+        f"/api/v1/tickets/{tid}/comments", json={"body": "Use scope cases.read", "public": True}, headers=admin
     )
     assert r.status_code == 201, r.text
     r2 = await client.post(
@@ -165,18 +174,13 @@ async def test_ticket_lifecycle_emails_once_per_event(
     )
     assert r2.status_code == 201
     [comment_mail] = await mails("public_comment")
-    assert (
-        comment_mail.dedupe_key == f"comment:{r.json()['id']}"
-        and "Use scope cases.read" in comment_mail.text_body
-    )
+    assert comment_mail.dedupe_key == f"comment:{r.json()['id']}" and "Use scope cases.read" in comment_mail.text_body
     assert "internal note" not in "".join(m.text_body for m in await mails())
 
     await post_action(client, admin, tid, "classification", category="defect", reason="Looks like a regression")
     [category_mail] = await mails("category_changed")
     assert "Interface defect (free of charge)" in category_mail.subject
-    assert (
-        "free of charge" in category_mail.text_body and "Looks like a regression" in category_mail.text_body
-    )
+    assert "free of charge" in category_mail.text_body and "Looks like a regression" in category_mail.text_body
 
     await post_action(
         client, admin, tid, "defect-outcome", outcome="not_a_defect", reason="Wrong date format in the client"
@@ -194,7 +198,7 @@ async def test_ticket_lifecycle_emails_once_per_event(
 
 
 async def test_extension_decision_and_unofficial_rejection(
-    client: httpx.AsyncClient, db: str, rate_quoter: list[tuple[int, Category]],
+    client: httpx.AsyncClient, db: str, rate_quoter: list[tuple[int, Category]]
 ) -> None:
     org = await f.organisation()
     requester = await f.contact(org)
@@ -211,9 +215,7 @@ async def test_extension_decision_and_unofficial_rejection(
         client, admin, ext["id"], "extension-decision", decision="roadmap", reason="Passar in i version 9"
     )
     [decision] = await mails("extension_decision")
-    assert (
-        "byggs in i en kommande version" in decision.subject and "Passar in i version 9" in decision.text_body
-    )
+    assert "byggs in i en kommande version" in decision.subject and "Passar in i version 9" in decision.text_body
 
     bad = await open_ticket(
         client,
@@ -234,7 +236,7 @@ async def test_extension_decision_and_unofficial_rejection(
 
 
 async def test_confirming_a_category_already_told_sends_nothing(
-    client: httpx.AsyncClient, db: str, rate_quoter: list[tuple[int, Category]],
+    client: httpx.AsyncClient, db: str, rate_quoter: list[tuple[int, Category]]
 ) -> None:
     org = await f.organisation()
     requester = await f.contact(org)
@@ -252,17 +254,37 @@ async def test_confirming_a_category_already_told_sends_nothing(
 
 
 async def test_receipt_queued_by_an_earlier_version_renders_as_it_was_queued(
-    db: str, rate_quoter: list[tuple[int, Category]],
+    db: str, rate_quoter: list[tuple[int, Category]]
 ) -> None:
     """Before receipts stored their facts, the row held the template context itself; it still renders."""
-    billing = {"category": "assistance", "billing": "consulting_rate", "rate": "990,00",
-               "rate_agreement": "Avtal 2025", "policy_text": "Assistans debiteras."}
-    context = {"ticket": {"number": "SUP-2026-00007", "subject": "Gammalt", "status": "new",
-                          "category": "assistance", "organisation_name": "Ö kommun"},
-               "contact_name": "Örjan", "billing": billing}
-    row = await OutboxMessage.create(dedupe_key="ticket:SUP-2026-00007:received", message_id="<old@x>",
-                                     template="ticket_received", language="sv", to_email="o@example.se",
-                                     to_name="Örjan", context=context, next_attempt_at=dt.datetime.now(dt.UTC))
+    billing = {
+        "category": "assistance",
+        "billing": "consulting_rate",
+        "rate": "990,00",
+        "rate_agreement": "Avtal 2025",
+        "policy_text": "Assistans debiteras.",
+    }
+    context = {
+        "ticket": {
+            "number": "SUP-2026-00007",
+            "subject": "Gammalt",
+            "status": "new",
+            "category": "assistance",
+            "organisation_name": "Ö kommun",
+        },
+        "contact_name": "Örjan",
+        "billing": billing,
+    }
+    row = await OutboxMessage.create(
+        dedupe_key="ticket:SUP-2026-00007:received",
+        message_id="<old@x>",
+        template="ticket_received",
+        language="sv",
+        to_email="o@example.se",
+        to_name="Örjan",
+        context=context,
+        next_attempt_at=dt.datetime.now(dt.UTC),
+    )
     completed = await complete_context(await OutboxMessage.get(id=row.id))
     assert completed.context == context and rate_quoter == []
     assert "990,00 kr per timme" in completed.text_body and "SUP-2026-00007" in completed.subject
@@ -280,9 +302,24 @@ async def test_intake_stores_the_same_receipt_row_on_both_backends(client: httpx
     [row] = await OutboxMessage.all().values(*PreparedEmail.COLUMNS)
     assert row.pop("message_id").endswith("@tripdesk.example.se>")
     assert row == {
-        "dedupe_key": f"ticket:{number}:received", "template": "ticket_received", "language": "en",
-        "to_email": "asa.oberg@asele.example.se", "to_name": "Åsa Öberg",
+        "dedupe_key": f"ticket:{number}:received",
+        "template": "ticket_received",
+        "language": "en",
+        "to_email": "asa.oberg@asele.example.se",
+        "to_name": "Åsa Öberg",
         "reply_to": f"support+{number}@tripdesk.example.se",
-        "context": {"facts": {**facts, "number": number, "organisation_name": "Åsele kommun",
-                              "contact_name": "Åsa Öberg", "organisation_id": org.id, "bill_to_id": org.id}},
-        "status": OutboxStatus.pending, "attempts": 0, "next_attempt_at": created_at, "created_at": created_at}
+        "context": {
+            "facts": {
+                **facts,
+                "number": number,
+                "organisation_name": "Åsele kommun",
+                "contact_name": "Åsa Öberg",
+                "organisation_id": org.id,
+                "bill_to_id": org.id,
+            }
+        },
+        "status": OutboxStatus.pending,
+        "attempts": 0,
+        "next_attempt_at": created_at,
+        "created_at": created_at,
+    }

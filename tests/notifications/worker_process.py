@@ -28,12 +28,7 @@ async def main() -> None:
         await worker.mailer.close()
         print(
             json.dumps(
-                {
-                    "worker": worker.worker_id,
-                    "sent": worker.sent,
-                    "retried": worker.retried,
-                    "parked": worker.parked,
-                }
+                {"worker": worker.worker_id, "sent": worker.sent, "retried": worker.retried, "parked": worker.parked}
             ),
             flush=True,
         )

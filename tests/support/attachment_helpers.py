@@ -33,15 +33,33 @@ async def world(client: httpx.AsyncClient) -> dict[str, Any]:
     tickets = []
     for organisation in (org, other):
         requester = await f.contact(organisation)
-        response = await client.post("/api/v1/tickets", headers=admin, json={
-            "subject": "Exporten fastnar", "body": "Batchexporten avbryts efter en timme.",
-            "requester_id": requester.id})
+        response = await client.post(
+            "/api/v1/tickets",
+            headers=admin,
+            json={
+                "subject": "Exporten fastnar",
+                "body": "Batchexporten avbryts efter en timme.",
+                "requester_id": requester.id,
+            },
+        )
         assert response.status_code == 201, response.text
         tickets.append(response.json()["id"])
-    return {"org": org, "other": other, "admin": admin, "ticket": tickets[0], "other_ticket": tickets[1],
-            "integrator": f.bearer(await f.token(Role.integrator, organisation=org))}
+    return {
+        "org": org,
+        "other": other,
+        "admin": admin,
+        "ticket": tickets[0],
+        "other_ticket": tickets[1],
+        "integrator": f.bearer(await f.token(Role.integrator, organisation=org)),
+    }
 
 
-async def upload(client: httpx.AsyncClient, headers: dict[str, str], url: str, name: str, content: bytes,
-                 content_type: str = "application/octet-stream") -> httpx.Response:
+async def upload(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    url: str,
+    name: str,
+    content: bytes,
+    content_type: str = "application/octet-stream",
+) -> httpx.Response:
     return await client.post(url, headers=headers, files={"file": (name, content, content_type)})

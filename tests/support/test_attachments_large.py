@@ -31,9 +31,13 @@ LIMIT_BYTES = 16 * 1024 * 1024
 
 @pytest.fixture(params=STORES)
 def store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
-    yield from use_store(monkeypatch, tmp_path, request.param,
-                         TRIPDESK_ATTACHMENT_MAX_FILE_BYTES=str(2 * SIZE),
-                         TRIPDESK_ATTACHMENT_MAX_TICKET_BYTES=str(2 * SIZE))
+    yield from use_store(
+        monkeypatch,
+        tmp_path,
+        request.param,
+        TRIPDESK_ATTACHMENT_MAX_FILE_BYTES=str(2 * SIZE),
+        TRIPDESK_ATTACHMENT_MAX_TICKET_BYTES=str(2 * SIZE),
+    )
 
 
 def log_piece(n: int) -> bytes:
@@ -48,8 +52,10 @@ class Upload:
         self.digest = hashlib.sha256()
 
     async def body(self) -> AsyncIterator[bytes]:
-        yield (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"export å.log\"\r\n"
-               f"Content-Type: text/plain\r\n\r\n").encode()
+        yield (
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="export å.log"\r\n'
+            f"Content-Type: text/plain\r\n\r\n"
+        ).encode()
         for n in range(SIZE // PIECE):
             piece = log_piece(n)
             self.digest.update(piece)
@@ -70,10 +76,20 @@ def reset_hwm() -> None:
 async def download(app: Any, path: str, token: str) -> tuple[int, str, int]:
     """GET through the ASGI app, hashing the body as it is sent: nothing is collected."""
     digest, size, status = hashlib.sha256(), 0, 0
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
-             "headers": [(b"host", b"tripdesk.test"), (b"authorization", token.encode())],
-             "client": ("127.0.0.1", 1), "server": ("tripdesk.test", 80)}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"tripdesk.test"), (b"authorization", token.encode())],
+        "client": ("127.0.0.1", 1),
+        "server": ("tripdesk.test", 80),
+    }
 
     requested, done = False, asyncio.Event()
 
@@ -109,22 +125,27 @@ async def test_100_mib_round_trip_with_bounded_memory(app: Any, client: httpx.As
     try:
         started = time.perf_counter()
         response = await client.post(
-            f"/api/v1/tickets/{w['ticket']}/attachments", content=upload.body(),
-            headers={**w["admin"], "content-type": f"multipart/form-data; boundary={BOUNDARY}"})
+            f"/api/v1/tickets/{w['ticket']}/attachments",
+            content=upload.body(),
+            headers={**w["admin"], "content-type": f"multipart/form-data; boundary={BOUNDARY}"},
+        )
         up = time.perf_counter() - started
         assert response.status_code == 201, response.text
         created = response.json()
         assert created["size"] == SIZE and created["sha256"] == upload.digest.hexdigest()
         started = time.perf_counter()
-        status, sha256, size = await download(app, f"/api/v1/tickets/{w['ticket']}/attachments/{created['id']}",
-                                              w["admin"]["Authorization"])
+        status, sha256, size = await download(
+            app, f"/api/v1/tickets/{w['ticket']}/attachments/{created['id']}", w["admin"]["Authorization"]
+        )
         down = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     rss = vm_hwm_mb() - before
-    print(f"\n[{BACKEND}/{store}] up {up:.1f}s down {down:.1f}s, Python peak {peak / 2**20:.1f} MiB, "
-          f"peak RSS +{rss:.0f} MiB")
+    print(
+        f"\n[{BACKEND}/{store}] up {up:.1f}s down {down:.1f}s, Python peak {peak / 2**20:.1f} MiB, "
+        f"peak RSS +{rss:.0f} MiB"
+    )
     assert status == 200 and size == SIZE and sha256 == upload.digest.hexdigest()
     assert peak < LIMIT_BYTES, f"the server held {peak / 2**20:.1f} MiB of Python memory for a 100 MiB file"
     if not (BACKEND == "sqlite" and store == "database"):  # there the in-memory test database holds the file

@@ -44,7 +44,8 @@ async def same_database() -> AsyncIterator[None]:
 
 
 async def test_purge_removes_old_closed_tickets_files_and_keeps_a_record(
-        client: httpx.AsyncClient, store: str, capsys: pytest.CaptureFixture[str]) -> None:
+    client: httpx.AsyncClient, store: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     w = await world(client)
     old, recent = w["ticket"], w["other_ticket"]
     shared = b"same bytes on both tickets\n"
@@ -64,11 +65,13 @@ async def test_purge_removes_old_closed_tickets_files_and_keeps_a_record(
     assert "removed 2 attachment(s)" in capsys.readouterr().out
     assert await Attachment.all().values_list("id", flat=True) == [kept["id"]]
     assert not await store_.exists(gone["sha256"])
-    assert await store_.exists(kept["sha256"])            # still used by the recent ticket
+    assert await store_.exists(kept["sha256"])  # still used by the recent ticket
     assert (await AttachmentBlob.get(sha256=kept["sha256"])).refs == 1
     records = await AttachmentRemoval.all().order_by("id")
     assert [(r.filename, r.sha256, r.size, r.removed_by, r.ticket_id) for r in records] == [
-        ("gammal logg.log", gone["sha256"], 4, "Karin", old), ("delad.log", kept["sha256"], len(shared), "Karin", old)]
+        ("gammal logg.log", gone["sha256"], 4, "Karin", old),
+        ("delad.log", kept["sha256"], len(shared), "Karin", old),
+    ]
     listed = (await client.get(f"/api/v1/tickets/{old}/attachments", headers=w["admin"])).json()["items"]
     assert listed == []
     again = await purge_attachments(closed_before=months_ago(6), removed_by="test")
@@ -90,8 +93,9 @@ def test_months_ago_keeps_the_day_or_takes_the_months_last() -> None:
     assert months_ago(13, dt.datetime(2026, 1, 15, tzinfo=dt.UTC)) == dt.datetime(2024, 12, 15, tzinfo=dt.UTC)
 
 
-async def test_sweep_removes_files_no_row_holds(client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch,
-                                               tmp_path: Path) -> None:
+async def test_sweep_removes_files_no_row_holds(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """A crash between writing the file and committing its row leaves a file without a row: the sweep removes
     it once it is older than the grace period, and leaves every file a row holds."""
     for _ in use_store(monkeypatch, tmp_path, "directory"):
@@ -104,7 +108,7 @@ async def test_sweep_removes_files_no_row_holds(client: httpx.AsyncClient, monke
             yield data
 
         orphan = (await store.put(one(b"written, then the process died\n"))).sha256
-        assert await sweep_orphans(older_than_seconds=3600) == []        # too young: may be an upload in flight
+        assert await sweep_orphans(older_than_seconds=3600) == []  # too young: may be an upload in flight
         old = time.time() - 7200
         for sha in (orphan, held["sha256"]):
             os.utime(store.path(sha), (old, old))
@@ -119,8 +123,10 @@ async def test_sweep_removes_files_no_row_holds(client: httpx.AsyncClient, monke
 
 async def test_virus_scanner_hook(client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     scanner = tmp_path / "scan.sh"
-    scanner.write_text('#!/bin/sh\nif grep -q EICAR "$1"; then echo "$1: Eicar FOUND"; exit 1; fi\n'
-                       'if grep -q BROKEN "$1"; then exit 2; fi\nexit 0\n')
+    scanner.write_text(
+        '#!/bin/sh\nif grep -q EICAR "$1"; then echo "$1: Eicar FOUND"; exit 1; fi\n'
+        'if grep -q BROKEN "$1"; then exit 2; fi\nexit 0\n'
+    )
     scanner.chmod(0o755)
     for _ in use_store(monkeypatch, tmp_path, "directory", TRIPDESK_ATTACHMENT_SCANNER=f"sh {scanner}"):
         w = await world(client)
@@ -134,9 +140,9 @@ async def test_virus_scanner_hook(client: httpx.AsyncClient, monkeypatch: pytest
         assert not list(get_attachment_settings().staging_dir.iterdir())
 
 
-async def test_the_classifier_reads_a_text_attachments_first_lines(client: httpx.AsyncClient,
-                                                                   monkeypatch: pytest.MonkeyPatch,
-                                                                   tmp_path: Path) -> None:
+async def test_the_classifier_reads_a_text_attachments_first_lines(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """A vague ticket classified one way becomes a defect once its log shows the 500s after the update;
     a staff decision is never overridden."""
     for _ in use_store(monkeypatch, tmp_path, "directory"):
@@ -144,11 +150,18 @@ async def test_the_classifier_reads_a_text_attachments_first_lines(client: httpx
         from tests import factories as f
 
         requester = await f.contact(w["org"])
-        ticket = (await client.post("/api/v1/tickets", headers=w["admin"], json={
-            "subject": "Hjälp med integrationen", "body": "Se bifogad fil.", "requester_id": requester.id})).json()
+        ticket = (
+            await client.post(
+                "/api/v1/tickets",
+                headers=w["admin"],
+                json={"subject": "Hjälp med integrationen", "body": "Se bifogad fil.", "requester_id": requester.id},
+            )
+        ).json()
         assert ticket["category"] != "defect"
-        log = ("Efter uppdateringen i helgen returnerar GET /api/arenden 500 Internal Server Error för alla "
-               "ärenden. Det fungerade innan patchen.\nNullReferenceException at CaseController.Get\n" * 3).encode()
+        log = (
+            "Efter uppdateringen i helgen returnerar GET /api/arenden 500 Internal Server Error för alla "
+            "ärenden. Det fungerade innan patchen.\nNullReferenceException at CaseController.Get\n" * 3
+        ).encode()
         created = await upload(client, w["admin"], f"/api/v1/tickets/{ticket['id']}/attachments", "fel.log", log)
         assert created.status_code == 201
         after = (await client.get(f"/api/v1/tickets/{ticket['id']}", headers=w["admin"])).json()
@@ -157,8 +170,11 @@ async def test_the_classifier_reads_a_text_attachments_first_lines(client: httpx
         assert events[-1]["kind"] == "classified" and events[-1]["data"]["read_attachments"] == 1
         assert events[-1]["from_value"] == ticket["category"] and events[-1]["to_value"] == "defect"
 
-        decided = await client.post(f"/api/v1/tickets/{ticket['id']}/classification", headers=w["admin"],
-                                    json={"category": "assistance", "reason": "integratörens egen kod"})
+        decided = await client.post(
+            f"/api/v1/tickets/{ticket['id']}/classification",
+            headers=w["admin"],
+            json={"category": "assistance", "reason": "integratörens egen kod"},
+        )
         assert decided.status_code == 200
         await upload(client, w["admin"], f"/api/v1/tickets/{ticket['id']}/attachments", "mer.log", log + b"x")
         final = (await client.get(f"/api/v1/tickets/{ticket['id']}", headers=w["admin"])).json()
@@ -172,8 +188,12 @@ async def test_mail_intake_entry_point_stores_any_stream(client: httpx.AsyncClie
         for piece in (b"Date: 2026-03-02\n", b"ERROR 503 from /api/arenden\n"):
             yield piece
 
-    read = await store_attachment(ticket_id=w["ticket"], filename="mail-bilaga.log", stream=parts(),
-                                  uploaded_by="email: eva.lund@lappmarken.example.se")
+    read = await store_attachment(
+        ticket_id=w["ticket"],
+        filename="mail-bilaga.log",
+        stream=parts(),
+        uploaded_by="email: eva.lund@lappmarken.example.se",
+    )
     assert read.size == 45 and read.uploaded_by.startswith("email:")
     assert read.sha256 == hashlib.sha256(b"Date: 2026-03-02\nERROR 503 from /api/arenden\n").hexdigest()
     listed = (await client.get(f"/api/v1/tickets/{w['ticket']}/attachments", headers=w["integrator"])).json()
@@ -184,9 +204,12 @@ async def test_mail_intake_entry_point_stores_any_stream(client: httpx.AsyncClie
 async def test_parallel_uploads_of_the_same_new_bytes_store_them_once(client: httpx.AsyncClient, store: str) -> None:
     w = await world(client)
     content = os.urandom(16).hex().encode() * 1000
-    results = await asyncio.gather(*[
-        upload(client, w["admin"], f"/api/v1/tickets/{ticket}/attachments", f"p{n}.log", content)
-        for n, ticket in enumerate([w["ticket"], w["other_ticket"]] * 3)])
+    results = await asyncio.gather(
+        *[
+            upload(client, w["admin"], f"/api/v1/tickets/{ticket}/attachments", f"p{n}.log", content)
+            for n, ticket in enumerate([w["ticket"], w["other_ticket"]] * 3)
+        ]
+    )
     assert [r.status_code for r in results] == [201] * 6, [r.text for r in results]
     blob = await AttachmentBlob.get(sha256=hashlib.sha256(content).hexdigest())
     assert blob.refs == 6 and await Attachment.all().count() == 6

@@ -97,46 +97,96 @@ def test_heldout_macro_f1_and_unofficial_precision(model: Classifier) -> None:
 
 # Hand-written here, phrased unlike the corpus templates.
 EXAMPLES = [
-    ("defect", "sv", "Fel handläggare i svaret",
-     "Sedan versionsbytet i onsdags visar API:et fel handläggare på ungefär var tionde ärende. Vi har inte ändrat "
-     "något i vår integration. Exempel: ärende 2024-1187."),
-    ("defect", "en", "Attachments endpoint returns 500 since v6.1",
-     "**Describe the bug** Downloading an attachment now fails with HTTP 500 and a stack trace in the body. "
-     "It worked on 6.0. Same request, same token."),
-    ("assistance", "sv", "Hur hämtar vi beslut för en person?",
-     "Hej, vi förstår inte vilket anrop vi ska använda för att få fram beslut kopplade till en viss person. "
-     "Finns det något exempel i dokumentationen?"),
-    ("assistance", "en", "Which grant type should a background service use?",
-     "Hi, our nightly job runs without a user. Which OAuth grant type should it use, and where do we register "
-     "the redirect URI if one is needed?"),
-    ("performance", "sv", "Överföringen till ekonomisystemet tar för lång tid",
-     "Hej, vår överföring av leverantörsfakturor tar över fyra timmar. Vi hämtar fakturorna en och en. Hur "
-     "bör vi lägga upp anropen för att få ner tiden?"),
-    ("performance", "en", "Nightly job misses its window",
-     "Our export of 90k people takes 5 hours and often runs into the morning. We call the list endpoint with "
-     "page size 50. What page size and concurrency would you suggest?"),
-    ("activation", "sv", "Aktivering av schemagränssnittet",
-     "Hej, vi har köpt till schemamodulen och behöver att gränssnittet slås på i vår produktionsmiljö."),
-    ("activation", "en", "Is the payroll interface enabled for us?",
-     "Could you check whether the payroll interface is active in our installation? If not, we'd like it enabled."),
-    ("extension", "sv", "Önskemål: avsluta ärenden via API",
-     "Hej, det vore bra om man kunde avsluta ärenden via API:t. Idag måste handläggaren göra det manuellt. "
-     "Kan det komma i en kommande version?"),
-    ("extension", "en", "Feature request: webhook for closed cases",
-     "It would help us a lot if you added a webhook event when a case is closed. Right now we poll every hour."),
-    ("unofficial", "sv", "Koppla rapportverktyget mot databasen",
-     "Hej, vi vill koppla vårt rapportverktyg direkt mot er databas med en läsanvändare. Vilka tabeller ska vi "
-     "läsa från för ärenden?"),
-    ("unofficial", "en", "Scraping the case list",
-     "We scrape the case list page of the web client every morning because it is quicker than the API. After "
-     "the update the HTML changed and our scraper broke."),
+    (
+        "defect",
+        "sv",
+        "Fel handläggare i svaret",
+        "Sedan versionsbytet i onsdags visar API:et fel handläggare på ungefär var tionde ärende. Vi har inte ändrat "
+        "något i vår integration. Exempel: ärende 2024-1187.",
+    ),
+    (
+        "defect",
+        "en",
+        "Attachments endpoint returns 500 since v6.1",
+        "**Describe the bug** Downloading an attachment now fails with HTTP 500 and a stack trace in the body. "
+        "It worked on 6.0. Same request, same token.",
+    ),
+    (
+        "assistance",
+        "sv",
+        "Hur hämtar vi beslut för en person?",
+        "Hej, vi förstår inte vilket anrop vi ska använda för att få fram beslut kopplade till en viss person. "
+        "Finns det något exempel i dokumentationen?",
+    ),
+    (
+        "assistance",
+        "en",
+        "Which grant type should a background service use?",
+        "Hi, our nightly job runs without a user. Which OAuth grant type should it use, and where do we register "
+        "the redirect URI if one is needed?",
+    ),
+    (
+        "performance",
+        "sv",
+        "Överföringen till ekonomisystemet tar för lång tid",
+        "Hej, vår överföring av leverantörsfakturor tar över fyra timmar. Vi hämtar fakturorna en och en. Hur "
+        "bör vi lägga upp anropen för att få ner tiden?",
+    ),
+    (
+        "performance",
+        "en",
+        "Nightly job misses its window",
+        "Our export of 90k people takes 5 hours and often runs into the morning. We call the list endpoint with "
+        "page size 50. What page size and concurrency would you suggest?",
+    ),
+    (
+        "activation",
+        "sv",
+        "Aktivering av schemagränssnittet",
+        "Hej, vi har köpt till schemamodulen och behöver att gränssnittet slås på i vår produktionsmiljö.",
+    ),
+    (
+        "activation",
+        "en",
+        "Is the payroll interface enabled for us?",
+        "Could you check whether the payroll interface is active in our installation? If not, we'd like it enabled.",
+    ),
+    (
+        "extension",
+        "sv",
+        "Önskemål: avsluta ärenden via API",
+        "Hej, det vore bra om man kunde avsluta ärenden via API:t. Idag måste handläggaren göra det manuellt. "
+        "Kan det komma i en kommande version?",
+    ),
+    (
+        "extension",
+        "en",
+        "Feature request: webhook for closed cases",
+        "It would help us a lot if you added a webhook event when a case is closed. Right now we poll every hour.",
+    ),
+    (
+        "unofficial",
+        "sv",
+        "Koppla rapportverktyget mot databasen",
+        "Hej, vi vill koppla vårt rapportverktyg direkt mot er databas med en läsanvändare. Vilka tabeller ska vi "
+        "läsa från för ärenden?",
+    ),
+    (
+        "unofficial",
+        "en",
+        "Scraping the case list",
+        "We scrape the case list page of the web client every morning because it is quicker than the API. After "
+        "the update the HTML changed and our scraper broke.",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("category", "language", "subject", "body"), EXAMPLES,
-                         ids=[f"{c}-{lang}" for c, lang, _, _ in EXAMPLES])
-def test_each_category_in_both_languages(model: Classifier, category: str, language: str, subject: str,
-                                         body: str) -> None:
+@pytest.mark.parametrize(
+    ("category", "language", "subject", "body"), EXAMPLES, ids=[f"{c}-{lang}" for c, lang, _, _ in EXAMPLES]
+)
+def test_each_category_in_both_languages(
+    model: Classifier, category: str, language: str, subject: str, body: str
+) -> None:
     result = model.classify(subject, body)
     assert result.category.value == category, result.reasons
     assert result.language == language
@@ -147,53 +197,88 @@ def test_each_category_in_both_languages(model: Classifier, category: str, langu
 
 HARD_CASES = [
     # a fault report that also mentions slowness: the fault decides
-    ("defect", "Långsamt och felaktiga belopp",
-     "Hej, fakturaexporten har blivit långsammare, men värre är att beloppen sedan patchen avrundas fel på "
-     "varannan rad. Inget är ändrat hos oss."),
-    ("defect", "Slow and wrong since the upgrade",
-     "Since the upgrade the endpoint is slower and, worse, it returns decisions belonging to other people."),
+    (
+        "defect",
+        "Långsamt och felaktiga belopp",
+        "Hej, fakturaexporten har blivit långsammare, men värre är att beloppen sedan patchen avrundas fel på "
+        "varannan rad. Inget är ändrat hos oss.",
+    ),
+    (
+        "defect",
+        "Slow and wrong since the upgrade",
+        "Since the upgrade the endpoint is slower and, worse, it returns decisions belonging to other people.",
+    ),
     # "is this a bug?" about the integrator's own call
-    ("assistance", "Är det en bugg?",
-     "Vi får 400 när vi skickar datumet som 2024/05/01. Är det en bugg i API:t eller skickar vi fel format?"),
-    ("assistance", "Bug or my mistake?",
-     "Is this a bug? I get 401 when I put the token in a 'Token' header instead of Authorization. Am I "
-     "calling it wrong?"),
+    (
+        "assistance",
+        "Är det en bugg?",
+        "Vi får 400 när vi skickar datumet som 2024/05/01. Är det en bugg i API:t eller skickar vi fel format?",
+    ),
+    (
+        "assistance",
+        "Bug or my mistake?",
+        "Is this a bug? I get 401 when I put the token in a 'Token' header instead of Authorization. Am I "
+        "calling it wrong?",
+    ),
     # a performance complaint that asks for a new bulk endpoint: a new capability is requested
-    ("extension", "Bulkanrop för att snabba upp synken",
-     "Vår synk av 60 000 personer tar hela natten eftersom vi måste hämta en i taget. Kan ni ta fram ett nytt "
-     "anrop som hämtar många personer i ett svep?"),
-    ("extension", "Slow sync - please add a bulk endpoint",
-     "Syncing 60k people one request at a time takes all night. Please add a new bulk endpoint that returns "
-     "many people per call."),
+    (
+        "extension",
+        "Bulkanrop för att snabba upp synken",
+        "Vår synk av 60 000 personer tar hela natten eftersom vi måste hämta en i taget. Kan ni ta fram ett nytt "
+        "anrop som hämtar många personer i ett svep?",
+    ),
+    (
+        "extension",
+        "Slow sync - please add a bulk endpoint",
+        "Syncing 60k people one request at a time takes all night. Please add a new bulk endpoint that returns "
+        "many people per call.",
+    ),
     # a direct database read described innocently
-    ("unofficial", "Liten fråga om personnummer",
-     "Hej! Bara en snabb fråga: vi läser redan ut en del uppgifter direkt ur databasen till vårt "
-     "elevsystem och undrar vilken kolumn personnumret ligger i. Tack!"),
-    ("unofficial", "Quick question",
-     "We just read a few values straight from your database for a small report, nothing fancy. Which table "
-     "has the case officer?"),
+    (
+        "unofficial",
+        "Liten fråga om personnummer",
+        "Hej! Bara en snabb fråga: vi läser redan ut en del uppgifter direkt ur databasen till vårt "
+        "elevsystem och undrar vilken kolumn personnumret ligger i. Tack!",
+    ),
+    (
+        "unofficial",
+        "Quick question",
+        "We just read a few values straight from your database for a small report, nothing fancy. Which table "
+        "has the case officer?",
+    ),
     # an activation request that quotes a 403
-    ("activation", "403 Forbidden på dokumentanrop",
-     "Hej, alla anrop mot dokumentgränssnittet ger 403 Forbidden med 'interface not enabled'. Vi har licens. "
-     "Kan ni aktivera det hos oss?"),
-    ("activation", "403 on the decisions API",
-     "Every call returns 403 {\"error\":\"interface_not_enabled\"}. Our token works elsewhere. Please activate "
-     "the decisions interface for our installation."),
+    (
+        "activation",
+        "403 Forbidden på dokumentanrop",
+        "Hej, alla anrop mot dokumentgränssnittet ger 403 Forbidden med 'interface not enabled'. Vi har licens. "
+        "Kan ni aktivera det hos oss?",
+    ),
+    (
+        "activation",
+        "403 on the decisions API",
+        'Every call returns 403 {"error":"interface_not_enabled"}. Our token works elsewhere. Please activate '
+        "the decisions interface for our installation.",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("category", "subject", "body"), HARD_CASES,
-                         ids=[f"{c}-{i}" for i, (c, _, _) in enumerate(HARD_CASES)])
+@pytest.mark.parametrize(
+    ("category", "subject", "body"), HARD_CASES, ids=[f"{c}-{i}" for i, (c, _, _) in enumerate(HARD_CASES)]
+)
 def test_policy_hard_cases(model: Classifier, category: str, subject: str, body: str) -> None:
     result = model.classify(subject, body)
     assert result.category.value == category, (result.category, result.confidence, result.reasons)
 
 
 def test_rules_are_precise_and_explained(model: Classifier) -> None:
-    own_db = model.classify("Spara svaret", "Vi sparar svaret från API:t i vår egen databas. Hur ska vi "
-                                            "mappa fältet status till vår kolumn?")
+    own_db = model.classify(
+        "Spara svaret",
+        "Vi sparar svaret från API:t i vår egen databas. Hur ska vi mappa fältet status till vår kolumn?",
+    )
     assert own_db.category is not Category.unofficial
-    sql = model.classify("Rapport", "Vi kör SELECT PNR, NAMN FROM PERSON WHERE AKTIV = 1 mot er databas, det slutade fungera")
+    sql = model.classify(
+        "Rapport", "Vi kör SELECT PNR, NAMN FROM PERSON WHERE AKTIV = 1 mot er databas, det slutade fungera"
+    )
     assert sql.category is Category.unofficial and sql.billing is Billing.refused
     assert sql.confidence >= CONFIDENCE_THRESHOLD
     assert any(r.startswith("rule sql_statement") and "SELECT" in r for r in sql.reasons)
@@ -230,14 +315,17 @@ def test_100kb_body_keeps_the_question(model: Classifier) -> None:
     assert result.category is Category.unofficial
 
 
-@pytest.mark.parametrize("body", [
-    "🔥🔥 API:et ger 500 sedan uppdateringen 😭 fältet beslutsdatum saknas 🙏",
-    "Vi läser direkt i data\u200bbasen\u200d med SQL",  # zero-width characters inside the key words
-    "\u202eFel efter patch\u202c: \u05e9\u05dc\u05d5\u05dd مرحبا API returns 500",  # RTL override, Hebrew, Arabic
-    "NUL\x00inside\x00 the body \x07\x1b[31m escape codes",
-    "lone surrogate \ud800 and noncharacter \uffff and combining e\u0301\u0301\u0301",
-    "ｆｕｌｌｗｉｄｔｈ ＡＰＩ ５００ ｅｒｒｏｒ",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "🔥🔥 API:et ger 500 sedan uppdateringen 😭 fältet beslutsdatum saknas 🙏",
+        "Vi läser direkt i data\u200bbasen\u200d med SQL",  # zero-width characters inside the key words
+        "\u202eFel efter patch\u202c: \u05e9\u05dc\u05d5\u05dd مرحبا API returns 500",  # RTL override, Hebrew, Arabic
+        "NUL\x00inside\x00 the body \x07\x1b[31m escape codes",
+        "lone surrogate \ud800 and noncharacter \uffff and combining e\u0301\u0301\u0301",
+        "ｆｕｌｌｗｉｄｔｈ ＡＰＩ ５００ ｅｒｒｏｒ",
+    ],
+)
 def test_odd_unicode(model: Classifier, body: str) -> None:
     result = model.classify("⚠️ \u200bärende", body)
     assert result.category in Category and 0.0 <= result.confidence <= 1.0
@@ -251,11 +339,18 @@ def test_zero_width_does_not_hide_a_policy_signal(model: Classifier) -> None:
     assert any(r.startswith("rule direct_database") for r in result.reasons)
 
 
-@pytest.mark.parametrize(("text", "language"), [
-    ("Hej, vi får fel när vi anropar API:t", "sv"), ("Hi, we get an error when we call the API", "en"),
-    ("Fel i API", "sv"), ("500 error after upgrade, please check", "en"),
-    ("Läsa direkt i databasen SELECT * FROM PERSON", "sv"), ("We get 403 from Östersund", "en"), ("", "sv"),
-])
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Hej, vi får fel när vi anropar API:t", "sv"),
+        ("Hi, we get an error when we call the API", "en"),
+        ("Fel i API", "sv"),
+        ("500 error after upgrade, please check", "en"),
+        ("Läsa direkt i databasen SELECT * FROM PERSON", "sv"),
+        ("We get 403 from Östersund", "en"),
+        ("", "sv"),
+    ],
+)
 def test_language_detection(text: str, language: str) -> None:
     assert detect_language(text) == language
 
@@ -272,8 +367,9 @@ def test_train_rejects_bad_input() -> None:
     with pytest.raises(ValueError):
         Classifier.train([{"subject": "a", "body": "b", "category": "defect"}])
     with pytest.raises(ValueError):
-        Classifier.train([{"subject": "a", "body": "b", "category": "bug"},
-                          {"subject": "c", "body": "d", "category": "defect"}])
+        Classifier.train(
+            [{"subject": "a", "body": "b", "category": "bug"}, {"subject": "c", "body": "d", "category": "defect"}]
+        )
 
 
 def test_disk_cache_loads_and_survives_corruption(tmp_path: Path) -> None:
@@ -355,8 +451,13 @@ async def test_staff_labels_are_stored(db: str) -> None:
     from support.classification.models import LabelledExample, LabelSource
     from support.classification.service import record_labelled_example, training_examples
 
-    row = await record_labelled_example(subject="Filimport", body="Vi lägger filer i importmappen på servern.",
-                                        category=Category.unofficial, source="staff_override", ticket_id=None)
+    row = await record_labelled_example(
+        subject="Filimport",
+        body="Vi lägger filer i importmappen på servern.",
+        category=Category.unofficial,
+        source="staff_override",
+        ticket_id=None,
+    )
     assert row.source is LabelSource.staff_override
     assert await LabelledExample.filter(category=Category.unofficial).count() == 1
     examples = await training_examples()

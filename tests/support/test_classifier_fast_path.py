@@ -30,7 +30,10 @@ from tests.support.classifier_model import HELDOUT
 # windows), emoji, zero-width and bidi characters, Swedish letters, upper case, letters that lower() turns
 # into two characters (İ) or into a context-dependent one (Σ), odd whitespace, control characters.
 ODD_TICKETS = [
-    ("", ""), ("   ", "\n\t"), ("a", "b c d e f"), ("#12", "x" * 5000),
+    ("", ""),
+    ("   ", "\n\t"),
+    ("a", "b c d e f"),
+    ("#12", "x" * 5000),
     ("ÅÄÖ ÄR INTE AKTIVERAT", "VI LÄSER DIREKT FRÅN ER DATABAS MED EN LÄSANVÄNDARE. VILKEN TABELL?"),
     ("İstanbul-kontoret", "API:ET ÄR İNTE AKTİVERAT FÖR OSS, kan ni aktivera det?"),
     ("ΣΟΦΟΣ ΟΔΟΣ", "Σ api 500 ΟΔΟΣ."),
@@ -41,8 +44,11 @@ ODD_TICKETS = [
     ("lone \ud800", "noncharacter \uffff and combining e\u0301\u0301\u0301"),
     ("ｆｕｌｌｗｉｄｔｈ", "ｆｕｌｌｗｉｄｔｈ ＡＰＩ ５００ ｅｒｒｏｒ"),
     ("tabs\t\tand  spaces", "a\u2028b\u3000c\x1cd\x1de\x85f\u00a0g\u2009h  i\r\nj\x0bk\x0cl"),
-    ("Loggutdrag", "Vi läser direkt från er databas med ODBC.\n"
-     + "2024-11-28 07:14:03 INFO sync batch ok rows=500 elapsed=812ms\n" * 2000),
+    (
+        "Loggutdrag",
+        "Vi läser direkt från er databas med ODBC.\n"
+        + "2024-11-28 07:14:03 INFO sync batch ok rows=500 elapsed=812ms\n" * 2000,
+    ),
     ("Mellanlång", "Hur sätter vi sidstorleken? " * 180),  # longer than the model's window, not the rules'
     ("Lång", "Allt fungerar. " * 500 + "Vi kör SELECT namn FROM person direkt mot er databas."),  # rule in the tail
     ("API:et:s fält-namn", "-- x-y z: :a: - a-b-c 1:2:3 _under_score_ __ 9"),
@@ -56,7 +62,7 @@ def _library_hits(text: str) -> list[tuple[Rule, str]]:
     for rule in RULES:
         m = rule.pattern.search(lowered)
         if m:
-            snippet = text[m.start():m.end()] if len(lowered) == len(text) else m.group(0)
+            snippet = text[m.start() : m.end()] if len(lowered) == len(text) else m.group(0)
             hits.append((rule, " ".join(snippet.split())[:60]))
     return hits
 
@@ -86,8 +92,9 @@ def _library_classify(model: Classifier, subject: str, body: str) -> tuple[Categ
 
     word_vec = features.transformer_list[0][1]
     value = dict(zip(x.indices.tolist(), x.data.tolist(), strict=True))
-    columns = list(dict.fromkeys(j for g in word_vec.build_analyzer()(text)
-                                 if (j := word_vec.vocabulary_.get(g)) is not None))
+    columns = list(
+        dict.fromkeys(j for g in word_vec.build_analyzer()(text) if (j := word_vec.vocabulary_.get(g)) is not None)
+    )
     idx, val = np.array(columns, dtype=np.int64), np.array([value[j] for j in columns])
     phrases: list[str] = []
     if columns:
@@ -102,13 +109,19 @@ def _library_classify(model: Classifier, subject: str, body: str) -> tuple[Categ
     reasons = [f"rule {r.name}: {r.explanation} ('{s}')" for r, s in hits if r.category is category]
     if phrases:
         reasons.append("phrases: " + ", ".join(f"'{phrase}'" for phrase in phrases))
-    reasons += [f"outweighed: rule {r.name} pointed to {r.category.value} ('{s}')" for r, s in hits
-                if r.category is not category]
+    reasons += [
+        f"outweighed: rule {r.name} pointed to {r.category.value} ('{s}')"
+        for r, s in hits
+        if r.category is not category
+    ]
     confidence = float(p[best])
     if len(re.findall(r"\w\w+", f"{subject} {body[:200]}")) < 3:
         confidence = min(confidence, 0.3)
-        reasons.append("empty ticket: nothing to classify" if not subject.strip() and not body.strip()
-                       else "too little text to classify")
+        reasons.append(
+            "empty ticket: nothing to classify"
+            if not subject.strip() and not body.strip()
+            else "too little text to classify"
+        )
     policy = POLICY[category]
     reasons.append("policy: " + (policy.rule_sv if language == "sv" else policy.rule_en))
     return category, confidence, language, reasons
@@ -126,9 +139,10 @@ def test_fast_path_matches_the_library(model: Classifier) -> None:
         got = dict(zip(idx.tolist(), val.tolist(), strict=True))
         assert all(abs(got[j] - v) <= 1e-12 for j, v in zip(expected.indices, expected.data, strict=True))
         # the word block comes first, in the order the library's analyser first produces its n-grams
-        words = list(dict.fromkeys(j for g in word_vec.build_analyzer()(text)
-                                   if (j := word_vec.vocabulary_.get(g)) is not None))
-        assert idx[:len(words)].tolist() == words
+        words = list(
+            dict.fromkeys(j for g in word_vec.build_analyzer()(text) if (j := word_vec.vocabulary_.get(g)) is not None)
+        )
+        assert idx[: len(words)].tolist() == words
         logits, _, _ = model.logits(text)
         assert np.allclose(logits, clf.decision_function(expected)[0], rtol=0, atol=1e-9)
 
@@ -171,15 +185,22 @@ def test_requirements_hold_for_every_match_of_random_texts() -> None:
     assert matched >= 3000  # the texts really exercise the patterns
 
 
-@pytest.mark.parametrize(("pattern", "passes", "rejected"), [
-    (r"\b(select|insert)\s+into\b", ["insert  into t", "select x into"], ["into the void", "select * from t"]),
-    (r"(direkt|directly)\s+(i|in)\s+(er|your)\s+databas", ["direkt i er databas"], ["er databas", "direkt i er"]),
-    (r"ab(c|d)?ef", ["abef", "abdef"], ["ab", "ef"]),  # an optional group requires nothing
-    (r"(intern|internal)\s+apis?", ["internal api"], ["interna", "api"]),
-    (r"(foo|)bar", ["bar"], ["foo"]),  # an alternative that can be empty requires nothing
-    (r"(?i:select)\s+x", ["SELECT x", " x"], ["select"]),  # case-insensitive parts require nothing
-    (r"((ta\s+fram|bygga)\s+nytt|bulk\s+(api|endpoint))", ["ta fram nytt", "bulk api"], ["ta fram", "bulk", "nytt"]),
-])
+@pytest.mark.parametrize(
+    ("pattern", "passes", "rejected"),
+    [
+        (r"\b(select|insert)\s+into\b", ["insert  into t", "select x into"], ["into the void", "select * from t"]),
+        (r"(direkt|directly)\s+(i|in)\s+(er|your)\s+databas", ["direkt i er databas"], ["er databas", "direkt i er"]),
+        (r"ab(c|d)?ef", ["abef", "abdef"], ["ab", "ef"]),  # an optional group requires nothing
+        (r"(intern|internal)\s+apis?", ["internal api"], ["interna", "api"]),
+        (r"(foo|)bar", ["bar"], ["foo"]),  # an alternative that can be empty requires nothing
+        (r"(?i:select)\s+x", ["SELECT x", " x"], ["select"]),  # case-insensitive parts require nothing
+        (
+            r"((ta\s+fram|bygga)\s+nytt|bulk\s+(api|endpoint))",
+            ["ta fram nytt", "bulk api"],
+            ["ta fram", "bulk", "nytt"],
+        ),
+    ],
+)
 def test_requirement_of_a_pattern(pattern: str, passes: list[str], rejected: list[str]) -> None:
     needs = requirement(re.compile(pattern))
     assert needs is not None

@@ -76,8 +76,18 @@ def test_template_checklists_and_traces_keep_what_tells_the_story() -> None:
     assert "The SDK throws when a polygon has holes." in cleaned and "No exception." in cleaned
     for kept in ("NullPointerException", "HTTPError: 503", "Service Unavailable", "status=429", "ERROR upload failed"):
         assert kept in cleaned, kept
-    for gone in ("Describe the bug", "Expected behavior", "I have searched", "PolygonSerializer.java:88",
-                 "Traceback", "File \"/srv/app", "2026-12-01", "3f2a9c1e", "Content-Type", "eyJhbGci"):
+    for gone in (
+        "Describe the bug",
+        "Expected behavior",
+        "I have searched",
+        "PolygonSerializer.java:88",
+        "Traceback",
+        'File "/srv/app',
+        "2026-12-01",
+        "3f2a9c1e",
+        "Content-Type",
+        "eyJhbGci",
+    ):
         assert gone not in cleaned, gone
     assert cleaned.count("ERROR upload failed") == 1  # a repeated log line says it once
 

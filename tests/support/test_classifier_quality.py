@@ -66,8 +66,13 @@ def test_make_eval_reports_each_file_separately() -> None:
     assert run_eval([FROZEN_FILE, INNOCENT_FILE], out, classifier=corpus_model()) == 0
     text = out.getvalue()
     assert "== frozen_written.jsonl: 360 tickets" in text and "== innocent_mentions.jsonl" in text
-    for figure in ("macro-F1 per language: en", "expected calibration error", "unofficial: precision",
-                   f"threshold {CONFIDENCE_THRESHOLD:.2f}: coverage", "calibration folds"):
+    for figure in (
+        "macro-F1 per language: en",
+        "expected calibration error",
+        "unofficial: precision",
+        f"threshold {CONFIDENCE_THRESHOLD:.2f}: coverage",
+        "calibration folds",
+    ):
         assert figure in text, figure
     assert "errors:" not in text  # individual mistakes only when asked
 

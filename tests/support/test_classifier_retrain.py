@@ -20,8 +20,9 @@ async def test_a_worse_model_is_not_promoted(db: str, tmp_path: Path) -> None:
     categories = list(Category)
     for row in written_examples()[:150]:
         wrong = categories[(categories.index(Category(row["category"])) + 1) % len(categories)]
-        await record_labelled_example(subject=row["subject"], body=row["body"], category=wrong,
-                                      source="staff_override", ticket_id=None)
+        await record_labelled_example(
+            subject=row["subject"], body=row["body"], category=wrong, source="staff_override", ticket_id=None
+        )
     current = corpus_model()
     model_store.set_classifier(current)
     try:

@@ -37,13 +37,22 @@ FIRES = [
 # (rule, ordinary text with the rule's words that is no evidence: the integrator's own system, a third-party
 # service, a word used in another sense)
 SILENT = [
-    ("sql_statement", "How should I batch requests? In our own app we used to run select id from queue_items, now we call your API."),
+    (
+        "sql_statement",
+        "How should I batch requests? In our own app we used to run select id from queue_items, now we call your API.",
+    ),
     ("direct_database", "We store the API's case ids in our own database and join them with our HR data."),
     ("direct_database", "Vi sparar svaret från API:t i vår egen databas. Hur mappar vi fältet status?"),
     ("direct_database", "Our direct debit connection to the bank fails; the API's payment status stays pending."),
-    ("vendor_database", "We are not asking for your database model, only what the API fields mean. That's your database error leaking out."),
+    (
+        "vendor_database",
+        "We are not asking for your database model, only what the API fields mean. That's your database error leaking out.",
+    ),
     ("database_access", "Our own SSIS package loads the API's JSON export; which column names does the export use?"),
-    ("data_model", "Today we read the 'Cases per handler' table in the reporting module and export it; please offer it via the API."),
+    (
+        "data_model",
+        "Today we read the 'Cases per handler' table in the reporting module and export it; please offer it via the API.",
+    ),
     ("data_model", "Which table in our own data warehouse should hold the API's decisions?"),
     ("scraping", "Prometheus scrapes our metrics endpoint every 15 s and the sync job got slower."),
     ("scraping", "Vi kör automatiska tester som skrapar vår egen portal och jämför mot API:t."),

@@ -20,17 +20,29 @@ async def test_dry_run_classifies_without_creating_a_ticket(client: httpx.AsyncC
     from support.models import Ticket
 
     support = f.bearer(await f.token(Role.support))
-    response = await client.post("/api/v1/classify", headers=support, json={
-        "subject": "Vi läser direkt i er databas",
-        "body": "Vår rapport kör SELECT * FROM arende direkt mot er SQL Server-databas. Vilken tabell har datumen?"})
+    response = await client.post(
+        "/api/v1/classify",
+        headers=support,
+        json={
+            "subject": "Vi läser direkt i er databas",
+            "body": "Vår rapport kör SELECT * FROM arende direkt mot er SQL Server-databas. Vilken tabell har datumen?",
+        },
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["category"] == "unofficial" and body["billing"] == "refused" and body["language"] == "sv"
     assert body["reasons"] and 0 <= body["confidence"] <= 1
     assert body["needs_triage"] is True  # an automatic `unofficial` is always a staff decision
-    english = (await client.post("/api/v1/classify", headers=support, json={
-        "subject": "Token refresh returns 401",
-        "body": "How do we call the token endpoint with our client id?"})).json()
+    english = (
+        await client.post(
+            "/api/v1/classify",
+            headers=support,
+            json={
+                "subject": "Token refresh returns 401",
+                "body": "How do we call the token endpoint with our client id?",
+            },
+        )
+    ).json()
     assert english["language"] == "en"
     assert await Ticket.all().count() == 0
 
@@ -46,11 +58,14 @@ async def test_dry_run_bad_input_and_roles(client: httpx.AsyncClient) -> None:
     assert empty["needs_triage"] is True
 
 
-@pytest.mark.parametrize(("subject", "body"), [
-    ("How do I page the invoice list?", ""),
-    ("Fel i ärendelistan", "Efter patchen returnerar GET /api/arenden 500 för alla ärenden.\n\nMvh\nEva"),
-    ("Slow sync", "Our nightly export takes 6 hours for 90k people; page size 50. Any tips?"),
-])
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        ("How do I page the invoice list?", ""),
+        ("Fel i ärendelistan", "Efter patchen returnerar GET /api/arenden 500 för alla ärenden.\n\nMvh\nEva"),
+        ("Slow sync", "Our nightly export takes 6 hours for 90k people; page size 50. Any tips?"),
+    ],
+)
 async def test_cli_and_api_give_the_same_answer(client: httpx.AsyncClient, subject: str, body: str) -> None:
     """One classifier everywhere: the CLI and the API read the same model (the promoted one, else the corpus
     model) and return the same category, confidence, needs_triage and reasons for the same text."""
@@ -69,9 +84,15 @@ async def test_ticket_resource_shows_its_classification_reasons(client: httpx.As
     org = await f.organisation()
     requester = await f.contact(org)
     admin = f.bearer(await f.token(Role.admin))
-    created = await client.post("/api/v1/tickets", headers=admin, json={
-        "subject": "Aktivera Bygglov-API:et", "requester_id": requester.id,
-        "body": "Vi får 403 och gränssnittet är inte aktiverat för oss. Kan ni aktivera det i produktion?"})
+    created = await client.post(
+        "/api/v1/tickets",
+        headers=admin,
+        json={
+            "subject": "Aktivera Bygglov-API:et",
+            "requester_id": requester.id,
+            "body": "Vi får 403 och gränssnittet är inte aktiverat för oss. Kan ni aktivera det i produktion?",
+        },
+    )
     assert created.status_code == 201, created.text
     ticket = created.json()
     read = (await client.get(f"/api/v1/tickets/{ticket['id']}", headers=admin)).json()
@@ -80,8 +101,11 @@ async def test_ticket_resource_shows_its_classification_reasons(client: httpx.As
     assert any(r.startswith("rule not_enabled") for r in read["classification_reasons"])
     assert read["classification_reasons"][-1].startswith("policy: ")
 
-    changed = await client.post(f"/api/v1/tickets/{ticket['id']}/classification", headers=admin,
-                                json={"category": "assistance", "reason": "Already active; their token lacks the scope"})
+    changed = await client.post(
+        f"/api/v1/tickets/{ticket['id']}/classification",
+        headers=admin,
+        json={"category": "assistance", "reason": "Already active; their token lacks the scope"},
+    )
     assert changed.status_code == 200, changed.text
     read = (await client.get(f"/api/v1/tickets/{ticket['id']}", headers=admin)).json()
     first, *rest = read["classification_reasons"]
@@ -90,7 +114,7 @@ async def test_ticket_resource_shows_its_classification_reasons(client: httpx.As
 
 
 async def test_retrain_endpoint_reports_the_gate(
-    client: httpx.AsyncClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    client: httpx.AsyncClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Retraining with no new labels gives the same model (loaded from the cache seeded here): it scores the
     same on the frozen set, so it is promoted. A worse model is refused: test_classifier_retrain.py."""
@@ -112,8 +136,9 @@ async def test_retrain_endpoint_reports_the_gate(
         assert data["promoted"] is True and data["macro_f1_after"] == data["macro_f1_before"] > 0.5
         assert data["gate"] == "frozen_written.jsonl" and data["examples"] > 1000
         assert (tmp_path / "model" / "promoted.json").exists()
-        assert_problem(await client.post("/api/v1/classifier/retrain", headers=f.bearer(await f.token(Role.support))),
-                       403)
+        assert_problem(
+            await client.post("/api/v1/classifier/retrain", headers=f.bearer(await f.token(Role.support))), 403
+        )
     finally:
         set_classifier(None)  # the other tests expect the corpus model
         get_settings.cache_clear()

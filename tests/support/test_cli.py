@@ -17,8 +17,14 @@ REPO = Path(__file__).resolve().parents[2]
 
 def tripdesk(*args: str, database_url: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": database_url, "TRIPDESK_LOG_JSON": "false"}
-    return subprocess.run([sys.executable, "-m", "tripdesk.cli", *args], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "tripdesk.cli", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 async def test_seed_demo_on_an_unmigrated_database_says_migrate_first(tmp_path: Path) -> None:
@@ -29,17 +35,19 @@ async def test_seed_demo_on_an_unmigrated_database_says_migrate_first(tmp_path: 
         await drop_scratch_database(name)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "error: the database has no tripdesk tables yet: run `tripdesk migrate` first"]
+        "error: the database has no tripdesk tables yet: run `tripdesk migrate` first"
+    ]
 
 
 def test_create_token_with_a_staff_member(tmp_path: Path) -> None:
     url = f"sqlite://{tmp_path / 'desk.sqlite3'}"
     assert tripdesk("migrate", database_url=url).returncode == 0
     with sqlite3.connect(tmp_path / "desk.sqlite3") as conn:
-        conn.execute("INSERT INTO support_staff (name, email, is_lead, active, created_at) "
-                     "VALUES ('Karin Berg', 'karin@tripdesk.example.se', 1, 1, '2026-01-01T00:00:00+00:00')")
-    made = tripdesk("create-token", "--role", "support", "--name", "Karin (support)", "--staff", "1",
-                    database_url=url)
+        conn.execute(
+            "INSERT INTO support_staff (name, email, is_lead, active, created_at) "
+            "VALUES ('Karin Berg', 'karin@tripdesk.example.se', 1, 1, '2026-01-01T00:00:00+00:00')"
+        )
+    made = tripdesk("create-token", "--role", "support", "--name", "Karin (support)", "--staff", "1", database_url=url)
     assert made.returncode == 0, made.stderr
     lines = made.stdout.strip().splitlines()
     assert "acting as staff 1 (Karin Berg)" in lines[0] and lines[-1].startswith("td_")
@@ -73,8 +81,14 @@ def test_serve_says_where_it_listens(tmp_path: Path) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "DATABASE_URL": url, "TRIPDESK_OUTBOX_WORKER": "false"}
-    server = subprocess.Popen([sys.executable, "-m", "tripdesk.cli", "serve", "--port", str(port)], cwd=REPO,
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tripdesk.cli", "serve", "--port", str(port)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         assert server.stdout is not None
         first = server.stdout.readline()

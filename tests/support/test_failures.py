@@ -39,16 +39,23 @@ async def point_at_unreachable_database(tmp_path: Path) -> None:
 
 
 async def test_database_down_is_503_with_request_id_and_security_headers(
-    client: httpx.AsyncClient, tmp_path: Path,
+    client: httpx.AsyncClient, tmp_path: Path
 ) -> None:
     admin = f.bearer(await f.token(Role.admin))
-    for method, path in [("GET", "/api/v1/tickets"), ("GET", "/api/v1/organisations/1"),
-                         ("POST", "/api/v1/organisations")]:
+    for method, path in [
+        ("GET", "/api/v1/tickets"),
+        ("GET", "/api/v1/organisations/1"),
+        ("POST", "/api/v1/organisations"),
+    ]:
         # anew each time: Tortoise's SQLite client keeps its lock when the file fails to open, and every
         # later query on that client waits for it forever
         await point_at_unreachable_database(tmp_path)
-        response = await client.request(method, path, headers={**admin, "X-Request-ID": "down-1"},
-                                        json={"name": "x", "kind": "company", "country_code": "DK"})
+        response = await client.request(
+            method,
+            path,
+            headers={**admin, "X-Request-ID": "down-1"},
+            json={"name": "x", "kind": "company", "country_code": "DK"},
+        )
         body = assert_problem(response, 503, "unavailable")
         assert body["instance"] == path and response.headers["retry-after"] == "5"
         assert_framed(response, "down-1")
@@ -112,29 +119,36 @@ async def test_a_chunked_body_over_the_limit_is_refused_while_it_streams(client:
             sent += len(chunk)
             yield chunk
 
-    response = await client.post("/api/v1/organisations", content=body(),
-                                 headers={**admin, "content-type": "application/json"})
+    response = await client.post(
+        "/api/v1/organisations", content=body(), headers={**admin, "content-type": "application/json"}
+    )
     assert "content-length" not in response.request.headers  # really chunked
     assert_problem(response, 413, "payload_too_large")
     assert response.headers["x-request-id"] and response.headers["connection"] == "close"
     assert sent <= MAX_BODY_BYTES + 2 * len(chunk), sent
     # a chunked body under the limit is read as usual
-    small = await client.post("/api/v1/staff", headers={**admin, "content-type": "application/json"},
-                              content=_chunks(b'{"name": "Ida", "email": "ida@tripdesk.example.se"}'))
+    small = await client.post(
+        "/api/v1/staff",
+        headers={**admin, "content-type": "application/json"},
+        content=_chunks(b'{"name": "Ida", "email": "ida@tripdesk.example.se"}'),
+    )
     assert small.status_code == 201, small.text
     assert "connection" not in small.headers
 
 
 async def _chunks(data: bytes) -> AsyncIterator[bytes]:
     for start in range(0, len(data), 7):
-        yield data[start:start + 7]
+        yield data[start : start + 7]
 
 
-@pytest.mark.parametrize("method, path, allow", [
-    ("PATCH", "/api/v1/organisations", "GET, HEAD, POST"),
-    ("PUT", "/api/v1/organisations/1", "GET, HEAD, PATCH"),
-    ("DELETE", "/healthz", "GET, HEAD"),
-])
+@pytest.mark.parametrize(
+    "method, path, allow",
+    [
+        ("PATCH", "/api/v1/organisations", "GET, HEAD, POST"),
+        ("PUT", "/api/v1/organisations/1", "GET, HEAD, PATCH"),
+        ("DELETE", "/healthz", "GET, HEAD"),
+    ],
+)
 async def test_405_names_the_allowed_methods(client: httpx.AsyncClient, method: str, path: str, allow: str) -> None:
     admin = f.bearer(await f.token(Role.admin))
     response = await client.request(method, path, headers=admin)

@@ -20,17 +20,28 @@ REPO = Path(__file__).resolve().parents[2]
 
 def run_migrate(database_url: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": database_url}
-    return subprocess.run([sys.executable, "-m", "tripdesk.cli", "migrate"], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "tripdesk.cli", "migrate"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 async def expected_columns() -> dict[str, set[str]]:
     await Tortoise.init(config=tortoise_config("sqlite://:memory:"))
     try:
-        return {model._meta.db_table: {field.source_field or name
-                                       for name, field in model._meta.fields_map.items()
-                                       if name in model._meta.db_fields or field.source_field}
-                for app in Tortoise.apps.values() for model in app.values()}
+        return {
+            model._meta.db_table: {
+                field.source_field or name
+                for name, field in model._meta.fields_map.items()
+                if name in model._meta.db_fields or field.source_field
+            }
+            for app in Tortoise.apps.values()
+            for model in app.values()
+        }
     finally:
         await Tortoise.close_connections()
 
@@ -45,13 +56,15 @@ async def test_migrations_on_empty_postgres() -> None:
         result = run_migrate(pg_url(name))
         assert result.returncode == 0, result.stderr[-3000:]
         again = run_migrate(pg_url(name))
-        assert again.returncode == 0, again.stderr[-3000:]          # idempotent
+        assert again.returncode == 0, again.stderr[-3000:]  # idempotent
         conn = await asyncpg.connect(pg_url(name).replace("postgres://", "postgresql://", 1))
         try:
-            rows = await conn.fetch("SELECT table_name, column_name FROM information_schema.columns "
-                                    "WHERE table_schema = 'public'")
-            definitions = {r["indexname"]: r["indexdef"]
-                           for r in await conn.fetch("SELECT indexname, indexdef FROM pg_indexes")}
+            rows = await conn.fetch(
+                "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'"
+            )
+            definitions = {
+                r["indexname"]: r["indexdef"] for r in await conn.fetch("SELECT indexname, indexdef FROM pg_indexes")
+            }
             indexes = set(definitions)
         finally:
             await conn.close()
@@ -61,11 +74,12 @@ async def test_migrations_on_empty_postgres() -> None:
         for table, columns in (await expected_columns()).items():
             assert table in actual, f"migrations do not create {table}"
             assert columns <= actual[table], f"{table} lacks {columns - actual[table]}"
-        assert {"support_ticket_subject_trgm", "support_ticket_body_trgm"} <= indexes   # free-text search
-        assert "support_ticket_number_year" in indexes                                 # q=SUP-2025
+        assert {"support_ticket_subject_trgm", "support_ticket_body_trgm"} <= indexes  # free-text search
+        assert "support_ticket_number_year" in indexes  # q=SUP-2025
         assert any("ON public.support_ticket_event USING btree (ticket_id, id)" in d for d in definitions.values())
-        ticket_btrees = [d.split("USING btree ")[1] for d in definitions.values()
-                         if "ON public.support_ticket USING btree" in d]
+        ticket_btrees = [
+            d.split("USING btree ")[1] for d in definitions.values() if "ON public.support_ticket USING btree" in d
+        ]
         assert "(created_at, id)" in ticket_btrees and "(created_at)" not in ticket_btrees  # closed date ranges
     finally:
         await drop_pg_database(name)
@@ -84,9 +98,13 @@ async def test_migrations_on_empty_sqlite(tmp_path: Path) -> None:
             assert table in tables, f"migrations do not create {table}"
             actual = {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
             assert columns <= actual, f"{table} lacks {columns - actual}"
-        event_indexes = [[c[2] for c in conn.execute(f'PRAGMA index_info("{r[1]}")')]
-                         for r in conn.execute('PRAGMA index_list("support_ticket_event")')]
-        assert ["ticket_id", "id"] in event_indexes        # a ticket's history without a table scan
-        ticket_indexes = [[c[2] for c in conn.execute(f'PRAGMA index_info("{r[1]}")')]
-                          for r in conn.execute('PRAGMA index_list("support_ticket")')]
+        event_indexes = [
+            [c[2] for c in conn.execute(f'PRAGMA index_info("{r[1]}")')]
+            for r in conn.execute('PRAGMA index_list("support_ticket_event")')
+        ]
+        assert ["ticket_id", "id"] in event_indexes  # a ticket's history without a table scan
+        ticket_indexes = [
+            [c[2] for c in conn.execute(f'PRAGMA index_info("{r[1]}")')]
+            for r in conn.execute('PRAGMA index_list("support_ticket")')
+        ]
         assert ["created_at", "id"] in ticket_indexes and ["created_at"] not in ticket_indexes

@@ -34,8 +34,9 @@ async def test_metrics_count_requests_by_route(client: httpx.AsyncClient) -> Non
 
 async def test_body_over_the_limit_is_refused_before_reading(client: httpx.AsyncClient) -> None:
     admin = f.bearer(await f.token(Role.admin))
-    response = await client.post("/api/v1/organisations", content=b"x" * 300_000,
-                                 headers={**admin, "content-type": "application/json"})
+    response = await client.post(
+        "/api/v1/organisations", content=b"x" * 300_000, headers={**admin, "content-type": "application/json"}
+    )
     assert response.status_code == 413 and response.json()["code"] == "payload_too_large"
 
 
@@ -44,8 +45,9 @@ async def test_metrics_need_the_metrics_token_or_an_admin_token(db: str) -> None
     from support.settings import SupportSettings
     from tripdesk.app import create_app
 
-    settings = SupportSettings(DATABASE_URL=db, TRIPDESK_TOKEN_CACHE_SECONDS=0,
-                               TRIPDESK_METRICS_TOKEN="scrape-secret-1")
+    settings = SupportSettings(
+        DATABASE_URL=db, TRIPDESK_TOKEN_CACHE_SECONDS=0, TRIPDESK_METRICS_TOKEN="scrape-secret-1"
+    )
     app = create_app(settings=settings, init_db=False, background=False)
     support = f.bearer(await f.token(Role.support))
     admin = f.bearer(await f.token(Role.admin))

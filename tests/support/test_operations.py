@@ -32,7 +32,7 @@ async def test_docs_work_offline(client: httpx.AsyncClient) -> None:
     page = await client.get("/docs")
     assert page.status_code == 200 and "/docs/static/swagger-ui-bundle.js" in page.text
     assert "http" not in page.text.split("<script>")[0].replace("http-equiv", "")
-    assert "<script>" not in page.text          # the CSP allows scripts from 'self' only, nothing inline
+    assert "<script>" not in page.text  # the CSP allows scripts from 'self' only, nothing inline
     init = await client.get("/docs/init.js")
     assert init.status_code == 200 and "/openapi.json" in init.text
     bundle = await client.get("/docs/static/swagger-ui-bundle.js")

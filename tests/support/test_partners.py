@@ -14,14 +14,17 @@ from tests import factories as f
 from tests.support.test_organisations import assert_problem
 
 API = "/api/v1"
-ASSISTANCE = ("Hur autentiserar vi mot API:et?",
-              "Vi bygger en integration mot ärende-API:et och förstår inte hur vi ska hämta en OAuth-token. "
-              "Vilka scopes behövs och hur anropar vi token-endpointen?")
+ASSISTANCE = (
+    "Hur autentiserar vi mot API:et?",
+    "Vi bygger en integration mot ärende-API:et och förstår inte hur vi ska hämta en OAuth-token. "
+    "Vilka scopes behövs och hur anropar vi token-endpointen?",
+)
 
 
 async def partner_world() -> tuple[Organisation, Organisation, Organisation, dict[str, str]]:
-    partner = await f.organisation(kind=OrganisationKind.partner, name="Integrationspartner AB",
-                                   partner_level=PartnerLevel.authorized)
+    partner = await f.organisation(
+        kind=OrganisationKind.partner, name="Integrationspartner AB", partner_level=PartnerLevel.authorized
+    )
     customer = await f.organisation(name="Kundkommun")
     stranger = await f.organisation(name="Främmande kommun")
     admin = f.bearer(await f.token(Role.admin))
@@ -35,13 +38,19 @@ async def test_admins_record_list_and_remove_a_partners_customers(client: httpx.
     added = await client.post(url, json={"customer_id": customer.id}, headers=admin)
     assert added.status_code == 201, added.text
     assert added.json()["customer_id"] == customer.id and added.json()["customer_name"] == "Kundkommun"
-    assert_problem(await client.post(url, json={"customer_id": customer.id}, headers=admin), 409,
-                   "duplicate_partner_customer")
+    assert_problem(
+        await client.post(url, json={"customer_id": customer.id}, headers=admin), 409, "duplicate_partner_customer"
+    )
     assert_problem(await client.post(url, json={"customer_id": other_partner.id}, headers=admin), 422)
     assert_problem(await client.post(url, json={"customer_id": 999_999}, headers=admin), 422)
     assert_problem(await client.post(url, json={"customer_id": True}, headers=admin), 422)
-    assert_problem(await client.post(f"{API}/organisations/{customer.id}/customers",
-                                     json={"customer_id": stranger.id}, headers=admin), 409, "not_a_partner")
+    assert_problem(
+        await client.post(
+            f"{API}/organisations/{customer.id}/customers", json={"customer_id": stranger.id}, headers=admin
+        ),
+        409,
+        "not_a_partner",
+    )
     support = f.bearer(await f.token(Role.support))
     partner_integrator = f.bearer(await f.token(Role.integrator, organisation=partner))
     assert_problem(await client.post(url, json={"customer_id": stranger.id}, headers=support), 403)
@@ -68,12 +77,14 @@ async def test_a_partner_bills_only_itself_or_its_recorded_customers(client: htt
     customer_app = await f.application(customer)
     stranger_app = await f.application(stranger, in_production=True)
     integrator = f.bearer(await f.token(Role.integrator, organisation=partner))
-    await client.post(f"{API}/organisations/{partner.id}/customers", json={"customer_id": customer.id},
-                      headers=admin)
+    await client.post(f"{API}/organisations/{partner.id}/customers", json={"customer_id": customer.id}, headers=admin)
 
     async def intake(headers: dict[str, str], **extra: Any) -> httpx.Response:
-        return await client.post(f"{API}/tickets", headers=headers,
-                                 json={"subject": "Fråga", "body": "x", "requester_id": consultant.id, **extra})
+        return await client.post(
+            f"{API}/tickets",
+            headers=headers,
+            json={"subject": "Fråga", "body": "x", "requester_id": consultant.id, **extra},
+        )
 
     for headers in (integrator, admin):
         missing = await intake(headers, bill_to_id=999_999)
@@ -81,9 +92,11 @@ async def test_a_partner_bills_only_itself_or_its_recorded_customers(client: htt
         assert_problem(foreign, 404, "organisation_not_found")
         assert foreign.json() == missing.json()
         missing_app = await intake(headers, application_id=999_999)
-        for refused in [await intake(headers, application_id=stranger_app.id),
-                        await intake(headers, bill_to_id=customer.id, application_id=stranger_app.id),
-                        await intake(headers, application_id=customer_app.id)]:  # billed to itself: its own apps
+        for refused in [
+            await intake(headers, application_id=stranger_app.id),
+            await intake(headers, bill_to_id=customer.id, application_id=stranger_app.id),
+            await intake(headers, application_id=customer_app.id),
+        ]:  # billed to itself: its own apps
             assert_problem(refused, 404, "application_not_found")
             assert refused.json() == missing_app.json()
             assert "licence" not in refused.text
@@ -102,8 +115,11 @@ async def test_a_partner_bills_only_itself_or_its_recorded_customers(client: htt
 async def test_a_customer_may_not_bill_another_organisation(client: httpx.AsyncClient) -> None:
     partner, customer, stranger, admin = await partner_world()
     customer_contact = await f.contact(customer)
-    response = await client.post(f"{API}/tickets", headers=admin, json={
-        "subject": "x", "requester_id": customer_contact.id, "bill_to_id": partner.id})
+    response = await client.post(
+        f"{API}/tickets",
+        headers=admin,
+        json={"subject": "x", "requester_id": customer_contact.id, "bill_to_id": partner.id},
+    )
     assert_problem(response, 404, "organisation_not_found")
 
 
@@ -115,14 +131,18 @@ async def test_the_receipt_never_quotes_the_customers_agreement_to_the_partner(c
     partner, customer, stranger, admin = await partner_world()
     await b.card(valid_from=dt.date(2020, 1, 1))
     await b.card(organisation=customer, name="Ramavtal Kundkommun", rates_={c: "777" for c in b.DEFAULT_RATES})
-    await client.post(f"{API}/organisations/{partner.id}/customers", json={"customer_id": customer.id},
-                      headers=admin)
+    await client.post(f"{API}/organisations/{partner.id}/customers", json={"customer_id": customer.id}, headers=admin)
     consultant = await f.contact(partner)
     customer_contact = await f.contact(customer)
 
     async def receipt_text(requester_id: int, **extra: int) -> str:
-        ticket = (await client.post(f"{API}/tickets", headers=admin, json={
-            "subject": ASSISTANCE[0], "body": ASSISTANCE[1], "requester_id": requester_id, **extra})).json()
+        ticket = (
+            await client.post(
+                f"{API}/tickets",
+                headers=admin,
+                json={"subject": ASSISTANCE[0], "body": ASSISTANCE[1], "requester_id": requester_id, **extra},
+            )
+        ).json()
         assert ticket["category"] == "assistance" and ticket["classification_state"] == "suggested", ticket
         row = await OutboxMessage.get(dedupe_key=f"ticket:{ticket['number']}:received")
         return (await complete_context(row)).text_body

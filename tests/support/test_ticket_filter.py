@@ -23,8 +23,14 @@ from support.tickets.schemas import TicketPage, TicketQuery
 from tests import factories as f
 
 STATUSES = ("new", "triaged", "in_progress", "resolved", "closed")
-SUBJECTS = ("Timeout i importen", "Hur får vi token?", "100% CPU vid export", "Fält ref_nr saknas",
-            "Åtkomst nekad", "Långsam sökning")
+SUBJECTS = (
+    "Timeout i importen",
+    "Hur får vi token?",
+    "100% CPU vid export",
+    "Fält ref_nr saknas",
+    "Åtkomst nekad",
+    "Långsam sökning",
+)
 # LIKE's wildcards in a search are literal: "ref_nr" must not find "refanr", nor "100%" find "1000"
 BODIES = ("Importen avbryts efter 30 s", "Se bifogad logg, rad ref_nr", "Fältet refanr, 1000 poster")
 
@@ -40,31 +46,51 @@ async def history() -> dict[str, Any]:
     start = dt.datetime(2024, 11, 20, 8, 30, tzinfo=dt.UTC)
     per_year: dict[int, int] = {}
     for i in range(60):
-        created = start + dt.timedelta(days=12 * i, seconds=rng.randint(0, 3600),
-                                       microseconds=0 if i % 3 == 0 else rng.randint(1, 999_999))
+        created = start + dt.timedelta(
+            days=12 * i, seconds=rng.randint(0, 3600), microseconds=0 if i % 3 == 0 else rng.randint(1, 999_999)
+        )
         per_year[created.year] = per_year.get(created.year, 0) + 1
         requester = people[i % 3]
         opener = (partner, customer, other)[i % 3]
         ticket = await Ticket.create(
-            number=f"SUP-{created.year}-{per_year[created.year]:05d}", subject=f"{SUBJECTS[i % 6]} {i}",
+            number=f"SUP-{created.year}-{per_year[created.year]:05d}",
+            subject=f"{SUBJECTS[i % 6]} {i}",
             body=BODIES[i % 3] + f" ({i})",
-            requester=requester, organisation=opener, bill_to=customer if i % 5 == 0 else opener,
+            requester=requester,
+            organisation=opener,
+            bill_to=customer if i % 5 == 0 else opener,
             category=list(Category)[i % len(Category)] if i % 7 else None,
-            classification_state="suggested", classification_confidence=0.5, status=STATUSES[i % 5],
-            assignee=assignee if i % 2 else None, licence_warning="ingen licens" if i % 9 == 0 else None,
-            external_reference=f"ORD-{i % 4}" if i % 3 else None)
+            classification_state="suggested",
+            classification_confidence=0.5,
+            status=STATUSES[i % 5],
+            assignee=assignee if i % 2 else None,
+            licence_warning="ingen licens" if i % 9 == 0 else None,
+            external_reference=f"ORD-{i % 4}" if i % 3 else None,
+        )
         await Ticket.filter(id=ticket.id).update(created_at=created)
     return {"partner": partner.id, "customer": customer.id, "assignee": assignee.id}
 
 
 QUERIES: list[dict[str, Any]] = [
-    {}, {"limit": 7}, {"status": "in_progress"}, {"category": "defect", "status": "new"},
-    {"organisation_id": "customer"}, {"assignee_id": "assignee", "limit": 5},
-    {"created_from": "2025-03-01", "created_to": "2025-06-30", "limit": 4}, {"created_from": "2026-01-01"},
-    {"created_to": "2025-01-15"}, {"q": "SUP-2025", "limit": 6}, {"q": "sup-2026-00003"}, {"q": "SUP-20"},
-    {"q": "timeout"}, {"q": "100%"}, {"q": "ref_nr", "status": "closed"}, {"q": "Åtkomst"},
+    {},
+    {"limit": 7},
+    {"status": "in_progress"},
+    {"category": "defect", "status": "new"},
+    {"organisation_id": "customer"},
+    {"assignee_id": "assignee", "limit": 5},
+    {"created_from": "2025-03-01", "created_to": "2025-06-30", "limit": 4},
+    {"created_from": "2026-01-01"},
+    {"created_to": "2025-01-15"},
+    {"q": "SUP-2025", "limit": 6},
+    {"q": "sup-2026-00003"},
+    {"q": "SUP-20"},
+    {"q": "timeout"},
+    {"q": "100%"},
+    {"q": "ref_nr", "status": "closed"},
+    {"q": "Åtkomst"},
     {"q": "SUP-2025", "organisation_id": "partner", "created_from": "2025-02-01"},
-    {"external_reference": "ORD-1", "limit": 3}, {"external_reference": "ORD-2", "status": "new"},
+    {"external_reference": "ORD-1", "limit": 3},
+    {"external_reference": "ORD-2", "status": "new"},
 ]
 
 
@@ -103,11 +129,18 @@ async def reference_page(principal: Principal, params: dict[str, object]) -> str
     query = TicketQuery.model_validate(params)
     rows = await Ticket.all().values(*SUMMARY_COLUMNS, "body")
     before = None if query.cursor is None else decode_cursor(query.cursor)
-    found = sorted((row for row in rows if wanted(row, query, principal.organisation_scope())
-                    and (before is None or row["id"] < before)), key=lambda row: -row["id"])
-    page, rest = found[:query.limit], found[query.limit:]
-    return TicketPage.model_validate({"items": page, "next_cursor": encode_cursor(page[-1]["id"]) if rest else None
-                                      }).model_dump_json()
+    found = sorted(
+        (
+            row
+            for row in rows
+            if wanted(row, query, principal.organisation_scope()) and (before is None or row["id"] < before)
+        ),
+        key=lambda row: -row["id"],
+    )
+    page, rest = found[: query.limit], found[query.limit :]
+    return TicketPage.model_validate(
+        {"items": page, "next_cursor": encode_cursor(page[-1]["id"]) if rest else None}
+    ).model_dump_json()
 
 
 async def test_every_filter_reads_and_renders_the_reference_page(client: httpx.AsyncClient) -> None:
@@ -116,8 +149,12 @@ async def test_every_filter_reads_and_renders_the_reference_page(client: httpx.A
     callers = [(f.bearer(admin), Principal(token_id=1, name="admin", role=Role.admin))]
     # an integrator of the customer: sees what its organisation opened or is billed for
     customer_token = await f.token(Role.integrator, organisation=await Organisation.get(id=ids["customer"]))
-    callers.append((f.bearer(customer_token), Principal(token_id=2, name="customer", role=Role.integrator,
-                                                        organisation_id=ids["customer"])))
+    callers.append(
+        (
+            f.bearer(customer_token),
+            Principal(token_id=2, name="customer", role=Role.integrator, organisation_id=ids["customer"]),
+        )
+    )
     compared = 0
     for (headers, principal), spec in itertools.product(callers, QUERIES):
         params = page_query(spec, ids)
@@ -143,7 +180,8 @@ async def test_rendering_keeps_the_models_datetime_format(client: httpx.AsyncCli
     assert all(s.endswith("Z") for s in stamps)
     assert any("." not in s for s in stamps) and any("." in s for s in stamps)
     assert [dt.datetime.fromisoformat(s) for s in stamps] == sorted(
-        [dt.datetime.fromisoformat(s) for s in stamps], reverse=True)
+        [dt.datetime.fromisoformat(s) for s in stamps], reverse=True
+    )
 
 
 @pytest.mark.postgres_only
@@ -156,7 +194,8 @@ async def test_postgres_statement_uses_the_indexed_expressions() -> None:
     year, values = TicketFilter.of(principal, TicketQuery(q="SUP-2025", cursor=None), postgres=True).statement()
     assert "split_part(\"number\", '-', 2)=$2" in year and 'ORDER BY "id"+0 DESC' in year
     assert values == ["SUP-2025%", "2025", 51]
-    closed, _ = TicketFilter.of(principal, TicketQuery(created_from="2025-03-01", created_to="2025-03-31"),
-                                postgres=True).statement()
+    closed, _ = TicketFilter.of(
+        principal, TicketQuery(created_from="2025-03-01", created_to="2025-03-31"), postgres=True
+    ).statement()
     assert closed.startswith('SELECT "id","number",')
     assert 'WHERE "id" IN (SELECT "id" FROM "support_ticket" WHERE' in closed

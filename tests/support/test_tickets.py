@@ -14,9 +14,12 @@ from support.models import Contact, Organisation, OrganisationKind, Ticket
 from tests import factories as f
 from tests.support.test_organisations import assert_problem
 
-DEFECT = ("Fel i API efter uppdatering", "Efter uppgraderingen i helgen returnerar GET /api/arenden 500 "
-          "Internal Server Error för alla ärenden. Det fungerade innan patchen. Stacktrace: "
-          "NullReferenceException at CaseController.Get")
+DEFECT = (
+    "Fel i API efter uppdatering",
+    "Efter uppgraderingen i helgen returnerar GET /api/arenden 500 "
+    "Internal Server Error för alla ärenden. Det fungerade innan patchen. Stacktrace: "
+    "NullReferenceException at CaseController.Get",
+)
 
 
 async def world() -> tuple[Organisation, Contact, dict[str, str]]:
@@ -26,11 +29,19 @@ async def world() -> tuple[Organisation, Contact, dict[str, str]]:
     return org, requester, admin
 
 
-async def open_ticket(client: httpx.AsyncClient, headers: dict[str, str], requester_id: int, subject: str = DEFECT[0],
-                      body: str = DEFECT[1], **extra: Any) -> dict[str, Any]:
-    response = await client.post("/api/v1/tickets", json={"subject": subject, "body": body,
-                                                            "requester_id": requester_id, **extra},
-                                 headers=headers)
+async def open_ticket(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    requester_id: int,
+    subject: str = DEFECT[0],
+    body: str = DEFECT[1],
+    **extra: Any,
+) -> dict[str, Any]:
+    response = await client.post(
+        "/api/v1/tickets",
+        json={"subject": subject, "body": body, "requester_id": requester_id, **extra},
+        headers=headers,
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -59,8 +70,11 @@ async def test_numbers_continue_after_the_counter_and_grow_past_five_digits(clie
     conn = Tortoise.get_connection("default")
     await conn.execute_script(f"DELETE FROM support_counter WHERE key = 'ticket:{year}'")
     await conn.execute_script(f"INSERT INTO support_counter (key, value) VALUES ('ticket:{year}', 99998)")
-    await conn.execute_script(f"DROP SEQUENCE IF EXISTS support_ticket_number_{year}"
-                              if conn.capabilities.dialect == "postgres" else "SELECT 1")
+    await conn.execute_script(
+        f"DROP SEQUENCE IF EXISTS support_ticket_number_{year}"
+        if conn.capabilities.dialect == "postgres"
+        else "SELECT 1"
+    )
     numbers = [(await open_ticket(client, admin, requester.id))["number"] for _ in range(2)]
     assert numbers == [f"SUP-{year}-99999", f"SUP-{year}-100000"]
 
@@ -73,12 +87,15 @@ async def test_intake_of_an_inactive_or_foreign_requester_stores_nothing(client:
     other = await f.contact(await f.organisation(name="Annan kommun"), email="annan@example.se")
     integrator = f.bearer(await f.token(Role.integrator, organisation=org))
     cases: list[tuple[Contact | int, dict[str, str], str]] = [
-        (inactive, admin, "inactive"), (other, integrator, "not a known contact"),
-        (requester.id + 1000, admin, "not a known contact")]
+        (inactive, admin, "inactive"),
+        (other, integrator, "not a known contact"),
+        (requester.id + 1000, admin, "not a known contact"),
+    ]
     for who, headers, detail in cases:
         contact_id = who if isinstance(who, int) else who.id
-        response = await client.post("/api/v1/tickets", json={"subject": "x", "requester_id": contact_id},
-                                     headers=headers)
+        response = await client.post(
+            "/api/v1/tickets", json={"subject": "x", "requester_id": contact_id}, headers=headers
+        )
         assert_problem(response, 422)
         assert detail in response.json()["detail"]
     assert await Ticket.all().count() == 0 and await OutboxMessage.all().count() == 0
@@ -118,13 +135,18 @@ async def test_partner_may_bill_a_customer_but_a_customer_may_not(client: httpx.
     partner = await f.organisation(kind=OrganisationKind.partner, name="Partner AB")
     consultant = await f.contact(partner)
     admin = f.bearer(await f.token(Role.admin))
-    await client.post(f"/api/v1/organisations/{partner.id}/customers", json={"customer_id": customer.id},
-                      headers=admin)
+    await client.post(f"/api/v1/organisations/{partner.id}/customers", json={"customer_id": customer.id}, headers=admin)
     ticket = await open_ticket(client, admin, consultant.id, bill_to_id=customer.id)
     assert ticket["organisation_id"] == partner.id and ticket["bill_to_id"] == customer.id
     customer_contact = await f.contact(customer)
-    assert_problem(await client.post("/api/v1/tickets", json={"subject": "x", "requester_id": customer_contact.id,
-                                                              "bill_to_id": partner.id}, headers=admin), 404)
+    assert_problem(
+        await client.post(
+            "/api/v1/tickets",
+            json={"subject": "x", "requester_id": customer_contact.id, "bill_to_id": partner.id},
+            headers=admin,
+        ),
+        404,
+    )
     # the billed customer's integrator sees the ticket; a third organisation does not
     billed = f.bearer(await f.token(Role.integrator, organisation=customer))
     assert (await client.get(f"/api/v1/tickets/{ticket['id']}", headers=billed)).status_code == 200
@@ -145,13 +167,26 @@ async def test_external_reference_is_kept_returned_and_found(client: httpx.Async
     read = (await client.get(f"/api/v1/tickets/{ticket['id']}", headers=admin)).json()
     assert read["external_reference"] == "ORD-2026/0042"
     integrator = f.bearer(await f.token(Role.integrator, organisation=org))
-    found = (await client.get("/api/v1/tickets", params={"external_reference": "ORD-2026/0042"},
-                              headers=integrator)).json()["items"]
+    found = (
+        await client.get("/api/v1/tickets", params={"external_reference": "ORD-2026/0042"}, headers=integrator)
+    ).json()["items"]
     assert [(t["id"], t["external_reference"]) for t in found] == [(ticket["id"], "ORD-2026/0042")]
-    assert len((await client.get("/api/v1/tickets", params={"external_reference": "ORD-2026/0042"},
-                                 headers=admin)).json()["items"]) == 2
-    assert_problem(await client.post("/api/v1/tickets", json={"subject": "x", "requester_id": requester.id,
-                                                              "external_reference": "x" * 101}, headers=admin), 422)
+    assert (
+        len(
+            (await client.get("/api/v1/tickets", params={"external_reference": "ORD-2026/0042"}, headers=admin)).json()[
+                "items"
+            ]
+        )
+        == 2
+    )
+    assert_problem(
+        await client.post(
+            "/api/v1/tickets",
+            json={"subject": "x", "requester_id": requester.id, "external_reference": "x" * 101},
+            headers=admin,
+        ),
+        422,
+    )
 
 
 async def test_licence_warning_on_ticket(client: httpx.AsyncClient) -> None:
@@ -160,8 +195,14 @@ async def test_licence_warning_on_ticket(client: httpx.AsyncClient) -> None:
     ticket = await open_ticket(client, admin, requester.id, application_id=app.id)
     assert "without a valid licence" in ticket["licence_warning"]
     other_app = await f.application(await f.organisation())
-    assert_problem(await client.post("/api/v1/tickets", json={"subject": "x", "requester_id": requester.id,
-                                                              "application_id": other_app.id}, headers=admin), 404)
+    assert_problem(
+        await client.post(
+            "/api/v1/tickets",
+            json={"subject": "x", "requester_id": requester.id, "application_id": other_app.id},
+            headers=admin,
+        ),
+        404,
+    )
 
 
 async def test_state_machine_and_events(client: httpx.AsyncClient) -> None:
@@ -204,14 +245,26 @@ async def test_list_filters_and_stable_pagination(client: httpx.AsyncClient) -> 
     found = (await client.get("/api/v1/tickets", params={"q": "Ärende 3"}, headers=admin)).json()["items"]
     assert [t["id"] for t in found] == [ids[3]]
     today = ticket_date = (await client.get(f"/api/v1/tickets/{ids[0]}", headers=admin)).json()["created_at"][:10]
-    dated = (await client.get("/api/v1/tickets", params={"created_from": today, "created_to": ticket_date,
-                                                         "limit": 200}, headers=admin)).json()["items"]
+    dated = (
+        await client.get(
+            "/api/v1/tickets", params={"created_from": today, "created_to": ticket_date, "limit": 200}, headers=admin
+        )
+    ).json()["items"]
     assert len(dated) == 8
-    none = (await client.get("/api/v1/tickets", params={"created_from": "2001-01-01", "created_to": "2001-01-02"},
-                             headers=admin)).json()["items"]
+    none = (
+        await client.get(
+            "/api/v1/tickets", params={"created_from": "2001-01-01", "created_to": "2001-01-02"}, headers=admin
+        )
+    ).json()["items"]
     assert none == []
-    for bad in ({"limit": 0}, {"limit": 1000}, {"status": "nope"}, {"cursor": "garbage!"},
-                {"created_from": "yesterday"}, {"organisation_id": "x"}):
+    for bad in (
+        {"limit": 0},
+        {"limit": 1000},
+        {"status": "nope"},
+        {"cursor": "garbage!"},
+        {"created_from": "yesterday"},
+        {"organisation_id": "x"},
+    ):
         assert_problem(await client.get("/api/v1/tickets", params=bad, headers=admin), 422)
 
 
@@ -225,12 +278,15 @@ async def test_integrator_scope_on_lists_and_writes(client: httpx.AsyncClient) -
     assert [t["id"] for t in listed] == [mine["id"]]
     assert_problem(await client.get(f"/api/v1/tickets/{theirs['id']}", headers=integrator), 404)
     assert_problem(await client.get(f"/api/v1/tickets/{theirs['id']}/comments", headers=integrator), 404)
-    assert_problem(await client.patch(f"/api/v1/tickets/{mine['id']}", json={"status": "triaged"},
-                                      headers=integrator), 403)
-    assert_problem(await client.post("/api/v1/tickets", json={"subject": "x", "requester_id": other.id},
-                                     headers=integrator), 422)
-    own = await client.post("/api/v1/tickets", json={"subject": "Hjälp", "requester_id": requester.id},
-                            headers=integrator)
+    assert_problem(
+        await client.patch(f"/api/v1/tickets/{mine['id']}", json={"status": "triaged"}, headers=integrator), 403
+    )
+    assert_problem(
+        await client.post("/api/v1/tickets", json={"subject": "x", "requester_id": other.id}, headers=integrator), 422
+    )
+    own = await client.post(
+        "/api/v1/tickets", json={"subject": "Hjälp", "requester_id": requester.id}, headers=integrator
+    )
     assert own.status_code == 201
 
 
@@ -263,10 +319,12 @@ async def test_staff_classification_override_and_unofficial_rejection(client: ht
     ticket = await open_ticket(client, admin, requester.id)
     url = f"/api/v1/tickets/{ticket['id']}"
     assert_problem(await client.post(f"{url}/classification", json={"category": "defect"}, headers=admin), 422)
-    assert_problem(await client.post(f"{url}/classification", json={"category": "bug", "reason": "x"},
-                                     headers=admin), 422)
-    changed = await client.post(f"{url}/classification",
-                                json={"category": "unofficial", "reason": "läser databasen direkt"}, headers=admin)
+    assert_problem(
+        await client.post(f"{url}/classification", json={"category": "bug", "reason": "x"}, headers=admin), 422
+    )
+    changed = await client.post(
+        f"{url}/classification", json={"category": "unofficial", "reason": "läser databasen direkt"}, headers=admin
+    )
     assert changed.status_code == 200, changed.text
     body = changed.json()
     assert body["category"] == "unofficial" and body["status"] == "rejected" and body["billing"] == "refused"
@@ -277,8 +335,9 @@ async def test_staff_classification_override_and_unofficial_rejection(client: ht
     change = next(e for e in events if e["kind"] in ("category_changed", "category_confirmed"))
     assert change["reason"] == "läser databasen direkt" and change["to_value"] == "unofficial"
     assert await LabelledExample.filter(ticket_id=ticket["id"], category="unofficial").exists()
-    assert_problem(await client.post(f"{url}/classification", json={"category": "assistance", "reason": "x"},
-                                     headers=admin), 409)
+    assert_problem(
+        await client.post(f"{url}/classification", json={"category": "assistance", "reason": "x"}, headers=admin), 409
+    )
 
 
 async def test_defect_outcome_and_extension_decision(client: httpx.AsyncClient) -> None:
@@ -286,20 +345,29 @@ async def test_defect_outcome_and_extension_decision(client: httpx.AsyncClient) 
     ticket = await open_ticket(client, admin, requester.id)
     url = f"/api/v1/tickets/{ticket['id']}"
     await client.post(f"{url}/classification", json={"category": "defect", "reason": "fel efter patch"}, headers=admin)
-    assert_problem(await client.post(f"{url}/extension-decision", json={"decision": "roadmap", "reason": "x"},
-                                     headers=admin), 409)
-    outcome = await client.post(f"{url}/defect-outcome", json={"outcome": "not_a_defect", "reason": "fel i er kod"},
-                                headers=admin)
+    assert_problem(
+        await client.post(f"{url}/extension-decision", json={"decision": "roadmap", "reason": "x"}, headers=admin), 409
+    )
+    outcome = await client.post(
+        f"{url}/defect-outcome", json={"outcome": "not_a_defect", "reason": "fel i er kod"}, headers=admin
+    )
     assert outcome.json()["category"] == "assistance" and outcome.json()["defect_outcome"] == "not_a_defect"
-    assert_problem(await client.post(f"{url}/defect-outcome", json={"outcome": "confirmed", "reason": "x"},
-                                     headers=admin), 409)
+    assert_problem(
+        await client.post(f"{url}/defect-outcome", json={"outcome": "confirmed", "reason": "x"}, headers=admin), 409
+    )
 
-    wish = await open_ticket(client, admin, requester.id, subject="Önskemål om nytt fält",
-                             body="Kan ni lägga till fältet telefonnummer i API:et?")
+    wish = await open_ticket(
+        client,
+        admin,
+        requester.id,
+        subject="Önskemål om nytt fält",
+        body="Kan ni lägga till fältet telefonnummer i API:et?",
+    )
     wurl = f"/api/v1/tickets/{wish['id']}"
     await client.post(f"{wurl}/classification", json={"category": "extension", "reason": "önskemål"}, headers=admin)
-    decided = await client.post(f"{wurl}/extension-decision", json={"decision": "customer_funded", "reason": "offert"},
-                                headers=admin)
+    decided = await client.post(
+        f"{wurl}/extension-decision", json={"decision": "customer_funded", "reason": "offert"}, headers=admin
+    )
     assert decided.json()["extension_decision"] == "customer_funded"
     kinds = [e["kind"] for e in (await client.get(f"{wurl}/events", headers=admin)).json()["items"]]
     assert "extension_decision" in kinds
@@ -314,10 +382,14 @@ async def test_idempotency_key_returns_first_result(client: httpx.AsyncClient) -
     assert first.status_code == again.status_code == 201
     assert first.json() == again.json()
     assert await Ticket.all().count() == 1
-    assert_problem(await client.post("/api/v1/tickets", json={**payload, "subject": "Annat"}, headers=headers), 409,
-                   "idempotency_key_reused")
-    assert_problem(await client.post("/api/v1/tickets", json=payload,
-                                     headers={**admin, "Idempotency-Key": "k" * 201}), 422)
+    assert_problem(
+        await client.post("/api/v1/tickets", json={**payload, "subject": "Annat"}, headers=headers),
+        409,
+        "idempotency_key_reused",
+    )
+    assert_problem(
+        await client.post("/api/v1/tickets", json=payload, headers={**admin, "Idempotency-Key": "k" * 201}), 422
+    )
 
 
 @pytest.mark.postgres_only
@@ -325,8 +397,9 @@ async def test_concurrent_idempotent_retries_create_one_ticket(client: httpx.Asy
     org, requester, admin = await world()
     headers = {**admin, "Idempotency-Key": "storm"}
     payload = {"subject": "Parallellt", "requester_id": requester.id}
-    responses = await asyncio.gather(*[client.post("/api/v1/tickets", json=payload, headers=headers)
-                                       for _ in range(10)])
+    responses = await asyncio.gather(
+        *[client.post("/api/v1/tickets", json=payload, headers=headers) for _ in range(10)]
+    )
     assert {r.status_code for r in responses} == {201}
     assert len({r.json()["id"] for r in responses}) == 1
     assert await Ticket.all().count() == 1
@@ -335,9 +408,12 @@ async def test_concurrent_idempotent_retries_create_one_ticket(client: httpx.Asy
 @pytest.mark.postgres_only
 async def test_concurrent_intake_numbers_without_duplicates(client: httpx.AsyncClient) -> None:
     org, requester, admin = await world()
-    responses = await asyncio.gather(*[client.post("/api/v1/tickets", json={"subject": f"T{i}",
-                                                                            "requester_id": requester.id},
-                                                   headers=admin) for i in range(30)])
+    responses = await asyncio.gather(
+        *[
+            client.post("/api/v1/tickets", json={"subject": f"T{i}", "requester_id": requester.id}, headers=admin)
+            for i in range(30)
+        ]
+    )
     assert all(r.status_code == 201 for r in responses)
     numbers = sorted(int(r.json()["number"].rsplit("-", 1)[1]) for r in responses)
     assert numbers == list(range(1, 31))
@@ -351,7 +427,7 @@ async def test_search_by_ticket_number(client: httpx.AsyncClient) -> None:
     year = made[0]["number"].split("-")[1]
     last_year = await open_ticket(client, admin, requester.id, subject="Förra året")
     await Ticket.filter(id=last_year["id"]).update(number=f"SUP-{int(year) - 1}-00007")
-    await Ticket.filter(id=made[0]["id"]).update(number=f"SUP-{year}-123456")   # a sixth digit, still a number
+    await Ticket.filter(id=made[0]["id"]).update(number=f"SUP-{year}-123456")  # a sixth digit, still a number
 
     def search(q: str, **params: Any) -> Awaitable[httpx.Response]:
         return client.get("/api/v1/tickets", params={"q": q, **params}, headers=admin)
@@ -363,7 +439,7 @@ async def test_search_by_ticket_number(client: httpx.AsyncClient) -> None:
     assert [t["id"] for t in first["items"] + rest["items"]] == [t["id"] for t in reversed(made)]
     assert rest["next_cursor"] is None
     assert [t["id"] for t in (await search(f"SUP-{int(year) - 1}")).json()["items"]] == [last_year["id"]]
-    assert len((await search(f"SUP-{year[:2]}")).json()["items"]) == 4   # a shorter prefix spans the years
+    assert len((await search(f"SUP-{year[:2]}")).json()["items"]) == 4  # a shorter prefix spans the years
 
 
 async def test_automatic_unofficial_waits_for_staff_before_refusing(client: httpx.AsyncClient) -> None:
@@ -371,13 +447,21 @@ async def test_automatic_unofficial_waits_for_staff_before_refusing(client: http
     from notifications.service import complete_context
 
     org, requester, admin = await world()
-    ticket = await open_ticket(client, admin, requester.id, subject="Vi läser direkt i er databas",
-                               body="Vår rapport kör SELECT * FROM dbo.arende direkt mot er SQL Server-databas. "
-                                    "Efter uppgraderingen saknas kolumnen reg_datum, vilken tabell ligger den i nu?")
+    ticket = await open_ticket(
+        client,
+        admin,
+        requester.id,
+        subject="Vi läser direkt i er databas",
+        body="Vår rapport kör SELECT * FROM dbo.arende direkt mot er SQL Server-databas. "
+        "Efter uppgraderingen saknas kolumnen reg_datum, vilken tabell ligger den i nu?",
+    )
     assert ticket["category"] == "unofficial"
     assert ticket["classification_state"] == "needs_triage" and ticket["status"] == "new"
     receipt = await complete_context(await OutboxMessage.get(dedupe_key=f"ticket:{ticket['number']}:received"))
     assert "avvisas" not in receipt.text_body and "ingen assistans" not in receipt.text_body
-    confirmed = await client.post(f"/api/v1/tickets/{ticket['id']}/classification", headers=admin,
-                                  json={"category": "unofficial", "reason": "direkt databasåtkomst"})
+    confirmed = await client.post(
+        f"/api/v1/tickets/{ticket['id']}/classification",
+        headers=admin,
+        json={"category": "unofficial", "reason": "direkt databasåtkomst"},
+    )
     assert confirmed.json()["status"] == "rejected"

@@ -21,8 +21,7 @@ async def test_approved_and_invoiced_entries_are_frozen(client: httpx.AsyncClien
     ticket = await make_ticket(w.org, w.requester)
     approved = await log(client, w.support, ticket.id)
     invoiced = await log(client, w.support, ticket.id)
-    response = await client.post("/api/v1/time-entries/approve", json={"ids": [approved["id"]]},
-                                 headers=w.lead_token)
+    response = await client.post("/api/v1/time-entries/approve", json={"ids": [approved["id"]]}, headers=w.lead_token)
     assert response.status_code == 200, response.text
     await TimeEntry.filter(id=invoiced["id"]).update(invoice_id=4711)
     for entry, code in ((approved, "time_entry_approved"), (invoiced, "time_entry_invoiced")):
@@ -33,10 +32,12 @@ async def test_approved_and_invoiced_entries_are_frozen(client: httpx.AsyncClien
     assert await TimeEntry.all().count() == 2
     assert (await TimeEntry.get(id=approved["id"])).minutes == 30
     # once unapproved it can be corrected again
-    assert (await client.post(f"/api/v1/time-entries/{approved['id']}/unapprove",
-                              headers=w.lead_token)).status_code == 200
-    assert (await client.patch(f"/api/v1/time-entries/{approved['id']}", json={"minutes": 5},
-                               headers=w.support)).status_code == 200
+    assert (
+        await client.post(f"/api/v1/time-entries/{approved['id']}/unapprove", headers=w.lead_token)
+    ).status_code == 200
+    assert (
+        await client.patch(f"/api/v1/time-entries/{approved['id']}", json={"minutes": 5}, headers=w.support)
+    ).status_code == 200
 
 
 async def test_approval_by_leads_and_admins_all_or_nothing(client: httpx.AsyncClient) -> None:
@@ -75,8 +76,9 @@ async def test_approval_by_leads_and_admins_all_or_nothing(client: httpx.AsyncCl
     assert response.json()["approved_by_id"] is None
     assert (await client.post(unapprove, headers=w.admin)).status_code == 200  # already unapproved: fine
     await TimeEntry.filter(id=b).update(invoice_id=99)
-    assert_problem(await client.post(f"/api/v1/time-entries/{b}/unapprove", headers=w.admin), 409,
-                   "time_entry_invoiced")
+    assert_problem(
+        await client.post(f"/api/v1/time-entries/{b}/unapprove", headers=w.admin), 409, "time_entry_invoiced"
+    )
     assert (await TimeEntry.get(id=b)).approved_at is not None
     assert_problem(await client.post("/api/v1/time-entries/999999/unapprove", headers=w.admin), 404)
     # an inactive lead approves nothing
@@ -85,6 +87,7 @@ async def test_approval_by_leads_and_admins_all_or_nothing(client: httpx.AsyncCl
 
 
 # Period locks ---------------------------------------------------------------------------------------------
+
 
 async def test_period_lock(client: httpx.AsyncClient) -> None:
     w = await world()
@@ -104,23 +107,31 @@ async def test_period_lock(client: httpx.AsyncClient) -> None:
     created = await client.post(url, json={"month": this_month}, headers=w.finance)
     assert created.status_code == 201, created.text
     assert created.json()["month"] == this_month and created.json()["month_start_date"] == f"{this_month}-01"
-    assert_problem(await client.post(url, json={"month": this_month}, headers=w.admin), 409,
-                   "period_already_locked")
+    assert_problem(await client.post(url, json={"month": this_month}, headers=w.admin), 409, "period_already_locked")
     listed = (await client.get(url, headers=w.support)).json()["items"]
     assert [lock["month"] for lock in listed] == [this_month]
     assert_problem(await client.get(url, headers=w.integrator), 403)
 
     entries = f"/api/v1/tickets/{ticket.id}/time-entries"
     assert_problem(await client.post(entries, json=entry_body(), headers=w.support), 409, "period_locked")
-    assert_problem(await client.patch(f"/api/v1/time-entries/{before_lock['id']}", json={"minutes": 5},
-                                      headers=w.support), 409, "period_locked")
-    assert_problem(await client.delete(f"/api/v1/time-entries/{before_lock['id']}", headers=w.admin), 409,
-                   "period_locked")
+    assert_problem(
+        await client.patch(f"/api/v1/time-entries/{before_lock['id']}", json={"minutes": 5}, headers=w.support),
+        409,
+        "period_locked",
+    )
+    assert_problem(
+        await client.delete(f"/api/v1/time-entries/{before_lock['id']}", headers=w.admin), 409, "period_locked"
+    )
     # moving an entry into the locked month is refused too; the open month is still open
-    assert_problem(await client.patch(f"/api/v1/time-entries/{earlier['id']}",
-                                      json={"work_date": today().isoformat()}, headers=w.support), 409)
-    assert (await client.patch(f"/api/v1/time-entries/{earlier['id']}", json={"minutes": 10},
-                               headers=w.support)).status_code == 200
+    assert_problem(
+        await client.patch(
+            f"/api/v1/time-entries/{earlier['id']}", json={"work_date": today().isoformat()}, headers=w.support
+        ),
+        409,
+    )
+    assert (
+        await client.patch(f"/api/v1/time-entries/{earlier['id']}", json={"minutes": 10}, headers=w.support)
+    ).status_code == 200
     assert await TimeEntry.filter(work_date__gte=today().replace(day=1)).count() == 1
 
     assert_problem(await client.delete(f"{url}/{this_month}", headers=w.finance), 403)
@@ -132,6 +143,7 @@ async def test_period_lock(client: httpx.AsyncClient) -> None:
 
 
 # Listing ----------------------------------------------------------------------------------------------------
+
 
 async def test_list_filters_and_keyset_pagination(client: httpx.AsyncClient) -> None:
     w = await world()
@@ -161,8 +173,7 @@ async def test_list_filters_and_keyset_pagination(client: httpx.AsyncClient) -> 
     assert await found(organisation_id=w.org.id) == [ids[2], ids[1], ids[0]]
     assert await found(work_date_from=today().isoformat()) == [ids[3], ids[2], ids[0]]
     assert await found(work_date_to=yesterday.isoformat()) == [ids[4], ids[1]]
-    assert await found(work_date_from=yesterday.isoformat(),
-                       work_date_to=yesterday.isoformat()) == [ids[4], ids[1]]
+    assert await found(work_date_from=yesterday.isoformat(), work_date_to=yesterday.isoformat()) == [ids[4], ids[1]]
     assert await found(approved="true") == [ids[1], ids[0]]
     assert await found(approved="false") == [ids[4], ids[3], ids[2]]
     assert await found(invoiced="true") == [ids[0]]
@@ -182,18 +193,31 @@ async def test_list_filters_and_keyset_pagination(client: httpx.AsyncClient) -> 
             break
     assert seen == sorted(ids, reverse=True)
 
-    for bad in ({"cursor": "garbage!"}, {"limit": 0}, {"limit": 500}, {"approved": "maybe"},
-                {"work_date_from": "2026-99-01"}, {"staff": 1}, {"category": "free"},
-                {"work_date_from": today().isoformat(), "work_date_to": yesterday.isoformat()}):
+    for bad in (
+        {"cursor": "garbage!"},
+        {"limit": 0},
+        {"limit": 500},
+        {"approved": "maybe"},
+        {"work_date_from": "2026-99-01"},
+        {"staff": 1},
+        {"category": "free"},
+        {"work_date_from": today().isoformat(), "work_date_to": yesterday.isoformat()},
+    ):
         assert_problem(await client.get("/api/v1/time-entries", params=bad, headers=w.admin), 422)
 
 
 async def test_openapi_documents_time_tracking(client: httpx.AsyncClient) -> None:
     paths = (await client.get("/openapi.json")).json()["paths"]
-    for path, method in (("/api/v1/tickets/{id}/time-entries", "post"), ("/api/v1/time-entries", "get"),
-                         ("/api/v1/time-entries/{id}", "patch"), ("/api/v1/time-entries/approve", "post"),
-                         ("/api/v1/timers", "post"), ("/api/v1/timers/current/stop", "post"),
-                         ("/api/v1/period-locks", "post"), ("/api/v1/period-locks/{month}", "delete")):
+    for path, method in (
+        ("/api/v1/tickets/{id}/time-entries", "post"),
+        ("/api/v1/time-entries", "get"),
+        ("/api/v1/time-entries/{id}", "patch"),
+        ("/api/v1/time-entries/approve", "post"),
+        ("/api/v1/timers", "post"),
+        ("/api/v1/timers/current/stop", "post"),
+        ("/api/v1/period-locks", "post"),
+        ("/api/v1/period-locks/{month}", "delete"),
+    ):
         assert method in paths[path], (path, method)
 
 
@@ -207,12 +231,14 @@ async def test_log_time_for_staff_for_the_demo_seed(db: str) -> None:
     agent, lead = await f.staff(), await f.staff(is_lead=True)
     ticket = await make_ticket(org, requester, Category.assistance)
     old = today() - dt.timedelta(days=400)
-    entry = await log_time_for_staff(staff_id=agent.id, ticket_id=ticket.id, work_date=old, minutes=90,
-                                     description="Demo", approve_by=lead.id)
+    entry = await log_time_for_staff(
+        staff_id=agent.id, ticket_id=ticket.id, work_date=old, minutes=90, description="Demo", approve_by=lead.id
+    )
     assert (entry.work_date, entry.billable, entry.approved_by_id) == (old, True, lead.id)
     assert entry.approved_at is not None and entry.category == Category.assistance
-    unapproved = await log_time_for_staff(staff_id=agent.id, ticket_id=ticket.id, work_date=today(),
-                                          minutes=5, description="Demo")
+    unapproved = await log_time_for_staff(
+        staff_id=agent.id, ticket_id=ticket.id, work_date=today(), minutes=5, description="Demo"
+    )
     assert unapproved.approved_at is None
 
     rejected = await make_ticket(org, requester, status=TicketStatus.rejected)
@@ -226,8 +252,9 @@ async def test_log_time_for_staff_for_the_demo_seed(db: str) -> None:
         (dict(ticket_id=999999), 404, None),
     ]
     for overrides, status, code in refusals:
-        kwargs: dict[str, Any] = dict(staff_id=agent.id, ticket_id=ticket.id, work_date=today(), minutes=30,
-                                      description="Demo")
+        kwargs: dict[str, Any] = dict(
+            staff_id=agent.id, ticket_id=ticket.id, work_date=today(), minutes=30, description="Demo"
+        )
         kwargs.update(overrides)
         try:
             await log_time_for_staff(**kwargs)
@@ -249,10 +276,14 @@ async def test_work_cannot_be_dated_before_the_ticket_was_created(client: httpx.
     ticket = await make_ticket(w.org, w.requester, opened=opened)
     url = f"/api/v1/tickets/{ticket.id}/time-entries"
     before = (day - dt.timedelta(days=1)).isoformat()
-    body = assert_problem(await client.post(url, json=entry_body(work_date=before), headers=w.support), 422,
-                          "work_date_before_ticket")
+    body = assert_problem(
+        await client.post(url, json=entry_body(work_date=before), headers=w.support), 422, "work_date_before_ticket"
+    )
     assert ticket.number in body["detail"] and day.isoformat() in body["detail"]
     entry = await log(client, w.support, ticket.id, work_date=day.isoformat())
-    assert_problem(await client.patch(f"/api/v1/time-entries/{entry['id']}", json={"work_date": before},
-                                      headers=w.support), 422, "work_date_before_ticket")
+    assert_problem(
+        await client.patch(f"/api/v1/time-entries/{entry['id']}", json={"work_date": before}, headers=w.support),
+        422,
+        "work_date_before_ticket",
+    )
     assert await TimeEntry.filter(ticket_id=ticket.id).count() == 1

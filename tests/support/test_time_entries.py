@@ -2,6 +2,7 @@
 
 Tickets are created directly (not through intake) so that each test chooses the category deterministically.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,8 +37,11 @@ async def test_reclassification_never_changes_past_entries(client: httpx.AsyncCl
     w = await world()
     ticket = await make_ticket(w.org, w.requester, Category.assistance)
     before = await log(client, w.support, ticket.id, minutes=60)
-    response = await client.post(f"/api/v1/tickets/{ticket.id}/classification",
-                                 json={"category": "defect", "reason": "a fault after all"}, headers=w.admin)
+    response = await client.post(
+        f"/api/v1/tickets/{ticket.id}/classification",
+        json={"category": "defect", "reason": "a fault after all"},
+        headers=w.admin,
+    )
     assert response.status_code == 200, response.text
     after = await log(client, w.support, ticket.id, minutes=15)
     assert (after["category"], after["billable"]) == ("defect", False)
@@ -54,8 +58,11 @@ async def test_not_a_defect_makes_only_later_time_billable(client: httpx.AsyncCl
     ticket = await make_ticket(w.org, w.requester, Category.defect)
     investigation = await log(client, w.support, ticket.id, minutes=90, description="Utredning")
     assert investigation["billable"] is False
-    response = await client.post(f"/api/v1/tickets/{ticket.id}/defect-outcome",
-                                 json={"outcome": "not_a_defect", "reason": "own code"}, headers=w.admin)
+    response = await client.post(
+        f"/api/v1/tickets/{ticket.id}/defect-outcome",
+        json={"outcome": "not_a_defect", "reason": "own code"},
+        headers=w.admin,
+    )
     assert response.status_code == 200 and response.json()["category"] == "assistance", response.text
     help_ = await log(client, w.support, ticket.id, minutes=30, description="Hjälp med anropet")
     assert (help_["category"], help_["billable"]) == ("assistance", True)
@@ -68,8 +75,11 @@ async def test_extension_is_billable_only_once_customer_funded(client: httpx.Asy
     ticket = await make_ticket(w.org, w.requester, Category.extension)
     evaluation = await log(client, w.support, ticket.id)
     assert (evaluation["category"], evaluation["billable"]) == ("extension", False)
-    response = await client.post(f"/api/v1/tickets/{ticket.id}/extension-decision",
-                                 json={"decision": "customer_funded", "reason": "accepted"}, headers=w.admin)
+    response = await client.post(
+        f"/api/v1/tickets/{ticket.id}/extension-decision",
+        json={"decision": "customer_funded", "reason": "accepted"},
+        headers=w.admin,
+    )
     assert response.status_code == 200, response.text
     assert (await log(client, w.support, ticket.id))["billable"] is True
     roadmap = await make_ticket(w.org, w.requester, Category.extension, extension_decision="roadmap")
@@ -80,32 +90,37 @@ async def test_no_time_on_rejected_unofficial_or_unclassified_tickets(client: ht
     w = await world()
     cases = [
         (await make_ticket(w.org, w.requester, status=TicketStatus.rejected), "ticket_rejected"),
-        (await make_ticket(w.org, w.requester, Category.unofficial, status=TicketStatus.new),
-         "ticket_unofficial"),
-        (await make_ticket(w.org, w.requester, Category.unofficial, status=TicketStatus.rejected),
-         "ticket_rejected"),
+        (await make_ticket(w.org, w.requester, Category.unofficial, status=TicketStatus.new), "ticket_unofficial"),
+        (await make_ticket(w.org, w.requester, Category.unofficial, status=TicketStatus.rejected), "ticket_rejected"),
         (await make_ticket(w.org, w.requester, None), "ticket_unclassified"),
-        (await make_ticket(w.org, w.requester, Category.assistance, state=ClassificationState.needs_triage),
-         "ticket_unclassified"),
+        (
+            await make_ticket(w.org, w.requester, Category.assistance, state=ClassificationState.needs_triage),
+            "ticket_unclassified",
+        ),
     ]
     for ticket, code in cases:
-        response = await client.post(f"/api/v1/tickets/{ticket.id}/time-entries", json=entry_body(),
-                                     headers=w.support)
+        response = await client.post(f"/api/v1/tickets/{ticket.id}/time-entries", json=entry_body(), headers=w.support)
         assert_problem(response, 409, code)
     # a confident automatic suggestion (the integrator was told the billing) is settled enough
-    suggested = await make_ticket(w.org, w.requester, Category.activation,
-                                  state=ClassificationState.suggested)
+    suggested = await make_ticket(w.org, w.requester, Category.activation, state=ClassificationState.suggested)
     assert (await log(client, w.support, suggested.id))["billable"] is True
     # staff classifying the unofficial ticket rejects it; time stays refused
     ticket = await make_ticket(w.org, w.requester, Category.assistance)
-    await client.post(f"/api/v1/tickets/{ticket.id}/classification",
-                      json={"category": "unofficial", "reason": "reads the database"}, headers=w.admin)
-    assert_problem(await client.post(f"/api/v1/tickets/{ticket.id}/time-entries", json=entry_body(),
-                                     headers=w.support), 409, "ticket_rejected")
+    await client.post(
+        f"/api/v1/tickets/{ticket.id}/classification",
+        json={"category": "unofficial", "reason": "reads the database"},
+        headers=w.admin,
+    )
+    assert_problem(
+        await client.post(f"/api/v1/tickets/{ticket.id}/time-entries", json=entry_body(), headers=w.support),
+        409,
+        "ticket_rejected",
+    )
     assert await TimeEntry.all().count() == 1
 
 
 # Validation -------------------------------------------------------------------------------------------------
+
 
 async def test_bad_input_is_refused(client: httpx.AsyncClient) -> None:
     w = await world()
@@ -113,22 +128,34 @@ async def test_bad_input_is_refused(client: httpx.AsyncClient) -> None:
     url = f"/api/v1/tickets/{ticket.id}/time-entries"
     year_ago = today() - dt.timedelta(days=366)
     bad: list[dict[str, Any]] = [
-        entry_body(minutes=-30), entry_body(minutes=0), entry_body(minutes=1441), entry_body(minutes=100_000),
-        entry_body(minutes=30.5), entry_body(minutes="30"), entry_body(minutes=True),
-        entry_body(minutes=None), entry_body(work_date=(today() + dt.timedelta(days=1)).isoformat()),
+        entry_body(minutes=-30),
+        entry_body(minutes=0),
+        entry_body(minutes=1441),
+        entry_body(minutes=100_000),
+        entry_body(minutes=30.5),
+        entry_body(minutes="30"),
+        entry_body(minutes=True),
+        entry_body(minutes=None),
+        entry_body(work_date=(today() + dt.timedelta(days=1)).isoformat()),
         entry_body(work_date="2999-01-01"),
-        entry_body(work_date=year_ago.isoformat()), entry_body(work_date="1999-12-31"),
-        entry_body(work_date="2026-02-30"), entry_body(work_date="igår"),
-        entry_body(description=""), entry_body(description="   "), entry_body(description="x" * 2001),
-        entry_body(category="defect"), entry_body(billable=False), entry_body(staff_id=0),
-        {"minutes": 30, "description": "x"}, {"work_date": today().isoformat(), "description": "x"},
+        entry_body(work_date=year_ago.isoformat()),
+        entry_body(work_date="1999-12-31"),
+        entry_body(work_date="2026-02-30"),
+        entry_body(work_date="igår"),
+        entry_body(description=""),
+        entry_body(description="   "),
+        entry_body(description="x" * 2001),
+        entry_body(category="defect"),
+        entry_body(billable=False),
+        entry_body(staff_id=0),
+        {"minutes": 30, "description": "x"},
+        {"work_date": today().isoformat(), "description": "x"},
         {"work_date": today().isoformat(), "minutes": 30},
     ]
     for body in bad:
         assert_problem(await client.post(url, json=body, headers=w.support), 422)
     assert_problem(await client.post(url, json=[1, 2], headers=w.support), 422)
-    assert_problem(await client.post(url, content=b'{"minutes": 30,', headers=w.support), 400,
-                   "malformed_json")
+    assert_problem(await client.post(url, content=b'{"minutes": 30,', headers=w.support), 400, "malformed_json")
     assert await TimeEntry.all().count() == 0
     # the boundaries themselves are fine
     await log(client, w.support, ticket.id, minutes=1)
@@ -145,8 +172,7 @@ async def test_access_and_visibility(client: httpx.AsyncClient) -> None:
     assert_problem(await client.post(url, json=entry_body(), headers={"Authorization": "Bearer nope"}), 401)
     assert_problem(await client.post(url, json=entry_body(), headers=w.finance), 403)
     assert_problem(await client.post(url, json=entry_body(), headers=w.integrator), 403)
-    assert_problem(await client.post("/api/v1/tickets/999999/time-entries", json=entry_body(),
-                                     headers=w.support), 404)
+    assert_problem(await client.post("/api/v1/tickets/999999/time-entries", json=entry_body(), headers=w.support), 404)
     entry = await log(client, w.support, ticket.id)
     # integrators read their own organisation's tickets' time, nothing else
     own = await client.get(url, headers=w.integrator)
@@ -155,8 +181,9 @@ async def test_access_and_visibility(client: httpx.AsyncClient) -> None:
     assert_problem(await client.get(url, headers=w.stranger), 404, "ticket_not_found")
     assert_problem(await client.get(f"/api/v1/time-entries/{entry['id']}", headers=w.stranger), 404)
     assert_problem(await client.get("/api/v1/time-entries", headers=w.integrator), 403)
-    assert_problem(await client.patch(f"/api/v1/time-entries/{entry['id']}", json={"minutes": 5},
-                                      headers=w.integrator), 403)
+    assert_problem(
+        await client.patch(f"/api/v1/time-entries/{entry['id']}", json={"minutes": 5}, headers=w.integrator), 403
+    )
     assert_problem(await client.delete(f"/api/v1/time-entries/{entry['id']}", headers=w.finance), 403)
     assert (await client.get("/api/v1/time-entries", headers=w.finance)).status_code == 200
     assert_problem(await client.get("/api/v1/time-entries/999999", headers=w.admin), 404)
@@ -195,21 +222,34 @@ async def test_idempotency_key_returns_the_first_entry(client: httpx.AsyncClient
 
 # Editing, deleting, approval ------------------------------------------------------------------------------
 
+
 async def test_edit_and_delete(client: httpx.AsyncClient) -> None:
     w = await world()
     ticket = await make_ticket(w.org, w.requester)
     entry = await log(client, w.support, ticket.id)
     url = f"/api/v1/time-entries/{entry['id']}"
     yesterday = (today() - dt.timedelta(days=1)).isoformat()
-    response = await client.patch(url, json={"minutes": 75, "description": "Rättat", "work_date": yesterday},
-                                  headers=w.support)
+    response = await client.patch(
+        url, json={"minutes": 75, "description": "Rättat", "work_date": yesterday}, headers=w.support
+    )
     assert response.status_code == 200, response.text
     assert (response.json()["minutes"], response.json()["description"], response.json()["work_date"]) == (
-        75, "Rättat", yesterday)
+        75,
+        "Rättat",
+        yesterday,
+    )
     assert response.json()["category"] == "assistance"
-    for body in ({"category": "defect"}, {"billable": False}, {"minutes": 0}, {"minutes": 1441},
-                 {"minutes": None}, {"description": ""}, {"work_date": "2999-01-01"}, {"invoice_id": 1},
-                 {"approved_at": "2026-01-01T00:00:00Z"}):
+    for body in (
+        {"category": "defect"},
+        {"billable": False},
+        {"minutes": 0},
+        {"minutes": 1441},
+        {"minutes": None},
+        {"description": ""},
+        {"work_date": "2999-01-01"},
+        {"invoice_id": 1},
+        {"approved_at": "2026-01-01T00:00:00Z"},
+    ):
         assert_problem(await client.patch(url, json=body, headers=w.support), 422)
     assert_problem(await client.patch(url, content=b"{nope", headers=w.support), 400)
     stored = await TimeEntry.get(id=entry["id"])
@@ -222,5 +262,4 @@ async def test_edit_and_delete(client: httpx.AsyncClient) -> None:
     assert (await client.delete(url, headers=w.support)).status_code == 204
     assert_problem(await client.get(url, headers=w.support), 404, "time_entry_not_found")
     assert_problem(await client.delete(url, headers=w.support), 404)
-    assert_problem(await client.patch("/api/v1/time-entries/999999", json={"minutes": 5}, headers=w.admin),
-                   404)
+    assert_problem(await client.patch("/api/v1/time-entries/999999", json={"minutes": 5}, headers=w.admin), 404)

@@ -29,17 +29,31 @@ def assert_problem(response: httpx.Response, status: int, code: str | None = Non
     return body
 
 
-async def make_ticket(org: Organisation, requester: Contact,
-                      category: Category | None = Category.assistance, *,
-                      state: ClassificationState = ClassificationState.confirmed,
-                      status: TicketStatus = TicketStatus.in_progress, bill_to: Organisation | None = None,
-                      opened: dt.datetime | None = None, **extra: Any) -> Ticket:
+async def make_ticket(
+    org: Organisation,
+    requester: Contact,
+    category: Category | None = Category.assistance,
+    *,
+    state: ClassificationState = ClassificationState.confirmed,
+    status: TicketStatus = TicketStatus.in_progress,
+    bill_to: Organisation | None = None,
+    opened: dt.datetime | None = None,
+    **extra: Any,
+) -> Ticket:
     """A ticket opened `opened` (default: 400 days ago, so any allowed work date is after it)."""
     n = next(_numbers)
-    ticket = await Ticket.create(number=f"SUP-TT-{n:05d}", subject=f"Ärende {n}", body="", requester=requester,
-                                 organisation=org, bill_to=bill_to or org, category=category,
-                                 classification_state=state if category is not None else
-                                 ClassificationState.unclassified, status=status, **extra)
+    ticket = await Ticket.create(
+        number=f"SUP-TT-{n:05d}",
+        subject=f"Ärende {n}",
+        body="",
+        requester=requester,
+        organisation=org,
+        bill_to=bill_to or org,
+        category=category,
+        classification_state=state if category is not None else ClassificationState.unclassified,
+        status=status,
+        **extra,
+    )
     ticket.created_at = opened or dt.datetime.now(dt.UTC) - dt.timedelta(days=400)
     await Ticket.filter(id=ticket.id).update(created_at=ticket.created_at)
     return ticket
@@ -52,12 +66,12 @@ class World:
     agent: Staff
     lead: Staff
     admin: dict[str, str]
-    support: dict[str, str]        # bound to `agent`
-    lead_token: dict[str, str]     # support token bound to `lead`
-    shared: dict[str, str]         # support token with no staff member
+    support: dict[str, str]  # bound to `agent`
+    lead_token: dict[str, str]  # support token bound to `lead`
+    shared: dict[str, str]  # support token with no staff member
     finance: dict[str, str]
-    integrator: dict[str, str]     # of `org`
-    stranger: dict[str, str]       # integrator of another organisation
+    integrator: dict[str, str]  # of `org`
+    stranger: dict[str, str]  # integrator of another organisation
 
 
 async def world() -> World:
@@ -66,7 +80,10 @@ async def world() -> World:
     agent = await f.staff()
     lead = await f.staff(is_lead=True)
     return World(
-        org=org, requester=requester, agent=agent, lead=lead,
+        org=org,
+        requester=requester,
+        agent=agent,
+        lead=lead,
         admin=f.bearer(await f.token(Role.admin)),
         support=f.bearer(await f.token(Role.support, staff_member=agent)),
         lead_token=f.bearer(await f.token(Role.support, staff_member=lead)),
@@ -82,16 +99,15 @@ def today() -> dt.date:
 
 
 def entry_body(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"work_date": today().isoformat(), "minutes": 30,
-                            "description": "Felsökte anropet"}
+    body: dict[str, Any] = {"work_date": today().isoformat(), "minutes": 30, "description": "Felsökte anropet"}
     body.update(overrides)
     return body
 
 
-async def log(client: httpx.AsyncClient, headers: dict[str, str], ticket_id: int,
-              **overrides: Any) -> dict[str, Any]:
-    response = await client.post(f"/api/v1/tickets/{ticket_id}/time-entries", json=entry_body(**overrides),
-                                 headers=headers)
+async def log(client: httpx.AsyncClient, headers: dict[str, str], ticket_id: int, **overrides: Any) -> dict[str, Any]:
+    response = await client.post(
+        f"/api/v1/tickets/{ticket_id}/time-entries", json=entry_body(**overrides), headers=headers
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
