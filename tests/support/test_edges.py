@@ -10,7 +10,7 @@ import pytest
 from core.auth import Role
 from tests import factories as f
 from tests.support.test_organisations import assert_problem
-from tests.support.test_tickets import open_ticket
+from tests.support.ticket_helpers import open_ticket
 
 
 async def test_the_widest_creation_date_range_works(client: httpx.AsyncClient) -> None:
