@@ -1,9 +1,8 @@
 """Named counters for human-readable numbers (SUP-2026-00042).
 
 One upsert `INSERT … ON CONFLICT DO UPDATE … RETURNING` increments and reads under the row's lock, so
-concurrent transactions on
-PostgreSQL serialise on the counter row and never hand out the same number; it rolls back with its
-transaction. Never max()+1.
+concurrent transactions on PostgreSQL serialise on the counter row and never hand out the same number;
+it rolls back with its transaction. Never max()+1.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Tortoise config for the `tortoise` command line (makemigrations):
-`tortoise -c support.tortoise_conf.TORTOISE_ORM makemigrations`."""
+`tortoise -c tripdesk.tortoise_conf.TORTOISE_ORM makemigrations`."""
 
 from support.settings import get_settings
 from tripdesk.db import tortoise_config
