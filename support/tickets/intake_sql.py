@@ -206,14 +206,20 @@ def sqlite_statements(columns: tuple[str, ...], event_count: int, with_receipt: 
     """The intake as SQLite statements, run in order in one transaction (see the module docstring)."""
     q = query_class(postgres=False)
 
-    def with_ticket(p: Params) -> QueryBuilder:
-        ticket = q.from_(TICKETS).select("id", "number", "bill_to_id").where(TICKETS.id == p("ticket_id"))
-        return q.with_(requester(p), "r").with_(ticket, "t")
+    def ctes(p: Params, ticket: bool) -> list[tuple[QueryBuilder, str]]:
+        """The requester `r` and, for the rows that follow the ticket, the ticket `t` just inserted."""
+        head = [(requester(p), "r")]
+        if ticket:
+            row = q.from_(TICKETS).select("id", "number", "bill_to_id").where(TICKETS.id == p("ticket_id"))
+            head.append((row, "t"))
+        return head
 
     def built(piece: Any, *args: Any, ticket: bool = False) -> Statement:
         p = Params(postgres=False)
-        head = with_ticket(p) if ticket else q.with_(requester(p), "r")
-        return p.statement(_prefixed(head, piece(p, *args)))
+        query = piece(p, *args)
+        for cte, name in ctes(p, ticket):
+            query = query.with_(cte, name)
+        return p.statement(query)
 
     return SqliteStatements(
         checks=built(checks),
@@ -221,12 +227,6 @@ def sqlite_statements(columns: tuple[str, ...], event_count: int, with_receipt: 
         events=tuple(built(event_insert, index, None, ticket=True) for index in range(event_count)),
         receipt=built(receipt_insert, ticket=True) if with_receipt else None,
     )
-
-
-def _prefixed(head: QueryBuilder, query: QueryBuilder) -> QueryBuilder:
-    """`query` with the CTEs of `head` (pypika keeps them on the builder that renders them)."""
-    query._with = [*head._with, *query._with]
-    return query
 
 
 def bind(
