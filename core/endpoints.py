@@ -54,16 +54,16 @@ def handler(endpoint: Handler) -> Handler:
 class Options(TypedDict, total=False):
     """What an entry may say beyond its path, summary, call and schemas."""
 
-    query: type[BaseModel]
-    roles: tuple[Role, ...]
-    tags: tuple[str, ...]
-    id_as: str
-    name: str
-    doc: str
-    idempotent: bool
-    spread: bool
-    content_types: tuple[str, ...]
-    body_media_type: str
+    query: type[BaseModel]  # the query string's model
+    roles: tuple[Role, ...]  # instead of the resource's read or write roles
+    tags: tuple[str, ...]  # instead of the resource's
+    id_as: str  # instead of the resource's
+    name: str  # the OpenAPI operation's name, when not the function's
+    doc: str  # the OpenAPI description
+    idempotent: bool  # a create that a retried `Idempotency-Key` answers with the first response
+    spread: bool  # the body's (or query's) fields are the service's keywords, not `data` (`query`)
+    content_types: tuple[str, ...]  # what the answer may be besides JSON (CSV, a PDF)
+    body_media_type: str  # how a body that is not JSON is sent (multipart/form-data)
 
 
 @dataclass(frozen=True)
