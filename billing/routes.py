@@ -24,8 +24,8 @@ INVOICES = ("invoices",)
 
 rate_cards = Endpoints(tags=("rate-cards",), reads=STAFF, writes=ADMIN, id_as="card_id", replay=run_once)
 packages = Endpoints(tags=("prepaid",), reads=ANY, writes=FINANCE, id_as="organisation_id", replay=run_once)
-ceiling = Endpoints(tags=("tickets",), reads=ANY, writes=CEILING_WRITERS, id_as="ticket_id")
-report = Endpoints(tags=("reports",), reads=STAFF)
+cost_ceilings = Endpoints(tags=("tickets",), reads=ANY, writes=CEILING_WRITERS, id_as="ticket_id")
+time_reports = Endpoints(tags=("reports",), reads=STAFF)
 invoice_runs = Endpoints(tags=INVOICES, reads=FINANCE, id_as="run_id")
 invoices = Endpoints(tags=INVOICES, reads=INVOICE_READERS, writes=FINANCE, id_as="invoice_id", replay=run_once)
 
@@ -137,13 +137,13 @@ routes = [
         idempotent=True,
         name="create_prepaid",
     ),
-    ceiling.get(
+    cost_ceilings.get(
         "/tickets/{id:int}/cost-ceiling",
         "A ticket's cost ceiling, usage and held time",
         ceilings.get_ceiling,
         schemas.CeilingRead,
     ),
-    ceiling.put(
+    cost_ceilings.put(
         "/tickets/{id:int}/cost-ceiling",
         "Set a ticket's cost ceiling (hours or SEK ex VAT)",
         ceilings.set_ceiling,
@@ -151,7 +151,7 @@ routes = [
         schemas.CeilingRead,
         doc="Set by the integrator of the ticket's billed organisation (or staff); a new ceiling needs approval.",
     ),
-    ceiling.post(
+    cost_ceilings.post(
         "/tickets/{id:int}/cost-ceiling/approve",
         "Approve billable time beyond the cost ceiling",
         ceilings.approve_ceiling,
@@ -159,7 +159,7 @@ routes = [
         schemas.CeilingRead,
         roles=(Role.admin, Role.support, Role.integrator),
     ),
-    report.get(
+    time_reports.get(
         "/reports/time",
         "Time report per organisation × category × month × staff (JSON or ?format=csv)",
         time_report,

@@ -16,9 +16,9 @@ STAFF_WRITE = (Role.admin, Role.support)
 ANY = tuple(Role)
 
 orgs = Endpoints(tags=("organisations",), reads=ANY, writes=STAFF_WRITE, id_as="organisation_id")
-partner = Endpoints(tags=("organisations",), reads=ANY, writes=ADMIN, id_as="partner_id")
+partner_customers = Endpoints(tags=("organisations",), reads=ANY, writes=ADMIN, id_as="partner_id")
 staff = Endpoints(tags=("staff",), reads=STAFF_ROLES, writes=ADMIN)
-tokens = Endpoints(tags=("tokens",), reads=ADMIN, writes=ADMIN)
+tokens = Endpoints(tags=("tokens",), reads=ADMIN)
 
 
 @handler
@@ -123,7 +123,7 @@ routes = [
         schemas.LicenceCreate,
         schemas.LicenceRead,
     ),
-    partner.get(
+    partner_customers.get(
         "/organisations/{id:int}/customers",
         "List the customers a partner acts for",
         partners.list_customers,
@@ -131,7 +131,7 @@ routes = [
         name="list_partner_customers",
         doc="Staff see every partner's customers; a partner's integrator sees its own.",
     ),
-    partner.create(
+    partner_customers.create(
         "/organisations/{id:int}/customers",
         "Record a customer the partner acts for",
         partners.add_customer,
@@ -141,7 +141,7 @@ routes = [
         doc="""From then on the partner's contacts may open tickets billed to that customer and name its
     applications.""",
     ),
-    partner.delete(
+    partner_customers.delete(
         "/organisations/{id:int}/customers/{customer_id:int}",
         "Stop a partner acting for a customer",
         partners.remove_customer,

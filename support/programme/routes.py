@@ -13,7 +13,7 @@ APPLICANTS = (Role.admin, Role.support, Role.integrator)
 
 applications = Endpoints(tags=("partners",), reads=ANY, writes=STAFF_WRITE, id_as="application_id")
 partners = Endpoints(tags=("partners",), reads=ANY, writes=STAFF_WRITE, id_as="organisation_id")
-notice = Endpoints(tags=("interface-notices",), reads=ANY, writes=STAFF_WRITE, id_as="notice_id")
+interface_notices = Endpoints(tags=("interface-notices",), reads=ANY, writes=STAFF_WRITE, id_as="notice_id")
 
 routes = [
     partners.get(
@@ -84,14 +84,14 @@ routes = [
         schemas.AgreementRead,
         roles=ADMIN,
     ),
-    notice.get(
+    interface_notices.get(
         "/interface-notices",
         "List and search interface change notices (integrators: those sent to them)",
         notices.list_notices,
         schemas.NoticeList,
         query=schemas.NoticeQuery,
     ),
-    notice.create(
+    interface_notices.create(
         "/interface-notices",
         "Publish an interface change notice (emails partners and affected customers)",
         notices.publish,
@@ -99,5 +99,7 @@ routes = [
         schemas.NoticeRead,
         name="publish_notice",
     ),
-    notice.get("/interface-notices/{id:int}", "Get an interface change notice", notices.get_notice, schemas.NoticeRead),
+    interface_notices.get(
+        "/interface-notices/{id:int}", "Get an interface change notice", notices.get_notice, schemas.NoticeRead
+    ),
 ]

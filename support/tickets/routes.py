@@ -9,25 +9,23 @@ from core.auth import STAFF_ROLES, Principal, Role
 from core.endpoints import Endpoints, handler
 from core.http import JSON, RowsJSON, read_body, read_query
 from support.idempotency import run_once
-from support.tickets import decisions
-from support.tickets import schemas as ticket_schemas
-from support.tickets import service as tickets
+from support.tickets import decisions, schemas, service
 
 WORKERS = (Role.admin, Role.support, Role.integrator)
 
-ticket = Endpoints(tags=("tickets",), reads=tuple(Role), writes=(Role.admin, Role.support), id_as="ticket_id")
+tickets = Endpoints(tags=("tickets",), reads=tuple(Role), writes=(Role.admin, Role.support), id_as="ticket_id")
 
 
 @handler
 async def create_ticket(request: Request, principal: Principal) -> Response:
     """A retry with the same `Idempotency-Key` returns the first result instead of a second ticket."""
-    data = await read_body(request, ticket_schemas.TicketCreate)
+    data = await read_body(request, schemas.TicketCreate)
     key = request.headers.get("idempotency-key")
     if key is None:
-        return JSON(await tickets.create_ticket(principal=principal, data=data), status_code=201)
+        return JSON(await service.create_ticket(principal=principal, data=data), status_code=201)
 
     async def create() -> dict:
-        return (await tickets.create_ticket(principal=principal, data=data)).model_dump(mode="json")
+        return (await service.create_ticket(principal=principal, data=data)).model_dump(mode="json")
 
     status, body = await run_once(
         principal=principal, endpoint="POST /tickets", key=key, body=await request.body(), create=create
@@ -39,78 +37,74 @@ async def create_ticket(request: Request, principal: Principal) -> Response:
 async def list_tickets(request: Request, principal: Principal) -> Response:
     """Newest first; filter by status, category, organisation (opened or billed), assignee, creation date
     range and free text (number, subject, body). Pass `next_cursor` back as `cursor` for the next page."""
-    query = read_query(request, ticket_schemas.TicketQuery)
-    rows, cursor = await tickets.list_tickets(principal=principal, query=query)
-    return RowsJSON({"items": rows, "next_cursor": cursor})  # the shape of ticket_schemas.TicketPage
+    query = read_query(request, schemas.TicketQuery)
+    rows, cursor = await service.list_tickets(principal=principal, query=query)
+    return RowsJSON({"items": rows, "next_cursor": cursor})  # the shape of schemas.TicketPage
 
 
 routes = [
-    ticket.get("/tickets", "List tickets", list_tickets, ticket_schemas.TicketPage, query=ticket_schemas.TicketQuery),
-    ticket.create(
+    tickets.get("/tickets", "List tickets", list_tickets, schemas.TicketPage, query=schemas.TicketQuery),
+    tickets.create(
         "/tickets",
         "Open a ticket (classified automatically)",
         create_ticket,
-        ticket_schemas.TicketCreate,
-        ticket_schemas.TicketRead,
+        schemas.TicketCreate,
+        schemas.TicketRead,
         roles=WORKERS,
         idempotent=True,
     ),
-    ticket.get("/tickets/{id:int}", "Get a ticket", tickets.read_ticket, ticket_schemas.TicketRead, name="get_ticket"),
-    ticket.patch(
+    tickets.get("/tickets/{id:int}", "Get a ticket", service.read_ticket, schemas.TicketRead, name="get_ticket"),
+    tickets.patch(
         "/tickets/{id:int}",
         "Change a ticket's status or assignee",
-        tickets.update_ticket,
-        ticket_schemas.TicketUpdate,
-        ticket_schemas.TicketRead,
+        service.update_ticket,
+        schemas.TicketUpdate,
+        schemas.TicketRead,
         doc="Status follows the state machine; an illegal transition is a 409.",
     ),
-    ticket.get(
+    tickets.get(
         "/tickets/{id:int}/comments",
         "List a ticket's comments",
-        tickets.list_comments,
-        ticket_schemas.CommentList,
+        service.list_comments,
+        schemas.CommentList,
         doc="Integrators see public comments only.",
     ),
-    ticket.create(
+    tickets.create(
         "/tickets/{id:int}/comments",
         "Comment on a ticket",
-        tickets.add_comment,
-        ticket_schemas.CommentCreate,
-        ticket_schemas.CommentRead,
+        service.add_comment,
+        schemas.CommentCreate,
+        schemas.CommentRead,
         roles=WORKERS,
         doc="A public comment from staff is emailed to the requester; internal comments are never shown to them.",
     ),
-    ticket.get(
-        "/tickets/{id:int}/events",
-        "A ticket's history",
-        tickets.list_events,
-        ticket_schemas.EventList,
-        roles=STAFF_ROLES,
+    tickets.get(
+        "/tickets/{id:int}/events", "A ticket's history", service.list_events, schemas.EventList, roles=STAFF_ROLES
     ),
-    ticket.post(
+    tickets.post(
         "/tickets/{id:int}/classification",
         "Set or confirm a ticket's category",
-        tickets.set_classification,
-        ticket_schemas.ClassificationSet,
-        ticket_schemas.TicketRead,
+        service.set_classification,
+        schemas.ClassificationSet,
+        schemas.TicketRead,
         doc="""Staff decision with a reason; recorded as an event and as a labelled example for retraining.
     `unofficial` rejects the ticket with the policy text.""",
     ),
-    ticket.post(
+    tickets.post(
         "/tickets/{id:int}/defect-outcome",
         "Record a defect investigation's outcome",
         decisions.set_defect_outcome,
-        ticket_schemas.DefectOutcomeSet,
-        ticket_schemas.TicketRead,
+        schemas.DefectOutcomeSet,
+        schemas.TicketRead,
         spread=True,
         doc="`not_a_defect` reclassifies to assistance: time logged from then on is billable.",
     ),
-    ticket.post(
+    tickets.post(
         "/tickets/{id:int}/extension-decision",
         "Record the product owner's decision on an extension wish",
         decisions.set_extension_decision,
-        ticket_schemas.ExtensionDecisionSet,
-        ticket_schemas.TicketRead,
+        schemas.ExtensionDecisionSet,
+        schemas.TicketRead,
         spread=True,
     ),
 ]

@@ -21,7 +21,7 @@ from support.timetracking.models import PeriodLock, Timer
 WRITERS = (Role.admin, Role.support)
 
 timesheet = Endpoints(tags=("time",), reads=tuple(Role), writes=WRITERS, id_as="entry_id", replay=run_once)
-timer = Endpoints(tags=("time",), reads=WRITERS)
+own_timer = Endpoints(tags=("time",), reads=WRITERS)
 locks = Endpoints(tags=("time",), reads=STAFF_ROLES, writes=(Role.admin, Role.finance))
 
 
@@ -156,10 +156,10 @@ routes = [
         response=schemas.TimeEntryRead,
         doc="Leads and admins; an invoiced entry stays approved (409).",
     ),
-    timer.create("/timers", "Start a timer on a ticket", start_timer, schemas.TimerStart, schemas.TimerRead),
-    timer.get("/timers/current", "Your running timer", current_timer, schemas.TimerRead),
-    timer.delete("/timers/current", "Discard your timer", timers.discard_timer),
-    timer.create(
+    own_timer.create("/timers", "Start a timer on a ticket", start_timer, schemas.TimerStart, schemas.TimerRead),
+    own_timer.get("/timers/current", "Your running timer", current_timer, schemas.TimerRead),
+    own_timer.delete("/timers/current", "Discard your timer", timers.discard_timer),
+    own_timer.create(
         "/timers/current/stop",
         "Stop your timer and log its time",
         timers.stop_timer,
