@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
 
 from core.auth import Principal, Role
-from core.http import operation, path_int, read_query
+from core.endpoints import Endpoints, handler
+from core.http import download, path_int, read_query
 from invoices import periods, schemas, service
 from invoices.models import DocumentFormat, InvoiceDocument
 
 READERS = (Role.admin, Role.finance, Role.support, Role.integrator)
-FINANCE = (Role.admin, Role.finance)
-TAGS = ("invoices",)
+documents = Endpoints(tags=("invoices",), reads=READERS)
 CACHE = "private, no-cache"  # immutable bytes, but every request re-checks the token: revalidate via ETag
 
 
@@ -53,9 +52,7 @@ def _download(request: Request, document: InvoiceDocument) -> Response:
     )
 
 
-@operation(
-    "Download an issued invoice or credit note as PDF", roles=READERS, tags=TAGS, content_types=("application/pdf",)
-)
+@handler
 async def invoice_pdf(request: Request, principal: Principal) -> Response:
     """The PDF rendered and stored when the invoice was issued (never re-rendered). `ETag` is its sha256;
     send it back in `If-None-Match` for a 304. A draft has no documents (404 invoice_document_not_issued)."""
@@ -63,26 +60,15 @@ async def invoice_pdf(request: Request, principal: Principal) -> Response:
     return _download(request, document)
 
 
-@operation(
-    "Download an issued invoice or credit note as Peppol BIS Billing 3.0 UBL XML",
-    roles=READERS,
-    tags=TAGS,
-    content_types=("application/xml",),
-)
+@handler
 async def invoice_xml(request: Request, principal: Principal) -> Response:
     """The UBL e-invoice stored when the invoice was issued. `ETag` is its sha256 (304 on `If-None-Match`)."""
     document = await service.get_document(principal=principal, invoice_id=path_int(request), fmt=DocumentFormat.xml)
     return _download(request, document)
 
 
-@operation(
-    "Download a period's invoice and credit-note documents as a zip",
-    roles=FINANCE,
-    tags=TAGS,
-    query=schemas.DocumentPeriodQuery,
-    content_types=("application/zip",),
-)
-async def period_documents_zip(request: Request, principal: Principal) -> Response:
+@handler
+async def invoice_documents_zip(request: Request, principal: Principal) -> Response:
     """`<number>.pdf` and `<number>.xml` of every invoice and credit note issued in the month (or, with
     `by=service_period` / `by=service`, whose delivery period starts in it), plus `SHA256SUMS` for
     `sha256sum -c`. `X-Document-Count` (invoices + credit notes), `X-Invoice-Count` and
@@ -90,22 +76,35 @@ async def period_documents_zip(request: Request, principal: Principal) -> Respon
     that says how many the other basis would find; a month that has not begun is a 422."""
     query = read_query(request, schemas.DocumentPeriodQuery)
     filename, data, found = await periods.period_zip(period=periods.parse_period(query.period), by=query.by)
-    return Response(
-        data,
-        media_type="application/zip",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-            "X-Document-Count": str(len(found.invoices)),
-            "X-Credit-Note-Count": str(found.credit_notes),
-            "X-Invoice-Count": str(len(found.invoices) - found.credit_notes),
-            "X-Period-Basis": found.by.value,
-        },
-    )
+    headers = {
+        "Cache-Control": "private, no-store",
+        "X-Document-Count": str(len(found.invoices)),
+        "X-Credit-Note-Count": str(found.credit_notes),
+        "X-Invoice-Count": str(len(found.invoices) - found.credit_notes),
+        "X-Period-Basis": found.by.value,
+    }
+    return download(data, "application/zip", filename, headers)
 
 
-routes: list[BaseRoute] = [
-    Route("/invoices/{id:int}.pdf", invoice_pdf, methods=["GET"], name="invoice_pdf"),
-    Route("/invoices/{id:int}.xml", invoice_xml, methods=["GET"], name="invoice_xml"),
-    Route("/invoice-documents.zip", period_documents_zip, methods=["GET"], name="invoice_documents_zip"),
+routes = [
+    documents.get(
+        "/invoices/{id:int}.pdf",
+        "Download an issued invoice or credit note as PDF",
+        invoice_pdf,
+        content_types=("application/pdf",),
+    ),
+    documents.get(
+        "/invoices/{id:int}.xml",
+        "Download an issued invoice or credit note as Peppol BIS Billing 3.0 UBL XML",
+        invoice_xml,
+        content_types=("application/xml",),
+    ),
+    documents.get(
+        "/invoice-documents.zip",
+        "Download a period's invoice and credit-note documents as a zip",
+        invoice_documents_zip,
+        query=schemas.DocumentPeriodQuery,
+        content_types=("application/zip",),
+        roles=(Role.admin, Role.finance),
+    ),
 ]

@@ -6,34 +6,29 @@ import asyncio
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
 
-from billing import statements
-from billing.payments.report_routes import STATEMENT_READERS, AsOfQuery
+from billing.payments.report_routes import STATEMENT_READERS, AsOfQuery, statement_of
 from core.auth import Principal
-from core.http import operation, path_int, read_query
+from core.endpoints import Endpoints, handler
+from core.http import download
 from invoices.statement_pdf import render_statement_pdf
 
 
-@operation(
-    "An organisation's statement as PDF",
-    roles=STATEMENT_READERS,
-    query=AsOfQuery,
-    tags=("payments",),
-    content_types=("application/pdf",),
-)
+@handler
 async def statement_pdf(request: Request, principal: Principal) -> Response:
-    query = read_query(request, AsOfQuery)
-    found = await statements.statement(principal=principal, organisation_id=path_int(request), as_of=query.as_of)
+    found = await statement_of(request, principal)
     data = await asyncio.to_thread(render_statement_pdf, found)
-    return Response(
-        data,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="statement-{found.organisation_id}-{found.as_of}.pdf"',
-            "Cache-Control": "private, no-store",
-        },
+    filename = f"statement-{found.organisation_id}-{found.as_of}.pdf"
+    return download(data, "application/pdf", filename, {"Cache-Control": "private, no-store"})
+
+
+statements_pdf = Endpoints(tags=("payments",), reads=STATEMENT_READERS)
+routes = [
+    statements_pdf.get(
+        "/organisations/{id:int}/statement.pdf",
+        "An organisation's statement as PDF",
+        statement_pdf,
+        query=AsOfQuery,
+        content_types=("application/pdf",),
     )
-
-
-routes: list[BaseRoute] = [Route("/organisations/{id:int}/statement.pdf", statement_pdf, methods=["GET"])]
+]

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
 
 from core.auth import Principal, Role
-from core.http import JSON, operation, path_int, service_call
+from core.endpoints import Endpoints, handler
+from core.http import JSON, path_int
 from notifications import schemas, service
 from notifications.models import OutboxMessage
 
-ADMIN = (Role.admin,)
+outbox = Endpoints(tags=("outbox",), reads=(Role.admin,))
 
 
 def _detail(row: OutboxMessage) -> schemas.OutboxDetail:
@@ -26,34 +26,30 @@ def _detail(row: OutboxMessage) -> schemas.OutboxDetail:
     )
 
 
-list_outbox = service_call(
-    "List outbox messages",
-    service.list_outbox,
-    query=schemas.OutboxQuery,
-    principal=False,
-    response=schemas.OutboxPage,
-    item=schemas.OutboxRead,
-    roles=ADMIN,
-    tags=("outbox",),
-    doc="Newest first; filter by status, template or recipient.",
-)
-
-
-@operation("Get an outbox message with its bodies", roles=ADMIN, response=schemas.OutboxDetail, tags=("outbox",))
+@handler
 async def get_outbox_message(request: Request, principal: Principal) -> Response:
     row = await service.get_outbox_message(message_id=path_int(request))
     return JSON(_detail(row))
 
 
-@operation("Retry a parked outbox message", roles=ADMIN, response=schemas.OutboxDetail, tags=("outbox",))
+@handler
 async def retry_outbox_message(request: Request, principal: Principal) -> Response:
     """Only a parked message can be retried (409 otherwise); it goes back to pending with fresh attempts."""
     row = await service.retry_message(message_id=path_int(request))
     return JSON(_detail(row))
 
 
-routes: list[BaseRoute] = [
-    Route("/outbox", list_outbox, methods=["GET"]),
-    Route("/outbox/{id:int}", get_outbox_message, methods=["GET"]),
-    Route("/outbox/{id:int}/retry", retry_outbox_message, methods=["POST"]),
+routes = [
+    outbox.get(
+        "/outbox",
+        "List outbox messages",
+        service.list_outbox,
+        schemas.OutboxPage,
+        query=schemas.OutboxQuery,
+        doc="Newest first; filter by status, template or recipient.",
+    ),
+    outbox.get("/outbox/{id:int}", "Get an outbox message with its bodies", get_outbox_message, schemas.OutboxDetail),
+    outbox.post(
+        "/outbox/{id:int}/retry", "Retry a parked outbox message", retry_outbox_message, response=schemas.OutboxDetail
+    ),
 ]

@@ -6,12 +6,10 @@ import datetime as dt
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
-from core.auth import Principal, Role
-from core.http import JSON, MAX_ID, operation, read_query
+from core.auth import Role
+from core.endpoints import Endpoints
+from core.http import MAX_ID
 from core.pagination import PageQuery
 from core.schemas import Read
 from support import audit
@@ -38,26 +36,18 @@ class AuditPage(BaseModel):
     next_cursor: str | None = None
 
 
-@operation(
-    "The audit trail of money-moving actions",
-    roles=(Role.admin, Role.finance),
-    query=AuditQuery,
-    response=AuditPage,
-    tags=("billing",),
-)
-async def list_audit_events(request: Request, principal: Principal) -> Response:
-    """Newest first. Actions: time_entries.approved/unapproved, rate_card.created/updated/deleted,
+audit_trail = Endpoints(tags=("billing",), reads=(Role.admin, Role.finance))
+routes = [
+    audit_trail.get(
+        "/audit-events",
+        "The audit trail of money-moving actions",
+        audit.list_events,
+        AuditPage,
+        query=AuditQuery,
+        spread=True,
+        name="list_audit_events",
+        doc="""Newest first. Actions: time_entries.approved/unapproved, rate_card.created/updated/deleted,
     prepaid.created, cost_ceiling.set/approved, invoice_run.started/finished, invoice.issued,
-    credit_note.issued, invoice.discarded/credited/marked_paid."""
-    query = read_query(request, AuditQuery)
-    rows, cursor = await audit.list_events(
-        action=query.action,
-        subject_type=query.subject_type,
-        subject_id=query.subject_id,
-        limit=query.limit,
-        cursor=query.cursor,
+    credit_note.issued, invoice.discarded/credited/marked_paid.""",
     )
-    return JSON(AuditPage(items=[AuditEventRead.model_validate(r) for r in rows], next_cursor=cursor))
-
-
-routes = [Route("/audit-events", list_audit_events, methods=["GET"])]
+]

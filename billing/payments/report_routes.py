@@ -8,11 +8,11 @@ import datetime as dt
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
 
 from billing import bookkeeping, reminders, statements
 from core.auth import Principal, Role
-from core.http import JSON, Id, operation, path_int, read_query
+from core.endpoints import Endpoints, handler
+from core.http import JSON, Id, download, path_int, read_query
 
 FINANCE = (Role.admin, Role.finance)
 STATEMENT_READERS = (Role.admin, Role.finance, Role.integrator)
@@ -33,13 +33,7 @@ class ReminderRunRead(BaseModel):
     skipped: list[dict[str, object]]
 
 
-@operation(
-    "Send the payment reminders that are due",
-    roles=FINANCE,
-    query=AsOfQuery,
-    response=ReminderRunRead,
-    tags=("payments",),
-)
+@handler
 async def run_reminders(request: Request, principal: Principal) -> Response:
     """Each due step once (schedule in TRIPDESK_REMINDER_*), with the invoice PDF attached; never for a
     disputed, paid or fully credited invoice. `tripdesk send-reminders` does the same."""
@@ -48,67 +42,69 @@ async def run_reminders(request: Request, principal: Principal) -> Response:
     return JSON(ReminderRunRead(as_of=run.as_of, sent=run.sent, skipped=run.skipped))
 
 
-@operation(
-    "Ageing of open receivables (not due, 0-30, 31-60, 61-90, 90+ days overdue)",
-    roles=FINANCE,
-    query=AsOfQuery,
-    tags=("payments",),
-)
-async def ageing(request: Request, principal: Principal) -> Response:
-    query = read_query(request, AsOfQuery)
-    return JSON(await reminders.ageing(as_of=query.as_of, organisation_id=query.organisation_id))
-
-
-@operation(
-    "A month's bookkeeping as an SIE 4 file (CP437)",
-    roles=FINANCE,
-    query=PeriodQuery,
-    tags=("bookkeeping",),
-    content_types=("text/plain",),
-)
+@handler
 async def sie(request: Request, principal: Principal) -> Response:
     """Invoices, credit notes, payments, assignments and refunds of the month as balanced #VER verifications
     with a #KSUMMA checksum; accounts from TRIPDESK_ACCOUNT_* (BAS defaults)."""
     filename, data = await bookkeeping.sie_export(period=read_query(request, PeriodQuery).period)
-    return Response(
-        data,
-        media_type="text/plain; charset=IBM437",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return download(data, "text/plain; charset=IBM437", filename)
 
 
-@operation(
-    "A month's bookkeeping as CSV (the same verifications as the SIE file)",
-    roles=FINANCE,
-    query=PeriodQuery,
-    tags=("bookkeeping",),
-    content_types=("text/csv",),
-)
+@handler
 async def bookkeeping_csv(request: Request, principal: Principal) -> Response:
     filename, data = await bookkeeping.csv_export(period=read_query(request, PeriodQuery).period)
-    return Response(
-        data,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return download(data, "text/csv; charset=utf-8", filename)
 
 
-@operation(
-    "An organisation's statement: invoices, credit notes, payments and balance",
-    roles=STATEMENT_READERS,
-    query=AsOfQuery,
-    response=statements.Statement,
-    tags=("payments",),
-)
-async def statement(request: Request, principal: Principal) -> Response:
+async def statement_of(request: Request, principal: Principal) -> statements.Statement:
+    """The statement a request asks for: of the organisation in its path, as of its query's `as_of`."""
     query = read_query(request, AsOfQuery)
-    return JSON(await statements.statement(principal=principal, organisation_id=path_int(request), as_of=query.as_of))
+    return await statements.statement(principal=principal, organisation_id=path_int(request), as_of=query.as_of)
 
 
-routes: list[BaseRoute] = [
-    Route("/reminders/run", run_reminders, methods=["POST"]),
-    Route("/receivables/ageing", ageing, methods=["GET"]),
-    Route("/bookkeeping/sie", sie, methods=["GET"]),
-    Route("/bookkeeping/csv", bookkeeping_csv, methods=["GET"]),
-    Route("/organisations/{id:int}/statement", statement, methods=["GET"]),
+@handler
+async def statement(request: Request, principal: Principal) -> Response:
+    return JSON(await statement_of(request, principal))
+
+
+books = Endpoints(tags=("payments",), reads=FINANCE)
+bookkeeping_exports = Endpoints(tags=("bookkeeping",), reads=FINANCE)
+
+routes = [
+    books.post(
+        "/reminders/run",
+        "Send the payment reminders that are due",
+        run_reminders,
+        query=AsOfQuery,
+        response=ReminderRunRead,
+    ),
+    books.get(
+        "/receivables/ageing",
+        "Ageing of open receivables (not due, 0-30, 31-60, 61-90, 90+ days overdue)",
+        reminders.ageing,
+        query=AsOfQuery,
+        spread=True,
+    ),
+    bookkeeping_exports.get(
+        "/bookkeeping/sie",
+        "A month's bookkeeping as an SIE 4 file (CP437)",
+        sie,
+        query=PeriodQuery,
+        content_types=("text/plain",),
+    ),
+    bookkeeping_exports.get(
+        "/bookkeeping/csv",
+        "A month's bookkeeping as CSV (the same verifications as the SIE file)",
+        bookkeeping_csv,
+        query=PeriodQuery,
+        content_types=("text/csv",),
+    ),
+    books.get(
+        "/organisations/{id:int}/statement",
+        "An organisation's statement: invoices, credit notes, payments and balance",
+        statement,
+        statements.Statement,
+        query=AsOfQuery,
+        roles=STATEMENT_READERS,
+    ),
 ]

@@ -6,10 +6,10 @@ import re
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
-from starlette.routing import Route
 
 from core.auth import Principal, Role
-from core.http import JSON, operation, path_int
+from core.endpoints import Endpoints, handler
+from core.http import JSON, path_int
 from support.attachments import service
 from support.attachments.errors import AttachmentTooLarge
 from support.attachments.multipart import read_file
@@ -17,10 +17,12 @@ from support.attachments.names import content_disposition
 from support.attachments.schemas import AttachmentList, AttachmentRead, AttachmentUpload
 from support.attachments.settings import get_attachment_settings
 
-UPLOADERS = (Role.admin, Role.support, Role.integrator)
 MULTIPART_OVERHEAD = 64 * 1024
 UPLOAD_PATHS = re.compile(r"^/api/v1/tickets/\d+(/comments/\d+)?/attachments/?$")
 """Paths whose bodies may exceed the JSON body limit (the upload enforces its own limits as it reads)."""
+
+UPLOADERS = (Role.admin, Role.support, Role.integrator)
+attachments = Endpoints(tags=("attachments",), reads=tuple(Role), writes=UPLOADERS, id_as="ticket_id")
 
 
 async def _upload(request: Request, principal: Principal, comment_id: int | None) -> Response:
@@ -42,15 +44,7 @@ async def _upload(request: Request, principal: Principal, comment_id: int | None
     return JSON(read, status_code=201, headers={"Location": f"/api/v1/tickets/{ticket_id}/attachments/{read.id}"})
 
 
-@operation(
-    "Attach a file to a ticket",
-    roles=UPLOADERS,
-    body=AttachmentUpload,
-    response=AttachmentRead,
-    status=201,
-    tags=("attachments",),
-    body_media_type="multipart/form-data",
-)
+@handler
 async def upload_to_ticket(request: Request, principal: Principal) -> Response:
     """One file in the form field `file` (`curl -F file=@app.log`), streamed. Type from the content; refused:
     too large (413: per file, per ticket), a type off the allow-list, an executable or an archive holding one
@@ -59,29 +53,13 @@ async def upload_to_ticket(request: Request, principal: Principal) -> Response:
     return await _upload(request, principal, None)
 
 
-@operation(
-    "Attach a file to a comment",
-    roles=UPLOADERS,
-    body=AttachmentUpload,
-    response=AttachmentRead,
-    status=201,
-    tags=("attachments",),
-    body_media_type="multipart/form-data",
-)
+@handler
 async def upload_to_comment(request: Request, principal: Principal) -> Response:
     """As for a ticket; the file is as visible as the comment (an internal comment's files are staff-only)."""
     return await _upload(request, principal, path_int(request, "comment_id"))
 
 
-@operation("List a ticket's attachments", roles=tuple(Role), response=AttachmentList, tags=("attachments",))
-async def list_attachments(request: Request, principal: Principal) -> Response:
-    """Name, size, type (from the content), sha256, uploader and time, the comment if any; a text file's first
-    lines as `preview`. Integrators see no file of an internal comment."""
-    items = await service.list_attachments(principal=principal, ticket_id=path_int(request))
-    return JSON(AttachmentList(items=items))
-
-
-@operation("Download an attachment", roles=tuple(Role), tags=("attachments",), content_types=("*/*",))
+@handler
 async def download_attachment(request: Request, principal: Principal) -> Response:
     """The file's bytes, streamed, with its detected type and `Content-Disposition: attachment` (the name in
     RFC 5987 `filename*`); `ETag` is its sha256."""
@@ -99,7 +77,7 @@ async def download_attachment(request: Request, principal: Principal) -> Respons
     )
 
 
-@operation("An image attachment's thumbnail", roles=tuple(Role), tags=("attachments",), content_types=("image/png",))
+@handler
 async def attachment_thumbnail(request: Request, principal: Principal) -> Response:
     """A PNG at most TRIPDESK_ATTACHMENT_THUMBNAIL_PIXELS wide and high; 404 for a file that is no image."""
     png = await service.attachment_thumbnail(
@@ -109,9 +87,40 @@ async def attachment_thumbnail(request: Request, principal: Principal) -> Respon
 
 
 routes = [
-    Route("/tickets/{id:int}/attachments", list_attachments, methods=["GET"]),
-    Route("/tickets/{id:int}/attachments", upload_to_ticket, methods=["POST"]),
-    Route("/tickets/{id:int}/comments/{comment_id:int}/attachments", upload_to_comment, methods=["POST"]),
-    Route("/tickets/{id:int}/attachments/{attachment_id:int}", download_attachment, methods=["GET"]),
-    Route("/tickets/{id:int}/attachments/{attachment_id:int}/thumbnail", attachment_thumbnail, methods=["GET"]),
+    attachments.get(
+        "/tickets/{id:int}/attachments",
+        "List a ticket's attachments",
+        service.list_attachments,
+        AttachmentList,
+        doc="""Name, size, type (from the content), sha256, uploader and time, the comment if any; a text file's first
+    lines as `preview`. Integrators see no file of an internal comment.""",
+    ),
+    attachments.create(
+        "/tickets/{id:int}/attachments",
+        "Attach a file to a ticket",
+        upload_to_ticket,
+        AttachmentUpload,
+        AttachmentRead,
+        body_media_type="multipart/form-data",
+    ),
+    attachments.create(
+        "/tickets/{id:int}/comments/{comment_id:int}/attachments",
+        "Attach a file to a comment",
+        upload_to_comment,
+        AttachmentUpload,
+        AttachmentRead,
+        body_media_type="multipart/form-data",
+    ),
+    attachments.get(
+        "/tickets/{id:int}/attachments/{attachment_id:int}",
+        "Download an attachment",
+        download_attachment,
+        content_types=("*/*",),
+    ),
+    attachments.get(
+        "/tickets/{id:int}/attachments/{attachment_id:int}/thumbnail",
+        "An image attachment's thumbnail",
+        attachment_thumbnail,
+        content_types=("image/png",),
+    ),
 ]

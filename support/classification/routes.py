@@ -4,34 +4,23 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
-from core.auth import Principal, Role
-from core.http import JSON, operation, read_body
+from core.auth import STAFF_ROLES, Principal, Role
+from core.endpoints import Endpoints, handler
+from core.http import JSON, read_body
 from support.classification import service
 from support.classification.model_store import get_classifier
 from support.classification.schemas import ClassifyRequest, ClassifyResponse, RetrainResponse
 
 
-@operation(
-    "Classify a text under the policy without creating a ticket",
-    roles=(Role.admin, Role.support, Role.finance),
-    body=ClassifyRequest,
-    response=ClassifyResponse,
-    tags=("classification",),
-)
+@handler
 async def classify(request: Request, principal: Principal) -> Response:
     data = await read_body(request, ClassifyRequest)
     result = get_classifier().classify(data.subject, data.body)
     return JSON(ClassifyResponse(**result.to_json(), model_version=result.model_version))
 
 
-@operation(
-    "Retrain the classifier with staff confirmations and overrides",
-    roles=(Role.admin,),
-    response=RetrainResponse,
-    tags=("classification",),
-)
+@handler
 async def retrain(request: Request, principal: Principal) -> Response:
     """Training runs in a thread. The retrained model is promoted only if it scores no worse on the frozen
     written test set; this process then switches to it, other instances at their next start."""
@@ -49,4 +38,20 @@ async def retrain(request: Request, principal: Principal) -> Response:
     )
 
 
-routes = [Route("/classify", classify, methods=["POST"]), Route("/classifier/retrain", retrain, methods=["POST"])]
+classifier = Endpoints(tags=("classification",), reads=STAFF_ROLES, writes=(Role.admin,))
+routes = [
+    classifier.post(
+        "/classify",
+        "Classify a text under the policy without creating a ticket",
+        classify,
+        ClassifyRequest,
+        ClassifyResponse,
+        roles=STAFF_ROLES,
+    ),
+    classifier.post(
+        "/classifier/retrain",
+        "Retrain the classifier with staff confirmations and overrides",
+        retrain,
+        response=RetrainResponse,
+    ),
+]

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from core.auth import STAFF_ROLES, Principal, Role
+from core.endpoints import Endpoints, handler
 from core.errors import InvalidInput
-from core.http import JSON, operation, path_int, read_body, read_query
+from core.http import JSON, path_int, read_body
 from support.idempotency import run_once
 from support.timetracking import schemas, service, timers
 from support.timetracking.models import PeriodLock, Timer
 
 WRITERS = (Role.admin, Role.support)
-READERS = tuple(Role)
-TAGS = ("time",)
+
+timesheet = Endpoints(tags=("time",), reads=tuple(Role), writes=WRITERS, id_as="entry_id", replay=run_once)
+own_timer = Endpoints(tags=("time",), reads=WRITERS)
+locks = Endpoints(tags=("time",), reads=STAFF_ROLES, writes=(Role.admin, Role.finance))
 
 
 def _entry(row: object) -> schemas.TimeEntryRead:
@@ -42,40 +44,7 @@ def _lock(lock: PeriodLock) -> schemas.PeriodLockRead:
     )
 
 
-# Time entries ----------------------------------------------------------------------------------------
-
-
-@operation(
-    "Log time on a ticket",
-    roles=WRITERS,
-    body=schemas.TimeEntryCreate,
-    response=schemas.TimeEntryRead,
-    status=201,
-    tags=TAGS,
-    idempotent_create=True,
-)
-async def log_time(request: Request, principal: Principal) -> Response:
-    """The entry keeps the ticket's current category and whether it is billable; later reclassification
-    never changes it. Refused (409) on rejected, unofficial or not yet classified tickets and in locked
-    months. A retry with the same `Idempotency-Key` returns the first entry."""
-    data = await read_body(request, schemas.TimeEntryCreate)
-    ticket_id = path_int(request)
-
-    async def create() -> dict:
-        entry = await service.log_time(principal=principal, ticket_id=ticket_id, data=data)
-        return _entry(entry).model_dump(mode="json")
-
-    status, body = await run_once(
-        principal=principal,
-        endpoint=f"POST /tickets/{ticket_id}/time-entries",
-        key=request.headers.get("idempotency-key"),
-        body=await request.body(),
-        create=create,
-    )
-    return JSON(body, status_code=status)
-
-
-@operation("List a ticket's time entries", roles=READERS, response=schemas.TimeEntryList, tags=TAGS)
+@handler
 async def list_ticket_entries(request: Request, principal: Principal) -> Response:
     """Oldest work first, with totals. Integrators may read their own tickets' time."""
     rows = await service.list_ticket_entries(principal=principal, ticket_id=path_int(request))
@@ -88,44 +57,7 @@ async def list_ticket_entries(request: Request, principal: Principal) -> Respons
     )
 
 
-@operation(
-    "List time entries", roles=STAFF_ROLES, query=schemas.TimeEntryQuery, response=schemas.TimeEntryPage, tags=TAGS
-)
-async def list_entries(request: Request, principal: Principal) -> Response:
-    """Newest first; filter by staff, ticket, billed organisation, work date range, approved, billable,
-    invoiced and category. Pass `next_cursor` back as `cursor` for the next page."""
-    query = read_query(request, schemas.TimeEntryQuery)
-    rows, cursor = await service.list_entries(principal=principal, query=query)
-    return JSON(schemas.TimeEntryPage(items=[_entry(r) for r in rows], next_cursor=cursor))
-
-
-@operation("Get a time entry", roles=READERS, response=schemas.TimeEntryRead, tags=TAGS)
-async def get_entry(request: Request, principal: Principal) -> Response:
-    entry = await service.get_entry(principal=principal, entry_id=path_int(request))
-    return JSON(_entry(entry))
-
-
-@operation(
-    "Correct a time entry", roles=WRITERS, body=schemas.TimeEntryUpdate, response=schemas.TimeEntryRead, tags=TAGS
-)
-async def update_entry(request: Request, principal: Principal) -> Response:
-    """Work date, minutes and description only; the category is fixed. Approved or invoiced entries and
-    locked months are a 409."""
-    data = await read_body(request, schemas.TimeEntryUpdate)
-    entry = await service.update_entry(principal=principal, entry_id=path_int(request), data=data)
-    return JSON(_entry(entry))
-
-
-@operation("Delete a time entry", roles=WRITERS, status=204, tags=TAGS)
-async def delete_entry(request: Request, principal: Principal) -> Response:
-    """Approved or invoiced entries and locked months are a 409."""
-    await service.delete_entry(principal=principal, entry_id=path_int(request))
-    return Response(status_code=204)
-
-
-@operation(
-    "Approve time entries", roles=WRITERS, body=schemas.ApproveRequest, response=schemas.ApproveResult, tags=TAGS
-)
+@handler
 async def approve_entries(request: Request, principal: Principal) -> Response:
     """Leads and admins. All or nothing (an unknown id approves none); already approved entries are fine."""
     data = await read_body(request, schemas.ApproveRequest)
@@ -133,24 +65,7 @@ async def approve_entries(request: Request, principal: Principal) -> Response:
     return JSON(schemas.ApproveResult(items=[_entry(r) for r in rows], newly_approved=newly))
 
 
-@operation("Take back a time entry's approval", roles=WRITERS, response=schemas.TimeEntryRead, tags=TAGS)
-async def unapprove_entry(request: Request, principal: Principal) -> Response:
-    """Leads and admins; an invoiced entry stays approved (409)."""
-    entry = await service.unapprove_entry(principal=principal, entry_id=path_int(request))
-    return JSON(_entry(entry))
-
-
-# Timers ----------------------------------------------------------------------------------------------
-
-
-@operation(
-    "Start a timer on a ticket",
-    roles=WRITERS,
-    body=schemas.TimerStart,
-    response=schemas.TimerRead,
-    status=201,
-    tags=TAGS,
-)
+@handler
 async def start_timer(request: Request, principal: Principal) -> Response:
     """For the token's staff member; one running timer each (a second start is a 409)."""
     data = await read_body(request, schemas.TimerStart)
@@ -158,45 +73,13 @@ async def start_timer(request: Request, principal: Principal) -> Response:
     return JSON(_timer(timer), status_code=201)
 
 
-@operation("Your running timer", roles=WRITERS, response=schemas.TimerRead, tags=TAGS)
+@handler
 async def current_timer(request: Request, principal: Principal) -> Response:
     timer = await timers.current_timer(principal=principal)
     return JSON(_timer(timer))
 
 
-@operation(
-    "Stop your timer and log its time",
-    roles=WRITERS,
-    body=schemas.TimerStop,
-    response=schemas.TimeEntryRead,
-    status=201,
-    tags=TAGS,
-)
-async def stop_timer(request: Request, principal: Principal) -> Response:
-    """Minutes are rounded up (at least 1); the work date is the day the timer started. Over 24 h is a 422:
-    discard the timer and log the time manually."""
-    data = await read_body(request, schemas.TimerStop)
-    entry = await timers.stop_timer(principal=principal, data=data)
-    return JSON(_entry(entry), status_code=201)
-
-
-@operation("Discard your timer", roles=WRITERS, status=204, tags=TAGS)
-async def discard_timer(request: Request, principal: Principal) -> Response:
-    await timers.discard_timer(principal=principal)
-    return Response(status_code=204)
-
-
-# Period locks ----------------------------------------------------------------------------------------
-
-
-@operation(
-    "Lock a month",
-    roles=(Role.admin, Role.finance),
-    body=schemas.PeriodLockCreate,
-    response=schemas.PeriodLockRead,
-    status=201,
-    tags=TAGS,
-)
+@handler
 async def lock_period(request: Request, principal: Principal) -> Response:
     """No one can log, edit or delete time dated in a locked month."""
     data = await read_body(request, schemas.PeriodLockCreate)
@@ -204,13 +87,13 @@ async def lock_period(request: Request, principal: Principal) -> Response:
     return JSON(_lock(lock), status_code=201)
 
 
-@operation("List locked months", roles=STAFF_ROLES, response=schemas.PeriodLockList, tags=TAGS)
+@handler
 async def list_period_locks(request: Request, principal: Principal) -> Response:
     rows = await service.list_period_locks()
     return JSON(schemas.PeriodLockList(items=[_lock(r) for r in rows]))
 
 
-@operation("Unlock a month", roles=(Role.admin,), status=204, tags=TAGS)
+@handler
 async def unlock_period(request: Request, principal: Principal) -> Response:
     month = request.path_params["month"]
     try:
@@ -222,19 +105,70 @@ async def unlock_period(request: Request, principal: Principal) -> Response:
 
 
 routes = [
-    Route("/tickets/{id:int}/time-entries", log_time, methods=["POST"]),
-    Route("/tickets/{id:int}/time-entries", list_ticket_entries, methods=["GET"]),
-    Route("/time-entries", list_entries, methods=["GET"]),
-    Route("/time-entries/approve", approve_entries, methods=["POST"]),
-    Route("/time-entries/{id:int}", get_entry, methods=["GET"]),
-    Route("/time-entries/{id:int}", update_entry, methods=["PATCH"]),
-    Route("/time-entries/{id:int}", delete_entry, methods=["DELETE"]),
-    Route("/time-entries/{id:int}/unapprove", unapprove_entry, methods=["POST"]),
-    Route("/timers", start_timer, methods=["POST"]),
-    Route("/timers/current", current_timer, methods=["GET"]),
-    Route("/timers/current", discard_timer, methods=["DELETE"]),
-    Route("/timers/current/stop", stop_timer, methods=["POST"]),
-    Route("/period-locks", list_period_locks, methods=["GET"]),
-    Route("/period-locks", lock_period, methods=["POST"]),
-    Route("/period-locks/{month}", unlock_period, methods=["DELETE"]),
+    timesheet.create(
+        "/tickets/{id:int}/time-entries",
+        "Log time on a ticket",
+        service.log_time,
+        schemas.TimeEntryCreate,
+        schemas.TimeEntryRead,
+        id_as="ticket_id",
+        idempotent=True,
+        doc="""The entry keeps the ticket's current category and whether it is billable; later reclassification
+    never changes it. Refused (409) on rejected, unofficial or not yet classified tickets and in locked
+    months. A retry with the same `Idempotency-Key` returns the first entry.""",
+    ),
+    timesheet.get(
+        "/tickets/{id:int}/time-entries", "List a ticket's time entries", list_ticket_entries, schemas.TimeEntryList
+    ),
+    timesheet.get(
+        "/time-entries",
+        "List time entries",
+        service.list_entries,
+        schemas.TimeEntryPage,
+        query=schemas.TimeEntryQuery,
+        roles=STAFF_ROLES,
+        doc="""Newest first; filter by staff, ticket, billed organisation, work date range, approved, billable,
+    invoiced and category. Pass `next_cursor` back as `cursor` for the next page.""",
+    ),
+    timesheet.post(
+        "/time-entries/approve", "Approve time entries", approve_entries, schemas.ApproveRequest, schemas.ApproveResult
+    ),
+    timesheet.get("/time-entries/{id:int}", "Get a time entry", service.get_entry, schemas.TimeEntryRead),
+    timesheet.patch(
+        "/time-entries/{id:int}",
+        "Correct a time entry",
+        service.update_entry,
+        schemas.TimeEntryUpdate,
+        schemas.TimeEntryRead,
+        doc="""Work date, minutes and description only; the category is fixed. Approved or invoiced entries and
+    locked months are a 409.""",
+    ),
+    timesheet.delete(
+        "/time-entries/{id:int}",
+        "Delete a time entry",
+        service.delete_entry,
+        doc="Approved or invoiced entries and locked months are a 409.",
+    ),
+    timesheet.post(
+        "/time-entries/{id:int}/unapprove",
+        "Take back a time entry's approval",
+        service.unapprove_entry,
+        response=schemas.TimeEntryRead,
+        doc="Leads and admins; an invoiced entry stays approved (409).",
+    ),
+    own_timer.create("/timers", "Start a timer on a ticket", start_timer, schemas.TimerStart, schemas.TimerRead),
+    own_timer.get("/timers/current", "Your running timer", current_timer, schemas.TimerRead),
+    own_timer.delete("/timers/current", "Discard your timer", timers.discard_timer),
+    own_timer.create(
+        "/timers/current/stop",
+        "Stop your timer and log its time",
+        timers.stop_timer,
+        schemas.TimerStop,
+        schemas.TimeEntryRead,
+        doc="""Minutes are rounded up (at least 1); the work date is the day the timer started. Over 24 h is a 422:
+    discard the timer and log the time manually.""",
+    ),
+    locks.get("/period-locks", "List locked months", list_period_locks, schemas.PeriodLockList),
+    locks.create("/period-locks", "Lock a month", lock_period, schemas.PeriodLockCreate, schemas.PeriodLockRead),
+    locks.delete("/period-locks/{month}", "Unlock a month", unlock_period, roles=(Role.admin,)),
 ]
