@@ -18,6 +18,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from billing import access, schemas
+from billing.audit_trail import audit_event
 from billing.errors import CeilingNotFound, TicketNotBillable
 from billing.models import CeilingKind, CostCeiling
 from billing.money import format_amount, line_amount, minutes_billed_hours
@@ -26,7 +27,6 @@ from billing.settings import get_billing_settings
 from core.auth import Principal
 from core.locking import first_locked, first_or
 from notifications.service import enqueue_email
-from support import audit
 from support.errors import TicketNotFound
 from support.models import Contact, Organisation, Ticket
 from support.policy import Category, ExtensionDecision, is_billable
@@ -184,30 +184,25 @@ async def set_ceiling(*, principal: Principal, ticket_id: int, data: schemas.Cei
         decision = ExtensionDecision(ticket.extension_decision) if ticket.extension_decision else None
         if ticket.category is None or not is_billable(Category(ticket.category), extension_decision=decision):
             raise TicketNotBillable(f"ticket {ticket.number} is not billable ({ticket.category or 'unclassified'})")
-        now = dt.datetime.now(dt.UTC)
+        setting: dict[str, Any] = {
+            "kind": data.kind,
+            "limit_value": data.limit,
+            "set_by": principal.name,
+            "set_by_token_id": principal.token_id,
+            "set_at": dt.datetime.now(dt.UTC),
+        }
         ceiling = await CostCeiling.filter(ticket_id=ticket.id).select_for_update().first()
         if ceiling is None:
-            ceiling = await CostCeiling.create(
-                ticket_id=ticket.id,
-                kind=data.kind,
-                limit_value=data.limit,
-                set_by=principal.name,
-                set_by_token_id=principal.token_id,
-                set_at=now,
-            )
-        else:
-            ceiling.kind = data.kind
-            ceiling.limit_value = data.limit
-            ceiling.revision += 1
-            ceiling.set_by, ceiling.set_by_token_id, ceiling.set_at = principal.name, principal.token_id, now
-            ceiling.approved_at = ceiling.approved_by = ceiling.approved_by_token_id = None
+            ceiling = await CostCeiling.create(ticket_id=ticket.id, **setting)
+        else:  # a new revision, not approved yet
+            unapproved = {"approved_at": None, "approved_by": None, "approved_by_token_id": None}
+            ceiling.update_from_dict({**setting, **unapproved, "revision": ceiling.revision + 1})
             await ceiling.save()
-        await audit.record(
-            principal=principal,
-            action="cost_ceiling.set",
-            subject_type="ticket",
-            subject_id=ticket.id,
-            data={"kind": data.kind, "limit": data.limit, "revision": ceiling.revision},
+        await audit_event(
+            principal,
+            "cost_ceiling.set",
+            ticket,
+            {"kind": data.kind, "limit": data.limit, "revision": ceiling.revision},
         )
         state = await _state(ceiling, ticket)
         await notify_if_reached(ceiling, state)
@@ -235,11 +230,7 @@ async def approve_ceiling(*, principal: Principal, ticket_id: int, data: schemas
             ceiling.approved_by = (who + (f": {data.note}" if data.note else ""))[:200]
             ceiling.approved_by_token_id = principal.token_id
             await ceiling.save(update_fields=["approved_at", "approved_by", "approved_by_token_id"])
-            await audit.record(
-                principal=principal,
-                action="cost_ceiling.approved",
-                subject_type="ticket",
-                subject_id=ticket.id,
-                data={"revision": ceiling.revision, "note": data.note},
+            await audit_event(
+                principal, "cost_ceiling.approved", ticket, {"revision": ceiling.revision, "note": data.note}
             )
     return _read(ceiling, await _state(ceiling, ticket))

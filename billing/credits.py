@@ -13,19 +13,19 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from billing import schemas
+from billing.audit_trail import audit_event
 from billing.errors import AlreadyCredited, CreditNotAllowed
+from billing.invoice_lines import ENTRY_FIELDS, LINE_FIELDS, invoice_totals
 from billing.invoice_reads import invoice_read
 from billing.ledger import business_today, fetch_invoice, issue_locked
 from billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceLineEntry, InvoiceStatus, PrepaidDrawdown
-from billing.money import ZERO, round_amount, vat_breakdown
 from billing.sql import prefer_custom_plans
 from core.auth import Principal
-from support import audit
 from support.errors import InvalidReference
 from support.timetracking.models import TimeEntry
 
-# What a credit note repeats of the invoice it credits (the buyer, the period and the terms), and its lines
-# and their time entries of the credited lines: everything but the identity, the owner and the position.
+# What a credit note repeats of the invoice it credits (the buyer, the period and the terms); of the credited
+# lines and their time entries it repeats what they record (billing/invoice_lines.py).
 _INVOICE_COPY = (
     "organisation_id",
     "period_start_date",
@@ -33,33 +33,6 @@ _INVOICE_COPY = (
     "currency",
     "reverse_charge",
     "your_reference",
-)
-_LINE_COPY = (
-    "ticket_id",
-    "ticket_number",
-    "description",
-    "category",
-    "charge",
-    "unit",
-    "rate_card_name",
-    "quantity",
-    "total_hours",
-    "prepaid_hours",
-    "unit_price",
-    "amount",
-    "vat_category",
-    "vat_rate",
-)
-_ENTRY_COPY = (
-    "time_entry_id",
-    "work_date",
-    "staff_name",
-    "minutes",
-    "hours",
-    "prepaid_hours",
-    "description",
-    "category",
-    "rate_card_id",
 )
 
 
@@ -106,11 +79,9 @@ async def credit_invoice(
             chosen = [line for line in lines if line.id not in credited]
             if not chosen:
                 raise AlreadyCredited(f"every line of {original.number} is already credited")
-        net = round_amount(sum((Decimal(line.amount) for line in chosen), ZERO))
-        breakdown = vat_breakdown(
+        _, net, tax = invoice_totals(
             [(line.vat_category, Decimal(line.vat_rate), Decimal(line.amount)) for line in chosen]
         )
-        tax = round_amount(sum((b[3] for b in breakdown), ZERO))
         note = await Invoice.create(
             kind=InvoiceKind.credit_note,
             status=InvoiceStatus.draft,
@@ -124,7 +95,7 @@ async def credit_invoice(
         )
         await InvoiceLine.bulk_create(
             [
-                InvoiceLine(invoice_id=note.id, line_no=n, credited_line_id=line.id, **_copied(line, _LINE_COPY))
+                InvoiceLine(invoice_id=note.id, line_no=n, credited_line_id=line.id, **_copied(line, LINE_FIELDS))
                 for n, line in enumerate(chosen, start=1)
             ]
         )
@@ -132,18 +103,17 @@ async def credit_invoice(
         old_entries = await InvoiceLineEntry.filter(line_id__in=[line.id for line in chosen])
         await InvoiceLineEntry.bulk_create(
             [
-                InvoiceLineEntry(line_id=new_ids[e.line_id], invoice_id=note.id, **_copied(e, _ENTRY_COPY))
+                InvoiceLineEntry(line_id=new_ids[e.line_id], invoice_id=note.id, **_copied(e, ENTRY_FIELDS))
                 for e in old_entries
             ]
         )
         entry_ids = [e.time_entry_id for e in old_entries]
         await TimeEntry.filter(id__in=entry_ids, invoice_id=original.id).update(invoice_id=None)
-        await audit.record(
-            principal=principal,
-            action="invoice.credited",
-            subject_type="invoice",
-            subject_id=original.id,
-            data={
+        await audit_event(
+            principal,
+            "invoice.credited",
+            original,
+            {
                 "credit_note_id": note.id,
                 "reason": data.reason,
                 "line_ids": [line.id for line in chosen],

@@ -30,6 +30,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from billing import access, schemas
+from billing.audit_trail import audit_event
 from billing.errors import (
     AlreadyPaid,
     InvoiceImmutable,
@@ -54,7 +55,6 @@ from billing.vat import ensure_invoiceable
 from core.auth import Principal
 from core.locking import first_or
 from core.pagination import keyset_page, set_filters
-from support import audit
 from support.models import Organisation
 from support.numbering import next_value
 from support.timetracking.models import TimeEntry
@@ -146,13 +146,7 @@ async def discard_invoice(*, principal: Principal, invoice_id: int) -> None:
         await PrepaidDrawdown.filter(invoice_id=invoice.id).delete()
         await release_charges(invoice_id=invoice.id)
         await release_late_charges(invoice_id=invoice.id)
-        await audit.record(
-            principal=principal,
-            action="invoice.discarded",
-            subject_type="invoice",
-            subject_id=invoice.id,
-            data={"gross": invoice.gross_amount},
-        )
+        await audit_event(principal, "invoice.discarded", invoice, {"gross": invoice.gross_amount})
 
 
 PAYMENT_ACTIONS = {
@@ -208,13 +202,11 @@ async def record_payment(
         invoice.paid_at = dt.datetime.combine(paid_on, dt.time(12), dt.UTC)
         invoice.paid_by = actor
         await invoice.save(update_fields=["paid_at", "paid_by"])
-    await audit.record(
-        principal=None,
-        actor=actor,
-        action=PAYMENT_ACTIONS[source],
-        subject_type="invoice",
-        subject_id=invoice.id,
-        data={
+    await audit_event(
+        None,
+        PAYMENT_ACTIONS[source],
+        invoice,
+        {
             "number": invoice.number,
             "paid_on": paid_on,
             "source": source.value,
@@ -222,6 +214,7 @@ async def record_payment(
             "settled": settled,
             "payment_id": payment_id,
         },
+        actor=actor,
     )
     return applied
 
@@ -286,19 +279,18 @@ async def issue_locked(
             "snapshot",
         ]
     )
-    await audit.record(
-        principal=None,
-        actor=principal_name,
-        action=f"{InvoiceKind(invoice.kind).value}.issued",
-        subject_type="invoice",
-        subject_id=invoice.id,
-        data={
+    await audit_event(
+        None,
+        f"{InvoiceKind(invoice.kind).value}.issued",
+        invoice,
+        {
             "number": invoice.number,
             "net": snapshot.totals.net,
             "vat": snapshot.totals.vat,
             "gross": snapshot.totals.gross,
             "corrects": corrects.number if corrects else None,
         },
+        actor=principal_name,
     )
     await run_issue_hooks(invoice, snapshot)
     return snapshot

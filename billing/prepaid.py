@@ -16,9 +16,11 @@ from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
 from billing import schemas
+from billing.audit_trail import audit_event
 from billing.models import PrepaidDrawdown, PrepaidPackage
+from billing.naming import row_values
 from core.auth import Principal
-from support import access, audit
+from support import access
 from support.errors import OrganisationNotFound
 from support.models import Organisation
 from support.timetracking.settings import business_today
@@ -95,19 +97,10 @@ async def create_package(
         raise OrganisationNotFound(f"organisation {organisation_id} not found")
     async with in_transaction():
         package = await PrepaidPackage.create(
-            organisation_id=organisation_id,
-            name=data.name,
-            hours=data.hours,
-            valid_from_date=data.valid_from,
-            valid_until_date=data.valid_until,
-            created_by=principal.name,
+            **row_values(PrepaidPackage, data, organisation_id=organisation_id, created_by=principal.name)
         )
-        await audit.record(
-            principal=principal,
-            action="prepaid.created",
-            subject_type="prepaid_package",
-            subject_id=package.id,
-            data={"organisation_id": organisation_id, "hours": data.hours},
+        await audit_event(
+            principal, "prepaid.created", package, {"organisation_id": organisation_id, "hours": data.hours}
         )
     return _read(package, ZERO_HOURS, business_today())
 

@@ -22,18 +22,12 @@ from tortoise.transactions import in_transaction
 from billing import schemas
 from billing.errors import RateCardInUse, RateCardNotFound, RateCardOverlap
 from billing.models import InvoiceLineEntry, RateCard, RateCardRate
+from billing.naming import read_model
+from billing.validity import AgreementKind, Dated, valid_on
 from core.auth import Principal
 from core.locking import first_locked
 from core.pagination import keyset_page
-from support import audit
-from support.errors import InvalidReference
-from support.models import Organisation
-from support.numbering import write_lock
 from support.policy import Category
-
-# A counter row used only as a lock: rate-card writes serialise on it, so two overlapping cards created
-# at the same moment cannot both pass the overlap check.
-_WRITE_LOCK_KEY = "lock:billing:rate-cards"
 
 
 @dataclass
@@ -159,80 +153,47 @@ def forget_quotes() -> None:
 # Admin use cases ------------------------------------------------------------------------------------------
 
 
-def _overlaps(a_from: dt.date, a_until: dt.date | None, b_from: dt.date, b_until: dt.date | None) -> bool:
-    return (b_until is None or a_from <= b_until) and (a_until is None or b_from <= a_until)
-
-
-async def _check_overlap(
-    *, organisation_id: int | None, valid_from: dt.date, valid_until: dt.date | None, exclude_id: int | None = None
-) -> None:
-    siblings = (
-        RateCard.filter(organisation_id=organisation_id)
-        if organisation_id is not None
-        else RateCard.filter(organisation_id__isnull=True)
+def _overlap(other: Dated) -> RateCardOverlap:
+    whose = "the default card" if other.organisation_id is None else f"organisation {other.organisation_id}"
+    return RateCardOverlap(
+        f"validity overlaps rate card {other.id} '{other.name}' of {whose} "
+        f"({other.valid_from_date} – {other.valid_until_date or 'open'})",
+        conflicting_id=other.id,
     )
-    if exclude_id is not None:
-        siblings = siblings.exclude(id=exclude_id)
-    for other in await siblings.select_for_update():
-        if _overlaps(valid_from, valid_until, other.valid_from_date, other.valid_until_date):
-            whose = "the default card" if organisation_id is None else f"organisation {organisation_id}"
-            raise RateCardOverlap(
-                f"validity overlaps rate card {other.id} '{other.name}' of {whose} "
-                f"({other.valid_from_date} – {other.valid_until_date or 'open'})",
-                conflicting_id=other.id,
-            )
+
+
+RATE_CARDS = AgreementKind(
+    model=RateCard, missing=lambda card_id: RateCardNotFound(f"rate card {card_id} not found"), overlap=_overlap
+)
 
 
 async def card_read(card: RateCard) -> schemas.RateCardRead:
     rates = await RateCardRate.filter(card_id=card.id).order_by("category").values("category", "hourly_rate")
-    return schemas.RateCardRead(
-        id=card.id,
-        name=card.name,
-        organisation_id=card.organisation_id,
-        valid_from=card.valid_from_date,
-        valid_until=card.valid_until_date,
+    return read_model(
+        schemas.RateCardRead,
+        card,
         rates={str(r["category"]): Decimal(r["hourly_rate"]).quantize(Decimal("0.01")) for r in rates},
         in_use=await InvoiceLineEntry.exists(rate_card_id=card.id),
     )
 
 
 async def create_rate_card(*, principal: Principal, data: schemas.RateCardCreate) -> schemas.RateCardRead:
-    if data.organisation_id is not None and not await Organisation.exists(id=data.organisation_id):
-        raise InvalidReference(f"organisation {data.organisation_id} does not exist")
-    async with in_transaction() as conn:
-        await write_lock(_WRITE_LOCK_KEY, conn)
-        await _check_overlap(
-            organisation_id=data.organisation_id, valid_from=data.valid_from, valid_until=data.valid_until
-        )
-        card = await RateCard.create(
-            name=data.name,
-            organisation_id=data.organisation_id,
-            valid_from_date=data.valid_from,
-            valid_until_date=data.valid_until,
-            created_by=principal.name,
-        )
-        await RateCardRate.bulk_create(
+    card = await RATE_CARDS.create(
+        principal=principal,
+        data=data,
+        then=lambda card: RateCardRate.bulk_create(
             [
                 RateCardRate(card_id=card.id, category=category, hourly_rate=rate)
                 for category, rate in data.rates.items()
             ]
-        )
-        await audit.record(
-            principal=principal,
-            action="rate_card.created",
-            subject_type="rate_card",
-            subject_id=card.id,
-            data=data.model_dump(mode="json"),
-        )
+        ),
+    )
     forget_quotes()
     return await card_read(card)
 
 
 async def get_rate_card(*, card_id: int) -> RateCard:
-    card = await RateCard.get_or_none(id=card_id)
-    if card is None:
-        raise RateCardNotFound(f"rate card {card_id} not found")
-    return card
+    return await RATE_CARDS.get(card_id)
 
 
 async def list_rate_cards(*, query: schemas.RateCardQuery) -> tuple[list[schemas.RateCardRead], str | None]:
@@ -242,10 +203,7 @@ async def list_rate_cards(*, query: schemas.RateCardQuery) -> tuple[list[schemas
     if query.default is not None:
         rows = rows.filter(organisation_id__isnull=query.default)
     if query.valid_on is not None:
-        rows = rows.filter(
-            Q(valid_until_date__isnull=True) | Q(valid_until_date__gte=query.valid_on),
-            valid_from_date__lte=query.valid_on,
-        )
+        rows = rows.filter(valid_on(query.valid_on))
     found, cursor = await keyset_page(rows, query.limit, query.cursor)
     return [await card_read(card) for card in found], cursor
 
@@ -253,46 +211,26 @@ async def list_rate_cards(*, query: schemas.RateCardQuery) -> tuple[list[schemas
 async def update_rate_card(
     *, card_id: int, data: schemas.RateCardUpdate, principal: Principal | None = None
 ) -> schemas.RateCardRead:
-    """Only the end of validity changes (a new agreement period is a new card); it may not create an
-    overlap, and a card that already priced invoiced time may not be cut short before that time."""
-    async with in_transaction() as conn:
-        await write_lock(_WRITE_LOCK_KEY, conn)
-        card = await first_locked(RateCard.filter(id=card_id), RateCardNotFound(f"rate card {card_id} not found"))
-        if data.valid_until is not None and data.valid_until < card.valid_from_date:
-            raise InvalidReference("valid_until is before the card's valid_from")
-        await _check_overlap(
-            organisation_id=card.organisation_id,
-            valid_from=card.valid_from_date,
-            valid_until=data.valid_until,
-            exclude_id=card.id,
-        )
+    """Only the end of validity changes (billing/validity.py); a card that already priced invoiced time may
+    not be cut short before that time."""
+
+    async def keeps_invoiced_time(card: RateCard) -> None:
         if data.valid_until is not None:
             if await InvoiceLineEntry.exists(rate_card_id=card.id, work_date__gt=data.valid_until):
                 raise RateCardInUse("invoiced time after the new end date was priced with this card")
-        card.valid_until_date = data.valid_until
-        await card.save(update_fields=["valid_until_date"])
-        await audit.record(
-            principal=principal,
-            action="rate_card.updated",
-            subject_type="rate_card",
-            subject_id=card.id,
-            data={"valid_until": data.valid_until},
-        )
+
+    card = await RATE_CARDS.end(
+        principal=principal, row_id=card_id, valid_until=data.valid_until, check=keeps_invoiced_time
+    )
     forget_quotes()
     return await card_read(card)
 
 
 async def delete_rate_card(*, card_id: int, principal: Principal | None = None) -> None:
     async with in_transaction():
-        card = await first_locked(RateCard.filter(id=card_id), RateCardNotFound(f"rate card {card_id} not found"))
+        card = await first_locked(RateCard.filter(id=card_id), RATE_CARDS.missing(card_id))
         if await InvoiceLineEntry.exists(rate_card_id=card.id):
             raise RateCardInUse("this card priced invoice lines; end its validity instead of deleting it")
-        await audit.record(
-            principal=principal,
-            action="rate_card.deleted",
-            subject_type="rate_card",
-            subject_id=card.id,
-            data={"name": card.name},
-        )
+        await RATE_CARDS.audit(principal, "deleted", card, {"name": card.name})
         await card.delete()
     forget_quotes()

@@ -18,9 +18,11 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from billing import schemas
+from billing.audit_trail import audit_event
 from billing.errors import InvoiceRunNotFound, OpenPeriod
 from billing.invoice_reads import summaries
 from billing.models import Invoice, InvoiceRun, RunStatus
+from billing.naming import read_model
 from support import audit
 from support.timetracking.settings import business_date
 
@@ -63,13 +65,8 @@ async def start_run(*, started_by: str, period_start: dt.date, period_end: dt.da
             status=RunStatus.running,
             heartbeat_at=_now(),
         )
-        await audit.record(
-            principal=None,
-            actor=started_by,
-            action="invoice_run.started",
-            subject_type="invoice_run",
-            subject_id=run.id,
-            data={"period_start": period_start, "period_end": period_end},
+        await audit_event(
+            None, "invoice_run.started", run, {"period_start": period_start, "period_end": period_end}, actor=started_by
         )
     return run
 
@@ -100,13 +97,12 @@ async def finish_run(run: InvoiceRun) -> None:
         run.status = RunStatus.finished
         run.finished_at = _now()
         await run.save(update_fields=["status", "finished_at"])
-        await audit.record(
-            principal=None,
+        await audit_event(
+            None,
+            "invoice_run.finished",
+            run,
+            {"invoices_created": run.invoices_created, "organisations": run.organisations_considered},
             actor=run.started_by,
-            action="invoice_run.finished",
-            subject_type="invoice_run",
-            subject_id=run.id,
-            data={"invoices_created": run.invoices_created, "organisations": run.organisations_considered},
         )
 
 
@@ -121,18 +117,10 @@ def status_of(run: InvoiceRun, *, now: dt.datetime | None = None) -> RunStatus:
 
 async def run_read(run: InvoiceRun) -> schemas.InvoiceRunRead:
     invoices = await Invoice.filter(run_id=run.id).order_by("id")
-    return schemas.InvoiceRunRead(
-        id=run.id,
-        period_start=run.period_start_date,
-        period_end=run.period_end_date,
-        started_by=run.started_by,
-        started_at=run.started_at,
-        finished_at=run.finished_at,
+    return read_model(
+        schemas.InvoiceRunRead,
+        run,
         status=status_of(run).value,
-        heartbeat_at=run.heartbeat_at,
-        organisations_considered=run.organisations_considered,
-        organisations_done=run.organisations_done,
-        invoices_created=run.invoices_created,
         skipped=run.skipped or [],
         invoices=await summaries(invoices),
     )

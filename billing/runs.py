@@ -36,15 +36,18 @@ from tortoise.transactions import in_transaction
 
 from billing import run_state
 from billing.ceilings import ceiling_states, notify_if_reached
+from billing.invoice_lines import ENTRY_FIELDS, TIME_LINE_FIELDS, invoice_totals, store_time_free_lines
 from billing.models import Invoice, InvoiceLine, InvoiceLineEntry, InvoiceRun, PrepaidDrawdown
-from billing.money import ZERO, line_amount, minutes_billed_hours, round_amount, vat_breakdown
-from billing.payments.late_charges import due_late_charges, store_late_charges
+from billing.money import line_amount, minutes_billed_hours
+from billing.payments.late_charges import due_late_charges
+from billing.payments.models import LateCharge
 from billing.prepaid import PrepaidPool
 from billing.rates import RateBook
 from billing.run_scope import candidate_organisations, entry_filter, open_key
 from billing.settings import BillingSettings, get_billing_settings
 from billing.sql import insert_rows, prefer_custom_plans
-from billing.subscriptions.charges import due_charges, payers_due, store_charges
+from billing.subscriptions.charges import due_charges, payers_due
+from billing.subscriptions.models import SubscriptionCharge
 from billing.vat import late_charge_vat, tax_identity_problem, vat_for
 from support.models import Organisation
 from support.timetracking.models import TimeEntry
@@ -52,35 +55,8 @@ from support.timetracking.models import TimeEntry
 log = logging.getLogger("tripdesk.billing")
 
 CLAIM_CHUNK = 5000
-LINE_COLUMNS = (
-    "invoice_id",
-    "line_no",
-    "ticket_id",
-    "ticket_number",
-    "description",
-    "category",
-    "rate_card_name",
-    "quantity",
-    "total_hours",
-    "prepaid_hours",
-    "unit_price",
-    "amount",
-    "vat_category",
-    "vat_rate",
-)
-ENTRY_COLUMNS = (
-    "line_id",
-    "invoice_id",
-    "time_entry_id",
-    "work_date",
-    "staff_name",
-    "minutes",
-    "hours",
-    "prepaid_hours",
-    "description",
-    "category",
-    "rate_card_id",
-)
+LINE_COLUMNS = ("invoice_id", "line_no", *TIME_LINE_FIELDS)
+ENTRY_COLUMNS = ("line_id", "invoice_id", *ENTRY_FIELDS)
 DRAW_COLUMNS = ("package_id", "invoice_id", "line_no", "time_entry_id", "hours", "created_at")
 
 
@@ -208,9 +184,7 @@ async def draft_for_organisation(
         late = await due_late_charges(organisation=organisation, end=end)
         late_vat = late_charge_vat(vat_category)
         extra = [(vat_category, vat_rate, c.amount) for c in due.charges] + [(*late_vat, c.amount) for c in late]
-        breakdown = vat_breakdown(amounts + extra)
-        net = round_amount(sum((a for _, _, a in amounts + extra), ZERO))
-        tax = round_amount(sum((b[3] for b in breakdown), ZERO))
+        _, net, tax = invoice_totals(amounts + extra)
         invoice = await Invoice.create(
             organisation_id=organisation_id,
             run_id=run_id,
@@ -248,19 +222,16 @@ async def draft_for_organisation(
                 for (group, line), (_, _, amount) in zip(ordered, amounts, strict=True)
             ],
         )
-        await store_charges(
+        first_late = len(ordered) + len(due.charges) + 1
+        await store_time_free_lines(
+            due.charges,
             invoice_id=invoice.id,
-            charges=due.charges,
             first_line_no=len(ordered) + 1,
-            vat_category=vat_category,
-            vat_rate=vat_rate,
+            vat=(vat_category, vat_rate),
+            record=SubscriptionCharge,
         )
-        await store_late_charges(
-            invoice_id=invoice.id,
-            charges=late,
-            first_line_no=len(ordered) + len(due.charges) + 1,
-            vat_category=late_vat[0],
-            vat_rate=late_vat[1],
+        await store_time_free_lines(
+            late, invoice_id=invoice.id, first_line_no=first_late, vat=late_vat, record=LateCharge
         )
         line_ids = dict(await InvoiceLine.filter(invoice_id=invoice.id).values_list("line_no", "id"))
         entry_rows: list[tuple[Any, ...]] = []

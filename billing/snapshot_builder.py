@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+from billing.invoice_lines import invoice_totals
 from billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceLineEntry, PrepaidDrawdown, PrepaidPackage
-from billing.money import ZERO, round_amount, vat_breakdown
+from billing.money import ZERO
+from billing.naming import read_model
 from billing.prepaid import used_hours
 from billing.settings import get_billing_settings
 from billing.snapshot import (
@@ -72,37 +74,19 @@ async def build_snapshot(
     for entry in await InvoiceLineEntry.filter(invoice_id=invoice.id).order_by("work_date", "time_entry_id"):
         entries[entry.line_id].append(entry)
     snapshot_lines = [
-        SnapshotLine(
-            line_no=line.line_no,
-            ticket_id=line.ticket_id,
-            ticket_number=line.ticket_number,
-            description=line.description,
+        read_model(
+            SnapshotLine,
+            line,
             category=str(line.category) if line.category is not None else line.charge or SUBSCRIPTION_CATEGORY,
-            quantity=Decimal(line.quantity),
-            unit=line.unit,
-            unit_price=Decimal(line.unit_price),
-            amount=Decimal(line.amount),
-            vat_category=line.vat_category,
-            vat_rate=Decimal(line.vat_rate),
-            prepaid_hours_drawn=Decimal(line.prepaid_hours),
+            prepaid_hours_drawn=line.prepaid_hours,
             entries=[
-                TimeEntryLine(
-                    entry_id=e.time_entry_id,
-                    work_date=e.work_date,
-                    staff_name=e.staff_name,
-                    minutes=e.minutes,
-                    hours=Decimal(e.hours),
-                    description=e.description,
-                    category=str(e.category),
-                )
+                read_model(TimeEntryLine, e, entry_id=e.time_entry_id, category=str(e.category))
                 for e in entries[line.id]
             ],
         )
         for line in lines
     ]
-    breakdown = vat_breakdown([(line.vat_category, line.vat_rate, line.amount) for line in snapshot_lines])
-    net = round_amount(sum((line.amount for line in snapshot_lines), ZERO))
-    tax = round_amount(sum((b[3] for b in breakdown), ZERO))
+    breakdown, net, tax = invoice_totals([(line.vat_category, line.vat_rate, line.amount) for line in snapshot_lines])
     seller = settings.seller()
     credit = invoice.kind == InvoiceKind.credit_note
     note = invoice.note

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from billing.models import Invoice, InvoiceKind, InvoiceStatus
 from billing.money import ZERO
+from billing.naming import read_model
 from billing.payments.balances import balances
 from billing.payments.models import AllocationSource, PaymentAllocation
 from core.auth import Principal
@@ -67,15 +68,7 @@ async def statement(*, principal: Principal, organisation_id: int, as_of: dt.dat
     rows = []
     for d in docs:
         corrects = numbers.get(d.corrects_id) if d.corrects_id else None
-        row = StatementDocument(
-            id=d.id,
-            kind=d.kind,
-            number=d.number,
-            issue_date=d.issue_date,
-            due_date=d.due_date,
-            gross=d.gross_amount,
-            corrects_number=corrects,
-        )
+        row = read_model(StatementDocument, d, gross=d.gross_amount, corrects_number=corrects)
         if d.id in owed:
             b = owed[d.id]
             row.credited, row.paid, row.open = b.credited, b.paid, b.open

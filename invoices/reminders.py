@@ -10,9 +10,8 @@ from billing.models import Invoice
 from billing.snapshot import InvoiceSnapshot
 from invoices.models import DocumentFormat, InvoiceDocument
 from invoices.pdf_texts import Texts
-from invoices.service import email_context, invoice_recipients, verified_content
-from notifications.errors import InvalidRecipient
-from notifications.service import Attachment, enqueue_email
+from invoices.service import queue_to_first_valid, verified_content
+from notifications.service import Attachment
 from support.models import Organisation
 
 log = logging.getLogger("tripdesk.invoices")
@@ -31,21 +30,15 @@ async def queue_reminder_email(invoice: Invoice, step: int, facts: dict[str, str
         **facts,
         **{key: texts.decimal(Decimal(facts[key])) if facts.get(key) else "" for key in ("open", "interest", "fee")},
     }
-    for recipient in await invoice_recipients(organisation=organisation, snapshot=snapshot):
-        context = {
-            **email_context(snapshot, organisation_name=snapshot.buyer.name, contact_name=recipient.name),
-            "reminder": reminder,
-        }
-        try:
-            return await enqueue_email(
-                template=REMINDER_TEMPLATE,
-                to_email=recipient.email,
-                to_name=recipient.name,
-                language=snapshot.language,
-                context=context,
-                dedupe_key=f"invoice:{invoice.id}:reminder:{step}",
-                attachments=attachments,
-            )
-        except InvalidRecipient:
-            log.warning("reminder %s of %s: skipping invalid address %r", step, snapshot.number, recipient.email)
-    return False
+    queued = await queue_to_first_valid(
+        organisation=organisation,
+        snapshot=snapshot,
+        template=REMINDER_TEMPLATE,
+        extra={"reminder": reminder},
+        dedupe_key=f"invoice:{invoice.id}:reminder:{step}",
+        attachments=attachments,
+        invalid=lambda recipient: log.warning(
+            "reminder %s of %s: skipping invalid address %r", step, snapshot.number, recipient.email
+        ),
+    )
+    return bool(queued)

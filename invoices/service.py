@@ -22,7 +22,7 @@ import datetime as dt
 import hashlib
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
@@ -199,6 +199,37 @@ async def invoice_recipients(*, organisation: Organisation, snapshot: InvoiceSna
     return unique
 
 
+async def queue_to_first_valid(
+    *,
+    organisation: Organisation,
+    snapshot: InvoiceSnapshot,
+    template: str,
+    extra: dict[str, Any] | None = None,
+    dedupe_key: str,
+    attachments: Sequence[Attachment],
+    invalid: Callable[[Recipient], None],
+) -> bool | None:
+    """Queue `template` about the invoice to the first of its recipients (`invoice_recipients`) whose address
+    the outbox accepts, with the context built from the snapshot only (`email_context`, plus `extra`): whether
+    it was queued now (False: the dedupe key was queued before). `invalid` is told of each address refused;
+    None when no address was left."""
+    for recipient in await invoice_recipients(organisation=organisation, snapshot=snapshot):
+        context = email_context(snapshot, organisation_name=snapshot.buyer.name, contact_name=recipient.name)
+        try:
+            return await enqueue_email(
+                template=template,
+                to_email=recipient.email,
+                to_name=recipient.name,
+                language=snapshot.language,
+                context={**context, **(extra or {})},
+                dedupe_key=dedupe_key,
+                attachments=attachments,
+            )
+        except InvalidRecipient:
+            invalid(recipient)
+    return None
+
+
 async def queue_issued_email(
     *, invoice: Invoice, snapshot: InvoiceSnapshot, documents: Sequence[InvoiceDocument]
 ) -> bool:
@@ -211,25 +242,21 @@ async def queue_issued_email(
         Attachment(d.filename, d.content_type, bytes(d.content))
         for d in sorted(documents, key=lambda d: d.format.value)
     ]
-    for recipient in await invoice_recipients(organisation=organisation, snapshot=snapshot):
-        context = email_context(snapshot, organisation_name=snapshot.buyer.name, contact_name=recipient.name)
-        try:
-            return await enqueue_email(
-                template=ISSUED_TEMPLATE,
-                to_email=recipient.email,
-                to_name=recipient.name,
-                language=snapshot.language,
-                context=context,
-                dedupe_key=f"invoice:{invoice.id}:issued",
-                attachments=attachments,
-            )
-        except InvalidRecipient:
-            log.warning(
-                "invoice %s: skipping invalid address %r of organisation %s",
-                snapshot.number,
-                recipient.email,
-                organisation.id,
-            )
+    queued = await queue_to_first_valid(
+        organisation=organisation,
+        snapshot=snapshot,
+        template=ISSUED_TEMPLATE,
+        dedupe_key=f"invoice:{invoice.id}:issued",
+        attachments=attachments,
+        invalid=lambda recipient: log.warning(
+            "invoice %s: skipping invalid address %r of organisation %s",
+            snapshot.number,
+            recipient.email,
+            organisation.id,
+        ),
+    )
+    if queued is not None:
+        return queued
     log.warning(
         "invoice %s: organisation %s has no invoice email or contact; not emailed", snapshot.number, organisation.id
     )

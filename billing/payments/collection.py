@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
+from billing.audit_trail import audit_event
 from billing.errors import InvoiceNotFound
 from billing.models import Invoice, InvoiceKind, InvoiceStatus
+from billing.naming import read_model
 from billing.payments import schemas
 from billing.payments.balances import balance_of
 from billing.payments.models import CollectionTerms, InvoiceCollection, PaymentAllocation
@@ -32,32 +34,17 @@ async def collection_of(invoice_id: int) -> InvoiceCollection:
 
 
 async def account(invoice: Invoice) -> schemas.InvoiceAccount:
+    """What the invoice was and is owed (its balance), and its collection state (none yet: not disputed, not
+    reminded)."""
     balance = await balance_of(invoice)
-    state = await InvoiceCollection.filter(invoice_id=invoice.id).first()
+    state = await InvoiceCollection.filter(invoice_id=invoice.id).first() or InvoiceCollection(invoice_id=invoice.id)
     allocations = await PaymentAllocation.filter(invoice_id=invoice.id).order_by("id")
-    return schemas.InvoiceAccount(
-        invoice_id=invoice.id,
-        number=invoice.number,
-        due_date=invoice.due_date,
-        gross=balance.gross,
-        credited=balance.credited,
-        paid=balance.paid,
-        open=balance.open,
-        paid_at=invoice.paid_at,
-        disputed=bool(state and state.disputed),
-        dispute_reason=state.dispute_reason if state else None,
-        reminders_sent=state.reminders_sent if state else 0,
-        last_reminder_date=state.last_reminder_date if state else None,
-        allocations=[
-            schemas.AllocationRead(
-                payment_id=a.payment_id,
-                amount=a.amount,
-                source=a.source,
-                booked_date=a.booked_date,
-                created_by=a.created_by,
-            )
-            for a in allocations
-        ],
+    return read_model(
+        schemas.InvoiceAccount,
+        state,
+        balance,
+        invoice,
+        allocations=[schemas.AllocationRead.model_validate(a, from_attributes=True) for a in allocations],
     )
 
 
@@ -72,12 +59,8 @@ async def set_dispute(*, principal: Principal, invoice_id: int, data: schemas.Di
         state.disputed = data.disputed
         state.dispute_reason = data.reason if data.disputed else None  # type: ignore[assignment]
         await state.save(update_fields=["disputed", "dispute_reason"])
-        await audit.record(
-            principal=principal,
-            action="invoice.disputed" if data.disputed else "invoice.undisputed",
-            subject_type="invoice",
-            subject_id=invoice.id,
-            data={"reason": data.reason},
+        await audit_event(
+            principal, "invoice.disputed" if data.disputed else "invoice.undisputed", invoice, {"reason": data.reason}
         )
     return await account(invoice)
 

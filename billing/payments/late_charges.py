@@ -35,7 +35,6 @@ from billing.payments.settings import CollectionSettings, get_collection_setting
 from support.models import Organisation
 from support.timetracking.settings import business_date
 
-LATE_UNIT = "C62"  # UN/ECE rec 20: one
 TEXTS = {
     "sv": {
         "late_interest": "Dröjsmålsränta {rate} % på faktura {number}, {start} – {end}",
@@ -51,7 +50,7 @@ TEXTS = {
 @dataclass
 class DueLateCharge:
     late_invoice_id: int
-    number: str
+    reference: str  # the late invoice's number
     kind: LateChargeKind
     seq: int
     amount: Decimal
@@ -59,6 +58,10 @@ class DueLateCharge:
     from_date: dt.date | None = None
     until_date: dt.date | None = None
     rate: Decimal | None = None
+
+    @property
+    def charge(self) -> str:
+        return self.kind.value
 
 
 def accrued_interest(
@@ -192,42 +195,6 @@ async def _interest(
         until_date=until,
         rate=rate,
     )
-
-
-async def store_late_charges(
-    *, invoice_id: int, charges: list[DueLateCharge], first_line_no: int, vat_category: str, vat_rate: Decimal
-) -> None:
-    """The charge lines (time-free, quantity one) and their records, in the drafting transaction."""
-    for n, charge in enumerate(charges, start=first_line_no):
-        await InvoiceLine.create(
-            invoice_id=invoice_id,
-            line_no=n,
-            ticket_id=None,
-            ticket_number=charge.number[:32],
-            description=charge.description[:300],
-            category=None,
-            charge=charge.kind.value,
-            rate_card_name="",
-            unit=LATE_UNIT,
-            quantity=Decimal(1),
-            total_hours=ZERO,
-            prepaid_hours=ZERO,
-            unit_price=charge.amount,
-            amount=charge.amount,
-            vat_category=vat_category,
-            vat_rate=vat_rate,
-        )
-        await LateCharge.create(
-            late_invoice_id=charge.late_invoice_id,
-            kind=charge.kind,
-            seq=charge.seq,
-            from_date=charge.from_date,
-            until_date=charge.until_date,
-            rate=charge.rate,
-            amount=charge.amount,
-            invoice_id=invoice_id,
-            line_no=n,
-        )
 
 
 async def release_late_charges(*, invoice_id: int) -> None:

@@ -17,10 +17,12 @@ from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
+from billing.audit_trail import audit_event
 from billing.errors import InvoiceNotFound
 from billing.ledger import business_today, record_payment
 from billing.models import Invoice, InvoiceKind, InvoiceStatus
 from billing.money import ZERO
+from billing.naming import read_model
 from billing.payments import bgmax, matching, schemas
 from billing.payments.balances import balance_of
 from billing.payments.errors import (
@@ -35,7 +37,6 @@ from billing.payments.models import AllocationSource, Payment, PaymentFile, Paym
 from core.auth import Principal
 from core.locking import first_locked
 from core.pagination import keyset_page, set_filters
-from support import audit
 
 
 def parse_file(data: bytes) -> bgmax.BgMaxFile:
@@ -86,13 +87,7 @@ async def import_file(*, principal: Principal, data: bytes, filename: str = "") 
         claimed.payments = result.payments
         claimed.duplicates = result.duplicate_payments
         await claimed.save(update_fields=["payments", "duplicates"])
-        await audit.record(
-            principal=principal,
-            action="payment_file.imported",
-            subject_type="payment_file",
-            subject_id=claimed.id,
-            data=result.model_dump(mode="json"),
-        )
+        await audit_event(principal, "payment_file.imported", claimed, result.model_dump(mode="json"))
     return result
 
 
@@ -192,15 +187,7 @@ async def payment_reads(rows: list[Payment]) -> list[schemas.PaymentRead]:
         if rows
         else {}
     )
-    return [
-        schemas.PaymentRead.model_validate(
-            {
-                **{k: getattr(r, k) for k in schemas.PaymentRead.model_fields if hasattr(r, k)},
-                "invoice_number": numbers.get(r.invoice_id),
-            }
-        )
-        for r in rows
-    ]
+    return [read_model(schemas.PaymentRead, r, invoice_number=numbers.get(r.invoice_id)) for r in rows]
 
 
 async def list_payments(*, query: schemas.PaymentQuery) -> tuple[list[schemas.PaymentRead], str | None]:
@@ -263,11 +250,5 @@ async def refund_payment(*, principal: Principal, payment_id: int, data: schemas
         payment.resolved_at = dt.datetime.now(dt.UTC)
         payment.resolved_date = data.refund_date or business_today()
         await payment.save(update_fields=["state", "resolution_note", "resolved_by", "resolved_at", "resolved_date"])
-        await audit.record(
-            principal=principal,
-            action="payment.refunded",
-            subject_type="payment",
-            subject_id=payment.id,
-            data={"amount": payment.unallocated, "note": data.note},
-        )
+        await audit_event(principal, "payment.refunded", payment, {"amount": payment.unallocated, "note": data.note})
     return (await payment_reads([payment]))[0]

@@ -23,14 +23,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from billing.models import InvoiceLine
 from billing.money import ZERO
 from billing.subscriptions.models import BillingPeriod, Subscription, SubscriptionCharge
 from billing.subscriptions.periods import days, periods_from, prorated
 from billing.subscriptions.pricing import price_for
 from support.models import Licence, LicenceKind, Organisation
 
-SUBSCRIPTION_UNIT = "C62"  # UN/ECE rec 20: one (a period's subscription)
 TEXTS = {
     "sv": {
         "xl": "Integrationsabonnemang XL",
@@ -63,6 +61,7 @@ class DueCharge:
     annual_fee: Decimal
     amount: Decimal
     description: str
+    charge: None = None  # not a late-payment charge (billing/invoice_lines.py)
 
 
 @dataclass
@@ -165,43 +164,6 @@ async def due_charges(*, organisation: Organisation, end: dt.date) -> Due:
                 )
             )
     return due
-
-
-async def store_charges(
-    *, invoice_id: int, charges: list[DueCharge], first_line_no: int, vat_category: str, vat_rate: Decimal
-) -> None:
-    """The time-free lines and their charges, in the drafting transaction. A credit is quantity −1 at the
-    (positive) amount: prices are never negative in an invoice (EN 16931 BR-27)."""
-    for n, charge in enumerate(charges, start=first_line_no):
-        await InvoiceLine.create(
-            invoice_id=invoice_id,
-            line_no=n,
-            ticket_id=None,
-            ticket_number=charge.reference,
-            description=charge.description,
-            category=None,
-            rate_card_name="",
-            unit=SUBSCRIPTION_UNIT,
-            quantity=Decimal(1 if charge.amount > 0 else -1),
-            total_hours=ZERO,
-            prepaid_hours=ZERO,
-            unit_price=abs(charge.amount),
-            amount=charge.amount,
-            vat_category=vat_category,
-            vat_rate=vat_rate,
-        )
-        await SubscriptionCharge.create(
-            subscription_id=charge.subscription_id,
-            period_start_date=charge.period_start,
-            period_end_date=charge.period_end,
-            seq=charge.seq,
-            covered_from_date=charge.covered_from,
-            covered_until_date=charge.covered_until,
-            annual_fee=charge.annual_fee,
-            amount=charge.amount,
-            invoice_id=invoice_id,
-            line_no=n,
-        )
 
 
 async def release_charges(*, invoice_id: int) -> None:

@@ -22,6 +22,8 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from billing import access
+from billing.audit_trail import audit_event
+from billing.naming import read_model
 from billing.subscriptions import schemas
 from billing.subscriptions.errors import (
     NoLicencePrice,
@@ -38,7 +40,6 @@ from core.auth import Principal
 from core.errors import Forbidden
 from core.locking import first_locked
 from core.pagination import keyset_page
-from support import audit
 from support.errors import ApplicationNotFound, InvalidReference, OrganisationNotFound
 from support.licensing import add_licence, end_licence
 from support.models import Application, Licence, LicenceKind, Organisation
@@ -48,17 +49,18 @@ POPULATION_KINDS = ("municipality", "federation")
 
 
 async def _license(
-    *,
     principal: Principal,
     licensee: Organisation,
+    reseller: Organisation | None,
+    *,
     kind: LicenceKind,
-    start: dt.date | None,
+    start_date: dt.date | None,
     application_id: int | None = None,
-    extends_id: int | None = None,
+    extends_licence_id: int | None = None,
     purpose: str | None = None,
-    reseller: Organisation | None = None,
 ) -> Subscription:
-    """Validate and store one licence and its subscription (in the caller's transaction)."""
+    """Validate and store one licence and its subscription (in the caller's transaction); the terms are named
+    as a request names them (`SubscriptionCreate`)."""
     application: Application | None = None
     base: Licence | None = None
     if application_id is not None:
@@ -68,15 +70,15 @@ async def _license(
         purpose = purpose or application.purpose.strip() or None
         if purpose is None:
             raise PurposeRequired(f"describe the purpose of application '{application.name}' to license it")
-    if extends_id is not None:
-        base = await Licence.get_or_none(id=extends_id, organisation_id=licensee.id)
+    if extends_licence_id is not None:
+        base = await Licence.get_or_none(id=extends_licence_id, organisation_id=licensee.id)
         if base is None or base.kind == LicenceKind.forwarding:
-            raise InvalidReference(f"licence {extends_id} is not a base licence of this organisation")
+            raise InvalidReference(f"licence {extends_licence_id} is not a base licence of this organisation")
     tiered = kind == LicenceKind.population or (base is not None and base.kind == LicenceKind.population)
     if tiered and (licensee.kind not in POPULATION_KINDS or licensee.population is None):
         raise NoPopulation(f"{licensee.name} is not a municipality or federation with a recorded population")
     start = (
-        start
+        start_date
         or (application.production_date if application and application.production_date else None)
         or dt.date.today()
     )
@@ -96,7 +98,7 @@ async def _license(
         kind=kind,
         valid_from=start,
         application_id=application_id,
-        extends_id=extends_id,
+        extends_id=extends_licence_id,
         reseller_id=reseller.id if reseller else None,
         covers_applications=covers,
         purpose=purpose,
@@ -114,12 +116,11 @@ async def _license(
         label=label,
         created_by=principal.name,
     )
-    await audit.record(
-        principal=principal,
-        action="subscription.created",
-        subject_type="subscription",
-        subject_id=subscription.id,
-        data={
+    await audit_event(
+        principal,
+        "subscription.created",
+        subscription,
+        {
             "licence_id": licence.id,
             "kind": kind,
             "licensee_id": licensee.id,
@@ -181,16 +182,7 @@ async def create_subscription(
     async with in_transaction():
         licensee = await _licensee(principal, organisation_id)
         reseller = await _reseller(principal, data.reseller_id, licensee, data.start_date or dt.date.today())
-        subscription = await _license(
-            principal=principal,
-            licensee=licensee,
-            kind=data.kind,
-            start=data.start_date,
-            application_id=data.application_id,
-            extends_id=data.extends_licence_id,
-            purpose=data.purpose,
-            reseller=reseller,
-        )
+        subscription = await _license(principal, licensee, reseller, **data.model_dump(exclude={"reseller_id"}))
     return await subscription_read(subscription)
 
 
@@ -223,13 +215,13 @@ async def change_subscription(
         ):
             raise PartnerMayNotResell(refusal)
         new = await _license(
-            principal=principal,
-            licensee=licensee,
+            principal,
+            licensee,
+            reseller,
             kind=data.kind,
-            start=data.effective_date,
+            start_date=data.effective_date,
             application_id=data.application_id,
             purpose=licence.purpose,
-            reseller=reseller,
         )
         if old.end_date is not None:
             new.end_date = old.end_date
@@ -239,12 +231,8 @@ async def change_subscription(
         await end_licence(licence_id=licence.id, last_day=last_day, with_extensions=False)
         old.end_date, old.replaced_by_id = last_day, new.id
         await old.save(update_fields=["end_date", "replaced_by_id"])
-        await audit.record(
-            principal=principal,
-            action="subscription.changed",
-            subject_type="subscription",
-            subject_id=old.id,
-            data={"replaced_by": new.id, "effective_date": data.effective_date},
+        await audit_event(
+            principal, "subscription.changed", old, {"replaced_by": new.id, "effective_date": data.effective_date}
         )
     return await subscription_read(new)
 
@@ -270,46 +258,21 @@ async def cancel_subscription(
             .update(end_date=last_day)
         )
         await end_licence(licence_id=subscription.licence_id, last_day=last_day, with_extensions=True)
-        await audit.record(
-            principal=principal,
-            action="subscription.cancelled",
-            subject_type="subscription",
-            subject_id=subscription.id,
-            data={"end_date": last_day, "notice": notice},
-        )
+        await audit_event(principal, "subscription.cancelled", subscription, {"end_date": last_day, "notice": notice})
     return await subscription_read(subscription)
 
 
 async def subscription_read(subscription: Subscription) -> schemas.SubscriptionRead:
     licence = await Licence.get(id=subscription.licence_id)
     charges = await SubscriptionCharge.filter(subscription_id=subscription.id).order_by("period_start_date", "seq")
-    return schemas.SubscriptionRead(
-        id=subscription.id,
-        licence_id=licence.id,
+    return read_model(
+        schemas.SubscriptionRead,
+        subscription,
         licensee_id=licence.organisation_id,
-        payer_id=subscription.payer_id,
         reseller_id=licence.reseller_id,  # type: ignore[attr-defined]
         kind=LicenceKind(licence.kind),
         application_id=licence.application_id,  # type: ignore[attr-defined]
-        label=subscription.label,
-        billing_period=subscription.billing_period,
-        start_date=subscription.start_date,
-        end_date=subscription.end_date,
-        replaced_by_id=subscription.replaced_by_id,
-        cancelled_at=subscription.cancelled_at,
-        charges=[
-            schemas.ChargeRead(
-                period_start=c.period_start_date,
-                period_end=c.period_end_date,
-                covered_from=c.covered_from_date,
-                covered_until=c.covered_until_date,
-                annual_fee=c.annual_fee,
-                amount=c.amount,
-                invoice_id=c.invoice_id,
-                line_no=c.line_no,
-            )
-            for c in charges
-        ],
+        charges=[read_model(schemas.ChargeRead, c) for c in charges],
     )
 
 
