@@ -157,12 +157,11 @@ TICKETS: list[tuple[int, int | None, int | None, str, str]] = [
 async def seed_demo() -> dict[str, Any]:
     if await Organisation.exists(name=ORGANISATIONS[0][0]):
         return {"status": "demo data already present", "organisations": await Organisation.all().count()}
-    organisations = [
-        await Organisation.create(
-            **dict(zip(IDENTITY, identity, strict=True)), **dict(zip(ADDRESS, address, strict=True)), **particulars
-        )
-        for (*identity, particulars), address in zip(ORGANISATIONS, INVOICE_ADDRESSES, strict=True)
-    ]
+    organisations = []
+    for (*identity, particulars), address in zip(ORGANISATIONS, INVOICE_ADDRESSES, strict=True):
+        columns: dict[str, Any] = dict(zip(IDENTITY, identity, strict=True))
+        columns.update(zip(ADDRESS, address, strict=True), **particulars)
+        organisations.append(await Organisation.create(**columns))
     contacts = [
         await Contact.create(organisation=organisations[o], name=n, email=e, language=lang)
         for o, n, e, lang in CONTACTS
