@@ -39,8 +39,9 @@ ORGS, STAFF, TICKETS_PER_ORG = 12, 8, 20
 
 async def setup() -> list[tuple[int, str]]:
     from billing.models import Invoice, PrepaidPackage, RateCard, RateCardRate
-    from support.models import ClassificationState, Contact, Organisation, Staff, Ticket, TicketStatus
+    from support.models import Organisation, Staff, Ticket
     from support.policy import Category
+    from tests.billing.builders import bulk_tickets
 
     card = await RateCard.create(name="Bench", valid_from_date=dt.date(2020, 1, 1))
     await RateCardRate.bulk_create(
@@ -67,26 +68,8 @@ async def setup() -> list[tuple[int, str]]:
             for o in org_ids[::3]
         ]
     )
-    await Contact.bulk_create([Contact(organisation_id=o, name="C", email=f"c{o}@example.se") for o in org_ids])
-    contact = dict(await Contact.all().values_list("organisation_id", "id"))
     categories = (Category.assistance, Category.performance, Category.defect)
-    await Ticket.bulk_create(
-        [
-            Ticket(
-                number=f"SUP-B-{o}-{t}",
-                subject=f"Ärende {t}",
-                body="",
-                requester_id=contact[o],
-                organisation_id=o,
-                bill_to_id=o,
-                category=categories[t % 3],
-                classification_state=ClassificationState.confirmed,
-                status=TicketStatus.in_progress,
-            )
-            for o in org_ids
-            for t in range(TICKETS_PER_ORG)
-        ]
-    )
+    await bulk_tickets(org_ids, TICKETS_PER_ORG, prefix="SUP-B", category=lambda t: categories[t % 3])
     return [(int(i), str(c)) for i, c in await Ticket.all().order_by("id").values_list("id", "category")]
 
 
@@ -145,7 +128,7 @@ async def report_once() -> tuple[int, float, int]:
 
 
 async def measure(url: str, steps: int, per_step: int) -> None:
-    from support.db import close_connections, tortoise_config
+    from tripdesk.db import close_connections, tortoise_config
 
     await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
     try:

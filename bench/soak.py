@@ -213,11 +213,7 @@ async def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--memray", type=Path, help="record the server's allocations into this file")
     parser.add_argument(
-        "--pool",
-        type=int,
-        default=None,
-        metavar="N",
-        help="open the server's connection pool at its full size N from the start (minsize = maxsize)",
+        "--pool", type=int, metavar="N", help="start the server's connection pool at full size N (minsize = maxsize)"
     )
     args = parser.parse_args()
 

@@ -28,74 +28,32 @@ from support.models import (
 from support.tickets import schemas as ticket_schemas
 from support.tickets import service as tickets
 
-ORGANISATIONS: list[dict[str, Any]] = [
-    dict(
-        name="Norrvikens kommun",
-        kind=OrganisationKind.municipality,
-        population=48_312,
-        organisation_number="212000-2627",
-        street="Stadshusgatan 1",
-        postal_code="831 82",
-        city="Norrvik",
-        invoice_email="fakturor@norrvik.example.se",
-        buyer_reference="IT-1042",
-    ),
-    dict(
-        name="Kommunalförbundet Västra Dalen",
-        kind=OrganisationKind.federation,
-        organisation_number="222000-1883",
-        street="Förbundsvägen 7",
-        postal_code="784 33",
-        city="Borlänge",
-        invoice_email="ekonomi@vastradalen.example.se",
-        buyer_reference="KF-77",
-    ),
-    dict(
-        name="Fjällbo Energi AB",
-        kind=OrganisationKind.company,
-        organisation_number="556677-8899",
-        vat_number="SE556677889901",
-        street="Kraftverksvägen 3",
-        postal_code="824 30",
-        city="Hudiksvall",
-        invoice_email="invoice@fjallbo.example.se",
-        buyer_reference="Lena Ek",
-    ),
-    dict(
-        name="Integrationshuset i Sundsvall AB",
-        kind=OrganisationKind.partner,
-        partner_level=PartnerLevel.authorized,
-        organisation_number="559012-3450",
-        vat_number="SE559012345001",
-        street="Storgatan 12",
-        postal_code="852 30",
-        city="Sundsvall",
-        invoice_email="faktura@integrationshuset.example.se",
-        buyer_reference="Partneravtal 2026",
-    ),
-    dict(
-        name="Kodverkstaden Nord AB",
-        kind=OrganisationKind.partner,
-        partner_level=PartnerLevel.registered,
-        organisation_number="559123-4561",
-        street="Hamngatan 4",
-        postal_code="972 38",
-        city="Luleå",
-        invoice_email="ekonomi@kodverkstaden.example.se",
-        buyer_reference="KVN",
-    ),
-    dict(
-        name="Nordic Data Solutions Oy",
-        kind=OrganisationKind.company,
-        vat_number="FI20774740",
-        street="Mannerheimintie 10",
-        postal_code="00100",
-        city="Helsinki",
-        country_code="FI",
-        invoice_email="ap@nordicdata.example.fi",
-        buyer_reference="PO-5521",
-        language=Language.en,
-    ),
+IDENTITY = ("name", "kind", "organisation_number", "vat_number")
+ADDRESS = ("street", "postal_code", "city", "invoice_email", "buyer_reference")
+# What only some organisations have: the partners' level, the foreign one's country and language
+AUTHORIZED = {"partner_level": PartnerLevel.authorized}
+REGISTERED = {"partner_level": PartnerLevel.registered}
+FINNISH = {"country_code": "FI", "language": Language.en}
+
+# IDENTITY's fields and what only some have, of each organisation; the one outside Sweden has no organisation
+# number
+ORGANISATIONS: list[tuple[str, OrganisationKind, str | None, str | None, dict[str, Any]]] = [
+    ("Norrvikens kommun", OrganisationKind.municipality, "212000-2627", None, {"population": 48_312}),
+    ("Kommunalförbundet Västra Dalen", OrganisationKind.federation, "222000-1883", None, {}),
+    ("Fjällbo Energi AB", OrganisationKind.company, "556677-8899", "SE556677889901", {}),
+    ("Integrationshuset i Sundsvall AB", OrganisationKind.partner, "559012-3450", "SE559012345001", AUTHORIZED),
+    ("Kodverkstaden Nord AB", OrganisationKind.partner, "559123-4561", None, REGISTERED),
+    ("Nordic Data Solutions Oy", OrganisationKind.company, None, "FI20774740", FINNISH),
+]
+
+# ADDRESS's fields of each organisation above, in the same order
+INVOICE_ADDRESSES: list[tuple[str, str, str, str, str]] = [
+    ("Stadshusgatan 1", "831 82", "Norrvik", "fakturor@norrvik.example.se", "IT-1042"),
+    ("Förbundsvägen 7", "784 33", "Borlänge", "ekonomi@vastradalen.example.se", "KF-77"),
+    ("Kraftverksvägen 3", "824 30", "Hudiksvall", "invoice@fjallbo.example.se", "Lena Ek"),
+    ("Storgatan 12", "852 30", "Sundsvall", "faktura@integrationshuset.example.se", "Partneravtal 2026"),
+    ("Hamngatan 4", "972 38", "Luleå", "ekonomi@kodverkstaden.example.se", "KVN"),
+    ("Mannerheimintie 10", "00100", "Helsinki", "ap@nordicdata.example.fi", "PO-5521"),
 ]
 
 CONTACTS: list[tuple[int, str, str, Language]] = [
@@ -197,9 +155,13 @@ TICKETS: list[tuple[int, int | None, int | None, str, str]] = [
 
 
 async def seed_demo() -> dict[str, Any]:
-    if await Organisation.exists(name=ORGANISATIONS[0]["name"]):
+    if await Organisation.exists(name=ORGANISATIONS[0][0]):
         return {"status": "demo data already present", "organisations": await Organisation.all().count()}
-    organisations = [await Organisation.create(**data) for data in ORGANISATIONS]
+    organisations = []
+    for (*identity, particulars), address in zip(ORGANISATIONS, INVOICE_ADDRESSES, strict=True):
+        columns: dict[str, Any] = dict(zip(IDENTITY, identity, strict=True))
+        columns.update(zip(ADDRESS, address, strict=True), **particulars)
+        organisations.append(await Organisation.create(**columns))
     contacts = [
         await Contact.create(organisation=organisations[o], name=n, email=e, language=lang)
         for o, n, e, lang in CONTACTS

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from tortoise.expressions import Q
 
-from notifications.service import enqueue_email
+from support.contact_mail import email_contact
 from support.models import Application, Contact, Licence, LicenceKind, Organisation
 
 UNLICENSED_TEMPLATE = "licence_missing"
@@ -120,14 +120,11 @@ async def notify_if_unlicensed(application: Application) -> int:
     organisation = await Organisation.get(id=application.organisation_id)
     queued = 0
     for contact in await Contact.filter(organisation_id=organisation.id, active=True).order_by("id"):
-        queued += await enqueue_email(
+        queued += await email_contact(
+            contact,
             template=UNLICENSED_TEMPLATE,
-            to_email=contact.email,
-            to_name=contact.name,
-            language=str(contact.language),
             dedupe_key=f"application:{application.id}:unlicensed:{contact.id}",
             context={
-                "contact_name": contact.name,
                 "organisation_name": organisation.name,
                 "application": {
                     "id": application.id,

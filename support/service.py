@@ -14,8 +14,8 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from core.auth import Principal, Role
-from core.errors import InvalidInput
-from core.locking import first_or
+from core.errors import DomainError, InvalidInput
+from core.locking import M, first_or
 from core.pagination import keyset_page
 from support import access, schemas
 from support.auth import hash_token, new_token
@@ -40,6 +40,15 @@ async def get_organisation(*, principal: Principal, organisation_id: int) -> Org
     if organisation is None:
         raise OrganisationNotFound(f"organisation {organisation_id} not found")
     return organisation
+
+
+async def _organisation_row(
+    principal: Principal, organisation_id: int, model: type[M], row_id: int, missing: DomainError
+) -> M:
+    """A row of one organisation (a contact, an application): the organisation must be one the principal
+    sees, and the row must belong to it; anything else is the same 404 as a missing row."""
+    await get_organisation(principal=principal, organisation_id=organisation_id)
+    return await first_or(model.filter(id=row_id, organisation_id=organisation_id), missing)
 
 
 async def create_organisation(*, data: schemas.OrganisationCreate) -> Organisation:
@@ -114,11 +123,8 @@ async def list_contacts(*, principal: Principal, organisation_id: int) -> list[C
 
 
 async def get_contact(*, principal: Principal, organisation_id: int, contact_id: int) -> Contact:
-    await get_organisation(principal=principal, organisation_id=organisation_id)
-    return await first_or(
-        Contact.filter(id=contact_id, organisation_id=organisation_id),
-        ContactNotFound(f"contact {contact_id} not found"),
-    )
+    missing = ContactNotFound(f"contact {contact_id} not found")
+    return await _organisation_row(principal, organisation_id, Contact, contact_id, missing)
 
 
 async def update_contact(
@@ -168,11 +174,8 @@ def _production_date(application: Application) -> None:
 
 
 async def get_application(*, principal: Principal, organisation_id: int, application_id: int) -> Application:
-    await get_organisation(principal=principal, organisation_id=organisation_id)
-    return await first_or(
-        Application.filter(id=application_id, organisation_id=organisation_id),
-        ApplicationNotFound(f"application {application_id} not found"),
-    )
+    missing = ApplicationNotFound(f"application {application_id} not found")
+    return await _organisation_row(principal, organisation_id, Application, application_id, missing)
 
 
 async def read_application(

@@ -251,14 +251,12 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument(
         "--organisation",
         type=int,
-        default=None,
         metavar="ID",
         help="the organisation id an integrator token is scoped to (integrator tokens only)",
     )
     token.add_argument(
         "--staff",
         type=int,
-        default=None,
         metavar="ID",
         help="the staff member id the token acts as: needed to log and approve time (GET /api/v1/staff lists them)",
     )
@@ -273,7 +271,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--eval",
         metavar="FILE",
         action="append",
-        default=None,
         help='instead: report on a labelled JSON lines file {"subject", "body", "category"} '
         "(repeatable: one report per file)",
     )

@@ -46,6 +46,9 @@ from notifications.settings import InboundSettings, get_inbound_settings, get_ma
 
 log = logging.getLogger("tripdesk.notifications.fetcher")
 
+KEPT_OF_MAIL = ("kind", "from_address", "from_name", "subject")
+"""What the inbound row keeps of a handled message, besides its original and the outcome."""
+
 FINAL = frozenset(
     {
         InboundStatus.processed,
@@ -202,6 +205,12 @@ class MailFetcher:
         await service.clear_failing(mail.from_address)
         return await _handler(mail)
 
+    async def _end_attempt(self, row: InboundMessage, **changes: Any) -> int:
+        """End an attempt at `row`: the attempt is counted, the lease given up and `changes` (the outcome)
+        written, only while this fetcher still holds the claim. Returns 0 when it no longer does."""
+        held = InboundMessage.filter(id=row.id, status=InboundStatus.claimed, claimed_by=self.worker_id)
+        return await held.update(attempts=row.attempts + 1, lease_until=None, **changes)
+
     async def _finish(self, row: InboundMessage, mail: InboundMail) -> Handled:
         async with in_transaction():
             handled = await self._handle(mail)
@@ -211,20 +220,15 @@ class MailFetcher:
                     {"filename": r.filename, "content_type": r.content_type, "size": r.size, "reason": r.reason}
                     for r in mail.refused
                 ]
-            done = await InboundMessage.filter(
-                id=row.id, status=InboundStatus.claimed, claimed_by=self.worker_id
-            ).update(
+            kept = {name: getattr(mail, name) for name in KEPT_OF_MAIL}
+            done = await self._end_attempt(
+                row,
                 status=handled.status,
-                kind=mail.kind,
-                from_address=mail.from_address,
-                from_name=mail.from_name,
-                subject=mail.subject,
                 original=mail.raw,
                 outcome=outcome,
                 processed_at=utcnow(),
-                lease_until=None,
-                attempts=row.attempts + 1,
                 last_error=None,
+                **kept,
             )
             if not done:
                 raise LeaseLost(row.message_key)
@@ -234,12 +238,11 @@ class MailFetcher:
         """Count a failed attempt; returns the failed folder when attempts are exhausted (None: stay)."""
         attempts = row.attempts + 1
         final = attempts >= self.settings.max_attempts
-        await InboundMessage.filter(id=row.id, status=InboundStatus.claimed, claimed_by=self.worker_id).update(
+        await self._end_attempt(
+            row,
             status=InboundStatus.failed if final else InboundStatus.retry,
-            attempts=attempts,
             claimed_by=self.worker_id if final else None,
             processed_at=utcnow() if final else None,
-            lease_until=None,
             last_error=error[:4000],
         )
         if final:

@@ -15,7 +15,7 @@ from support import notify
 from support.attachments.models import Attachment
 from support.classification.model_store import get_classifier
 from support.models import ClassificationState, Ticket, TicketEvent, TicketStatus
-from support.tickets.service import _classification_state
+from support.tickets.service import _classification_state, classified_event
 
 MAX_HEAD_CHARS = 4000
 
@@ -52,21 +52,8 @@ async def after_text_attachment(ticket: Ticket) -> None:
     ticket.category = result.category
     ticket.classification_state = state
     ticket.classification_confidence = confidence
-    await TicketEvent.create(
-        ticket_id=ticket.id,
-        kind="classified",
-        actor="classifier",
-        from_value=old_category,
-        to_value=result.category.value,
-        reason="; ".join(result.reasons)[:2000],
-        data={
-            "model_version": result.model_version,
-            "confidence": confidence,
-            "state": state.value,
-            "language": result.language,
-            "read_attachments": len(heads),
-        },
-    )
+    event = classified_event(result, read_attachments=len(heads))
+    await TicketEvent.create(ticket_id=ticket.id, from_value=old_category, **event)
     await ticket.save(update_fields=["category", "classification_state", "classification_confidence", "updated_at"])
     if state is ClassificationState.suggested and result.category != old_category:
         await notify.category_set(

@@ -30,6 +30,9 @@ from support.attachments.settings import get_attachment_settings
 from support.attachments.storage import DirectoryStore, make_store
 from support.models import TicketEvent, TicketStatus
 
+KEPT_OF_REMOVED = {"ticket_id", "comment_id", "filename", "sha256", "size", "content_type"}
+"""What the record of a removed attachment keeps of it, besides its id (its `AttachmentRead` fields)."""
+
 
 @dataclass
 class PurgeResult:
@@ -78,15 +81,11 @@ async def purge_attachments(*, closed_before: dt.datetime, removed_by: str, dry_
             if attachment is None:
                 continue  # removed meanwhile
             blob = await AttachmentBlob.filter(sha256=attachment.blob_id).select_for_update().get()  # type: ignore[attr-defined]
-            result.removed.append(attachment_read(attachment, blob))
+            removed = attachment_read(attachment, blob)
+            result.removed.append(removed)
             await AttachmentRemoval.create(
-                attachment_id=attachment.id,
-                ticket_id=attachment.ticket_id,
-                comment_id=attachment.comment_id,
-                filename=attachment.filename,
-                sha256=blob.sha256,
-                size=blob.size,
-                content_type=blob.content_type,
+                attachment_id=removed.id,
+                **removed.model_dump(include=KEPT_OF_REMOVED),
                 removed_by=removed_by,
                 reason=f"retention: ticket closed before {closed_before.date().isoformat()}",
             )

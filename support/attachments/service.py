@@ -22,6 +22,7 @@ import hashlib
 import os
 import tempfile
 from collections.abc import AsyncIterable, AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
@@ -54,22 +55,6 @@ from support.tickets.service import get_ticket
 STAGE_CHUNK = 64 * 1024
 
 
-def attachment_read(attachment: Attachment, blob: AttachmentBlob) -> AttachmentRead:
-    return AttachmentRead(
-        id=attachment.id,
-        ticket_id=attachment.ticket_id,
-        comment_id=attachment.comment_id,
-        filename=attachment.filename,
-        size=blob.size,
-        content_type=blob.content_type,
-        sha256=blob.sha256,
-        uploaded_by=attachment.uploaded_by,
-        uploaded_at=attachment.created_at,
-        preview=blob.preview,
-        has_thumbnail=blob.has_thumbnail,
-    )
-
-
 LISTED = {
     "id": "id",
     "ticket_id": "ticket_id",
@@ -84,6 +69,15 @@ LISTED = {
     "has_thumbnail": "blob__has_thumbnail",
 }
 """AttachmentRead's fields and where they are read from (a list never reads the thumbnails' bytes)."""
+
+
+def attachment_read(attachment: Attachment, blob: AttachmentBlob) -> AttachmentRead:
+    """The same fields, from the same places, as a list reads (`LISTED`)."""
+    values = {}
+    for name, source in LISTED.items():
+        relation, _, column = source.rpartition("__")
+        values[name] = getattr(blob if relation == "blob" else attachment, column)
+    return AttachmentRead.model_validate(values)
 
 
 async def _ticket(principal: Principal | None, ticket_id: int, *, for_update: bool = False) -> Ticket:
@@ -180,21 +174,10 @@ async def store_attachment(
         )
         await scan(staged, command=settings.scanner, time_limit=settings.scanner_timeout_seconds)
         store = make_store(settings)
+        upload = _Upload(staged, sha256, size, found, filename, uploaded_by, uploaded_by_token_id)
         for attempt in range(3):
             try:
-                return await _commit(
-                    principal=principal,
-                    ticket_id=ticket.id,
-                    comment_id=comment_id,
-                    staged=staged,
-                    sha256=sha256,
-                    size=size,
-                    found=found,
-                    filename=filename,
-                    uploaded_by=uploaded_by,
-                    token_id=uploaded_by_token_id,
-                    store=store,
-                )
+                return await _commit(principal, ticket.id, comment_id, upload, store)
             except IntegrityError:
                 # another upload of the same bytes inserted the blob row first: lock it and count this one in
                 if attempt == 2:
@@ -204,20 +187,23 @@ async def store_attachment(
         await asyncio.to_thread(staged.unlink, missing_ok=True)
 
 
+@dataclass(frozen=True, slots=True)
+class _Upload:
+    """A file staged, hashed, inspected and scanned, and who sent it: what a commit stores."""
+
+    staged: Path
+    sha256: str
+    size: int
+    found: detect.Detected
+    filename: str
+    uploaded_by: str
+    token_id: int | None
+
+
 async def _commit(
-    *,
-    principal: Principal | None,
-    ticket_id: int,
-    comment_id: int | None,
-    staged: Path,
-    sha256: str,
-    size: int,
-    found: detect.Detected,
-    filename: str,
-    uploaded_by: str,
-    token_id: int | None,
-    store: BlobStore,
+    principal: Principal | None, ticket_id: int, comment_id: int | None, upload: _Upload, store: BlobStore
 ) -> AttachmentRead:
+    sha256, size, found = upload.sha256, upload.size, upload.found
     put = False
     try:
         async with in_transaction():
@@ -242,16 +228,16 @@ async def _commit(
                     has_thumbnail=found.thumbnail is not None,
                 )
                 put = True
-                stored = await store.put(_file_chunks(staged))
+                stored = await store.put(_file_chunks(upload.staged))
                 if stored.sha256 != sha256:
                     raise InternalError("the staged upload changed while it was stored")
             attachment = await Attachment.create(
                 ticket_id=ticket.id,
                 comment_id=comment_id,
                 blob_id=sha256,
-                filename=filename,
-                uploaded_by=uploaded_by,
-                uploaded_by_token_id=token_id,
+                filename=upload.filename,
+                uploaded_by=upload.uploaded_by,
+                uploaded_by_token_id=upload.token_id,
             )
             if found.preview is not None:
                 await reclassify.after_text_attachment(ticket)

@@ -27,38 +27,41 @@ import re
 
 from mailparser_reply import EmailReplyParser
 
+
+def _any_case(pattern: str) -> re.Pattern[str]:
+    """Writers type headings, reply headers, closings and HTTP headers in any case."""
+    return re.compile(pattern, re.IGNORECASE)
+
+
 # --------------------------------------------------------------------------------- template headings
 _HEADING = re.compile(r"^\s{0,3}(#{1,6}\s+\S.*|\*\*[^*\n]{1,80}\*\*:?|__[^_\n]{1,80}__:?)\s*$")
 _CHECKLIST = re.compile(r"^\s*[-*]\s+\[[ xX]\]\s")
 # "Expected behavior:" on a line of its own, as plain-text templates write headings
-_LABEL_LINE = re.compile(
+_LABEL_LINE = _any_case(
     r"^\s*(describe the bug|to reproduce|steps to reproduce|expected( behaviou?r| result)?|actual( behaviou?r| "
     r"result)?|environment|version|additional context|context|screenshots|logs?|stack ?trace|description|summary|"
     r"motivation|proposal|alternatives( considered)?|what happened\??|what did you expect\??|question|"
     r"beskriv felet|steg för att återskapa|förväntat( beteende| resultat)?|faktiskt( beteende| resultat)?|miljö|"
-    r"övrigt|sammanfattning|beskrivning|fråga|bakgrund|kontext|loggar?)\s*:?\s*$",
-    re.IGNORECASE,
+    r"övrigt|sammanfattning|beskrivning|fråga|bakgrund|kontext|loggar?)\s*:?\s*$"
 )
 
 # --------------------------------------------------------------------------------- quoted replies
-_REPLY_HEADER = re.compile(
+_REPLY_HEADER = _any_case(
     r"^\s*(on\s.{4,200}\swrote:|den\s.{4,200}\sskrev.{0,80}:|.{0,200}\sskrev\s.{0,60}:$|"
     r"-{2,}\s*(original message|ursprungligt meddelande|forwarded message|vidarebefordrat meddelande)\s*-{2,}|"
-    r"_{10,})\s*$",
-    re.IGNORECASE,
+    r"_{10,})\s*$"
 )
-_HEADER_BLOCK = re.compile(r"^\s*\**(from|från|sent|skickat|to|till|subject|ämne|date|datum)\**\s*:", re.IGNORECASE)
+_HEADER_BLOCK = _any_case(r"^\s*\**(from|från|sent|skickat|to|till|subject|ämne|date|datum)\**\s*:")
 _QUOTED = re.compile(r"^\s*>")
 
 # --------------------------------------------------------------------------------- signatures
 _SIG_DASHES = re.compile(r"^\s*--\s*$")
-_CLOSING = re.compile(
+_CLOSING = _any_case(
     r"^\s*(best|kind|warm)?\s*(regards|wishes)\b.{0,20}$|^\s*(cheers|thanks( in advance| a lot)?|thank you|br|"
     r"many thanks|sincerely|yours)\s*[,!.]?\s*$|^\s*(med\s+)?(vänlig(a)?|bästa)\s+hälsning(ar)?\b.{0,20}$|"
-    r"^\s*(mvh|hälsningar|tack( på förhand| för hjälpen)?|ha det bra)\s*[,!./]?\s*\S{0,20}$",
-    re.IGNORECASE,
+    r"^\s*(mvh|hälsningar|tack( på förhand| för hjälpen)?|ha det bra)\s*[,!./]?\s*\S{0,20}$"
 )
-_SENT_FROM = re.compile(r"^\s*(sent from|skickat från|get outlook for|hämta outlook för)\b.{0,60}$", re.IGNORECASE)
+_SENT_FROM = _any_case(r"^\s*(sent from|skickat från|get outlook for|hämta outlook för)\b.{0,60}$")
 SIGNATURE_LINES = 8  # a closing is a signature only when at most this many short lines follow it
 
 # --------------------------------------------------------------------------------- traces and logs
@@ -72,16 +75,14 @@ _TIMESTAMP = re.compile(
     r"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d)?([.,]\d+)?(Z|[+-]\d\d:?\d\d)?\b"
     r"|\b\d\d:\d\d:\d\d([.,]\d+)?\b"
 )
-_NOISE_TOKEN = re.compile(
+_NOISE_TOKEN = _any_case(
     r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|\b0x[0-9a-f]{4,}\b"
-    r"|\b[0-9a-f]{16,}\b|\b[A-Za-z0-9_-]{32,}\b|\beyJ[\w.-]+",
-    re.IGNORECASE,
+    r"|\b[0-9a-f]{16,}\b|\b[A-Za-z0-9_-]{32,}\b|\beyJ[\w.-]+"
 )
-_HTTP_HEADER = re.compile(
+_HTTP_HEADER = _any_case(
     r"^\s*(content-type|content-length|accept(-\w+)?|authorization|user-agent|host|connection|date|server|"
     r"cache-control|x-[\w-]+|set-cookie|cookie|etag|vary|transfer-encoding|strict-transport-security|"
-    r"access-control-[\w-]+|traceparent|cf-ray|via|pragma|expires|location|keep-alive)\s*:",
-    re.IGNORECASE,
+    r"access-control-[\w-]+|traceparent|cf-ray|via|pragma|expires|location|keep-alive)\s*:"
 )
 
 

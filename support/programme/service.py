@@ -19,8 +19,8 @@ from tortoise.transactions import in_transaction
 from core.auth import Principal
 from core.errors import Conflict, InvalidInput, NotFound
 from core.locking import first_locked
-from notifications.service import enqueue_email
 from support import access
+from support.contact_mail import email_contact
 from support.errors import ContactNotFound, NotAPartner, OrganisationNotFound
 from support.licensing import unlicensed_applications
 from support.models import (
@@ -213,14 +213,11 @@ async def decide(
         )
         await Ticket.filter(id=ticket.id).update(status=TicketStatus.resolved, updated_at=now)
         contact = await Contact.get(id=application.contact_id)
-        await enqueue_email(
+        await email_contact(
+            contact,
             template="partner_decision",
-            to_email=contact.email,
-            to_name=contact.name,
-            language=str(contact.language),
             dedupe_key=f"partner-application:{application.id}:decision",
             context={
-                "contact_name": contact.name,
                 "organisation_name": organisation.name,
                 "approved": approved,
                 "reason": data.reason or None,
@@ -247,17 +244,13 @@ async def revoke_access(*, principal: Principal, access_id: int, data: schemas.A
     return access
 
 
+AGREEMENT_COLUMNS = {"valid_from": "valid_from_date", "valid_until": "valid_until_date"}
+"""The agreement's fields stored under another name (the columns of dates end in `_date`)."""
+
+
 def _agreement_read(row: PartnerAgreement) -> schemas.AgreementRead:
-    return schemas.AgreementRead(
-        id=row.id,
-        organisation_id=row.organisation_id,
-        valid_from=row.valid_from_date,
-        valid_until=row.valid_until_date,
-        may_resell=row.may_resell,
-        note=row.note,
-        created_by=row.created_by,
-        created_at=row.created_at,
-    )
+    fields = schemas.AgreementRead.model_fields
+    return schemas.AgreementRead.model_validate({f: getattr(row, AGREEMENT_COLUMNS.get(f, f)) for f in fields})
 
 
 async def create_agreement(
@@ -270,14 +263,8 @@ async def create_agreement(
         )
         if organisation.kind != OrganisationKind.partner:
             raise NotAPartner(f"{organisation.name} is a {organisation.kind}, not a partner organisation")
-        row = await PartnerAgreement.create(
-            organisation_id=organisation_id,
-            valid_from_date=data.valid_from,
-            valid_until_date=data.valid_until,
-            may_resell=data.may_resell,
-            note=data.note,
-            created_by=principal.name,
-        )
+        columns = {AGREEMENT_COLUMNS.get(name, name): value for name, value in data.model_dump().items()}
+        row = await PartnerAgreement.create(organisation_id=organisation_id, created_by=principal.name, **columns)
         if organisation.partner_level != PartnerLevel.authorized:
             organisation.partner_level = PartnerLevel.authorized
             await organisation.save(update_fields=["partner_level"])

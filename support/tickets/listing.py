@@ -54,6 +54,8 @@ TICKET_NUMBER_QUERY = re.compile(r"^\s*SUP-\d{2,4}(-\d{1,7})?\s*$", re.IGNORECAS
 SUMMARY_COLUMNS = tuple(TicketSummary.model_fields)
 TICKETS = Table(Ticket._meta.db_table)
 SPECIAL_FILTERS = frozenset({"organisation_id"})  # opened by or billed to: `opened_or_billed`
+BOUND_AS_IS = tuple("scope organisation_id number created_from created_before number_year before_id fetch".split())
+"""The conditions the statement binds as they are; the patterns of `number_prefix` and `text` are built."""
 
 
 @cache
@@ -140,15 +142,8 @@ class TicketFilter:
         """The statement and its parameters; its rows are `TicketSummary` fields. The SQL is built once per
         shape (which conditions are present); only the values change from list to list."""
         bound: dict[str, Any] = {f"equal_{name}": value for name, value in self.equal}
+        bound.update({name: getattr(self, name) for name in BOUND_AS_IS})
         bound.update(
-            scope=self.scope,
-            organisation_id=self.organisation_id,
-            number=self.number,
-            created_from=self.created_from,
-            created_before=self.created_before,
-            number_year=self.number_year,
-            before_id=self.before_id,
-            fetch=self.fetch,
             number_prefix=None if self.number_prefix is None else escape_like(self.number_prefix) + "%",
             text=None if self.text is None else f"%{escape_like(self.text)}%",
         )

@@ -123,6 +123,20 @@ def _classification_state(result: ClassificationResult) -> ClassificationState:
     return ClassificationState.suggested
 
 
+def classified_event(result: ClassificationResult, **read: Any) -> dict[str, Any]:
+    """The `classified` event of an automatic classification (at intake, or again once an attachment is
+    read): the suggested category and why, the model, its confidence to 4 places and the state it leaves
+    the ticket in; `read` adds what this classification read."""
+    facts = {"model_version": result.model_version, "confidence": round(result.confidence, 4)}
+    return {
+        "kind": "classified",
+        "actor": "classifier",
+        "to_value": result.category.value,
+        "reason": "; ".join(result.reasons)[:2000],
+        "data": {**facts, "state": _classification_state(result).value, "language": result.language, **read},
+    }
+
+
 async def create_ticket(*, principal: Principal, data: ticket_schemas.TicketCreate) -> ticket_schemas.TicketRead:
     """Intake: check the parties, classify, and store the ticket with its number, its `created` and
     `classified` events and the receipt email: one statement on PostgreSQL (support/tickets/store.py), and
@@ -146,19 +160,7 @@ async def create_ticket(*, principal: Principal, data: ticket_schemas.TicketCrea
         ticket_store.NewEvent(
             kind="created", actor=principal.name, actor_token_id=principal.token_id, to_value=TicketStatus.new.value
         ),
-        ticket_store.NewEvent(
-            kind="classified",
-            actor="classifier",
-            to_value=result.category.value,
-            reason="; ".join(result.reasons)[:2000],
-            data={
-                "model_version": result.model_version,
-                "confidence": confidence,
-                "state": state.value,
-                "language": result.language,
-                "reasons": result.reasons,
-            },
-        ),
+        ticket_store.NewEvent(**classified_event(result, reasons=result.reasons)),
     ]
     receipt = notify.receipt(
         subject=data.subject,

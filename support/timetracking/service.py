@@ -22,6 +22,7 @@ Business rules enforced here (SPEC §1–2):
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -152,14 +153,8 @@ async def log_time(*, principal: Principal, ticket_id: int, data: schemas.TimeEn
     staff_id = await _staff_for(principal, data.staff_id)
     async with in_transaction():
         ticket = await get_ticket(principal=principal, ticket_id=ticket_id, for_update=True)
-        return await create_entry(
-            ticket=ticket,
-            staff_id=staff_id,
-            work_date=data.work_date,
-            minutes=data.minutes,
-            description=data.description,
-            token_id=principal.token_id,
-        )
+        work = data.model_dump(exclude={"staff_id"})  # the work date, minutes and description
+        return await create_entry(ticket=ticket, staff_id=staff_id, token_id=principal.token_id, **work)
 
 
 async def log_time_for_staff(
@@ -188,16 +183,7 @@ async def log_time_for_staff(
             trusted=True,
         )
         if approve_by is not None:
-            entry.approved_at = now_utc()
-            entry.approved_by_id = approve_by
-            await entry.save(update_fields=["approved_at", "approved_by_id", "updated_at"])
-            await audit.record(
-                principal=None,
-                action="time_entries.approved",
-                subject_type="time_entry",
-                subject_id=entry.id,
-                data={"approved_by_staff_id": approve_by, "via": "seed"},
-            )
+            await _save_approval(entry, None, now_utc(), approve_by, approved_by_staff_id=approve_by, via="seed")
     return entry
 
 
@@ -291,6 +277,23 @@ async def approve_entries(*, principal: Principal, ids: list[int]) -> tuple[list
     return rows, len(pending)
 
 
+async def _save_approval(
+    entry: TimeEntry,
+    principal: Principal | None,
+    approved_at: dt.datetime | None,
+    approved_by: int | None,
+    **audited: Any,
+) -> None:
+    """One entry approved (`approved_at`, by a lead) or its approval taken back (None), with its audit record
+    (`audited` its data)."""
+    entry.approved_at, entry.approved_by_id = approved_at, approved_by
+    await entry.save(update_fields=["approved_at", "approved_by_id", "updated_at"])
+    action = "time_entries.unapproved" if approved_at is None else "time_entries.approved"
+    await audit.record(
+        principal=principal, action=action, subject_type="time_entry", subject_id=entry.id, data=audited or None
+    )
+
+
 async def unapprove_entry(*, principal: Principal, entry_id: int) -> TimeEntry:
     """Takes back an approval so the entry can be corrected; not once it is on an invoice."""
     await _approver(principal)
@@ -301,12 +304,7 @@ async def unapprove_entry(*, principal: Principal, entry_id: int) -> TimeEntry:
                 f"time entry {entry.id} is on invoice {entry.invoice_id}; it stays approved", code="time_entry_invoiced"
             )
         if entry.approved_at is not None:
-            entry.approved_at = None
-            entry.approved_by_id = None
-            await entry.save(update_fields=["approved_at", "approved_by_id", "updated_at"])
-            await audit.record(
-                principal=principal, action="time_entries.unapproved", subject_type="time_entry", subject_id=entry.id
-            )
+            await _save_approval(entry, principal, None, None)
     return entry
 
 
