@@ -13,7 +13,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 from tortoise import fields
-from tortoise.models import Model
+
+from core.records import Record
 
 
 class DocumentFormat(StrEnum):
@@ -27,8 +28,7 @@ CONTENT_TYPES: dict[DocumentFormat, str] = {
 }
 
 
-class InvoiceDocument(Model):
-    id = fields.IntField(primary_key=True)
+class InvoiceDocument(Record):
     invoice: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "billing.Invoice", related_name="documents", on_delete=fields.RESTRICT
     )

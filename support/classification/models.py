@@ -9,8 +9,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 from tortoise import fields
-from tortoise.models import Model
 
+from core.records import Record
 from support.policy import Category
 
 
@@ -19,8 +19,7 @@ class LabelSource(StrEnum):
     staff_override = "staff_override"  # staff chose another category than suggested
 
 
-class LabelledExample(Model):
-    id = fields.IntField(primary_key=True)
+class LabelledExample(Record):
     subject = fields.CharField(max_length=200)
     body = fields.TextField()
     category = fields.CharEnumField(Category, max_length=20)
