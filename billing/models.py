@@ -20,7 +20,7 @@ from typing import Any
 
 from tortoise import fields
 
-from core.records import Record
+from core.records import CreatedRecord, Record
 from support.models import belongs_to_organisation
 from support.policy import Category
 
@@ -41,7 +41,7 @@ class CeilingKind(StrEnum):
     amount = "amount"
 
 
-class RateCard(Record):
+class RateCard(CreatedRecord):
     """Hourly rates ex VAT per category, valid from–until (inclusive, open-ended when until is null).
     `organisation` null is the default card; an organisation's agreement overrides it while valid."""
 
@@ -53,7 +53,6 @@ class RateCard(Record):
     valid_from_date = fields.DateField()
     valid_until_date = fields.DateField(null=True)
     created_by = fields.CharField(max_length=200, default="")
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     rates: fields.ReverseRelation[RateCardRate]
 
@@ -73,7 +72,7 @@ class RateCardRate(Record):
         unique_together = (("card", "category"),)
 
 
-class PrepaidPackage(Record):
+class PrepaidPackage(CreatedRecord):
     """Consulting hours an organisation bought (klippkort), usable for work dated in its validity."""
 
     organisation = belongs_to_organisation("prepaid_packages")
@@ -83,7 +82,6 @@ class PrepaidPackage(Record):
     valid_from_date = fields.DateField()
     valid_until_date = fields.DateField()
     created_by = fields.CharField(max_length=200, default="")
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "billing_prepaid_package"
@@ -141,7 +139,7 @@ class InvoiceRun(Record):
         table = "billing_invoice_run"
 
 
-class Invoice(Record):
+class Invoice(CreatedRecord):
     kind = fields.CharEnumField(InvoiceKind, max_length=12, default=InvoiceKind.invoice)
     status = fields.CharEnumField(InvoiceStatus, max_length=10, default=InvoiceStatus.draft)
     organisation = belongs_to_organisation("invoices")
@@ -169,7 +167,6 @@ class Invoice(Record):
     reason = fields.TextField(null=True)
     snapshot: dict[str, Any] | None = fields.JSONField(null=True)
     created_by = fields.CharField(max_length=200, default="")
-    created_at = fields.DatetimeField(auto_now_add=True)
     issued_at = fields.DatetimeField(null=True)
     issued_by = fields.CharField(max_length=200, null=True)
     discarded_at = fields.DatetimeField(null=True)
@@ -243,7 +240,7 @@ class InvoiceLineEntry(Record):
         indexes = (("invoice_id",), ("time_entry_id",), ("rate_card_id",))
 
 
-class PrepaidDrawdown(Record):
+class PrepaidDrawdown(CreatedRecord):
     package = fields.ForeignKeyField(PrepaidPackage, related_name="drawdowns", on_delete=fields.RESTRICT)
     package_id: int
     invoice = fields.ForeignKeyField(Invoice, related_name="drawdowns", on_delete=fields.CASCADE)
@@ -253,7 +250,6 @@ class PrepaidDrawdown(Record):
     hours = fields.DecimalField(max_digits=10, decimal_places=4)
     released_at = fields.DatetimeField(null=True)
     released_by_invoice_id = fields.IntField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "billing_prepaid_drawdown"

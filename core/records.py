@@ -1,7 +1,8 @@
-"""The base of tables whose rows are known by an integer `id`."""
+"""The bases of tables whose rows are known by an integer `id`."""
 
 from __future__ import annotations
 
+from tortoise import fields
 from tortoise.models import Model
 
 
@@ -12,6 +13,16 @@ class Record(Model):
     derive from `Model` and declare their key."""
 
     id: int
+
+    class Meta:
+        abstract = True
+
+
+class CreatedRecord(Record):
+    """A Record that keeps when it was written: `created_at`, set when the row is first saved. Tortoise puts
+    inherited fields first, so in a schema it generates the column follows `id` (migrations keep their order)."""
+
+    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         abstract = True

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from tortoise import fields
 
-from core.records import Record
+from core.records import CreatedRecord
 
 
 class DocumentFormat(StrEnum):
@@ -28,7 +28,7 @@ CONTENT_TYPES: dict[DocumentFormat, str] = {
 }
 
 
-class InvoiceDocument(Record):
+class InvoiceDocument(CreatedRecord):
     invoice: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "billing.Invoice", related_name="documents", on_delete=fields.RESTRICT
     )
@@ -38,7 +38,6 @@ class InvoiceDocument(Record):
     size = fields.IntField()
     filename = fields.CharField(max_length=100)
     content_type = fields.CharField(max_length=100)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "invoices_document"

@@ -13,7 +13,7 @@ from typing import Any
 
 from tortoise import fields
 
-from core.records import Record
+from core.records import CreatedRecord, Record
 from notifications.templating import Rendered, render
 
 
@@ -24,7 +24,7 @@ class OutboxStatus(StrEnum):
     parked = "parked"
 
 
-class OutboxMessage(Record):
+class OutboxMessage(CreatedRecord):
     dedupe_key = fields.CharField(max_length=200, unique=True)
     message_id = fields.CharField(max_length=250, unique=True)
     template = fields.CharField(max_length=64)
@@ -45,7 +45,6 @@ class OutboxMessage(Record):
     lease_until = fields.DatetimeField(null=True)
     claimed_by = fields.CharField(max_length=100, null=True)
     last_error = fields.TextField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
     sent_at = fields.DatetimeField(null=True)
     # Rows with the same key that are still pending merge into one email (`enqueue_coalesced`).
     coalesce_key = fields.CharField(max_length=200, null=True)
@@ -108,7 +107,7 @@ class InboundKind(StrEnum):
     bounce = "bounce"
 
 
-class InboundMessage(Record):
+class InboundMessage(CreatedRecord):
     """One message read from the support mailbox, claimed by its key (the Message-ID, or a hash of the header
     when it has none) so that any number of fetchers process it once. The original is kept in `original`."""
 
@@ -126,7 +125,6 @@ class InboundMessage(Record):
     last_error = fields.TextField(null=True)
     original = fields.BinaryField(null=True)
     outcome: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
     processed_at = fields.DatetimeField(null=True)
 
     class Meta:

@@ -13,7 +13,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from core.auth import Role
-from core.records import Record
+from core.records import CreatedRecord
 from support.policy import Category, DefectOutcome, ExtensionDecision
 
 
@@ -64,7 +64,7 @@ class ClassificationState(StrEnum):
     confirmed = "confirmed"  # set or confirmed by staff
 
 
-class Organisation(Record):
+class Organisation(CreatedRecord):
     name = fields.CharField(max_length=200)
     kind = fields.CharEnumField(OrganisationKind, max_length=20)
     partner_level = fields.CharEnumField(PartnerLevel, max_length=20, null=True)
@@ -78,7 +78,6 @@ class Organisation(Record):
     invoice_email = fields.CharField(max_length=254, null=True)
     buyer_reference = fields.CharField(max_length=100, null=True)
     language = fields.CharEnumField(Language, max_length=2, default=Language.sv)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "support_organisation"
@@ -93,21 +92,20 @@ def belongs_to_organisation(related_name: str) -> fields.ForeignKeyRelation[Orga
     return fields.ForeignKeyField("support.Organisation", related_name=related_name, on_delete=fields.RESTRICT)
 
 
-class PartnerCustomer(Record):
+class PartnerCustomer(CreatedRecord):
     """A customer organisation a partner organisation is recorded to act for (admins keep it). A partner's
     contact may open a ticket billed to such a customer and name its applications, and nothing else."""
 
     partner = fields.ForeignKeyField(Organisation, related_name="customer_links", on_delete=fields.CASCADE)
     partner_id: int
     customer = fields.ForeignKeyField(Organisation, related_name="partner_links", on_delete=fields.CASCADE)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "support_partner_customer"
         unique_together = (("partner", "customer"),)
 
 
-class Contact(Record):
+class Contact(CreatedRecord):
     organisation = belongs_to_organisation("contacts")
     organisation_id: int
     name = fields.CharField(max_length=200)
@@ -115,14 +113,13 @@ class Contact(Record):
     language = fields.CharEnumField(Language, max_length=2, default=Language.sv)
     phone = fields.CharField(max_length=40, null=True)
     active = fields.BooleanField(default=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "support_contact"
         unique_together = (("organisation", "email"),)
 
 
-class Application(Record):
+class Application(CreatedRecord):
     organisation = belongs_to_organisation("applications")
     organisation_id: int
     name = fields.CharField(max_length=200)
@@ -132,13 +129,12 @@ class Application(Record):
     interfaces: fields.JSONField[list[str] | None] = fields.JSONField(null=True)  # official interfaces used
     forwards_data = fields.BooleanField(default=False)
     unlicensed_notified_at = fields.DatetimeField(null=True)  # the one "no fitting licence" email went out
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "support_application"
 
 
-class Licence(Record):
+class Licence(CreatedRecord):
     organisation = belongs_to_organisation("licences")
     organisation_id: int
     kind = fields.CharEnumField(LicenceKind, max_length=20)
@@ -158,24 +154,22 @@ class Licence(Record):
     purpose = fields.TextField(null=True)  # per_application: the application's purpose, as licensed
     valid_from_date = fields.DateField()
     valid_until_date = fields.DateField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "support_licence"
 
 
-class Staff(Record):
+class Staff(CreatedRecord):
     name = fields.CharField(max_length=200)
     email = fields.CharField(max_length=254, unique=True)
     is_lead = fields.BooleanField(default=False)
     active = fields.BooleanField(default=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "support_staff"
 
 
-class ApiToken(Record):
+class ApiToken(CreatedRecord):
     """A bearer token. Only its SHA-256 is stored, the token itself is shown once, at creation."""
 
     name = fields.CharField(max_length=200)
@@ -186,7 +180,6 @@ class ApiToken(Record):
     organisation_id: int | None
     staff = fields.ForeignKeyField(Staff, related_name="tokens", null=True, on_delete=fields.RESTRICT)
     staff_id: int | None
-    created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
 
@@ -204,7 +197,7 @@ class Counter(Model):
         table = "support_counter"
 
 
-class Ticket(Record):
+class Ticket(CreatedRecord):
     number = fields.CharField(max_length=32, unique=True)
     kind = fields.CharEnumField(TicketKind, max_length=20, default=TicketKind.support, db_default="support")
     subject = fields.CharField(max_length=200)
@@ -229,7 +222,6 @@ class Ticket(Record):
     extension_decision = fields.CharEnumField(ExtensionDecision, max_length=20, null=True)
     # The integrator's own reference for the ticket (its case or order number), to find the ticket by it.
     external_reference = fields.CharField(max_length=100, null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
@@ -245,19 +237,18 @@ class Ticket(Record):
         )
 
 
-class Comment(Record):
+class Comment(CreatedRecord):
     ticket = fields.ForeignKeyField(Ticket, related_name="comments", on_delete=fields.CASCADE)
     author_name = fields.CharField(max_length=200)
     author_token_id = fields.IntField(null=True)
     body = fields.TextField()
     public = fields.BooleanField(default=False)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "support_comment"
 
 
-class TicketEvent(Record):
+class TicketEvent(CreatedRecord):
     """Append-only history of a ticket: who changed what, when, and why."""
 
     ticket = fields.ForeignKeyField(Ticket, related_name="events", on_delete=fields.CASCADE)
@@ -268,14 +259,13 @@ class TicketEvent(Record):
     to_value = fields.CharField(max_length=100, null=True)
     reason = fields.TextField(null=True)
     data: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "support_ticket_event"
         indexes = (("ticket_id", "id"),)  # a ticket's history, in order, without scanning every ticket's
 
 
-class IdempotencyRecord(Record):
+class IdempotencyRecord(CreatedRecord):
     """The first response to a POST with an Idempotency-Key, replayed on retries by the same token."""
 
     token_id = fields.IntField()
@@ -283,7 +273,6 @@ class IdempotencyRecord(Record):
     endpoint = fields.CharField(max_length=100)
     status = fields.IntField()
     response: fields.JSONField[dict[str, Any]] = fields.JSONField()
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "support_idempotency"

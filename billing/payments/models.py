@@ -21,7 +21,7 @@ from enum import StrEnum
 from tortoise import fields
 
 from billing.models import Invoice
-from core.records import Record
+from core.records import CreatedRecord, Record
 
 
 class PaymentState(StrEnum):
@@ -55,7 +55,7 @@ class PaymentFile(Record):
         table = "billing_payment_file"
 
 
-class Payment(Record):
+class Payment(CreatedRecord):
     file = fields.ForeignKeyField(PaymentFile, related_name="payment_rows", on_delete=fields.RESTRICT)
     file_id: int
     identity = fields.CharField(max_length=120, unique=True)
@@ -76,14 +76,13 @@ class Payment(Record):
     resolved_by = fields.CharField(max_length=200, null=True)
     resolved_at = fields.DatetimeField(null=True)
     resolved_date = fields.DateField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "billing_payment"
         indexes = (("state", "id"), ("payment_date",))
 
 
-class PaymentAllocation(Record):
+class PaymentAllocation(CreatedRecord):
     invoice = fields.ForeignKeyField(Invoice, related_name="allocations", on_delete=fields.RESTRICT)
     invoice_id: int
     payment = fields.ForeignKeyField(Payment, related_name="allocations", null=True, on_delete=fields.RESTRICT)
@@ -92,7 +91,6 @@ class PaymentAllocation(Record):
     source = fields.CharEnumField(AllocationSource, max_length=10)
     booked_date = fields.DateField()
     created_by = fields.CharField(max_length=200)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "billing_payment_allocation"
@@ -118,7 +116,7 @@ class LateChargeKind(StrEnum):
     reminder_fee = "reminder_fee"  # per reminder sent, where the organisation agreed to it
 
 
-class LateCharge(Record):
+class LateCharge(CreatedRecord):
     """What was charged, once, for paying `late_invoice` late: interest for the days `from`–`until` (seq counts
     the interest charges of that invoice), or the fee of reminder number seq. Charged on a line of
     `invoice`, a draft of the same organisation (a discarded draft deletes its charges)."""
@@ -134,7 +132,6 @@ class LateCharge(Record):
     invoice = fields.ForeignKeyField(Invoice, related_name="carried_late_charges", on_delete=fields.CASCADE)
     invoice_id: int
     line_no = fields.IntField()
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "billing_late_charge"

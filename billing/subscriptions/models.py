@@ -16,7 +16,7 @@ from enum import StrEnum
 from tortoise import fields
 
 from billing.models import Invoice
-from core.records import Record
+from core.records import CreatedRecord, Record
 from support.models import LicenceKind
 
 
@@ -25,7 +25,7 @@ class BillingPeriod(StrEnum):
     quarterly = "quarterly"
 
 
-class LicencePriceList(Record):
+class LicencePriceList(CreatedRecord):
     """Annual licence fees ex VAT, valid from–until (inclusive, open-ended when until is null).
     `organisation` null is the default list, an organisation's agreement overrides it while valid, and
     sets its billing period (yearly unless the agreement says quarterly)."""
@@ -40,7 +40,6 @@ class LicencePriceList(Record):
     billing_period = fields.CharEnumField(BillingPeriod, max_length=10, default=BillingPeriod.yearly)
     forwarding_percent = fields.DecimalField(max_digits=6, decimal_places=2, default=50)
     created_by = fields.CharField(max_length=200, default="")
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "billing_licence_price_list"
@@ -63,7 +62,7 @@ class LicencePrice(Record):
         table = "billing_licence_price"
 
 
-class Subscription(Record):
+class Subscription(CreatedRecord):
     """The billing side of one licence: who pays (the licensee, or the authorised partner that resold it),
     from which day (the production or start date) and until which day (set by cancelling: the end of a
     billing period, by a change of tier: the day before the new licence starts)."""
@@ -86,14 +85,13 @@ class Subscription(Record):
     replaced_by_id: int | None
     cancelled_at = fields.DatetimeField(null=True)
     created_by = fields.CharField(max_length=200, default="")
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "billing_subscription"
         indexes = (("payer_id", "start_date"),)
 
 
-class SubscriptionCharge(Record):
+class SubscriptionCharge(CreatedRecord):
     """An amount billed (positive) or credited (negative) for the days `covered_from`–`covered_until` of one
     billing period, on one invoice line. `annual_fee` is the fee the period is billed at (fixed by its first
     charge, so a later change in the price list does not re-price a billed period)."""
@@ -110,7 +108,6 @@ class SubscriptionCharge(Record):
     invoice = fields.ForeignKeyField(Invoice, related_name="subscription_charges", on_delete=fields.CASCADE)
     invoice_id: int
     line_no = fields.IntField()
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "billing_subscription_charge"

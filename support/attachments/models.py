@@ -14,7 +14,7 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
-from core.records import Record
+from core.records import CreatedRecord, Record
 from support.models import Comment, Ticket
 
 
@@ -47,7 +47,7 @@ class AttachmentChunk(Model):
         unique_together = (("sha256", "seq"),)
 
 
-class Attachment(Record):
+class Attachment(CreatedRecord):
     """A file on a ticket, or on one of its comments"""
 
     ticket = fields.ForeignKeyField(Ticket, related_name="attachments", on_delete=fields.RESTRICT)
@@ -58,7 +58,6 @@ class Attachment(Record):
     filename = fields.CharField(max_length=255)
     uploaded_by = fields.CharField(max_length=200)
     uploaded_by_token_id = fields.IntField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "support_attachment"

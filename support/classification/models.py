@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from tortoise import fields
 
-from core.records import Record
+from core.records import CreatedRecord
 from support.policy import Category
 
 
@@ -19,13 +19,12 @@ class LabelSource(StrEnum):
     staff_override = "staff_override"  # staff chose another category than suggested
 
 
-class LabelledExample(Record):
+class LabelledExample(CreatedRecord):
     subject = fields.CharField(max_length=200)
     body = fields.TextField()
     category = fields.CharEnumField(Category, max_length=20)
     source = fields.CharEnumField(LabelSource, max_length=20)
     ticket_id = fields.IntField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "support_labelled_example"

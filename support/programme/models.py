@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from tortoise import fields
 
-from core.records import Record
+from core.records import CreatedRecord, Record
 from support.models import Contact, Ticket, belongs_to_organisation
 
 
@@ -26,7 +26,7 @@ class ApplicationDecision(StrEnum):
     declined = "declined"
 
 
-class PartnerApplication(Record):
+class PartnerApplication(CreatedRecord):
     organisation = belongs_to_organisation("partner_applications")
     organisation_id: int
     contact = fields.ForeignKeyField(Contact, related_name="partner_applications", on_delete=fields.RESTRICT)
@@ -40,7 +40,6 @@ class PartnerApplication(Record):
     decided_at = fields.DatetimeField(null=True)
     decided_by = fields.CharField(max_length=200, null=True)
     reason = fields.TextField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "support_partner_application"
@@ -65,7 +64,7 @@ class DocumentationAccess(Record):
         indexes = (("organisation_id", "revoked_at"),)
 
 
-class PartnerAgreement(Record):
+class PartnerAgreement(CreatedRecord):
     organisation = belongs_to_organisation("partner_agreements")
     organisation_id: int
     valid_from_date = fields.DateField()
@@ -73,7 +72,6 @@ class PartnerAgreement(Record):
     may_resell = fields.BooleanField(default=False)
     note = fields.TextField(default="")
     created_by = fields.CharField(max_length=200)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "support_partner_agreement"

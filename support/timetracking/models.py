@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from tortoise import fields
 
-from core.records import Record
+from core.records import CreatedRecord, Record
 from support.models import Staff, Ticket
 from support.policy import Category
 
 
-class TimeEntry(Record):
+class TimeEntry(CreatedRecord):
     ticket = fields.ForeignKeyField(Ticket, related_name="time_entries", on_delete=fields.RESTRICT)
     staff = fields.ForeignKeyField(Staff, related_name="time_entries", on_delete=fields.RESTRICT)
     work_date = fields.DateField()
@@ -33,7 +33,6 @@ class TimeEntry(Record):
     approved_by_id: int | None
     invoice_id = fields.IntField(null=True)
     created_by_token_id = fields.IntField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
