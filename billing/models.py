@@ -41,18 +41,27 @@ class CeilingKind(StrEnum):
     amount = "amount"
 
 
-class RateCard(CreatedRecord):
+class PriceList(CreatedRecord):
+    """What a rate card and a licence price list share: a name, a validity (inclusive; `valid_until_date` null:
+    open-ended) and who made it."""
+
+    name = fields.CharField(max_length=200)
+    valid_from_date = fields.DateField()
+    valid_until_date = fields.DateField(null=True)
+    created_by = fields.CharField(max_length=200, default="")
+
+    class Meta:
+        abstract = True
+
+
+class RateCard(PriceList):
     """Hourly rates ex VAT per category, valid from–until (inclusive, open-ended when until is null).
     `organisation` null is the default card; an organisation's agreement overrides it while valid."""
 
-    name = fields.CharField(max_length=200)
     organisation: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "support.Organisation", related_name="rate_cards", null=True, on_delete=fields.RESTRICT
     )
     organisation_id: int | None
-    valid_from_date = fields.DateField()
-    valid_until_date = fields.DateField(null=True)
-    created_by = fields.CharField(max_length=200, default="")
 
     rates: fields.ReverseRelation[RateCardRate]
 

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from tortoise import fields
 
-from billing.models import Invoice
+from billing.models import Invoice, PriceList
 from core.records import CreatedRecord, Record
 from support.models import LicenceKind
 
@@ -25,21 +25,17 @@ class BillingPeriod(StrEnum):
     quarterly = "quarterly"
 
 
-class LicencePriceList(CreatedRecord):
+class LicencePriceList(PriceList):
     """Annual licence fees ex VAT, valid from–until (inclusive, open-ended when until is null).
     `organisation` null is the default list, an organisation's agreement overrides it while valid, and
     sets its billing period (yearly unless the agreement says quarterly)."""
 
-    name = fields.CharField(max_length=200)
     organisation: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "support.Organisation", related_name="licence_price_lists", null=True, on_delete=fields.RESTRICT
     )
     organisation_id: int | None
-    valid_from_date = fields.DateField()
-    valid_until_date = fields.DateField(null=True)
     billing_period = fields.CharEnumField(BillingPeriod, max_length=10, default=BillingPeriod.yearly)
     forwarding_percent = fields.DecimalField(max_digits=6, decimal_places=2, default=50)
-    created_by = fields.CharField(max_length=200, default="")
 
     class Meta:
         table = "billing_licence_price_list"
