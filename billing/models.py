@@ -19,8 +19,9 @@ from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
-from tortoise.models import Model
 
+from core.records import CreatedRecord, Record
+from support.models import belongs_to_organisation
 from support.policy import Category
 
 
@@ -40,20 +41,27 @@ class CeilingKind(StrEnum):
     amount = "amount"
 
 
-class RateCard(Model):
+class PriceList(CreatedRecord):
+    """What a rate card and a licence price list share: a name, a validity (inclusive; `valid_until_date` null:
+    open-ended) and who made it."""
+
+    name = fields.CharField(max_length=200)
+    valid_from_date = fields.DateField()
+    valid_until_date = fields.DateField(null=True)
+    created_by = fields.CharField(max_length=200, default="")
+
+    class Meta:
+        abstract = True
+
+
+class RateCard(PriceList):
     """Hourly rates ex VAT per category, valid from–until (inclusive, open-ended when until is null).
     `organisation` null is the default card; an organisation's agreement overrides it while valid."""
 
-    id = fields.IntField(primary_key=True)
-    name = fields.CharField(max_length=200)
     organisation: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "support.Organisation", related_name="rate_cards", null=True, on_delete=fields.RESTRICT
     )
     organisation_id: int | None
-    valid_from_date = fields.DateField()
-    valid_until_date = fields.DateField(null=True)
-    created_by = fields.CharField(max_length=200, default="")
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     rates: fields.ReverseRelation[RateCardRate]
 
@@ -62,11 +70,8 @@ class RateCard(Model):
         indexes = (("organisation_id", "valid_from_date"),)
 
 
-class RateCardRate(Model):
-    id = fields.IntField(primary_key=True)
-    card: fields.ForeignKeyRelation[RateCard] = fields.ForeignKeyField(
-        "billing.RateCard", related_name="rates", on_delete=fields.CASCADE
-    )
+class RateCardRate(Record):
+    card = fields.ForeignKeyField(RateCard, related_name="rates", on_delete=fields.CASCADE)
     card_id: int
     category = fields.CharEnumField(Category, max_length=20)
     hourly_rate = fields.DecimalField(max_digits=12, decimal_places=4)
@@ -76,30 +81,25 @@ class RateCardRate(Model):
         unique_together = (("card", "category"),)
 
 
-class PrepaidPackage(Model):
+class PrepaidPackage(CreatedRecord):
     """Consulting hours an organisation bought (klippkort), usable for work dated in its validity."""
 
-    id = fields.IntField(primary_key=True)
-    organisation: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Organisation", related_name="prepaid_packages", on_delete=fields.RESTRICT
-    )
+    organisation = belongs_to_organisation("prepaid_packages")
     organisation_id: int
     name = fields.CharField(max_length=200)
     hours = fields.DecimalField(max_digits=10, decimal_places=4)
     valid_from_date = fields.DateField()
     valid_until_date = fields.DateField()
     created_by = fields.CharField(max_length=200, default="")
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "billing_prepaid_package"
         indexes = (("organisation_id", "valid_until_date"),)
 
 
-class CostCeiling(Model):
+class CostCeiling(Record):
     """The integrator's limit on a billable ticket. Time beyond it is held from invoicing until approved."""
 
-    id = fields.IntField(primary_key=True)
     ticket: fields.OneToOneRelation = fields.OneToOneField(
         "support.Ticket", related_name="cost_ceiling", on_delete=fields.CASCADE
     )
@@ -125,12 +125,11 @@ class RunStatus(StrEnum):
     abandoned = "abandoned"  # its process stopped (killed, crashed) before it finished
 
 
-class InvoiceRun(Model):
+class InvoiceRun(Record):
     """A run's counts are written in the transaction of each draft it makes, so they are true whenever the
     process stops; `heartbeat_at` moves with every organisation. A run whose heartbeat is older than
     run_state.STALE_AFTER is reported `abandoned`, and the next run marks it so for good."""
 
-    id = fields.IntField(primary_key=True)
     period_start_date = fields.DateField()
     period_end_date = fields.DateField()
     started_by = fields.CharField(max_length=200)
@@ -149,17 +148,12 @@ class InvoiceRun(Model):
         table = "billing_invoice_run"
 
 
-class Invoice(Model):
-    id = fields.IntField(primary_key=True)
+class Invoice(CreatedRecord):
     kind = fields.CharEnumField(InvoiceKind, max_length=12, default=InvoiceKind.invoice)
     status = fields.CharEnumField(InvoiceStatus, max_length=10, default=InvoiceStatus.draft)
-    organisation: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Organisation", related_name="invoices", on_delete=fields.RESTRICT
-    )
+    organisation = belongs_to_organisation("invoices")
     organisation_id: int
-    run: fields.ForeignKeyNullableRelation[InvoiceRun] = fields.ForeignKeyField(
-        "billing.InvoiceRun", related_name="invoices", null=True, on_delete=fields.SET_NULL
-    )
+    run = fields.ForeignKeyField(InvoiceRun, related_name="invoices", null=True, on_delete=fields.SET_NULL)
     run_id: int | None
     corrects: fields.ForeignKeyNullableRelation[Invoice] = fields.ForeignKeyField(
         "billing.Invoice", related_name="credit_notes", null=True, on_delete=fields.RESTRICT
@@ -182,7 +176,6 @@ class Invoice(Model):
     reason = fields.TextField(null=True)
     snapshot: dict[str, Any] | None = fields.JSONField(null=True)
     created_by = fields.CharField(max_length=200, default="")
-    created_at = fields.DatetimeField(auto_now_add=True)
     issued_at = fields.DatetimeField(null=True)
     issued_by = fields.CharField(max_length=200, null=True)
     discarded_at = fields.DatetimeField(null=True)
@@ -196,15 +189,12 @@ class Invoice(Model):
         indexes = (("organisation_id", "id"), ("status", "id"), ("period_start_date", "period_end_date"))
 
 
-class InvoiceLine(Model):
+class InvoiceLine(Record):
     """One line per (ticket, category, rate), or per subscription charge. `quantity` is the hours invoiced at
     `unit_price` (after prepaid hours were drawn); `total_hours` = quantity + prepaid_hours is all billable
     time behind the line."""
 
-    id = fields.IntField(primary_key=True)
-    invoice: fields.ForeignKeyRelation[Invoice] = fields.ForeignKeyField(
-        "billing.Invoice", related_name="lines", on_delete=fields.CASCADE
-    )
+    invoice = fields.ForeignKeyField(Invoice, related_name="lines", on_delete=fields.CASCADE)
     invoice_id: int
     line_no = fields.IntField()
     # A subscription line (billing/subscriptions/charges.py) has no ticket and no category: its
@@ -237,14 +227,11 @@ class InvoiceLine(Model):
         unique_together = (("invoice", "line_no"),)
 
 
-class InvoiceLineEntry(Model):
+class InvoiceLineEntry(Record):
     """A time entry behind an invoice line, as billed (denormalised so the draft preview and the frozen
     time specification need no joins, and stay true after a credit note releases the entry)."""
 
-    id = fields.IntField(primary_key=True)
-    line: fields.ForeignKeyRelation[InvoiceLine] = fields.ForeignKeyField(
-        "billing.InvoiceLine", related_name="entries", on_delete=fields.CASCADE
-    )
+    line = fields.ForeignKeyField(InvoiceLine, related_name="entries", on_delete=fields.CASCADE)
     line_id: int
     invoice_id = fields.IntField()
     time_entry_id = fields.IntField()
@@ -262,22 +249,16 @@ class InvoiceLineEntry(Model):
         indexes = (("invoice_id",), ("time_entry_id",), ("rate_card_id",))
 
 
-class PrepaidDrawdown(Model):
-    id = fields.IntField(primary_key=True)
-    package: fields.ForeignKeyRelation[PrepaidPackage] = fields.ForeignKeyField(
-        "billing.PrepaidPackage", related_name="drawdowns", on_delete=fields.RESTRICT
-    )
+class PrepaidDrawdown(CreatedRecord):
+    package = fields.ForeignKeyField(PrepaidPackage, related_name="drawdowns", on_delete=fields.RESTRICT)
     package_id: int
-    invoice: fields.ForeignKeyRelation[Invoice] = fields.ForeignKeyField(
-        "billing.Invoice", related_name="drawdowns", on_delete=fields.CASCADE
-    )
+    invoice = fields.ForeignKeyField(Invoice, related_name="drawdowns", on_delete=fields.CASCADE)
     invoice_id: int
     line_no = fields.IntField()
     time_entry_id = fields.IntField()
     hours = fields.DecimalField(max_digits=10, decimal_places=4)
     released_at = fields.DatetimeField(null=True)
     released_by_invoice_id = fields.IntField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "billing_prepaid_drawdown"

@@ -13,7 +13,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 from tortoise import fields
-from tortoise.models import Model
+
+from core.records import CreatedRecord
 
 
 class DocumentFormat(StrEnum):
@@ -27,8 +28,7 @@ CONTENT_TYPES: dict[DocumentFormat, str] = {
 }
 
 
-class InvoiceDocument(Model):
-    id = fields.IntField(primary_key=True)
+class InvoiceDocument(CreatedRecord):
     invoice: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "billing.Invoice", related_name="documents", on_delete=fields.RESTRICT
     )
@@ -38,7 +38,6 @@ class InvoiceDocument(Model):
     size = fields.IntField()
     filename = fields.CharField(max_length=100)
     content_type = fields.CharField(max_length=100)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "invoices_document"

@@ -12,8 +12,8 @@ from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
-from tortoise.models import Model
 
+from core.records import CreatedRecord, Record
 from notifications.templating import Rendered, render
 
 
@@ -24,8 +24,7 @@ class OutboxStatus(StrEnum):
     parked = "parked"
 
 
-class OutboxMessage(Model):
-    id = fields.IntField(primary_key=True)
+class OutboxMessage(CreatedRecord):
     dedupe_key = fields.CharField(max_length=200, unique=True)
     message_id = fields.CharField(max_length=250, unique=True)
     template = fields.CharField(max_length=64)
@@ -46,7 +45,6 @@ class OutboxMessage(Model):
     lease_until = fields.DatetimeField(null=True)
     claimed_by = fields.CharField(max_length=100, null=True)
     last_error = fields.TextField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
     sent_at = fields.DatetimeField(null=True)
     # Rows with the same key that are still pending merge into one email (`enqueue_coalesced`).
     coalesce_key = fields.CharField(max_length=200, null=True)
@@ -81,11 +79,8 @@ class OutboxMessage(Model):
         return self.content().html
 
 
-class OutboxAttachment(Model):
-    id = fields.IntField(primary_key=True)
-    message: fields.ForeignKeyRelation[OutboxMessage] = fields.ForeignKeyField(
-        "notifications.OutboxMessage", related_name="attachments", on_delete=fields.CASCADE
-    )
+class OutboxAttachment(Record):
+    message = fields.ForeignKeyField(OutboxMessage, related_name="attachments", on_delete=fields.CASCADE)
     filename = fields.CharField(max_length=200)
     content_type = fields.CharField(max_length=100)
     data = fields.BinaryField()
@@ -112,11 +107,10 @@ class InboundKind(StrEnum):
     bounce = "bounce"
 
 
-class InboundMessage(Model):
+class InboundMessage(CreatedRecord):
     """One message read from the support mailbox, claimed by its key (the Message-ID, or a hash of the header
     when it has none) so that any number of fetchers process it once. The original is kept in `original`."""
 
-    id = fields.IntField(primary_key=True)
     message_key = fields.CharField(max_length=250, unique=True)
     message_id = fields.CharField(max_length=250, null=True)
     status = fields.CharEnumField(InboundStatus, max_length=10, default=InboundStatus.claimed)
@@ -131,7 +125,6 @@ class InboundMessage(Model):
     last_error = fields.TextField(null=True)
     original = fields.BinaryField(null=True)
     outcome: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
     processed_at = fields.DatetimeField(null=True)
 
     class Meta:
@@ -139,10 +132,9 @@ class InboundMessage(Model):
         indexes = (("status", "id"),)
 
 
-class FailingAddress(Model):
+class FailingAddress(Record):
     """An address that bounced: its mail fails. Staff see it, and a later personal mail from it clears it."""
 
-    id = fields.IntField(primary_key=True)
     email = fields.CharField(max_length=254, unique=True)
     reason = fields.TextField(default="")
     bounces = fields.IntField(default=1)

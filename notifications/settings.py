@@ -12,59 +12,34 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class MailSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
-
-    smtp_url: str | None = Field(
-        None,
-        alias="SMTP_URL",
-        description="smtp://user:pass@host:587?starttls=true or smtps://user:pass@host:465; unset = .eml files",
+    model_config = SettingsConfigDict(
+        env_prefix="", extra="ignore", populate_by_name=True, use_attribute_docstrings=True
     )
+
+    smtp_url: str | None = Field(None, alias="SMTP_URL")
+    """smtp://user:pass@host:587?starttls=true or smtps://user:pass@host:465; unset = .eml files"""
     mail_from: str = Field("tripdesk <support@tripdesk.example.se>", alias="MAIL_FROM")
     data_dir: Path = Field(Path("var"), alias="TRIPDESK_DATA_DIR")
     batch_size: int = Field(50, ge=1, le=1000, alias="OUTBOX_BATCH_SIZE")
-    lease_seconds: float = Field(
-        120.0,
-        gt=0,
-        alias="OUTBOX_LEASE_SECONDS",
-        description="How long a claimed batch belongs to one worker; a crashed worker's rows are reclaimed "
-        "after this. Must exceed the time to send one batch.",
-    )
-    mark_sent_every: int = Field(
-        1,
-        ge=1,
-        alias="OUTBOX_MARK_SENT_EVERY",
-        description="Delivered rows are marked sent in groups of this many (one commit per group); after a "
-        "crash at most this many are delivered again.",
-    )
-    address_cache_size: int = Field(
-        4096,
-        ge=0,
-        alias="OUTBOX_ADDRESS_CACHE_SIZE",
-        description="Validated email addresses remembered per process (least recently used go first).",
-    )
-    template_cache_size: int = Field(
-        400,
-        ge=0,
-        alias="OUTBOX_TEMPLATE_CACHE_SIZE",
-        description="Compiled email templates kept per language (Jinja2's cache_size).",
-    )
+    lease_seconds: float = Field(120.0, gt=0, alias="OUTBOX_LEASE_SECONDS")
+    """How long a claimed batch belongs to one worker; a crashed worker's rows are reclaimed after this. Must
+    exceed the time to send one batch."""
+    mark_sent_every: int = Field(1, ge=1, alias="OUTBOX_MARK_SENT_EVERY")
+    """Delivered rows are marked sent in groups of this many (one commit per group); after a crash at most this
+    many are delivered again."""
+    address_cache_size: int = Field(4096, ge=0, alias="OUTBOX_ADDRESS_CACHE_SIZE")
+    """Validated email addresses remembered per process (least recently used go first)."""
+    template_cache_size: int = Field(400, ge=0, alias="OUTBOX_TEMPLATE_CACHE_SIZE")
+    """Compiled email templates kept per language (Jinja2's cache_size)."""
     max_attempts: int = Field(10, ge=1, alias="OUTBOX_MAX_ATTEMPTS")
     backoff_base_seconds: float = Field(30.0, ge=0, alias="OUTBOX_BACKOFF_BASE_SECONDS")
     backoff_max_seconds: float = Field(3600.0, ge=0, alias="OUTBOX_BACKOFF_MAX_SECONDS")
     poll_seconds: float = Field(2.0, gt=0, alias="OUTBOX_POLL_SECONDS")
     smtp_timeout_seconds: float = Field(30.0, gt=0, alias="SMTP_TIMEOUT_SECONDS")
-    coalesce_seconds: float = Field(
-        60.0,
-        ge=0,
-        alias="TRIPDESK_NOTIFY_WINDOW_SECONDS",
-        description="Status and category changes of one ticket within this window go out as one email.",
-    )
-    shutdown_grace_seconds: float = Field(
-        10.0,
-        ge=0,
-        alias="OUTBOX_SHUTDOWN_GRACE_SECONDS",
-        description="On shutdown the message in flight may finish within this time; the rest is released.",
-    )
+    coalesce_seconds: float = Field(60.0, ge=0, alias="TRIPDESK_NOTIFY_WINDOW_SECONDS")
+    """Status and category changes of one ticket within this window go out as one email."""
+    shutdown_grace_seconds: float = Field(10.0, ge=0, alias="OUTBOX_SHUTDOWN_GRACE_SECONDS")
+    """On shutdown the message in flight may finish within this time; the rest is released."""
 
     @property
     def mail_domain(self) -> str:
@@ -91,57 +66,40 @@ def get_mail_settings() -> MailSettings:
 class InboundSettings(BaseSettings):
     """Reading the support mailbox (SPEC §5). Without `IMAP_URL` no mail is fetched."""
 
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_prefix="", extra="ignore", populate_by_name=True, use_attribute_docstrings=True
+    )
 
-    imap_url: str | None = Field(
-        None,
-        alias="IMAP_URL",
-        description="imaps://user:pass@host:993/INBOX, or imap://…?starttls=true; unset = no mail is fetched",
-    )
-    imap_oauth_token: str | None = Field(
-        None, alias="IMAP_OAUTH_TOKEN", description="an OAuth 2 access token: log in with XOAUTH2 instead of LOGIN"
-    )
+    imap_url: str | None = Field(None, alias="IMAP_URL")
+    """imaps://user:pass@host:993/INBOX, or imap://…?starttls=true; unset = no mail is fetched"""
+    imap_oauth_token: str | None = Field(None, alias="IMAP_OAUTH_TOKEN")
+    """an OAuth 2 access token: log in with XOAUTH2 instead of LOGIN"""
     processed_folder: str = Field("Processed", alias="IMAP_PROCESSED_FOLDER")
-    failed_folder: str = Field(
-        "Failed",
-        alias="IMAP_FAILED_FOLDER",
-        description="where a message goes after IMAP_MAX_ATTEMPTS failed attempts (kept, never deleted)",
-    )
-    support_address: str | None = Field(
-        None, alias="SUPPORT_ADDRESS", description="the address integrators write to; default: MAIL_FROM's address"
-    )
+    failed_folder: str = Field("Failed", alias="IMAP_FAILED_FOLDER")
+    """where a message goes after IMAP_MAX_ATTEMPTS failed attempts (kept, never deleted)"""
+    support_address: str | None = Field(None, alias="SUPPORT_ADDRESS")
+    """the address integrators write to; default: MAIL_FROM's address"""
     batch_size: int = Field(50, ge=1, le=1000, alias="IMAP_BATCH_SIZE")
-    poll_seconds: float = Field(
-        30.0, gt=0, alias="IMAP_POLL_SECONDS", description="how long to wait between checks (IDLE wakes up earlier)"
-    )
-    lease_seconds: float = Field(
-        300.0, gt=0, alias="IMAP_LEASE_SECONDS", description="a claimed message belongs to one fetcher this long"
-    )
+    poll_seconds: float = Field(30.0, gt=0, alias="IMAP_POLL_SECONDS")
+    """how long to wait between checks (IDLE wakes up earlier)"""
+    lease_seconds: float = Field(300.0, gt=0, alias="IMAP_LEASE_SECONDS")
+    """a claimed message belongs to one fetcher this long"""
     max_attempts: int = Field(5, ge=1, alias="IMAP_MAX_ATTEMPTS")
-    max_message_bytes: int = Field(
-        40 * 1024 * 1024,
-        ge=1,
-        alias="MAIL_MAX_MESSAGE_BYTES",
-        description="a larger message is not downloaded: it goes to the failed folder, visible to staff",
-    )
+    max_message_bytes: int = Field(40 * 1024 * 1024, ge=1, alias="MAIL_MAX_MESSAGE_BYTES")
+    """a larger message is not downloaded: it goes to the failed folder, visible to staff"""
     max_attachment_bytes: int = Field(10 * 1024 * 1024, ge=0, alias="MAIL_MAX_ATTACHMENT_BYTES")
-    max_raw_bytes: int = Field(
-        5 * 1024 * 1024,
-        ge=0,
-        alias="MAIL_MAX_RAW_BYTES",
-        description="a larger original is stored without its refused attachments",
-    )
+    max_raw_bytes: int = Field(5 * 1024 * 1024, ge=0, alias="MAIL_MAX_RAW_BYTES")
+    """a larger original is stored without its refused attachments"""
     attachment_types: str = Field(
         "application/pdf,text/plain,text/csv,text/xml,application/xml,application/json,application/zip,"
         "image/png,image/jpeg,image/gif,message/rfc822,application/vnd.openxmlformats-officedocument.*,"
         "application/msword,application/vnd.ms-excel,application/vnd.oasis.opendocument.*,text/x-log",
         alias="MAIL_ATTACHMENT_TYPES",
-        description="accepted attachment types, comma-separated; `type/*` and `prefix.*` patterns allowed",
     )
+    """accepted attachment types, comma-separated; `type/*` and `prefix.*` patterns allowed"""
     timeout_seconds: float = Field(60.0, gt=0, alias="IMAP_TIMEOUT_SECONDS")
-    run_fetcher: bool = Field(
-        True, alias="TRIPDESK_MAIL_FETCHER", description="run the mail fetcher inside `serve` when IMAP_URL is set"
-    )
+    run_fetcher: bool = Field(True, alias="TRIPDESK_MAIL_FETCHER")
+    """run the mail fetcher inside `serve` when IMAP_URL is set"""
 
     def accepts_type(self, content_type: str) -> bool:
         content_type = content_type.lower()

@@ -4,16 +4,15 @@ attachments store (support/attachments), under the same limits and visibility as
 from __future__ import annotations
 
 from tortoise import fields
-from tortoise.models import Model
+
+from core.records import Record
+from support.models import Contact
 
 
-class ContactMailPreference(Model):
+class ContactMailPreference(Record):
     """A contact who opted out of non-essential email (support/notify.py says which mail that is)."""
 
-    id = fields.IntField(primary_key=True)
-    contact: fields.OneToOneRelation = fields.OneToOneField(
-        "support.Contact", related_name="mail_preference", on_delete=fields.CASCADE
-    )
+    contact = fields.OneToOneField(Contact, related_name="mail_preference", on_delete=fields.CASCADE)
     non_essential = fields.BooleanField(default=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -13,6 +13,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from core.auth import Role
+from core.records import CreatedRecord
 from support.policy import Category, DefectOutcome, ExtensionDecision
 
 
@@ -63,8 +64,7 @@ class ClassificationState(StrEnum):
     confirmed = "confirmed"  # set or confirmed by staff
 
 
-class Organisation(Model):
-    id = fields.IntField(primary_key=True)
+class Organisation(CreatedRecord):
     name = fields.CharField(max_length=200)
     kind = fields.CharEnumField(OrganisationKind, max_length=20)
     partner_level = fields.CharEnumField(PartnerLevel, max_length=20, null=True)
@@ -78,7 +78,6 @@ class Organisation(Model):
     invoice_email = fields.CharField(max_length=254, null=True)
     buyer_reference = fields.CharField(max_length=100, null=True)
     language = fields.CharEnumField(Language, max_length=2, default=Language.sv)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "support_organisation"
@@ -87,48 +86,41 @@ class Organisation(Model):
         unique_together = (("country_code", "organisation_number"),)
 
 
-class PartnerCustomer(Model):
+def belongs_to_organisation(related_name: str) -> fields.ForeignKeyRelation[Organisation]:
+    """The organisation a row belongs to (`organisation`): an organisation that still has such rows cannot
+    be deleted."""
+    return fields.ForeignKeyField("support.Organisation", related_name=related_name, on_delete=fields.RESTRICT)
+
+
+class PartnerCustomer(CreatedRecord):
     """A customer organisation a partner organisation is recorded to act for (admins keep it). A partner's
     contact may open a ticket billed to such a customer and name its applications, and nothing else."""
 
-    id = fields.IntField(primary_key=True)
-    partner: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
-        "support.Organisation", related_name="customer_links", on_delete=fields.CASCADE
-    )
+    partner = fields.ForeignKeyField(Organisation, related_name="customer_links", on_delete=fields.CASCADE)
     partner_id: int
-    customer: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
-        "support.Organisation", related_name="partner_links", on_delete=fields.CASCADE
-    )
-    created_at = fields.DatetimeField(auto_now_add=True)
+    customer = fields.ForeignKeyField(Organisation, related_name="partner_links", on_delete=fields.CASCADE)
 
     class Meta:
         table = "support_partner_customer"
         unique_together = (("partner", "customer"),)
 
 
-class Contact(Model):
-    id = fields.IntField(primary_key=True)
-    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
-        "support.Organisation", related_name="contacts", on_delete=fields.RESTRICT
-    )
+class Contact(CreatedRecord):
+    organisation = belongs_to_organisation("contacts")
     organisation_id: int
     name = fields.CharField(max_length=200)
     email = fields.CharField(max_length=254)
     language = fields.CharEnumField(Language, max_length=2, default=Language.sv)
     phone = fields.CharField(max_length=40, null=True)
     active = fields.BooleanField(default=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "support_contact"
         unique_together = (("organisation", "email"),)
 
 
-class Application(Model):
-    id = fields.IntField(primary_key=True)
-    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
-        "support.Organisation", related_name="applications", on_delete=fields.RESTRICT
-    )
+class Application(CreatedRecord):
+    organisation = belongs_to_organisation("applications")
     organisation_id: int
     name = fields.CharField(max_length=200)
     purpose = fields.TextField(default="")
@@ -137,22 +129,16 @@ class Application(Model):
     interfaces: fields.JSONField[list[str] | None] = fields.JSONField(null=True)  # official interfaces used
     forwards_data = fields.BooleanField(default=False)
     unlicensed_notified_at = fields.DatetimeField(null=True)  # the one "no fitting licence" email went out
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "support_application"
 
 
-class Licence(Model):
-    id = fields.IntField(primary_key=True)
-    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
-        "support.Organisation", related_name="licences", on_delete=fields.RESTRICT
-    )
+class Licence(CreatedRecord):
+    organisation = belongs_to_organisation("licences")
     organisation_id: int
     kind = fields.CharEnumField(LicenceKind, max_length=20)
-    application: fields.ForeignKeyNullableRelation[Application] = fields.ForeignKeyField(
-        "support.Application", related_name="licences", null=True, on_delete=fields.RESTRICT
-    )
+    application = fields.ForeignKeyField(Application, related_name="licences", null=True, on_delete=fields.RESTRICT)
     covers_forwarding = fields.BooleanField(default=False)
     # How many production applications a population-tier licence covers (from the price list at
     # licensing); None: as many as the kind says (per_application: its own, xl: all).
@@ -162,47 +148,38 @@ class Licence(Model):
     )
     extends_id: int | None
     # Resale: the authorised partner that licensed its solution to this (licensee) organisation.
-    reseller: fields.ForeignKeyNullableRelation[Organisation] = fields.ForeignKeyField(
-        "support.Organisation", related_name="resold_licences", null=True, on_delete=fields.RESTRICT
+    reseller = fields.ForeignKeyField(
+        Organisation, related_name="resold_licences", null=True, on_delete=fields.RESTRICT
     )
     purpose = fields.TextField(null=True)  # per_application: the application's purpose, as licensed
     valid_from_date = fields.DateField()
     valid_until_date = fields.DateField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "support_licence"
 
 
-class Staff(Model):
-    id = fields.IntField(primary_key=True)
+class Staff(CreatedRecord):
     name = fields.CharField(max_length=200)
     email = fields.CharField(max_length=254, unique=True)
     is_lead = fields.BooleanField(default=False)
     active = fields.BooleanField(default=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "support_staff"
 
 
-class ApiToken(Model):
+class ApiToken(CreatedRecord):
     """A bearer token. Only its SHA-256 is stored, the token itself is shown once, at creation."""
 
-    id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=200)
     role = fields.CharEnumField(Role, max_length=20)
     token_hash = fields.CharField(max_length=64, unique=True)
     prefix = fields.CharField(max_length=12)
-    organisation: fields.ForeignKeyNullableRelation[Organisation] = fields.ForeignKeyField(
-        "support.Organisation", related_name="tokens", null=True, on_delete=fields.RESTRICT
-    )
+    organisation = fields.ForeignKeyField(Organisation, related_name="tokens", null=True, on_delete=fields.RESTRICT)
     organisation_id: int | None
-    staff: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
-        "support.Staff", related_name="tokens", null=True, on_delete=fields.RESTRICT
-    )
+    staff = fields.ForeignKeyField(Staff, related_name="tokens", null=True, on_delete=fields.RESTRICT)
     staff_id: int | None
-    created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
 
@@ -220,27 +197,18 @@ class Counter(Model):
         table = "support_counter"
 
 
-class Ticket(Model):
-    id = fields.IntField(primary_key=True)
+class Ticket(CreatedRecord):
     number = fields.CharField(max_length=32, unique=True)
     kind = fields.CharEnumField(TicketKind, max_length=20, default=TicketKind.support, db_default="support")
     subject = fields.CharField(max_length=200)
     body = fields.TextField()
-    requester: fields.ForeignKeyRelation[Contact] = fields.ForeignKeyField(
-        "support.Contact", related_name="tickets", on_delete=fields.RESTRICT
-    )
+    requester = fields.ForeignKeyField(Contact, related_name="tickets", on_delete=fields.RESTRICT)
     requester_id: int
-    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
-        "support.Organisation", related_name="tickets", on_delete=fields.RESTRICT
-    )
+    organisation = belongs_to_organisation("tickets")
     organisation_id: int
-    bill_to: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
-        "support.Organisation", related_name="billed_tickets", on_delete=fields.RESTRICT
-    )
+    bill_to = fields.ForeignKeyField(Organisation, related_name="billed_tickets", on_delete=fields.RESTRICT)
     bill_to_id: int
-    application: fields.ForeignKeyNullableRelation[Application] = fields.ForeignKeyField(
-        "support.Application", related_name="tickets", null=True, on_delete=fields.RESTRICT
-    )
+    application = fields.ForeignKeyField(Application, related_name="tickets", null=True, on_delete=fields.RESTRICT)
     application_id: int | None
     category = fields.CharEnumField(Category, max_length=20, null=True)
     classification_state = fields.CharEnumField(
@@ -248,15 +216,12 @@ class Ticket(Model):
     )
     classification_confidence = fields.FloatField(null=True)
     status = fields.CharEnumField(TicketStatus, max_length=24, default=TicketStatus.new)
-    assignee: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
-        "support.Staff", related_name="assigned_tickets", null=True, on_delete=fields.RESTRICT
-    )
+    assignee = fields.ForeignKeyField(Staff, related_name="assigned_tickets", null=True, on_delete=fields.RESTRICT)
     licence_warning = fields.CharField(max_length=300, null=True)
     defect_outcome = fields.CharEnumField(DefectOutcome, max_length=20, null=True)
     extension_decision = fields.CharEnumField(ExtensionDecision, max_length=20, null=True)
     # The integrator's own reference for the ticket (its case or order number), to find the ticket by it.
     external_reference = fields.CharField(max_length=100, null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
@@ -272,28 +237,21 @@ class Ticket(Model):
         )
 
 
-class Comment(Model):
-    id = fields.IntField(primary_key=True)
-    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
-        "support.Ticket", related_name="comments", on_delete=fields.CASCADE
-    )
+class Comment(CreatedRecord):
+    ticket = fields.ForeignKeyField(Ticket, related_name="comments", on_delete=fields.CASCADE)
     author_name = fields.CharField(max_length=200)
     author_token_id = fields.IntField(null=True)
     body = fields.TextField()
     public = fields.BooleanField(default=False)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "support_comment"
 
 
-class TicketEvent(Model):
+class TicketEvent(CreatedRecord):
     """Append-only history of a ticket: who changed what, when, and why."""
 
-    id = fields.IntField(primary_key=True)
-    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
-        "support.Ticket", related_name="events", on_delete=fields.CASCADE
-    )
+    ticket = fields.ForeignKeyField(Ticket, related_name="events", on_delete=fields.CASCADE)
     kind = fields.CharField(max_length=40)
     actor = fields.CharField(max_length=200)
     actor_token_id = fields.IntField(null=True)
@@ -301,23 +259,20 @@ class TicketEvent(Model):
     to_value = fields.CharField(max_length=100, null=True)
     reason = fields.TextField(null=True)
     data: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "support_ticket_event"
         indexes = (("ticket_id", "id"),)  # a ticket's history, in order, without scanning every ticket's
 
 
-class IdempotencyRecord(Model):
+class IdempotencyRecord(CreatedRecord):
     """The first response to a POST with an Idempotency-Key, replayed on retries by the same token."""
 
-    id = fields.IntField(primary_key=True)
     token_id = fields.IntField()
     key = fields.CharField(max_length=200)
     endpoint = fields.CharField(max_length=100)
     status = fields.IntField()
     response: fields.JSONField[dict[str, Any]] = fields.JSONField()
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "support_idempotency"

@@ -19,7 +19,9 @@ from __future__ import annotations
 from enum import StrEnum
 
 from tortoise import fields
-from tortoise.models import Model
+
+from billing.models import Invoice
+from core.records import CreatedRecord, Record
 
 
 class PaymentState(StrEnum):
@@ -34,8 +36,7 @@ class AllocationSource(StrEnum):
     manual = "manual"  # mark-paid by hand, no bank payment behind it in tripdesk
 
 
-class PaymentFile(Model):
-    id = fields.IntField(primary_key=True)
+class PaymentFile(Record):
     format = fields.CharField(max_length=10)
     sha256 = fields.CharField(max_length=64, unique=True)
     identity = fields.CharField(max_length=120, unique=True)
@@ -54,11 +55,8 @@ class PaymentFile(Model):
         table = "billing_payment_file"
 
 
-class Payment(Model):
-    id = fields.IntField(primary_key=True)
-    file: fields.ForeignKeyRelation[PaymentFile] = fields.ForeignKeyField(
-        "billing.PaymentFile", related_name="payment_rows", on_delete=fields.RESTRICT
-    )
+class Payment(CreatedRecord):
+    file = fields.ForeignKeyField(PaymentFile, related_name="payment_rows", on_delete=fields.RESTRICT)
     file_id: int
     identity = fields.CharField(max_length=120, unique=True)
     payment_date = fields.DateField()
@@ -70,9 +68,7 @@ class Payment(Model):
     payer_name = fields.CharField(max_length=200, default="")
     payer_organisation_number = fields.CharField(max_length=12, default="")
     bank_serial = fields.CharField(max_length=12, default="")
-    invoice: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
-        "billing.Invoice", related_name="payments", null=True, on_delete=fields.RESTRICT
-    )
+    invoice = fields.ForeignKeyField(Invoice, related_name="payments", null=True, on_delete=fields.RESTRICT)
     invoice_id: int | None
     state = fields.CharEnumField(PaymentState, max_length=12)
     reason = fields.CharField(max_length=40, null=True)
@@ -80,41 +76,31 @@ class Payment(Model):
     resolved_by = fields.CharField(max_length=200, null=True)
     resolved_at = fields.DatetimeField(null=True)
     resolved_date = fields.DateField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "billing_payment"
         indexes = (("state", "id"), ("payment_date",))
 
 
-class PaymentAllocation(Model):
-    id = fields.IntField(primary_key=True)
-    invoice: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "billing.Invoice", related_name="allocations", on_delete=fields.RESTRICT
-    )
+class PaymentAllocation(CreatedRecord):
+    invoice = fields.ForeignKeyField(Invoice, related_name="allocations", on_delete=fields.RESTRICT)
     invoice_id: int
-    payment: fields.ForeignKeyNullableRelation[Payment] = fields.ForeignKeyField(
-        "billing.Payment", related_name="allocations", null=True, on_delete=fields.RESTRICT
-    )
+    payment = fields.ForeignKeyField(Payment, related_name="allocations", null=True, on_delete=fields.RESTRICT)
     payment_id: int | None
     amount = fields.DecimalField(max_digits=16, decimal_places=2)
     source = fields.CharEnumField(AllocationSource, max_length=10)
     booked_date = fields.DateField()
     created_by = fields.CharField(max_length=200)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "billing_payment_allocation"
         indexes = (("invoice_id",), ("booked_date",))
 
 
-class InvoiceCollection(Model):
+class InvoiceCollection(Record):
     """Collection state of an issued invoice: disputed or not, and the reminders sent so far."""
 
-    id = fields.IntField(primary_key=True)
-    invoice: fields.OneToOneRelation = fields.OneToOneField(
-        "billing.Invoice", related_name="collection", on_delete=fields.RESTRICT
-    )
+    invoice = fields.OneToOneField(Invoice, related_name="collection", on_delete=fields.RESTRICT)
     invoice_id: int
     disputed = fields.BooleanField(default=False)
     dispute_reason = fields.TextField(null=True)
@@ -130,15 +116,12 @@ class LateChargeKind(StrEnum):
     reminder_fee = "reminder_fee"  # per reminder sent, where the organisation agreed to it
 
 
-class LateCharge(Model):
+class LateCharge(CreatedRecord):
     """What was charged, once, for paying `late_invoice` late: interest for the days `from`–`until` (seq counts
     the interest charges of that invoice), or the fee of reminder number seq. Charged on a line of
     `invoice`, a draft of the same organisation (a discarded draft deletes its charges)."""
 
-    id = fields.IntField(primary_key=True)
-    late_invoice: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "billing.Invoice", related_name="late_charges", on_delete=fields.RESTRICT
-    )
+    late_invoice = fields.ForeignKeyField(Invoice, related_name="late_charges", on_delete=fields.RESTRICT)
     late_invoice_id: int
     kind = fields.CharEnumField(LateChargeKind, max_length=20)
     seq = fields.IntField()
@@ -146,12 +129,9 @@ class LateCharge(Model):
     until_date = fields.DateField(null=True)
     rate = fields.DecimalField(max_digits=6, decimal_places=2, null=True)
     amount = fields.DecimalField(max_digits=14, decimal_places=2)
-    invoice: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "billing.Invoice", related_name="carried_late_charges", on_delete=fields.CASCADE
-    )
+    invoice = fields.ForeignKeyField(Invoice, related_name="carried_late_charges", on_delete=fields.CASCADE)
     invoice_id: int
     line_no = fields.IntField()
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "billing_late_charge"
@@ -159,11 +139,10 @@ class LateCharge(Model):
         indexes = (("invoice_id",),)
 
 
-class CollectionTerms(Model):
+class CollectionTerms(Record):
     """An organisation's agreed collection terms: whether it agreed in advance to pay a reminder fee (the law
     allows the fee only where agreed)."""
 
-    id = fields.IntField(primary_key=True)
     organisation: fields.OneToOneRelation = fields.OneToOneField(
         "support.Organisation", related_name="collection_terms", on_delete=fields.RESTRICT
     )

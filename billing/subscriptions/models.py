@@ -14,8 +14,9 @@ from __future__ import annotations
 from enum import StrEnum
 
 from tortoise import fields
-from tortoise.models import Model
 
+from billing.models import Invoice, PriceList
+from core.records import CreatedRecord, Record
 from support.models import LicenceKind
 
 
@@ -24,37 +25,28 @@ class BillingPeriod(StrEnum):
     quarterly = "quarterly"
 
 
-class LicencePriceList(Model):
+class LicencePriceList(PriceList):
     """Annual licence fees ex VAT, valid from–until (inclusive, open-ended when until is null).
     `organisation` null is the default list, an organisation's agreement overrides it while valid, and
     sets its billing period (yearly unless the agreement says quarterly)."""
 
-    id = fields.IntField(primary_key=True)
-    name = fields.CharField(max_length=200)
     organisation: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "support.Organisation", related_name="licence_price_lists", null=True, on_delete=fields.RESTRICT
     )
     organisation_id: int | None
-    valid_from_date = fields.DateField()
-    valid_until_date = fields.DateField(null=True)
     billing_period = fields.CharEnumField(BillingPeriod, max_length=10, default=BillingPeriod.yearly)
     forwarding_percent = fields.DecimalField(max_digits=6, decimal_places=2, default=50)
-    created_by = fields.CharField(max_length=200, default="")
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "billing_licence_price_list"
         indexes = (("organisation_id", "valid_from_date"),)
 
 
-class LicencePrice(Model):
+class LicencePrice(Record):
     """One annual fee of a price list: per_application and xl have one each, population has one per tier
     (population from–to, inclusive), with the number of production applications the tier covers."""
 
-    id = fields.IntField(primary_key=True)
-    price_list: fields.ForeignKeyRelation[LicencePriceList] = fields.ForeignKeyField(
-        "billing.LicencePriceList", related_name="prices", on_delete=fields.CASCADE
-    )
+    price_list = fields.ForeignKeyField(LicencePriceList, related_name="prices", on_delete=fields.CASCADE)
     price_list_id: int
     kind = fields.CharEnumField(LicenceKind, max_length=20)
     min_population = fields.IntField(null=True)
@@ -66,12 +58,11 @@ class LicencePrice(Model):
         table = "billing_licence_price"
 
 
-class Subscription(Model):
+class Subscription(CreatedRecord):
     """The billing side of one licence: who pays (the licensee, or the authorised partner that resold it),
     from which day (the production or start date) and until which day (set by cancelling: the end of a
     billing period, by a change of tier: the day before the new licence starts)."""
 
-    id = fields.IntField(primary_key=True)
     licence: fields.OneToOneRelation = fields.OneToOneField(
         "support.Licence", related_name="subscription", on_delete=fields.RESTRICT
     )
@@ -90,22 +81,18 @@ class Subscription(Model):
     replaced_by_id: int | None
     cancelled_at = fields.DatetimeField(null=True)
     created_by = fields.CharField(max_length=200, default="")
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "billing_subscription"
         indexes = (("payer_id", "start_date"),)
 
 
-class SubscriptionCharge(Model):
+class SubscriptionCharge(CreatedRecord):
     """An amount billed (positive) or credited (negative) for the days `covered_from`–`covered_until` of one
     billing period, on one invoice line. `annual_fee` is the fee the period is billed at (fixed by its first
     charge, so a later change in the price list does not re-price a billed period)."""
 
-    id = fields.IntField(primary_key=True)
-    subscription: fields.ForeignKeyRelation[Subscription] = fields.ForeignKeyField(
-        "billing.Subscription", related_name="charges", on_delete=fields.RESTRICT
-    )
+    subscription = fields.ForeignKeyField(Subscription, related_name="charges", on_delete=fields.RESTRICT)
     subscription_id: int
     period_start_date = fields.DateField()
     period_end_date = fields.DateField()
@@ -114,12 +101,9 @@ class SubscriptionCharge(Model):
     covered_until_date = fields.DateField()
     annual_fee = fields.DecimalField(max_digits=14, decimal_places=2)
     amount = fields.DecimalField(max_digits=14, decimal_places=2)
-    invoice: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "billing.Invoice", related_name="subscription_charges", on_delete=fields.CASCADE
-    )
+    invoice = fields.ForeignKeyField(Invoice, related_name="subscription_charges", on_delete=fields.CASCADE)
     invoice_id: int
     line_no = fields.IntField()
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "billing_subscription_charge"

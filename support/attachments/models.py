@@ -14,6 +14,9 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
+from core.records import CreatedRecord, Record
+from support.models import Comment, Ticket
+
 
 class AttachmentBlob(Model):
     """One stored content, shared by every attachment with the same bytes"""
@@ -44,35 +47,26 @@ class AttachmentChunk(Model):
         unique_together = (("sha256", "seq"),)
 
 
-class Attachment(Model):
+class Attachment(CreatedRecord):
     """A file on a ticket, or on one of its comments"""
 
-    id = fields.IntField(primary_key=True)
-    ticket: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Ticket", related_name="attachments", on_delete=fields.RESTRICT
-    )
+    ticket = fields.ForeignKeyField(Ticket, related_name="attachments", on_delete=fields.RESTRICT)
     ticket_id: int
-    comment: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
-        "support.Comment", related_name="attachments", null=True, on_delete=fields.RESTRICT
-    )
+    comment = fields.ForeignKeyField(Comment, related_name="attachments", null=True, on_delete=fields.RESTRICT)
     comment_id: int | None
-    blob: fields.ForeignKeyRelation[AttachmentBlob] = fields.ForeignKeyField(
-        "support.AttachmentBlob", related_name="attachments", on_delete=fields.RESTRICT
-    )
+    blob = fields.ForeignKeyField(AttachmentBlob, related_name="attachments", on_delete=fields.RESTRICT)
     filename = fields.CharField(max_length=255)
     uploaded_by = fields.CharField(max_length=200)
     uploaded_by_token_id = fields.IntField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "support_attachment"
         indexes = (("ticket_id", "id"),)
 
 
-class AttachmentRemoval(Model):
+class AttachmentRemoval(Record):
     """A file removed by the retention purge: what it was, and who removed it when"""
 
-    id = fields.IntField(primary_key=True)
     attachment_id = fields.IntField()
     ticket_id = fields.IntField()
     comment_id = fields.IntField(null=True)

@@ -22,28 +22,19 @@ class StoreKind(StrEnum):
 
 
 class AttachmentSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", use_attribute_docstrings=True)
 
     data_dir: Path = Field(Path("var"), alias="TRIPDESK_DATA_DIR")
     store: StoreKind = Field(StoreKind.directory, alias="TRIPDESK_ATTACHMENT_STORE")
-    directory_override: Path | None = Field(
-        None,
-        alias="TRIPDESK_ATTACHMENT_DIR",
-        description="Where the directory store keeps files; default <TRIPDESK_DATA_DIR>/attachments.",
-    )
+    directory_override: Path | None = Field(None, alias="TRIPDESK_ATTACHMENT_DIR")
+    """Where the directory store keeps files; default <TRIPDESK_DATA_DIR>/attachments."""
     max_file_bytes: int = Field(100 * 1024 * 1024, alias="TRIPDESK_ATTACHMENT_MAX_FILE_BYTES", ge=1)
     max_ticket_bytes: int = Field(500 * 1024 * 1024, alias="TRIPDESK_ATTACHMENT_MAX_TICKET_BYTES", ge=1)
-    allowed_types: str = Field(
-        DEFAULT_TYPES,
-        alias="TRIPDESK_ATTACHMENT_TYPES",
-        description="Comma-separated media types accepted (detected from the content).",
-    )
-    scanner: str | None = Field(
-        None,
-        alias="TRIPDESK_ATTACHMENT_SCANNER",
-        description="Virus scanner command, run with the file's path as its last argument: exit 0 clean, "
-        "1 infected, anything else an error. Unset: no scan.",
-    )
+    allowed_types: str = Field(DEFAULT_TYPES, alias="TRIPDESK_ATTACHMENT_TYPES")
+    """Comma-separated media types accepted (detected from the content)."""
+    scanner: str | None = Field(None, alias="TRIPDESK_ATTACHMENT_SCANNER")
+    """Virus scanner command, run with the file's path as its last argument: exit 0 clean, 1 infected, anything
+    else an error. Unset: no scan."""
     scanner_timeout_seconds: float = Field(60.0, alias="TRIPDESK_ATTACHMENT_SCANNER_TIMEOUT")
     preview_lines: int = Field(20, alias="TRIPDESK_ATTACHMENT_PREVIEW_LINES", ge=0, le=500)
     thumbnail_pixels: int = Field(256, alias="TRIPDESK_ATTACHMENT_THUMBNAIL_PIXELS", ge=16, le=1024)

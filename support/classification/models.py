@@ -9,8 +9,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 from tortoise import fields
-from tortoise.models import Model
 
+from core.records import CreatedRecord
 from support.policy import Category
 
 
@@ -19,14 +19,12 @@ class LabelSource(StrEnum):
     staff_override = "staff_override"  # staff chose another category than suggested
 
 
-class LabelledExample(Model):
-    id = fields.IntField(primary_key=True)
+class LabelledExample(CreatedRecord):
     subject = fields.CharField(max_length=200)
     body = fields.TextField()
     category = fields.CharEnumField(Category, max_length=20)
     source = fields.CharEnumField(LabelSource, max_length=20)
     ticket_id = fields.IntField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "support_labelled_example"

@@ -15,7 +15,9 @@ from __future__ import annotations
 from enum import StrEnum
 
 from tortoise import fields
-from tortoise.models import Model
+
+from core.records import CreatedRecord, Record
+from support.models import Contact, Ticket, belongs_to_organisation
 
 
 class ApplicationDecision(StrEnum):
@@ -24,19 +26,12 @@ class ApplicationDecision(StrEnum):
     declined = "declined"
 
 
-class PartnerApplication(Model):
-    id = fields.IntField(primary_key=True)
-    organisation: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Organisation", related_name="partner_applications", on_delete=fields.RESTRICT
-    )
+class PartnerApplication(CreatedRecord):
+    organisation = belongs_to_organisation("partner_applications")
     organisation_id: int
-    contact: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Contact", related_name="partner_applications", on_delete=fields.RESTRICT
-    )
+    contact = fields.ForeignKeyField(Contact, related_name="partner_applications", on_delete=fields.RESTRICT)
     contact_id: int
-    ticket: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Ticket", related_name="partner_applications", on_delete=fields.RESTRICT
-    )
+    ticket = fields.ForeignKeyField(Ticket, related_name="partner_applications", on_delete=fields.RESTRICT)
     ticket_id: int
     motivation = fields.TextField(default="")
     policy_accepted_at = fields.DatetimeField()
@@ -45,23 +40,19 @@ class PartnerApplication(Model):
     decided_at = fields.DatetimeField(null=True)
     decided_by = fields.CharField(max_length=200, null=True)
     reason = fields.TextField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "support_partner_application"
         indexes = (("decision", "id"), ("organisation_id", "id"))
 
 
-class DocumentationAccess(Model):
-    id = fields.IntField(primary_key=True)
-    organisation: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Organisation", related_name="documentation_access", on_delete=fields.RESTRICT
-    )
+class DocumentationAccess(Record):
+    organisation = belongs_to_organisation("documentation_access")
     organisation_id: int
     granted_at = fields.DatetimeField()
     granted_by = fields.CharField(max_length=200)
-    application: fields.ForeignKeyNullableRelation[PartnerApplication] = fields.ForeignKeyField(
-        "support.PartnerApplication", related_name="access", null=True, on_delete=fields.RESTRICT
+    application = fields.ForeignKeyField(
+        PartnerApplication, related_name="access", null=True, on_delete=fields.RESTRICT
     )
     application_id: int | None
     revoked_at = fields.DatetimeField(null=True)
@@ -73,26 +64,21 @@ class DocumentationAccess(Model):
         indexes = (("organisation_id", "revoked_at"),)
 
 
-class PartnerAgreement(Model):
-    id = fields.IntField(primary_key=True)
-    organisation: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Organisation", related_name="partner_agreements", on_delete=fields.RESTRICT
-    )
+class PartnerAgreement(CreatedRecord):
+    organisation = belongs_to_organisation("partner_agreements")
     organisation_id: int
     valid_from_date = fields.DateField()
     valid_until_date = fields.DateField(null=True)
     may_resell = fields.BooleanField(default=False)
     note = fields.TextField(default="")
     created_by = fields.CharField(max_length=200)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "support_partner_agreement"
         indexes = (("organisation_id", "valid_from_date"),)
 
 
-class InterfaceNotice(Model):
-    id = fields.IntField(primary_key=True)
+class InterfaceNotice(Record):
     interface = fields.CharField(max_length=100)
     change = fields.TextField()
     effective_date = fields.DateField()
@@ -107,17 +93,12 @@ class InterfaceNotice(Model):
         indexes = (("interface", "effective_date"), ("effective_date", "id"))
 
 
-class NoticeRecipient(Model):
+class NoticeRecipient(Record):
     """An organisation a notice was sent to, and why: its integrators list the notices that concern them."""
 
-    id = fields.IntField(primary_key=True)
-    notice: fields.ForeignKeyRelation[InterfaceNotice] = fields.ForeignKeyField(
-        "support.InterfaceNotice", related_name="recipient_organisations", on_delete=fields.CASCADE
-    )
+    notice = fields.ForeignKeyField(InterfaceNotice, related_name="recipient_organisations", on_delete=fields.CASCADE)
     notice_id: int
-    organisation: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Organisation", related_name="interface_notices", on_delete=fields.RESTRICT
-    )
+    organisation = belongs_to_organisation("interface_notices")
     organisation_id: int
     reason = fields.CharField(max_length=20)  # "partner" or "customer"
 

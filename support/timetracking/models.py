@@ -12,32 +12,27 @@ Business rules carried by these rows:
 from __future__ import annotations
 
 from tortoise import fields
-from tortoise.models import Model
 
+from core.records import CreatedRecord, Record
+from support.models import Staff, Ticket
 from support.policy import Category
 
 
-class TimeEntry(Model):
-    id = fields.IntField(primary_key=True)
-    ticket: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Ticket", related_name="time_entries", on_delete=fields.RESTRICT
-    )
-    staff: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Staff", related_name="time_entries", on_delete=fields.RESTRICT
-    )
+class TimeEntry(CreatedRecord):
+    ticket = fields.ForeignKeyField(Ticket, related_name="time_entries", on_delete=fields.RESTRICT)
+    staff = fields.ForeignKeyField(Staff, related_name="time_entries", on_delete=fields.RESTRICT)
     work_date = fields.DateField()
     minutes = fields.IntField()
     description = fields.TextField()
     category = fields.CharEnumField(Category, max_length=20)
     billable = fields.BooleanField()
     approved_at = fields.DatetimeField(null=True)
-    approved_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
-        "support.Staff", related_name="approved_time_entries", null=True, on_delete=fields.RESTRICT
+    approved_by = fields.ForeignKeyField(
+        Staff, related_name="approved_time_entries", null=True, on_delete=fields.RESTRICT
     )
     approved_by_id: int | None
     invoice_id = fields.IntField(null=True)
     created_by_token_id = fields.IntField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
@@ -45,19 +40,14 @@ class TimeEntry(Model):
         indexes = (("work_date", "billable"), ("ticket_id", "work_date"), ("invoice_id",), ("staff_id", "work_date"))
 
 
-class Timer(Model):
+class Timer(Record):
     """A running timer, one per staff member. Stopping it creates a time entry.
 
     One per staff member is enforced by the database (`unique_together` below: Tortoise ignores
     `unique=True` on a ForeignKeyField), so concurrent starts cannot both succeed."""
 
-    id = fields.IntField(primary_key=True)
-    staff: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Staff", related_name="timers", on_delete=fields.CASCADE
-    )
-    ticket: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "support.Ticket", related_name="timers", on_delete=fields.CASCADE
-    )
+    staff = fields.ForeignKeyField(Staff, related_name="timers", on_delete=fields.CASCADE)
+    ticket = fields.ForeignKeyField(Ticket, related_name="timers", on_delete=fields.CASCADE)
     description = fields.TextField(default="")
     started_at = fields.DatetimeField()
 
@@ -66,10 +56,9 @@ class Timer(Model):
         unique_together = (("staff",),)
 
 
-class PeriodLock(Model):
+class PeriodLock(Record):
     """A locked month: no one may log, edit or delete time dated inside it."""
 
-    id = fields.IntField(primary_key=True)
     month_start_date = fields.DateField(unique=True)
     locked_by = fields.CharField(max_length=200)
     locked_at = fields.DatetimeField(auto_now_add=True)

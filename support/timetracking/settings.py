@@ -15,24 +15,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class TimeTrackingSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", use_attribute_docstrings=True)
 
-    require_approval: bool = Field(
-        True,
-        alias="TRIPDESK_REQUIRE_APPROVAL",
-        description="Only approved time entries are invoiced (billing reads this).",
-    )
-    timezone: str = Field(
-        "Europe/Stockholm",
-        alias="TRIPDESK_TIMEZONE",
-        description="The business day: 'today' for work dates, and the date a timer started on.",
-    )
-    max_entry_age_days: int = Field(
-        365,
-        ge=1,
-        alias="TRIPDESK_TIME_ENTRY_MAX_AGE_DAYS",
-        description="How far back a work date may lie; older time is almost certainly a typo.",
-    )
+    require_approval: bool = Field(True, alias="TRIPDESK_REQUIRE_APPROVAL")
+    """Only approved time entries are invoiced (billing reads this)."""
+    timezone: str = Field("Europe/Stockholm", alias="TRIPDESK_TIMEZONE")
+    """The business day: 'today' for work dates, and the date a timer started on."""
+    max_entry_age_days: int = Field(365, ge=1, alias="TRIPDESK_TIME_ENTRY_MAX_AGE_DAYS")
+    """How far back a work date may lie; older time is almost certainly a typo."""
 
     @property
     def zone(self) -> ZoneInfo:
