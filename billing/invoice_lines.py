@@ -13,9 +13,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Protocol, TypeVar
 
-from tortoise.models import Model
-
-from billing.models import InvoiceLine
+from billing.models import InvoiceLine, LineCharge
 from billing.money import ZERO, round_amount, vat_breakdown
 from billing.naming import row_values
 
@@ -115,7 +113,7 @@ async def add_time_free_line(
 
 
 async def store_time_free_lines(
-    dues: Sequence[D], *, invoice_id: int, first_line_no: int, vat: tuple[str, Decimal], record: type[Model]
+    dues: Sequence[D], *, invoice_id: int, first_line_no: int, vat: tuple[str, Decimal], record: type[LineCharge]
 ) -> None:
     """Each of `dues` as a line numbered on from `first_line_no` with `vat` (category, rate), and as a `record`
     row on that line (its columns from the due by name, billing/naming.py) that keeps it from being charged

@@ -227,6 +227,26 @@ class InvoiceLine(Record):
         unique_together = (("invoice", "line_no"),)
 
 
+class LineCharge(CreatedRecord):
+    """Something charged on line `line_no` of a draft `invoice` (a subscription period, a late-payment charge),
+    written with its line in the drafting transaction (billing/invoice_lines.py `store_time_free_lines`); while
+    it exists the same thing is not charged again. Discarding the draft deletes it. Each kind declares its
+    `invoice` with `carried_on`, under a reverse name of its own."""
+
+    amount = fields.DecimalField(max_digits=14, decimal_places=2)
+    invoice: fields.ForeignKeyRelation[Invoice]
+    invoice_id: int
+    line_no = fields.IntField()
+
+    class Meta:
+        abstract = True
+
+
+def carried_on(related_name: str) -> fields.ForeignKeyRelation[Invoice]:
+    """The invoice a `LineCharge` is carried on; the charge goes with the invoice's row."""
+    return fields.ForeignKeyField("billing.Invoice", related_name=related_name, on_delete=fields.CASCADE)
+
+
 class InvoiceLineEntry(Record):
     """A time entry behind an invoice line, as billed (denormalised so the draft preview and the frozen
     time specification need no joins, and stay true after a credit note releases the entry)."""

@@ -20,7 +20,7 @@ from enum import StrEnum
 
 from tortoise import fields
 
-from billing.models import Invoice
+from billing.models import Invoice, LineCharge, carried_on
 from core.records import CreatedRecord, Record
 
 
@@ -116,10 +116,10 @@ class LateChargeKind(StrEnum):
     reminder_fee = "reminder_fee"  # per reminder sent, where the organisation agreed to it
 
 
-class LateCharge(CreatedRecord):
+class LateCharge(LineCharge):
     """What was charged, once, for paying `late_invoice` late: interest for the days `from`–`until` (seq counts
     the interest charges of that invoice), or the fee of reminder number seq. Charged on a line of
-    `invoice`, a draft of the same organisation (a discarded draft deletes its charges)."""
+    `invoice`, a draft of the same organisation."""
 
     late_invoice = fields.ForeignKeyField(Invoice, related_name="late_charges", on_delete=fields.RESTRICT)
     late_invoice_id: int
@@ -128,10 +128,7 @@ class LateCharge(CreatedRecord):
     from_date = fields.DateField(null=True)
     until_date = fields.DateField(null=True)
     rate = fields.DecimalField(max_digits=6, decimal_places=2, null=True)
-    amount = fields.DecimalField(max_digits=14, decimal_places=2)
-    invoice = fields.ForeignKeyField(Invoice, related_name="carried_late_charges", on_delete=fields.CASCADE)
-    invoice_id: int
-    line_no = fields.IntField()
+    invoice = carried_on("carried_late_charges")
 
     class Meta:
         table = "billing_late_charge"

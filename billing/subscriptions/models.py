@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from tortoise import fields
 
-from billing.models import Invoice, PriceList
+from billing.models import LineCharge, PriceList, carried_on
 from core.records import CreatedRecord, Record
 from support.models import LicenceKind
 
@@ -87,7 +87,7 @@ class Subscription(CreatedRecord):
         indexes = (("payer_id", "start_date"),)
 
 
-class SubscriptionCharge(CreatedRecord):
+class SubscriptionCharge(LineCharge):
     """An amount billed (positive) or credited (negative) for the days `covered_from`–`covered_until` of one
     billing period, on one invoice line. `annual_fee` is the fee the period is billed at (fixed by its first
     charge, so a later change in the price list does not re-price a billed period)."""
@@ -100,10 +100,7 @@ class SubscriptionCharge(CreatedRecord):
     covered_from_date = fields.DateField()
     covered_until_date = fields.DateField()
     annual_fee = fields.DecimalField(max_digits=14, decimal_places=2)
-    amount = fields.DecimalField(max_digits=14, decimal_places=2)
-    invoice = fields.ForeignKeyField(Invoice, related_name="subscription_charges", on_delete=fields.CASCADE)
-    invoice_id: int
-    line_no = fields.IntField()
+    invoice = carried_on("subscription_charges")
 
     class Meta:
         table = "billing_subscription_charge"
