@@ -10,11 +10,15 @@ An entry states only what differs; the rest is derived:
   function takes one; with `spread`, the body's or query's fields go as keywords of their own instead;
 - the answer (`rendered`): the service's result as the response model (a list's rows as the model of its
   `items`), or an empty 204;
+- the body and query models: the annotations of the service's `data` and `query` parameters, resolved when the
+  entry is declared (a service whose annotation does not resolve to a pydantic model fails the import);
 - the OpenAPI operation: its id is the service function's name (`name` overrides it), its description `doc`.
 
-An endpoint with logic of its own (a download, a header, a cache to clear) is an `async (request, principal)
--> Response` marked `@handler` and named in the entry where a service function would be: the entry still
-declares its summary, roles and schemas, and the handler's docstring is its description.
+An entry names its `body` or `query` model only where no annotation says it: with `spread` (the service takes
+the fields as keywords of their own), or for an endpoint with logic of its own (a download, a header, a cache to
+clear), an `async (request, principal) -> Response` marked `@handler` and named in the entry where a service
+function would be: the entry still declares its summary, roles and schemas, and the handler's docstring is its
+description.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partialmethod
-from typing import Any, TypedDict, Unpack, get_args, get_origin
+from typing import Any, TypedDict, Unpack, get_args, get_origin, get_type_hints
 
 from pydantic import BaseModel
 from starlette.requests import Request
@@ -52,9 +56,10 @@ def handler(endpoint: Handler) -> Handler:
 
 
 class Options(TypedDict, total=False):
-    """What an entry may say beyond its path, summary, call and schemas."""
+    """What an entry may say beyond its path, summary, call and response model."""
 
-    query: type[BaseModel]  # the query string's model
+    body: type[BaseModel]  # the body's model, for a handler or a `spread` service (else from `data`'s annotation)
+    query: type[BaseModel]  # the query string's model, likewise (else from `query`'s annotation)
     roles: tuple[Role, ...]  # instead of the resource's read or write roles
     tags: tuple[str, ...]  # instead of the resource's
     id_as: str  # instead of the resource's
@@ -78,7 +83,7 @@ class Endpoints:
     replay: Replay | None = None
 
     def get(self, path: str, summary: str, call: Service, response: Model = None, **options: Unpack[Options]) -> Route:
-        return self.route("GET", 200, path, summary, call, None, response, **options)
+        return self.route("GET", 200, path, summary, call, response, **options)
 
     def delete(self, path: str, summary: str, call: Service, **options: Unpack[Options]) -> Route:
         return self.route("DELETE", 204, path, summary, call, **options)
@@ -90,18 +95,21 @@ class Endpoints:
         path: str,
         summary: str,
         call: Service,
-        body: Model = None,
         response: Model = None,
         **options: Unpack[Options],
     ) -> Route:
         """The entry as a Starlette route whose endpoint carries its `OperationSpec`."""
         own_logic = getattr(call, "__handler__", False)
-        run = call if own_logic else self._one_call(method, status, path, call, body, response, options)
+        if own_logic or options.get("spread", False):
+            body, query = options.get("body"), options.get("query")
+        else:
+            body, query = _annotated_models(f"{method} {path}", call, options)
+        run = call if own_logic else self._one_call(method, status, path, call, body, query, response, options)
         endpoint = operation(
             summary,
             roles=options.get("roles", self.reads if method == "GET" or self.writes is None else self.writes),
             body=body,
-            query=options.get("query"),
+            query=query,
             response=response,
             status=status,
             tags=options.get("tags", self.tags),
@@ -114,14 +122,22 @@ class Endpoints:
         return Route(path, endpoint, methods=[method], name=options.get("name"))
 
     create = partialmethod(route, "POST", 201)
-    """A POST that creates: `create(path, summary, call, body, response, **options)`, answering 201."""
+    """A POST that creates: `create(path, summary, call, response, **options)`, answering 201."""
     post = partialmethod(route, "POST", 200)
-    """A POST that acts on what exists (approve, issue, revoke): `post(path, summary, call, body, response)`."""
+    """A POST that acts on what exists (approve, issue, revoke): `post(path, summary, call, response)`."""
     patch = partialmethod(route, "PATCH", 200)
     put = partialmethod(route, "PUT", 200)
 
     def _one_call(
-        self, method: str, status: int, path: str, call: Service, body: Model, response: Model, options: Options
+        self,
+        method: str,
+        status: int,
+        path: str,
+        call: Service,
+        body: Model,
+        query: Model,
+        response: Model,
+        options: Options,
     ) -> Handler:
         """The handler of an endpoint that is exactly one service call."""
         id_as = options.get("id_as", self.id_as)
@@ -130,7 +146,7 @@ class Endpoints:
             if id_as is None:
                 raise TypeError(f"{method} {path}: say which service keyword the path's {{id}} is (id_as)")
             ids["id"] = id_as
-        query, item, spread = options.get("query"), _item_model(response), options.get("spread", False)
+        item, spread = _item_model(response), options.get("spread", False)
         takes_principal = "principal" in inspect.signature(call).parameters
         replay = self.replay if options.get("idempotent") else None
         if options.get("idempotent") and replay is None:
@@ -150,6 +166,32 @@ class Endpoints:
 
         one_call.__name__ = one_call.__qualname__ = options.get("name", call.__name__)
         return one_call
+
+
+_ANNOTATED = {"body": "data", "query": "query"}
+"""Which service parameter's annotation is the body's model, and which the query string's."""
+
+
+def _annotated_models(entry: str, call: Service, options: Options) -> tuple[Model, Model]:
+    """The body and query models of a service call: the annotations of its `data` and `query` parameters,
+    resolved in the service's module. An entry that names them as well would say the same thing twice."""
+    for option, parameter in _ANNOTATED.items():
+        if option in options:
+            raise TypeError(f"{entry}: a service call's {option} model is its `{parameter}` annotation; drop {option}=")
+    parameters = inspect.signature(call).parameters
+    if not parameters.keys() & _ANNOTATED.values():
+        return None, None
+    try:
+        hints = get_type_hints(call)
+    except NameError as exc:
+        raise TypeError(f"{entry}: {call.__name__}'s annotations do not resolve ({exc})") from exc
+    models: dict[str, Model] = dict.fromkeys(_ANNOTATED)
+    for option, parameter in _ANNOTATED.items():
+        model = hints.get(parameter)
+        if parameter in parameters and not (isinstance(model, type) and issubclass(model, BaseModel)):
+            raise TypeError(f"{entry}: {call.__name__}'s `{parameter}` needs a pydantic model as its annotation")
+        models[option] = model if parameter in parameters else None
+    return models["body"], models["query"]
 
 
 def _item_model(response: Model) -> Model:

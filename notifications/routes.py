@@ -45,11 +45,8 @@ routes = [
         "List outbox messages",
         service.list_outbox,
         schemas.OutboxPage,
-        query=schemas.OutboxQuery,
         doc="Newest first; filter by status, template or recipient.",
     ),
     outbox.get("/outbox/{id:int}", "Get an outbox message with its bodies", get_outbox_message, schemas.OutboxDetail),
-    outbox.post(
-        "/outbox/{id:int}/retry", "Retry a parked outbox message", retry_outbox_message, response=schemas.OutboxDetail
-    ),
+    outbox.post("/outbox/{id:int}/retry", "Retry a parked outbox message", retry_outbox_message, schemas.OutboxDetail),
 ]

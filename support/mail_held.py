@@ -24,7 +24,7 @@ def _parsed(row: InboundMessage):
     return parse_message(bytes(row.original or b""), settings=get_inbound_settings(), own_addresses=own_addresses())
 
 
-async def inbound_detail(*, inbound_id: int) -> mail_schemas.InboundDetail:
+async def get_inbound(*, inbound_id: int) -> mail_schemas.InboundDetail:
     row = await inbound.get_inbound(inbound_id=inbound_id)
     read = mail_schemas.InboundRead.model_validate(row)
     text = _parsed(row).text if row.original else ""

@@ -26,15 +26,13 @@ routes = [
     mail.get(
         "/mail/inbound/{id:int}",
         "Get an inbound message with its text",
-        mail_held.inbound_detail,
+        mail_held.get_inbound,
         mail_schemas.InboundDetail,
-        name="get_inbound",
     ),
     mail.post(
         "/mail/inbound/{id:int}/accept",
         "Accept a held message as a new contact's ticket",
         mail_held.accept_held,
-        mail_schemas.HeldAccept,
         mail_schemas.InboundRead,
         doc="""The sender becomes a contact of `organisation_id` and the message opens a classified ticket with a
     receipt; a message that is not held is a 409.""",
@@ -43,8 +41,8 @@ routes = [
         "/mail/inbound/{id:int}/discard",
         "Discard a held message",
         mail_held.discard_held,
-        mail_schemas.HeldDiscard,
         mail_schemas.InboundRead,
+        body=mail_schemas.HeldDiscard,
         spread=True,
     ),
     mail.get(
@@ -64,7 +62,6 @@ routes = [
         "/organisations/{id:int}/contacts/{contact_id:int}/mail-preference",
         "Opt a contact in or out of non-essential email",
         mail_held.set_mail_preference,
-        mail_schemas.MailPreference,
         mail_schemas.MailPreferenceRead,
         name="set_preference",
         doc="Essential mail (receipts, questions, rejections, category and billing, comments) is always sent.",

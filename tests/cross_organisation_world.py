@@ -75,7 +75,7 @@ async def _side(n: int, staff: Staff) -> tuple[Side, Ticket, str]:
     )
     await builders.package(org, "5")
     subscription = await subscribe(org, "per_application", dt.date(2026, 1, 1), application_id=application.id)
-    applied = await programme.apply(
+    applied = await programme.apply_for_partnership(
         principal=builders.ADMIN,
         data=programme_schemas.PartnerApplicationCreate(
             organisation_id=org.id, contact_id=contact.id, accepts_integration_policy=True

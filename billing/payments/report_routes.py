@@ -72,11 +72,7 @@ bookkeeping_exports = Endpoints(tags=("bookkeeping",), reads=FINANCE)
 
 routes = [
     books.post(
-        "/reminders/run",
-        "Send the payment reminders that are due",
-        run_reminders,
-        query=AsOfQuery,
-        response=ReminderRunRead,
+        "/reminders/run", "Send the payment reminders that are due", run_reminders, ReminderRunRead, query=AsOfQuery
     ),
     books.get(
         "/receivables/ageing",

@@ -168,13 +168,13 @@ def file_read(row: PaymentFile) -> schemas.PaymentFileRead:
     return schemas.PaymentFileRead.model_validate(row, from_attributes=True)
 
 
-async def list_files(*, query: schemas.FileQuery) -> tuple[list[schemas.PaymentFileRead], str | None]:
+async def list_payment_files(*, query: schemas.FileQuery) -> tuple[list[schemas.PaymentFileRead], str | None]:
     rows = PaymentFile.all()
     found, cursor = await keyset_page(rows, query.limit, query.cursor)
     return [file_read(r) for r in found], cursor
 
 
-async def get_file(*, file_id: int) -> schemas.PaymentFileRead:
+async def get_payment_file(*, file_id: int) -> schemas.PaymentFileRead:
     row = await PaymentFile.get_or_none(id=file_id)
     if row is None:
         raise PaymentFileNotFound(f"payment file {file_id} not found")

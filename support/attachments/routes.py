@@ -99,16 +99,16 @@ routes = [
         "/tickets/{id:int}/attachments",
         "Attach a file to a ticket",
         upload_to_ticket,
-        AttachmentUpload,
         AttachmentRead,
+        body=AttachmentUpload,
         body_media_type="multipart/form-data",
     ),
     attachments.create(
         "/tickets/{id:int}/comments/{comment_id:int}/attachments",
         "Attach a file to a comment",
         upload_to_comment,
-        AttachmentUpload,
         AttachmentRead,
+        body=AttachmentUpload,
         body_media_type="multipart/form-data",
     ),
     attachments.get(

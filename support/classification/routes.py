@@ -44,14 +44,11 @@ routes = [
         "/classify",
         "Classify a text under the policy without creating a ticket",
         classify,
-        ClassifyRequest,
         ClassifyResponse,
+        body=ClassifyRequest,
         roles=STAFF_ROLES,
     ),
     classifier.post(
-        "/classifier/retrain",
-        "Retrain the classifier with staff confirmations and overrides",
-        retrain,
-        response=RetrainResponse,
+        "/classifier/retrain", "Retrain the classifier with staff confirmations and overrides", retrain, RetrainResponse
     ),
 ]

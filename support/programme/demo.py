@@ -60,7 +60,7 @@ async def seed_partner_demo() -> dict[str, Any]:
     registered = await Organisation.get(name="Kodverkstaden Nord AB")
     contact = await Contact.filter(organisation_id=registered.id).order_by("id").first()
     assert contact is not None
-    approved = await service.apply(
+    approved = await service.apply_for_partnership(
         principal=SEEDER,
         data=schemas.PartnerApplicationCreate(
             organisation_id=registered.id,
@@ -69,14 +69,14 @@ async def seed_partner_demo() -> dict[str, Any]:
             motivation="Vi utvecklar e-tjänster åt flera kommuner.",
         ),
     )
-    await service.decide(
+    await service.decide_partner_application(
         principal=SEEDER,
         application_id=approved.id,
         data=schemas.PartnerDecision(
             decision="approved", reason="Åtar sig att arbeta för att integrationspolicyn följs."
         ),
     )
-    pending = await service.apply(
+    pending = await service.apply_for_partnership(
         principal=SEEDER,
         data=schemas.PartnerApplicationCreate.model_validate(
             {

@@ -89,7 +89,9 @@ async def _applicant(principal: Principal, data: schemas.PartnerApplicationCreat
     return organisation, contact
 
 
-async def apply(*, principal: Principal, data: schemas.PartnerApplicationCreate) -> schemas.PartnerApplicationRead:
+async def apply_for_partnership(
+    *, principal: Principal, data: schemas.PartnerApplicationCreate
+) -> schemas.PartnerApplicationRead:
     if not data.accepts_integration_policy:
         raise PolicyNotAccepted("the applicant must accept the integration policy (accepts_integration_policy)")
     now = dt.datetime.now(dt.UTC)
@@ -160,11 +162,11 @@ async def _application(principal: Principal, application_id: int) -> PartnerAppl
     return application
 
 
-async def get_application(*, principal: Principal, application_id: int) -> schemas.PartnerApplicationRead:
+async def get_partner_application(*, principal: Principal, application_id: int) -> schemas.PartnerApplicationRead:
     return await application_read(await _application(principal, application_id))
 
 
-async def list_applications(
+async def list_partner_applications(
     *, principal: Principal, query: schemas.PartnerApplicationQuery
 ) -> list[schemas.PartnerApplicationRead]:
     rows = PartnerApplication.filter(access.visible_partner_applications(principal))
@@ -173,7 +175,7 @@ async def list_applications(
     return [await application_read(a) for a in await rows.order_by("-id").limit(500)]
 
 
-async def decide(
+async def decide_partner_application(
     *, principal: Principal, application_id: int, data: schemas.PartnerDecision
 ) -> schemas.PartnerApplicationRead:
     """The decision of the module docstring, with its ticket event, access record and email, in one go."""
