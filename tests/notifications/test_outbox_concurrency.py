@@ -30,6 +30,7 @@ async def enqueue_many(n: int) -> None:
 
 
 @pytest.mark.postgres_only
+@pytest.mark.slow
 async def test_two_worker_processes_deliver_each_message_exactly_once(db: str, smtp: SmtpServer) -> None:
     total = 1000
     await enqueue_many(total)
