@@ -19,8 +19,8 @@ run: $(STAMP)
 # The SQLite and the PostgreSQL pass run side by side, one per core (they share no database, port or file, see
 # tests/conftest.py). Each pass's output is printed whole when it ends (-O); `make test` fails if either fails.
 # One pass alone: `make test-sqlite` or `make test-postgres`. Extra pytest arguments go in PYTEST_ARGS, e.g.
-# `make test PYTEST_ARGS='-m "not slow"'` to leave out the slow tests (the schema fuzzer, the 2,000-intake cache
-# bound, the 100 MiB attachments): everything else, in about half the time.
+# `make test-sqlite PYTEST_ARGS='-m "not slow"'` to leave out, locally, the tests marked slow (the schema fuzzer,
+# real processes, retraining, the 100 MiB attachments): the other ~1,030 in about a quarter of the time.
 PYTEST_ARGS ?=
 
 test: $(STAMP)
