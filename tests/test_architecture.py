@@ -14,6 +14,10 @@ import ast
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.sqlite_pass  # no database: the PostgreSQL pass would only repeat it
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("core", "tripdesk", "support", "billing", "invoices", "notifications")
 DATA_MODULES = {"support/classification/corpus/build_corpus.py"}

@@ -7,7 +7,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
+
+pytestmark = pytest.mark.sqlite_pass  # no database: the PostgreSQL pass would only repeat it
 
 DOCKER = Path(__file__).resolve().parents[1] / "docker"
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.conftest import drop_scratch_database, scratch_database
 from tests.notifications.smtp import free_port
@@ -36,6 +37,7 @@ async def tickets_opened(url: str, prefix: str) -> int:
         await conn.close()
 
 
+@pytest.mark.slow
 async def test_sigterm_finishes_requests_in_flight(tmp_path: Path) -> None:
     name, url = await scratch_database("tripdesk_stop", tmp_path / "stop.sqlite3")
     env = {**os.environ, "DATABASE_URL": url, "TRIPDESK_DATA_DIR": str(tmp_path), "TRIPDESK_LOG_JSON": "true"}

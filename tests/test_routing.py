@@ -13,6 +13,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from core.routing import ResourceRouter
 from tripdesk.app import API_PREFIX, api_routes
 
+pytestmark = pytest.mark.sqlite_pass  # no database: the PostgreSQL pass would only repeat it
+
 
 class Endpoint:
     """A raw ASGI endpoint that answers 200 with its route's path and method set."""

@@ -50,6 +50,14 @@ async def ticket(
     return await Ticket.create(**data)
 
 
+async def finnish_company(name: str = "Nordic Data Oy") -> Organisation:
+    """A Finnish company (an EU VAT number, no Swedish organisation number, English): invoiced with reverse
+    charge."""
+    return await factories.organisation(
+        name=name, kind="company", country_code="FI", vat_number="FI20774740", organisation_number=None, language="en"
+    )
+
+
 async def entry(
     ticket_: Ticket,
     staff: Staff,

@@ -1,55 +1,12 @@
-"""Billing tests use the shared `db` and `client` fixtures. While another package's work in progress keeps
-the full app from importing, a stand-in app with the same middleware and error rendering mounts billing's
-routes, so these tests do not depend on unrelated unfinished code."""
+"""Billing tests use the shared `db`, `app` and `client` fixtures (the full app, see tests/conftest.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
-from starlette.applications import Starlette
 
 from billing import hooks
-
-try:
-    import tripdesk.app  # noqa: F401
-
-    FULL_APP = True
-except ImportError:  # pragma: no cover - depends on the state of the tree
-    FULL_APP = False
-
-
-if not FULL_APP:
-
-    @pytest.fixture
-    def app(db: str) -> Starlette:
-        from starlette.middleware import Middleware
-        from starlette.requests import Request
-        from starlette.responses import JSONResponse, Response
-        from starlette.routing import Mount
-        from tortoise.exceptions import IntegrityError
-
-        import billing.routes
-        from core.errors import PROBLEM_CONTENT_TYPE, Conflict, DomainError
-        from support.auth import BearerAuthMiddleware, TokenCache
-
-        def problem(error: DomainError, request: Request) -> Response:
-            return JSONResponse(
-                error.to_problem(instance=request.url.path), status_code=error.status, media_type=PROBLEM_CONTENT_TYPE
-            )
-
-        async def on_domain(request: Request, exc: Exception) -> Response:
-            assert isinstance(exc, DomainError)
-            return problem(exc, request)
-
-        async def on_integrity(request: Request, exc: Exception) -> Response:
-            return problem(Conflict("the change conflicts with existing data"), request)
-
-        return Starlette(
-            routes=[Mount("/api/v1", routes=billing.routes.routes)],
-            middleware=[Middleware(BearerAuthMiddleware, cache=TokenCache(0))],
-            exception_handlers={DomainError: on_domain, IntegrityError: on_integrity},
-        )
 
 
 @pytest.fixture(autouse=True)

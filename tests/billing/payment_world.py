@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from billing import ledger, runs
 from billing.models import Invoice
+from billing.payments import bgmax
+from billing.payments.schemas import ImportResult
+from billing.payments.service import import_file
+from billing.settings import get_billing_settings
 from support.models import Organisation
 from tests import factories
 from tests.billing import builders as b
@@ -24,14 +29,7 @@ async def issued_invoices(
     orgs: list[Organisation] = []
     for n, worked in enumerate(minutes):
         if n == foreign:
-            org = await factories.organisation(
-                name=f"Nordic {n} Oy",
-                kind="company",
-                country_code="FI",
-                vat_number="FI20774740",
-                organisation_number=None,
-                language="en",
-            )
+            org = await b.finnish_company(name=f"Nordic {n} Oy")
         else:
             org = await factories.organisation(name=f"Betalkommun {n}", invoice_email=f"faktura{n}@kommun.example.se")
         ticket = await b.ticket(org)
@@ -47,3 +45,13 @@ async def issued_invoices(
 
 def gross(invoice: Invoice) -> Decimal:
     return Decimal(invoice.gross_amount)
+
+
+async def pay(
+    invoice: Invoice, amount: Decimal, *, on: dt.date, serial: str = "000000000001", **file: Any
+) -> ImportResult:
+    """Import a BgMax file (finance) in which the bank reports `amount` paid on `on` to the invoice's OCR
+    reference; `file` goes to bgmax.write (written_at, names …)."""
+    payments = [(invoice.ocr or "", amount, serial)]
+    data = bgmax.write(bankgiro=get_billing_settings().seller_bankgiro, payment_date=on, payments=payments, **file)
+    return await import_file(principal=b.FINANCE, data=data)

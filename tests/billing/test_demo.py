@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from billing import runs
 from billing.demo import seed_billing_demo
 from billing.models import Invoice, RateCard
@@ -13,6 +15,7 @@ from support.models import Organisation
 from support.timetracking.models import TimeEntry
 
 
+@pytest.mark.slow
 async def test_demo_seed_makes_invoiceable_time(db: str, tmp_path: Path) -> None:
     await seed_demo()
     first = await seed_billing_demo(data_dir=tmp_path)

@@ -15,13 +15,10 @@ import pytest
 
 from billing import bookkeeping, ledger, runs
 from billing.models import Invoice, InvoiceLine
-from billing.payments import bgmax
 from billing.payments.late_charges import accrued_interest
 from billing.payments.models import LateCharge
-from billing.payments.service import import_file
 from billing.payments.settings import get_collection_settings
 from billing.reminders import send_reminders
-from billing.settings import get_billing_settings
 from billing.snapshot import InvoiceSnapshot
 from invoices.pdf import render_pdf
 from invoices.ubl import render_ubl
@@ -29,7 +26,7 @@ from invoices.validation import validate
 from support.models import Organisation, Staff, Ticket
 from tests import factories
 from tests.billing import builders as b
-from tests.billing.payment_world import issued_invoices
+from tests.billing.payment_world import issued_invoices, pay
 from tests.factories import bearer
 from tests.invoices.test_pdf import pages_text
 
@@ -84,17 +81,8 @@ async def _world() -> tuple[list[Invoice], list[Organisation], dt.date]:
     due = invoices[0].due_date
     assert due == dt.date(2026, 3, 4)
     a, _, _ = invoices
-    write = get_billing_settings().seller_bankgiro
     for n, (days, amount) in enumerate([(10, Decimal("1000.00")), (20, Decimal("562.50"))], start=1):
-        await import_file(
-            principal=b.FINANCE,
-            data=bgmax.write(
-                bankgiro=write,
-                payment_date=due + dt.timedelta(days=days),
-                written_at=f"2026031{n}000000000000",
-                payments=[(a.ocr or "", amount, f"{n:012d}")],
-            ),
-        )
+        await pay(a, amount, on=due + dt.timedelta(days=days), serial=f"{n:012d}", written_at=f"2026031{n}000000000000")
     assert (await Invoice.get(id=a.id)).paid_at is not None
     reminded = {s["invoice_id"] for s in (await send_reminders(as_of=due + dt.timedelta(days=7))).sent}
     assert invoices[1].id in reminded

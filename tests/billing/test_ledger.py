@@ -39,14 +39,7 @@ async def world(db: str) -> World:
     w = World()
     await b.card()
     w.org = await factories.organisation(name="Norrvikens kommun", invoice_email="faktura@norrvik.example.se")
-    w.foreign = await factories.organisation(
-        name="Nordic Data Oy",
-        kind="company",
-        country_code="FI",
-        vat_number="FI20774740",
-        organisation_number=None,
-        language="en",
-    )
+    w.foreign = await b.finnish_company()
     other = await factories.organisation()
     staff = await factories.staff(name="Karin Berg")
     t1 = await b.ticket(w.org, subject="Token förnyas inte")

@@ -10,6 +10,8 @@ import pytest
 from billing.money import format_amount, round_amount
 from invoices.pdf_texts import Texts
 
+pytestmark = pytest.mark.sqlite_pass  # no database: the PostgreSQL pass would only repeat it
+
 NBSP = "\u00a0"
 
 

@@ -7,6 +7,8 @@ from stdnum import luhn
 
 from billing.ocr import invoice_ocr, is_valid_luhn, is_valid_ocr, luhn_check_digit, make_ocr
 
+pytestmark = pytest.mark.sqlite_pass  # no database: the PostgreSQL pass would only repeat it
+
 
 @pytest.mark.parametrize(
     "number",

@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BACKEND
-
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -24,7 +22,8 @@ def tripdesk(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str
     )
 
 
-@pytest.mark.skipif(BACKEND == "postgres", reason="the commands are the same on both; the SQLite pass runs them")
+@pytest.mark.sqlite_pass  # its own SQLite file, whichever the pass
+@pytest.mark.slow
 def test_walk_through_on_the_command_line(tmp_path: Path) -> None:
     env = {**os.environ, "DATABASE_URL": f"sqlite://{tmp_path / 'db.sqlite3'}", "TRIPDESK_DATA_DIR": str(tmp_path)}
     previous = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")

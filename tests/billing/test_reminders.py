@@ -22,7 +22,7 @@ from notifications.templating import render
 from support.models import AuditEvent
 from tests import factories
 from tests.billing import builders as b
-from tests.billing.payment_world import issued_invoices
+from tests.billing.payment_world import issued_invoices, pay
 from tests.factories import bearer
 
 KEEP_ISSUE_HOOKS = True  # the reminder attaches the PDF rendered at issue
@@ -41,18 +41,7 @@ async def world() -> tuple[list[Invoice], dt.date]:
     from billing import ledger
 
     await ledger.mark_paid(principal=b.FINANCE, invoice_id=paid.id, data=schemas.MarkPaid())
-    from billing.payments import bgmax
-    from billing.payments.service import import_file
-    from billing.settings import get_billing_settings
-
-    await import_file(
-        principal=b.FINANCE,
-        data=bgmax.write(
-            bankgiro=get_billing_settings().seller_bankgiro,
-            payment_date=dt.date(2026, 3, 1),
-            payments=[(partial.ocr or "", Decimal("1000.00"), "000000000001")],
-        ),
-    )
+    await pay(partial, Decimal("1000.00"), on=dt.date(2026, 3, 1))
     assert unpaid.due_date is not None
     return [unpaid, credited, disputed, partial, paid], unpaid.due_date
 

@@ -11,13 +11,10 @@ import httpx
 from pypdf import PdfReader
 
 from billing import credits, schemas
-from billing.payments import bgmax
-from billing.payments.service import import_file
-from billing.settings import get_billing_settings
 from support.models import Organisation
 from tests import factories
 from tests.billing import builders as b
-from tests.billing.payment_world import issued_invoices
+from tests.billing.payment_world import issued_invoices, pay
 from tests.factories import bearer
 
 
@@ -25,14 +22,7 @@ async def test_statement_json_and_pdf(client: httpx.AsyncClient, db: str) -> Non
     first, other = await issued_invoices([60, 30])
     org = await Organisation.get(id=first.organisation_id)
     # the statement covers `first`, paid in part, and a credit note on it
-    await import_file(
-        principal=b.FINANCE,
-        data=bgmax.write(
-            bankgiro=get_billing_settings().seller_bankgiro,
-            payment_date=dt.date(2026, 3, 1),
-            payments=[(first.ocr or "", Decimal("500.00"), "000000000001")],
-        ),
-    )
+    await pay(first, Decimal("500.00"), on=dt.date(2026, 3, 1))
     note = await credits.credit_invoice(
         principal=b.FINANCE,
         invoice_id=first.id,

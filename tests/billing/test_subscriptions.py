@@ -67,22 +67,12 @@ def test_prorata_matches_an_independent_computation_to_the_ore() -> None:
         checked += 1
     assert checked == 3000
     # A whole period is exactly the fee (or a quarter of it), leap year or not.
-    assert prorated(
-        Decimal("120000"),
-        BillingPeriod.yearly,
-        dt.date(2028, 1, 1),
-        dt.date(2028, 12, 31),
-        dt.date(2028, 1, 1),
-        dt.date(2028, 12, 31),
-    ) == Decimal("120000.00")
-    assert prorated(
-        Decimal("9600"),
-        BillingPeriod.quarterly,
-        dt.date(2027, 1, 1),
-        dt.date(2027, 3, 31),
-        dt.date(2027, 1, 1),
-        dt.date(2027, 3, 31),
-    ) == Decimal("2400.00")
+    whole_periods = [
+        (Decimal("120000"), BillingPeriod.yearly, dt.date(2028, 1, 1), dt.date(2028, 12, 31), Decimal("120000.00")),
+        (Decimal("9600"), BillingPeriod.quarterly, dt.date(2027, 1, 1), dt.date(2027, 3, 31), Decimal("2400.00")),
+    ]
+    for fee, period, start, end, whole in whole_periods:
+        assert prorated(fee, period, start, end, start, end) == whole
 
 
 # The invoice run ----------------------------------------------------------------------------------------

@@ -33,15 +33,22 @@ def with_luhn(base: str) -> str:
     return base + luhn.calc_check_digit(base)
 
 
+def address(street: str, postal_code: str, city: str, country_code: str = "SE") -> dict[str, str]:
+    """A party's postal address as keyword arguments, written in the order it is printed."""
+    return {"street": street, "postal_code": postal_code, "city": city, "country_code": country_code}
+
+
+def contact(name: str, email: str) -> dict[str, str]:
+    """Who at the party to write to, as keyword arguments."""
+    return {"contact_name": name, "email": email}
+
+
 SELLER = Seller(
     name="Nordvik Integration AB",
-    street="Sveavägen 44",
-    postal_code="111 34",
-    city="Stockholm",
+    **address("Sveavägen 44", "111 34", "Stockholm"),
     organisation_number=with_luhn("559123456"),
     vat_number=f"SE{with_luhn('559123456')}01",
-    email="faktura@nordvik.example",
-    contact_name="Åsa Öberg",
+    **contact("Åsa Öberg", "faktura@nordvik.example"),
     bankgiro="5050-1055",
     phone="08-123 456 78",
     website="nordvik.example",
@@ -49,35 +56,24 @@ SELLER = Seller(
 
 MUNICIPALITY = Party(
     name="Sjöviks kommun",
-    street="Kommunalhusvägen 1",
-    postal_code="931 85",
-    city="Skellefteå",
+    **address("Kommunalhusvägen 1", "931 85", "Skellefteå"),
     organisation_number=with_luhn("212000123"),
-    email="e-faktura@sjovik.example",
-    contact_name="Göran Ärlig",
+    **contact("Göran Ärlig", "e-faktura@sjovik.example"),
 )
 
 FOREIGN_COMPANY = Party(
     name="Müller Datentechnik GmbH",
-    street="Königstraße 12",
-    postal_code="70173",
-    city="Stuttgart",
-    country_code="DE",
+    **address("Königstraße 12", "70173", "Stuttgart", "DE"),
     vat_number="DE123456789",
-    email="rechnung@mueller.example",
-    contact_name="Jürgen Weiß",
+    **contact("Jürgen Weiß", "rechnung@mueller.example"),
 )
 
 NORWEGIAN_COMPANY = Party(
     name="Fjordline Data AS",
-    street="Karl Johans gate 22",
-    postal_code="0159",
-    city="Oslo",
-    country_code="NO",
+    **address("Karl Johans gate 22", "0159", "Oslo", "NO"),
     organisation_number="923609016",
     vat_number="NO923609016MVA",
-    email="faktura@fjordline.example",
-    contact_name="Åse Nordmann",
+    **contact("Åse Nordmann", "faktura@fjordline.example"),
 )
 
 SUBJECTS = [

@@ -114,6 +114,7 @@ def _cli(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 async def test_cli_export_documents(database_url: str, tmp_path: Path) -> None:
     """Against a database file on the SQLite pass (the in-memory test database is not visible to another
     process), against the session's PostgreSQL database on the PostgreSQL pass."""

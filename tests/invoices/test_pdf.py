@@ -20,6 +20,8 @@ from billing.snapshot import DocumentKind, InvoiceSnapshot, Party
 from invoices.pdf import render_pdf
 from tests.invoices.snapshots import FOREIGN_COMPANY, MUNICIPALITY, SELLER, LineSpec, make_snapshot
 
+pytestmark = pytest.mark.sqlite_pass  # no database: the PostgreSQL pass would only repeat it
+
 
 def _norm(text: str) -> str:
     """Collapse whitespace (wrapped lines, no-break spaces) so phrases compare as written."""

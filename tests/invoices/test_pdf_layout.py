@@ -18,6 +18,8 @@ from invoices.pdf import render_pdf
 from invoices.pdf_texts import Texts
 from tests.invoices.snapshots import NORWEGIAN_COMPANY, LineSpec, make_snapshot
 
+pytestmark = pytest.mark.sqlite_pass  # no database: the PostgreSQL pass would only repeat it
+
 DATE = re.compile(r"^(\d{4}-\d{2}-\d{2}|\d{1,2} [A-Z][a-z]{2} \d{4})\b")
 SPEC_HEADER = {"sv": "Utfört arbete", "en": "Work done"}
 SUM = {"sv": "Summa", "en": "Total"}

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import sys
 from pathlib import Path
 
 import httpx
 import pytest
-from tortoise import Tortoise
 
 from core.auth import Role
 from notifications.models import InboundMessage, InboundStatus
@@ -20,20 +18,7 @@ from support.models import Comment
 from tests import factories as f
 from tests.mail import messages as m
 from tests.mail.conftest import Mailbox
-from tripdesk.db import tortoise_config
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-async def file_database(db: str, tmp_path: Path) -> str:
-    """The in-memory SQLite test database is invisible to another process: use a file there."""
-    if not db.startswith("sqlite"):
-        return db
-    url = f"sqlite://{tmp_path / 'fetchers.sqlite3'}"
-    await Tortoise.close_connections()
-    await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
-    await Tortoise.generate_schemas()
-    return url
+from tests.processes import ROOT, environment, file_database
 
 
 async def replies(client: httpx.AsyncClient, mailbox: Mailbox, count: int, tickets: int) -> set[str]:
@@ -70,14 +55,7 @@ async def start_fetcher(database_url: str, mailbox: Mailbox, **env: str) -> asyn
         sys.executable,
         str(ROOT / "tests/mail/fetcher_process.py"),
         cwd=str(ROOT),
-        env={
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "IMAP_URL": mailbox.url,
-            "PYTHONPATH": str(ROOT),
-            "IMAP_BATCH_SIZE": "20",
-            **env,
-        },
+        env=environment(database_url, IMAP_URL=mailbox.url, IMAP_BATCH_SIZE="20", **env),
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
     )

@@ -15,6 +15,7 @@ from support.models import Comment, Contact, Language, Ticket, TicketEvent
 from tests import factories as f
 from tests.mail import messages as m
 from tests.mail.conftest import Mailbox
+from tests.mail.tickets import admin_headers, open_ticket, requester
 
 SUPPORT = "tripdesk support <support@tripdesk.example.se>"
 
@@ -112,15 +113,8 @@ async def test_an_unknown_sender_is_held_never_answered_then_accepted_or_discard
 async def test_auto_replies_lists_and_bounces_create_nothing_and_send_nothing(
     client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox
 ) -> None:
-    org = await f.organisation()
-    contact = await f.contact(org, email="eva@kommun.example.se")
-    admin = f.bearer(await f.token(Role.admin))
-    r = await client.post(
-        "/api/v1/tickets",
-        headers=admin,
-        json={"subject": "Hur autentiserar vi?", "body": "OAuth-token, vilka scopes?", "requester_id": contact.id},
-    )
-    number = r.json()["number"]
+    contact = await requester("eva@kommun.example.se")
+    number = (await open_ticket(client, contact, "Hur autentiserar vi?", "OAuth-token, vilka scopes?"))["number"]
     queued = await OutboxMessage.all().count()
     reply_to = f"support+{number}@tripdesk.example.se"
     out_of_office = m.message(
@@ -159,9 +153,12 @@ async def test_auto_replies_lists_and_bounces_create_nothing_and_send_nothing(
     ]
     [failing] = await FailingAddress.all()
     assert failing.email == "eva@kommun.example.se"
-    listed = (await client.get("/api/v1/mail/failing-addresses", headers=admin)).json()["items"]
+    headers = await admin_headers()
+    listed = (await client.get("/api/v1/mail/failing-addresses", headers=headers)).json()["items"]
     assert [x["email"] for x in listed] == ["eva@kommun.example.se"]
-    pref = await client.get(f"/api/v1/organisations/{org.id}/contacts/{contact.id}/mail-preference", headers=admin)
+    pref = await client.get(
+        f"/api/v1/organisations/{contact.organisation_id}/contacts/{contact.id}/mail-preference", headers=headers
+    )
     assert pref.json()["failing"] is True
 
 
@@ -189,16 +186,8 @@ def dsn(*, failed: str, number: str) -> bytes:
 async def test_a_20_mb_attachment_is_refused_and_the_message_kept(
     client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox
 ) -> None:
-    org = await f.organisation()
-    contact = await f.contact(org, email="eva@kommun.example.se")
-    admin = f.bearer(await f.token(Role.admin))
-    ticket = (
-        await client.post(
-            "/api/v1/tickets",
-            headers=admin,
-            json={"subject": "Hur autentiserar vi?", "body": "OAuth-token?", "requester_id": contact.id},
-        )
-    ).json()
+    contact = await requester("eva@kommun.example.se")
+    ticket = await open_ticket(client, contact, "Hur autentiserar vi?", "OAuth-token?")
     big = bytes(range(256)) * (20 * 1024 * 1024 // 256)
     msg = m.message(
         sender=contact.email,

@@ -3,51 +3,23 @@ public comment, once, and the message is moved to the processed folder."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 
-from core.auth import Role
 from notifications.inbound.fetcher import Handled, InboundMail, MailFetcher
 from notifications.models import InboundMessage, InboundStatus, OutboxMessage
-from support.models import Comment, Contact, Language, Ticket, TicketEvent, TicketStatus
-from tests import factories as f
+from support.models import Comment, Language, Ticket, TicketEvent, TicketStatus
 from tests.mail import messages as m
 from tests.mail.conftest import Mailbox
-
-ASSISTANCE = (
-    "Hur autentiserar vi mot API:et?",
-    "Vi förstår inte hur vi hämtar en OAuth-token. Vilka scopes behövs och hur anropar vi token-endpointen?",
-)
-
-
-async def open_waiting_ticket(client: httpx.AsyncClient, contact: Contact) -> dict[str, Any]:
-    admin = f.bearer(await f.token(Role.admin))
-    response = await client.post(
-        "/api/v1/tickets",
-        headers=admin,
-        json={"subject": ASSISTANCE[0], "body": ASSISTANCE[1], "requester_id": contact.id},
-    )
-    assert response.status_code == 201, response.text
-    ticket = response.json()
-    for status in ("triaged", "in_progress", "waiting_on_customer"):
-        r = await client.patch(f"/api/v1/tickets/{ticket['id']}", headers=admin, json={"status": status})
-        assert r.status_code == 200, r.text
-    return ticket
+from tests.mail.tickets import move, open_waiting_ticket, requester
 
 
 @pytest.mark.parametrize("style", sorted(m.STYLES))
 async def test_a_reply_lands_once_as_a_comment_without_quotes_or_signature(
     client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox, style: str
 ) -> None:
-    org = await f.organisation()
-    contact = await f.contact(
-        org,
-        email="eva.lund@lappmarken.example.se",
-        name="Eva Lund",
-        language=Language.sv if style.endswith("sv") else Language.en,
-    )
+    language = Language.sv if style.endswith("sv") else Language.en
+    contact = await requester("eva.lund@lappmarken.example.se", name="Eva Lund", language=language)
     ticket = await open_waiting_ticket(client, contact)
     msg, new_text = m.reply(style, sender="Eva Lund <Eva.Lund@lappmarken.example.se>", number=ticket["number"])
     await mailbox.append(m.raw(msg))
@@ -75,8 +47,7 @@ async def test_a_reply_lands_once_as_a_comment_without_quotes_or_signature(
 async def test_reply_matched_by_references_then_by_subject(
     client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox
 ) -> None:
-    org = await f.organisation()
-    contact = await f.contact(org, email="jane@northwind.example.com", language=Language.en)
+    contact = await requester("jane@northwind.example.com", language=Language.en)
     first = await open_waiting_ticket(client, contact)
     second = await open_waiting_ticket(client, contact)
     receipt = await OutboxMessage.get(dedupe_key=f"ticket:{first['number']}:received")
@@ -106,8 +77,7 @@ async def test_reply_matched_by_references_then_by_subject(
 async def test_html_only_reply_is_converted_to_text_without_script(
     client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox
 ) -> None:
-    org = await f.organisation()
-    contact = await f.contact(org, email="dev@partner.example.com", language=Language.en)
+    contact = await requester("dev@partner.example.com", language=Language.en)
     ticket = await open_waiting_ticket(client, contact)
     html = (
         "<html><head><style>p{color:red}</style><script>alert('x')</script></head><body>"
@@ -127,13 +97,9 @@ async def test_html_only_reply_is_converted_to_text_without_script(
 async def test_reply_on_a_closed_ticket_opens_a_follow_up(
     client: httpx.AsyncClient, fetcher: MailFetcher, mailbox: Mailbox
 ) -> None:
-    org = await f.organisation()
-    contact = await f.contact(org, email="eva@kommun.example.se")
+    contact = await requester("eva@kommun.example.se")
     ticket = await open_waiting_ticket(client, contact)
-    admin = f.bearer(await f.token(Role.admin))
-    for status in ("resolved", "closed"):
-        r = await client.patch(f"/api/v1/tickets/{ticket['id']}", headers=admin, json={"status": status})
-        assert r.status_code == 200, r.text
+    await move(client, ticket, "resolved", "closed")
     msg, text = m.reply("outlook_sv", sender=contact.email, number=ticket["number"])
     await mailbox.append(m.raw(msg))
     await fetcher.run_once()
@@ -151,8 +117,7 @@ async def test_a_failing_message_stays_in_the_mailbox_and_is_retried(
     from notifications.inbound import fetcher as fetcher_module
     from support import mail_conversations
 
-    org = await f.organisation()
-    contact = await f.contact(org, email="eva@kommun.example.se")
+    contact = await requester("eva@kommun.example.se")
     ticket = await open_waiting_ticket(client, contact)
     msg, text = m.reply("gmail_sv", sender=contact.email, number=ticket["number"])
     await mailbox.append(m.raw(msg))

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from pathlib import Path
 
 from notifications.inbound.fetcher import MailFetcher
@@ -13,7 +11,7 @@ from support.models import Ticket
 from tests import factories as f
 from tests.mail import messages as m
 from tests.mail.conftest import Mailbox
-from tests.mail.test_fetchers import ROOT, file_database
+from tests.processes import environment, file_database, run_cli
 
 
 async def test_idle_wakes_the_worker_when_mail_arrives(db: str, mailbox: Mailbox) -> None:
@@ -59,18 +57,7 @@ async def test_fetch_mail_command_reads_the_mailbox_once(db: str, mailbox: Mailb
             m.message(sender="stranger@example.com", to="support@tripdesk.example.se", subject="Hej", body="Vem är ni?")
         )
     )
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tripdesk.cli",
-        "fetch-mail",
-        cwd=str(ROOT),
-        env={**os.environ, "DATABASE_URL": url, "IMAP_URL": mailbox.url, "PYTHONPATH": str(ROOT)},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
-    assert proc.returncode == 0, err.decode()[-2000:]
-    assert "held 1" in out.decode()
+    out = await run_cli("fetch-mail", environment(url, IMAP_URL=mailbox.url), timeout=120)
+    assert "held 1" in out
     assert (await InboundMessage.get()).status == InboundStatus.held
     assert await mailbox.count("INBOX") == 0

@@ -22,6 +22,7 @@ from notifications.service import Attachment, enqueue_email, outbox_depth, ticke
 from notifications.settings import MailSettings
 from notifications.templating import TEMPLATES
 from notifications.worker import OutboxWorker, run_in_background
+from tests.notifications.conftest import deliver_all, deliver_with_a_new_worker
 from tests.notifications.samples import SUBJECT_WORDS, context_for
 from tests.notifications.smtp import SmtpServer
 
@@ -38,32 +39,6 @@ async def queue(
         dedupe_key=key,
         **extra,
     )
-
-
-async def deliver_with_a_new_worker(make_worker: Callable[[], OutboxWorker]) -> None:
-    """Deliver everything pending with a fresh worker, then close its connection."""
-    worker = make_worker()
-    await deliver_all(worker)
-    await worker.mailer.close()
-
-
-async def deliver_all(
-    worker: OutboxWorker, *, until: int | None = None, smtp: SmtpServer | None = None, limit_s: float = 10.0
-) -> None:
-    """Run the worker until nothing is pending (or the server has `until` messages), waiting out backoffs."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit_s
-    while loop.time() < deadline:
-        await worker.run_once()
-        if until is not None and smtp is not None and len(smtp.received) >= until:
-            return
-        if (
-            until is None
-            and not await OutboxMessage.filter(status__in=[OutboxStatus.pending, OutboxStatus.sending]).exists()
-        ):
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the outbox did not drain in time")
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])

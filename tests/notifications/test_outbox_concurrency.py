@@ -5,32 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 from pathlib import Path
 
 import pytest
-from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
 from notifications.models import OutboxMessage, OutboxStatus
 from tests.notifications.smtp import SmtpServer
 from tests.notifications.test_outbox import queue
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import ROOT, environment, file_database, run_cli
 
 
 def _env(database_url: str, smtp_url: str, **extra: str) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SMTP_URL": smtp_url,
-        "PYTHONPATH": str(ROOT),
-        "OUTBOX_BACKOFF_BASE_SECONDS": "0.01",
-        "OUTBOX_BACKOFF_MAX_SECONDS": "0.05",
-        **extra,
-    }
-    return env
+    return environment(
+        database_url, SMTP_URL=smtp_url, OUTBOX_BACKOFF_BASE_SECONDS="0.01", OUTBOX_BACKOFF_MAX_SECONDS="0.05", **extra
+    )
 
 
 async def enqueue_many(n: int) -> None:
@@ -40,6 +30,7 @@ async def enqueue_many(n: int) -> None:
 
 
 @pytest.mark.postgres_only
+@pytest.mark.slow
 async def test_two_worker_processes_deliver_each_message_exactly_once(db: str, smtp: SmtpServer) -> None:
     total = 1000
     await enqueue_many(total)
@@ -77,30 +68,10 @@ async def test_two_worker_processes_deliver_each_message_exactly_once(db: str, s
 
 
 async def test_send_outbox_command_drains_the_queue(db: str, smtp: SmtpServer, tmp_path: Path) -> None:
-    if db.startswith("sqlite"):
-        # The in-memory test database is invisible to another process: use a file for this test.
-        url = f"sqlite://{tmp_path / 'cli.sqlite3'}"
-        await Tortoise.close_connections()
-        from tripdesk.db import tortoise_config
-
-        await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
-        await Tortoise.generate_schemas()
-    else:
-        url = db
+    url = await file_database(db, tmp_path)
     for n in range(3):
         assert await queue(key=f"cli:{n}")
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tripdesk.cli",
-        "send-outbox",
-        cwd=str(ROOT),
-        env=_env(url, smtp.url),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
-    assert proc.returncode == 0, err.decode()
-    assert "sent 3" in out.decode() and "pending 0" in out.decode()
+    out = await run_cli("send-outbox", _env(url, smtp.url), timeout=60)
+    assert "sent 3" in out and "pending 0" in out
     assert len(smtp.received) == 3
     assert await OutboxMessage.filter(status=OutboxStatus.sent).count() == 3

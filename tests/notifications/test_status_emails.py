@@ -15,8 +15,8 @@ from notifications.models import OutboxMessage, OutboxStatus
 from notifications.worker import OutboxWorker
 from support.models import Language
 from tests import factories as f
+from tests.notifications.conftest import Deliver, deliver_all
 from tests.notifications.smtp import SmtpServer
-from tests.notifications.test_outbox import deliver_all
 from tests.notifications.test_ticket_emails import open_ticket
 
 WALK = ("triaged", "in_progress", "waiting_on_customer", "in_progress", "resolved", "closed")
@@ -37,7 +37,7 @@ async def walk(
 
 
 async def test_the_walk_to_closed_sends_a_receipt_and_one_resolved_email(
-    client: httpx.AsyncClient, db: str, smtp: SmtpServer, make_worker: Callable[..., OutboxWorker]
+    client: httpx.AsyncClient, db: str, deliver: Deliver
 ) -> None:
     """new → triaged → in_progress → waiting_on_customer → in_progress → resolved → closed within the window: the
     question was answered within it and closing after resolving says nothing new."""
@@ -46,10 +46,7 @@ async def test_the_walk_to_closed_sends_a_receipt_and_one_resolved_email(
     admin = f.bearer(await f.token(Role.admin))
     ticket = await open_ticket(client, admin, requester.id)
     await walk(client, admin, ticket["id"])
-    worker = make_worker()
-    await deliver_all(worker)
-    await worker.mailer.close()
-    subjects = [r.message["Subject"] for r in smtp.received]
+    subjects = [r.message["Subject"] for r in await deliver()]
     assert len(subjects) == 2, subjects  # six transitions sent six status emails before
     assert "We have received your ticket" in subjects[0] and "Closed" in subjects[1]
 

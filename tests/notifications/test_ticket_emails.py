@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
@@ -13,15 +14,14 @@ from billing.money import format_amount
 from core.auth import Role
 from notifications.models import OutboxMessage, OutboxStatus
 from notifications.service import PreparedEmail, complete_context
-from notifications.worker import OutboxWorker
 from support import notify
 from support.models import Language, TicketEvent
 from support.policy import Category
 from support.tickets import store as ticket_store
 from support.tickets.records import NewTicket
 from tests import factories as f
-from tests.notifications.smtp import SmtpServer
-from tests.notifications.test_outbox import deliver_all
+from tests.notifications.conftest import Deliver
+from tests.support import ticket_helpers
 
 ASSISTANCE = (
     "Hur autentiserar vi mot API:et?",
@@ -60,25 +60,14 @@ async def post_action(
 
 
 async def open_ticket(
-    client: httpx.AsyncClient,
-    headers: dict[str, str],
-    requester_id: int,
-    subject: str = ASSISTANCE[0],
-    body: str = ASSISTANCE[1],
-) -> dict:
-    response = await client.post(
-        "/api/v1/tickets", json={"subject": subject, "body": body, "requester_id": requester_id}, headers=headers
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
+    client: httpx.AsyncClient, headers: dict[str, str], requester_id: int, *text: str
+) -> dict[str, Any]:
+    """Open a ticket through the API: an assistance question unless `text` gives its subject and body."""
+    return await ticket_helpers.open_ticket(client, headers, requester_id, *(text or ASSISTANCE))
 
 
 async def test_new_ticket_queues_a_receipt_to_the_requester(
-    client: httpx.AsyncClient,
-    db: str,
-    smtp: SmtpServer,
-    make_worker: Callable[..., OutboxWorker],
-    rate_quoter: list[tuple[int, Category]],
+    client: httpx.AsyncClient, db: str, deliver: Deliver, rate_quoter: list[tuple[int, Category]]
 ) -> None:
     org = await f.organisation(name="Åsele kommun")
     requester = await f.contact(org, name="Åsa Öberg", email="asa.oberg@asele.example.se")
@@ -98,10 +87,7 @@ async def test_new_ticket_queues_a_receipt_to_the_requester(
     else:  # below the confidence threshold: nothing about billing yet
         assert "konsulttaxa" not in mail.text_body and "bedömer hur det ska hanteras" in mail.text_body
 
-    worker = make_worker()
-    await deliver_all(worker)
-    await worker.mailer.close()
-    [got] = smtp.received
+    [got] = await deliver()
     assert got.rcpt_tos == ["asa.oberg@asele.example.se"] and got.message["Reply-To"] == mail.reply_to
 
 
@@ -139,11 +125,7 @@ async def test_receipt_for_a_ticket_awaiting_triage_says_nothing_about_billing(
 
 
 async def test_ticket_lifecycle_emails_once_per_event(
-    client: httpx.AsyncClient,
-    db: str,
-    smtp: SmtpServer,
-    make_worker: Callable[..., OutboxWorker],
-    rate_quoter: list[tuple[int, Category]],
+    client: httpx.AsyncClient, db: str, deliver: Deliver, rate_quoter: list[tuple[int, Category]]
 ) -> None:
     org = await f.organisation()
     requester = await f.contact(org, language=Language.en, email="dev@partner.example.com")
@@ -189,12 +171,10 @@ async def test_ticket_lifecycle_emails_once_per_event(
     assert "not a defect" in outcome_mail.subject
     assert "SEK 1,250.00 per hour" in outcome_mail.text_body and "Wrong date format" in outcome_mail.text_body
 
-    worker = make_worker()
-    await deliver_all(worker)
-    await worker.mailer.close()
-    ids = smtp.handler.message_ids()
+    received = await deliver()
+    ids = [r.message_id for r in received]
     assert len(ids) == len(await mails()) == 1 + 1 + 1 + 1 + 1 and len(set(ids)) == len(ids)
-    assert {tuple(r.rcpt_tos) for r in smtp.received} == {("dev@partner.example.com",)}
+    assert {tuple(r.rcpt_tos) for r in received} == {("dev@partner.example.com",)}
 
 
 async def test_extension_decision_and_unofficial_rejection(

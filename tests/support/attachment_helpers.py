@@ -12,8 +12,10 @@ import pytest
 from core.auth import Role
 from support.attachments.settings import get_attachment_settings
 from tests import factories as f
+from tests.support.ticket_helpers import open_ticket
 
 STORES = ["directory", "database"]
+EXPORT_STUCK = ("Exporten fastnar", "Batchexporten avbryts efter en timme.")
 
 
 def use_store(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, kind: str, **env: str) -> Iterator[str]:
@@ -33,17 +35,8 @@ async def world(client: httpx.AsyncClient) -> dict[str, Any]:
     tickets = []
     for organisation in (org, other):
         requester = await f.contact(organisation)
-        response = await client.post(
-            "/api/v1/tickets",
-            headers=admin,
-            json={
-                "subject": "Exporten fastnar",
-                "body": "Batchexporten avbryts efter en timme.",
-                "requester_id": requester.id,
-            },
-        )
-        assert response.status_code == 201, response.text
-        tickets.append(response.json()["id"])
+        ticket = await open_ticket(client, admin, requester.id, *EXPORT_STUCK)
+        tickets.append(ticket["id"])
     return {
         "org": org,
         "other": other,

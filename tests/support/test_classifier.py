@@ -20,6 +20,8 @@ from support.classification.evaluate import evaluate, format_report
 from support.policy import POLICY, Billing, Category
 from tests.support.classifier_model import HELDOUT
 
+pytestmark = pytest.mark.sqlite_pass  # no database: the PostgreSQL pass would only repeat it
+
 
 # ------------------------------------------------------------------------------------ the corpus
 def test_written_corpus_carries_the_model() -> None:

@@ -25,6 +25,8 @@ from support.classification.rules import RULES, Rule, rule_hits
 from support.policy import POLICY, Category
 from tests.support.classifier_model import HELDOUT
 
+pytestmark = pytest.mark.sqlite_pass  # no database: the PostgreSQL pass would only repeat it
+
 # ------------------------------------------------------------ the fast path against the library
 # Tickets that stress the text handling: empty, long (between and beyond the model's and the rules'
 # windows), emoji, zero-width and bidi characters, Swedish letters, upper case, letters that lower() turns
@@ -127,6 +129,7 @@ def _library_classify(model: Classifier, subject: str, body: str) -> tuple[Categ
     return category, confidence, language, reasons
 
 
+@pytest.mark.slow
 def test_fast_path_matches_the_library(model: Classifier) -> None:
     features, clf = model.pipeline.named_steps["features"], model.pipeline.named_steps["clf"]
     word_vec = features.transformer_list[0][1]

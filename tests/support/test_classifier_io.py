@@ -25,6 +25,8 @@ from support.classification.model_store import load_or_train
 from support.policy import Category
 from tests.support.classifier_model import HELDOUT
 
+pytestmark = pytest.mark.sqlite_pass  # no database: the PostgreSQL pass would only repeat it
+
 
 def test_result_json_shape(model: Classifier) -> None:
     result = model.classify("Timeouts", "Our nightly sync times out after 60 seconds, how do we tune it?")
@@ -127,6 +129,7 @@ def test_disk_cache_loads_and_survives_corruption(tmp_path: Path) -> None:
     assert rebuilt.model_version == first.model_version
 
 
+@pytest.mark.slow
 async def test_load_classifier_async_uses_the_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from support.settings import get_settings
 
@@ -142,6 +145,7 @@ async def test_load_classifier_async_uses_the_data_dir(tmp_path: Path, monkeypat
         get_settings.cache_clear()
 
 
+@pytest.mark.slow
 def test_corrections_improve_a_family_the_model_gets_wrong() -> None:
     demo = correction_demo()
     assert demo.corrections <= 10
@@ -182,23 +186,3 @@ def test_cli_eval_prints_the_report(model: Classifier, tmp_path: Path) -> None:
     assert "macro-F1" in text and "confusion" in text and "coverage" in text
     assert all(c.value in text for c in Category)
     assert run_eval(tmp_path / "missing.jsonl", io.StringIO(), classifier=model) == 1
-
-
-# ---------------------------------------------------------------------- staff labels (database)
-async def test_staff_labels_are_stored(db: str) -> None:
-    """Retraining on them, and the gate before a retrained model is used: test_classifier_retrain.py."""
-    from support.classification.models import LabelledExample, LabelSource
-    from support.classification.service import record_labelled_example, training_examples
-
-    row = await record_labelled_example(
-        subject="Filimport",
-        body="Vi lägger filer i importmappen på servern.",
-        category=Category.unofficial,
-        source="staff_override",
-        ticket_id=None,
-    )
-    assert row.source is LabelSource.staff_override
-    assert await LabelledExample.filter(category=Category.unofficial).count() == 1
-    examples = await training_examples()
-    staff = [e for e in examples if e.get("group") == "staff"]
-    assert len(staff) == 1 and staff[0]["weight"] > 1 and len(examples) == len(corpus_examples()) + 1

@@ -4,7 +4,11 @@ category (the question, exception names, status codes) stays."""
 
 from __future__ import annotations
 
+import pytest
+
 from support.classification.preprocess import clean_body
+
+pytestmark = pytest.mark.sqlite_pass  # no database: the PostgreSQL pass would only repeat it
 
 EMAIL = """Hej,
 

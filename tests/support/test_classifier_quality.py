@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pytest
 
 from support.classification.calibration import expected_calibration_error, fit_temperature, softmax
 from support.classification.classifier import (
@@ -28,6 +29,8 @@ from support.classification.corpus_files import (
 from support.classification.evaluate import evaluate
 from support.policy import Category
 from tests.support.classifier_model import corpus_model
+
+pytestmark = pytest.mark.sqlite_pass  # no database: the PostgreSQL pass would only repeat it
 
 
 def test_no_evaluation_ticket_is_trained_on() -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
+
 from support.classification import model_store
 from support.classification.cli import run_retrain_async
 from support.classification.corpus_files import written_examples
@@ -14,6 +16,7 @@ from support.policy import Category
 from tests.support.classifier_model import corpus_model, seed_cache
 
 
+@pytest.mark.slow
 async def test_a_worse_model_is_not_promoted(db: str, tmp_path: Path) -> None:
     """Hasty overrides (real tickets given the wrong category, weighted as staff labels) make a worse model:
     it is trained and scored, but the model in use stays, in this process and for the next one."""
@@ -55,3 +58,23 @@ async def test_retrain_prints_progress_and_figures_and_promotes_an_equal_model(d
         assert promoted is not None and promoted.model_version == corpus_model().model_version
     finally:
         model_store.set_classifier(None)
+
+
+async def test_staff_labels_are_stored(db: str) -> None:
+    """What a retrain learns from: the corpus and the staff's labels, weighted above it."""
+    from support.classification.classifier import corpus_examples
+    from support.classification.models import LabelledExample, LabelSource
+    from support.classification.service import training_examples
+
+    row = await record_labelled_example(
+        subject="Filimport",
+        body="Vi lägger filer i importmappen på servern.",
+        category=Category.unofficial,
+        source="staff_override",
+        ticket_id=None,
+    )
+    assert row.source is LabelSource.staff_override
+    assert await LabelledExample.filter(category=Category.unofficial).count() == 1
+    examples = await training_examples()
+    staff = [e for e in examples if e.get("group") == "staff"]
+    assert len(staff) == 1 and staff[0]["weight"] > 1 and len(examples) == len(corpus_examples()) + 1

@@ -14,19 +14,28 @@ import pytest
 from core.auth import Role
 from tests import factories as f
 from tests.support.test_organisations import assert_problem
+from tests.support.ticket_helpers import open_ticket, world
+
+ACTIVATION = (
+    "Aktivera Bygglov-API:et",
+    "Vi får 403 och gränssnittet är inte aktiverat för oss. Kan ni aktivera det i produktion?",
+)
+
+
+async def classify(client: httpx.AsyncClient, headers: dict[str, str], subject: str, body: str) -> httpx.Response:
+    """The dry run: how this text would be classified, without a ticket."""
+    return await client.post("/api/v1/classify", headers=headers, json={"subject": subject, "body": body})
 
 
 async def test_dry_run_classifies_without_creating_a_ticket(client: httpx.AsyncClient) -> None:
     from support.models import Ticket
 
     support = f.bearer(await f.token(Role.support))
-    response = await client.post(
-        "/api/v1/classify",
-        headers=support,
-        json={
-            "subject": "Vi läser direkt i er databas",
-            "body": "Vår rapport kör SELECT * FROM arende direkt mot er SQL Server-databas. Vilken tabell har datumen?",
-        },
+    response = await classify(
+        client,
+        support,
+        "Vi läser direkt i er databas",
+        "Vår rapport kör SELECT * FROM arende direkt mot er SQL Server-databas. Vilken tabell har datumen?",
     )
     assert response.status_code == 200, response.text
     body = response.json()
@@ -34,13 +43,8 @@ async def test_dry_run_classifies_without_creating_a_ticket(client: httpx.AsyncC
     assert body["reasons"] and 0 <= body["confidence"] <= 1
     assert body["needs_triage"] is True  # an automatic `unofficial` is always a staff decision
     english = (
-        await client.post(
-            "/api/v1/classify",
-            headers=support,
-            json={
-                "subject": "Token refresh returns 401",
-                "body": "How do we call the token endpoint with our client id?",
-            },
+        await classify(
+            client, support, "Token refresh returns 401", "How do we call the token endpoint with our client id?"
         )
     ).json()
     assert english["language"] == "en"
@@ -72,7 +76,7 @@ async def test_cli_and_api_give_the_same_answer(client: httpx.AsyncClient, subje
     from support.classification.cli import run_classify
 
     support = f.bearer(await f.token(Role.support))
-    api = (await client.post("/api/v1/classify", headers=support, json={"subject": subject, "body": body})).json()
+    api = (await classify(client, support, subject, body)).json()
     out = io.StringIO()
     assert run_classify(io.StringIO(json.dumps({"subject": subject, "body": body}) + "\n"), out) == 0
     cli = json.loads(out.getvalue())
@@ -81,20 +85,8 @@ async def test_cli_and_api_give_the_same_answer(client: httpx.AsyncClient, subje
 
 
 async def test_ticket_resource_shows_its_classification_reasons(client: httpx.AsyncClient) -> None:
-    org = await f.organisation()
-    requester = await f.contact(org)
-    admin = f.bearer(await f.token(Role.admin))
-    created = await client.post(
-        "/api/v1/tickets",
-        headers=admin,
-        json={
-            "subject": "Aktivera Bygglov-API:et",
-            "requester_id": requester.id,
-            "body": "Vi får 403 och gränssnittet är inte aktiverat för oss. Kan ni aktivera det i produktion?",
-        },
-    )
-    assert created.status_code == 201, created.text
-    ticket = created.json()
+    _, requester, admin = await world()
+    ticket = await open_ticket(client, admin, requester.id, *ACTIVATION)
     read = (await client.get(f"/api/v1/tickets/{ticket['id']}", headers=admin)).json()
     assert read["category"] == "activation"
     assert read["classification_reasons"] == ticket["classification_reasons"]

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import drop_scratch_database, scratch_database
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,6 +29,7 @@ def tripdesk(*args: str, database_url: str, timeout: int = 120) -> subprocess.Co
     )
 
 
+@pytest.mark.slow
 async def test_seed_demo_on_an_unmigrated_database_says_migrate_first(tmp_path: Path) -> None:
     name, url = await scratch_database("tripdesk_cli", tmp_path / "empty.sqlite3")
     try:
@@ -39,6 +42,8 @@ async def test_seed_demo_on_an_unmigrated_database_says_migrate_first(tmp_path: 
     ]
 
 
+@pytest.mark.sqlite_pass  # its own SQLite file (or none), whichever the pass
+@pytest.mark.slow
 def test_create_token_with_a_staff_member(tmp_path: Path) -> None:
     url = f"sqlite://{tmp_path / 'desk.sqlite3'}"
     assert tripdesk("migrate", database_url=url).returncode == 0
@@ -57,6 +62,7 @@ def test_create_token_with_a_staff_member(tmp_path: Path) -> None:
     assert missing.returncode == 2 and missing.stderr.strip() == "error: staff 9 not found"
 
 
+@pytest.mark.sqlite_pass  # its own SQLite file (or none), whichever the pass
 def test_every_help_says_defaults_formats_and_environment() -> None:
     from tripdesk.cli import build_parser
     from tripdesk.wiring import install_hooks
@@ -75,6 +81,7 @@ def test_every_help_says_defaults_formats_and_environment() -> None:
     assert "a calendar month, e.g. 2026-11" in sub.choices["invoice-run"].format_help()
 
 
+@pytest.mark.sqlite_pass  # its own SQLite file (or none), whichever the pass
 def test_serve_says_where_it_listens(tmp_path: Path) -> None:
     url = f"sqlite://{tmp_path / 'serve.sqlite3'}"
     with socket.socket() as probe:

@@ -14,7 +14,7 @@ import pytest
 from tortoise import Tortoise
 from tortoise.migrations.autodetector import MigrationAutodetector
 
-from tests.conftest import BACKEND, create_pg_database, drop_pg_database, pg_url
+from tests.conftest import create_pg_database, drop_pg_database, pg_url
 from tripdesk.db import tortoise_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -62,6 +62,7 @@ async def test_models_and_migrations_agree() -> None:
 
 
 @pytest.mark.postgres_only
+@pytest.mark.slow
 async def test_migrations_on_empty_postgres() -> None:
     import asyncpg
 
@@ -100,7 +101,8 @@ async def test_migrations_on_empty_postgres() -> None:
         await drop_pg_database(name)
 
 
-@pytest.mark.skipif(BACKEND == "postgres", reason="the SQLite pass covers the embedded default")
+@pytest.mark.sqlite_pass  # the embedded default, whichever the pass
+@pytest.mark.slow
 async def test_migrations_on_empty_sqlite(tmp_path: Path) -> None:
     import sqlite3
 

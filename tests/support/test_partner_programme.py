@@ -15,6 +15,7 @@ from support.programme.models import DocumentationAccess
 from tests import factories
 from tests.billing.subscription_builders import price_list, subscribe
 from tests.factories import bearer
+from tests.support.ticket_helpers import open_ticket
 
 
 @pytest.fixture
@@ -261,18 +262,8 @@ async def test_a_partner_sees_only_its_customers_tickets_opened_through_it(
         assert linked.status_code == 201, linked.text
 
     async def intake(requester_id: int, **extra: Any) -> int:
-        made = await client.post(
-            "/api/v1/tickets",
-            headers=admin,
-            json={
-                "subject": "Hur anropar vi ärende-API:et?",
-                "body": "Vi får 401.",
-                "requester_id": requester_id,
-                **extra,
-            },
-        )
-        assert made.status_code == 201, made.text
-        return int(made.json()["id"])
+        made = await open_ticket(client, admin, requester_id, "Hur anropar vi ärende-API:et?", "Vi får 401.", **extra)
+        return int(made["id"])
 
     through_partner = await intake((await factories.contact(partner)).id, bill_to_id=customer.id)
     through_other = await intake((await factories.contact(other_partner)).id, bill_to_id=customer.id)

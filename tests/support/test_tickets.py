@@ -9,7 +9,7 @@ from core.auth import Role
 from support.models import Contact, OrganisationKind, Ticket
 from tests import factories as f
 from tests.support.test_organisations import assert_problem
-from tests.support.ticket_helpers import open_ticket, world
+from tests.support.ticket_helpers import open_ticket, post_ticket, world
 
 
 async def test_intake_numbers_classifies_and_records_events(client: httpx.AsyncClient) -> None:
@@ -59,9 +59,7 @@ async def test_intake_of_an_inactive_or_foreign_requester_stores_nothing(client:
     ]
     for who, headers, detail in cases:
         contact_id = who if isinstance(who, int) else who.id
-        response = await client.post(
-            "/api/v1/tickets", json={"subject": "x", "requester_id": contact_id}, headers=headers
-        )
+        response = await post_ticket(client, headers, contact_id)
         assert_problem(response, 422)
         assert detail in response.json()["detail"]
     assert await Ticket.all().count() == 0 and await OutboxMessage.all().count() == 0
@@ -105,14 +103,7 @@ async def test_partner_may_bill_a_customer_but_a_customer_may_not(client: httpx.
     ticket = await open_ticket(client, admin, consultant.id, bill_to_id=customer.id)
     assert ticket["organisation_id"] == partner.id and ticket["bill_to_id"] == customer.id
     customer_contact = await f.contact(customer)
-    assert_problem(
-        await client.post(
-            "/api/v1/tickets",
-            json={"subject": "x", "requester_id": customer_contact.id, "bill_to_id": partner.id},
-            headers=admin,
-        ),
-        404,
-    )
+    assert_problem(await post_ticket(client, admin, customer_contact.id, bill_to_id=partner.id), 404)
     # the billed customer's integrator sees the ticket; a third organisation does not
     billed = f.bearer(await f.token(Role.integrator, organisation=customer))
     assert (await client.get(f"/api/v1/tickets/{ticket['id']}", headers=billed)).status_code == 200
@@ -145,14 +136,7 @@ async def test_external_reference_is_kept_returned_and_found(client: httpx.Async
         )
         == 2
     )
-    assert_problem(
-        await client.post(
-            "/api/v1/tickets",
-            json={"subject": "x", "requester_id": requester.id, "external_reference": "x" * 101},
-            headers=admin,
-        ),
-        422,
-    )
+    assert_problem(await post_ticket(client, admin, requester.id, external_reference="x" * 101), 422)
 
 
 async def test_licence_warning_on_ticket(client: httpx.AsyncClient) -> None:
@@ -161,14 +145,7 @@ async def test_licence_warning_on_ticket(client: httpx.AsyncClient) -> None:
     ticket = await open_ticket(client, admin, requester.id, application_id=app.id)
     assert "without a valid licence" in ticket["licence_warning"]
     other_app = await f.application(await f.organisation())
-    assert_problem(
-        await client.post(
-            "/api/v1/tickets",
-            json={"subject": "x", "requester_id": requester.id, "application_id": other_app.id},
-            headers=admin,
-        ),
-        404,
-    )
+    assert_problem(await post_ticket(client, admin, requester.id, application_id=other_app.id), 404)
 
 
 async def test_state_machine_and_events(client: httpx.AsyncClient) -> None:
@@ -247,10 +224,6 @@ async def test_integrator_scope_on_lists_and_writes(client: httpx.AsyncClient) -
     assert_problem(
         await client.patch(f"/api/v1/tickets/{mine['id']}", json={"status": "triaged"}, headers=integrator), 403
     )
-    assert_problem(
-        await client.post("/api/v1/tickets", json={"subject": "x", "requester_id": other.id}, headers=integrator), 422
-    )
-    own = await client.post(
-        "/api/v1/tickets", json={"subject": "Hjälp", "requester_id": requester.id}, headers=integrator
-    )
+    assert_problem(await post_ticket(client, integrator, other.id), 422)
+    own = await post_ticket(client, integrator, requester.id, "Hjälp")
     assert own.status_code == 201
