@@ -4,55 +4,39 @@ installation can issue a valid-looking invoice at once; production sets the TRIP
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings
 from stdnum.se import orgnr
 from stdnum.se import vat as se_vat
 
 from billing.snapshot import Seller
-
-
-def _env_flag(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    return raw.strip().lower() in ("1", "true", "yes", "on")
+from core.settings import from_environment
+from support.timetracking.settings import get_timetracking_settings
 
 
 def require_approval_default() -> bool:
-    """Time tracking owns the approval setting (TRIPDESK_REQUIRE_APPROVAL, on by default); read it there
-    when that module exists, else from the same environment variable."""
-    try:
-        from support.timetracking import settings as tt_settings  # noqa: PLC0415
-    except ImportError:
-        return _env_flag("TRIPDESK_REQUIRE_APPROVAL", True)
-    for getter in ("get_settings", "get_timetracking_settings"):
-        fn = getattr(tt_settings, getter, None)
-        if fn is not None:
-            value = getattr(fn(), "require_approval", None)
-            if isinstance(value, bool):
-                return value
-    return _env_flag("TRIPDESK_REQUIRE_APPROVAL", True)
+    """Time tracking owns the approval setting (TRIPDESK_REQUIRE_APPROVAL, on by default): invoicing follows it
+    unless the billing settings are given a value of their own."""
+    return get_timetracking_settings().require_approval
 
 
 class BillingSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
+    model_config = from_environment("TRIPDESK_")
 
-    seller_name: str = Field("Nordvik Integration AB", alias="TRIPDESK_SELLER_NAME")
-    seller_street: str = Field("Sveavägen 44", alias="TRIPDESK_SELLER_STREET")
-    seller_postal_code: str = Field("111 34", alias="TRIPDESK_SELLER_POSTAL_CODE")
-    seller_city: str = Field("Stockholm", alias="TRIPDESK_SELLER_CITY")
+    seller_name: str = "Nordvik Integration AB"
+    seller_street: str = "Sveavägen 44"
+    seller_postal_code: str = "111 34"
+    seller_city: str = "Stockholm"
     seller_country_code: str = Field("SE", alias="TRIPDESK_SELLER_COUNTRY")
-    seller_organisation_number: str = Field("5567037485", alias="TRIPDESK_SELLER_ORGANISATION_NUMBER")
-    seller_vat_number: str = Field("SE556703748501", alias="TRIPDESK_SELLER_VAT_NUMBER")
-    seller_f_skatt: bool = Field(True, alias="TRIPDESK_SELLER_F_SKATT")
-    seller_bankgiro: str = Field("5050-1055", alias="TRIPDESK_SELLER_BANKGIRO")
-    seller_email: str = Field("faktura@nordvik.example", alias="TRIPDESK_SELLER_EMAIL")
-    seller_phone: str = Field("08-123 456 78", alias="TRIPDESK_SELLER_PHONE")
-    seller_website: str | None = Field("nordvik.example", alias="TRIPDESK_SELLER_WEBSITE")
+    seller_organisation_number: str = "5567037485"
+    seller_vat_number: str = "SE556703748501"
+    seller_f_skatt: bool = True
+    seller_bankgiro: str = "5050-1055"
+    seller_email: str = "faktura@nordvik.example"
+    seller_phone: str = "08-123 456 78"
+    seller_website: str | None = "nordvik.example"
     seller_contact_name: str | None = Field("Fakturaavdelningen", alias="TRIPDESK_SELLER_CONTACT")
     late_payment_interest: str = Field(
         "Dröjsmålsränta enligt räntelagen (referensränta + 8 procentenheter).", alias="TRIPDESK_SELLER_LATE_PAYMENT_SV"
@@ -61,9 +45,9 @@ class BillingSettings(BaseSettings):
         "Late payment interest per the Swedish Interest Act (reference rate + 8 pp).",
         alias="TRIPDESK_SELLER_LATE_PAYMENT_EN",
     )
-    payment_terms_days: int = Field(30, ge=0, le=365, alias="TRIPDESK_PAYMENT_TERMS_DAYS")
-    billing_increment_minutes: int = Field(15, ge=1, le=240, alias="TRIPDESK_BILLING_INCREMENT_MINUTES")
-    require_approval: bool = Field(default_factory=require_approval_default, alias="TRIPDESK_REQUIRE_APPROVAL")
+    payment_terms_days: int = Field(30, ge=0, le=365)
+    billing_increment_minutes: int = Field(15, ge=1, le=240)
+    require_approval: bool = Field(default_factory=require_approval_default)
 
     @field_validator("seller_organisation_number")
     @classmethod

@@ -8,37 +8,37 @@ from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings
+
+from core.settings import from_environment
 
 
 class MailSettings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="", extra="ignore", populate_by_name=True, use_attribute_docstrings=True
-    )
+    model_config = from_environment("OUTBOX_")
 
     smtp_url: str | None = Field(None, alias="SMTP_URL")
     """smtp://user:pass@host:587?starttls=true or smtps://user:pass@host:465; unset = .eml files"""
     mail_from: str = Field("tripdesk <support@tripdesk.example.se>", alias="MAIL_FROM")
     data_dir: Path = Field(Path("var"), alias="TRIPDESK_DATA_DIR")
-    batch_size: int = Field(50, ge=1, le=1000, alias="OUTBOX_BATCH_SIZE")
-    lease_seconds: float = Field(120.0, gt=0, alias="OUTBOX_LEASE_SECONDS")
+    batch_size: int = Field(50, ge=1, le=1000)
+    lease_seconds: float = Field(120.0, gt=0)
     """How long a claimed batch belongs to one worker; a crashed worker's rows are reclaimed after this. Must
     exceed the time to send one batch."""
-    mark_sent_every: int = Field(1, ge=1, alias="OUTBOX_MARK_SENT_EVERY")
+    mark_sent_every: int = Field(1, ge=1)
     """Delivered rows are marked sent in groups of this many (one commit per group); after a crash at most this
     many are delivered again."""
-    address_cache_size: int = Field(4096, ge=0, alias="OUTBOX_ADDRESS_CACHE_SIZE")
+    address_cache_size: int = Field(4096, ge=0)
     """Validated email addresses remembered per process (least recently used go first)."""
-    template_cache_size: int = Field(400, ge=0, alias="OUTBOX_TEMPLATE_CACHE_SIZE")
+    template_cache_size: int = Field(400, ge=0)
     """Compiled email templates kept per language (Jinja2's cache_size)."""
-    max_attempts: int = Field(10, ge=1, alias="OUTBOX_MAX_ATTEMPTS")
-    backoff_base_seconds: float = Field(30.0, ge=0, alias="OUTBOX_BACKOFF_BASE_SECONDS")
-    backoff_max_seconds: float = Field(3600.0, ge=0, alias="OUTBOX_BACKOFF_MAX_SECONDS")
-    poll_seconds: float = Field(2.0, gt=0, alias="OUTBOX_POLL_SECONDS")
+    max_attempts: int = Field(10, ge=1)
+    backoff_base_seconds: float = Field(30.0, ge=0)
+    backoff_max_seconds: float = Field(3600.0, ge=0)
+    poll_seconds: float = Field(2.0, gt=0)
     smtp_timeout_seconds: float = Field(30.0, gt=0, alias="SMTP_TIMEOUT_SECONDS")
     coalesce_seconds: float = Field(60.0, ge=0, alias="TRIPDESK_NOTIFY_WINDOW_SECONDS")
     """Status and category changes of one ticket within this window go out as one email."""
-    shutdown_grace_seconds: float = Field(10.0, ge=0, alias="OUTBOX_SHUTDOWN_GRACE_SECONDS")
+    shutdown_grace_seconds: float = Field(10.0, ge=0)
     """On shutdown the message in flight may finish within this time; the rest is released."""
 
     @property
@@ -66,25 +66,23 @@ def get_mail_settings() -> MailSettings:
 class InboundSettings(BaseSettings):
     """Reading the support mailbox (SPEC §5). Without `IMAP_URL` no mail is fetched."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="", extra="ignore", populate_by_name=True, use_attribute_docstrings=True
-    )
+    model_config = from_environment("IMAP_")
 
     imap_url: str | None = Field(None, alias="IMAP_URL")
     """imaps://user:pass@host:993/INBOX, or imap://…?starttls=true; unset = no mail is fetched"""
     imap_oauth_token: str | None = Field(None, alias="IMAP_OAUTH_TOKEN")
     """an OAuth 2 access token: log in with XOAUTH2 instead of LOGIN"""
-    processed_folder: str = Field("Processed", alias="IMAP_PROCESSED_FOLDER")
-    failed_folder: str = Field("Failed", alias="IMAP_FAILED_FOLDER")
+    processed_folder: str = "Processed"
+    failed_folder: str = "Failed"
     """where a message goes after IMAP_MAX_ATTEMPTS failed attempts (kept, never deleted)"""
     support_address: str | None = Field(None, alias="SUPPORT_ADDRESS")
     """the address integrators write to; default: MAIL_FROM's address"""
-    batch_size: int = Field(50, ge=1, le=1000, alias="IMAP_BATCH_SIZE")
-    poll_seconds: float = Field(30.0, gt=0, alias="IMAP_POLL_SECONDS")
+    batch_size: int = Field(50, ge=1, le=1000)
+    poll_seconds: float = Field(30.0, gt=0)
     """how long to wait between checks (IDLE wakes up earlier)"""
-    lease_seconds: float = Field(300.0, gt=0, alias="IMAP_LEASE_SECONDS")
+    lease_seconds: float = Field(300.0, gt=0)
     """a claimed message belongs to one fetcher this long"""
-    max_attempts: int = Field(5, ge=1, alias="IMAP_MAX_ATTEMPTS")
+    max_attempts: int = Field(5, ge=1)
     max_message_bytes: int = Field(40 * 1024 * 1024, ge=1, alias="MAIL_MAX_MESSAGE_BYTES")
     """a larger message is not downloaded: it goes to the failed folder, visible to staff"""
     max_attachment_bytes: int = Field(10 * 1024 * 1024, ge=0, alias="MAIL_MAX_ATTACHMENT_BYTES")
@@ -97,7 +95,7 @@ class InboundSettings(BaseSettings):
         alias="MAIL_ATTACHMENT_TYPES",
     )
     """accepted attachment types, comma-separated; `type/*` and `prefix.*` patterns allowed"""
-    timeout_seconds: float = Field(60.0, gt=0, alias="IMAP_TIMEOUT_SECONDS")
+    timeout_seconds: float = Field(60.0, gt=0)
     run_fetcher: bool = Field(True, alias="TRIPDESK_MAIL_FETCHER")
     """run the mail fetcher inside `serve` when IMAP_URL is set"""
 

@@ -195,7 +195,7 @@ def app(db: str) -> Starlette:
     from support.settings import SupportSettings
     from tripdesk.app import create_app
 
-    settings = SupportSettings(DATABASE_URL=db, TRIPDESK_TOKEN_CACHE_SECONDS=0)
+    settings = SupportSettings(DATABASE_URL=db, token_cache_seconds=0)
     return create_app(settings=settings, init_db=False, background=False)
 
 

@@ -7,37 +7,39 @@ from decimal import Decimal
 from functools import lru_cache
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings
+
+from core.settings import from_environment
 
 
 class CollectionSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
+    model_config = from_environment("TRIPDESK_")
 
-    reminder_after_days: int = Field(7, ge=0, le=365, alias="TRIPDESK_REMINDER_AFTER_DAYS")
-    reminder_interval_days: int = Field(14, ge=1, le=365, alias="TRIPDESK_REMINDER_INTERVAL_DAYS")
-    reminder_max: int = Field(2, ge=0, le=10, alias="TRIPDESK_REMINDER_MAX")
+    reminder_after_days: int = Field(7, ge=0, le=365)
+    reminder_interval_days: int = Field(14, ge=1, le=365)
+    reminder_max: int = Field(2, ge=0, le=10)
     # Räntelagen 6 §: late-payment interest is the Riksbank's reference rate + 8 percentage points. Off by
     # default; when on, the interest so far is stated in the reminder.
-    late_interest: bool = Field(False, alias="TRIPDESK_LATE_INTEREST")
-    reference_rate: Decimal = Field(Decimal("2.00"), ge=-10, le=50, alias="TRIPDESK_REFERENCE_RATE")
+    late_interest: bool = False
+    reference_rate: Decimal = Field(Decimal("2.00"), ge=-10, le=50)
     # Lag om ersättning för inkassokostnader: a reminder fee of at most 60 kr, only where agreed in advance
     # (per organisation: PUT /organisations/{id}/collection-terms).
-    reminder_fee: Decimal = Field(Decimal("0.00"), ge=0, le=60, decimal_places=2, alias="TRIPDESK_REMINDER_FEE")
+    reminder_fee: Decimal = Field(Decimal("0.00"), ge=0, le=60, decimal_places=2)
 
-    account_receivables: str = Field("1510", alias="TRIPDESK_ACCOUNT_RECEIVABLES")
-    account_bank: str = Field("1930", alias="TRIPDESK_ACCOUNT_BANK")
-    account_output_vat: str = Field("2611", alias="TRIPDESK_ACCOUNT_OUTPUT_VAT")
+    account_receivables: str = "1510"
+    account_bank: str = "1930"
+    account_output_vat: str = "2611"
     account_unapplied: str = Field("2420", alias="TRIPDESK_ACCOUNT_UNAPPLIED_PAYMENTS")
-    account_sales_se: str = Field("3041", alias="TRIPDESK_ACCOUNT_SALES_SE")
-    account_sales_exempt: str = Field("3044", alias="TRIPDESK_ACCOUNT_SALES_EXEMPT")
-    account_sales_eu: str = Field("3308", alias="TRIPDESK_ACCOUNT_SALES_EU")
-    account_sales_export: str = Field("3305", alias="TRIPDESK_ACCOUNT_SALES_EXPORT")
+    account_sales_se: str = "3041"
+    account_sales_exempt: str = "3044"
+    account_sales_eu: str = "3308"
+    account_sales_export: str = "3305"
     # late-payment charges on a later invoice (billing/payments/late_charges.py): BAS interest income on
     # short-term receivables, and reminder fees
-    account_late_interest: str = Field("8313", alias="TRIPDESK_ACCOUNT_LATE_INTEREST")
-    account_reminder_fee: str = Field("3930", alias="TRIPDESK_ACCOUNT_REMINDER_FEE")
+    account_late_interest: str = "8313"
+    account_reminder_fee: str = "3930"
     # "category:vat_category" or "category" → account, e.g. {"performance:S": "3042"}
-    account_sales_by_category: dict[str, str] = Field(default_factory=dict, alias="TRIPDESK_ACCOUNT_SALES_BY_CATEGORY")
+    account_sales_by_category: dict[str, str] = Field(default_factory=dict)
 
     @property
     def interest_rate(self) -> Decimal:

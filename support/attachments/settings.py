@@ -8,7 +8,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings
+
+from core.settings import from_environment
 
 DEFAULT_TYPES = (
     "text/plain,text/csv,application/json,application/har+json,application/xml,application/pdf,"
@@ -22,22 +24,22 @@ class StoreKind(StrEnum):
 
 
 class AttachmentSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore", use_attribute_docstrings=True)
+    model_config = from_environment("TRIPDESK_ATTACHMENT_")
 
     data_dir: Path = Field(Path("var"), alias="TRIPDESK_DATA_DIR")
-    store: StoreKind = Field(StoreKind.directory, alias="TRIPDESK_ATTACHMENT_STORE")
+    store: StoreKind = StoreKind.directory
     directory_override: Path | None = Field(None, alias="TRIPDESK_ATTACHMENT_DIR")
     """Where the directory store keeps files; default <TRIPDESK_DATA_DIR>/attachments."""
-    max_file_bytes: int = Field(100 * 1024 * 1024, alias="TRIPDESK_ATTACHMENT_MAX_FILE_BYTES", ge=1)
-    max_ticket_bytes: int = Field(500 * 1024 * 1024, alias="TRIPDESK_ATTACHMENT_MAX_TICKET_BYTES", ge=1)
+    max_file_bytes: int = Field(100 * 1024 * 1024, ge=1)
+    max_ticket_bytes: int = Field(500 * 1024 * 1024, ge=1)
     allowed_types: str = Field(DEFAULT_TYPES, alias="TRIPDESK_ATTACHMENT_TYPES")
     """Comma-separated media types accepted (detected from the content)."""
-    scanner: str | None = Field(None, alias="TRIPDESK_ATTACHMENT_SCANNER")
+    scanner: str | None = None
     """Virus scanner command, run with the file's path as its last argument: exit 0 clean, 1 infected, anything
     else an error. Unset: no scan."""
     scanner_timeout_seconds: float = Field(60.0, alias="TRIPDESK_ATTACHMENT_SCANNER_TIMEOUT")
-    preview_lines: int = Field(20, alias="TRIPDESK_ATTACHMENT_PREVIEW_LINES", ge=0, le=500)
-    thumbnail_pixels: int = Field(256, alias="TRIPDESK_ATTACHMENT_THUMBNAIL_PIXELS", ge=16, le=1024)
+    preview_lines: int = Field(20, ge=0, le=500)
+    thumbnail_pixels: int = Field(256, ge=16, le=1024)
 
     @property
     def directory(self) -> Path:

@@ -11,15 +11,17 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings
+
+from core.settings import from_environment
 
 
 class TimeTrackingSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore", use_attribute_docstrings=True)
+    model_config = from_environment("TRIPDESK_")
 
-    require_approval: bool = Field(True, alias="TRIPDESK_REQUIRE_APPROVAL")
+    require_approval: bool = True
     """Only approved time entries are invoiced (billing reads this)."""
-    timezone: str = Field("Europe/Stockholm", alias="TRIPDESK_TIMEZONE")
+    timezone: str = "Europe/Stockholm"
     """The business day: 'today' for work dates, and the date a timer started on."""
     max_entry_age_days: int = Field(365, ge=1, alias="TRIPDESK_TIME_ENTRY_MAX_AGE_DAYS")
     """How far back a work date may lie; older time is almost certainly a typo."""

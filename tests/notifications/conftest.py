@@ -35,11 +35,11 @@ def mail_settings(tmp_path: Path, smtp: SmtpServer) -> MailSettings:
     return MailSettings(
         SMTP_URL=smtp.url,
         TRIPDESK_DATA_DIR=tmp_path,
-        OUTBOX_BATCH_SIZE=25,
-        OUTBOX_BACKOFF_BASE_SECONDS=0.01,
-        OUTBOX_BACKOFF_MAX_SECONDS=0.05,
-        OUTBOX_MAX_ATTEMPTS=5,
-        OUTBOX_POLL_SECONDS=0.05,
+        batch_size=25,
+        backoff_base_seconds=0.01,
+        backoff_max_seconds=0.05,
+        max_attempts=5,
+        poll_seconds=0.05,
         SMTP_TIMEOUT_SECONDS=5,
     )
 
