@@ -45,9 +45,7 @@ async def test_metrics_need_the_metrics_token_or_an_admin_token(db: str) -> None
     from support.settings import SupportSettings
     from tripdesk.app import create_app
 
-    settings = SupportSettings(
-        DATABASE_URL=db, token_cache_seconds=0, metrics_token="scrape-secret-1"
-    )
+    settings = SupportSettings(DATABASE_URL=db, token_cache_seconds=0, metrics_token="scrape-secret-1")
     app = create_app(settings=settings, init_db=False, background=False)
     support = f.bearer(await f.token(Role.support))
     admin = f.bearer(await f.token(Role.admin))
