@@ -57,14 +57,17 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     needs_postgres = pytest.mark.skip(reason="needs PostgreSQL (runs in the TRIPDESK_TEST_DB=postgres pass)")
-    repeat = pytest.mark.skip(reason="does not use the database under test (runs in the SQLite pass)")
+    repeats: list[pytest.Item] = []  # tests that use no database under test run in the SQLite pass only
     for item in items:
         if "sqlite_pass" in item.keywords and USES_THE_DATABASE & set(getattr(item, "fixturenames", ())):
             raise pytest.UsageError(f"{item.nodeid} is marked sqlite_pass but uses the database under test")
         if BACKEND != "postgres" and "postgres_only" in item.keywords:
             item.add_marker(needs_postgres)
         if BACKEND == "postgres" and "sqlite_pass" in item.keywords:
-            item.add_marker(repeat)
+            repeats.append(item)
+    if repeats:
+        config.hook.pytest_deselected(items=repeats)
+        items[:] = [item for item in items if "sqlite_pass" not in item.keywords]
 
 
 def pg_url(database: str) -> str:
