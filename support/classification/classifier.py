@@ -29,13 +29,10 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from importlib.metadata import version
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import sklearn
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
 
 from support.classification.calibration import calibration_folds, fit_temperature, reliability, softmax
 from support.classification.corpus_files import CORPUS_DIR, TRAIN_FILE, corpus_examples, read_jsonl  # noqa: F401 (re-exported)
@@ -44,6 +41,11 @@ from support.classification.language import STOPWORDS, detect_language
 from support.classification.preprocess import clean_body
 from support.classification.rules import RULES, Rule, rule_hits
 from support.policy import POLICY, Billing, Category
+
+if TYPE_CHECKING:  # scikit-learn is imported where a model is trained or unpickled, not by every process
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
 
 CODE_VERSION = "3"  # bump when features or text handling change (rules are fingerprinted on their own)
 # Below it a ticket is `needs_triage`. Read off the calibration folds (`Classifier.held_out`, printed by
@@ -156,7 +158,7 @@ def _rules_fingerprint() -> str:
 
 def version_of(examples: list[dict[str, Any]], calibrated: bool = True) -> str:
     """Same data and same code give the same version; the cache is keyed by it."""
-    h = hashlib.sha256(f"{CODE_VERSION}|{sklearn.__version__}|{_rules_fingerprint()}|{calibrated}|".encode())
+    h = hashlib.sha256(f"{CODE_VERSION}|{version('scikit-learn')}|{_rules_fingerprint()}|{calibrated}|".encode())
     for ex in examples:
         h.update(json.dumps(ex, ensure_ascii=False, sort_keys=True).encode("utf-8", "surrogatepass"))
         h.update(b"\n")
@@ -164,6 +166,10 @@ def version_of(examples: list[dict[str, Any]], calibrated: bool = True) -> str:
 
 
 def build_pipeline() -> Pipeline:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
     features = FeatureUnion(
         [
             (

@@ -23,12 +23,15 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion
 
 from support.settings import get_settings
+
+if TYPE_CHECKING:  # scikit-learn is imported where a model is trained or unpickled, not by every process
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
 
 Counted = tuple[np.ndarray, np.ndarray]  # (columns of a block's vocabulary, a number per column)
 
