@@ -165,6 +165,22 @@ def version_of(examples: list[dict[str, Any]], calibrated: bool = True) -> str:
     return h.hexdigest()[:16]
 
 
+def explain(hits: list[tuple[Rule, str]], category: Category, phrases: list[str]) -> list[str]:
+    """Why a ticket got `category`: the rules that pointed to it (with the words that matched), the phrases
+    that weighed most for it, then the rules that pointed elsewhere and were outweighed."""
+    reasons = [
+        f"rule {rule.name}: {rule.explanation} ('{snippet}')" for rule, snippet in hits if rule.category is category
+    ]
+    if phrases:
+        reasons.append("phrases: " + ", ".join(f"'{phrase}'" for phrase in phrases))
+    reasons += [
+        f"outweighed: rule {rule.name} pointed to {rule.category.value} ('{snippet}')"
+        for rule, snippet in hits
+        if rule.category is not category
+    ]
+    return reasons
+
+
 def build_pipeline() -> Pipeline:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -317,18 +333,8 @@ class Classifier:
         confidence = weights[best] / sum(weights)
         category = self._classes[best]
         language = detect_language(text)
-        reasons = [
-            f"rule {rule.name}: {rule.explanation} ('{snippet}')" for rule, snippet in hits if rule.category is category
-        ]
         word_rows, word_values = blocks[0]
-        phrases = self._phrases(self._features.columns(0, word_rows), word_values, best)
-        if phrases:
-            reasons.append("phrases: " + ", ".join(f"'{phrase}'" for phrase in phrases))
-        reasons += [
-            f"outweighed: rule {rule.name} pointed to {rule.category.value} ('{snippet}')"
-            for rule, snippet in hits
-            if rule.category is not category
-        ]
+        reasons = explain(hits, category, self._phrases(self._features.columns(0, word_rows), word_values, best))
         if len(_WORDISH.findall(f"{subject} {body[:SHORT_TEXT_SCAN]}")) < MIN_WORDS:
             confidence = min(confidence, SHORT_TEXT_CONFIDENCE)
             empty = not subject.strip() and not body.strip()

@@ -108,14 +108,7 @@ def _library_classify(model: Classifier, subject: str, body: str) -> tuple[Categ
                 break
             if clf_module._telling(names[idx[i]]):
                 phrases.append(str(names[idx[i]]))
-    reasons = [f"rule {r.name}: {r.explanation} ('{s}')" for r, s in hits if r.category is category]
-    if phrases:
-        reasons.append("phrases: " + ", ".join(f"'{phrase}'" for phrase in phrases))
-    reasons += [
-        f"outweighed: rule {r.name} pointed to {r.category.value} ('{s}')"
-        for r, s in hits
-        if r.category is not category
-    ]
+    reasons = clf_module.explain(hits, category, phrases)  # the wording is shared; what goes into it is not
     confidence = float(p[best])
     if len(re.findall(r"\w\w+", f"{subject} {body[:200]}")) < 3:
         confidence = min(confidence, 0.3)
