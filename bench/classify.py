@@ -21,8 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.ticket_intake import TICKET_TEXTS  # noqa: E402
-from support.classification.classifier import corpus_examples, model_text  # noqa: E402
-from support.classification.corpus_files import HELDOUT_FILE, read_jsonl, written_examples  # noqa: E402
+from support.classification.classifier import model_text  # noqa: E402
+from support.classification.corpus_files import HELDOUT_FILE, corpus_examples, read_jsonl, written_examples  # noqa: E402
 from support.classification.model_store import load_or_train  # noqa: E402
 from support.classification.preprocess import clean_body  # noqa: E402
 

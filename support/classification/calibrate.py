@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 
-from support.classification.classifier import CALIBRATION_FILE, Classifier, corpus_examples
+from support.classification.classifier import CALIBRATION_FILE, Classifier
+from support.classification.corpus_files import corpus_examples
 
 
 def main() -> None:

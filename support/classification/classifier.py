@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from support.classification.calibration import calibration_folds, fit_temperature, reliability, softmax
-from support.classification.corpus_files import CORPUS_DIR, TRAIN_FILE, corpus_examples, read_jsonl  # noqa: F401 (re-exported)
+from support.classification.corpus_files import CORPUS_DIR
 from support.classification.features import TicketFeatures
 from support.classification.language import STOPWORDS, detect_language
 from support.classification.preprocess import clean_body

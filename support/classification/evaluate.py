@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from support.classification.calibration import expected_calibration_error, reliability
-from support.classification.classifier import CONFIDENCE_THRESHOLD, STAFF_EXAMPLE_WEIGHT, Classifier, corpus_examples
+from support.classification.classifier import CONFIDENCE_THRESHOLD, STAFF_EXAMPLE_WEIGHT, Classifier
+from support.classification.corpus_files import corpus_examples
 from support.policy import Category
 
 LABELS = [c.value for c in Category]

@@ -12,7 +12,8 @@ from typing import Any
 
 import joblib
 
-from support.classification.classifier import Classifier, canonical_examples, corpus_examples, version_of
+from support.classification.classifier import Classifier, canonical_examples, version_of
+from support.classification.corpus_files import corpus_examples
 
 
 def model_dir(data_dir: Path | None = None) -> Path:

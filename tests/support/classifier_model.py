@@ -7,8 +7,8 @@ import functools
 import shutil
 from pathlib import Path
 
-from support.classification.classifier import Classifier, corpus_examples
-from support.classification.corpus_files import CORPUS_DIR
+from support.classification.classifier import Classifier
+from support.classification.corpus_files import CORPUS_DIR, corpus_examples
 from support.classification.model_store import load_or_train, model_dir
 
 HELDOUT = CORPUS_DIR / "heldout.jsonl"

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from support.classification.classifier import CONFIDENCE_THRESHOLD, Classifier, corpus_examples, read_jsonl
+from support.classification.classifier import CONFIDENCE_THRESHOLD, Classifier
 from support.classification.corpus_files import (
     CORPUS_DIR,
     GENERATED_WEIGHT,
     WRITTEN_DIR,
+    corpus_examples,
     generated_examples,
+    read_jsonl,
     written_examples,
 )
 from support.classification.evaluate import evaluate, format_report

@@ -12,14 +12,8 @@ import pytest
 
 from support.classification import classifier as clf_module
 from support.classification import language as language_module
-from support.classification.classifier import (
-    Classifier,
-    corpus_examples,
-    model_text,
-    normalise,
-    prepare_body,
-    read_jsonl,
-)
+from support.classification.classifier import Classifier, model_text, normalise, prepare_body
+from support.classification.corpus_files import corpus_examples, read_jsonl
 from support.classification.literals import Literals, requirement
 from support.classification.rules import RULES, Rule, rule_hits
 from support.policy import POLICY, Category

@@ -15,11 +15,11 @@ from support.classification.classifier import (
     CONFIDENCE_THRESHOLD,
     Classifier,
     canonical_examples,
-    corpus_examples,
     detect_language,
     version_of,
 )
 from support.classification.cli import run_classify, run_eval
+from support.classification.corpus_files import corpus_examples
 from support.classification.evaluate import correction_demo
 from support.classification.model_store import load_or_train
 from support.policy import Category

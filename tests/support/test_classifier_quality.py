@@ -13,7 +13,6 @@ from support.classification.classifier import (
     CONFIDENCE_THRESHOLD,
     Classifier,
     canonical_examples,
-    corpus_examples,
     stored_calibration,
     version_of,
 )
@@ -22,6 +21,7 @@ from support.classification.corpus_files import (
     ERROR_ANALYSIS_FILE,
     FROZEN_FILE,
     INNOCENT_FILE,
+    corpus_examples,
     generated_examples,
     read_jsonl,
     written_examples,

@@ -62,7 +62,7 @@ async def test_retrain_prints_progress_and_figures_and_promotes_an_equal_model(d
 
 async def test_staff_labels_are_stored(db: str) -> None:
     """What a retrain learns from: the corpus and the staff's labels, weighted above it."""
-    from support.classification.classifier import corpus_examples
+    from support.classification.corpus_files import corpus_examples
     from support.classification.models import LabelledExample, LabelSource
     from support.classification.service import training_examples
 
