@@ -13,7 +13,8 @@ import os
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 LUA_TEMPLATE = """
 local method, path = {method}, {path}
@@ -48,29 +49,33 @@ def lua_string(value: str | None) -> str:
     return f"[{level}[{value}]{level}]"
 
 
-@dataclass
+@dataclass(frozen=True)
 class WrkResult:
-    requests: int = 0
-    seconds: float = 0.0
-    non_2xx: int = 0
-    socket_errors: int = 0
-    p50_ms: float = 0.0
-    p99_ms: float = 0.0
-    rounds: list[float] = field(default_factory=list)
+    """What one wrk run measured, or several runs `combined`."""
+
+    requests: int
+    seconds: float
+    non_2xx: int
+    socket_errors: int
+    p50_ms: float
+    p99_ms: float
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
 
-    def add(self, other: WrkResult) -> None:
-        """Merge another round: counts add up; percentiles are the worst round's (wrk gives no histogram)."""
-        self.requests += other.requests
-        self.seconds += other.seconds
-        self.non_2xx += other.non_2xx
-        self.socket_errors += other.socket_errors
-        self.p50_ms = max(self.p50_ms, other.p50_ms)
-        self.p99_ms = max(self.p99_ms, other.p99_ms)
-        self.rounds.append(other.rps)
+    @classmethod
+    def combined(cls, runs: Sequence[WrkResult]) -> WrkResult:
+        """Rounds of one side, or the mixes of a list run: counts and time add up; the percentiles are the
+        worst run's, since wrk reports percentiles, not a histogram that could be merged."""
+        return cls(
+            requests=sum(run.requests for run in runs),
+            seconds=sum(run.seconds for run in runs),
+            non_2xx=sum(run.non_2xx for run in runs),
+            socket_errors=sum(run.socket_errors for run in runs),
+            p50_ms=max(run.p50_ms for run in runs),
+            p99_ms=max(run.p99_ms for run in runs),
+        )
 
     def summary(self, label: str) -> str:
         return (

@@ -6,7 +6,6 @@ failing the caller's statement."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import fields
 
 from pypika_tortoise import Table
 from pypika_tortoise.queries import QueryBuilder, Selectable
@@ -17,7 +16,7 @@ from notifications.models import OutboxMessage, OutboxStatus
 from notifications.service import PreparedEmail
 
 OUTBOX = Table(OutboxMessage._meta.db_table)
-FIELDS = frozenset(field.name for field in fields(PreparedEmail))
+FIELDS = frozenset(PreparedEmail.model_fields)
 
 
 def outbox_insert(email: Mapping[str, Term], *, sources: tuple[Selectable, ...], postgres: bool) -> QueryBuilder:

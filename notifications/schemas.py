@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from core.pagination import Page, PageQuery
 from core.schemas import Read
@@ -24,8 +24,11 @@ class AttachmentRead(Read):
     size: int
 
 
-class OutboxRead(Read):
-    id: int
+class OutboxAddress(BaseModel):
+    """How one outbox email is known and addressed: its dedupe key (one key, one email, ever) and Message-ID,
+    the template and language it renders in, its recipient and its reply-to. An email being queued
+    (`PreparedEmail`) and the admin API's view of a stored one both carry it."""
+
     dedupe_key: str
     message_id: str
     template: str
@@ -33,6 +36,15 @@ class OutboxRead(Read):
     to_email: str
     to_name: str
     reply_to: str | None
+
+
+class Identified(Read):
+    id: int
+
+
+class OutboxRead(OutboxAddress, Identified):
+    """A stored email: the row's `id` first, then its address, then its delivery state."""
+
     subject: str
     status: OutboxStatus
     attempts: int

@@ -26,6 +26,7 @@ from functools import lru_cache
 from typing import Any, ClassVar, NotRequired, TypedDict, Unpack
 
 from email_validator import EmailNotValidError, validate_email
+from pydantic import ConfigDict
 from tortoise.expressions import Q
 from tortoise.functions import Count
 
@@ -103,62 +104,28 @@ def new_message_id(settings: MailSettings | None = None) -> str:
     return f"<outbox-{uuid.uuid4().hex}@{(settings or get_mail_settings()).mail_domain}>"
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedEmail:
+class PreparedEmail(schemas.OutboxAddress):
     """An outbox row, validated but not stored: `enqueue_email` stores it through the ORM. A statement that
     builds the row in SQL (ticket intake) inserts it with notifications/outbox_sql.py, whose columns and
-    derived values (`in_column_order`) are these."""
+    derived values (`in_column_order`) are these: the fields, then a new row's status, attempts and times."""
 
-    dedupe_key: str
-    message_id: str
-    template: str
-    language: str
-    to_email: str
-    to_name: str
-    reply_to: str | None
+    model_config = ConfigDict(frozen=True)
+
     context: dict[str, Any]
     queued_at: dt.datetime
 
-    COLUMNS: ClassVar[tuple[str, ...]] = (
-        "dedupe_key",
-        "message_id",
-        "template",
-        "language",
-        "to_email",
-        "to_name",
-        "reply_to",
-        "context",
-        "status",
-        "attempts",
-        "next_attempt_at",
-        "created_at",
-    )
+    STORED: ClassVar[tuple[str, ...]] = (*schemas.OutboxAddress.model_fields, "context")
+    COLUMNS: ClassVar[tuple[str, ...]] = (*STORED, "status", "attempts", "next_attempt_at", "created_at")
 
     @staticmethod
     def in_column_order(fields: Mapping[str, Any], *, pending: Any, zero: Any) -> tuple[Any, ...]:
         """A new row's values in `COLUMNS` order from its fields: pending, never tried, due when queued."""
-        return (
-            *(fields[name] for name in PreparedEmail.COLUMNS[:8]),
-            pending,
-            zero,
-            fields["queued_at"],
-            fields["queued_at"],
-        )
+        queued = fields["queued_at"]
+        return (*(fields[name] for name in PreparedEmail.STORED), pending, zero, queued, queued)
 
     def to_model(self) -> OutboxMessage:
-        return OutboxMessage(
-            dedupe_key=self.dedupe_key,
-            message_id=self.message_id,
-            template=self.template,
-            language=self.language,
-            to_email=self.to_email,
-            to_name=self.to_name,
-            reply_to=self.reply_to,
-            context=self.context,
-            status=OutboxStatus.pending,
-            attempts=0,
-            next_attempt_at=self.queued_at,
-        )
+        stored = {name: getattr(self, name) for name in self.STORED}
+        return OutboxMessage(**stored, status=OutboxStatus.pending, attempts=0, next_attempt_at=self.queued_at)
 
 
 class Email(TypedDict):
