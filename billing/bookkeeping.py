@@ -62,7 +62,8 @@ def _rows(pairs: list[tuple[str, Decimal, str]]) -> list[Trans]:
 
 async def verifications(start: dt.date, end: dt.date) -> list[Verification]:
     cs = get_collection_settings()
-    recv, bank, unapplied, vat = cs.account_receivables, cs.account_bank, cs.account_unapplied, cs.account_output_vat
+    recv, bank, vat = cs.account_receivables, cs.account_bank, cs.account_output_vat
+    unapplied = cs.account_unapplied_payments
     result: list[Verification] = []
     documents = await Invoice.filter(status=InvoiceStatus.issued, issue_date__gte=start, issue_date__lte=end).order_by(
         "issue_date", "number"

@@ -38,12 +38,11 @@ class BillingSettings(BaseSettings):
     seller_phone: str = "08-123 456 78"
     seller_website: str | None = "nordvik.example"
     seller_contact_name: str | None = Field("Fakturaavdelningen", alias="TRIPDESK_SELLER_CONTACT")
-    late_payment_interest: str = Field(
-        "Dröjsmålsränta enligt räntelagen (referensränta + 8 procentenheter).", alias="TRIPDESK_SELLER_LATE_PAYMENT_SV"
+    seller_late_payment_interest: str = Field(
+        Seller.model_fields["late_payment_interest"].default, alias="TRIPDESK_SELLER_LATE_PAYMENT_SV"
     )
-    late_payment_interest_en: str = Field(
-        "Late payment interest per the Swedish Interest Act (reference rate + 8 pp).",
-        alias="TRIPDESK_SELLER_LATE_PAYMENT_EN",
+    seller_late_payment_interest_en: str = Field(
+        Seller.model_fields["late_payment_interest_en"].default, alias="TRIPDESK_SELLER_LATE_PAYMENT_EN"
     )
     payment_terms_days: int = Field(30, ge=0, le=365)
     billing_increment_minutes: int = Field(15, ge=1, le=240)
@@ -65,23 +64,11 @@ class BillingSettings(BaseSettings):
         return "SE" + compact
 
     def seller(self) -> Seller:
-        return Seller(
-            name=self.seller_name,
-            street=self.seller_street,
-            postal_code=self.seller_postal_code,
-            city=self.seller_city,
-            country_code=self.seller_country_code,
-            organisation_number=self.seller_organisation_number,
-            vat_number=self.seller_vat_number,
-            email=self.seller_email,
-            contact_name=self.seller_contact_name,
-            f_skatt=self.seller_f_skatt,
-            bankgiro=self.seller_bankgiro,
-            phone=self.seller_phone,
-            website=self.seller_website,
-            late_payment_interest=self.late_payment_interest,
-            late_payment_interest_en=self.late_payment_interest_en,
-        )
+        """The seller as invoices state it: each `seller_<field>` setting is that field of `Seller`."""
+        return Seller(**{name[len("seller_") :]: getattr(self, name) for name in SELLER_SETTINGS})
+
+
+SELLER_SETTINGS = tuple(name for name in BillingSettings.model_fields if name.startswith("seller_"))
 
 
 @lru_cache(maxsize=1)

@@ -29,7 +29,7 @@ class CollectionSettings(BaseSettings):
     account_receivables: str = "1510"
     account_bank: str = "1930"
     account_output_vat: str = "2611"
-    account_unapplied: str = Field("2420", alias="TRIPDESK_ACCOUNT_UNAPPLIED_PAYMENTS")
+    account_unapplied_payments: str = "2420"
     account_sales_se: str = "3041"
     account_sales_exempt: str = "3044"
     account_sales_eu: str = "3308"
