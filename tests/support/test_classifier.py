@@ -8,16 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from support.classification import corpus_files
 from support.classification.classifier import CONFIDENCE_THRESHOLD, Classifier
-from support.classification.corpus_files import (
-    CORPUS_DIR,
-    GENERATED_WEIGHT,
-    WRITTEN_DIR,
-    corpus_examples,
-    generated_examples,
-    read_jsonl,
-    written_examples,
-)
 from support.classification.evaluate import evaluate, format_report
 from support.policy import POLICY, Billing, Category
 from tests.support.classifier_model import HELDOUT
@@ -27,32 +19,34 @@ pytestmark = pytest.mark.sqlite_pass  # no database: the PostgreSQL pass would o
 
 # ------------------------------------------------------------------------------------ the corpus
 def test_written_corpus_carries_the_model() -> None:
-    written = written_examples()
+    written = corpus_files.written_examples()
     assert len(written) >= 1300
     for category in Category:
         rows = [r for r in written if r["category"] == category.value]
         assert len(rows) >= 0.8 * len(written) / 6, category
         assert {r["language"] for r in rows} == {"sv", "en"}, category
-    for path in WRITTEN_DIR.glob("*.jsonl"):
+    for path in corpus_files.WRITTEN_DIR.glob("*.jsonl"):
         assert path.with_suffix(".README.md").exists(), f"{path.name} needs a README saying how it was made"
-    weights = {r.get("weight", 1.0) for r in corpus_examples()}
-    assert weights == {1.0, GENERATED_WEIGHT} and GENERATED_WEIGHT < 1.0
+    weights = {r.get("weight", 1.0) for r in corpus_files.corpus_examples()}
+    assert weights == {1.0, corpus_files.GENERATED_WEIGHT} and corpus_files.GENERATED_WEIGHT < 1.0
 
 
 def test_own_written_tickets_are_built_from_their_batches(tmp_path: Path) -> None:
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("build_own", WRITTEN_DIR / "build_own.py")
+    spec = importlib.util.spec_from_file_location("build_own", corpus_files.WRITTEN_DIR / "build_own.py")
     assert spec is not None and spec.loader is not None
     build_own = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build_own)
     rows = build_own.main(out=tmp_path / "own.jsonl")
     assert len(rows) >= 90
-    assert (tmp_path / "own.jsonl").read_bytes() == (WRITTEN_DIR / "written_own.jsonl").read_bytes(), "rebuild it"
+    assert (tmp_path / "own.jsonl").read_bytes() == (corpus_files.WRITTEN_DIR / "written_own.jsonl").read_bytes(), (
+        "rebuild it"
+    )
 
 
 def test_corpus_size_balance_and_languages() -> None:
-    train, heldout = generated_examples(), read_jsonl(HELDOUT)
+    train, heldout = corpus_files.generated_examples(), corpus_files.read_jsonl(HELDOUT)
     rows = train + heldout
     assert len(rows) >= 600
     assert 0.18 <= len(heldout) / len(rows) <= 0.28
@@ -70,7 +64,9 @@ def test_corpus_is_reproducible_and_split_by_template(tmp_path: Path) -> None:
 
     build_corpus.main(out_dir=tmp_path)
     for name in ("train.jsonl", "heldout.jsonl"):
-        assert (tmp_path / name).read_bytes() == (CORPUS_DIR / name).read_bytes(), f"{name} is stale: rebuild it"
+        assert (tmp_path / name).read_bytes() == (corpus_files.CORPUS_DIR / name).read_bytes(), (
+            f"{name} is stale: rebuild it"
+        )
     train_pools, heldout_pools = build_corpus.split_pools(build_corpus.P, build_corpus.HELDOUT_SHARE)
     for key, held in heldout_pools.items():
         assert held and not set(held) & set(train_pools[key]), key
@@ -80,7 +76,7 @@ def test_corpus_is_reproducible_and_split_by_template(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------------------------- quality
 def test_heldout_macro_f1_and_unofficial_precision(model: Classifier) -> None:
-    report = evaluate(model, read_jsonl(HELDOUT))
+    report = evaluate(model, corpus_files.read_jsonl(HELDOUT))
     assert report.macro_f1 >= 0.90, format_report(report)
     assert report.per_category["unofficial"].precision >= 0.95, format_report(report)
     assert report.coverage >= 0.75 and report.accuracy_at_threshold >= 0.95, format_report(report)

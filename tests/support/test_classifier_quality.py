@@ -8,6 +8,7 @@ import io
 import numpy as np
 import pytest
 
+from support.classification import corpus_files
 from support.classification.calibration import expected_calibration_error, fit_temperature, softmax
 from support.classification.classifier import (
     CONFIDENCE_THRESHOLD,
@@ -17,15 +18,6 @@ from support.classification.classifier import (
     version_of,
 )
 from support.classification.cli import run_eval
-from support.classification.corpus_files import (
-    ERROR_ANALYSIS_FILE,
-    FROZEN_FILE,
-    INNOCENT_FILE,
-    corpus_examples,
-    generated_examples,
-    read_jsonl,
-    written_examples,
-)
 from support.classification.evaluate import evaluate
 from support.policy import Category
 from tests.support.classifier_model import corpus_model
@@ -34,15 +26,15 @@ pytestmark = pytest.mark.sqlite_pass  # no database: the PostgreSQL pass would o
 
 
 def test_no_evaluation_ticket_is_trained_on() -> None:
-    corpus = {r["subject"].strip().lower() for r in written_examples() + generated_examples()}
-    for path in (FROZEN_FILE, INNOCENT_FILE, ERROR_ANALYSIS_FILE):
-        subjects = {r["subject"].strip().lower() for r in read_jsonl(path)}
+    corpus = {r["subject"].strip().lower() for r in corpus_files.written_examples() + corpus_files.generated_examples()}
+    for path in (corpus_files.FROZEN_FILE, corpus_files.INNOCENT_FILE, corpus_files.ERROR_ANALYSIS_FILE):
+        subjects = {r["subject"].strip().lower() for r in corpus_files.read_jsonl(path)}
         assert not subjects & corpus, (path.name, sorted(subjects & corpus)[:5])
 
 
 def test_innocent_mentions_are_never_confidently_unofficial() -> None:
     """Ordinary tickets that mention SQL, databases, scraping, admin pages or internal tools innocently."""
-    tickets = read_jsonl(INNOCENT_FILE)
+    tickets = corpus_files.read_jsonl(corpus_files.INNOCENT_FILE)
     assert len(tickets) >= 100 and all(t["label"] != Category.unofficial.value for t in tickets)
     model = corpus_model()
     refused = []
@@ -55,7 +47,7 @@ def test_innocent_mentions_are_never_confidently_unofficial() -> None:
 
 def test_frozen_written_set_meets_the_policy_targets() -> None:
     """Aggregate figures only: the set's individual tickets and mistakes are never looked at."""
-    report = evaluate(corpus_model(), read_jsonl(FROZEN_FILE))
+    report = evaluate(corpus_model(), corpus_files.read_jsonl(corpus_files.FROZEN_FILE))
     assert report.n >= 300
     assert report.macro_f1 >= 0.85
     assert all(f1 >= 0.80 for _, f1 in report.per_language.values()) and set(report.per_language) == {"sv", "en"}
@@ -66,7 +58,7 @@ def test_frozen_written_set_meets_the_policy_targets() -> None:
 
 def test_make_eval_reports_each_file_separately() -> None:
     out = io.StringIO()
-    assert run_eval([FROZEN_FILE, INNOCENT_FILE], out, classifier=corpus_model()) == 0
+    assert run_eval([corpus_files.FROZEN_FILE, corpus_files.INNOCENT_FILE], out, classifier=corpus_model()) == 0
     text = out.getvalue()
     assert "== frozen_written.jsonl: 360 tickets" in text and "== innocent_mentions.jsonl" in text
     for figure in (
@@ -85,13 +77,14 @@ def test_calibration_folds_hold_out_whole_writers() -> None:
     assert 0.05 < model.temperature < 20
     edges = dict((edge, (n, right)) for edge, n, right in model.held_out)
     covered, right = edges[CONFIDENCE_THRESHOLD]
-    assert right >= 0.95 and covered >= 0.6 * len(written_examples())  # the threshold's derivation still holds
+    # the threshold's derivation still holds
+    assert right >= 0.95 and covered >= 0.6 * len(corpus_files.written_examples())
 
 
 def test_the_committed_calibration_is_the_corpus_calibration() -> None:
     """corpus/calibration.json saves start-up two fits; it must belong to this corpus and code (else run
     `python -m support.classification.calibrate`)."""
-    version = version_of(canonical_examples(corpus_examples()))
+    version = version_of(canonical_examples(corpus_files.corpus_examples()))
     stored = stored_calibration(version)
     assert stored is not None, "stale corpus/calibration.json: run python -m support.classification.calibrate"
     assert corpus_model().temperature == stored[0] and corpus_model().held_out == stored[1]
