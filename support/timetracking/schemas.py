@@ -57,10 +57,18 @@ Month = Annotated[
 # Time entries ----------------------------------------------------------------------------------------
 
 
-class TimeEntryCreate(Strict):
-    work_date: WorkDate
+class Work(Strict):
+    """What a time entry records of the work: the day it was done, the whole minutes and what was done. An
+    entry logged through the API (`TimeEntryCreate`) must also be dated plausibly: not ahead of today, not
+    older than the allowed age. Trusted callers (the demo seed, a stopped timer) date it as it happened."""
+
+    work_date: dt.date
     minutes: Minutes
     description: Description
+
+
+class TimeEntryCreate(Work):
+    work_date: WorkDate
     staff_id: int | None = Field(
         None,
         ge=1,

@@ -24,11 +24,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from pydantic import ValidationError
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.auth import Principal, Role
 from core.errors import Forbidden, InvalidInput
+from core.http import validation_errors
 from core.locking import first_locked
 from core.pagination import keyset_page, set_filters
 from support import access, audit
@@ -117,32 +119,27 @@ def _billable(ticket: Ticket) -> tuple[Category, bool]:
 
 
 async def create_entry(
-    *,
-    ticket: Ticket,
-    staff_id: int,
-    work_date: dt.date,
-    minutes: int,
-    description: str,
-    token_id: int | None,
-    trusted: bool = False,
+    *, ticket: Ticket, staff_id: int, work: schemas.Work, token_id: int | None, trusted: bool = False
 ) -> TimeEntry:
     """Call inside a transaction holding the ticket row lock. `trusted`: the demo seed, whose tickets are
     created at seeding while its time is dated last month."""
     ensure_loggable(ticket)
     if not trusted:
-        ensure_not_before_ticket(ticket, work_date)
-    await ensure_open_period(work_date)
+        ensure_not_before_ticket(ticket, work.work_date)
+    await ensure_open_period(work.work_date)
     category, billable = _billable(ticket)
+    done = work.model_dump(include=WORK_FIELDS)  # an API request's work also names the staff member
     return await TimeEntry.create(
         ticket_id=ticket.id,
         staff_id=staff_id,
-        work_date=work_date,
-        minutes=minutes,
-        description=description,
+        **done,
         category=category,
         billable=billable,
         created_by_token_id=token_id,
     )
+
+
+WORK_FIELDS: set[str] = set(schemas.Work.model_fields)
 
 
 # Time entries ----------------------------------------------------------------------------------------
@@ -153,8 +150,7 @@ async def log_time(*, principal: Principal, ticket_id: int, data: schemas.TimeEn
     staff_id = await _staff_for(principal, data.staff_id)
     async with in_transaction():
         ticket = await get_ticket(principal=principal, ticket_id=ticket_id, for_update=True)
-        work = data.model_dump(exclude={"staff_id"})  # the work date, minutes and description
-        return await create_entry(ticket=ticket, staff_id=staff_id, token_id=principal.token_id, **work)
+        return await create_entry(ticket=ticket, staff_id=staff_id, work=data, token_id=principal.token_id)
 
 
 async def log_time_for_staff(
@@ -163,25 +159,16 @@ async def log_time_for_staff(
     """For trusted callers without a principal (the demo seed). Skips only the future/age checks on the work
     date and the ticket's creation day; the ticket rules (rejected, unofficial, unclassified), locked periods,
     minutes and description still apply. `approve_by` approves the entry at once by that lead."""
-    description = description.strip()
-    if not 1 <= minutes <= schemas.MAX_MINUTES:
-        raise InvalidInput(f"minutes must be 1..{schemas.MAX_MINUTES}, not {minutes}")
-    if not 1 <= len(description) <= 2000:
-        raise InvalidInput("description must be 1..2000 characters")
+    try:
+        work = schemas.Work(work_date=work_date, minutes=minutes, description=description)
+    except ValidationError as exc:
+        raise InvalidInput("the work does not match the schema", errors=validation_errors(exc)) from None
     await ensure_active_staff(staff_id)
     if approve_by is not None and not await Staff.exists(id=approve_by, is_lead=True, active=True):
         raise InvalidReference(f"staff {approve_by} is not an active lead and cannot approve time")
     async with in_transaction():
         ticket = await first_locked(Ticket.filter(id=ticket_id), TicketNotFound(f"ticket {ticket_id} not found"))
-        entry = await create_entry(
-            ticket=ticket,
-            staff_id=staff_id,
-            work_date=work_date,
-            minutes=minutes,
-            description=description,
-            token_id=None,
-            trusted=True,
-        )
+        entry = await create_entry(ticket=ticket, staff_id=staff_id, work=work, token_id=None, trusted=True)
         if approve_by is not None:
             await _save_approval(entry, None, now_utc(), approve_by, approved_by_staff_id=approve_by, via="seed")
     return entry

@@ -85,14 +85,8 @@ async def stop_timer(*, principal: Principal, data: schemas.TimerStop) -> TimeEn
             ticket_id=timer.ticket_id,  # type: ignore[attr-defined]
             for_update=True,
         )
-        entry = await create_entry(
-            ticket=ticket,
-            staff_id=staff_id,
-            work_date=business_date(timer.started_at),
-            minutes=minutes,
-            description=description[:2000],
-            token_id=principal.token_id,
-        )
+        work = schemas.Work(work_date=business_date(timer.started_at), minutes=minutes, description=description[:2000])
+        entry = await create_entry(ticket=ticket, staff_id=staff_id, work=work, token_id=principal.token_id)
         if await Timer.filter(id=timer.id).delete() != 1:
             raise TimerNotFound("the timer was stopped by another request")
     return entry
