@@ -172,38 +172,16 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def operation(
-    summary: str,
-    *,
-    roles: tuple[Role, ...] | None = None,
-    body: type[BaseModel] | None = None,
-    query: type[BaseModel] | None = None,
-    response: type[BaseModel] | None = None,
-    status: int = 200,
-    tags: tuple[str, ...] = (),
-    content_types: tuple[str, ...] = ("application/json",),
-    idempotent_create: bool = False,
-    public: bool = False,
-    body_media_type: str = "application/json",
+    summary: str, *, roles: tuple[Role, ...] | None = None, public: bool = False, **described: Any
 ) -> Callable[[Callable[[Request, Principal], Awaitable[Response]]], Endpoint]:
     """Declare an API endpoint: its role check, its schemas for OpenAPI, and its handler.
 
     The handler receives the request and the authenticated principal; a public endpoint (health checks,
-    the OpenAPI document) receives a None principal. `body_media_type` is how the body is sent when it is
-    not JSON (a file upload: multipart/form-data, described by the `body` model).
+    the OpenAPI document) receives a None principal. `roles` default to every role. `described` are the rest
+    of the endpoint's `OperationSpec`, with its defaults (body, query and response models, status, tags…).
     """
     allowed: tuple[Role, ...] = tuple(Role) if roles is None else roles
-    spec = OperationSpec(
-        summary=summary,
-        roles=() if public else allowed,
-        body=body,
-        query=query,
-        response=response,
-        status=status,
-        tags=tags,
-        content_types=content_types,
-        idempotent_create=idempotent_create,
-        body_media_type=body_media_type,
-    )
+    spec = OperationSpec(summary=summary, roles=() if public else allowed, **described)
 
     def decorate(handler: Callable[[Request, Any], Awaitable[Response]]) -> Endpoint:
         @functools.wraps(handler)

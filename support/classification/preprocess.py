@@ -36,14 +36,41 @@ def _any_case(pattern: str) -> re.Pattern[str]:
 # --------------------------------------------------------------------------------- template headings
 _HEADING = re.compile(r"^\s{0,3}(#{1,6}\s+\S.*|\*\*[^*\n]{1,80}\*\*:?|__[^_\n]{1,80}__:?)\s*$")
 _CHECKLIST = re.compile(r"^\s*[-*]\s+\[[ xX]\]\s")
-# "Expected behavior:" on a line of its own, as plain-text templates write headings
-_LABEL_LINE = _any_case(
-    r"^\s*(describe the bug|to reproduce|steps to reproduce|expected( behaviou?r| result)?|actual( behaviou?r| "
-    r"result)?|environment|version|additional context|context|screenshots|logs?|stack ?trace|description|summary|"
-    r"motivation|proposal|alternatives( considered)?|what happened\??|what did you expect\??|question|"
-    r"beskriv felet|steg för att återskapa|förväntat( beteende| resultat)?|faktiskt( beteende| resultat)?|miljö|"
-    r"övrigt|sammanfattning|beskrivning|fråga|bakgrund|kontext|loggar?)\s*:?\s*$"
+# Labels that plain-text templates put on a line of their own as headings ("Expected behavior:"), as regex
+# fragments: the issue templates' English ones, then Swedish.
+TEMPLATE_LABELS = (
+    r"describe the bug",
+    r"(steps )?to reproduce",
+    r"expected( behaviou?r| result)?",
+    r"actual( behaviou?r| result)?",
+    r"environment",
+    r"version",
+    r"(additional )?context",
+    r"screenshots",
+    r"logs?",
+    r"stack ?trace",
+    r"description",
+    r"summary",
+    r"motivation",
+    r"proposal",
+    r"alternatives( considered)?",
+    r"what happened\??",
+    r"what did you expect\??",
+    r"question",
+    r"beskriv felet",
+    r"steg för att återskapa",
+    r"förväntat( beteende| resultat)?",
+    r"faktiskt( beteende| resultat)?",
+    r"miljö",
+    r"övrigt",
+    r"sammanfattning",
+    r"beskrivning",
+    r"fråga",
+    r"bakgrund",
+    r"kontext",
+    r"loggar?",
 )
+_LABEL_LINE = _any_case(rf"^\s*({'|'.join(TEMPLATE_LABELS)})\s*:?\s*$")
 
 # --------------------------------------------------------------------------------- quoted replies
 _REPLY_HEADER = _any_case(
