@@ -29,6 +29,7 @@ from billing.sie import Company, Trans, Verification, write
 from billing.snapshot_builder import SUBSCRIPTION_CATEGORY
 from core.errors import InvalidInput
 from support.models import Organisation
+from support.timetracking.settings import business_today
 
 ACCOUNT_NAMES = {
     "1510": "Kundfordringar",
@@ -164,7 +165,7 @@ async def sie_export(*, period: str, generated: dt.date | None = None) -> tuple[
         year_end=dt.date(start.year, 12, 31),
     )
     data = write(
-        company, {a: ACCOUNT_NAMES.get(a, f"Konto {a}") for a in used}, found, generated=generated or dt.date.today()
+        company, {a: ACCOUNT_NAMES.get(a, f"Konto {a}") for a in used}, found, generated=generated or business_today()
     )
     return f"tripdesk-{start:%Y-%m}.se", data
 

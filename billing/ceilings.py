@@ -31,6 +31,7 @@ from support.errors import TicketNotFound
 from support.models import Contact, Organisation, Ticket
 from support.policy import Category, ExtensionDecision, is_billable
 from support.timetracking.models import TimeEntry
+from support.timetracking.settings import business_today
 
 
 @dataclass
@@ -143,7 +144,7 @@ async def _ticket_for(principal: Principal, ticket_id: int, *, for_update: bool 
 
 
 async def _state(ceiling: CostCeiling, ticket: Ticket) -> CeilingState:
-    today = dt.date.today()
+    today = business_today()
     book = await RateBook.load(
         start=dt.date(1970, 1, 1), end=today + dt.timedelta(days=3660), organisation_ids=[ticket.bill_to_id]
     )

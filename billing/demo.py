@@ -22,6 +22,7 @@ from support.tickets import decisions
 from support.tickets import schemas as ticket_schemas
 from support.tickets import service as tickets
 from support.timetracking.service import log_time_for_staff
+from support.timetracking.settings import business_today
 
 DEFAULT_CARD = "Standardprislista"
 DEFAULT_RATES = {
@@ -134,7 +135,7 @@ async def seed_billing_demo(*, data_dir: Path | None = None) -> dict[str, Any]:
     """`data_dir` (default TRIPDESK_DATA_DIR) receives the BgMax sample file."""
     if await RateCard.exists(name=DEFAULT_CARD, organisation_id=None):
         return {"billing": "demo data already present"}
-    today = dt.date.today()
+    today = business_today()
     since = dt.date(today.year - 1, 1, 1)
     await _card(DEFAULT_CARD, None, since, DEFAULT_RATES)
     partner = await Organisation.get_or_none(name=PARTNER)

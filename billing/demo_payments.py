@@ -24,6 +24,7 @@ from billing.payments.balances import balances
 from billing.payments.models import Payment
 from billing.settings import get_billing_settings
 from core.auth import Principal, Role
+from support.timetracking.settings import business_today
 
 DEMO_FILE = "demo-bgmax.txt"
 SEEDER = Principal(token_id=0, name="demo seed", role=Role.finance)
@@ -46,7 +47,7 @@ async def demo_bgmax_bytes(
     full, half, +100 kr; and 250 kr to an OCR no invoice has. The bank serials continue after the payments
     already recorded, so a later file is never taken for a repeat of an earlier one. None when there is
     nothing to pay."""
-    today = today or dt.date.today()
+    today = today or business_today()
     candidates = (await open_invoices()) if invoices is None else invoices[:3]
     owed = await balances(candidates)
     invoices = [i for i in candidates if owed[i.id].open > 0]

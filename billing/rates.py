@@ -28,6 +28,7 @@ from core.auth import Principal
 from core.locking import first_locked
 from core.pagination import keyset_page
 from support.policy import Category
+from support.timetracking.settings import business_today
 
 
 @dataclass
@@ -90,7 +91,7 @@ async def rate_for(
     organisation_id: int | None, category: str | Category, work_date: dt.date | None = None
 ) -> tuple[Decimal, str] | None:
     """The hourly rate ex VAT and the card's name for `category` work on `work_date` (default today)."""
-    day = work_date or dt.date.today()
+    day = work_date or business_today()
     book = await RateBook.load(
         start=day, end=day, organisation_ids=[organisation_id] if organisation_id is not None else []
     )
@@ -135,7 +136,7 @@ async def quote_rate(organisation_id: int | None, category: str | Category) -> t
     at once; another instance's change within the cache time. Invoices never use this cache: they price
     every entry from the rate cards valid on its work date."""
     cache = quote_cache()
-    key = (organisation_id, str(category), dt.date.today())
+    key = (organisation_id, str(category), business_today())
     if cache is not None and (hit := cache.get(key, _MISSING)) is not _MISSING:
         return hit  # type: ignore[return-value]
     quote = await rate_for(organisation_id, category)

@@ -30,6 +30,7 @@ from billing.payments.models import CollectionTerms
 from billing.payments.settings import CollectionSettings, get_collection_settings
 from support import audit
 from support.models import Organisation
+from support.timetracking.settings import business_today
 
 log = logging.getLogger("tripdesk.billing.reminders")
 
@@ -58,7 +59,7 @@ def step_due(*, due: dt.date, sent: int, last: dt.date | None, as_of: dt.date, s
 async def send_reminders(*, as_of: dt.date | None = None, actor: str = "tripdesk send-reminders") -> ReminderRun:
     """Send every reminder step that is due on `as_of` (default today). Safe to run concurrently and often."""
     settings = get_collection_settings()
-    as_of = as_of or dt.date.today()
+    as_of = as_of or business_today()
     result = ReminderRun(as_of=as_of)
     last_due = as_of - dt.timedelta(days=settings.reminder_after_days)
     candidates = (
@@ -155,7 +156,7 @@ def bucket(days_overdue: int) -> str:
 
 async def ageing(*, as_of: dt.date | None = None, organisation_id: int | None = None) -> dict[str, object]:
     """Open receivables by days overdue on `as_of`: totals per bucket and the invoices behind them."""
-    as_of = as_of or dt.date.today()
+    as_of = as_of or business_today()
     query = Invoice.filter(kind=InvoiceKind.invoice, status=InvoiceStatus.issued, paid_at__isnull=True)
     if organisation_id is not None:
         query = query.filter(organisation_id=organisation_id)

@@ -3,8 +3,6 @@ Parse → one service call → render; no ORM here."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -13,6 +11,7 @@ from core.auth import Principal, Role
 from core.endpoints import Endpoints, handler
 from core.http import JSON, download, path_int, read_body, read_query
 from support.idempotency import run_once
+from support.timetracking.settings import business_today
 
 ADMIN = (Role.admin,)
 FINANCE = (Role.admin, Role.finance)
@@ -39,7 +38,7 @@ async def get_rate_card(request: Request, principal: Principal) -> Response:
 @handler
 async def quote_rate(request: Request, principal: Principal) -> Response:
     query = read_query(request, schemas.RateQuoteQuery)
-    day = query.work_date or dt.date.today()
+    day = query.work_date or business_today()
     found = await rates.rate_for(query.organisation_id, query.category, day)
     return JSON(
         schemas.RateQuote(

@@ -18,6 +18,7 @@ from core.auth import Principal
 from core.errors import NotFound
 from support import access
 from support.models import Organisation
+from support.timetracking.settings import business_today
 
 
 class StatementDocument(BaseModel):
@@ -58,7 +59,7 @@ async def statement(*, principal: Principal, organisation_id: int, as_of: dt.dat
     organisation = await Organisation.filter(access.visible_organisations(principal), id=organisation_id).first()
     if organisation is None:
         raise NotFound("organisation not found")
-    as_of = as_of or dt.date.today()
+    as_of = as_of or business_today()
     docs = await Invoice.filter(
         organisation_id=organisation_id, status=InvoiceStatus.issued, issue_date__lte=as_of
     ).order_by("issue_date", "id")

@@ -8,7 +8,6 @@ Billing adds its part (rate cards, approved time entries in this and the previou
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from core.auth import Principal, Role
@@ -27,6 +26,7 @@ from support.models import (
 )
 from support.tickets import schemas as ticket_schemas
 from support.tickets import service as tickets
+from support.timetracking.settings import business_today
 
 IDENTITY = ("name", "kind", "organisation_number", "vat_number")
 ADDRESS = ("street", "postal_code", "city", "invoice_email", "buyer_reference")
@@ -169,7 +169,7 @@ async def seed_demo() -> dict[str, Any]:
     for partner_index, customer_index in PARTNER_CUSTOMERS:
         await PartnerCustomer.create(partner=organisations[partner_index], customer=organisations[customer_index])
     staff = [await Staff.create(name=n, email=e, is_lead=lead) for n, e, lead in STAFF]
-    today = dt.date.today()
+    today = business_today()
     applications = []
     for org_index, name, purpose, production, forwards, licence_kind in APPLICATIONS:
         app = await Application.create(

@@ -21,6 +21,7 @@ from tortoise.expressions import Q
 
 from support.contact_mail import email_contact
 from support.models import Application, Contact, Licence, LicenceKind, Organisation
+from support.timetracking.settings import business_today
 
 UNLICENSED_TEMPLATE = "licence_missing"
 
@@ -54,7 +55,7 @@ async def coverage(application: Application, *, on: dt.date | None = None) -> Co
     """The licensing rule of the module docstring, for one application on one day (default today)."""
     if not application.in_production:
         return Coverage(None, None)
-    day = on or dt.date.today()
+    day = on or business_today()
     if application.production_date is not None and application.production_date > day:
         return Coverage(None, None)
     licences = await Licence.filter(_valid_on(day), organisation_id=application.organisation_id)
@@ -129,7 +130,7 @@ async def notify_if_unlicensed(application: Application) -> int:
                 "application": {
                     "id": application.id,
                     "name": application.name,
-                    "production_date": str(application.production_date or dt.date.today()),
+                    "production_date": str(application.production_date or business_today()),
                     "forwards_data": application.forwards_data,
                 },
             },

@@ -33,6 +33,7 @@ from support.errors import (
 from support.licensing import licence_warning_for, notify_if_unlicensed
 from support.models import ApiToken, Application, Contact, Licence, LicenceKind, Organisation, Staff
 from support.tax_scheme import TaxIdentityError, check_tax_identity
+from support.timetracking.settings import business_today
 
 
 async def get_organisation(*, principal: Principal, organisation_id: int) -> Organisation:
@@ -170,7 +171,7 @@ def _production_date(application: Application) -> None:
     if application.production_date is not None:
         application.in_production = True
     elif application.in_production:
-        application.production_date = dt.date.today()
+        application.production_date = business_today()
 
 
 async def get_application(*, principal: Principal, organisation_id: int, application_id: int) -> Application:

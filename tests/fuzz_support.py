@@ -40,6 +40,7 @@ from schemathesis.specs.openapi.checks import (
 
 from core.auth import Role
 from core.errors import PROBLEM_CONTENT_TYPE
+from support.timetracking.settings import business_today
 
 BASE_URL = "http://tripdesk.test"
 MAX_EXAMPLES = int(os.environ.get("TRIPDESK_FUZZ_EXAMPLES", "15"))
@@ -62,7 +63,7 @@ async def seed_world(client: httpx.AsyncClient) -> None:
     finance = {"Authorization": f"Bearer {await f.token(Role.finance, name='seed')}"}
     for n in range(19):
         await f.token(Role.finance, name=f"decoy {n}")
-    today = dt.date.today()
+    today = business_today()
     start = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     run = await client.post(
         "/api/v1/invoice-runs",

@@ -15,6 +15,7 @@ from billing.subscriptions.models import LicencePriceList, Subscription
 from core.auth import Principal, Role
 from support.models import Application, Licence, LicenceKind, Organisation
 from support.programme.demo import RESOLD_APP
+from support.timetracking.settings import business_today
 
 SEEDER = Principal(token_id=0, name="demo seed", role=Role.admin)
 PRICES: list[dict[str, Any]] = [
@@ -48,7 +49,7 @@ PRICES: list[dict[str, Any]] = [
 async def seed_subscription_demo() -> dict[str, Any]:
     if await LicencePriceList.exists():
         return {"subscriptions": "demo data already present"}
-    today = dt.date.today()
+    today = business_today()
     await pricing.create_price_list(
         principal=SEEDER,
         data=schemas.PriceListCreate.model_validate(

@@ -44,6 +44,7 @@ from support.errors import ApplicationNotFound, InvalidReference, OrganisationNo
 from support.licensing import add_licence, end_licence
 from support.models import Application, Licence, LicenceKind, Organisation
 from support.programme.resale import may_resell
+from support.timetracking.settings import business_today
 
 POPULATION_KINDS = ("municipality", "federation")
 
@@ -80,7 +81,7 @@ async def _license(
     start = (
         start_date
         or (application.production_date if application and application.production_date else None)
-        or dt.date.today()
+        or business_today()
     )
     payer = reseller or licensee
     price = await price_for(
@@ -181,7 +182,7 @@ async def create_subscription(
 ) -> schemas.SubscriptionRead:
     async with in_transaction():
         licensee = await _licensee(principal, organisation_id)
-        reseller = await _reseller(principal, data.reseller_id, licensee, data.start_date or dt.date.today())
+        reseller = await _reseller(principal, data.reseller_id, licensee, data.start_date or business_today())
         subscription = await _license(principal, licensee, reseller, **data.model_dump(exclude={"reseller_id"}))
     return await subscription_read(subscription)
 
@@ -245,7 +246,7 @@ async def cancel_subscription(
         subscription = await _locked(principal, subscription_id)
         if subscription.cancelled_at is not None or subscription.replaced_by_id is not None:
             raise SubscriptionEnded(f"subscription {subscription.id} is already cancelled or replaced")
-        notice = max(data.on or dt.date.today(), subscription.start_date)
+        notice = max(data.on or business_today(), subscription.start_date)
         _, last_day = period_containing(notice, subscription.billing_period)
         if subscription.end_date is not None:
             last_day = min(last_day, subscription.end_date)

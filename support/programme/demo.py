@@ -13,6 +13,7 @@ from core.auth import Principal, Role
 from support.models import Application, Contact, Organisation
 from support.programme import notices, schemas, service
 from support.programme.models import InterfaceNotice, PartnerAgreement
+from support.timetracking.settings import business_today
 
 SEEDER = Principal(token_id=0, name="demo seed", role=Role.admin)
 RESOLD_APP = "Ärendeportalen (Integrationshuset)"
@@ -28,7 +29,7 @@ PRODUCTION: dict[str, tuple[int, list[str]]] = {
 async def seed_partner_demo() -> dict[str, Any]:
     if await PartnerAgreement.exists():
         return {"partners": "demo data already present"}
-    today = dt.date.today()
+    today = business_today()
     for name, (days_ago, interfaces) in PRODUCTION.items():
         await Application.filter(name=name).update(
             production_date=today - dt.timedelta(days=days_ago), interfaces=interfaces

@@ -24,6 +24,7 @@ from support.models import Application, Contact, Organisation, OrganisationKind
 from support.programme import schemas
 from support.programme.models import DocumentationAccess, InterfaceNotice, NoticeRecipient
 from support.settings import get_settings
+from support.timetracking.settings import business_today
 
 TEMPLATE = "interface_notice"
 
@@ -74,7 +75,7 @@ async def _recipients(interface: str) -> dict[int, str]:
 async def publish(
     *, principal: Principal, data: schemas.NoticeCreate, today: dt.date | None = None, min_lead_days: int | None = None
 ) -> schemas.NoticeRead:
-    today = today or dt.date.today()
+    today = today or business_today()
     minimum = get_settings().notice_min_lead_days if min_lead_days is None else min_lead_days
     lead = (data.effective_date - today).days
     if lead < minimum and not data.override_reason:

@@ -38,6 +38,7 @@ from support.programme import schemas
 from support.programme.models import ApplicationDecision, DocumentationAccess, PartnerAgreement, PartnerApplication
 from support.service import get_organisation
 from support.tickets import store as ticket_store
+from support.timetracking.settings import business_today
 
 POLICY_VERSION = "integrationspolicy-2026"
 
@@ -283,7 +284,7 @@ async def unlicensed_report(*, principal: Principal, query: schemas.UnlicensedQu
     """Production applications without a fitting licence (support/licensing.py); integrators: their own."""
     if query.organisation_id is not None:
         await get_organisation(principal=principal, organisation_id=query.organisation_id)
-    on = query.on or dt.date.today()
+    on = query.on or business_today()
     found = await unlicensed_applications(
         within=access.visible_applications(principal), organisation_id=query.organisation_id, on=on
     )

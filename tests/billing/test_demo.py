@@ -13,6 +13,7 @@ from billing.models import Invoice, RateCard
 from support.demo import seed_demo
 from support.models import Organisation
 from support.timetracking.models import TimeEntry
+from support.timetracking.settings import business_today
 
 
 @pytest.mark.slow
@@ -24,7 +25,7 @@ async def test_demo_seed_makes_invoiceable_time(db: str, tmp_path: Path) -> None
     assert again == {"billing": "demo data already present"}
     assert await RateCard.all().count() == 2
     assert await TimeEntry.filter(billable=False).count() >= 2  # free defect and evaluation time
-    today = dt.date.today()
+    today = business_today()
     this_month = today.replace(day=1)
     previous = (this_month - dt.timedelta(days=1)).replace(day=1)
     run = await runs.run_invoices(started_by="demo", period_start=previous, period_end=today, allow_open_period=True)

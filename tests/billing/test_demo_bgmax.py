@@ -16,6 +16,7 @@ from billing.models import Invoice, InvoiceStatus
 from billing.payments.models import Payment, PaymentFile
 from support.demo import seed_demo
 from support.timetracking.models import TimeEntry
+from support.timetracking.settings import business_today
 from tests import factories
 from tests.factories import bearer
 
@@ -33,7 +34,7 @@ async def test_seed_writes_a_bgmax_file_that_settles_its_invoices(
     assert len(issued) == 3 and all(i.ocr for i in issued)
     full, partial, over = issued
     # the walk-through's months still have work: nothing after the seeded month is on an invoice
-    first_of_last_month = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    first_of_last_month = (business_today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     assert await TimeEntry.filter(work_date__gte=first_of_last_month, invoice_id__isnull=False).count() == 0
     assert await TimeEntry.filter(work_date__gte=first_of_last_month, billable=True).count() >= 8
 

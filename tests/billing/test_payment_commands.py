@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from support.timetracking.settings import business_today
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -26,7 +28,7 @@ def tripdesk(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str
 @pytest.mark.slow
 def test_walk_through_on_the_command_line(tmp_path: Path) -> None:
     env = {**os.environ, "DATABASE_URL": f"sqlite://{tmp_path / 'db.sqlite3'}", "TRIPDESK_DATA_DIR": str(tmp_path)}
-    previous = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    previous = (business_today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     for args in (("migrate",), ("seed-demo",), ("invoice-run", "--period", previous, "--issue", "--quiet")):
         done = tripdesk(*args, env=env)
         assert done.returncode == 0, (args, done.stderr[-2000:])
@@ -54,14 +56,14 @@ def test_walk_through_on_the_command_line(tmp_path: Path) -> None:
 
     reminders = tripdesk("send-reminders", env=env)  # nothing is overdue yet: terms are 30 days
     assert reminders.returncode == 0 and reminders.stdout.startswith("0 reminder(s)")
-    later = (dt.date.today() + dt.timedelta(days=40)).isoformat()
+    later = (business_today() + dt.timedelta(days=40)).isoformat()
     reminders = tripdesk("send-reminders", "--date", later, env=env)
     assert reminders.returncode == 0 and "reminder 1 for F" in reminders.stdout
 
     sie = tripdesk(
-        "export-sie", "--period", dt.date.today().strftime("%Y-%m"), "--out", str(tmp_path / "books"), "--csv", env=env
+        "export-sie", "--period", business_today().strftime("%Y-%m"), "--out", str(tmp_path / "books"), "--csv", env=env
     )
     assert sie.returncode == 0, sie.stderr
     written = sorted(p.name for p in (tmp_path / "books").iterdir())
-    assert written == [f"tripdesk-{dt.date.today():%Y-%m}.csv", f"tripdesk-{dt.date.today():%Y-%m}.se"]
+    assert written == [f"tripdesk-{business_today():%Y-%m}.csv", f"tripdesk-{business_today():%Y-%m}.se"]
     assert (tmp_path / "books" / written[1]).read_bytes().startswith(b"#FLAGGA 0\r\n#KSUMMA\r\n")

@@ -10,6 +10,7 @@ import httpx
 
 from billing import invoice_reads, ledger, runs
 from billing.models import Invoice, PrepaidDrawdown
+from support.timetracking.settings import business_today
 from tests import factories
 from tests.billing import builders as b
 from tests.factories import bearer
@@ -70,7 +71,7 @@ async def test_prepaid_api_visibility_and_validation(client: httpx.AsyncClient, 
     support = bearer(await factories.token("support"))
     mine = bearer(await factories.token("integrator", organisation=org))
     theirs = bearer(await factories.token("integrator", organisation=other))
-    today = dt.date.today()
+    today = business_today()
     body = {
         "name": "Klippkort 20 h",
         "hours": "20",

@@ -23,6 +23,7 @@ from billing.payments import schemas as pay_schemas
 from billing.payments.models import Payment, PaymentAllocation, PaymentState
 from billing.payments.service import assign_payment, import_file, refund_payment
 from support.demo import seed_demo
+from support.timetracking.settings import business_today
 from tests import factories
 from tests.billing import builders as b
 from tests.factories import bearer
@@ -100,7 +101,7 @@ async def demo_period(data_dir: Path) -> tuple[dt.date, dt.date]:
     seed's BgMax file, then the hand work."""
     await seed_demo()
     await seed_billing_demo(data_dir=data_dir)
-    today = dt.date.today()
+    today = business_today()
     previous = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     await runs.run_invoices(
         started_by="demo", period_start=previous, period_end=today.replace(day=1) - dt.timedelta(days=1)

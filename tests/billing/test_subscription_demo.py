@@ -4,7 +4,6 @@ subscriptions; a second run of the seed changes nothing."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from billing import runs
@@ -15,6 +14,7 @@ from support.demo import seed_demo
 from support.licensing import unlicensed_applications
 from support.models import Application, Licence, LicenceKind
 from support.programme.models import ApplicationDecision, InterfaceNotice, PartnerApplication
+from support.timetracking.settings import business_today
 from tripdesk.cli import seed_programme_demo
 
 
@@ -33,7 +33,7 @@ async def test_demo_has_the_licence_model_and_the_partner_programme(db: str, tmp
     resold = await Licence.get(reseller_id__not_isnull=True)
     assert resold.kind == LicenceKind.per_application
 
-    today = dt.date.today()
+    today = business_today()
     run = await runs.run_invoices(
         started_by="demo", period_start=today.replace(day=1), period_end=today, allow_open_period=True
     )

@@ -12,6 +12,7 @@ import pytest
 from notifications.models import OutboxMessage
 from support.models import Language, OrganisationKind, PartnerLevel, Ticket, TicketKind
 from support.programme.models import DocumentationAccess
+from support.timetracking.settings import business_today
 from tests import factories
 from tests.billing.subscription_builders import price_list, subscribe
 from tests.factories import bearer
@@ -143,7 +144,7 @@ async def test_trip_application_ticket_decision_access_and_email(
             "minutes": 30,
             "description": "Granskning",
             "staff_id": staff.id,
-            "work_date": dt.date.today().isoformat(),
+            "work_date": business_today().isoformat(),
         },
         headers=admin,
     )
@@ -219,7 +220,7 @@ async def test_notice_lead_time_recipients_languages_and_listing(
         organisation_id=registered_customer.id, granted_at=dt.datetime.now(dt.UTC), granted_by="test"
     )
 
-    soon = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    soon = (business_today() + dt.timedelta(days=30)).isoformat()
     notice = {"interface": "Ärende-API", "change": "Fältet diarienummer blir obligatoriskt.", "effective_date": soon}
     problem(
         await client.post("/api/v1/interface-notices", json=notice, headers=admin), 422, "notice_lead_time_too_short"
@@ -233,7 +234,7 @@ async def test_notice_lead_time_recipients_languages_and_listing(
     assert sorted((m.to_email, m.language) for m in sent) == sorted(
         [(p_contact.email, "en"), (u_contact.email, "sv"), (r_contact.email, "sv")]
     )
-    later = (dt.date.today() + dt.timedelta(days=120)).isoformat()
+    later = (business_today() + dt.timedelta(days=120)).isoformat()
     other = await client.post(
         "/api/v1/interface-notices",
         json={"interface": "Faktura-API", "change": "Ny version av fakturaformatet.", "effective_date": later},
