@@ -21,12 +21,25 @@ INVOICE_READERS = (Role.admin, Role.finance, Role.integrator)
 CEILING_WRITERS = (Role.admin, Role.support, Role.finance, Role.integrator)
 INVOICES = ("invoices",)
 
-rate_cards = Endpoints(tags=("rate-cards",), reads=STAFF, writes=ADMIN, id_as="card_id", replay=run_once)
-packages = Endpoints(tags=("prepaid",), reads=ANY, writes=FINANCE, id_as="organisation_id", replay=run_once)
-cost_ceilings = Endpoints(tags=("tickets",), reads=ANY, writes=CEILING_WRITERS, id_as="ticket_id")
+rate_cards = Endpoints(
+    tags=("rate-cards",), reads=STAFF, writes=ADMIN, id_as="card_id", replay=run_once, prefix="/rate-cards"
+)
+packages = Endpoints(
+    tags=("prepaid",),
+    reads=ANY,
+    writes=FINANCE,
+    id_as="organisation_id",
+    replay=run_once,
+    prefix="/organisations/{id:int}/prepaid",
+)
+cost_ceilings = Endpoints(
+    tags=("tickets",), reads=ANY, writes=CEILING_WRITERS, id_as="ticket_id", prefix="/tickets/{id:int}/cost-ceiling"
+)
 time_reports = Endpoints(tags=("reports",), reads=STAFF)
-invoice_runs = Endpoints(tags=INVOICES, reads=FINANCE, id_as="run_id")
-invoices = Endpoints(tags=INVOICES, reads=INVOICE_READERS, writes=FINANCE, id_as="invoice_id", replay=run_once)
+invoice_runs = Endpoints(tags=INVOICES, reads=FINANCE, id_as="run_id", prefix="/invoice-runs")
+invoices = Endpoints(
+    tags=INVOICES, reads=INVOICE_READERS, writes=FINANCE, id_as="invoice_id", replay=run_once, prefix="/invoices"
+)
 
 
 @handler
@@ -89,9 +102,9 @@ async def create_run(request: Request, principal: Principal) -> Response:
 
 
 routes = [
-    rate_cards.get("/rate-cards", "List rate cards", rates.list_rate_cards, schemas.RateCardPage),
+    rate_cards.get("", "List rate cards", rates.list_rate_cards, schemas.RateCardPage),
     rate_cards.create(
-        "/rate-cards",
+        "",
         "Create a rate card (default or an organisation's agreement)",
         rates.create_rate_card,
         schemas.RateCardRead,
@@ -100,49 +113,38 @@ routes = [
     another card of the same organisation (or another default card): 409 `rate_card_overlap`.""",
     ),
     rate_cards.get(
-        "/rate-cards/quote",
-        "Quote the hourly rate for a category",
-        quote_rate,
-        schemas.RateQuote,
-        query=schemas.RateQuoteQuery,
+        "/quote", "Quote the hourly rate for a category", quote_rate, schemas.RateQuote, query=schemas.RateQuoteQuery
     ),
-    rate_cards.get("/rate-cards/{id:int}", "Get a rate card", get_rate_card, schemas.RateCardRead),
+    rate_cards.get("/{id:int}", "Get a rate card", get_rate_card, schemas.RateCardRead),
     rate_cards.patch(
-        "/rate-cards/{id:int}", "End (or extend) a rate card's validity", rates.update_rate_card, schemas.RateCardRead
+        "/{id:int}", "End (or extend) a rate card's validity", rates.update_rate_card, schemas.RateCardRead
     ),
-    rate_cards.delete(
-        "/rate-cards/{id:int}", "Delete a rate card that never priced an invoice line", rates.delete_rate_card
-    ),
+    rate_cards.delete("/{id:int}", "Delete a rate card that never priced an invoice line", rates.delete_rate_card),
     packages.get(
-        "/organisations/{id:int}/prepaid",
+        "",
         "An organisation's prepaid hour packages and remaining hours",
         prepaid.prepaid_summary,
         schemas.PrepaidSummary,
         name="get_prepaid",
     ),
     packages.create(
-        "/organisations/{id:int}/prepaid",
+        "",
         "Add a prepaid hour package",
         prepaid.create_package,
         schemas.PrepaidRead,
         idempotent=True,
         name="create_prepaid",
     ),
-    cost_ceilings.get(
-        "/tickets/{id:int}/cost-ceiling",
-        "A ticket's cost ceiling, usage and held time",
-        ceilings.get_ceiling,
-        schemas.CeilingRead,
-    ),
+    cost_ceilings.get("", "A ticket's cost ceiling, usage and held time", ceilings.get_ceiling, schemas.CeilingRead),
     cost_ceilings.put(
-        "/tickets/{id:int}/cost-ceiling",
+        "",
         "Set a ticket's cost ceiling (hours or SEK ex VAT)",
         ceilings.set_ceiling,
         schemas.CeilingRead,
         doc="Set by the integrator of the ticket's billed organisation (or staff); a new ceiling needs approval.",
     ),
     cost_ceilings.post(
-        "/tickets/{id:int}/cost-ceiling/approve",
+        "/approve",
         "Approve billable time beyond the cost ceiling",
         ceilings.approve_ceiling,
         schemas.CeilingRead,
@@ -157,55 +159,53 @@ routes = [
         content_types=("application/json", "text/csv"),
     ),
     invoice_runs.create(
-        "/invoice-runs",
+        "",
         "Run invoicing for a period: one draft per billed organisation",
         create_run,
         schemas.InvoiceRunRead,
         body=schemas.InvoiceRunCreate,
         idempotent=True,
     ),
-    invoice_runs.get(
-        "/invoice-runs/{id:int}", "Get an invoice run and the drafts it made", runs.get_run, schemas.InvoiceRunRead
-    ),
+    invoice_runs.get("/{id:int}", "Get an invoice run and the drafts it made", runs.get_run, schemas.InvoiceRunRead),
     invoices.get(
-        "/invoices",
+        "",
         "List invoices and credit notes",
         ledger.list_invoices,
         schemas.InvoicePage,
         doc="Newest first. Integrators see only their organisation's issued invoices and credit notes.",
     ),
     invoices.get(
-        "/invoices/{id:int}",
+        "/{id:int}",
         "Get an invoice (a draft is a preview) with its lines and their time entries",
         ledger.get_invoice,
         schemas.InvoiceRead,
     ),
     invoices.patch(
-        "/invoices/{id:int}",
+        "/{id:int}",
         "Change a draft's note or reference (issued invoices are immutable: 409)",
         ledger.update_invoice,
         schemas.InvoiceRead,
     ),
     invoices.delete(
-        "/invoices/{id:int}",
+        "/{id:int}",
         "Discard a draft (its time entries become invoiceable again); issued invoices: 409",
         ledger.discard_invoice,
     ),
     invoices.post(
-        "/invoices/{id:int}/issue",
+        "/{id:int}/issue",
         "Issue a draft: number, OCR, due date, frozen document",
         ledger.issue_invoice,
         schemas.InvoiceRead,
     ),
     invoices.create(
-        "/invoices/{id:int}/credit",
+        "/{id:int}/credit",
         "Credit an issued invoice, whole or chosen lines",
         credits.credit_invoice,
         schemas.InvoiceRead,
         idempotent=True,
     ),
     invoices.post(
-        "/invoices/{id:int}/mark-paid",
+        "/{id:int}/mark-paid",
         "Mark an issued invoice paid",
         ledger.mark_paid,
         schemas.InvoiceRead,

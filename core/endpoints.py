@@ -1,6 +1,15 @@
 """Endpoint tables: a resource's routes are one table, one entry a whole endpoint (method, path, summary, what it
 calls, its schemas), and a small `Endpoints` declaration holds what the resource's endpoints share: their
-OpenAPI tags, the roles that may read, the roles that may write, and the service keyword of the path's `{id}`.
+OpenAPI tags, the roles that may read, the roles that may write, the service keyword of the path's `{id}`, and
+the path they all start with (`prefix`, as a Starlette `Mount` or FastAPI's `APIRouter(prefix=...)` has it).
+
+An entry's path is the resource's prefix followed by the entry's own path, joined as written: `prefix` is empty
+or starts with "/" and does not end with one, and the entry's path is "" (the prefix itself) or starts with "/".
+`Endpoints(prefix="/organisations")` with `.get("/{id:int}/contacts", ...)` is the route
+`/organisations/{id:int}/contacts`. Everything below (path ids, the route, an idempotent create's record) sees
+the joined path; a declaration that breaks the rule fails the import. Resources that share everything but where
+they live (an organisation's contacts and its licences) are one declaration and `dataclasses.replace(it,
+prefix=...)` for each other place, so the full prefix of each stays written out where it is declared.
 
 An entry states only what differs; the rest is derived:
 - roles: a GET is open to the read roles, any other method to the write roles;
@@ -74,13 +83,19 @@ class Options(TypedDict, total=False):
 @dataclass(frozen=True)
 class Endpoints:
     """What a resource's endpoints share. `replay` runs the idempotent creates that are one service call (a
-    handler that is idempotent runs its create once itself)."""
+    handler that is idempotent runs its create once itself). `prefix` is the path every entry starts with:
+    an entry's path is `prefix + path`, so an entry names only what follows it ("" for the prefix itself)."""
 
     tags: tuple[str, ...]
     reads: tuple[Role, ...]
     writes: tuple[Role, ...] | None = None  # None: the read roles
     id_as: str | None = None
     replay: Replay | None = None
+    prefix: str = ""  # "" or "/resource...": no trailing "/"
+
+    def __post_init__(self) -> None:
+        if self.prefix and (not self.prefix.startswith("/") or self.prefix.endswith("/")):
+            raise TypeError(f"prefix {self.prefix!r}: start it with '/' and do not end it with one")
 
     def get(self, path: str, summary: str, call: Service, response: Model = None, **options: Unpack[Options]) -> Route:
         return self.route("GET", 200, path, summary, call, response, **options)
@@ -98,7 +113,9 @@ class Endpoints:
         response: Model = None,
         **options: Unpack[Options],
     ) -> Route:
-        """The entry as a Starlette route whose endpoint carries its `OperationSpec`."""
+        """The entry as a Starlette route whose endpoint carries its `OperationSpec`; its path is the prefix's
+        followed by the entry's own."""
+        path = self._joined(path)
         own_logic = getattr(call, "__handler__", False)
         if own_logic or options.get("spread", False):
             body, query = options.get("body"), options.get("query")
@@ -120,6 +137,12 @@ class Endpoints:
         if "doc" in options:
             endpoint.__doc__ = options["doc"]
         return Route(path, endpoint, methods=[method], name=options.get("name"))
+
+    def _joined(self, path: str) -> str:
+        """The prefix followed by an entry's path: "" is the prefix itself, anything else starts with "/"."""
+        if (path and not path.startswith("/")) or not (path or self.prefix):
+            raise TypeError(f"path {path!r} after prefix {self.prefix!r}: start it with '/' (or, under a prefix, '')")
+        return self.prefix + path
 
     create = partialmethod(route, "POST", 201)
     """A POST that creates: `create(path, summary, call, response, **options)`, answering 201."""

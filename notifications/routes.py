@@ -12,7 +12,7 @@ from core.http import JSON, path_int
 from notifications import schemas, service
 from notifications.models import OutboxMessage
 
-outbox = Endpoints(tags=("outbox",), reads=(Role.admin,))
+outbox = Endpoints(tags=("outbox",), reads=(Role.admin,), prefix="/outbox")
 
 
 def _detail(row: OutboxMessage) -> schemas.OutboxDetail:
@@ -41,12 +41,12 @@ async def retry_outbox_message(request: Request, principal: Principal) -> Respon
 
 routes = [
     outbox.get(
-        "/outbox",
+        "",
         "List outbox messages",
         service.list_outbox,
         schemas.OutboxPage,
         doc="Newest first; filter by status, template or recipient.",
     ),
-    outbox.get("/outbox/{id:int}", "Get an outbox message with its bodies", get_outbox_message, schemas.OutboxDetail),
-    outbox.post("/outbox/{id:int}/retry", "Retry a parked outbox message", retry_outbox_message, schemas.OutboxDetail),
+    outbox.get("/{id:int}", "Get an outbox message with its bodies", get_outbox_message, schemas.OutboxDetail),
+    outbox.post("/{id:int}/retry", "Retry a parked outbox message", retry_outbox_message, schemas.OutboxDetail),
 ]

@@ -8,13 +8,18 @@ from core.endpoints import Endpoints
 from notifications.inbound import service as inbound
 from support import mail_held, mail_schemas
 
-mail = Endpoints(tags=("mail",), reads=(Role.admin, Role.support), id_as="inbound_id")
-preference = Endpoints(tags=("mail",), reads=tuple(Role), id_as="organisation_id")
+mail = Endpoints(tags=("mail",), reads=(Role.admin, Role.support), id_as="inbound_id", prefix="/mail")
+preference = Endpoints(
+    tags=("mail",),
+    reads=tuple(Role),
+    id_as="organisation_id",
+    prefix="/organisations/{id:int}/contacts/{contact_id:int}/mail-preference",
+)
 
 
 routes = [
     mail.get(
-        "/mail/inbound",
+        "/inbound",
         "List inbound mail (held by default)",
         inbound.list_inbound,
         mail_schemas.InboundPage,
@@ -24,13 +29,10 @@ routes = [
     could not be processed (kept in the failed folder).""",
     ),
     mail.get(
-        "/mail/inbound/{id:int}",
-        "Get an inbound message with its text",
-        mail_held.get_inbound,
-        mail_schemas.InboundDetail,
+        "/inbound/{id:int}", "Get an inbound message with its text", mail_held.get_inbound, mail_schemas.InboundDetail
     ),
     mail.post(
-        "/mail/inbound/{id:int}/accept",
+        "/inbound/{id:int}/accept",
         "Accept a held message as a new contact's ticket",
         mail_held.accept_held,
         mail_schemas.InboundRead,
@@ -38,7 +40,7 @@ routes = [
     receipt; a message that is not held is a 409.""",
     ),
     mail.post(
-        "/mail/inbound/{id:int}/discard",
+        "/inbound/{id:int}/discard",
         "Discard a held message",
         mail_held.discard_held,
         mail_schemas.InboundRead,
@@ -46,20 +48,20 @@ routes = [
         spread=True,
     ),
     mail.get(
-        "/mail/failing-addresses",
+        "/failing-addresses",
         "List addresses whose mail bounced",
         mail_held.list_failing,
         mail_schemas.FailingAddressList,
     ),
     preference.get(
-        "/organisations/{id:int}/contacts/{contact_id:int}/mail-preference",
+        "",
         "Get a contact's mail preference",
         mail_held.get_mail_preference,
         mail_schemas.MailPreferenceRead,
         name="get_preference",
     ),
     preference.put(
-        "/organisations/{id:int}/contacts/{contact_id:int}/mail-preference",
+        "",
         "Opt a contact in or out of non-essential email",
         mail_held.set_mail_preference,
         mail_schemas.MailPreferenceRead,

@@ -3,6 +3,8 @@ and tokens. Parse → one service call → render; no ORM here."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -15,8 +17,15 @@ ADMIN = (Role.admin,)
 STAFF_WRITE = (Role.admin, Role.support)
 ANY = tuple(Role)
 
-orgs = Endpoints(tags=("organisations",), reads=ANY, writes=STAFF_WRITE, id_as="organisation_id")
-partner_customers = Endpoints(tags=("organisations",), reads=ANY, writes=ADMIN, id_as="partner_id")
+orgs = Endpoints(
+    tags=("organisations",), reads=ANY, writes=STAFF_WRITE, id_as="organisation_id", prefix="/organisations"
+)
+contacts = replace(orgs, prefix="/organisations/{id:int}/contacts")
+applications = replace(orgs, prefix="/organisations/{id:int}/applications")
+licences = replace(orgs, prefix="/organisations/{id:int}/licences")
+partner_customers = Endpoints(
+    tags=("organisations",), reads=ANY, writes=ADMIN, id_as="partner_id", prefix="/organisations/{id:int}/customers"
+)
 staff = Endpoints(tags=("staff",), reads=STAFF_ROLES, writes=ADMIN)
 tokens = Endpoints(tags=("tokens",), reads=ADMIN)
 
@@ -38,67 +47,35 @@ async def revoke_token(request: Request, principal: Principal) -> Response:
 
 routes = [
     orgs.get(
-        "/organisations",
+        "",
         "List organisations",
         service.list_organisations,
         schemas.OrganisationPage,
         doc="Integrators see only their own organisation.",
     ),
-    orgs.create("/organisations", "Create an organisation", service.create_organisation, schemas.OrganisationRead),
-    orgs.get("/organisations/{id:int}", "Get an organisation", service.get_organisation, schemas.OrganisationRead),
-    orgs.patch(
-        "/organisations/{id:int}", "Update an organisation", service.update_organisation, schemas.OrganisationRead
-    ),
-    orgs.get(
-        "/organisations/{id:int}/contacts",
-        "List an organisation's contacts",
-        service.list_contacts,
-        schemas.ContactList,
-    ),
-    orgs.create("/organisations/{id:int}/contacts", "Add a contact", service.create_contact, schemas.ContactRead),
-    orgs.get(
-        "/organisations/{id:int}/contacts/{contact_id:int}", "Get a contact", service.get_contact, schemas.ContactRead
-    ),
-    orgs.patch(
-        "/organisations/{id:int}/contacts/{contact_id:int}",
-        "Update a contact",
-        service.update_contact,
-        schemas.ContactRead,
-    ),
-    orgs.get(
-        "/organisations/{id:int}/applications",
-        "List an organisation's applications",
-        service.list_applications,
-        schemas.ApplicationList,
-    ),
-    orgs.create(
-        "/organisations/{id:int}/applications",
-        "Register an application",
-        service.create_application,
-        schemas.ApplicationRead,
-    ),
-    orgs.get(
-        "/organisations/{id:int}/applications/{application_id:int}",
+    orgs.create("", "Create an organisation", service.create_organisation, schemas.OrganisationRead),
+    orgs.get("/{id:int}", "Get an organisation", service.get_organisation, schemas.OrganisationRead),
+    orgs.patch("/{id:int}", "Update an organisation", service.update_organisation, schemas.OrganisationRead),
+    contacts.get("", "List an organisation's contacts", service.list_contacts, schemas.ContactList),
+    contacts.create("", "Add a contact", service.create_contact, schemas.ContactRead),
+    contacts.get("/{contact_id:int}", "Get a contact", service.get_contact, schemas.ContactRead),
+    contacts.patch("/{contact_id:int}", "Update a contact", service.update_contact, schemas.ContactRead),
+    applications.get("", "List an organisation's applications", service.list_applications, schemas.ApplicationList),
+    applications.create("", "Register an application", service.create_application, schemas.ApplicationRead),
+    applications.get(
+        "/{application_id:int}",
         "Get an application (with its licence warning)",
         service.read_application,
         schemas.ApplicationRead,
         name="get_application",
     ),
-    orgs.patch(
-        "/organisations/{id:int}/applications/{application_id:int}",
-        "Update an application",
-        service.update_application,
-        schemas.ApplicationRead,
+    applications.patch(
+        "/{application_id:int}", "Update an application", service.update_application, schemas.ApplicationRead
     ),
-    orgs.get(
-        "/organisations/{id:int}/licences",
-        "List an organisation's licences",
-        service.list_licences,
-        schemas.LicenceList,
-    ),
-    orgs.create("/organisations/{id:int}/licences", "Add a licence", service.create_licence, schemas.LicenceRead),
+    licences.get("", "List an organisation's licences", service.list_licences, schemas.LicenceList),
+    licences.create("", "Add a licence", service.create_licence, schemas.LicenceRead),
     partner_customers.get(
-        "/organisations/{id:int}/customers",
+        "",
         "List the customers a partner acts for",
         partners.list_customers,
         schemas.PartnerCustomerList,
@@ -106,7 +83,7 @@ routes = [
         doc="Staff see every partner's customers; a partner's integrator sees its own.",
     ),
     partner_customers.create(
-        "/organisations/{id:int}/customers",
+        "",
         "Record a customer the partner acts for",
         partners.add_customer,
         schemas.PartnerCustomerRead,
@@ -115,7 +92,7 @@ routes = [
     applications.""",
     ),
     partner_customers.delete(
-        "/organisations/{id:int}/customers/{customer_id:int}",
+        "/{customer_id:int}",
         "Stop a partner acting for a customer",
         partners.remove_customer,
         name="remove_partner_customer",

@@ -75,17 +75,18 @@ def test_body_and_query_models_come_from_the_service_annotations() -> None:
     assert spec(things.get("/things/{id:int}/parts/{part_id:int}", "Part", get_part, ThingRead)).body is None
 
 
+class Authenticated:
+    """The app with every request made by Karin, an admin (what the bearer middleware would put in scope)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        scope.setdefault("state", {})["principal"] = Principal(token_id=1, name="Karin", role=Role.admin)
+        await self.app(scope, receive, send)
+
+
 async def test_an_entry_calls_its_service_with_the_request_s_keywords() -> None:
-    principal = Principal(token_id=1, name="Karin", role=Role.admin)
-
-    class Authenticated:
-        def __init__(self, app: Any) -> None:
-            self.app = app
-
-        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-            scope.setdefault("state", {})["principal"] = principal
-            await self.app(scope, receive, send)
-
     routes = [
         things.create("/things", "Create", create_thing, ThingRead),
         things.get("/things", "List", list_things, ThingList),
@@ -138,3 +139,25 @@ def test_a_handler_is_called_with_the_request_and_states_its_own_models() -> Non
 
     route = things.create("/things/custom", "Custom", custom, ThingRead, body=ThingCreate)
     assert spec(route).body is ThingCreate
+
+
+async def test_an_entry_s_path_follows_the_resource_s_prefix() -> None:
+    parts = Endpoints(tags=("things",), reads=READS, id_as="thing_id", prefix="/things/{id:int}/parts")
+    listed = parts.get("", "List parts", list_things, ThingList)
+    part = parts.get("/{part_id:int}", "Part", get_part, ThingRead)
+    assert [listed.path, part.path] == ["/things/{id:int}/parts", "/things/{id:int}/parts/{part_id:int}"]
+
+    app = Authenticated(Starlette(routes=[part]))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        answer = await client.get("/things/7/parts/3")  # the prefix's {id} is the service's thing_id
+        assert (answer.status_code, answer.json()) == (200, {"id": 3, "name": "part 3 of 7"})
+
+
+@pytest.mark.parametrize(
+    ("prefix", "path"),
+    [("/things/", "/parts"), ("things", "/parts"), ("/things", "parts"), ("", "")],
+    ids=["prefix ends in /", "prefix without /", "path without /", "no path at all"],
+)
+def test_a_prefix_and_path_that_do_not_join_as_written_are_refused(prefix: str, path: str) -> None:
+    with pytest.raises(TypeError, match="start it with '/'"):
+        Endpoints(tags=("things",), reads=READS, prefix=prefix).get(path, "List", list_things, ThingList)

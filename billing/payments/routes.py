@@ -49,61 +49,50 @@ async def import_payment_file(request: Request, principal: Principal) -> Respons
     return JSON(result, status_code=200 if result.duplicate else 201)
 
 
-files = Endpoints(tags=("payments",), reads=FINANCE, id_as="file_id")
-payments = Endpoints(tags=("payments",), reads=FINANCE, id_as="payment_id")
-accounts = Endpoints(tags=("payments",), reads=FINANCE, id_as="invoice_id")
-terms = Endpoints(tags=("payments",), reads=FINANCE, id_as="organisation_id")
+files = Endpoints(tags=("payments",), reads=FINANCE, id_as="file_id", prefix="/payment-files")
+payments = Endpoints(tags=("payments",), reads=FINANCE, id_as="payment_id", prefix="/payments")
+accounts = Endpoints(tags=("payments",), reads=FINANCE, id_as="invoice_id", prefix="/invoices/{id:int}")
+terms = Endpoints(tags=("payments",), reads=FINANCE, id_as="organisation_id", prefix="/organisations/{id:int}")
 
 routes = [
     files.create(
-        "/payment-files",
+        "",
         "Import a bank payment file (BgMax)",
         import_payment_file,
         schemas.ImportResult,
         content_types=("application/octet-stream", "text/plain", "multipart/form-data"),
     ),
-    files.get("/payment-files", "List imported payment files", service.list_payment_files, schemas.PaymentFilePage),
-    files.get(
-        "/payment-files/{id:int}", "Get an imported payment file", service.get_payment_file, schemas.PaymentFileRead
-    ),
+    files.get("", "List imported payment files", service.list_payment_files, schemas.PaymentFilePage),
+    files.get("/{id:int}", "Get an imported payment file", service.get_payment_file, schemas.PaymentFileRead),
     payments.get(
-        "/payments",
-        "List payments (state=needs_hands: what finance must resolve)",
-        service.list_payments,
-        schemas.PaymentPage,
+        "", "List payments (state=needs_hands: what finance must resolve)", service.list_payments, schemas.PaymentPage
     ),
     payments.post(
-        "/payments/{id:int}/assign",
-        "Assign an unmatched payment to an invoice",
-        service.assign_payment,
-        schemas.PaymentRead,
+        "/{id:int}/assign", "Assign an unmatched payment to an invoice", service.assign_payment, schemas.PaymentRead
     ),
     payments.post(
-        "/payments/{id:int}/refund",
-        "Note that an unmatched payment was refunded",
-        service.refund_payment,
-        schemas.PaymentRead,
+        "/{id:int}/refund", "Note that an unmatched payment was refunded", service.refund_payment, schemas.PaymentRead
     ),
     accounts.get(
-        "/invoices/{id:int}/account",
+        "/account",
         "An issued invoice's account: balance, payments applied, reminders, dispute",
         collection.invoice_account,
         schemas.InvoiceAccount,
     ),
     accounts.put(
-        "/invoices/{id:int}/dispute",
+        "/dispute",
         "Mark an invoice disputed (no reminders) or undisputed",
         collection.set_dispute,
         schemas.InvoiceAccount,
     ),
     terms.get(
-        "/organisations/{id:int}/collection-terms",
+        "/collection-terms",
         "An organisation's collection terms (reminder fee agreed or not)",
         collection.get_collection_terms,
         schemas.CollectionTermsRead,
     ),
     terms.put(
-        "/organisations/{id:int}/collection-terms",
+        "/collection-terms",
         "Record whether an organisation agreed to reminder fees",
         collection.set_collection_terms,
         schemas.CollectionTermsRead,

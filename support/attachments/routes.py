@@ -22,7 +22,9 @@ UPLOAD_PATHS = re.compile(r"^/api/v1/tickets/\d+(/comments/\d+)?/attachments/?$"
 """Paths whose bodies may exceed the JSON body limit (the upload enforces its own limits as it reads)."""
 
 UPLOADERS = (Role.admin, Role.support, Role.integrator)
-attachments = Endpoints(tags=("attachments",), reads=tuple(Role), writes=UPLOADERS, id_as="ticket_id")
+attachments = Endpoints(
+    tags=("attachments",), reads=tuple(Role), writes=UPLOADERS, id_as="ticket_id", prefix="/tickets/{id:int}"
+)
 
 
 async def _upload(request: Request, principal: Principal, comment_id: int | None) -> Response:
@@ -88,7 +90,7 @@ async def attachment_thumbnail(request: Request, principal: Principal) -> Respon
 
 routes = [
     attachments.get(
-        "/tickets/{id:int}/attachments",
+        "/attachments",
         "List a ticket's attachments",
         service.list_attachments,
         AttachmentList,
@@ -96,7 +98,7 @@ routes = [
     lines as `preview`. Integrators see no file of an internal comment.""",
     ),
     attachments.create(
-        "/tickets/{id:int}/attachments",
+        "/attachments",
         "Attach a file to a ticket",
         upload_to_ticket,
         AttachmentRead,
@@ -104,7 +106,7 @@ routes = [
         body_media_type="multipart/form-data",
     ),
     attachments.create(
-        "/tickets/{id:int}/comments/{comment_id:int}/attachments",
+        "/comments/{comment_id:int}/attachments",
         "Attach a file to a comment",
         upload_to_comment,
         AttachmentRead,
@@ -112,13 +114,10 @@ routes = [
         body_media_type="multipart/form-data",
     ),
     attachments.get(
-        "/tickets/{id:int}/attachments/{attachment_id:int}",
-        "Download an attachment",
-        download_attachment,
-        content_types=("*/*",),
+        "/attachments/{attachment_id:int}", "Download an attachment", download_attachment, content_types=("*/*",)
     ),
     attachments.get(
-        "/tickets/{id:int}/attachments/{attachment_id:int}/thumbnail",
+        "/attachments/{attachment_id:int}/thumbnail",
         "An image attachment's thumbnail",
         attachment_thumbnail,
         content_types=("image/png",),

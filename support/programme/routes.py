@@ -11,9 +11,13 @@ ADMIN = (Role.admin,)
 ANY = tuple(Role)
 APPLICANTS = (Role.admin, Role.support, Role.integrator)
 
-applications = Endpoints(tags=("partners",), reads=ANY, writes=STAFF_WRITE, id_as="application_id")
+applications = Endpoints(
+    tags=("partners",), reads=ANY, writes=STAFF_WRITE, id_as="application_id", prefix="/partner-applications"
+)
 partners = Endpoints(tags=("partners",), reads=ANY, writes=STAFF_WRITE, id_as="organisation_id")
-interface_notices = Endpoints(tags=("interface-notices",), reads=ANY, writes=STAFF_WRITE, id_as="notice_id")
+interface_notices = Endpoints(
+    tags=("interface-notices",), reads=ANY, writes=STAFF_WRITE, id_as="notice_id", prefix="/interface-notices"
+)
 
 routes = [
     partners.get(
@@ -24,26 +28,23 @@ routes = [
         tags=("reports",),
     ),
     applications.get(
-        "/partner-applications",
+        "",
         "List TRIP applications (integrators: their own)",
         service.list_partner_applications,
         schemas.PartnerApplicationList,
     ),
     applications.create(
-        "/partner-applications",
+        "",
         "Apply to become a registered integration partner (TRIP); opens a ticket of its own kind",
         service.apply_for_partnership,
         schemas.PartnerApplicationRead,
         roles=APPLICANTS,
     ),
     applications.get(
-        "/partner-applications/{id:int}",
-        "Get a TRIP application",
-        service.get_partner_application,
-        schemas.PartnerApplicationRead,
+        "/{id:int}", "Get a TRIP application", service.get_partner_application, schemas.PartnerApplicationRead
     ),
     applications.post(
-        "/partner-applications/{id:int}/decision",
+        "/{id:int}/decision",
         "Approve or decline a TRIP application with a reason",
         service.decide_partner_application,
         schemas.PartnerApplicationRead,
@@ -75,19 +76,17 @@ routes = [
         roles=ADMIN,
     ),
     interface_notices.get(
-        "/interface-notices",
+        "",
         "List and search interface change notices (integrators: those sent to them)",
         notices.list_notices,
         schemas.NoticeList,
     ),
     interface_notices.create(
-        "/interface-notices",
+        "",
         "Publish an interface change notice (emails partners and affected customers)",
         notices.publish,
         schemas.NoticeRead,
         name="publish_notice",
     ),
-    interface_notices.get(
-        "/interface-notices/{id:int}", "Get an interface change notice", notices.get_notice, schemas.NoticeRead
-    ),
+    interface_notices.get("/{id:int}", "Get an interface change notice", notices.get_notice, schemas.NoticeRead),
 ]

@@ -13,7 +13,9 @@ from support.tickets import decisions, schemas, service
 
 WORKERS = (Role.admin, Role.support, Role.integrator)
 
-tickets = Endpoints(tags=("tickets",), reads=tuple(Role), writes=(Role.admin, Role.support), id_as="ticket_id")
+tickets = Endpoints(
+    tags=("tickets",), reads=tuple(Role), writes=(Role.admin, Role.support), id_as="ticket_id", prefix="/tickets"
+)
 
 
 @handler
@@ -43,9 +45,9 @@ async def list_tickets(request: Request, principal: Principal) -> Response:
 
 
 routes = [
-    tickets.get("/tickets", "List tickets", list_tickets, schemas.TicketPage, query=schemas.TicketQuery),
+    tickets.get("", "List tickets", list_tickets, schemas.TicketPage, query=schemas.TicketQuery),
     tickets.create(
-        "/tickets",
+        "",
         "Open a ticket (classified automatically)",
         create_ticket,
         schemas.TicketRead,
@@ -53,34 +55,32 @@ routes = [
         roles=WORKERS,
         idempotent=True,
     ),
-    tickets.get("/tickets/{id:int}", "Get a ticket", service.read_ticket, schemas.TicketRead, name="get_ticket"),
+    tickets.get("/{id:int}", "Get a ticket", service.read_ticket, schemas.TicketRead, name="get_ticket"),
     tickets.patch(
-        "/tickets/{id:int}",
+        "/{id:int}",
         "Change a ticket's status or assignee",
         service.update_ticket,
         schemas.TicketRead,
         doc="Status follows the state machine; an illegal transition is a 409.",
     ),
     tickets.get(
-        "/tickets/{id:int}/comments",
+        "/{id:int}/comments",
         "List a ticket's comments",
         service.list_comments,
         schemas.CommentList,
         doc="Integrators see public comments only.",
     ),
     tickets.create(
-        "/tickets/{id:int}/comments",
+        "/{id:int}/comments",
         "Comment on a ticket",
         service.add_comment,
         schemas.CommentRead,
         roles=WORKERS,
         doc="A public comment from staff is emailed to the requester; internal comments are never shown to them.",
     ),
-    tickets.get(
-        "/tickets/{id:int}/events", "A ticket's history", service.list_events, schemas.EventList, roles=STAFF_ROLES
-    ),
+    tickets.get("/{id:int}/events", "A ticket's history", service.list_events, schemas.EventList, roles=STAFF_ROLES),
     tickets.post(
-        "/tickets/{id:int}/classification",
+        "/{id:int}/classification",
         "Set or confirm a ticket's category",
         service.set_classification,
         schemas.TicketRead,
@@ -88,7 +88,7 @@ routes = [
     `unofficial` rejects the ticket with the policy text.""",
     ),
     tickets.post(
-        "/tickets/{id:int}/defect-outcome",
+        "/{id:int}/defect-outcome",
         "Record a defect investigation's outcome",
         decisions.set_defect_outcome,
         schemas.TicketRead,
@@ -97,7 +97,7 @@ routes = [
         doc="`not_a_defect` reclassifies to assistance: time logged from then on is billable.",
     ),
     tickets.post(
-        "/tickets/{id:int}/extension-decision",
+        "/{id:int}/extension-decision",
         "Record the product owner's decision on an extension wish",
         decisions.set_extension_decision,
         schemas.TicketRead,

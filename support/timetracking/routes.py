@@ -7,6 +7,8 @@ cross-ticket list. Leads (support tokens of a `Staff.is_lead`) and admins approv
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -20,9 +22,12 @@ from support.timetracking.models import PeriodLock, Timer
 
 WRITERS = (Role.admin, Role.support)
 
-timesheet = Endpoints(tags=("time",), reads=tuple(Role), writes=WRITERS, id_as="entry_id", replay=run_once)
-own_timer = Endpoints(tags=("time",), reads=WRITERS)
-locks = Endpoints(tags=("time",), reads=STAFF_ROLES, writes=(Role.admin, Role.finance))
+timesheet = Endpoints(
+    tags=("time",), reads=tuple(Role), writes=WRITERS, id_as="entry_id", replay=run_once, prefix="/time-entries"
+)
+ticket_time = replace(timesheet, prefix="/tickets/{id:int}/time-entries")
+own_timer = Endpoints(tags=("time",), reads=WRITERS, prefix="/timers")
+locks = Endpoints(tags=("time",), reads=STAFF_ROLES, writes=(Role.admin, Role.finance), prefix="/period-locks")
 
 
 def _entry(row: object) -> schemas.TimeEntryRead:
@@ -105,8 +110,8 @@ async def unlock_period(request: Request, principal: Principal) -> Response:
 
 
 routes = [
-    timesheet.create(
-        "/tickets/{id:int}/time-entries",
+    ticket_time.create(
+        "",
         "Log time on a ticket",
         service.log_time,
         schemas.TimeEntryRead,
@@ -116,11 +121,9 @@ routes = [
     never changes it. Refused (409) on rejected, unofficial or not yet classified tickets and in locked
     months. A retry with the same `Idempotency-Key` returns the first entry.""",
     ),
+    ticket_time.get("", "List a ticket's time entries", list_ticket_entries, schemas.TimeEntryList),
     timesheet.get(
-        "/tickets/{id:int}/time-entries", "List a ticket's time entries", list_ticket_entries, schemas.TimeEntryList
-    ),
-    timesheet.get(
-        "/time-entries",
+        "",
         "List time entries",
         service.list_entries,
         schemas.TimeEntryPage,
@@ -129,15 +132,11 @@ routes = [
     invoiced and category. Pass `next_cursor` back as `cursor` for the next page.""",
     ),
     timesheet.post(
-        "/time-entries/approve",
-        "Approve time entries",
-        approve_entries,
-        schemas.ApproveResult,
-        body=schemas.ApproveRequest,
+        "/approve", "Approve time entries", approve_entries, schemas.ApproveResult, body=schemas.ApproveRequest
     ),
-    timesheet.get("/time-entries/{id:int}", "Get a time entry", service.get_entry, schemas.TimeEntryRead),
+    timesheet.get("/{id:int}", "Get a time entry", service.get_entry, schemas.TimeEntryRead),
     timesheet.patch(
-        "/time-entries/{id:int}",
+        "/{id:int}",
         "Correct a time entry",
         service.update_entry,
         schemas.TimeEntryRead,
@@ -145,30 +144,30 @@ routes = [
     locked months are a 409.""",
     ),
     timesheet.delete(
-        "/time-entries/{id:int}",
+        "/{id:int}",
         "Delete a time entry",
         service.delete_entry,
         doc="Approved or invoiced entries and locked months are a 409.",
     ),
     timesheet.post(
-        "/time-entries/{id:int}/unapprove",
+        "/{id:int}/unapprove",
         "Take back a time entry's approval",
         service.unapprove_entry,
         schemas.TimeEntryRead,
         doc="Leads and admins; an invoiced entry stays approved (409).",
     ),
-    own_timer.create("/timers", "Start a timer on a ticket", start_timer, schemas.TimerRead, body=schemas.TimerStart),
-    own_timer.get("/timers/current", "Your running timer", current_timer, schemas.TimerRead),
-    own_timer.delete("/timers/current", "Discard your timer", timers.discard_timer),
+    own_timer.create("", "Start a timer on a ticket", start_timer, schemas.TimerRead, body=schemas.TimerStart),
+    own_timer.get("/current", "Your running timer", current_timer, schemas.TimerRead),
+    own_timer.delete("/current", "Discard your timer", timers.discard_timer),
     own_timer.create(
-        "/timers/current/stop",
+        "/current/stop",
         "Stop your timer and log its time",
         timers.stop_timer,
         schemas.TimeEntryRead,
         doc="""Minutes are rounded up (at least 1); the work date is the day the timer started. Over 24 h is a 422:
     discard the timer and log the time manually.""",
     ),
-    locks.get("/period-locks", "List locked months", list_period_locks, schemas.PeriodLockList),
-    locks.create("/period-locks", "Lock a month", lock_period, schemas.PeriodLockRead, body=schemas.PeriodLockCreate),
-    locks.delete("/period-locks/{month}", "Unlock a month", unlock_period, roles=(Role.admin,)),
+    locks.get("", "List locked months", list_period_locks, schemas.PeriodLockList),
+    locks.create("", "Lock a month", lock_period, schemas.PeriodLockRead, body=schemas.PeriodLockCreate),
+    locks.delete("/{month}", "Unlock a month", unlock_period, roles=(Role.admin,)),
 ]
