@@ -10,13 +10,14 @@ def from_environment(prefix: str) -> SettingsConfigDict:
     `TRIPDESK_`, `seller_name` is read from TRIPDESK_SELLER_NAME); a field whose variable is named otherwise
     says so with `Field(alias=...)`. A setting's description is the docstring under it.
 
-    Only that variable is read, never one named like the bare field: libraries set such variables for
-    themselves (Tortoise.init sets TIMEZONE=UTC in the process's environment, which would otherwise replace
-    TRIPDESK_TIMEZONE's business day with UTC's). So a setting is not passed by field name either: a test
-    that needs another value takes a copy, `settings.model_copy(update={"field": value})`."""
+    Code and tests may pass a setting by its field name. The environment is never read by the bare field name:
+    pydantic-settings looks a field name up under `env_prefix`, which is why the prefix is set there too.
+    Libraries set bare variables for themselves (Tortoise.init sets TIMEZONE=UTC in the process's
+    environment), and TIMEZONE must not replace TRIPDESK_TIMEZONE's business day with UTC's."""
     return SettingsConfigDict(
-        env_prefix="",
+        env_prefix=prefix,
         extra="ignore",
+        populate_by_name=True,
         use_attribute_docstrings=True,
         alias_generator=lambda name: f"{prefix}{name.upper()}",
     )

@@ -55,3 +55,4 @@ def test_tortoise_timezone_leaves_the_business_day_in_stockholm(monkeypatch: pyt
     assert TimeTrackingSettings().timezone == "Europe/Stockholm"
     monkeypatch.setenv("TRIPDESK_TIMEZONE", "Europe/Helsinki")
     assert TimeTrackingSettings().timezone == "Europe/Helsinki"
+    assert TimeTrackingSettings(timezone="Europe/Oslo").timezone == "Europe/Oslo"  # by field name, as tests do

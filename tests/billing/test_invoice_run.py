@@ -98,7 +98,7 @@ async def test_approval_setting(db: str, monkeypatch: pytest.MonkeyPatch) -> Non
     org, staff = await factories.organisation(), await factories.staff()
     await b.entry(await b.ticket(org), staff, dt.date(2026, 1, 5), 60, approved=False)
     assert await run_jan() == []
-    relaxed = billing_settings.BillingSettings().model_copy(update={"require_approval": False})
+    relaxed = billing_settings.BillingSettings(require_approval=False)
     monkeypatch.setattr(billing_settings, "get_billing_settings", lambda: relaxed)
     monkeypatch.setattr(runs, "get_billing_settings", lambda: relaxed)
     assert len(await run_jan()) == 1
@@ -110,7 +110,7 @@ async def test_billing_increment_setting(db: str, monkeypatch: pytest.MonkeyPatc
     await b.card()
     org, staff = await factories.organisation(), await factories.staff()
     await b.entry(await b.ticket(org), staff, dt.date(2026, 1, 5), 61)
-    six = billing_settings.BillingSettings().model_copy(update={"billing_increment_minutes": 6})
+    six = billing_settings.BillingSettings(billing_increment_minutes=6)
     monkeypatch.setattr(runs, "get_billing_settings", lambda: six)
     [invoice] = await run_jan()
     assert (await invoice_reads.invoice_read(invoice)).lines[0].quantity == Decimal("1.1")

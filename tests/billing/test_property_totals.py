@@ -100,7 +100,7 @@ async def clean() -> None:
 @given(s=scenario)
 async def test_totals_recompute_from_entries_and_rate_cards(db: str, monkeypatch: pytest.MonkeyPatch, s: dict) -> None:
     await clean()
-    cfg = billing_settings.BillingSettings().model_copy(update={"billing_increment_minutes": s["increment"]})
+    cfg = billing_settings.BillingSettings(billing_increment_minutes=s["increment"])
     monkeypatch.setattr(runs, "get_billing_settings", lambda: cfg)
     await b.card(valid_from=dt.date(2020, 1, 1), rates_={c: str(r) for c, r in s["default"].items()})
     staff = await factories.staff()

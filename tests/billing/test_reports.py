@@ -93,7 +93,7 @@ async def test_report_sums_equal_entry_by_entry_rounding(db: str, monkeypatch: p
     agreement from the 15th puts two rates into one month's row."""
     from billing import settings as billing_settings
 
-    six = billing_settings.BillingSettings().model_copy(update={"billing_increment_minutes": 6})
+    six = billing_settings.BillingSettings(billing_increment_minutes=6)
     monkeypatch.setattr(reports, "get_billing_settings", lambda: six)
     await b.card()
     org = await factories.organisation(name="Alvik")
