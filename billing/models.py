@@ -66,7 +66,6 @@ class RateCard(PriceList):
     rates: fields.ReverseRelation[RateCardRate]
 
     class Meta:
-        table = "billing_rate_card"
         indexes = (("organisation_id", "valid_from_date"),)
 
 
@@ -77,7 +76,6 @@ class RateCardRate(Record):
     hourly_rate = fields.DecimalField(max_digits=12, decimal_places=4)
 
     class Meta:
-        table = "billing_rate_card_rate"
         unique_together = (("card", "category"),)
 
 
@@ -93,7 +91,6 @@ class PrepaidPackage(CreatedRecord):
     created_by = fields.CharField(max_length=200, default="")
 
     class Meta:
-        table = "billing_prepaid_package"
         indexes = (("organisation_id", "valid_until_date"),)
 
 
@@ -114,9 +111,6 @@ class CostCeiling(Record):
     approved_by = fields.CharField(max_length=200, null=True)
     approved_by_token_id = fields.IntField(null=True)
     notified_revision = fields.IntField(null=True)
-
-    class Meta:
-        table = "billing_cost_ceiling"
 
 
 class RunStatus(StrEnum):
@@ -143,9 +137,6 @@ class InvoiceRun(Record):
     organisations_done = fields.IntField(default=0, db_default=0)
     invoices_created = fields.IntField(default=0)
     skipped: list[dict[str, Any]] = fields.JSONField(default=list)
-
-    class Meta:
-        table = "billing_invoice_run"
 
 
 class Invoice(CreatedRecord):
@@ -185,7 +176,6 @@ class Invoice(CreatedRecord):
     lines: fields.ReverseRelation[InvoiceLine]
 
     class Meta:
-        table = "billing_invoice"
         indexes = (("organisation_id", "id"), ("status", "id"), ("period_start_date", "period_end_date"))
 
 
@@ -223,7 +213,6 @@ class InvoiceLine(Record):
     credited_line_id: int | None
 
     class Meta:
-        table = "billing_invoice_line"
         unique_together = (("invoice", "line_no"),)
 
 
@@ -265,7 +254,6 @@ class InvoiceLineEntry(Record):
     rate_card_id = fields.IntField(null=True)
 
     class Meta:
-        table = "billing_invoice_line_entry"
         indexes = (("invoice_id",), ("time_entry_id",), ("rate_card_id",))
 
 
@@ -281,5 +269,4 @@ class PrepaidDrawdown(CreatedRecord):
     released_by_invoice_id = fields.IntField(null=True)
 
     class Meta:
-        table = "billing_prepaid_drawdown"
         indexes = (("package_id", "released_at"), ("time_entry_id",))

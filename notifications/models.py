@@ -140,6 +140,3 @@ class FailingAddress(Record):
     bounces = fields.IntField(default=1)
     first_at = fields.DatetimeField(auto_now_add=True)
     last_at = fields.DatetimeField()
-
-    class Meta:
-        table = "notifications_failing_address"

@@ -16,9 +16,6 @@ class ContactMailPreference(Record):
     non_essential = fields.BooleanField(default=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
-    class Meta:
-        table = "support_contact_mail_preference"
-
 
 async def wants_non_essential(contact_id: int) -> bool:
     """True unless the contact opted out."""

@@ -10,10 +10,9 @@ from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
-from tortoise.models import Model
 
 from core.auth import Role
-from core.records import CreatedRecord
+from core.records import CreatedRecord, Row
 from support.policy import Category, DefectOutcome, ExtensionDecision
 
 
@@ -80,7 +79,6 @@ class Organisation(CreatedRecord):
     language = fields.CharEnumField(Language, max_length=2, default=Language.sv)
 
     class Meta:
-        table = "support_organisation"
         # One organisation per registration number and country: a second record of the same company would
         # split its tickets, agreements and invoices.
         unique_together = (("country_code", "organisation_number"),)
@@ -101,7 +99,6 @@ class PartnerCustomer(CreatedRecord):
     customer = fields.ForeignKeyField(Organisation, related_name="partner_links", on_delete=fields.CASCADE)
 
     class Meta:
-        table = "support_partner_customer"
         unique_together = (("partner", "customer"),)
 
 
@@ -115,7 +112,6 @@ class Contact(CreatedRecord):
     active = fields.BooleanField(default=True)
 
     class Meta:
-        table = "support_contact"
         unique_together = (("organisation", "email"),)
 
 
@@ -129,9 +125,6 @@ class Application(CreatedRecord):
     interfaces: fields.JSONField[list[str] | None] = fields.JSONField(null=True)  # official interfaces used
     forwards_data = fields.BooleanField(default=False)
     unlicensed_notified_at = fields.DatetimeField(null=True)  # the one "no fitting licence" email went out
-
-    class Meta:
-        table = "support_application"
 
 
 class Licence(CreatedRecord):
@@ -155,18 +148,12 @@ class Licence(CreatedRecord):
     valid_from_date = fields.DateField()
     valid_until_date = fields.DateField(null=True)
 
-    class Meta:
-        table = "support_licence"
-
 
 class Staff(CreatedRecord):
     name = fields.CharField(max_length=200)
     email = fields.CharField(max_length=254, unique=True)
     is_lead = fields.BooleanField(default=False)
     active = fields.BooleanField(default=True)
-
-    class Meta:
-        table = "support_staff"
 
 
 class ApiToken(CreatedRecord):
@@ -183,18 +170,12 @@ class ApiToken(CreatedRecord):
     expires_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
 
-    class Meta:
-        table = "support_api_token"
 
-
-class Counter(Model):
+class Counter(Row):
     """Named sequence (ticket numbers per year). Incremented with one UPDATE … RETURNING under a row lock."""
 
     key = fields.CharField(max_length=64, primary_key=True)
     value = fields.BigIntField(default=0)
-
-    class Meta:
-        table = "support_counter"
 
 
 class Ticket(CreatedRecord):
@@ -225,7 +206,6 @@ class Ticket(CreatedRecord):
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
-        table = "support_ticket"
         indexes = (
             ("status", "id"),
             ("organisation_id", "id"),
@@ -244,9 +224,6 @@ class Comment(CreatedRecord):
     body = fields.TextField()
     public = fields.BooleanField(default=False)
 
-    class Meta:
-        table = "support_comment"
-
 
 class TicketEvent(CreatedRecord):
     """Append-only history of a ticket: who changed what, when, and why."""
@@ -261,7 +238,6 @@ class TicketEvent(CreatedRecord):
     data: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
 
     class Meta:
-        table = "support_ticket_event"
         indexes = (("ticket_id", "id"),)  # a ticket's history, in order, without scanning every ticket's
 
 
@@ -279,7 +255,7 @@ class IdempotencyRecord(CreatedRecord):
         unique_together = (("token_id", "endpoint", "key"),)
 
 
-class AuditEvent(Model):
+class AuditEvent(Row):
     """Append-only record of every money-moving action (approving time, rate cards, prepaid hours, cost
     ceilings, invoice runs, issuing, crediting, discarding, payments): who, when, what, on which object.
     Written in the same transaction as the action, so an action without its audit row cannot exist."""
@@ -294,5 +270,4 @@ class AuditEvent(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
-        table = "support_audit_event"
         indexes = (("subject_type", "subject_id"), ("action", "id"))

@@ -51,9 +51,6 @@ class PaymentFile(Record):
     imported_by = fields.CharField(max_length=200)
     imported_at = fields.DatetimeField(auto_now_add=True)
 
-    class Meta:
-        table = "billing_payment_file"
-
 
 class Payment(CreatedRecord):
     file = fields.ForeignKeyField(PaymentFile, related_name="payment_rows", on_delete=fields.RESTRICT)
@@ -78,7 +75,6 @@ class Payment(CreatedRecord):
     resolved_date = fields.DateField(null=True)
 
     class Meta:
-        table = "billing_payment"
         indexes = (("state", "id"), ("payment_date",))
 
 
@@ -93,7 +89,6 @@ class PaymentAllocation(CreatedRecord):
     created_by = fields.CharField(max_length=200)
 
     class Meta:
-        table = "billing_payment_allocation"
         indexes = (("invoice_id",), ("booked_date",))
 
 
@@ -106,9 +101,6 @@ class InvoiceCollection(Record):
     dispute_reason = fields.TextField(null=True)
     reminders_sent = fields.IntField(default=0)
     last_reminder_date = fields.DateField(null=True)
-
-    class Meta:
-        table = "billing_invoice_collection"
 
 
 class LateChargeKind(StrEnum):
@@ -131,7 +123,6 @@ class LateCharge(LineCharge):
     invoice = carried_on("carried_late_charges")
 
     class Meta:
-        table = "billing_late_charge"
         unique_together = (("late_invoice", "kind", "seq"),)
         indexes = (("invoice_id",),)
 
@@ -147,6 +138,3 @@ class CollectionTerms(Record):
     reminder_fee_agreed = fields.BooleanField(default=False)
     updated_by = fields.CharField(max_length=200, default="")
     updated_at = fields.DatetimeField(auto_now=True)
-
-    class Meta:
-        table = "billing_collection_terms"

@@ -38,7 +38,6 @@ class LicencePriceList(PriceList):
     forwarding_percent = fields.DecimalField(max_digits=6, decimal_places=2, default=50)
 
     class Meta:
-        table = "billing_licence_price_list"
         indexes = (("organisation_id", "valid_from_date"),)
 
 
@@ -53,9 +52,6 @@ class LicencePrice(Record):
     max_population = fields.IntField(null=True)
     max_applications = fields.IntField(null=True)
     annual_fee = fields.DecimalField(max_digits=14, decimal_places=2)
-
-    class Meta:
-        table = "billing_licence_price"
 
 
 class Subscription(CreatedRecord):
@@ -83,7 +79,6 @@ class Subscription(CreatedRecord):
     created_by = fields.CharField(max_length=200, default="")
 
     class Meta:
-        table = "billing_subscription"
         indexes = (("payer_id", "start_date"),)
 
 
@@ -103,6 +98,5 @@ class SubscriptionCharge(LineCharge):
     invoice = carried_on("subscription_charges")
 
     class Meta:
-        table = "billing_subscription_charge"
         unique_together = (("subscription", "period_start_date", "seq"),)
         indexes = (("invoice_id",),)

@@ -12,13 +12,12 @@ Invariants:
 from __future__ import annotations
 
 from tortoise import fields
-from tortoise.models import Model
 
-from core.records import CreatedRecord, Record
+from core.records import CreatedRecord, Record, Row
 from support.models import Comment, Ticket
 
 
-class AttachmentBlob(Model):
+class AttachmentBlob(Row):
     """One stored content, shared by every attachment with the same bytes"""
 
     sha256 = fields.CharField(max_length=64, primary_key=True)
@@ -30,11 +29,8 @@ class AttachmentBlob(Model):
     thumbnail = fields.BinaryField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
-    class Meta:
-        table = "support_attachment_blob"
 
-
-class AttachmentChunk(Model):
+class AttachmentChunk(Row):
     """A slice of a blob's bytes (the database store)"""
 
     id = fields.BigIntField(primary_key=True)
@@ -43,7 +39,6 @@ class AttachmentChunk(Model):
     data = fields.BinaryField()
 
     class Meta:
-        table = "support_attachment_chunk"
         unique_together = (("sha256", "seq"),)
 
 
@@ -60,7 +55,6 @@ class Attachment(CreatedRecord):
     uploaded_by_token_id = fields.IntField(null=True)
 
     class Meta:
-        table = "support_attachment"
         indexes = (("ticket_id", "id"),)
 
 
@@ -79,5 +73,4 @@ class AttachmentRemoval(Record):
     removed_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
-        table = "support_attachment_removal"
         indexes = (("ticket_id", "id"),)

@@ -27,5 +27,4 @@ class LabelledExample(CreatedRecord):
     ticket_id = fields.IntField(null=True)
 
     class Meta:
-        table = "support_labelled_example"
         ordering = ["id"]

@@ -42,7 +42,6 @@ class PartnerApplication(CreatedRecord):
     reason = fields.TextField(null=True)
 
     class Meta:
-        table = "support_partner_application"
         indexes = (("decision", "id"), ("organisation_id", "id"))
 
 
@@ -60,7 +59,6 @@ class DocumentationAccess(Record):
     revoke_reason = fields.TextField(null=True)
 
     class Meta:
-        table = "support_documentation_access"
         indexes = (("organisation_id", "revoked_at"),)
 
 
@@ -74,7 +72,6 @@ class PartnerAgreement(CreatedRecord):
     created_by = fields.CharField(max_length=200)
 
     class Meta:
-        table = "support_partner_agreement"
         indexes = (("organisation_id", "valid_from_date"),)
 
 
@@ -89,7 +86,6 @@ class InterfaceNotice(Record):
     recipients = fields.IntField(default=0)
 
     class Meta:
-        table = "support_interface_notice"
         indexes = (("interface", "effective_date"), ("effective_date", "id"))
 
 
@@ -103,5 +99,4 @@ class NoticeRecipient(Record):
     reason = fields.CharField(max_length=20)  # "partner" or "customer"
 
     class Meta:
-        table = "support_notice_recipient"
         unique_together = (("notice", "organisation"),)

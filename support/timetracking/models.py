@@ -36,7 +36,6 @@ class TimeEntry(CreatedRecord):
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
-        table = "support_time_entry"
         indexes = (("work_date", "billable"), ("ticket_id", "work_date"), ("invoice_id",), ("staff_id", "work_date"))
 
 
@@ -52,7 +51,6 @@ class Timer(Record):
     started_at = fields.DatetimeField()
 
     class Meta:
-        table = "support_timer"
         unique_together = (("staff",),)
 
 
@@ -62,6 +60,3 @@ class PeriodLock(Record):
     month_start_date = fields.DateField(unique=True)
     locked_by = fields.CharField(max_length=200)
     locked_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "support_period_lock"

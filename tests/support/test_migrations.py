@@ -14,6 +14,7 @@ import pytest
 from tortoise import Tortoise
 from tortoise.migrations.autodetector import MigrationAutodetector
 
+from core.records import Row
 from tests.conftest import create_pg_database, drop_pg_database, pg_url
 from tripdesk.db import tortoise_config
 
@@ -59,6 +60,24 @@ async def test_models_and_migrations_agree() -> None:
         await Tortoise.close_connections()
     missing = {writer.app_label: [op.describe() for op in writer.operations] for writer in writers}
     assert missing == {}, "models changed without a migration (run `tortoise makemigrations`)"
+
+
+@pytest.mark.sqlite_pass  # reads the models, no database involved
+async def test_tables_are_named_for_their_app() -> None:
+    """`Row` names a table for the package of its model: that package must be the app that registers the model,
+    and every model must be a `Row` (a plain Tortoise model's table would be its lower-cased class name)."""
+    await Tortoise.init(config=tortoise_config("sqlite://:memory:"))
+    try:
+        assert Tortoise.apps is not None
+        off = [
+            f"{label}.{name}: {model._meta.db_table}"
+            for label, models in Tortoise.apps.items()
+            for name, model in models.items()
+            if not (issubclass(model, Row) and model._meta.db_table.startswith(f"{label}_"))
+        ]
+    finally:
+        await Tortoise.close_connections()
+    assert off == []
 
 
 @pytest.mark.postgres_only
