@@ -80,6 +80,15 @@ class Options(TypedDict, total=False):
     body_media_type: str  # how a body that is not JSON is sent (multipart/form-data)
 
 
+SPEC_OPTIONS = {
+    "content_types": "content_types",
+    "idempotent": "idempotent_create",
+    "body_media_type": "body_media_type",
+}
+"""Options an entry passes on to its `OperationSpec` (under the spec's name) only when it states them: the spec's
+defaults are the only ones."""
+
+
 @dataclass(frozen=True)
 class Endpoints:
     """What a resource's endpoints share. `replay` runs the idempotent creates that are one service call (a
@@ -122,6 +131,7 @@ class Endpoints:
         else:
             body, query = _annotated_models(f"{method} {path}", call, options)
         run = call if own_logic else self._one_call(method, status, path, call, body, query, response, options)
+        described: dict[str, Any] = {SPEC_OPTIONS[k]: v for k, v in options.items() if k in SPEC_OPTIONS}
         endpoint = operation(
             summary,
             roles=options.get("roles", self.reads if method == "GET" or self.writes is None else self.writes),
@@ -130,9 +140,7 @@ class Endpoints:
             response=response,
             status=status,
             tags=options.get("tags", self.tags),
-            content_types=options.get("content_types", ("application/json",)),
-            idempotent_create=options.get("idempotent", False),
-            body_media_type=options.get("body_media_type", "application/json"),
+            **described,
         )(run)
         if "doc" in options:
             endpoint.__doc__ = options["doc"]

@@ -43,7 +43,7 @@ class Identified(Read):
 
 
 class OutboxRead(OutboxAddress, Identified):
-    """A stored email: the row's `id` first, then its address, then its delivery state."""
+    """An email in the outbox: how it is addressed, and how far its delivery has come."""
 
     subject: str
     status: OutboxStatus
