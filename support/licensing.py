@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, Required, TypedDict, Unpack
 
 from tortoise.expressions import Q
 
@@ -141,33 +142,27 @@ async def notify_if_unlicensed(application: Application) -> int:
     return queued
 
 
-async def add_licence(
-    *,
-    organisation_id: int,
-    kind: LicenceKind,
-    valid_from: dt.date,
-    valid_until: dt.date | None = None,
-    application_id: int | None = None,
-    extends_id: int | None = None,
-    reseller_id: int | None = None,
-    covers_applications: int | None = None,
-    purpose: str | None = None,
-    covers_forwarding: bool = False,
-) -> Licence:
+class NewLicence(TypedDict, total=False):
+    """A licence's columns as billing's subscriptions state them."""
+
+    organisation_id: Required[int]
+    kind: Required[LicenceKind]
+    valid_from_date: Required[dt.date]
+    valid_until_date: dt.date | None
+    application_id: int | None
+    extends_id: int | None
+    reseller_id: int | None
+    covers_applications: int | None
+    purpose: str | None
+    covers_forwarding: bool
+
+
+async def add_licence(**licence: Unpack[NewLicence]) -> Licence:
     """Store a licence in the caller's transaction (billing's subscriptions license through this: support
-    owns the table). The caller has checked the parties."""
-    return await Licence.create(
-        organisation_id=organisation_id,
-        kind=kind,
-        valid_from_date=valid_from,
-        valid_until_date=valid_until,
-        application_id=application_id,
-        extends_id=extends_id,
-        reseller_id=reseller_id,
-        covers_applications=covers_applications,
-        purpose=purpose,
-        covers_forwarding=covers_forwarding or kind == LicenceKind.forwarding,
-    )
+    owns the table). The caller has checked the parties. A forwarding licence covers forwarding."""
+    columns: dict[str, Any] = {**licence}
+    columns["covers_forwarding"] = licence.get("covers_forwarding", False) or licence["kind"] == LicenceKind.forwarding
+    return await Licence.create(**columns)
 
 
 async def end_licence(*, licence_id: int, last_day: dt.date, with_extensions: bool) -> None:

@@ -97,7 +97,7 @@ async def _license(
     licence = await add_licence(
         organisation_id=licensee.id,
         kind=kind,
-        valid_from=start,
+        valid_from_date=start,
         application_id=application_id,
         extends_id=extends_licence_id,
         reseller_id=reseller.id if reseller else None,
