@@ -90,7 +90,7 @@ async def used_hours(package_ids: list[int]) -> dict[int, Decimal]:
     return {r["package_id"]: Decimal(r["used"] or 0) for r in rows}
 
 
-async def create_package(
+async def create_prepaid(
     *, principal: Principal, organisation_id: int, data: schemas.PrepaidCreate
 ) -> schemas.PrepaidRead:
     if not await Organisation.exists(id=organisation_id):
@@ -120,7 +120,7 @@ def _read(package: PrepaidPackage, used: Decimal, today: dt.date) -> schemas.Pre
     )
 
 
-async def prepaid_summary(*, principal: Principal, organisation_id: int) -> schemas.PrepaidSummary:
+async def get_prepaid(*, principal: Principal, organisation_id: int) -> schemas.PrepaidSummary:
     """Staff see any organisation's packages; an integrator only its own (another organisation: 404)."""
     if not await Organisation.exists(access.visible_organisations(principal), id=organisation_id):
         raise OrganisationNotFound(f"organisation {organisation_id} not found")

@@ -121,20 +121,9 @@ routes = [
     ),
     rate_cards.delete("/{id:int}", "Delete a rate card that never priced an invoice line", rates.delete_rate_card),
     packages.get(
-        "",
-        "An organisation's prepaid hour packages and remaining hours",
-        prepaid.prepaid_summary,
-        schemas.PrepaidSummary,
-        name="get_prepaid",
+        "", "An organisation's prepaid hour packages and remaining hours", prepaid.get_prepaid, schemas.PrepaidSummary
     ),
-    packages.create(
-        "",
-        "Add a prepaid hour package",
-        prepaid.create_package,
-        schemas.PrepaidRead,
-        idempotent=True,
-        name="create_prepaid",
-    ),
+    packages.create("", "Add a prepaid hour package", prepaid.create_prepaid, schemas.PrepaidRead, idempotent=True),
     cost_ceilings.get("", "A ticket's cost ceiling, usage and held time", ceilings.get_ceiling, schemas.CeilingRead),
     cost_ceilings.put(
         "",

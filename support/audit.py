@@ -38,7 +38,7 @@ async def record(
     )
 
 
-async def list_events(
+async def list_audit_events(
     *, action: str | None, subject_type: str | None, subject_id: int | None, limit: int, cursor: str | None
 ) -> tuple[list[AuditEvent], str | None]:
     rows = AuditEvent.all()

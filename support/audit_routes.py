@@ -41,11 +41,10 @@ routes = [
     audit_trail.get(
         "/audit-events",
         "The audit trail of money-moving actions",
-        audit.list_events,
+        audit.list_audit_events,
         AuditPage,
         query=AuditQuery,
         spread=True,
-        name="list_audit_events",
         doc="""Newest first. Actions: time_entries.approved/unapproved, rate_card.created/updated/deleted,
     prepaid.created, cost_ceiling.set/approved, invoice_run.started/finished, invoice.issued,
     credit_note.issued, invoice.discarded/credited/marked_paid.""",

@@ -61,7 +61,7 @@ async def list_failing() -> list[FailingAddress]:
     return await inbound.failing_addresses()
 
 
-async def set_mail_preference(
+async def set_preference(
     *, principal: Principal, organisation_id: int, contact_id: int, data: mail_schemas.MailPreference
 ) -> mail_schemas.MailPreferenceRead:
     """Integrators may set their own organisation's contacts' preference (another organisation's is a 404)."""
@@ -70,10 +70,10 @@ async def set_mail_preference(
         updated = await ContactMailPreference.filter(contact_id=contact.id).update(non_essential=data.non_essential)
         if not updated:
             await ContactMailPreference.create(contact_id=contact.id, non_essential=data.non_essential)
-    return await get_mail_preference(principal=principal, organisation_id=organisation_id, contact_id=contact_id)
+    return await get_preference(principal=principal, organisation_id=organisation_id, contact_id=contact_id)
 
 
-async def get_mail_preference(
+async def get_preference(
     *, principal: Principal, organisation_id: int, contact_id: int
 ) -> mail_schemas.MailPreferenceRead:
     contact = await service.get_contact(principal=principal, organisation_id=organisation_id, contact_id=contact_id)

@@ -53,19 +53,12 @@ routes = [
         mail_held.list_failing,
         mail_schemas.FailingAddressList,
     ),
-    preference.get(
-        "",
-        "Get a contact's mail preference",
-        mail_held.get_mail_preference,
-        mail_schemas.MailPreferenceRead,
-        name="get_preference",
-    ),
+    preference.get("", "Get a contact's mail preference", mail_held.get_preference, mail_schemas.MailPreferenceRead),
     preference.put(
         "",
         "Opt a contact in or out of non-essential email",
-        mail_held.set_mail_preference,
+        mail_held.set_preference,
         mail_schemas.MailPreferenceRead,
-        name="set_preference",
         doc="Essential mail (receipts, questions, rejections, category and billing, comments) is always sent.",
     ),
 ]

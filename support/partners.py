@@ -34,13 +34,13 @@ def _read(link: PartnerCustomer, customer: Organisation) -> schemas.PartnerCusto
     )
 
 
-async def list_customers(*, principal: Principal, partner_id: int) -> list[schemas.PartnerCustomerRead]:
+async def list_partner_customers(*, principal: Principal, partner_id: int) -> list[schemas.PartnerCustomerRead]:
     await _partner(principal, partner_id)
     links = await PartnerCustomer.filter(partner_id=partner_id).select_related("customer").order_by("customer_id")
     return [_read(link, link.customer) for link in links]
 
 
-async def add_customer(
+async def add_partner_customer(
     *, principal: Principal, partner_id: int, data: schemas.PartnerCustomerCreate
 ) -> schemas.PartnerCustomerRead:
     async with in_transaction():
@@ -60,7 +60,7 @@ async def add_customer(
     return _read(link, customer)
 
 
-async def remove_customer(*, principal: Principal, partner_id: int, customer_id: int) -> None:
+async def remove_partner_customer(*, principal: Principal, partner_id: int, customer_id: int) -> None:
     """Tickets already billed to the customer stay billed to it; only new intake is refused."""
     await _partner(principal, partner_id)
     removed = await PartnerCustomer.filter(partner_id=partner_id, customer_id=customer_id).delete()

@@ -77,25 +77,22 @@ routes = [
     partner_customers.get(
         "",
         "List the customers a partner acts for",
-        partners.list_customers,
+        partners.list_partner_customers,
         schemas.PartnerCustomerList,
-        name="list_partner_customers",
         doc="Staff see every partner's customers; a partner's integrator sees its own.",
     ),
     partner_customers.create(
         "",
         "Record a customer the partner acts for",
-        partners.add_customer,
+        partners.add_partner_customer,
         schemas.PartnerCustomerRead,
-        name="add_partner_customer",
         doc="""From then on the partner's contacts may open tickets billed to that customer and name its
     applications.""",
     ),
     partner_customers.delete(
         "/{customer_id:int}",
         "Stop a partner acting for a customer",
-        partners.remove_customer,
-        name="remove_partner_customer",
+        partners.remove_partner_customer,
         doc="Tickets already billed to the customer stay as they are.",
     ),
     staff.get("/staff", "List staff", service.list_staff, schemas.StaffList),

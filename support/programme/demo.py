@@ -89,7 +89,7 @@ async def seed_partner_demo() -> dict[str, Any]:
         ),
     )
     if not await InterfaceNotice.exists():
-        await notices.publish(
+        await notices.publish_notice(
             principal=SEEDER,
             data=schemas.NoticeCreate(
                 interface="Ärende-API",

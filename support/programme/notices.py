@@ -72,7 +72,7 @@ async def _recipients(interface: str) -> dict[int, str]:
     return found
 
 
-async def publish(
+async def publish_notice(
     *, principal: Principal, data: schemas.NoticeCreate, today: dt.date | None = None, min_lead_days: int | None = None
 ) -> schemas.NoticeRead:
     today = today or business_today()

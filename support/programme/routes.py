@@ -84,9 +84,8 @@ routes = [
     interface_notices.create(
         "",
         "Publish an interface change notice (emails partners and affected customers)",
-        notices.publish,
+        notices.publish_notice,
         schemas.NoticeRead,
-        name="publish_notice",
     ),
     interface_notices.get("/{id:int}", "Get an interface change notice", notices.get_notice, schemas.NoticeRead),
 ]

@@ -58,10 +58,10 @@ async def test_discard_returns_the_hours(db: str) -> None:
     [invoice] = await Invoice.filter(run_id=run.id)
     from billing import prepaid
 
-    summary = await prepaid.prepaid_summary(principal=b.ADMIN, organisation_id=org.id)
+    summary = await prepaid.get_prepaid(principal=b.ADMIN, organisation_id=org.id)
     assert summary.packages[0].used_hours == Decimal("2.00")
     await ledger.discard_invoice(principal=b.FINANCE, invoice_id=invoice.id)
-    summary = await prepaid.prepaid_summary(principal=b.ADMIN, organisation_id=org.id)
+    summary = await prepaid.get_prepaid(principal=b.ADMIN, organisation_id=org.id)
     assert summary.packages[0].remaining_hours == Decimal("3.00")
 
 
