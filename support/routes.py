@@ -65,9 +65,8 @@ routes = [
     applications.get(
         "/{application_id:int}",
         "Get an application (with its licence warning)",
-        service.read_application,
+        service.get_application,
         schemas.ApplicationRead,
-        name="get_application",
     ),
     applications.patch(
         "/{application_id:int}", "Update an application", service.update_application, schemas.ApplicationRead

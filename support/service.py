@@ -174,15 +174,15 @@ def _production_date(application: Application) -> None:
         application.production_date = business_today()
 
 
-async def get_application(*, principal: Principal, organisation_id: int, application_id: int) -> Application:
+async def _application(*, principal: Principal, organisation_id: int, application_id: int) -> Application:
     missing = ApplicationNotFound(f"application {application_id} not found")
     return await _organisation_row(principal, organisation_id, Application, application_id, missing)
 
 
-async def read_application(
+async def get_application(
     *, principal: Principal, organisation_id: int, application_id: int
 ) -> schemas.ApplicationRead:
-    application = await get_application(
+    application = await _application(
         principal=principal, organisation_id=organisation_id, application_id=application_id
     )
     return await _application_read(application)
@@ -192,7 +192,7 @@ async def update_application(
     *, principal: Principal, organisation_id: int, application_id: int, data: schemas.ApplicationUpdate
 ) -> schemas.ApplicationRead:
     async with in_transaction():
-        application = await get_application(
+        application = await _application(
             principal=principal, organisation_id=organisation_id, application_id=application_id
         )
         was_in_production = application.in_production
@@ -218,7 +218,7 @@ async def list_applications(*, principal: Principal, organisation_id: int) -> li
 async def create_licence(*, principal: Principal, organisation_id: int, data: schemas.LicenceCreate) -> Licence:
     await get_organisation(principal=principal, organisation_id=organisation_id)
     if data.application_id is not None:
-        await get_application(principal=principal, organisation_id=organisation_id, application_id=data.application_id)
+        await _application(principal=principal, organisation_id=organisation_id, application_id=data.application_id)
     if data.extends_id is not None:
         base = await Licence.get_or_none(id=data.extends_id, organisation_id=organisation_id)
         if base is None or base.kind == LicenceKind.forwarding:
