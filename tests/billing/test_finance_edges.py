@@ -21,13 +21,14 @@ from billing.commands import cmd_invoice_run
 from billing.models import Invoice, InvoiceRun, InvoiceStatus, RunStatus
 from billing.snapshot import InvoiceSnapshot
 from invoices.models import InvoiceDocument
-from invoices.validation import peppol_dir, validate
+from invoices.validation import validate
 from notifications.models import OutboxMessage
 from support.models import Organisation
 from support.timetracking.settings import business_today
 from tests import factories
 from tests.billing import builders as b
 from tests.factories import bearer
+from tests.peppol import HAVE_PEPPOL, needs_peppol
 
 KEEP_ISSUE_HOOKS = True  # issue with the real PDF/UBL rendering and email, as production does
 JAN = {"period_start": "2026-01-01", "period_end": "2026-01-31"}
@@ -53,7 +54,6 @@ DENMARK = {
     "language": "en",
     "buyer_reference": "DK-1",
 }
-needs_peppol = pytest.mark.skipif(not (peppol_dir() / "xsd").is_dir(), reason="shared/peppol not found")
 
 
 @pytest.fixture
@@ -273,7 +273,7 @@ async def test_an_invoice_drawn_wholly_from_prepaid_hours_asks_for_no_payment(
 
     text = full_text(pdf)
     assert "Inget att betala" in text and "Betalningsinformation" not in text and "OCR" not in text
-    if (peppol_dir() / "xsd").is_dir():
+    if HAVE_PEPPOL:
         assert validate(await stored_xml(invoice["id"])) == []
     refused = await client.post(f"/api/v1/invoices/{invoice['id']}/mark-paid", json={}, headers=finance)
     assert refused.status_code == 409 and refused.json()["code"] == "nothing_to_pay"

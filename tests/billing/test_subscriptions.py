@@ -19,13 +19,14 @@ from billing.subscriptions import schemas, service
 from billing.subscriptions.models import BillingPeriod, SubscriptionCharge
 from billing.subscriptions.periods import prorated
 from invoices.ubl import render_ubl
-from invoices.validation import peppol_dir, validate
+from invoices.validation import validate
 from support.models import Licence, OrganisationKind, PartnerLevel
 from support.programme.models import PartnerAgreement
 from tests import factories
 from tests.billing import builders as b
 from tests.billing.subscription_builders import expected_ore, period_bounds, price_list, subscribe
 from tests.factories import bearer
+from tests.peppol import needs_peppol
 
 KEEP_ISSUE_HOOKS = False
 
@@ -277,7 +278,7 @@ async def test_registered_partner_cannot_resell_authorised_can(client: httpx.Asy
 # Peppol ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not (peppol_dir() / "xsd").is_dir(), reason="shared/peppol not found")
+@needs_peppol
 async def test_every_document_with_subscription_lines_passes_the_peppol_rules(db: str) -> None:
     await b.card()
     await price_list()

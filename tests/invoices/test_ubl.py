@@ -13,7 +13,7 @@ from lxml import etree
 
 from billing.snapshot import DocumentKind, InvoiceSnapshot, Party
 from invoices.ubl import CUSTOMIZATION_ID, PROFILE_ID, UblError, render_ubl
-from invoices.validation import peppol_dir, rule_errors, rule_findings, xsd_errors
+from invoices.validation import rule_errors, rule_findings, xsd_errors
 from tests.invoices.snapshots import (
     FOREIGN_COMPANY,
     MUNICIPALITY,
@@ -23,6 +23,7 @@ from tests.invoices.snapshots import (
     make_snapshot,
     with_luhn,
 )
+from tests.peppol import needs_peppol
 
 NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
@@ -30,7 +31,7 @@ NS = {
 }
 
 pytestmark = [
-    pytest.mark.skipif(not (peppol_dir() / "xsd").is_dir(), reason="shared/peppol not found"),
+    needs_peppol,
     pytest.mark.sqlite_pass,  # no database: the PostgreSQL pass would only repeat it
 ]
 
