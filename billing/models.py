@@ -70,6 +70,9 @@ class RateCard(PriceList):
 
 
 class RateCardRate(Record):
+    """The hourly rate ex VAT of one category on a rate card (one row per card and category), created with its card
+    and never changed (only the card's end of validity may change). The card prices no category without a row."""
+
     card = fields.ForeignKeyField(RateCard, related_name="rates", on_delete=fields.CASCADE)
     card_id: int
     category = fields.CharEnumField(Category, max_length=20)
@@ -140,6 +143,10 @@ class InvoiceRun(Record):
 
 
 class Invoice(CreatedRecord):
+    """An invoice or a credit note (`kind`). An invoice run creates an invoice as a draft, the only state that may be
+    edited (note, reference) or discarded. Issuing numbers it and freezes `snapshot`, after which only `paid_at` and
+    `paid_by` are set, when payments settle it. A credit note `corrects` an issued invoice and is issued at once."""
+
     kind = fields.CharEnumField(InvoiceKind, max_length=12, default=InvoiceKind.invoice)
     status = fields.CharEnumField(InvoiceStatus, max_length=10, default=InvoiceStatus.draft)
     organisation = belongs_to_organisation("invoices")
@@ -258,6 +265,10 @@ class InvoiceLineEntry(Record):
 
 
 class PrepaidDrawdown(CreatedRecord):
+    """Prepaid hours of `package` used by one time entry on line `line_no` of `invoice`, written by the invoice run
+    with the draft. Discarding the draft deletes the row, a credit note sets `released_at`, and the hours return to
+    the package: its remaining hours are its hours less its unreleased drawdowns."""
+
     package = fields.ForeignKeyField(PrepaidPackage, related_name="drawdowns", on_delete=fields.RESTRICT)
     package_id: int
     invoice = fields.ForeignKeyField(Invoice, related_name="drawdowns", on_delete=fields.CASCADE)

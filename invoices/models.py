@@ -29,6 +29,9 @@ CONTENT_TYPES: dict[DocumentFormat, str] = {
 
 
 class InvoiceDocument(CreatedRecord):
+    """The PDF or the UBL XML of an issued invoice or credit note, rendered from its snapshot and stored in the issuing
+    transaction, then never changed. Its bytes are checked against `sha256` whenever they are served."""
+
     invoice: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "billing.Invoice", related_name="documents", on_delete=fields.RESTRICT
     )

@@ -18,13 +18,16 @@ from notifications.templating import Rendered, render
 
 
 class OutboxStatus(StrEnum):
-    pending = "pending"
-    sending = "sending"
-    sent = "sent"
-    parked = "parked"
+    pending = "pending"  # waits for `next_attempt_at`: queued, retried after a temporary failure, or released
+    sending = "sending"  # claimed by a worker (`claimed_by`) until `lease_until`, when another may reclaim it
+    sent = "sent"  # delivered (final)
+    parked = "parked"  # permanent failure or attempts exhausted (`last_error`): waits for an admin to retry it
 
 
 class OutboxMessage(CreatedRecord):
+    """One email, queued in the transaction of the change that causes it and sent later by the worker. One email per
+    `dedupe_key`, ever. `message_id` is set when it is queued and kept across retries, so a repeat can be recognised."""
+
     dedupe_key = fields.CharField(max_length=200, unique=True)
     message_id = fields.CharField(max_length=250, unique=True)
     template = fields.CharField(max_length=64)
@@ -80,6 +83,8 @@ class OutboxMessage(CreatedRecord):
 
 
 class OutboxAttachment(Record):
+    """A file sent with an outbox message, stored with it when it is queued (`enqueue_email`) and deleted with it."""
+
     message = fields.ForeignKeyField(OutboxMessage, related_name="attachments", on_delete=fields.CASCADE)
     filename = fields.CharField(max_length=200)
     content_type = fields.CharField(max_length=100)

@@ -64,6 +64,10 @@ class ClassificationState(StrEnum):
 
 
 class Organisation(CreatedRecord):
+    """A customer or partner organisation: the buyer on its invoices (numbers, address, `invoice_email`) and the owner
+    of its contacts, applications, licences and tickets, which keep it from being deleted. Issued invoices keep the
+    buyer as it was when they were issued (their snapshot)."""
+
     name = fields.CharField(max_length=200)
     kind = fields.CharEnumField(OrganisationKind, max_length=20)
     partner_level = fields.CharEnumField(PartnerLevel, max_length=20, null=True)
@@ -103,6 +107,9 @@ class PartnerCustomer(CreatedRecord):
 
 
 class Contact(CreatedRecord):
+    """A person of an organisation, one per organisation and email address: opens tickets and gets their emails, in
+    `language`. Only an active contact may open a ticket."""
+
     organisation = belongs_to_organisation("contacts")
     organisation_id: int
     name = fields.CharField(max_length=200)
@@ -116,6 +123,9 @@ class Contact(CreatedRecord):
 
 
 class Application(CreatedRecord):
+    """An organisation's application using the official interfaces. From its `production_date` it needs a fitting
+    licence (support/licensing.py). Going back to development clears the date."""
+
     organisation = belongs_to_organisation("applications")
     organisation_id: int
     name = fields.CharField(max_length=200)
@@ -128,6 +138,10 @@ class Application(CreatedRecord):
 
 
 class Licence(CreatedRecord):
+    """A licence of an organisation (the licensee) to use the official interfaces, valid from–until (inclusive, open-
+    ended when until is null). Which production applications it covers is support/licensing.py's rule. A resold
+    licence names the authorised partner as `reseller`. Its fees are billed through its subscription, if it has one."""
+
     organisation = belongs_to_organisation("licences")
     organisation_id: int
     kind = fields.CharEnumField(LicenceKind, max_length=20)
@@ -150,6 +164,9 @@ class Licence(CreatedRecord):
 
 
 class Staff(CreatedRecord):
+    """A member of the support staff: logs time and is assigned tickets. An active lead (`is_lead`) may approve time.
+    Inactive staff cannot be assigned tickets or have time logged."""
+
     name = fields.CharField(max_length=200)
     email = fields.CharField(max_length=254, unique=True)
     is_lead = fields.BooleanField(default=False)
@@ -179,6 +196,10 @@ class Counter(Row):
 
 
 class Ticket(CreatedRecord):
+    """A support request by a contact (`requester`) of `organisation`, or a TRIP partner application (`kind`).
+    `bill_to` is the organisation its billable time is invoiced to. Status follows support/tickets/workflow.py, and
+    each change of status, category or assignee is a TicketEvent written in the same transaction."""
+
     number = fields.CharField(max_length=32, unique=True)
     kind = fields.CharEnumField(TicketKind, max_length=20, default=TicketKind.support, db_default="support")
     subject = fields.CharField(max_length=200)
@@ -218,6 +239,9 @@ class Ticket(CreatedRecord):
 
 
 class Comment(CreatedRecord):
+    """A comment on a ticket by staff, an integrator, or a contact replying by email. Integrators see only public
+    comments (their own are always public). A staff member's public comment is emailed to the requester."""
+
     ticket = fields.ForeignKeyField(Ticket, related_name="comments", on_delete=fields.CASCADE)
     author_name = fields.CharField(max_length=200)
     author_token_id = fields.IntField(null=True)

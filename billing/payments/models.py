@@ -37,6 +37,10 @@ class AllocationSource(StrEnum):
 
 
 class PaymentFile(Record):
+    """One imported bank file (BgMax), claimed by its unique `sha256` and `identity` so that it is applied once, with
+    all its payments, in the importing transaction. `payments` counts the payments it recorded, `duplicates` those
+    skipped as already recorded."""
+
     format = fields.CharField(max_length=10)
     sha256 = fields.CharField(max_length=64, unique=True)
     identity = fields.CharField(max_length=120, unique=True)
@@ -53,6 +57,10 @@ class PaymentFile(Record):
 
 
 class Payment(CreatedRecord):
+    """One payment in an imported file, recorded once (`identity`). At import it is applied, by its OCR reference, to
+    an issued invoice up to the open balance. What is left is `unallocated` (needs_hands) until finance assigns it to
+    an invoice or notes a refund (resolved). `amount` is never changed."""
+
     file = fields.ForeignKeyField(PaymentFile, related_name="payment_rows", on_delete=fields.RESTRICT)
     file_id: int
     identity = fields.CharField(max_length=120, unique=True)
@@ -79,6 +87,10 @@ class Payment(CreatedRecord):
 
 
 class PaymentAllocation(CreatedRecord):
+    """An amount applied to one issued invoice, from a payment or by hand with mark-paid (`payment` null). Written
+    only by the ledger's `record_payment`, never above the open balance, and never changed: an invoice's paid amount
+    is the sum of its allocations."""
+
     invoice = fields.ForeignKeyField(Invoice, related_name="allocations", on_delete=fields.RESTRICT)
     invoice_id: int
     payment = fields.ForeignKeyField(Payment, related_name="allocations", null=True, on_delete=fields.RESTRICT)

@@ -20,6 +20,9 @@ class LabelSource(StrEnum):
 
 
 class LabelledExample(CreatedRecord):
+    """A ticket's subject and body with the category staff confirmed or chose instead, written when staff classify
+    the ticket. Never edited: a later decision on the same ticket is a new row. The next retrain uses every row."""
+
     subject = fields.CharField(max_length=200)
     body = fields.TextField()
     category = fields.CharEnumField(Category, max_length=20)

@@ -27,6 +27,10 @@ class ApplicationDecision(StrEnum):
 
 
 class PartnerApplication(CreatedRecord):
+    """An organisation's application to become a registered (TRIP) partner, with the policy version accepted and the
+    ticket it opened. An organisation has at most one pending. Staff decide it once, approved or declined, and an
+    approval grants documentation access."""
+
     organisation = belongs_to_organisation("partner_applications")
     organisation_id: int
     contact = fields.ForeignKeyField(Contact, related_name="partner_applications", on_delete=fields.RESTRICT)
@@ -46,6 +50,9 @@ class PartnerApplication(CreatedRecord):
 
 
 class DocumentationAccess(Record):
+    """Access to the interface documentation granted to an organisation, when its partner application is approved.
+    Revoking sets `revoked_at` and keeps the row. An unrevoked row makes the organisation a partner for notices."""
+
     organisation = belongs_to_organisation("documentation_access")
     organisation_id: int
     granted_at = fields.DatetimeField()
@@ -63,6 +70,9 @@ class DocumentationAccess(Record):
 
 
 class PartnerAgreement(CreatedRecord):
+    """An agreement that makes a partner organisation an authorised partner, valid from–until (inclusive, open-ended
+    when until is null). Only an agreement valid on the day with `may_resell` gives the right to resell licences."""
+
     organisation = belongs_to_organisation("partner_agreements")
     organisation_id: int
     valid_from_date = fields.DateField()
@@ -76,6 +86,9 @@ class PartnerAgreement(CreatedRecord):
 
 
 class InterfaceNotice(Record):
+    """A published change of an official interface, written once when staff publish it, in the transaction that
+    queues its emails (`recipients` counts them). Less lead time than the minimum needs an `override_reason`."""
+
     interface = fields.CharField(max_length=100)
     change = fields.TextField()
     effective_date = fields.DateField()

@@ -19,6 +19,9 @@ from support.policy import Category
 
 
 class TimeEntry(CreatedRecord):
+    """Minutes a staff member worked on a ticket on `work_date`, with the ticket's category then and whether it was
+    billable. Once approved (`approved_at`) or invoiced (`invoice_id`) it is never edited or deleted."""
+
     ticket = fields.ForeignKeyField(Ticket, related_name="time_entries", on_delete=fields.RESTRICT)
     staff = fields.ForeignKeyField(Staff, related_name="time_entries", on_delete=fields.RESTRICT)
     work_date = fields.DateField()
