@@ -268,6 +268,13 @@ async def _change_status(
     await notify.status_changed(ticket=ticket, old_status=str(old), reason=reason)
 
 
+async def _comment(ticket: Ticket, principal: Principal, body: str, *, public: bool) -> Comment:
+    """A comment signed by the principal that writes it (its name, and its token for the audit)."""
+    return await Comment.create(
+        ticket_id=ticket.id, author_name=principal.name, author_token_id=principal.token_id, body=body, public=public
+    )
+
+
 async def add_comment(*, principal: Principal, ticket_id: int, data: ticket_schemas.CommentCreate) -> Comment:
     """Integrators may only add public comments (the default for them; staff comments are internal unless
     `public` says otherwise); a staff member's public comment is emailed to the requester."""
@@ -277,13 +284,7 @@ async def add_comment(*, principal: Principal, ticket_id: int, data: ticket_sche
         raise Forbidden("integrators' comments are always public; leave public out or send public: true")
     async with in_transaction():
         ticket = await get_ticket(principal=principal, ticket_id=ticket_id)
-        comment = await Comment.create(
-            ticket_id=ticket.id,
-            author_name=principal.name,
-            author_token_id=principal.token_id,
-            body=data.body,
-            public=public,
-        )
+        comment = await _comment(ticket, principal, data.body, public=public)
         if public and internal_allowed:  # a staff member's public comment
             await notify.public_comment(ticket=ticket, comment=comment)
     return comment
@@ -347,10 +348,4 @@ async def _reject_unofficial(ticket: Ticket, principal: Principal) -> None:
         to_value=TicketStatus.rejected,
         reason="unofficial integration: no assistance under the integration policy",
     )
-    await Comment.create(
-        ticket_id=ticket.id,
-        author_name=principal.name,
-        author_token_id=principal.token_id,
-        body=f"{rule.rule_sv}\n\n{rule.rule_en}",
-        public=True,
-    )
+    await _comment(ticket, principal, f"{rule.rule_sv}\n\n{rule.rule_en}", public=True)
