@@ -21,6 +21,7 @@ from typing import Any, Required, TypedDict, Unpack
 from tortoise.expressions import Q
 
 from support.contact_mail import email_contact
+from support.errors import InvalidReference
 from support.models import Application, Contact, Licence, LicenceKind, Organisation
 from support.timetracking.settings import business_today
 
@@ -157,9 +158,18 @@ class NewLicence(TypedDict, total=False):
     covers_forwarding: bool
 
 
+async def base_licence(*, organisation_id: int, licence_id: int) -> Licence:
+    """The licence a forwarding licence extends: one of the organisation's own, and not a forwarding licence."""
+    base = await Licence.get_or_none(id=licence_id, organisation_id=organisation_id)
+    if base is None or base.kind == LicenceKind.forwarding:
+        raise InvalidReference(f"licence {licence_id} is not a base licence of this organisation")
+    return base
+
+
 async def add_licence(**licence: Unpack[NewLicence]) -> Licence:
-    """Store a licence in the caller's transaction (billing's subscriptions license through this: support
-    owns the table). The caller has checked the parties. A forwarding licence covers forwarding."""
+    """Store a licence in the caller's transaction: the directory's licences and billing's subscriptions both
+    license through this (support owns the table). The caller has checked the parties. A forwarding licence
+    covers forwarding."""
     columns: dict[str, Any] = {**licence}
     columns["covers_forwarding"] = licence.get("covers_forwarding", False) or licence["kind"] == LicenceKind.forwarding
     return await Licence.create(**columns)

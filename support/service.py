@@ -30,8 +30,8 @@ from support.errors import (
     StaffNotFound,
     TokenNotFound,
 )
-from support.licensing import licence_warning_for, notify_if_unlicensed
-from support.models import ApiToken, Application, Contact, Licence, LicenceKind, Organisation, Staff
+from support.licensing import add_licence, base_licence, licence_warning_for, notify_if_unlicensed
+from support.models import ApiToken, Application, Contact, Licence, Organisation, Staff
 from support.tax_scheme import TaxIdentityError, check_tax_identity
 from support.timetracking.settings import business_today
 
@@ -220,10 +220,8 @@ async def create_licence(*, principal: Principal, organisation_id: int, data: sc
     if data.application_id is not None:
         await _application(principal=principal, organisation_id=organisation_id, application_id=data.application_id)
     if data.extends_id is not None:
-        base = await Licence.get_or_none(id=data.extends_id, organisation_id=organisation_id)
-        if base is None or base.kind == LicenceKind.forwarding:
-            raise InvalidReference(f"licence {data.extends_id} is not a base licence of this organisation")
-    return await Licence.create(organisation_id=organisation_id, **data.model_dump())
+        await base_licence(organisation_id=organisation_id, licence_id=data.extends_id)
+    return await add_licence(organisation_id=organisation_id, **data.model_dump())
 
 
 async def list_licences(*, principal: Principal, organisation_id: int) -> list[Licence]:

@@ -41,7 +41,7 @@ from core.errors import Forbidden
 from core.locking import first_locked
 from core.pagination import keyset_page
 from support.errors import ApplicationNotFound, InvalidReference, OrganisationNotFound
-from support.licensing import add_licence, end_licence
+from support.licensing import add_licence, base_licence, end_licence
 from support.models import Application, Licence, LicenceKind, Organisation
 from support.programme.resale import may_resell
 from support.timetracking.settings import business_today
@@ -72,9 +72,7 @@ async def _license(
         if purpose is None:
             raise PurposeRequired(f"describe the purpose of application '{application.name}' to license it")
     if extends_licence_id is not None:
-        base = await Licence.get_or_none(id=extends_licence_id, organisation_id=licensee.id)
-        if base is None or base.kind == LicenceKind.forwarding:
-            raise InvalidReference(f"licence {extends_licence_id} is not a base licence of this organisation")
+        base = await base_licence(organisation_id=licensee.id, licence_id=extends_licence_id)
     tiered = kind == LicenceKind.population or (base is not None and base.kind == LicenceKind.population)
     if tiered and (licensee.kind not in POPULATION_KINDS or licensee.population is None):
         raise NoPopulation(f"{licensee.name} is not a municipality or federation with a recorded population")

@@ -188,6 +188,38 @@ async def test_application_licence_warning(client: httpx.AsyncClient) -> None:
     assert dev["licence_warning"] is None  # no licence needed in development
 
 
+async def test_a_forwarding_licence_from_the_api_is_stored_as_a_subscription_stores_it(
+    client: httpx.AsyncClient,
+) -> None:
+    """The directory's API and billing's subscriptions store licences the same way (licensing.add_licence): a
+    forwarding licence covers forwarding, and it extends only a base licence of the same organisation."""
+    admin = f.bearer(await f.token(Role.admin))
+    org, other = await f.organisation(), await f.organisation()
+    base = f"/api/v1/organisations/{org.id}"
+    app = (
+        await client.post(
+            f"{base}/applications", json={"name": "Hub", "in_production": True, "forwards_data": True}, headers=admin
+        )
+    ).json()
+    xl = await client.post(f"{base}/licences", json={"kind": "xl", "valid_from_date": "2026-01-01"}, headers=admin)
+    assert xl.status_code == 201, xl.text
+    assert xl.json()["covers_forwarding"] is False
+    assert (
+        "forwarding" in (await client.get(f"{base}/applications/{app['id']}", headers=admin)).json()["licence_warning"]
+    )
+    forwarding = {"kind": "forwarding", "extends_id": xl.json()["id"], "valid_from_date": "2026-01-01"}
+    foreign = await client.post(f"/api/v1/organisations/{other.id}/licences", json=forwarding, headers=admin)
+    assert_problem(foreign, 422)
+    created = await client.post(f"{base}/licences", json=forwarding, headers=admin)
+    assert created.status_code == 201, created.text
+    assert created.json()["covers_forwarding"] is True
+    assert_problem(
+        await client.post(f"{base}/licences", json={**forwarding, "extends_id": created.json()["id"]}, headers=admin),
+        422,
+    )
+    assert (await client.get(f"{base}/applications/{app['id']}", headers=admin)).json()["licence_warning"] is None
+
+
 async def test_licence_bad_input(client: httpx.AsyncClient) -> None:
     admin = f.bearer(await f.token(Role.admin))
     org, other = await f.organisation(), await f.organisation()
