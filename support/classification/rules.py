@@ -148,7 +148,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "new_capability",
         Category.extension,
-        2.0,
+        2.5,
         _rx(
             r"((ta\s+fram|bygga|lägga\s+till|införa|tillföra|utveckla|skapa)\s+(\w+\s+){0,2}(ett\s+|en\s+)?"
             r"(nytt|ny|nya)\s+([\w-]+\s+)?(anrop|endpoint|gränssnitt|api|fält|funktion|webhook)"
