@@ -149,8 +149,10 @@ async def test_load_classifier_async_uses_the_data_dir(tmp_path: Path, monkeypat
 def test_corrections_improve_a_family_the_model_gets_wrong() -> None:
     demo = correction_demo()
     assert demo.corrections <= 10
-    assert demo.accuracy_before <= 0.6, demo  # the family really is new to the model
-    assert demo.accuracy_after >= 0.8 and demo.accuracy_after > demo.accuracy_before, demo
+    # the model does not know the family well (the corpus never describes import folders; it gets some right
+    # from tickets about writing straight into the system), and a few corrections teach it
+    assert demo.accuracy_before <= 0.7, demo
+    assert demo.accuracy_after >= 0.8 and demo.accuracy_after - demo.accuracy_before >= 0.25, demo
 
 
 # ---------------------------------------------------------------------------------------- CLI

@@ -21,7 +21,7 @@ async def test_a_worse_model_is_not_promoted(db: str, tmp_path: Path) -> None:
     """Hasty overrides (real tickets given the wrong category, weighted as staff labels) make a worse model:
     it is trained and scored, but the model in use stays, in this process and for the next one."""
     categories = list(Category)
-    for row in written_examples()[:400]:
+    for row in written_examples()[:600]:
         wrong = categories[(categories.index(Category(row["category"])) + 1) % len(categories)]
         await record_labelled_example(
             subject=row["subject"], body=row["body"], category=wrong, source="staff_override", ticket_id=None
